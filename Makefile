@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: Apache-2.0
+# The two commands a new machine needs: `make test` and `make demo`. Everything else is a step
+# of those.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+CMAKE_ARGS ?=
+CTEST_ARGS ?= --output-on-failure
+
+.PHONY: all deps build test test-unit test-integration test-privileged test-asan bench demo clean
+
+all: build
+
+deps:
+	tests/tools/install-deps
+
+build: deps
+	cmake -S . -B $(BUILD) -G Ninja -DVC_WERROR=ON $(CMAKE_ARGS)
+	cmake --build $(BUILD)
+
+# Every test kind, then unit and integration tests again under ASan+UBSan.
+test: build
+	cd $(BUILD) && ctest $(CTEST_ARGS)
+	$(MAKE) test-asan
+
+test-unit: build
+	cd $(BUILD) && ctest -L unit $(CTEST_ARGS)
+
+test-integration: build
+	cd $(BUILD) && ctest -L integration $(CTEST_ARGS)
+
+test-privileged: build
+	cd $(BUILD) && ctest -L privileged $(CTEST_ARGS)
+
+test-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DVC_WERROR=ON -DVC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_ARGS)
+	cmake --build $(ASAN_BUILD)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest -L 'unit|integration' $(CTEST_ARGS)
+
+bench: build
+	tests/bench/run $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
