@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+// The one set of names by which host objects are tied to a virtual cluster (a "tenant").
+// kubectl-vc writes them, vc-syncer stamps them on every host object it syncs, and
+// vc-node-agent selects on them. Changing a value here is a breaking change for running
+// clusters: add, never rename.
+#pragma once
+
+namespace vc::labels {
+
+inline constexpr const char* kPrefix = "kubectl-vc.dev/";
+
+// On every host object a virtual cluster owns (its control plane and everything synced).
+inline constexpr const char* kManagedBy = "app.kubernetes.io/managed-by";
+inline constexpr const char* kManagedByValue = "kubectl-vc";
+inline constexpr const char* kTenant = "kubectl-vc.dev/tenant";                 // vcluster name
+inline constexpr const char* kTenantNamespace = "kubectl-vc.dev/tenant-namespace";  // host ns
+inline constexpr const char* kTrustLevel = "kubectl-vc.dev/trust-level";  // high|partial|zero
+
+// The virtual identity of a synced object (annotations: values may exceed label limits).
+inline constexpr const char* kVirtualName = "kubectl-vc.dev/object-name";
+inline constexpr const char* kVirtualNamespace = "kubectl-vc.dev/object-namespace";
+inline constexpr const char* kVirtualUid = "kubectl-vc.dev/object-uid";
+
+// The control-plane pod, as the seed's `kubectl wait -l app=vcluster` expects.
+inline constexpr const char* kAppLabel = "app";
+inline constexpr const char* kAppValue = "vcluster";
+inline constexpr const char* kReleaseLabel = "release";
+
+// Namespaces that kubectl-vc created (and so may delete).
+inline constexpr const char* kCreatedNamespace = "kubectl-vc.dev/created-namespace";
+
+// Dedicated nodes. The label uses the node-restriction prefix, which the NodeRestriction
+// admission plugin forbids kubelets to set on their own Node: a compromised node cannot claim
+// to be dedicated to a tenant it wants to spy on.
+inline constexpr const char* kDedicatedNodeLabel = "node-restriction.kubernetes.io/kubectl-vc-tenant";
+inline constexpr const char* kDedicatedTaintKey = "kubectl-vc.dev/dedicated";
+
+}  // namespace vc::labels
