@@ -56,9 +56,16 @@ class LineBuilder {
   std::ostringstream stream_;
 };
 
+// glog's trick: a conditional expression, not an if, so `if (x) VC_LOG(Info) << y; else ...`
+// means what it says and arguments are not evaluated when the level is off.
+struct Voidify {
+  void operator&(const LineBuilder&) {}
+};
+
 }  // namespace vc::log
 
-#define VC_LOG(severity)                                           \
-  if (!::vc::log::Enabled(::vc::log::Level::k##severity)) {        \
-  } else                                                           \
-    ::vc::log::LineBuilder(::vc::log::Level::k##severity, __FILE__, __LINE__)
+#define VC_LOG(severity)                                         \
+  !::vc::log::Enabled(::vc::log::Level::k##severity)             \
+      ? (void)0                                                  \
+      : ::vc::log::Voidify() &                                   \
+            ::vc::log::LineBuilder(::vc::log::Level::k##severity, __FILE__, __LINE__)
