@@ -16,6 +16,12 @@ inline constexpr const char* kTenant = "kubectl-vc.dev/tenant";                 
 inline constexpr const char* kTenantNamespace = "kubectl-vc.dev/tenant-namespace";  // host ns
 inline constexpr const char* kTrustLevel = "kubectl-vc.dev/trust-level";  // high|partial|zero
 
+// What a tenant's host pod is: "control-plane" (the virtual cluster itself) or "workload"
+// (a pod synced from the virtual cluster). NetworkPolicies and the node agent select on it.
+inline constexpr const char* kComponent = "kubectl-vc.dev/component";
+inline constexpr const char* kComponentControlPlane = "control-plane";
+inline constexpr const char* kComponentWorkload = "workload";
+
 // The virtual identity of a synced object (annotations: values may exceed label limits).
 inline constexpr const char* kVirtualName = "kubectl-vc.dev/object-name";
 inline constexpr const char* kVirtualNamespace = "kubectl-vc.dev/object-namespace";

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+// Least privilege for the control-plane pod's ServiceAccount: a Role in the host namespace for
+// what the syncer writes there, and a ClusterRole only when the values need cluster-scoped
+// reads (real nodes, ingress classes).
+#include "render_parts.h"
+
+namespace vc::cli::render {
+
+using nlohmann::json;
+namespace r = kube::resources;
+
+namespace {
+
+json Rule(json groups, json resources, json verbs) {
+  return {{"apiGroups", std::move(groups)},
+          {"resources", std::move(resources)},
+          {"verbs", std::move(verbs)}};
+}
+
+const json kReadWrite = {"get", "list", "watch", "create", "update", "patch", "delete"};
+const json kRead = {"get", "list", "watch"};
+
+json Binding(const VirtualCluster& vc, const char* kind, const std::string& name,
+             bool namespaced) {
+  return {{"apiVersion", "rbac.authorization.k8s.io/v1"},
+          {"kind", std::string(kind) + "Binding"},
+          {"metadata", Metadata(vc, name, namespaced)},
+          {"roleRef",
+           {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", kind}, {"name", name}}},
+          {"subjects", json::array({{{"kind", "ServiceAccount"},
+                                     {"name", ServiceAccountName(vc)},
+                                     {"namespace", vc.namespace_}}})}};
+}
+
+}  // namespace
+
+std::vector<HostObject> RenderRbac(const VirtualCluster& vc) {
+  const json& v = vc.values;
+  json rules = json::array({
+      // Synced workloads and what they reference, and the kubelet API relay.
+      Rule({""}, {"pods", "pods/status", "services", "endpoints", "configmaps", "secrets",
+                  "persistentvolumeclaims", "serviceaccounts"},
+           kReadWrite),
+      Rule({""}, {"pods/log", "pods/exec", "pods/attach", "pods/portforward", "pods/eviction"},
+           {"get", "create"}),
+      Rule({""}, {"serviceaccounts/token"}, {"create"}),
+      Rule({""}, {"events"}, {"get", "list", "watch", "create", "patch"}),
+      Rule({"discovery.k8s.io"}, {"endpointslices"}, kReadWrite),
+      // Its own StatefulSet, to report status (pause/resume is the plugin's job).
+      Rule({"apps"}, {"statefulsets"}, kRead),
+  });
+  if (Enabled(v, "/sync/toHost/ingresses/enabled")) {
+    rules.push_back(Rule({"networking.k8s.io"}, {"ingresses"}, kReadWrite));
+  }
+  const std::string role = "vc-" + vc.name;
+  std::vector<HostObject> out = {
+      {r::kRoles,
+       {{"apiVersion", "rbac.authorization.k8s.io/v1"},
+        {"kind", "Role"},
+        {"metadata", Metadata(vc, role, true)},
+        {"rules", rules}}},
+      {r::kRoleBindings, Binding(vc, "Role", role, true)},
+  };
+
+  json cluster_rules = json::array();
+  if (Enabled(v, "/sync/fromHost/nodes/enabled")) {
+    cluster_rules.push_back(Rule({""}, {"nodes"}, kRead));
+  }
+  if (Enabled(v, "/sync/fromHost/ingressClasses/enabled")) {
+    cluster_rules.push_back(Rule({"networking.k8s.io"}, {"ingressclasses"}, kRead));
+  }
+  if (!cluster_rules.empty()) {
+    // Cluster-scoped names must be unique across host namespaces.
+    const std::string name = "vc-" + vc.name + "-" + vc.namespace_;
+    out.push_back({r::kClusterRoles,
+                   {{"apiVersion", "rbac.authorization.k8s.io/v1"},
+                    {"kind", "ClusterRole"},
+                    {"metadata", Metadata(vc, name, false)},
+                    {"rules", cluster_rules}}});
+    out.push_back({r::kClusterRoleBindings, Binding(vc, "ClusterRole", name, false)});
+  }
+  return out;
+}
+
+}  // namespace vc::cli::render

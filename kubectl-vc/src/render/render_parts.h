@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+// Internal to render/: the pieces host_objects.cpp assembles.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "values_path.h"
+#include "vc/cli/render/host_objects.h"
+
+namespace vc::cli::render {
+
+std::string TrustLevel(const nlohmann::json& values);
+nlohmann::json Metadata(const VirtualCluster& vc, const std::string& name, bool namespaced);
+
+std::vector<HostObject> RenderRbac(const VirtualCluster& vc);
+std::vector<HostObject> RenderPolicies(const VirtualCluster& vc);
+kube::Resource TenantResource();
+nlohmann::json RenderTenant(const VirtualCluster& vc);
+
+}  // namespace vc::cli::render

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: Apache-2.0
+// The control-plane StatefulSet: one pod with an init container (vc-syncer init) and kine,
+// kube-apiserver, kube-controller-manager and the syncer, all sharing /data.
+//
+// Every port is a container env var referenced as $(VAR) in args, which kubelet expands. The
+// test pod runner gives each a free local port and expands the same way, so this spec is what
+// the tests run (kubectl-vc/README.md, contracts).
+#include <string>
+
+#include "values_path.h"
+#include "vc/cli/render/host_objects.h"
+#include "vc/labels.h"
+
+namespace vc::cli::render {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kData = "/data";
+constexpr const char* kServiceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+json PortEnv() {
+  return json::array({
+      {{"name", "VC_KINE_PORT"}, {"value", "2379"}},
+      {{"name", "VC_APISERVER_PORT"}, {"value", "8443"}},
+      {{"name", "VC_CONTROLLER_MANAGER_PORT"}, {"value", "10257"}},
+      {{"name", "VC_SYNCER_PORT"}, {"value", "8080"}},
+      // Where the API server listens: the pod IP on a host; 127.0.0.1 in the test runner.
+      {{"name", "VC_BIND_ADDRESS"}, {"value", "0.0.0.0"}},
+      {{"name", "POD_NAME"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.name"}}}}}},
+      {{"name", "POD_NAMESPACE"},
+       {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.namespace"}}}}}},
+      // The syncer reads its host credentials here (the mount admission adds); named so the
+      // test runner can map it like any other path.
+      {{"name", "VC_SERVICE_ACCOUNT_DIR"}, {"value", kServiceAccountDir}},
+  });
+}
+
+json DataMount() { return json::array({{{"name", "data"}, {"mountPath", kData}}}); }
+
+json Container(const std::string& name, const std::string& image, json command, json args) {
+  return {{"name", name},         {"image", image},       {"command", std::move(command)},
+          {"args", std::move(args)}, {"env", PortEnv()}, {"volumeMounts", DataMount()}};
+}
+
+std::string ServiceCidr(const json& values) {
+  return String(values, "/networking/advanced/serviceCIDR", "10.96.0.0/12");
+}
+
+json Kine(const VirtualCluster& vc) {
+  return Container("kine", vc.images.kine, {"kine"},
+                   {"--endpoint=sqlite:///data/state.db?_journal=WAL&cache=shared&_busy_timeout=30000",
+                    "--listen-address=127.0.0.1:$(VC_KINE_PORT)",
+                    // Its default :8080 would collide between pods sharing a network (and
+                    // between control planes run as local processes in tests).
+                    "--metrics-bind-address=0"});
+}
+
+json ApiServer(const VirtualCluster& vc) {
+  json c = Container(
+      "kube-apiserver", vc.images.apiserver, {"kube-apiserver"},
+      {"--etcd-servers=http://127.0.0.1:$(VC_KINE_PORT)",
+       "--bind-address=$(VC_BIND_ADDRESS)",
+       "--secure-port=$(VC_APISERVER_PORT)",
+       "--tls-cert-file=/data/pki/apiserver.crt",
+       "--tls-private-key-file=/data/pki/apiserver.key",
+       "--client-ca-file=/data/pki/ca.crt",
+       "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+       "--service-account-key-file=/data/pki/sa.pub",
+       "--service-account-signing-key-file=/data/pki/sa.key",
+       "--service-cluster-ip-range=" + ServiceCidr(vc.values),
+       "--authorization-mode=RBAC",
+       "--allow-privileged=true",
+       // The syncer keeps default/kubernetes pointing at the virtual cluster's Service.
+       "--endpoint-reconciler-type=none",
+       "--kubelet-client-certificate=/data/pki/apiserver-kubelet-client.crt",
+       "--kubelet-client-key=/data/pki/apiserver-kubelet-client.key",
+       "--kubelet-preferred-address-types=InternalIP,Hostname",
+       "--profiling=false"});
+  c["ports"] = json::array({{{"name", "https"}, {"containerPort", 8443}}});
+  c["readinessProbe"] = {
+      {"httpGet", {{"path", "/readyz"}, {"port", "https"}, {"scheme", "HTTPS"}}},
+      {"periodSeconds", 5}};
+  return c;
+}
+
+json ControllerManager(const VirtualCluster& vc) {
+  const std::string kubeconfig = "/data/kubeconfig/controller-manager.conf";
+  // Controllers for things a virtual cluster does not have (node IPAM and lifecycle, volumes
+  // attached by kubelets, cloud routes) stay off: the host does that work.
+  return Container("kube-controller-manager", vc.images.controller_manager,
+                   {"kube-controller-manager"},
+                   {"--kubeconfig=" + kubeconfig, "--authentication-kubeconfig=" + kubeconfig,
+                    "--authorization-kubeconfig=" + kubeconfig,
+                    "--bind-address=127.0.0.1",
+                    "--secure-port=$(VC_CONTROLLER_MANAGER_PORT)",
+                    "--leader-elect=false",
+                    "--use-service-account-credentials=true",
+                    "--service-account-private-key-file=/data/pki/sa.key",
+                    "--root-ca-file=/data/pki/ca.crt",
+                    "--cluster-signing-cert-file=/data/pki/ca.crt",
+                    "--cluster-signing-key-file=/data/pki/ca.key",
+                    "--service-cluster-ip-range=" + ServiceCidr(vc.values),
+                    "--controllers=*,-nodeipam,-nodelifecycle,-persistentvolume-binder,"
+                    "-attachdetach,-persistentvolume-expander,-cloud-node-lifecycle,-ttl,"
+                    "-service-lb-controller,-route",
+                    "--profiling=false"});
+}
+
+json InitArgs(const VirtualCluster& vc) {
+  // The service CIDR's first address is the virtual "kubernetes" Service: the serving
+  // certificate must name it.
+  return {"init", "--name=" + vc.name, "--namespace=$(POD_NAMESPACE)", "--data-dir=/data",
+          "--apiserver-port=$(VC_APISERVER_PORT)", "--service-cidr=" + ServiceCidr(vc.values)};
+}
+
+json Syncer(const VirtualCluster& vc) {
+  json args = {"run", "--data-dir=/data", "--health-port=$(VC_SYNCER_PORT)",
+               "--health-address=$(VC_BIND_ADDRESS)"};
+  json c = Container("syncer", vc.images.syncer, {"vc-syncer"}, std::move(args));
+  const json& resources = At(vc.values, "/controlPlane/statefulSet/resources");
+  if (resources.is_object() && !resources.empty()) c["resources"] = resources;
+  return c;
+}
+
+json Volumes(const VirtualCluster& vc, json* claim_templates) {
+  const json& claim = At(vc.values, "/controlPlane/statefulSet/persistence/volumeClaim");
+  // "auto" (vcluster's default) means a claim, since kine's SQLite is the cluster's state.
+  const bool persistent = !(claim.is_object() && claim.contains("enabled") &&
+                            claim["enabled"].is_boolean() && !claim["enabled"].get<bool>());
+  if (!persistent) return json::array({{{"name", "data"}, {"emptyDir", json::object()}}});
+  json spec = {{"accessModes", {"ReadWriteOnce"}},
+               {"resources",
+                {{"requests",
+                  {{"storage", claim.is_object() && claim.contains("size")
+                                   ? claim["size"]
+                                   : json("5Gi")}}}}}};
+  if (claim.is_object() && claim.contains("storageClass") && claim["storageClass"].is_string() &&
+      !claim["storageClass"].get<std::string>().empty()) {
+    spec["storageClassName"] = claim["storageClass"];
+  }
+  *claim_templates = json::array({{{"metadata", {{"name", "data"}}}, {"spec", spec}}});
+  return json::array();
+}
+
+}  // namespace
+
+json RenderStatefulSet(const VirtualCluster& vc) {
+  json labels = TenantLabels(vc);
+  labels[labels::kAppLabel] = labels::kAppValue;
+  labels[labels::kReleaseLabel] = vc.name;
+  labels[labels::kComponent] = labels::kComponentControlPlane;
+  const json selector = {{labels::kAppLabel, labels::kAppValue}, {labels::kReleaseLabel, vc.name}};
+
+  json claim_templates = json::array();
+  json pod_spec = {
+      {"serviceAccountName", ServiceAccountName(vc)},
+      {"terminationGracePeriodSeconds", 10},
+      {"initContainers", json::array({Container("init", vc.images.syncer, {"vc-syncer"},
+                                                InitArgs(vc))})},
+      {"containers", json::array({Kine(vc), ApiServer(vc), ControllerManager(vc), Syncer(vc)})},
+      {"volumes", Volumes(vc, &claim_templates)},
+  };
+  const json& scheduling = At(vc.values, "/controlPlane/statefulSet/scheduling");
+  if (scheduling.is_object()) {
+    for (const char* key : {"nodeSelector", "tolerations", "affinity", "priorityClassName"}) {
+      if (scheduling.contains(key) && !scheduling[key].empty()) pod_spec[key] = scheduling[key];
+    }
+  }
+
+  json sts = {
+      {"apiVersion", "apps/v1"},
+      {"kind", "StatefulSet"},
+      {"metadata", {{"name", vc.name}, {"namespace", vc.namespace_}, {"labels", labels}}},
+      {"spec",
+       {{"replicas", 1},
+        {"serviceName", vc.name + "-headless"},
+        {"podManagementPolicy", "Parallel"},
+        {"selector", {{"matchLabels", selector}}},
+        {"template", {{"metadata", {{"labels", labels}}}, {"spec", pod_spec}}}}},
+  };
+  if (!claim_templates.empty()) {
+    sts["spec"]["volumeClaimTemplates"] = claim_templates;
+    // delete --keep-data decides about the claim; the StatefulSet never deletes it itself.
+    sts["spec"]["persistentVolumeClaimRetentionPolicy"] = {{"whenDeleted", "Retain"},
+                                                           {"whenScaled", "Retain"}};
+  }
+  return sts;
+}
+
+}  // namespace vc::cli::render

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+// `vc-syncer run`, the syncer container. For now: clients for host and virtual cluster, the
+// health endpoints, the wait for the virtual apiserver, then idle until stopped. Object
+// syncing and the kubelet API come as further steps of the same StartupSequence.
+//
+// /healthz answers 200 as soon as the server listens; /readyz only once the virtual
+// apiserver answered. The health server starts before the wait on purpose: a liveness probe
+// must not kill a syncer that is correctly waiting for a slow apiserver.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "vc/cancel_token.h"
+#include "vc/clock.h"
+#include "vc/status.h"
+#include "vc/syncer/run/apiserver_wait.h"
+
+namespace vc::syncer::run {
+
+struct RunOptions {
+  std::string data_dir = "/data";
+  std::string host_kubeconfig;     // --host-kubeconfig; empty: in-cluster
+  std::string virtual_kubeconfig;  // --virtual-kubeconfig; empty: DATA_DIR/kubeconfig/syncer.conf
+  std::string health_address = "127.0.0.1";  // --health-address
+  int health_port = 0;                        // --health-port ($(VC_SYNCER_PORT)); 0: any
+  ApiserverWaitOptions apiserver_wait;        // --apiserver-timeout sets .timeout
+  std::shared_ptr<Clock> clock = Clock::Real();
+  // Called with the port once the health server listens (tests use port 0).
+  std::function<void(int port)> on_listening;
+};
+
+Status ValidateRunOptions(const RunOptions& options);
+
+// Runs until `stop` fires (Ok) or a step fails. Teardown always runs.
+Status RunSyncer(const RunOptions& options, const CancelToken& stop);
+
+}  // namespace vc::syncer::run

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "pod_plan.h"
+
+#include <algorithm>
+
+namespace vc::testing {
+
+using nlohmann::json;
+
+std::string ExpandVars(const std::string& text, const std::map<std::string, std::string>& env) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '$' && i + 1 < text.size() && text[i + 1] == '$') {
+      out.push_back('$');
+      ++i;
+      continue;
+    }
+    if (text[i] == '$' && i + 1 < text.size() && text[i + 1] == '(') {
+      auto close = text.find(')', i + 2);
+      if (close != std::string::npos) {
+        auto name = text.substr(i + 2, close - i - 2);
+        if (auto it = env.find(name); it != env.end()) {
+          out += it->second;
+          i = close;
+          continue;
+        }
+      }
+    }
+    out.push_back(text[i]);
+  }
+  return out;
+}
+
+namespace {
+
+std::string Repository(const std::string& image) {
+  std::string s = image;
+  if (auto at = s.find('@'); at != std::string::npos) s = s.substr(0, at);
+  auto slash = s.rfind('/');
+  auto colon = s.rfind(':');
+  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) {
+    s = s.substr(0, colon);
+  }
+  return slash == std::string::npos ? s : s.substr(s.rfind('/') + 1);
+}
+
+// Longest mount path first, so /data/pki maps before /data.
+std::string MapPaths(const std::string& text,
+                     const std::vector<std::pair<std::string, std::string>>& mounts) {
+  std::string out = text;
+  for (const auto& [mount, dir] : mounts) {
+    size_t pos = 0;
+    while ((pos = out.find(mount, pos)) != std::string::npos) {
+      const size_t end = pos + mount.size();
+      const bool starts = pos == 0 || out[pos - 1] == '=' || out[pos - 1] == '/' ||
+                          out[pos - 1] == ':' || out[pos - 1] == ',';
+      const bool whole = end == out.size() || out[end] == '/' || out[end] == '?' ||
+                         out[end] == ',' || out[end] == ':';
+      // "sqlite:///data/x": the third slash starts the path; skip already-mapped text.
+      if (starts && whole && out.compare(pos, dir.size(), dir) != 0) {
+        out.replace(pos, mount.size(), dir);
+        pos += dir.size();
+      } else {
+        pos = end;
+      }
+    }
+  }
+  return out;
+}
+
+std::string FieldRef(const json& pod, const std::string& path) {
+  if (path == "metadata.name") return pod["metadata"].value("name", "");
+  if (path == "metadata.namespace") return pod["metadata"].value("namespace", "");
+  if (path == "metadata.uid") return pod["metadata"].value("uid", "");
+  if (path == "spec.nodeName") return pod["spec"].value("nodeName", "");
+  if (path == "spec.serviceAccountName") return pod["spec"].value("serviceAccountName", "");
+  if (path == "status.podIP" || path == "status.hostIP") return "127.0.0.1";
+  return "";
+}
+
+}  // namespace
+
+StatusOr<PodPlan> PlanPod(const PlanInput& input) {
+  const json& pod = input.pod;
+  const json& spec = pod.at("spec");
+  PodPlan plan;
+  plan.volumes = input.volume_dirs;
+  std::map<std::string, int> port_by_env;  // one port per env name across the pod's containers
+
+  auto plan_container = [&](const json& c, bool init) -> Status {
+    ProcessPlan p;
+    p.container = c.value("name", "");
+    p.init = init;
+    std::vector<std::pair<std::string, std::string>> mounts;
+    for (const auto& m : c.value("volumeMounts", json::array())) {
+      auto it = input.volume_dirs.find(m.value("name", ""));
+      if (it == input.volume_dirs.end()) {
+        return InvalidArgument("container " + p.container + ": no local directory for volume " +
+                               m.value("name", ""));
+      }
+      mounts.emplace_back(m.value("mountPath", ""), it->second);
+    }
+    std::sort(mounts.begin(), mounts.end(),
+              [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+
+    p.env = input.extra_env;
+    for (const auto& e : c.value("env", json::array())) {
+      const std::string name = e.value("name", "");
+      std::string value;
+      if (e.contains("value")) {
+        value = e["value"].get<std::string>();
+      } else if (e.contains("valueFrom") && e["valueFrom"].contains("fieldRef")) {
+        value = FieldRef(pod, e["valueFrom"]["fieldRef"].value("fieldPath", ""));
+      }
+      if (name.rfind("VC_", 0) == 0 && name.size() > 8 &&
+          name.compare(name.size() - 5, 5, "_PORT") == 0) {
+        auto [it, inserted] = port_by_env.try_emplace(name, 0);
+        if (inserted) it->second = input.allocate_port();
+        // A containerPort equal to the declared default is this port (the forward target).
+        const int declared = std::atoi(value.c_str());
+        for (const auto& port : c.value("ports", json::array())) {
+          if (port.value("containerPort", 0) == declared) plan.ports[declared] = it->second;
+        }
+        value = std::to_string(it->second);
+      } else if (name == "VC_BIND_ADDRESS") {
+        value = "127.0.0.1";
+      }
+      p.env[name] = MapPaths(ExpandVars(value, p.env), mounts);
+    }
+
+    const std::string repo = Repository(c.value("image", ""));
+    auto bin = input.binaries.find(repo);
+    if (bin == input.binaries.end()) {
+      return InvalidArgument("container " + p.container + ": no local binary for image " +
+                             c.value("image", "") + " (repository " + repo + ")");
+    }
+    std::vector<std::string> words;
+    for (const auto& w : c.value("command", json::array())) words.push_back(w.get<std::string>());
+    for (const auto& w : c.value("args", json::array())) words.push_back(w.get<std::string>());
+    if (words.empty()) return InvalidArgument("container " + p.container + ": no command");
+    p.argv.push_back(bin->second);  // the image's entry point is its binary
+    for (size_t i = 1; i < words.size(); ++i) {
+      p.argv.push_back(MapPaths(ExpandVars(words[i], p.env), mounts));
+    }
+    plan.processes.push_back(std::move(p));
+    return Status::Ok();
+  };
+
+  for (const auto& c : spec.value("initContainers", json::array())) {
+    RETURN_IF_ERROR(plan_container(c, true));
+  }
+  for (const auto& c : spec.value("containers", json::array())) {
+    RETURN_IF_ERROR(plan_container(c, false));
+  }
+  return plan;
+}
+
+}  // namespace vc::testing

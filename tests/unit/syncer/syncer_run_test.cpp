@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: Apache-2.0
+// `vc-syncer run`'s parts: the start-up sequence, the health endpoints over a real loopback
+// socket, and the wait for the virtual apiserver against a scripted transport.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include "unit/shared/kube/fake_transport.h"
+#include "vc/fake_clock.h"
+#include "vc/syncer/run/apiserver_wait.h"
+#include "vc/syncer/run/health_server.h"
+#include "vc/syncer/run/run_command.h"
+#include "vc/syncer/run/startup_sequence.h"
+
+namespace vc::syncer::run {
+namespace {
+
+using vc::kube::testing::ConnectionRefused;
+using vc::kube::testing::FakeTransport;
+
+TEST(SyncerStartupSequenceTest, RunsStepsThenTeardownsInReverse) {
+  StartupSequence seq;
+  std::vector<std::string> log;
+  seq.AddStep("a", [&] { return log.push_back("a"), Status::Ok(); });
+  seq.AddTeardown("undo a", [&] { return log.push_back("undo a"), Status::Ok(); });
+  seq.AddStep("b", [&] { return log.push_back("b"), Status::Ok(); });
+  seq.AddTeardown("undo b", [&] { return log.push_back("undo b"), Status::Ok(); });
+  EXPECT_TRUE(seq.Run().ok());
+  EXPECT_EQ(log, (std::vector<std::string>{"a", "b", "undo b", "undo a"}));
+}
+
+TEST(SyncerStartupSequenceTest, FailureStopsStepsButNotTeardowns) {
+  StartupSequence seq;
+  std::vector<std::string> log;
+  seq.AddStep("load", [&] { return log.push_back("load"), Unavailable("refused"); });
+  seq.AddStep("never", [&] { return log.push_back("never"), Status::Ok(); });
+  seq.AddTeardown("close", [&] { return log.push_back("close"), Internal("close failed"); });
+  Status s = seq.Run();
+  EXPECT_EQ(s.code(), Code::kUnavailable);
+  EXPECT_EQ(s.message(), "load: refused");  // the step's failure wins over the teardown's
+  EXPECT_EQ(log, (std::vector<std::string>{"load", "close"}));
+  EXPECT_EQ(seq.ran(), (std::vector<std::string>{"load", "close"}));
+}
+
+// One HTTP/1.1 exchange with the health server; the status code, or -1.
+int Get(int port, const std::string& path, std::string* body = nullptr) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  const std::string request = "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string response;
+  char buf[512];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof(buf), 0)) > 0;) response.append(buf, n);
+  ::close(fd);
+  if (response.rfind("HTTP/1.1 ", 0) != 0) return -1;
+  if (body != nullptr) body->assign(response.substr(response.find("\r\n\r\n") + 4));
+  return std::stoi(response.substr(9, 3));
+}
+
+TEST(SyncerHealthServerTest, AnswersProbes) {
+  std::atomic<bool> ready{false};
+  HealthServer server([] { return true; }, [&] { return ready.load(); });
+  auto port = server.Start("127.0.0.1", 0);
+  ASSERT_TRUE(port.ok()) << port.status().message();
+  std::string body;
+  EXPECT_EQ(Get(*port, "/healthz", &body), 200);
+  EXPECT_EQ(body, "ok\n");
+  EXPECT_EQ(Get(*port, "/readyz"), 503);
+  ready = true;
+  EXPECT_EQ(Get(*port, "/readyz?verbose"), 200);
+  EXPECT_EQ(Get(*port, "/metrics"), 404);
+
+  // A client that connects and says nothing does not block the next probe forever.
+  int idle = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(*port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(idle, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  EXPECT_EQ(Get(*port, "/healthz"), 200);
+  ::close(idle);
+
+  server.Stop();
+  server.Stop();
+  EXPECT_EQ(Get(*port, "/healthz"), -1);
+}
+
+TEST(SyncerHealthServerTest, PortInUseIsAnError) {
+  HealthServer first([] { return true; }, [] { return true; });
+  auto port = first.Start("127.0.0.1", 0);
+  ASSERT_TRUE(port.ok());
+  HealthServer second([] { return true; }, [] { return true; });
+  auto again = second.Start("127.0.0.1", *port);
+  EXPECT_EQ(again.status().code(), Code::kUnavailable);
+  EXPECT_NE(again.status().message().find("--health-port"), std::string::npos);
+  EXPECT_EQ(second.Start("not-an-ip", 0).status().code(), Code::kInvalidArgument);
+}
+
+TEST(SyncerHealthServerTest, AnswerHealthRequest) {
+  EXPECT_EQ(AnswerHealthRequest("GET /healthz HTTP/1.1", false, true).status, 503);
+  EXPECT_EQ(AnswerHealthRequest("HEAD /readyz HTTP/1.1", true, true).status, 200);
+  EXPECT_EQ(AnswerHealthRequest("POST /readyz HTTP/1.1", true, true).status, 405);
+  EXPECT_EQ(AnswerHealthRequest("garbage", true, true).status, 405);
+}
+
+class SyncerApiserverWaitTest : public ::testing::Test {
+ protected:
+  SyncerApiserverWaitTest()
+      : transport_(std::make_shared<FakeTransport>()),
+        clock_(std::make_shared<FakeClock>()),
+        // One attempt per poll: the wait loop, not the client, is under test.
+        client_(kube::RestConfig{.server = "https://127.0.0.1:1"}, transport_, clock_,
+                kube::RetryPolicy{.max_attempts = 1}) {}
+
+  std::shared_ptr<FakeTransport> transport_;
+  std::shared_ptr<FakeClock> clock_;
+  kube::Client client_;
+  CancelToken stop_;
+};
+
+TEST_F(SyncerApiserverWaitTest, PollsUntilReady) {
+  transport_->Reply(ConnectionRefused());
+  transport_->Reply(kube::HttpResponse{500, {}, "[-]etcd failed"});
+  transport_->Reply(kube::HttpResponse{200, {}, "ok"});
+  Status s = WaitForApiserverReady(client_, *clock_, stop_);
+  EXPECT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(transport_->requests("/readyz").size(), 3u);
+  EXPECT_EQ(clock_->sleeps().size(), 2u);
+}
+
+TEST_F(SyncerApiserverWaitTest, TimesOutWithTheLastFailure) {
+  for (int i = 0; i < 100; ++i) transport_->Reply(ConnectionRefused());
+  Status s = WaitForApiserverReady(client_, *clock_, stop_,
+                                   {.timeout = std::chrono::seconds(10),
+                                    .interval = std::chrono::seconds(1)});
+  EXPECT_EQ(s.code(), Code::kTimeout);
+  EXPECT_NE(s.message().find("connection refused"), std::string::npos) << s.message();
+  EXPECT_LE(transport_->requests().size(), 12u);
+}
+
+TEST_F(SyncerApiserverWaitTest, StopsWhenCancelled) {
+  stop_.Cancel();
+  EXPECT_EQ(WaitForApiserverReady(client_, *clock_, stop_).code(), Code::kCancelled);
+  EXPECT_TRUE(transport_->requests().empty());
+}
+
+TEST(SyncerRunTest, ValidatesFlags) {
+  EXPECT_EQ(ValidateRunOptions({.health_port = 70000}).code(), Code::kInvalidArgument);
+  RunOptions o;
+  o.apiserver_wait.timeout = std::chrono::milliseconds(0);
+  EXPECT_EQ(ValidateRunOptions(o).code(), Code::kInvalidArgument);
+  EXPECT_TRUE(ValidateRunOptions({}).ok());
+}
+
+TEST(SyncerRunTest, MissingVirtualKubeconfigFailsAndTearsDown) {
+  CancelToken stop;
+  RunOptions o{.data_dir = "/nonexistent-vc-syncer-test",
+               .host_kubeconfig = "/nonexistent-vc-syncer-test/host.conf"};
+  Status s = RunSyncer(o, stop);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("load clients"), std::string::npos) << s.message();
+}
+
+}  // namespace
+}  // namespace vc::syncer::run
