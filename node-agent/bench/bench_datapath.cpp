@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: Apache-2.0
+// bench_datapath: what segmentation costs. Two pod namespaces of a lab node (see
+// tests/privileged/datapath/netns_lab.h), measured without filters, with the filters on a
+// same-tenant flow (the common verdict: a few map lookups), and with the client's flow
+// allowed by a shared-service rule (LPM rule lookup + flow table). Prints iperf3 throughput
+// and a TCP request/response latency (1-byte ping-pong on one connection, like netperf
+// TCP_RR), medians of alternating runs. Not pass/fail. Needs root; run:
+//   build/node-agent/bench_datapath [seconds-per-iperf3-run]
+#include <arpa/inet.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "privileged/datapath/netns_lab.h"
+#include "rr_server.h"
+#include "vc/agent/datapath/bpffs.h"
+#include "vc/agent/datapath/enforcement_store.h"
+#include "vc/agent/datapath/libbpf_tc_attacher.h"
+#include "vc/agent/datapath/netlink_veth_locator.h"
+#include "vc/agent/datapath/segmentation_datapath.h"
+#include "vc/agent/datapath/segmentation_enforcer.h"
+
+namespace {
+
+using vc::testing::NetnsLab;
+using vc::testing::NetnsScope;
+namespace agent = vc::agent;
+
+// Runs a command in a namespace and returns its stdout.
+std::string Capture(const std::vector<std::string>& argv) {
+  int pipefd[2];
+  if (pipe(pipefd) != 0) return "";
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(pipefd[1], 1);
+    close(pipefd[0]);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(pipefd[1]);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(pipefd[0], buf, sizeof(buf))) > 0) out.append(buf, n);
+  close(pipefd[0]);
+  waitpid(pid, nullptr, 0);
+  return out;
+}
+
+double IperfGbps(const std::string& client_ns, const std::string& server_ip, int seconds) {
+  std::string json = Capture({"ip", "netns", "exec", client_ns, "iperf3", "-c", server_ip, "-t",
+                              std::to_string(seconds), "-J"});
+  auto at = json.find("\"sum_received\"");
+  if (at == std::string::npos) return 0;
+  at = json.find("\"bits_per_second\"", at);
+  if (at == std::string::npos) return 0;
+  return std::stod(json.substr(json.find(':', at) + 1)) / 1e9;
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+struct Figures {
+  std::vector<double> gbps, rr_us;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int seconds = argc > 1 ? std::atoi(argv[1]) : 3;
+  if (geteuid() != 0) {
+    std::fprintf(stderr, "bench_datapath: needs root (netns, bpf)\n");
+    return 1;
+  }
+  const std::string suffix = vc::testing::RandomSuffix();
+  const std::string pin_root = std::string(agent::kBpffsMountPoint) + "/vc-bench-" + suffix;
+  auto lab = NetnsLab::Create(suffix, {{"c1", "10.213.0.1"}, {"s1", "10.213.0.2"}});
+  if (!lab.ok()) {
+    std::fprintf(stderr, "bench_datapath: %s\n", lab.status().ToString().c_str());
+    return 1;
+  }
+  const auto& c1 = (*lab)->pod("c1");
+  const auto& s1 = (*lab)->pod("s1");
+  // --forceflush: iperf3 block-buffers stdout into a pipe, and we wait for its first line.
+  vc::bench::ChildProcess iperf_server(
+      {"ip", "netns", "exec", s1.netns, "iperf3", "-s", "-B", s1.address, "--forceflush"},
+      "Server listening");
+  vc::bench::RrServer rr(s1.netns_path(), s1.address, 7200);
+
+  auto dp = agent::SegmentationDatapath::Open({pin_root});
+  auto store = agent::EnforcementStore::Open("/tmp/vc-bench-" + suffix + "/state.db");
+  if (!dp.ok() || !store.ok() || !iperf_server.ready() || !rr.ready()) {
+    std::fprintf(stderr, "bench_datapath: setup failed\n");
+    (void)agent::RemovePinRoot(pin_root);
+    return 1;
+  }
+  agent::LibbpfTcAttacher tc;
+  agent::NetlinkVethLocator veths;
+  agent::SegmentationEnforcer enforcer(
+      (*dp)->maps(), tc, veths, **store,
+      {(*dp)->program(agent::TcHook::kFromPod), (*dp)->program(agent::TcHook::kToPod)});
+  auto ip = [](const std::string& s) { return agent::IpAddress::Parse(s).value(); };
+  agent::IpPrefix s1_prefix = agent::IpPrefix::Host(ip(s1.address));
+  agent::SegmentationInput none;
+  agent::SegmentationInput same_tenant;
+  same_tenant.tenants = {{1, "bench", agent::TrustLevel::kZero, {}}};
+  same_tenant.pods = {{"c1", ip(c1.address), 1}, {"s1", ip(s1.address), 1}};
+  agent::SegmentationInput via_rule;
+  via_rule.tenants = {
+      {1, "bench", agent::TrustLevel::kZero, {{s1_prefix, agent::IpProto::kTcp, 0}}}};
+  via_rule.pods = {{"c1", ip(c1.address), 1}};
+
+  const char* names[] = {"no filters", "same tenant", "shared-service rule"};
+  const agent::SegmentationInput* inputs[] = {&none, &same_tenant, &via_rule};
+  Figures figures[3];
+  for (int round = 0; round < 3; ++round) {
+    for (int mode = 0; mode < 3; ++mode) {
+      {
+        NetnsScope in_node((*lab)->node_netns_path());
+        auto r = enforcer.Enforce(*inputs[mode]);
+        if (!r.ok()) {
+          std::fprintf(stderr, "bench_datapath: enforce: %s\n", r.status().ToString().c_str());
+          break;
+        }
+      }
+      figures[mode].gbps.push_back(IperfGbps(c1.netns, s1.address, seconds));
+      figures[mode].rr_us.push_back(
+          vc::bench::RoundTripMicros(c1.netns_path(), s1.address, 7200, 20000));
+    }
+  }
+  {
+    NetnsScope in_node((*lab)->node_netns_path());
+    (void)enforcer.Enforce(none);
+  }
+  const double base_gbps = Median(figures[0].gbps), base_rr = Median(figures[0].rr_us);
+  std::printf("%-22s %12s %10s %14s %10s\n", "MODE", "IPERF3 GBIT/S", "RATIO", "TCP_RR US",
+              "RATIO");
+  for (int mode = 0; mode < 3; ++mode) {
+    double g = Median(figures[mode].gbps), rr_us = Median(figures[mode].rr_us);
+    std::printf("%-22s %12.2f %10.3f %14.2f %10.3f\n", names[mode], g,
+                base_gbps > 0 ? g / base_gbps : 0, rr_us, base_rr > 0 ? rr_us / base_rr : 0);
+  }
+  std::printf("(medians of 3 alternating runs, %d s iperf3, 20000 round trips; %ld CPUs)\n",
+              seconds, sysconf(_SC_NPROCESSORS_ONLN));
+  dp->reset();
+  store->reset();
+  (void)agent::RemovePinRoot(pin_root);
+  std::system(("rm -rf /tmp/vc-bench-" + suffix).c_str());
+  return 0;
+}

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vc/agent/datapath/netlink_veth_locator.h"
+
+#include <linux/if_link.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include <cstring>
+#include <string_view>
+
+#include "rtnetlink_socket.h"
+
+namespace vc::agent {
+namespace {
+
+struct LinkFacts {
+  std::string name;
+  std::string kind;  // "veth", "bridge", "" for a device without rtnl_link_ops
+};
+
+StatusOr<LinkFacts> GetLink(RtnetlinkSocket& nl, uint32_t ifindex) {
+  ifinfomsg ifi{};
+  ifi.ifi_family = AF_UNSPEC;
+  ifi.ifi_index = static_cast<int>(ifindex);
+  RtnetlinkRequest req(RTM_GETLINK, 0, &ifi, sizeof(ifi));
+  auto replies = nl.Exchange(req);
+  if (!replies.ok()) return replies.status().Annotate("look up ifindex " + std::to_string(ifindex));
+  if (replies->empty()) return NotFound("look up ifindex " + std::to_string(ifindex) + ": gone");
+  LinkFacts facts;
+  for (const RtAttr& a : ParseAttrs(replies->front(), sizeof(ifinfomsg))) {
+    if (a.type == IFLA_IFNAME)
+      facts.name = std::string(a.data.data(), strnlen(a.data.data(), a.data.size()));
+    if (a.type != IFLA_LINKINFO) continue;
+    for (const RtAttr& info : ParseNested(a.data)) {
+      if (info.type == IFLA_INFO_KIND) {
+        facts.kind = std::string(info.data.data(), strnlen(info.data.data(), info.data.size()));
+      }
+    }
+  }
+  return facts;
+}
+
+// Family-native bytes of the address (4 for IPv4) and its family.
+std::pair<int, std::string_view> Native(const IpAddress& ip) {
+  auto* bytes = reinterpret_cast<const char*>(ip.bytes.data());
+  if (ip.IsV4()) return {AF_INET, std::string_view(bytes + 12, 4)};
+  return {AF_INET6, std::string_view(bytes, 16)};
+}
+
+StatusOr<uint32_t> RouteOif(RtnetlinkSocket& nl, const IpAddress& ip) {
+  auto [family, addr] = Native(ip);
+  rtmsg rtm{};
+  rtm.rtm_family = static_cast<unsigned char>(family);
+  rtm.rtm_dst_len = static_cast<unsigned char>(addr.size() * 8);
+  RtnetlinkRequest req(RTM_GETROUTE, 0, &rtm, sizeof(rtm));
+  req.AddAttr(RTA_DST, addr.data(), addr.size());
+  ASSIGN_OR_RETURN(auto replies, nl.Exchange(req));
+  for (const std::string& r : replies) {
+    for (const RtAttr& a : ParseAttrs(r, sizeof(rtmsg))) {
+      if (a.type == RTA_OIF && a.data.size() == 4) {
+        uint32_t oif = 0;
+        std::memcpy(&oif, a.data.data(), 4);
+        return oif;
+      }
+    }
+  }
+  return NotFound("no route with an output interface to " + ip.ToString());
+}
+
+// Dumps neighbour entries of `family` and returns the ifindex/lladdr of the first accepted.
+template <typename Accept>
+StatusOr<std::pair<uint32_t, std::string>> FindNeighbour(RtnetlinkSocket& nl, int family,
+                                                         Accept accept) {
+  ndmsg ndm{};
+  ndm.ndm_family = static_cast<uint8_t>(family);
+  RtnetlinkRequest req(RTM_GETNEIGH, NLM_F_DUMP, &ndm, sizeof(ndm));
+  ASSIGN_OR_RETURN(auto replies, nl.Exchange(req));
+  for (const std::string& r : replies) {
+    if (r.size() < sizeof(ndmsg)) continue;
+    ndmsg head{};
+    std::memcpy(&head, r.data(), sizeof(head));
+    std::string_view dst, lladdr;
+    uint32_t master = 0;
+    for (const RtAttr& a : ParseAttrs(r, sizeof(ndmsg))) {
+      if (a.type == NDA_DST) dst = a.data;
+      if (a.type == NDA_LLADDR) lladdr = a.data;
+      if (a.type == NDA_MASTER && a.data.size() == 4) std::memcpy(&master, a.data.data(), 4);
+    }
+    if (accept(head, dst, lladdr, master)) {
+      return std::make_pair(static_cast<uint32_t>(head.ndm_ifindex), std::string(lladdr));
+    }
+  }
+  return NotFound("no matching neighbour entry");
+}
+
+StatusOr<VethInfo> ViaBridge(RtnetlinkSocket& nl, const IpAddress& ip, uint32_t bridge) {
+  auto [family, addr] = Native(ip);
+  auto neigh = FindNeighbour(
+      nl, family, [&](const ndmsg& n, std::string_view dst, std::string_view lladdr, uint32_t) {
+        return static_cast<uint32_t>(n.ndm_ifindex) == bridge && dst == addr && !lladdr.empty() &&
+               !(n.ndm_state & (NUD_FAILED | NUD_INCOMPLETE));
+      });
+  if (!neigh.ok()) {
+    return NotFound("locate veth of " + ip.ToString() +
+                    ": the bridge has no neighbour entry "
+                    "for it yet (no traffic yet); retry");
+  }
+  const std::string mac = neigh->second;
+  auto fdb = FindNeighbour(
+      nl, AF_BRIDGE,
+      [&](const ndmsg& n, std::string_view, std::string_view lladdr, uint32_t master) {
+        return lladdr == mac && master == bridge && static_cast<uint32_t>(n.ndm_ifindex) != bridge;
+      });
+  if (!fdb.ok()) {
+    return NotFound("locate veth of " + ip.ToString() + ": its MAC is in no FDB entry of bridge " +
+                    std::to_string(bridge) + "; retry");
+  }
+  // Not ASSIGN_OR_RETURN: g++ 12 then warns (wrongly) that the moved-out string may be
+  // uninitialized.
+  auto port = GetLink(nl, fdb->first);
+  if (!port.ok()) return port.status();
+  if (port->kind != "veth") {
+    return NotFound("locate veth of " + ip.ToString() + ": bridge port " + port->name + " is a " +
+                    (port->kind.empty() ? std::string("device") : port->kind) + ", not a veth");
+  }
+  return VethInfo{fdb->first, port->name};
+}
+
+}  // namespace
+
+StatusOr<VethInfo> NetlinkVethLocator::Locate(const IpAddress& pod_ip) {
+  ASSIGN_OR_RETURN(auto nl, RtnetlinkSocket::Open());
+  auto oif = RouteOif(*nl, pod_ip);
+  if (!oif.ok()) return oif.status().Annotate("locate veth of " + pod_ip.ToString());
+  ASSIGN_OR_RETURN(LinkFacts link, GetLink(*nl, *oif));
+  if (link.kind == "veth") return VethInfo{*oif, link.name};
+  if (link.kind == "bridge") return ViaBridge(*nl, pod_ip, *oif);
+  return NotFound("locate veth of " + pod_ip.ToString() + ": its route leaves through " +
+                  link.name + " (" + (link.kind.empty() ? "device" : link.kind) +
+                  "), neither a veth nor a bridge; the pod is not on this node or the CNI is "
+                  "not supported");
+}
+
+StatusOr<std::string> NetlinkVethLocator::InterfaceName(uint32_t ifindex) {
+  ASSIGN_OR_RETURN(auto nl, RtnetlinkSocket::Open());
+  ASSIGN_OR_RETURN(LinkFacts link, GetLink(*nl, ifindex));
+  return link.name;
+}
+
+}  // namespace vc::agent

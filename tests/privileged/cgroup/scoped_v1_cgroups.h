@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+// Test-owned cgroup v1 trees that look like kubelet's: /sys/fs/cgroup/<controller>/
+// vc-test-<random>/kubepods/burstable/pod<uid> in each controller hierarchy the quota code
+// uses. Everything made here is removed again in the destructor, bottom-up, after killing
+// whatever still runs inside; the test runner itself is never moved into these groups, and the
+// cgroups the shell runs in are never touched.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace vc::agent::testing {
+
+class ScopedV1Cgroups {
+ public:
+  // The hierarchies pods get a cgroup in, as kubelet makes one in every mounted hierarchy.
+  static constexpr const char* kControllers[] = {"cpu", "cpuacct", "memory", "pids"};
+
+  explicit ScopedV1Cgroups(std::filesystem::path cgroup_root = "/sys/fs/cgroup");
+  ~ScopedV1Cgroups();
+  ScopedV1Cgroups(const ScopedV1Cgroups&) = delete;
+  ScopedV1Cgroups& operator=(const ScopedV1Cgroups&) = delete;
+
+  // Whether the v1 controllers are mounted where expected (otherwise tests skip).
+  static bool Available(const std::filesystem::path& cgroup_root = "/sys/fs/cgroup");
+
+  // kubelet's --cgroup-root for the locator: "vc-test-<random>".
+  const std::string& prefix() const { return prefix_; }
+
+  // Makes prefix/kubepods/burstable/pod<uid> in every hierarchy; returns it relative to the
+  // hierarchy root (as PodCgroupLocator::Locate does). False on failure (see error()).
+  bool AddBurstablePod(const std::string& uid);
+
+  // Moves `pid` (a child of the test, never the runner) into `cgroup` in every hierarchy.
+  bool Attach(pid_t pid, const std::string& cgroup);
+
+  // Writes one control file of a test cgroup; false on failure (see error()).
+  bool Write(const char* controller, const std::string& cgroup, const char* file,
+             const std::string& value);
+
+  // The content of one control file, e.g. ("memory", cgroup, "memory.failcnt").
+  std::string Read(const char* controller, const std::string& cgroup, const char* file) const;
+
+  const std::string& error() const { return error_; }
+
+ private:
+  std::filesystem::path Dir(const char* controller, const std::string& cgroup) const;
+  // SIGKILLs every process left in the directory and waits (with a deadline) until it is empty.
+  void Evacuate(const std::filesystem::path& dir);
+
+  std::filesystem::path root_;
+  std::string prefix_;
+  std::vector<std::filesystem::path> made_;  // in creation order; removed in reverse
+  std::string error_;
+};
+
+}  // namespace vc::agent::testing
