@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: Apache-2.0
+// Each check is a rule a reviewer would state in one sentence; the message gives the reason
+// (what would go wrong on the host) and the change to make, and points at the setting to change.
+#include <string>
+
+#include "vc/cli/values/contradictions.h"
+#include "vc/cli/values/trust_level.h"
+
+namespace vc::cli::values {
+namespace {
+
+using nlohmann::json;
+
+const json& At(const json& root, std::string_view pointer) {
+  static const json kNull;
+  const json* node = &root;
+  size_t pos = 1;
+  while (pos <= pointer.size() && !pointer.empty()) {
+    size_t next = pointer.find('/', pos);
+    std::string token(pointer.substr(pos, next == std::string_view::npos ? std::string_view::npos
+                                                                           : next - pos));
+    if (!node->is_object()) return kNull;
+    auto it = node->find(token);
+    if (it == node->end()) return kNull;
+    node = &*it;
+    if (next == std::string_view::npos) break;
+    pos = next + 1;
+  }
+  return *node;
+}
+
+bool IsTrue(const json& v, std::string_view pointer) {
+  const json& node = At(v, pointer);
+  return node.is_boolean() && node.get<bool>();
+}
+
+class Checker {
+ public:
+  Checker(const json& values, const Locator& where) : v_(values), where_(where) {
+    trust_ = TrustLevelOf(values);
+    trust_text_ = "isolation.trustLevel " + std::string(TrustLevelName(trust_));
+    // high is the default; pointing at the isolation section for it would mislead.
+    if (trust_ != TrustLevel::kHigh) trust_text_ += " (" + Where("/isolation/trustLevel") + ")";
+  }
+
+  Findings Run() {
+    RealNodesAtZeroTrust();
+    DedicatedNodesAtZeroTrust();
+    IngressesWithoutServices();
+    NoServiceTypeAllowed();
+    PrivilegedAtLowerTrust();
+    NodeLabelsIgnoredBySelectAll();
+    OpenSharedServiceAtZeroTrust();
+    NodeQuotaAtHighTrust();
+    return std::move(findings_);
+  }
+
+ private:
+  std::string Where(std::string_view pointer) const {
+    return where_ ? where_(pointer) : std::string("values");
+  }
+  void Error(std::string_view pointer, const std::string& message) {
+    findings_.errors.push_back(Where(pointer) + ": " + message);
+  }
+  void Warning(std::string_view pointer, const std::string& message) {
+    findings_.warnings.push_back(Where(pointer) + ": " + message);
+  }
+
+  void RealNodesAtZeroTrust() {
+    if (trust_ != TrustLevel::kZero || !IsTrue(v_, "/sync/fromHost/nodes/enabled") ||
+        !IsTrue(v_, "/sync/fromHost/nodes/selector/all")) {
+      return;
+    }
+    Error("/sync/fromHost/nodes/selector/all",
+          "sync.fromHost.nodes.selector.all true shows every real node of the host, and so "
+          "the other tenants' nodes and workloads, to a zero-trust tenant (" + trust_text_ +
+              "); set it to false and pick the tenant's nodes with "
+              "sync.fromHost.nodes.selector.labels, or set sync.fromHost.nodes.enabled to false "
+              "for pseudo nodes");
+  }
+
+  void DedicatedNodesAtZeroTrust() {
+    if (trust_ != TrustLevel::kZero || IsTrue(v_, "/isolation/dedicatedNodes/enabled")) return;
+    Error("/isolation/dedicatedNodes/enabled",
+          "isolation.dedicatedNodes.enabled is false, but a zero-trust tenant must not share a "
+          "node (a kernel) with other tenants (" + trust_text_ +
+              "); set isolation.dedicatedNodes.enabled to true and dedicate nodes with `kubectl "
+              "vc node dedicate NODE --tenant NAME`, or lower isolation.trustLevel to partial");
+  }
+
+  void IngressesWithoutServices() {
+    if (!IsTrue(v_, "/sync/toHost/ingresses/enabled") ||
+        IsTrue(v_, "/sync/toHost/services/enabled")) {
+      return;
+    }
+    Error("/sync/toHost/ingresses/enabled",
+          "sync.toHost.ingresses.enabled is true, but sync.toHost.services.enabled is false (" +
+              Where("/sync/toHost/services/enabled") +
+              "): a synced ingress routes to services that would not exist on the host, so the "
+              "host's ingress controller has no backend; enable sync.toHost.services or disable "
+              "sync.toHost.ingresses");
+  }
+
+  void NoServiceTypeAllowed() {
+    const json& types = At(v_, "/isolation/serviceTypes");
+    if (!types.is_array() || !types.empty() || !IsTrue(v_, "/sync/toHost/services/enabled")) {
+      return;
+    }
+    Error("/isolation/serviceTypes",
+          "isolation.serviceTypes is empty, so no service would reach the host although "
+          "sync.toHost.services.enabled is true (" + Where("/sync/toHost/services/enabled") +
+              "); list the allowed types (e.g. [ClusterIP]) or set sync.toHost.services.enabled "
+              "to false");
+  }
+
+  void PrivilegedAtLowerTrust() {
+    const json& standard = At(v_, "/policies/podSecurityStandard");
+    if (trust_ == TrustLevel::kHigh || standard != "privileged") return;
+    Error("/policies/podSecurityStandard",
+          "policies.podSecurityStandard privileged lets the tenant's pods use host namespaces, "
+          "host paths and privileged containers, which escapes every other isolation (" +
+              trust_text_ + "); use baseline or restricted, or isolation.trustLevel high");
+  }
+
+  void NodeLabelsIgnoredBySelectAll() {
+    const json& labels = At(v_, "/sync/fromHost/nodes/selector/labels");
+    if (!IsTrue(v_, "/sync/fromHost/nodes/selector/all") || !labels.is_object() ||
+        labels.empty()) {
+      return;
+    }
+    Error("/sync/fromHost/nodes/selector/labels",
+          "sync.fromHost.nodes.selector.labels has no effect while selector.all is true (" +
+              Where("/sync/fromHost/nodes/selector/all") +
+              "); set selector.all to false to show only nodes with these labels, or remove "
+              "the labels");
+  }
+
+  void OpenSharedServiceAtZeroTrust() {
+    const json& shared = At(v_, "/isolation/sharedServices");
+    if (trust_ != TrustLevel::kZero || !shared.is_array()) return;
+    for (size_t i = 0; i < shared.size(); ++i) {
+      const json& cidr = At(shared[i], "/cidr");
+      if (!cidr.is_string()) continue;
+      const std::string text = cidr.get<std::string>();
+      if (text.size() < 2 || text.compare(text.size() - 2, 2, "/0") != 0) continue;
+      std::string pointer = "/isolation/sharedServices/" + std::to_string(i) + "/cidr";
+      Error(pointer, "isolation.sharedServices[" + std::to_string(i) + "].cidr " + text +
+                         " makes every address a shared service, which undoes the default-deny "
+                         "network of a zero-trust tenant (" + trust_text_ +
+                         "); list the services or the narrow ranges the tenant needs");
+    }
+  }
+
+  // A warning, not an error: capping a noisy team per node is legitimate and the node agent
+  // enforces it at any trust level; but at high trust the usual tool is
+  // policies.resourceQuota, and a per-node cap there is more often a copied zero-trust file.
+  void NodeQuotaAtHighTrust() {
+    const json& quota = At(v_, "/isolation/nodeQuota");
+    if (trust_ != TrustLevel::kHigh || !quota.is_object() || quota.empty()) return;
+    Warning("/isolation/nodeQuota",
+            "isolation.nodeQuota is set at " + trust_text_ +
+                "; the node agent enforces it, but a high-trust team is usually capped with "
+                "policies.resourceQuota; remove isolation.nodeQuota if it was not meant for "
+                "this tenant");
+  }
+
+  const json& v_;
+  const Locator& where_;
+  TrustLevel trust_ = TrustLevel::kHigh;
+  std::string trust_text_;
+  Findings findings_;
+};
+
+}  // namespace
+
+Findings FindContradictions(const nlohmann::json& effective, const Locator& where) {
+  return Checker(effective, where).Run();
+}
+
+}  // namespace vc::cli::values

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: Apache-2.0
+// Contradictions are found after merging, say why, say what to change, and point at the file
+// line (or --set entry) of the setting to change.
+#include "vc/cli/values/contradictions.h"
+
+#include <gtest/gtest.h>
+
+#include "vc/cli/values/resolve.h"
+
+namespace vc::cli::values {
+namespace {
+
+StatusOr<ResolvedValues> ResolveText(const std::string& text, std::vector<std::string> sets = {},
+                                     std::string profile = "") {
+  ResolveInput in;
+  in.profile = std::move(profile);
+  in.sources = {ValuesSource::Text("v.yaml", text)};
+  in.set_entries = std::move(sets);
+  return Resolve(in);
+}
+
+std::string ErrorOf(const std::string& text, std::vector<std::string> sets = {},
+                    std::string profile = "") {
+  auto r = ResolveText(text, std::move(sets), std::move(profile));
+  EXPECT_FALSE(r.ok()) << text;
+  return r.ok() ? "" : r.status().message();
+}
+
+bool Has(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+TEST(ValuesContradiction, ZeroTrustWithAllRealNodes) {
+  std::string e = ErrorOf("sync:\n  fromHost:\n    nodes:\n      enabled: true\n"
+                          "      selector:\n        all: true\n",
+                          {}, "zero-trust");
+  EXPECT_TRUE(e.starts_with("v.yaml:6:9: sync.fromHost.nodes.selector.all true shows every real "
+                            "node"))
+      << e;
+  EXPECT_TRUE(Has(e, "(isolation.trustLevel zero (<profile zero-trust>:")) << e;
+  EXPECT_TRUE(Has(e, "set it to false")) << e;
+}
+
+TEST(ValuesContradiction, ZeroTrustWithoutDedicatedNodes) {
+  std::string e = ErrorOf("isolation:\n  trustLevel: zero\n");
+  EXPECT_TRUE(e.starts_with("v.yaml:1:1: isolation.dedicatedNodes.enabled is false")) << e;
+  EXPECT_TRUE(Has(e, "(isolation.trustLevel zero (v.yaml:2:3))")) << e;
+  EXPECT_TRUE(Has(e, "kubectl vc node dedicate")) << e;
+}
+
+TEST(ValuesContradiction, ZeroTrustFromSetPointsAtSet) {
+  auto r = ResolveText("", {"isolation.trustLevel=zero"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(Has(r.status().message(),
+                  "(isolation.trustLevel zero (--set isolation.trustLevel=zero))"))
+      << r.status().message();
+}
+
+TEST(ValuesContradiction, IngressesNeedServices) {
+  std::string e = ErrorOf("sync:\n  toHost:\n    services:\n      enabled: false\n"
+                          "    ingresses:\n      enabled: true\n");
+  EXPECT_EQ(e, "v.yaml:6:7: sync.toHost.ingresses.enabled is true, but "
+               "sync.toHost.services.enabled is false (v.yaml:4:7): a synced ingress routes to "
+               "services that would not exist on the host, so the host's ingress controller has "
+               "no backend; enable sync.toHost.services or disable sync.toHost.ingresses");
+}
+
+TEST(ValuesContradiction, ServicesDisabledWithRestrictedTypesIsFine) {
+  auto r = ResolveText("sync:\n  toHost:\n    services:\n      enabled: false\n"
+                       "isolation:\n  serviceTypes: [ClusterIP]\n");
+  EXPECT_TRUE(r.ok()) << r.status().message();
+}
+
+TEST(ValuesContradiction, NoServiceTypeWithServicesEnabled) {
+  std::string e = ErrorOf("isolation:\n  serviceTypes: []\n");
+  EXPECT_TRUE(e.starts_with("v.yaml:2:3: isolation.serviceTypes is empty")) << e;
+}
+
+TEST(ValuesContradiction, PrivilegedPodsBelowHighTrust) {
+  for (const char* level : {"partial", "zero"}) {
+    std::string e = ErrorOf(std::string("isolation:\n  trustLevel: ") + level +
+                            "\n  dedicatedNodes: {enabled: true}\n"
+                            "policies:\n  podSecurityStandard: privileged\n");
+    EXPECT_TRUE(e.starts_with("v.yaml:5:3: policies.podSecurityStandard privileged")) << e;
+    EXPECT_TRUE(Has(e, "use baseline or restricted")) << e;
+  }
+  EXPECT_TRUE(ResolveText("policies:\n  podSecurityStandard: privileged\n").ok());
+}
+
+TEST(ValuesContradiction, SelectorLabelsIgnoredWhenAll) {
+  std::string e = ErrorOf("sync:\n  fromHost:\n    nodes:\n      enabled: true\n      selector:\n"
+                          "        all: true\n        labels: {team: a}\n");
+  EXPECT_TRUE(e.starts_with("v.yaml:7:9: sync.fromHost.nodes.selector.labels has no effect")) << e;
+}
+
+TEST(ValuesContradiction, OpenCidrAtZeroTrust) {
+  std::string e = ErrorOf("isolation:\n  sharedServices:\n  - name: all\n    cidr: 0.0.0.0/0\n",
+                          {}, "zero-trust");
+  EXPECT_TRUE(e.starts_with("v.yaml:4:5: isolation.sharedServices[0].cidr 0.0.0.0/0")) << e;
+}
+
+TEST(ValuesContradiction, AllAreReported) {
+  std::string e = ErrorOf("isolation:\n  trustLevel: zero\n"
+                          "policies:\n  podSecurityStandard: privileged\n"
+                          "sync:\n  toHost:\n    services: {enabled: false}\n"
+                          "    ingresses: {enabled: true}\n");
+  EXPECT_EQ(std::count(e.begin(), e.end(), '\n'), 2) << e;  // three lines
+}
+
+// Decided: a warning. A per-node cap on a noisy team is legitimate (and enforced), but at high
+// trust it is more often a zero-trust file copied without thought.
+TEST(ValuesContradiction, NodeQuotaAtHighTrustWarns) {
+  auto r = ResolveText("isolation:\n  nodeQuota:\n    cpu: 2\n");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_TRUE(r->warnings[0].starts_with("v.yaml:2:3: isolation.nodeQuota is set at "
+                                         "isolation.trustLevel high;"))
+      << r->warnings[0];
+  EXPECT_TRUE(ResolveText("isolation:\n  trustLevel: partial\n  nodeQuota:\n    cpu: 2\n")
+                  ->warnings.empty());
+}
+
+TEST(ValuesContradiction, WithoutLocatorSaysValues) {
+  nlohmann::json v = {{"isolation", {{"trustLevel", "zero"}}}};
+  Findings f = FindContradictions(v, nullptr);
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_TRUE(f.errors[0].starts_with("values: isolation.dedicatedNodes.enabled")) << f.errors[0];
+}
+
+}  // namespace
+}  // namespace vc::cli::values
