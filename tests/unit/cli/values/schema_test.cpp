@@ -4,7 +4,6 @@
 #include <regex.h>
 
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -15,12 +14,8 @@ namespace {
 
 using nlohmann::json;
 
-// The docs live in the source tree, found from this file's own place in it
-// (tests/unit/cli/values/), which CMake compiles by absolute path.
-const std::string kDocs =
-    (std::filesystem::path(__FILE__).parent_path() / "../../../../kubectl-vc/docs/values.md")
-        .lexically_normal()
-        .string();
+// The docs live in the source tree; kubectl-vc/CMakeLists.txt tells its tests where.
+const std::string kDocs = std::string(VC_KUBECTL_VC_SOURCE_DIR) + "/docs/values.md";
 
 TEST(SchemaEmbedded, ParsesAndCoversTheSections) {
   const json& schema = ValuesSchema();
