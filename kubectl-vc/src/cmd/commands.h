@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+// The verbs of `kubectl vc`. Each src/cmd/<verb>.cpp registers one subcommand: it declares the
+// flags, and on parse sets *action to a function that turns them into the module call
+// (lifecycle/, connect/, ...) and an exit status. Nothing here is worth testing without a
+// process: the logic lives in the modules.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "vc/cli/host.h"
+#include "vc/status.h"
+
+namespace vc::cli::cmd {
+
+// Flags every verb accepts (kubectl's names), filled in before an action runs.
+struct GlobalOptions {
+  HostOptions host;
+  int verbosity = 0;  // -v N: 0 progress only, 4 requests, 6+ everything
+};
+
+using Action = std::function<int()>;
+
+void AddCreateCommand(CLI::App& app, GlobalOptions& globals, Action* action);
+void AddListCommand(CLI::App& app, GlobalOptions& globals, Action* action);
+void AddDescribeCommand(CLI::App& app, GlobalOptions& globals, Action* action);
+void AddConnectCommands(CLI::App& app, GlobalOptions& globals, Action* action);
+void AddPauseResumeCommands(CLI::App& app, GlobalOptions& globals, Action* action);
+void AddDeleteCommand(CLI::App& app, GlobalOptions& globals, Action* action);
+void AddVersionCommand(CLI::App& app, GlobalOptions& globals, Action* action);
+void AddNodeCommand(CLI::App& app, GlobalOptions& globals, Action* action);
+void AddCompletionCommands(CLI::App& app, GlobalOptions& globals, Action* action);
+
+// Prints `error: MESSAGE` (each further line of the message indented) on stderr; returns 1.
+int Fail(const Status& status);
+// 0 when ok, else Fail(status).
+int ExitCode(const Status& status);
+
+// Where progress and hints go (stderr), and data (stdout).
+std::ostream& Err();
+std::ostream& Out();
+
+int Main(int argc, char** argv);
+
+}  // namespace vc::cli::cmd
