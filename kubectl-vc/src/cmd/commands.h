@@ -8,6 +8,7 @@
 #include <functional>
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -20,6 +21,9 @@ namespace vc::cli::cmd {
 struct GlobalOptions {
   HostOptions host;
   int verbosity = 0;  // -v N: 0 progress only, 4 requests, 6+ everything
+  // Everything after `--` (connect runs it against the virtual cluster); Main takes it out of
+  // argv before CLI11 parses, so a command's own flags are never ours.
+  std::vector<std::string> command;
 };
 
 using Action = std::function<int()>;

@@ -60,6 +60,14 @@ int Main(int argc, char** argv) {
   AddVersionCommand(app, globals, &action);
   AddCompletionCommands(app, globals, &action);
 
+  for (int i = argc - 1; i >= 1; --i) {
+    const std::string arg = argv[i];
+    if (arg == "--") {
+      globals.command.assign(argv + i + 1, argv + argc);
+      argc = i;
+      break;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -71,6 +79,10 @@ int Main(int argc, char** argv) {
     Err() << "error: " << what << "\n"
           << "  see 'kubectl vc --help' or 'kubectl vc VERB --help'\n";
     return 1;
+  }
+  if (!globals.command.empty() && !app.got_subcommand("connect")) {
+    return Fail(InvalidArgument("only connect runs a command after `--` (kubectl vc connect NAME "
+                                "-- COMMAND)"));
   }
   log::Options log_options{.component = "kubectl-vc"};
   log_options.level = globals.verbosity >= 4 ? log::Level::kDebug

@@ -139,7 +139,8 @@ json Volumes(const VirtualCluster& vc, json* claim_templates) {
       !claim["storageClass"].get<std::string>().empty()) {
     spec["storageClassName"] = claim["storageClass"];
   }
-  *claim_templates = json::array({{{"metadata", {{"name", "data"}}}, {"spec", spec}}});
+  *claim_templates = json::array(
+      {{{"metadata", {{"name", "data"}, {"labels", TenantLabels(vc)}}}, {"spec", spec}}});
   return json::array();
 }
 

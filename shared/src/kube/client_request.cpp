@@ -1,28 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // The request path every Client call goes through: credentials, deadline, retries.
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cctype>
 
 #include "vc/kube/client.h"
 #include "vc/kube/curl_transport.h"
+#include "vc/base64.h"
 #include "vc/kube/errors.h"
 #include "vc/log.h"
 
 namespace vc::kube {
-namespace {
-
-std::string Base64(const std::string& in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(in.data()),
-                                static_cast<int>(in.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-}  // namespace
 
 Client::Client(RestConfig config, std::shared_ptr<HttpTransport> transport,
                std::shared_ptr<vc::Clock> clock, RetryPolicy retry)
@@ -63,7 +51,7 @@ Status Client::Authorize(HttpRequest* request, bool force_refresh) {
     request->headers.emplace_back("Authorization", "Bearer " + creds->bearer_token);
   } else if (!creds->username.empty()) {
     request->headers.emplace_back("Authorization",
-                                  "Basic " + Base64(creds->username + ":" + creds->password));
+                                  "Basic " + vc::Base64Encode(creds->username + ":" + creds->password));
   }
   request->client_cert_pem = creds->client_cert_pem;
   request->client_key_pem = creds->client_key_pem;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "../read_file.h"
-#include "base64.h"
+#include "vc/base64.h"
 #include "kubeconfig_internal.h"
 
 namespace vc::kube::internal {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Merged kubeconfig + flags -> RestConfig (clientcmd's client_config.go rules; see the header).
-#include "base64.h"
+#include "vc/base64.h"
 #include "kubeconfig_internal.h"
 #include "vc/log.h"
 
@@ -37,7 +37,7 @@ json ExecClusterInfo(const RestConfig& rc, const KubeconfigEntry& cluster) {
   json info = {{"server", rc.server}};
   if (!rc.tls_server_name.empty()) info["tls-server-name"] = rc.tls_server_name;
   if (rc.insecure_skip_tls_verify) info["insecure-skip-tls-verify"] = true;
-  if (!rc.ca_pem.empty()) info["certificate-authority-data"] = internal::Base64Encode(rc.ca_pem);
+  if (!rc.ca_pem.empty()) info["certificate-authority-data"] = vc::Base64Encode(rc.ca_pem);
   if (!rc.proxy_url.empty()) info["proxy-url"] = rc.proxy_url;
   auto ext = cluster.value.find("extensions");
   if (ext != cluster.value.end() && ext->is_array()) {

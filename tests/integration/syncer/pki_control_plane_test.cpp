@@ -6,6 +6,8 @@
 // ready, health endpoints, clean exit on SIGTERM.
 #include <gtest/gtest.h>
 
+#include "vc/base64.h"
+
 #include <algorithm>
 
 #include "integration/support/cluster.h"
@@ -58,7 +60,7 @@ TEST_F(PkiControlPlaneTest, SecretKubeconfigIsSystemMasters) {
   auto secret = client_->Get(kube::resources::kSecrets, ns_, "vc-pki-e2e");
   ASSERT_TRUE(secret.ok()) << secret.status().message();
   std::string text;
-  ASSERT_TRUE(init::Base64Decode((*secret)["data"]["config"].get<std::string>(), &text));
+  { auto decoded = vc::Base64Decode((*secret)["data"]["config"].get<std::string>()); ASSERT_TRUE(decoded); text = *decoded; }
   auto doc = yaml::Parse(text, "config");
   ASSERT_TRUE(doc.ok());
   // What `kubectl vc connect` does with a port-forward: the same kubeconfig, another port.

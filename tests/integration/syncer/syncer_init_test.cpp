@@ -3,6 +3,8 @@
 // our labels and vcluster's key names, and running init again changes nothing.
 #include <gtest/gtest.h>
 
+#include "vc/base64.h"
+
 #include "integration/support/cluster.h"
 #include "integration/syncer/virtual_control_plane.h"
 #include "vc/labels.h"
@@ -35,7 +37,7 @@ TEST_F(SyncerInitHostTest, PublishesSecretAndIsIdempotent) {
   EXPECT_TRUE(managed_by_syncer) << (*secret)["metadata"]["managedFields"].dump();
 
   std::string config;
-  ASSERT_TRUE(init::Base64Decode((*secret)["data"]["config"].get<std::string>(), &config));
+  { auto decoded = vc::Base64Decode((*secret)["data"]["config"].get<std::string>()); ASSERT_TRUE(decoded); config = *decoded; }
   auto doc = yaml::Parse(config, "config");
   ASSERT_TRUE(doc.ok());
   EXPECT_EQ(doc->value["current-context"], "dev-team");

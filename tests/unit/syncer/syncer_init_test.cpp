@@ -3,6 +3,8 @@
 // reads them), the Secret it applies (through a fake transport), idempotency, flag checks.
 #include <gtest/gtest.h>
 
+#include "vc/base64.h"
+
 #include <filesystem>
 #include <memory>
 
@@ -17,6 +19,16 @@
 #include "vc/syncer/pki/certificate.h"
 #include "vc/syncer/pki/pki_store.h"
 #include "vc/yaml.h"
+
+namespace {
+// Decodes into *out; false on invalid base64 (for ASSERT_TRUE).
+bool DecodeInto(std::string_view text, std::string* out) {
+  auto decoded = vc::Base64Decode(text);
+  if (!decoded) return false;
+  *out = *decoded;
+  return true;
+}
+}  // namespace
 
 namespace vc::syncer::init {
 namespace {
@@ -131,10 +143,10 @@ TEST_F(SyncerInitTest, AppliesTheHostSecret) {
   EXPECT_EQ(secret["metadata"]["labels"][labels::kTenantNamespace], "vcluster-dev");
 
   std::string ca, cert, key, config_text;
-  ASSERT_TRUE(Base64Decode(secret["data"]["certificate-authority"].get<std::string>(), &ca));
-  ASSERT_TRUE(Base64Decode(secret["data"]["client-certificate"].get<std::string>(), &cert));
-  ASSERT_TRUE(Base64Decode(secret["data"]["client-key"].get<std::string>(), &key));
-  ASSERT_TRUE(Base64Decode(secret["data"]["config"].get<std::string>(), &config_text));
+  ASSERT_TRUE(DecodeInto(secret["data"]["certificate-authority"].get<std::string>(), &ca));
+  ASSERT_TRUE(DecodeInto(secret["data"]["client-certificate"].get<std::string>(), &cert));
+  ASSERT_TRUE(DecodeInto(secret["data"]["client-key"].get<std::string>(), &key));
+  ASSERT_TRUE(DecodeInto(secret["data"]["config"].get<std::string>(), &config_text));
   EXPECT_EQ(ca, Slurp(Data("pki/ca.crt")));
   EXPECT_EQ(cert, Slurp(Data("pki/admin.crt")));
   EXPECT_EQ(key, Slurp(Data("pki/admin.key")));
@@ -146,7 +158,7 @@ TEST_F(SyncerInitTest, AppliesTheHostSecret) {
   EXPECT_EQ(doc["contexts"][0]["name"], "dev");
   EXPECT_EQ(doc["clusters"][0]["cluster"]["server"], "https://localhost:8443");
   std::string embedded_cert;
-  ASSERT_TRUE(Base64Decode(doc["users"][0]["user"]["client-certificate-data"].get<std::string>(),
+  ASSERT_TRUE(DecodeInto(doc["users"][0]["user"]["client-certificate-data"].get<std::string>(),
                            &embedded_cert));
   EXPECT_EQ(embedded_cert, cert);
   auto info = pki::InspectCertificate(embedded_cert);
@@ -175,20 +187,19 @@ TEST(SyncerKubeconfigTest, RenderAndBase64) {
                                .client_certificate_pem = "CERT",
                                .client_key_pem = "KEY"});
   EXPECT_EQ(doc["kind"], "Config");
-  EXPECT_EQ(doc["clusters"][0]["cluster"]["certificate-authority-data"], Base64Encode("CA"));
-  EXPECT_EQ(doc["users"][0]["user"]["client-key-data"], Base64Encode("KEY"));
+  EXPECT_EQ(doc["clusters"][0]["cluster"]["certificate-authority-data"], vc::Base64Encode("CA"));
+  EXPECT_EQ(doc["users"][0]["user"]["client-key-data"], vc::Base64Encode("KEY"));
   EXPECT_EQ(doc["contexts"][0]["context"]["user"], "dev");
   const std::vector<std::string> samples = {"", "a", "ab", "abc", "abcd",
                                             std::string("\0\xff\x10", 3)};
   for (const std::string& s : samples) {
     std::string back;
-    ASSERT_TRUE(Base64Decode(Base64Encode(s), &back)) << s;
+    ASSERT_TRUE(DecodeInto(vc::Base64Encode(s), &back)) << s;
     EXPECT_EQ(back, s);
   }
-  EXPECT_EQ(Base64Encode("abcd"), "YWJjZA==");
+  EXPECT_EQ(vc::Base64Encode("abcd"), "YWJjZA==");
   std::string out;
-  EXPECT_FALSE(Base64Decode("abc", &out));
-  EXPECT_FALSE(Base64Decode("ab$d", &out));
+  EXPECT_FALSE(DecodeInto("ab$d", &out));
 }
 
 }  // namespace

@@ -41,6 +41,7 @@ std::vector<HostObject> RenderHostObjects(const VirtualCluster& vc);
 // applied once per host cluster).
 nlohmann::json RenderStatefulSet(const VirtualCluster& vc);
 nlohmann::json TenantCustomResourceDefinition();
+kube::Resource TenantResource();  // tenants.kubectl-vc.dev/v1alpha1, namespaced
 
 // Labels every host object of this virtual cluster carries (vc/labels.h).
 nlohmann::json TenantLabels(const VirtualCluster& vc);

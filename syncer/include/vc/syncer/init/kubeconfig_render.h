@@ -24,9 +24,4 @@ nlohmann::json RenderKubeconfig(const KubeconfigSpec& spec);
 // The same as YAML text (what kubectl writes), ending with a newline.
 std::string RenderKubeconfigYaml(const KubeconfigSpec& spec);
 
-// Standard base64 with padding, as Kubernetes *-data fields and Secret data hold it.
-std::string Base64Encode(std::string_view data);
-// False on text that is not base64 (length not a multiple of 4, bad characters).
-bool Base64Decode(std::string_view text, std::string* out);
-
 }  // namespace vc::syncer::init

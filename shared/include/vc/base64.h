@@ -6,10 +6,10 @@
 #include <string>
 #include <string_view>
 
-namespace vc::kube::internal {
+namespace vc {
 
 // nullopt on anything that is not valid base64 (whitespace, newlines included, is skipped).
 std::optional<std::string> Base64Decode(std::string_view text);
 std::string Base64Encode(std::string_view data);
 
-}  // namespace vc::kube::internal
+}  // namespace vc

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "base64.h"
+#include "vc/base64.h"
 
-namespace vc::kube::internal {
+namespace vc {
 namespace {
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -60,4 +60,4 @@ std::string Base64Encode(std::string_view data) {
   return out;
 }
 
-}  // namespace vc::kube::internal
+}  // namespace vc

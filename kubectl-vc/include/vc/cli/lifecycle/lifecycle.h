@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: Apache-2.0
+// lifecycle/: a virtual cluster's life on the host — create/upgrade, wait, status, pause,
+// resume, delete. Everything goes through kube::Client; rendering is render/'s, values are
+// values/'s, kubeconfig contexts are connect/'s.
+//
+// Objects on the host are found by labels (vc/labels.h): the StatefulSet NAME with
+// app=vcluster,release=NAME is the virtual cluster; every object create applies carries
+// render::TenantLabels. State that must survive kubectl-vc (a create that finished, a pause)
+// lives in annotations on the host, never only in memory:
+//   Secret vc-config-NAME  kubectl-vc.dev/created-at     create ran to the end (else: resumable)
+//   StatefulSet NAME       kubectl-vc.dev/paused-replicas  paused, and what resume restores
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "vc/cancel_token.h"
+#include "vc/cli/output/output.h"
+#include "vc/cli/render/host_objects.h"
+#include "vc/cli/values/resolve.h"
+#include "vc/kube/client.h"
+#include "vc/status.h"
+
+namespace vc::cli::lifecycle {
+
+inline constexpr const char* kCreatedAtAnnotation = "kubectl-vc.dev/created-at";
+inline constexpr const char* kPausedReplicasAnnotation = "kubectl-vc.dev/paused-replicas";
+inline constexpr const char* kPausedAtAnnotation = "kubectl-vc.dev/paused-at";
+// A second field manager for state annotations, so an --upgrade apply never removes them.
+inline constexpr const char* kStateFieldManager = "kubectl-vc-state";
+// The longest NAME: the pod NAME-0 and the StatefulSet's controller-revision-hash label
+// (NAME-<10 characters>) must stay within 63.
+inline constexpr size_t kMaxNameLength = 52;
+
+struct CreateOptions {
+  std::string name;
+  std::string namespace_;          // "" : vcluster-NAME
+  values::ResolveInput values;
+  bool upgrade = false;            // re-apply an existing cluster (and create a missing one)
+  bool expose = false;             // controlPlane.service.spec.type LoadBalancer
+  bool wait = true;                // until the control-plane pod is Ready and vc-NAME exists
+  std::chrono::milliseconds timeout{std::chrono::minutes(5)};
+  render::Images images;
+};
+
+struct CreateResult {
+  std::string namespace_;
+  bool existed = false;   // --upgrade of a cluster that was there
+  bool resumed = false;   // an interrupted create was finished
+  int changed = 0;        // objects created or configured
+  int unchanged = 0;
+  int pruned = 0;         // objects an upgrade no longer renders, deleted
+};
+
+// Validates, resolves the values, applies the host objects (CRD first, then in render order,
+// server-side apply under render::kFieldManager), and with options.wait waits until the
+// control plane is up. `cancel` (Ctrl-C) stops between steps and says how to resume.
+StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options,
+                              output::Progress& progress, const CancelToken* cancel);
+
+// What list and describe show about one virtual cluster.
+struct Info {
+  std::string name;
+  std::string namespace_;
+  std::string status;  // Running | Pending | Paused | Failed | Deleting
+  std::string trust;   // high | partial | zero
+  std::string version; // Kubernetes version of the control plane (the apiserver image tag)
+  std::string created; // RFC 3339
+  std::vector<std::string> problems;  // why Pending/Failed, one line each
+  nlohmann::json statefulset;
+  nlohmann::json pod;     // null when there is none
+  nlohmann::json values;  // effective values (Secret vc-config-NAME), null if unreadable
+};
+
+// Every virtual cluster in `namespace_` ("" : all namespaces), sorted by namespace and name.
+StatusOr<std::vector<Info>> List(kube::Client& client, const std::string& namespace_);
+
+// Finds NAME: in `namespace_` when given, else in vcluster-NAME, else anywhere (an error
+// naming the namespaces when there are several). NotFound says how to list them.
+StatusOr<Info> Find(kube::Client& client, const std::string& name, const std::string& namespace_);
+
+// describe's document: effective values, trust, status, pod and containers, endpoint, quotas.
+StatusOr<nlohmann::json> Describe(kube::Client& client, const Info& info);
+
+// Waits until the control-plane pod is Ready and Secret vc-NAME exists, printing the problems
+// it sees as they appear; on timeout an error with a diagnosis.
+Status WaitReady(kube::Client& client, const std::string& name, const std::string& namespace_,
+                 std::chrono::milliseconds timeout, output::Progress& progress,
+                 const CancelToken* cancel);
+
+Status Pause(kube::Client& client, const Info& info, output::Progress& progress);
+Status Resume(kube::Client& client, const Info& info, bool wait,
+              std::chrono::milliseconds timeout, output::Progress& progress,
+              const CancelToken* cancel);
+
+struct DeleteOptions {
+  bool keep_data = false;  // keep the PVC (and so the namespace)
+  bool wait = false;       // until every object is gone
+  std::chrono::milliseconds timeout{std::chrono::minutes(5)};
+};
+Status Delete(kube::Client& client, const Info& info, const DeleteOptions& options,
+              output::Progress& progress, const CancelToken* cancel);
+
+// Status of a virtual cluster from its StatefulSet and pod (pure; unit-tested).
+std::string StatusOf(const nlohmann::json& statefulset, const nlohmann::json& pod,
+                     std::vector<std::string>* problems);
+
+}  // namespace vc::cli::lifecycle

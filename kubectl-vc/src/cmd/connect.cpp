@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cmd/commands.h"
+#include "cmd/host_errors.h"
+#include "vc/cli/connect/connect.h"
+
+namespace vc::cli::cmd {
+
+namespace {
+
+struct Flags {
+  std::string name;
+  bool print = false;
+  int local_port = 0;
+  std::string server;
+  std::string timeout = "60s";
+};
+
+int RunConnect(const GlobalOptions& globals, const Flags& flags) {
+  auto timeout = ParseDuration("--timeout", flags.timeout);
+  if (!timeout.ok()) return Fail(timeout.status());
+  auto host = ConnectHost(globals.host);
+  if (!host.ok()) return Fail(host.status());
+  connect::ConnectOptions options;
+  options.name = flags.name;
+  options.print = flags.print;
+  options.local_port = flags.local_port;
+  options.server = flags.server;
+  options.command = globals.command;
+  options.timeout = *timeout;
+  auto result = connect::Connect(*host, options, Out(), Err());
+  if (!result.ok()) return Fail(ExplainHostError(*host, result.status()));
+  return *result;
+}
+
+int RunDisconnect(const GlobalOptions& globals) {
+  auto host = ConnectHost(globals.host);
+  if (!host.ok()) return Fail(host.status());
+  return ExitCode(connect::Disconnect(*host, globals.host.env, {}, Err()));
+}
+
+}  // namespace
+
+void AddConnectCommands(CLI::App& app, GlobalOptions& globals, Action* action) {
+  auto flags = std::make_shared<Flags>();
+  CLI::App* sub = app.add_subcommand(
+      "connect",
+      "Connect kubectl to a virtual cluster: a context vc_NAME_NAMESPACE_HOSTCONTEXT is added to "
+      "your kubeconfig and made current (through a background port-forward unless the cluster "
+      "is exposed or --server is given).\n\n"
+      "Examples:\n"
+      "  kubectl vc connect dev-team\n"
+      "  kubectl vc connect dev-team -- kubectl get ns     # one command, kubeconfig untouched\n"
+      "  kubectl vc connect dev-team --print > dev.kubeconfig\n"
+      "  kubectl vc disconnect");
+  sub->add_option("NAME", flags->name, "Name of the virtual cluster (optional when there is one)");
+  sub->add_flag("--print", flags->print, "Print a kubeconfig instead of changing yours");
+  sub->add_option("--local-port", flags->local_port, "Local port of the port-forward (default: free)")
+      ->check(CLI::Range(0, 65535));
+  sub->add_option("--server", flags->server,
+                  "Reach the virtual API at this URL (e.g. an ingress or load balancer)");
+  sub->add_option("--timeout", flags->timeout, "How long to wait for the virtual API")
+      ->capture_default_str();
+  sub->callback([&globals, flags, action] {
+    *action = [&globals, flags] { return RunConnect(globals, *flags); };
+  });
+
+  CLI::App* disconnect = app.add_subcommand(
+      "disconnect",
+      "Switch kubectl back to the context that was current before connect, and stop the "
+      "port-forward.\n\nExample:\n  kubectl vc disconnect");
+  disconnect->callback([&globals, action] {
+    *action = [&globals] { return RunDisconnect(globals); };
+  });
+}
+
+}  // namespace vc::cli::cmd

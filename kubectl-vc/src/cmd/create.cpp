@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <iostream>
+#include <iterator>
+
+#include "cmd/commands.h"
+#include "cmd/host_errors.h"
+#include "cmd/interrupt.h"
+#include "vc/cli/connect/connect.h"
+#include "vc/cli/lifecycle/lifecycle.h"
+#include "vc/cli/values/profiles.h"
+
+namespace vc::cli::cmd {
+
+namespace {
+
+struct CreateFlags {
+  std::string name;
+  std::vector<std::string> values_files;
+  std::vector<std::string> set_entries;
+  std::string profile;
+  bool connect = true;
+  bool upgrade = false;
+  bool expose = false;
+  std::string timeout = "5m";
+};
+
+int RunCreate(const GlobalOptions& globals, const CreateFlags& flags) {
+  auto timeout = ParseDuration("--timeout", flags.timeout);
+  if (!timeout.ok()) return Fail(timeout.status());
+  lifecycle::CreateOptions options;
+  options.name = flags.name;
+  options.upgrade = flags.upgrade;
+  options.expose = flags.expose;
+  options.wait = flags.connect;
+  options.timeout = *timeout;
+  options.values.profile = flags.profile;
+  options.values.set_entries = flags.set_entries;
+  for (const auto& file : flags.values_files) {
+    if (file == "-") {
+      std::string text(std::istreambuf_iterator<char>(std::cin), {});
+      options.values.sources.push_back(values::ValuesSource::Text("<stdin>", text));
+    } else {
+      options.values.sources.push_back(values::ValuesSource::File(file));
+    }
+  }
+  // Names and values are checked before the host is contacted: bad input fails fast, offline.
+  if (Status s = ValidateName("virtual cluster name", options.name, lifecycle::kMaxNameLength);
+      !s.ok()) {
+    return Fail(s);
+  }
+  auto host = ConnectHost(globals.host);
+  if (!host.ok()) return Fail(host.status());
+  options.namespace_ = host->namespace_given ? host->namespace_ : "";
+  output::Progress progress(Err());
+  const CancelToken* cancel = InterruptToken();
+  auto created = lifecycle::Create(*host->client, options, progress, cancel);
+  if (!created.ok()) return Fail(ExplainHostError(*host, created.status()));
+  if (!flags.connect) {
+    Err() << "virtual cluster " << options.name << " is " << (created->existed ? "upgraded" : "created")
+          << " in namespace " << created->namespace_ << "; it starts in the background\n"
+          << "  wait for it: kubectl wait --for=condition=ready pod -l app=vcluster,release="
+          << options.name << " -n " << created->namespace_ << "\n"
+          << "  then:        kubectl vc connect " << options.name << " -n " << created->namespace_
+          << "\n";
+    return 0;
+  }
+  HostCluster connected_host = *host;
+  connected_host.namespace_ = created->namespace_;
+  connected_host.namespace_given = true;
+  connect::ConnectOptions connect_options;
+  connect_options.name = options.name;
+  connect_options.timeout = std::max<std::chrono::milliseconds>(*timeout, std::chrono::seconds(30));
+  progress.Begin("Connecting to the virtual cluster's API");
+  auto connected = connect::Connect(connected_host, connect_options, Out(), Err());
+  if (!connected.ok()) {
+    progress.Fail();
+    return Fail(connected.status().Annotate("virtual cluster " + options.name +
+                                            " is running, but connecting failed (retry with "
+                                            "kubectl vc connect " + options.name + ")"));
+  }
+  progress.Done();
+  Err() << "virtual cluster " << options.name << " is ready; kubectl now talks to it "
+        << "(kubectl vc disconnect to go back)\n";
+  return 0;
+}
+
+}  // namespace
+
+void AddCreateCommand(CLI::App& app, GlobalOptions& globals, Action* action) {
+  auto flags = std::make_shared<CreateFlags>();
+  CLI::App* sub = app.add_subcommand(
+      "create",
+      "Create a virtual cluster (or --upgrade one) from values files and a trust profile.\n\n"
+      "Examples:\n"
+      "  kubectl vc create dev-team -f dev-values.yaml\n"
+      "  kubectl vc create partner --profile partner --set isolation.nodeQuota.cpu=4\n"
+      "  kubectl vc create dev-team -f dev-values.yaml -f overrides.yaml --upgrade\n"
+      "  kubectl vc create ci --connect=false   # return once the objects are applied");
+  sub->add_option("NAME", flags->name, "Name of the virtual cluster (a DNS-1123 label)")->required();
+  sub->add_option("-f,--values", flags->values_files,
+                  "Values file (vcluster.yaml key paths plus isolation:); repeat to layer, - for "
+                  "stdin");
+  sub->add_option("--set", flags->set_entries,
+                  "KEY=VALUE on top of the files (e.g. isolation.trustLevel=zero); repeatable");
+  std::vector<std::string> names;
+  std::string profiles;
+  for (const auto& p : values::ProfileNames()) {
+    names.emplace_back(p);
+    profiles += (profiles.empty() ? "" : "|") + std::string(p);
+  }
+  sub->add_option("--profile", flags->profile, "Start from a built-in profile: " + profiles)
+      ->check(CLI::IsMember(names));
+  sub->add_flag("--connect,!--no-connect", flags->connect,
+                "Wait until the virtual cluster answers and switch kubectl to it (default true; "
+                "--connect=false returns once the objects are applied)");
+  sub->add_flag("--upgrade", flags->upgrade,
+                "Re-apply the values to an existing virtual cluster (only what changed changes)");
+  sub->add_flag("--expose", flags->expose,
+                "Expose the virtual API with a LoadBalancer Service");
+  sub->add_option("--timeout", flags->timeout, "How long to wait for the control plane")
+      ->capture_default_str();
+  sub->callback([&globals, flags, action] {
+    *action = [&globals, flags] { return RunCreate(globals, *flags); };
+  });
+}
+
+}  // namespace vc::cli::cmd

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cmd/commands.h"
+#include "cmd/host_errors.h"
+#include "cmd/interrupt.h"
+#include "vc/cli/connect/connect.h"
+#include "vc/cli/lifecycle/lifecycle.h"
+
+namespace vc::cli::cmd {
+
+namespace {
+
+struct Flags {
+  std::string name;
+  bool keep_data = false;
+  bool wait = false;
+  std::string timeout = "5m";
+};
+
+int Run(const GlobalOptions& globals, const Flags& flags) {
+  auto timeout = ParseDuration("--timeout", flags.timeout);
+  if (!timeout.ok()) return Fail(timeout.status());
+  auto host = ConnectHost(globals.host);
+  if (!host.ok()) return Fail(host.status());
+  auto info = lifecycle::Find(*host->client, flags.name, host->namespace_given ? host->namespace_ : "");
+  if (!info.ok()) return Fail(ExplainHostError(*host, info.status()));
+  output::Progress progress(Err());
+  Status forgotten = connect::Forget(info->name, info->namespace_, host->context,
+                                     connect::DefaultStateDir(globals.host.env));
+  if (!forgotten.ok()) progress.Note("could not remove local contexts: " + forgotten.message());
+  lifecycle::DeleteOptions options{.keep_data = flags.keep_data, .wait = flags.wait, .timeout = *timeout};
+  return ExitCode(ExplainHostError(
+      *host, lifecycle::Delete(*host->client, *info, options, progress, InterruptToken())));
+}
+
+}  // namespace
+
+void AddDeleteCommand(CLI::App& app, GlobalOptions& globals, Action* action) {
+  auto flags = std::make_shared<Flags>();
+  CLI::App* sub = app.add_subcommand(
+      "delete",
+      "Delete a virtual cluster: everything create made on the host (the namespace only if "
+      "create made it), its kubeconfig contexts and local state.\n\nExamples:\n"
+      "  kubectl vc delete dev-team --wait\n"
+      "  kubectl vc delete dev-team --keep-data   # keep the PVC with the cluster's state");
+  sub->add_option("NAME", flags->name, "Name of the virtual cluster")->required();
+  sub->add_flag("--keep-data", flags->keep_data, "Keep the PersistentVolumeClaim (and namespace)");
+  sub->add_flag("--wait", flags->wait, "Wait until every object is gone");
+  sub->add_option("--timeout", flags->timeout, "How long --wait waits")->capture_default_str();
+  sub->callback([&globals, flags, action] {
+    *action = [&globals, flags] { return Run(globals, *flags); };
+  });
+}
+
+}  // namespace vc::cli::cmd

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cmd/commands.h"
+#include "cmd/host_errors.h"
+#include "vc/cli/lifecycle/lifecycle.h"
+#include "vc/yaml.h"
+
+namespace vc::cli::cmd {
+
+namespace {
+
+using nlohmann::json;
+
+std::string S(const json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
+
+void PrintHuman(const json& d) {
+  auto& out = Out();
+  out << "Name:          " << S(d, "name") << "\n"
+      << "Namespace:     " << S(d, "namespace") << "\n"
+      << "Status:        " << S(d, "status") << "\n"
+      << "Trust level:   " << S(d, "trustLevel") << "\n"
+      << "Version:       " << S(d, "version") << "\n"
+      << "Created:       " << S(d, "created") << "\n";
+  const json problems = d.value("problems", json::array());
+  for (const auto& p : problems) out << "Problem:       " << p.get<std::string>() << "\n";
+  const json& e = d.value("endpoint", json::object());
+  out << "Endpoint:      " << S(e, "service") << " (" << S(e, "type") << " " << S(e, "clusterIP")
+      << ")" << (e.contains("external") ? ", external " + S(e, "external") : "") << "\n";
+  const json& cp = d.value("controlPlane", json::object());
+  if (!cp.empty()) {
+    out << "Control plane: pod " << S(cp, "pod") << " on node " << S(cp, "node") << ", "
+        << S(cp, "phase") << (S(cp, "podIP").empty() ? "" : ", IP " + S(cp, "podIP")) << "\n";
+    std::vector<std::vector<std::string>> rows;
+    const json containers = cp.value("containers", json::array());
+    for (const auto& c : containers) {
+      rows.push_back({"  " + S(c, "name"), c.value("ready", false) ? "true" : "false",
+                      std::to_string(c.value("restarts", 0)), S(c, "state"), S(c, "image")});
+    }
+    if (!rows.empty()) output::PrintTable(out, {"  CONTAINER", "READY", "RESTARTS", "STATE", "IMAGE"}, rows);
+  } else {
+    out << "Control plane: no pod\n";
+  }
+  const json quotas = d.value("quotas", json::array());
+  for (const auto& q : quotas) {
+    out << "Quota " << S(q, "name") << ":\n";
+    std::vector<std::vector<std::string>> rows;
+    const json used = q.value("used", json::object());
+    const json hard = q.value("hard", json::object());
+    for (const auto& [k, v] : hard.items()) {
+      rows.push_back({"  " + k, used.contains(k) ? used[k].get<std::string>() : "-", v.get<std::string>()});
+    }
+    output::PrintTable(out, {"  RESOURCE", "USED", "HARD"}, rows);
+  }
+  if (d.contains("isolation")) {
+    out << "Isolation:\n";
+    std::istringstream lines(yaml::Dump(d["isolation"]));
+    for (std::string line; std::getline(lines, line);) out << "  " << line << "\n";
+  }
+  if (d.contains("values") && !d["values"].is_null()) {
+    out << "Values (effective):\n";
+    std::istringstream lines(yaml::Dump(d["values"]));
+    for (std::string line; std::getline(lines, line);) out << "  " << line << "\n";
+  }
+}
+
+int RunDescribe(const GlobalOptions& globals, const std::string& name, const std::string& output_flag) {
+  auto format = output::ParseFormat(output_flag);
+  if (!format.ok()) return Fail(format.status());
+  auto host = ConnectHost(globals.host);
+  if (!host.ok()) return Fail(host.status());
+  auto info = lifecycle::Find(*host->client, name, host->namespace_given ? host->namespace_ : "");
+  if (!info.ok()) return Fail(ExplainHostError(*host, info.status()));
+  auto doc = lifecycle::Describe(*host->client, *info);
+  if (!doc.ok()) return Fail(ExplainHostError(*host, doc.status()));
+  if (*format == output::Format::kTable) {
+    PrintHuman(*doc);
+  } else {
+    output::PrintObject(Out(), *format, *doc);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void AddDescribeCommand(CLI::App& app, GlobalOptions& globals, Action* action) {
+  auto name = std::make_shared<std::string>();
+  auto output_flag = std::make_shared<std::string>("table");
+  CLI::App* sub = app.add_subcommand(
+      "describe",
+      "Show a virtual cluster: status, trust level, control-plane pod, endpoint, quotas and its "
+      "effective values.\n\n"
+      "Examples:\n"
+      "  kubectl vc describe dev-team\n"
+      "  kubectl vc describe dev-team -o yaml");
+  sub->add_option("NAME", *name, "Name of the virtual cluster")->required();
+  sub->add_option("-o,--output", *output_flag, "yaml|json (default: a readable summary)");
+  sub->callback([&globals, name, output_flag, action] {
+    *action = [&globals, name, output_flag] { return RunDescribe(globals, *name, *output_flag); };
+  });
+}
+
+}  // namespace vc::cli::cmd

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cmd/host_errors.h"
+
+namespace vc::cli::cmd {
+
+Status ExplainHostError(const HostCluster& host, Status status) {
+  const std::string where = "context \"" + host.context + "\" (server " + host.config.server + ")";
+  switch (status.code()) {
+    case Code::kUnavailable:
+    case Code::kTimeout:
+      if (status.message().find("did not become ready") != std::string::npos) return status;
+      return Status(status.code(), "cannot reach the host cluster of " + where + ": " +
+                                       status.message() +
+                                       "\ncheck that it is running and reachable: kubectl "
+                                       "cluster-info" +
+                                       (host.context.empty() ? "" : " --context " + host.context) +
+                                       "\nor pick another cluster with --context / --kubeconfig");
+    case Code::kForbidden:
+      return Status(status.code(),
+                    status.message() +
+                        "\nkubectl-vc needs that permission on the host cluster; check with "
+                        "`kubectl auth can-i VERB RESOURCE -n NAMESPACE` and ask your cluster "
+                        "admin for a role that grants it");
+    case Code::kUnauthorized:
+      return Status(status.code(), status.message() + "\nthe credentials of " + where +
+                                       " were refused; log in again or pick another context");
+    default:
+      return status;
+  }
+}
+
+}  // namespace vc::cli::cmd

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <set>
+
+#include "cmd/commands.h"
+#include "cmd/host_errors.h"
+#include "vc/cli/connect/connect.h"
+#include "vc/cli/lifecycle/lifecycle.h"
+
+namespace vc::cli::cmd {
+
+namespace {
+
+int RunList(const GlobalOptions& globals, const std::string& output_flag) {
+  auto format = output::ParseFormat(output_flag);
+  if (!format.ok()) return Fail(format.status());
+  auto host = ConnectHost(globals.host);
+  if (!host.ok()) return Fail(host.status());
+  auto infos = lifecycle::List(*host->client, host->namespace_given ? host->namespace_ : "");
+  if (!infos.ok()) return Fail(ExplainHostError(*host, infos.status()));
+  std::set<std::pair<std::string, std::string>> connected;
+  auto live = connect::LiveConnections(connect::DefaultStateDir(globals.host.env));
+  if (live.ok()) {
+    for (const auto& c : *live) {
+      if (c.host_context == host->context) connected.insert({c.namespace_, c.name});
+    }
+  }
+  if (*format == output::Format::kTable) {
+    if (infos->empty()) {
+      Err() << "No virtual clusters found"
+            << (host->namespace_given ? " in namespace " + host->namespace_ : "") << ".\n";
+      return 0;
+    }
+    std::vector<std::vector<std::string>> rows;
+    const auto now = std::chrono::system_clock::now();
+    for (const auto& i : *infos) {
+      rows.push_back({i.name, i.namespace_, i.status, i.trust, i.version,
+                      connected.count({i.namespace_, i.name}) ? "True" : "False",
+                      output::Age(i.created, now)});
+    }
+    output::PrintTable(Out(), {"NAME", "NAMESPACE", "STATUS", "TRUST", "VERSION", "CONNECTED", "AGE"},
+                       rows);
+    return 0;
+  }
+  std::vector<nlohmann::json> items;
+  for (const auto& i : *infos) {
+    items.push_back({{"name", i.name},
+                     {"namespace", i.namespace_},
+                     {"status", i.status},
+                     {"trustLevel", i.trust},
+                     {"version", i.version},
+                     {"connected", connected.count({i.namespace_, i.name}) > 0},
+                     {"created", i.created},
+                     {"problems", i.problems},
+                     {"metadata", {{"name", i.name}, {"namespace", i.namespace_}}}});
+  }
+  if (*format == output::Format::kName) {
+    for (const auto& i : *infos) Out() << "virtualcluster/" << i.name << "\n";
+    return 0;
+  }
+  output::PrintList(Out(), *format, items);
+  return 0;
+}
+
+}  // namespace
+
+void AddListCommand(CLI::App& app, GlobalOptions& globals, Action* action) {
+  auto output_flag = std::make_shared<std::string>("table");
+  CLI::App* sub = app.add_subcommand(
+      "list",
+      "List virtual clusters (all namespaces, or -n NAMESPACE).\n\n"
+      "Examples:\n"
+      "  kubectl vc list\n"
+      "  kubectl vc list -o json");
+  sub->alias("ls");
+  sub->add_option("-o,--output", *output_flag, "table|json|yaml|name")->capture_default_str();
+  sub->callback([&globals, output_flag, action] {
+    *action = [&globals, output_flag] { return RunList(globals, *output_flag); };
+  });
+}
+
+}  // namespace vc::cli::cmd

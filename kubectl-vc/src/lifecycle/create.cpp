@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: Apache-2.0
+// create and --upgrade: resolve values, check what is on the host, apply in render order,
+// prune what an upgrade no longer renders, wait, and mark the create finished.
+#include <set>
+
+#include "lifecycle/owned.h"
+#include "vc/cli/host.h"
+#include "vc/cli/lifecycle/lifecycle.h"
+#include "vc/labels.h"
+
+namespace vc::cli::lifecycle {
+
+using nlohmann::json;
+namespace r = kube::resources;
+
+namespace {
+
+std::string Describe(const render::HostObject& o) {
+  const std::string ns = Str(o.object, "/metadata/namespace");
+  return o.resource.kind + " " + (ns.empty() ? "" : ns + "/") + Str(o.object, "/metadata/name");
+}
+
+Status Interrupted(const CreateOptions& options, const std::string& ns) {
+  return Status(Code::kCancelled,
+                "interrupted: virtual cluster " + options.name + " is partly created in namespace " +
+                    ns + "\nto finish it: kubectl vc create " + options.name + " -n " + ns +
+                    " (with the same values)\nto remove what was made: kubectl vc delete " +
+                    options.name + " -n " + ns);
+}
+
+Status EnsureCrd(kube::Client& client, const CancelToken* cancel) {
+  const json crd = render::TenantCustomResourceDefinition();
+  const std::string name = Str(crd, "/metadata/name");
+  kube::ApplyOptions apply{.field_manager = render::kFieldManager, .force = true};
+  auto applied = client.Apply(r::kCustomResourceDefinitions, "", name, crd.dump(), apply);
+  if (!applied.ok()) return applied.status().Annotate("install CustomResourceDefinition " + name);
+  return PollUntil(
+      [&]() -> StatusOr<bool> {
+        ASSIGN_OR_RETURN(json got, client.Get(r::kCustomResourceDefinitions, "", name));
+        for (const auto& c : got.value("/status/conditions"_json_pointer, json::array())) {
+          if (c.value("type", "") == "Established" && c.value("status", "") == "True") {
+            return true;
+          }
+        }
+        return false;
+      },
+      std::chrono::seconds(60), "waiting for CustomResourceDefinition " + name + " to be established",
+      cancel);
+}
+
+// Objects of this virtual cluster that the rendered set no longer holds. Never the data (PVCs),
+// workloads (pods) or what the control plane itself writes (Secret vc-NAME).
+StatusOr<std::vector<std::pair<kube::Resource, json>>> Stale(
+    kube::Client& client, const std::string& name, const std::string& ns,
+    const std::vector<render::HostObject>& rendered) {
+  std::set<std::string> keep;
+  for (const auto& o : rendered) keep.insert(o.resource.GroupResource() + "/" + Str(o.object, "/metadata/name"));
+  keep.insert(r::kSecrets.GroupResource() + "/" + render::KubeconfigSecretName(name));
+  std::vector<std::pair<kube::Resource, json>> stale;
+  kube::ListOptions options{.label_selector = OwnedSelector(name, ns)};
+  std::vector<kube::Resource> kinds = OwnedNamespacedKinds();
+  kinds.insert(kinds.end(), OwnedClusterKinds().begin(), OwnedClusterKinds().end());
+  for (const auto& kind : kinds) {
+    if (kind.resource == "pods" || kind.resource == "persistentvolumeclaims" ||
+        kind.resource == "endpoints" || kind.resource == "configmaps" ||
+        kind.resource == "ingresses") {
+      continue;  // the syncer's, or data
+    }
+    ASSIGN_OR_RETURN(kube::ObjectList list, client.ListAll(kind, kind.namespaced ? ns : "", options));
+    for (const auto& item : list.items) {
+      if (!keep.count(kind.GroupResource() + "/" + Str(item, "/metadata/name"))) {
+        stale.emplace_back(kind, item);
+      }
+    }
+  }
+  return stale;
+}
+
+}  // namespace
+
+StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options,
+                              output::Progress& progress, const CancelToken* cancel) {
+  RETURN_IF_ERROR(ValidateName("virtual cluster name", options.name, kMaxNameLength));
+  const std::string ns = options.namespace_.empty() ? "vcluster-" + options.name : options.namespace_;
+  RETURN_IF_ERROR(ValidateName("namespace", ns));
+  CreateResult result;
+  result.namespace_ = ns;
+
+  values::ResolveInput input = options.values;
+  if (options.expose) input.set_entries.push_back("controlPlane.service.spec.type=LoadBalancer");
+  auto resolved = values::Resolve(input);
+  if (!resolved.ok()) return resolved.status();
+  for (const auto& w : resolved->warnings) progress.Note("warning: " + w);
+
+  progress.Begin("Checking host cluster for " + options.name + " in namespace " + ns);
+  auto check = [&]() -> StatusOr<std::pair<json, json>> {
+    kube::ListOptions list{.label_selector = std::string(labels::kAppLabel) + "=" + labels::kAppValue};
+    ASSIGN_OR_RETURN(kube::ObjectList sets, client.ListAll(r::kStatefulSets, ns, list));
+    json mine;
+    for (const auto& sts : sets.items) {
+      const std::string other = Str(sts, "/metadata/labels/release");
+      if (Str(sts, "/metadata/name") == options.name) {
+        mine = sts;
+      } else {
+        return FailedPrecondition(
+            "namespace " + ns + " already holds virtual cluster " + other +
+            "; one namespace holds one virtual cluster\nuse another namespace (-n NAMESPACE, or "
+            "leave -n out for vcluster-" + options.name + ")");
+      }
+    }
+    ASSIGN_OR_RETURN(json ns_object, GetOrNull(client, r::kNamespaces, "", ns));
+    return std::make_pair(mine, ns_object);
+  };
+  auto checked = check();
+  if (!checked.ok()) {
+    progress.Fail();
+    return checked.status();
+  }
+  auto [existing_sts, ns_object] = *checked;
+  auto config_secret = GetOrNull(client, r::kSecrets, ns, render::ConfigSecretName(options.name));
+  if (!config_secret.ok()) {
+    progress.Fail();
+    return config_secret.status();
+  }
+  const bool finished = !Annotation(*config_secret, kCreatedAtAnnotation).empty();
+  if (finished && !options.upgrade) {
+    progress.Fail("exists");
+    return Status(Code::kAlreadyExists,
+                  "virtual cluster " + options.name + " already exists in namespace " + ns +
+                      "\nto change its values: kubectl vc create " + options.name + " -n " + ns +
+                      " --upgrade -f VALUES\nto use it: kubectl vc connect " + options.name +
+                      " -n " + ns);
+  }
+  result.existed = finished;
+  result.resumed = !finished && (existing_sts.is_object() || config_secret->is_object());
+  if (ns_object.is_object() && ns_object.contains("/metadata/deletionTimestamp"_json_pointer)) {
+    progress.Fail();
+    return FailedPrecondition("namespace " + ns +
+                              " is being deleted; wait until it is gone and run create again");
+  }
+  const bool paused = !Annotation(existing_sts, kPausedReplicasAnnotation).empty();
+  progress.Done(result.existed  ? "exists, upgrading"
+                : result.resumed ? "an interrupted create, resuming"
+                                 : "new");
+
+  render::VirtualCluster vc;
+  vc.name = options.name;
+  vc.namespace_ = ns;
+  // Ours to delete only when we made it (or a create of ours did, and was interrupted).
+  vc.create_namespace =
+      !ns_object.is_object() ||
+      Str(ns_object, "/metadata/labels/kubectl-vc.dev~1created-namespace") == "true";
+  vc.values = resolved->values;
+  vc.images = options.images;
+  std::vector<render::HostObject> objects = render::RenderHostObjects(vc);
+  if (paused) {
+    for (auto& o : objects) {
+      if (o.resource.resource == "statefulsets") o.object["spec"]["replicas"] = 0;
+    }
+  }
+
+  progress.Begin("Installing the Tenant resource definition");
+  if (Status s = EnsureCrd(client, cancel); !s.ok()) {
+    progress.Fail();
+    return s.code() == Code::kCancelled ? Interrupted(options, ns) : s;
+  }
+  progress.Done();
+
+  progress.Begin("Applying " + std::to_string(objects.size()) + " host objects");
+  int created = 0;
+  int configured = 0;
+  for (const auto& o : objects) {
+    if (cancel != nullptr && cancel->cancelled()) {
+      progress.Fail("interrupted");
+      return Interrupted(options, ns);
+    }
+    const std::string name = Str(o.object, "/metadata/name");
+    auto before = GetOrNull(client, o.resource, ns, name);
+    if (!before.ok()) {
+      progress.Fail();
+      return before.status().Annotate("read " + Describe(o));
+    }
+    kube::ApplyOptions apply{.field_manager = render::kFieldManager, .force = true};
+    auto after = client.Apply(o.resource, ns, name, o.object.dump(), apply);
+    if (!after.ok()) {
+      progress.Fail(Describe(o));
+      return after.status().Annotate("apply " + Describe(o));
+    }
+    if (before->is_null()) {
+      ++created;
+    } else if (Str(*before, "/metadata/resourceVersion") != Str(*after, "/metadata/resourceVersion")) {
+      ++configured;
+    } else {
+      ++result.unchanged;
+    }
+  }
+  result.changed = created + configured;
+  if (result.existed || result.resumed) {
+    auto stale = Stale(client, options.name, ns, objects);
+    if (!stale.ok()) {
+      progress.Fail();
+      return stale.status().Annotate("find objects the values no longer ask for");
+    }
+    for (const auto& [kind, item] : *stale) {
+      auto deleted = client.Delete(kind, kind.namespaced ? ns : "", Str(item, "/metadata/name"));
+      if (!deleted.ok() && deleted.status().code() != Code::kNotFound) {
+        progress.Fail();
+        return deleted.status().Annotate("prune " + kind.kind + " " + Str(item, "/metadata/name"));
+      }
+      ++result.pruned;
+    }
+  }
+  progress.Done(std::to_string(created) + " created, " + std::to_string(configured) +
+                " configured, " + std::to_string(result.unchanged) + " unchanged" +
+                (result.pruned > 0 ? ", " + std::to_string(result.pruned) + " pruned" : ""));
+
+  if (options.wait && !paused) {
+    Status waited = WaitReady(client, options.name, ns, options.timeout, progress, cancel);
+    if (waited.code() == Code::kCancelled) return Interrupted(options, ns);
+    RETURN_IF_ERROR(waited);
+  }
+  if (!finished) {
+    json mark = {{"metadata", {{"annotations", {{kCreatedAtAnnotation, NowRfc3339()}}}}}};
+    kube::PatchOptions patch{.field_manager = kStateFieldManager};
+    auto marked = client.Patch(r::kSecrets, ns, render::ConfigSecretName(options.name),
+                               kube::PatchType::kMerge, mark.dump(), patch);
+    if (!marked.ok()) return marked.status().Annotate("mark the create finished");
+  }
+  return result;
+}
+
+}  // namespace vc::cli::lifecycle

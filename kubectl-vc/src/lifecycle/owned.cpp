@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "lifecycle/owned.h"
+
+#include <ctime>
+
+#include "vc/cli/render/host_objects.h"
+#include "vc/labels.h"
+
+namespace vc::cli::lifecycle {
+
+namespace r = kube::resources;
+
+const std::vector<kube::Resource>& OwnedNamespacedKinds() {
+  static const std::vector<kube::Resource> kinds = {
+      r::kStatefulSets,   render::TenantResource(),     r::kServices,
+      r::kSecrets,        r::kConfigMaps,       r::kServiceAccounts,
+      r::kRoles,          r::kRoleBindings,     r::kResourceQuotas,
+      r::kLimitRanges,    r::kNetworkPolicies,  r::kIngresses,
+      r::kEndpoints,      r::kPods,             r::kPersistentVolumeClaims};
+  return kinds;
+}
+
+const std::vector<kube::Resource>& OwnedClusterKinds() {
+  static const std::vector<kube::Resource> kinds = {r::kClusterRoles, r::kClusterRoleBindings};
+  return kinds;
+}
+
+std::string OwnedSelector(const std::string& name, const std::string& namespace_) {
+  return std::string(labels::kManagedBy) + "=" + labels::kManagedByValue + "," + labels::kTenant +
+         "=" + name + "," + labels::kTenantNamespace + "=" + namespace_;
+}
+
+std::string Str(const nlohmann::json& j, const char* pointer) {
+  const nlohmann::json::json_pointer p(pointer);
+  if (!j.is_object() || !j.contains(p) || !j[p].is_string()) return {};
+  return j[p].get<std::string>();
+}
+
+std::string Annotation(const nlohmann::json& object, const std::string& key) {
+  if (!object.is_object()) return {};
+  const auto& a = object.value("/metadata/annotations"_json_pointer, nlohmann::json::object());
+  if (!a.is_object() || !a.contains(key) || !a[key].is_string()) return {};
+  return a[key].get<std::string>();
+}
+
+StatusOr<nlohmann::json> GetOrNull(kube::Client& client, const kube::Resource& r,
+                                   const std::string& ns, const std::string& name) {
+  auto got = client.Get(r, ns, name);
+  if (got.ok()) return *got;
+  if (got.status().code() == Code::kNotFound) return nlohmann::json();
+  return got.status();
+}
+
+std::string NowRfc3339() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace vc::cli::lifecycle

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+// What a virtual cluster owns on the host, and small helpers the lifecycle files share.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "vc/cancel_token.h"
+#include "vc/kube/client.h"
+#include "vc/kube/resource.h"
+#include "vc/status.h"
+
+namespace vc::cli::lifecycle {
+
+// Every kind create may put on the host (and the syncer, for workloads), namespaced first.
+// Prune and delete walk these with OwnedSelector.
+const std::vector<kube::Resource>& OwnedNamespacedKinds();
+const std::vector<kube::Resource>& OwnedClusterKinds();
+
+// managed-by=kubectl-vc, tenant=NAME, tenant-namespace=NS.
+std::string OwnedSelector(const std::string& name, const std::string& namespace_);
+
+// A string at a JSON pointer, or "".
+std::string Str(const nlohmann::json& j, const char* pointer);
+std::string Annotation(const nlohmann::json& object, const std::string& key);
+
+// Get that maps NotFound to a null json.
+StatusOr<nlohmann::json> GetOrNull(kube::Client& client, const kube::Resource& r,
+                                   const std::string& ns, const std::string& name);
+
+// RFC 3339 "now", UTC.
+std::string NowRfc3339();
+
+// Polls `check` every `period` until it returns true or an error, the deadline passes (Timeout
+// with `what`), or `cancel` fires (kCancelled).
+template <typename F>
+Status PollUntil(F check, std::chrono::milliseconds timeout, const std::string& what,
+                 const CancelToken* cancel,
+                 std::chrono::milliseconds period = std::chrono::milliseconds(250)) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    StatusOr<bool> done = check();
+    if (!done.ok()) return done.status();
+    if (*done) return Status::Ok();
+    if (std::chrono::steady_clock::now() >= end) return Timeout("timed out " + what);
+    if (cancel != nullptr ? cancel->WaitFor(period) : (CancelToken().WaitFor(period))) {
+      return Status(Code::kCancelled, "interrupted " + what);
+    }
+  }
+}
+
+}  // namespace vc::cli::lifecycle

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: Apache-2.0
+// Runs the kubectl-vc binary as a user would, against the local host cluster: its own HOME
+// (with a copy of the cluster's admin kubeconfig as ~/.kube/config), local state in
+// HOME/.kube/vc, the cluster's kubectl on PATH. Every virtual cluster a test names through
+// Track() is deleted in TearDown, also when the test fails.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "integration/support/cluster.h"
+#include "integration/support/process.h"
+
+namespace vc::testing {
+
+struct CliResult {
+  int code = -1;
+  std::string out;
+  std::string err;
+  std::string Both() const { return "exit " + std::to_string(code) + "\n--- stdout ---\n" + out + "\n--- stderr ---\n" + err; }
+};
+
+inline std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (ClusterDir().empty()) GTEST_SKIP() << "VC_TEST_CLUSTER_DIR not set: run through ctest";
+    home_ = std::make_unique<TempDir>("vc-cli");
+    std::filesystem::create_directories(home_->path() + "/.kube");
+    std::filesystem::copy_file(ClusterDir() + "/kubeconfig", kubeconfig());
+    bin_ = ClusterPort("BIN");
+    auto config = LoadClusterConfig();
+    ASSERT_TRUE(config.ok()) << config.status().message();
+    client_ = kube::Client::ForConfig(*config);
+  }
+
+  void TearDown() override {
+    for (const auto& [name, ns] : tracked_) {
+      std::vector<std::string> args = {"delete", name, "--wait", "--timeout", "90s"};
+      if (!ns.empty()) args.insert(args.end(), {"-n", ns});
+      Run(args, std::chrono::seconds(120));
+    }
+  }
+
+  std::string kubeconfig() const { return home_->path() + "/.kube/config"; }
+
+  std::map<std::string, std::string> CliEnv() const {
+    const std::string self = std::filesystem::path(VC_KUBECTL_VC_BIN).parent_path().string();
+    return {{"HOME", home_->path()},
+            {"KUBECONFIG", kubeconfig()},
+            {"VC_STATE_DIR", home_->path() + "/.kube/vc"},
+            {"KUBECTL_PATH", bin_ + "/kubectl"},
+            {"PATH", bin_ + ":" + self + ":" + Env("PATH")}};
+  }
+
+  // Runs argv[0] with the environment above, stdout and stderr kept apart.
+  CliResult Exec(const std::vector<std::string>& argv,
+                 std::chrono::milliseconds timeout = std::chrono::seconds(300)) {
+    const std::string id = std::to_string(++runs_);
+    const std::string out = home_->path() + "/run" + id + ".out";
+    const std::string err = home_->path() + "/run" + id + ".err";
+    std::vector<std::string> sh = {"/bin/sh", "-c", "exec \"$0\" \"$@\" 2>'" + err + "'"};
+    sh.insert(sh.end(), argv.begin(), argv.end());
+    CliResult r;
+    r.code = RunToCompletion(sh, out, timeout, CliEnv());
+    r.out = ReadAll(out);
+    r.err = ReadAll(err);
+    return r;
+  }
+
+  CliResult Run(std::vector<std::string> args,
+                std::chrono::milliseconds timeout = std::chrono::seconds(300)) {
+    args.insert(args.begin(), VC_KUBECTL_VC_BIN);
+    return Exec(args, timeout);
+  }
+
+  CliResult Kubectl(std::vector<std::string> args) {
+    args.insert(args.begin(), bin_ + "/kubectl");
+    return Exec(args, std::chrono::seconds(60));
+  }
+
+  void Track(const std::string& name, const std::string& ns = "") { tracked_.insert({name, ns}); }
+
+  // Every object on the host that carries the tenant label of NAME.
+  std::vector<std::string> LeftOnHost(const std::string& name) {
+    std::vector<std::string> left;
+    const std::string selector = "kubectl-vc.dev/tenant=" + name;
+    for (const auto& kind : {kube::resources::kStatefulSets, kube::resources::kPods,
+                             kube::resources::kServices, kube::resources::kSecrets,
+                             kube::resources::kServiceAccounts, kube::resources::kRoles,
+                             kube::resources::kRoleBindings, kube::resources::kClusterRoles,
+                             kube::resources::kClusterRoleBindings, kube::resources::kNamespaces,
+                             kube::resources::kResourceQuotas, kube::resources::kLimitRanges,
+                             kube::resources::kNetworkPolicies,
+                             kube::resources::kPersistentVolumeClaims}) {
+      auto list = client_->ListAll(kind, "", {.label_selector = selector});
+      if (!list.ok()) {
+        left.push_back("list " + kind.resource + ": " + list.status().message());
+        continue;
+      }
+      for (const auto& item : list->items) {
+        // A namespace on its way out holds nothing a user can reach.
+        if (kind.resource == "namespaces" && item.contains("/metadata/deletionTimestamp"_json_pointer)) continue;
+        left.push_back(kind.resource + "/" + item["metadata"].value("name", ""));
+      }
+    }
+    return left;
+  }
+
+  std::unique_ptr<TempDir> home_;
+  std::string bin_;
+  std::shared_ptr<kube::Client> client_;
+  std::set<std::pair<std::string, std::string>> tracked_;
+  int runs_ = 0;
+};
+
+}  // namespace vc::testing

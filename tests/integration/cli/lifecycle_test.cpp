@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: Apache-2.0
+// kubectl vc end to end, as a user runs it: create from a values file -> Ready -> connect ->
+// kubectl works in the virtual cluster -> disconnect -> list -> pause -> resume (the virtual
+// cluster's state survived) -> delete -> nothing of ours is left on the host.
+#include <signal.h>
+
+#include "integration/cli/cli_fixture.h"
+
+namespace vc::testing {
+namespace {
+
+using nlohmann::json;
+
+std::string CurrentContext(CliTest& t) {
+  auto r = t.Kubectl({"config", "current-context"});
+  std::string s = r.out;
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+json ListJson(CliTest& t) {
+  auto r = t.Run({"list", "-o", "json"});
+  EXPECT_EQ(r.code, 0) << r.Both();
+  auto doc = json::parse(r.out, nullptr, false);
+  return doc.is_discarded() ? json() : doc;
+}
+
+std::string StatusInList(CliTest& t, const std::string& name) {
+  for (const auto& item : ListJson(t).value("items", json::array())) {
+    if (item.value("name", "") == name) return item.value("status", "");
+  }
+  return "<absent>";
+}
+
+TEST_F(CliTest, CreateConnectUsePauseResumeDelete) {
+  const std::string values = home_->path() + "/dev-values.yaml";
+  std::ofstream(values) << "# the seed's dev team\n"
+                           "isolation:\n  trustLevel: high\n"
+                           "policies:\n  resourceQuota:\n    enabled: true\n";
+  const std::string host_context = CurrentContext(*this);
+  ASSERT_FALSE(host_context.empty());
+  Track("dev-team");
+
+  auto created = Run({"create", "dev-team", "-f", values, "--timeout", "3m"});
+  ASSERT_EQ(created.code, 0) << created.Both();
+  EXPECT_NE(created.err.find("Applying"), std::string::npos) << created.err;
+  EXPECT_EQ(CurrentContext(*this), "vc_dev-team_vcluster-dev-team_" + host_context);
+
+  // The virtual cluster is a real one: its own namespaces, and writes stick.
+  auto ns = Kubectl({"get", "ns", "-o", "name"});
+  ASSERT_EQ(ns.code, 0) << ns.Both();
+  EXPECT_NE(ns.out.find("namespace/kube-system"), std::string::npos) << ns.out;
+  EXPECT_EQ(ns.out.find("vcluster-dev-team"), std::string::npos) << "host namespaces leaked in";
+  auto made = Kubectl({"create", "ns", "x"});
+  ASSERT_EQ(made.code, 0) << made.Both();
+
+  // Creating it again says so, and how to upgrade.
+  auto again = Run({"create", "dev-team", "-f", values});
+  EXPECT_EQ(again.code, 1);
+  EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("--upgrade"), std::string::npos) << again.err;
+
+  auto disconnected = Run({"disconnect"});
+  ASSERT_EQ(disconnected.code, 0) << disconnected.Both();
+  EXPECT_EQ(CurrentContext(*this), host_context);
+
+  // --upgrade with the same values changes nothing.
+  auto upgraded = Run({"create", "dev-team", "-f", values, "--upgrade", "--connect=false"});
+  ASSERT_EQ(upgraded.code, 0) << upgraded.Both();
+  EXPECT_NE(upgraded.err.find("0 created, 0 configured"), std::string::npos) << upgraded.err;
+
+  EXPECT_EQ(StatusInList(*this, "dev-team"), "Running");
+  auto table = Run({"list"});
+  EXPECT_NE(table.out.find("NAME"), std::string::npos);
+  EXPECT_NE(table.out.find("dev-team"), std::string::npos) << table.out;
+
+  auto described = Run({"describe", "dev-team", "-o", "json"});
+  ASSERT_EQ(described.code, 0) << described.Both();
+  auto doc = json::parse(described.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << described.out;
+  EXPECT_EQ(doc["trustLevel"], "high");
+  EXPECT_EQ(doc["controlPlane"]["pod"], "dev-team-0");
+  EXPECT_EQ(doc["values"]["isolation"]["trustLevel"], "high");
+
+  auto paused = Run({"pause", "dev-team"});
+  ASSERT_EQ(paused.code, 0) << paused.Both();
+  EXPECT_EQ(StatusInList(*this, "dev-team"), "Paused");
+  EXPECT_TRUE(Eventually([&] {
+    auto pod = client_->Get(kube::resources::kPods, "vcluster-dev-team", "dev-team-0");
+    return !pod.ok() && pod.status().code() == Code::kNotFound;
+  }, std::chrono::seconds(60))) << "the control-plane pod is still there after pause";
+
+  auto resumed = Run({"resume", "dev-team", "--timeout", "3m"});
+  ASSERT_EQ(resumed.code, 0) << resumed.Both();
+  EXPECT_EQ(StatusInList(*this, "dev-team"), "Running");
+
+  // The state survived the pause: namespace x is still there.
+  auto one_shot = Run({"connect", "dev-team", "--", bin_ + "/kubectl", "get", "ns", "x", "-o", "name"});
+  ASSERT_EQ(one_shot.code, 0) << one_shot.Both();
+  EXPECT_NE(one_shot.out.find("namespace/x"), std::string::npos) << one_shot.Both();
+  EXPECT_EQ(CurrentContext(*this), host_context) << "connect -- COMMAND must not switch contexts";
+
+  auto deleted = Run({"delete", "dev-team", "--wait", "--timeout", "2m"});
+  ASSERT_EQ(deleted.code, 0) << deleted.Both();
+  EXPECT_EQ(LeftOnHost("dev-team"), std::vector<std::string>{});
+  EXPECT_EQ(StatusInList(*this, "dev-team"), "<absent>");
+  auto contexts = Kubectl({"config", "get-contexts", "-o", "name"});
+  EXPECT_EQ(contexts.out.find("vc_dev-team"), std::string::npos) << contexts.out;
+}
+
+TEST_F(CliTest, InvalidNamesAreRefusedBeforeTheHostIsContacted) {
+  for (const std::string name : {"Dev_Team", "-dev", std::string(53, 'a')}) {
+    auto r = Run({"create", name, "--kubeconfig", "/nonexistent"});
+    EXPECT_EQ(r.code, 1) << r.Both();
+    EXPECT_EQ(r.err.rfind("error: invalid virtual cluster name", 0), 0u) << r.err;
+  }
+}
+
+TEST_F(CliTest, MistypedKeyNamesFileLineAndSuggestion) {
+  const std::string values = home_->path() + "/typo.yaml";
+  std::ofstream(values) << "sync:\n  toHost:\n    podz:\n      enabled: true\n";
+  auto r = Run({"create", "typo", "-f", values});
+  EXPECT_EQ(r.code, 1) << r.Both();
+  EXPECT_NE(r.err.find(values + ":3:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("pods"), std::string::npos) << r.err;
+  EXPECT_EQ(LeftOnHost("typo"), std::vector<std::string>{});
+}
+
+TEST_F(CliTest, NamespaceHoldingAnotherVirtualClusterIsRefused) {
+  const std::string ns = "vc-it-shared-" + std::to_string(getpid());
+  ASSERT_TRUE(client_->Create(kube::resources::kNamespaces, "",
+                              {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}})
+                  .ok());
+  // Another tool's virtual cluster (same labels as ours) already lives there.
+  json sts = {{"apiVersion", "apps/v1"},
+              {"kind", "StatefulSet"},
+              {"metadata", {{"name", "other"}, {"labels", {{"app", "vcluster"}, {"release", "other"}}}}},
+              {"spec",
+               {{"replicas", 0},
+                {"serviceName", "other"},
+                {"selector", {{"matchLabels", {{"app", "vcluster"}, {"release", "other"}}}}},
+                {"template",
+                 {{"metadata", {{"labels", {{"app", "vcluster"}, {"release", "other"}}}}},
+                  {"spec", {{"containers", {{{"name", "c"}, {"image", "x"}}}}}}}}}}}};
+  ASSERT_TRUE(client_->Create(kube::resources::kStatefulSets, ns, sts).ok());
+  auto r = Run({"create", "mine", "-n", ns, "--connect=false"});
+  EXPECT_EQ(r.code, 1) << r.Both();
+  EXPECT_NE(r.err.find("already holds virtual cluster other"), std::string::npos) << r.err;
+  EXPECT_EQ(LeftOnHost("mine"), std::vector<std::string>{});
+  (void)client_->Delete(kube::resources::kNamespaces, "", ns);
+}
+
+TEST_F(CliTest, MissingPermissionSaysWhichVerbOnWhichResource) {
+  auto r = Run({"create", "nope", "--kubeconfig", ClusterDir() + "/limited.kubeconfig",
+                "--connect=false"});
+  EXPECT_EQ(r.code, 1) << r.Both();
+  EXPECT_NE(r.err.find("cannot list resource \"statefulsets\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("kubectl auth can-i"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, UnreachableHostNamesTheServer) {
+  const std::string dead = home_->path() + "/dead.kubeconfig";
+  const int port = FreePort();
+  std::ofstream(dead) << "apiVersion: v1\nkind: Config\nclusters:\n- name: dead\n  cluster:\n"
+                         "    server: https://127.0.0.1:" << port << "\n"
+                         "    insecure-skip-tls-verify: true\n"
+                         "contexts:\n- name: dead\n  context:\n    cluster: dead\n    user: u\n"
+                         "users:\n- name: u\n  user:\n    token: t\n"
+                         "current-context: dead\n";
+  auto r = Run({"list", "--kubeconfig", dead, "--request-timeout", "5s"});
+  EXPECT_EQ(r.code, 1) << r.Both();
+  EXPECT_NE(r.err.find("cannot reach the host cluster"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("127.0.0.1:" + std::to_string(port)), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, InterruptedCreateResumesOrDeletesCleanly) {
+  Track("intr");
+  // Ctrl-C while create waits for the control plane.
+  const std::string log = home_->path() + "/intr.log";
+  auto child = ChildProcess::Start("kubectl-vc", {VC_KUBECTL_VC_BIN, "create", "intr"}, log, CliEnv());
+  ASSERT_TRUE(child.ok()) << child.status().message();
+  ASSERT_TRUE(Eventually([&] {
+    return client_->Get(kube::resources::kStatefulSets, "vcluster-intr", "intr").ok();
+  }, std::chrono::seconds(60))) << (*child)->LogTail();
+  ::kill((*child)->pid(), SIGINT);
+  auto code = (*child)->WaitForExit(std::chrono::seconds(30));
+  ASSERT_TRUE(code.has_value()) << (*child)->LogTail();
+  EXPECT_EQ(*code, 1) << (*child)->LogTail();
+  const std::string text = ReadAll(log);
+  EXPECT_NE(text.find("interrupted"), std::string::npos) << text;
+  EXPECT_NE(text.find("kubectl vc delete intr"), std::string::npos) << text;
+
+  // Running create again finishes the job instead of saying it exists.
+  auto resumed = Run({"create", "intr", "--connect=false"});
+  ASSERT_EQ(resumed.code, 0) << resumed.Both();
+  EXPECT_NE(resumed.err.find("resuming"), std::string::npos) << resumed.err;
+
+  auto deleted = Run({"delete", "intr", "--wait", "--timeout", "2m"});
+  ASSERT_EQ(deleted.code, 0) << deleted.Both();
+  EXPECT_EQ(LeftOnHost("intr"), std::vector<std::string>{});
+}
+
+TEST_F(CliTest, PluginIsFoundByKubectlAndCompletes) {
+  auto plugins = Kubectl({"plugin", "list"});
+  EXPECT_NE(plugins.out.find("kubectl-vc"), std::string::npos) << plugins.Both();
+  const std::string self = std::filesystem::path(VC_KUBECTL_VC_BIN).parent_path().string();
+  auto verbs = Exec({self + "/kubectl_complete-vc", "cr"});
+  EXPECT_EQ(verbs.out, "create\n:4\n") << verbs.Both();
+  auto formats = Exec({self + "/kubectl_complete-vc", "list", "-o", "y"});
+  EXPECT_EQ(formats.out, "yaml\n:4\n") << formats.Both();
+  auto version = Kubectl({"vc", "version", "--client"});
+  EXPECT_EQ(version.code, 0) << version.Both();
+  EXPECT_NE(version.out.find("kubectl-vc: 0.1.0"), std::string::npos) << version.out;
+}
+
+}  // namespace
+}  // namespace vc::testing
