@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/syncer/init/host_secret.h"
 
+#include "vc/base64.h"
 #include "vc/labels.h"
 #include "vc/syncer/init/kubeconfig_render.h"
 
