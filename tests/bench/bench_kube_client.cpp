@@ -17,61 +17,23 @@
 #include <thread>
 #include <vector>
 
+#include "bench_util.h"
 #include "vc/cancel_token.h"
 #include "vc/kube/client.h"
 #include "vc/kube/kubeconfig.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using vc::bench::Clock;
+using vc::bench::Env;
+using vc::bench::Median;
+using vc::bench::Row;
+using vc::bench::Seconds;
+using vc::bench::SelfPeakRssMiB;
 constexpr int kNamespaces = 10;
 constexpr int kConfigMaps = 5000;
 constexpr int kWatchEvents = 1000;
 constexpr int kRepeats = 3;
-
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
-double Seconds(Clock::time_point since) {
-  return std::chrono::duration<double>(Clock::now() - since).count();
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-void Row(const char* figure, double value, const char* unit, const char* baseline,
-         double baseline_value) {
-  std::printf("%s\t%.3f\t%s\t%s\t%.3f\t%.2f\n", figure, value, unit, baseline, baseline_value,
-              baseline_value > 0 ? value / baseline_value : 0.0);
-}
-
-// Runs argv to completion with stdout to /dev/null; wall seconds and the child's peak RSS (MiB).
-std::pair<double, double> RunChild(const std::vector<std::string>& argv) {
-  auto start = Clock::now();
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (!freopen("/dev/null", "w", stdout)) _exit(127);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  int status = 0;
-  struct rusage usage {};
-  wait4(pid, &status, 0, &usage);
-  return {Seconds(start), usage.ru_maxrss / 1024.0};
-}
-
-double SelfPeakRssMiB() {
-  struct rusage usage {};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024.0;
-}
 
 }  // namespace
 
@@ -120,10 +82,10 @@ int main() {
       std::fprintf(stderr, "bench_kube_client: list failed\n");
       return 1;
     }
-    auto [secs, rss] = RunChild({kubectl, "--kubeconfig", dir + "/kubeconfig", "get", "cm", "-A",
-                                 "-o", "json"});
-    theirs.push_back(secs);
-    their_rss.push_back(rss);
+    auto run = vc::bench::RunChild({kubectl, "--kubeconfig", dir + "/kubeconfig", "get", "cm",
+                                    "-A", "-o", "json"});
+    theirs.push_back(run.seconds);
+    their_rss.push_back(run.peak_rss_mib);
   }
   Row("list 5000 configmaps (median s)", Median(ours), "s", "kubectl get cm -A -o json",
       Median(theirs));
@@ -147,8 +109,8 @@ int main() {
   }
   watcher.join();
   double watch_secs = Seconds(start);
-  std::printf("follow %d watch events (patch+watch)\t%.3f\ts\t-\t0\t-\n", kWatchEvents,
-              watch_secs);
+  Row("follow " + std::to_string(kWatchEvents) + " watch events (patch+watch)", watch_secs, "s",
+      "-", 0);
 
   Row("peak RSS of the process (MiB)", SelfPeakRssMiB(), "MiB", "kubectl get cm -A -o json",
       Median(their_rss));

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+// What every benchmark binary shares: the TSV row format tests/bench/run prints as one table
+// (figure, value, unit, baseline, baseline value, ratio), medians, and timing a child process
+// with its peak RSS.
+#pragma once
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace vc::bench {
+
+using Clock = std::chrono::steady_clock;
+
+inline std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+inline double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+inline double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// One row; baseline "-" when the figure has none.
+inline void Row(const std::string& figure, double value, const char* unit,
+                const std::string& baseline, double baseline_value) {
+  if (baseline == "-") {
+    std::printf("%s\t%.3f\t%s\t-\t-\t-\n", figure.c_str(), value, unit);
+  } else {
+    std::printf("%s\t%.3f\t%s\t%s\t%.3f\t%.2f\n", figure.c_str(), value, unit, baseline.c_str(),
+                baseline_value, baseline_value > 0 ? value / baseline_value : 0.0);
+  }
+  std::fflush(stdout);
+}
+
+struct ChildRun {
+  double seconds = 0;
+  double peak_rss_mib = 0;
+  int exit_code = -1;
+};
+
+// Runs argv to completion (stdout to /dev/null, stderr kept), with `env` added to ours.
+inline ChildRun RunChild(const std::vector<std::string>& argv,
+                         const std::vector<std::pair<std::string, std::string>>& env = {}) {
+  const auto start = Clock::now();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    if (!freopen("/dev/null", "w", stdout)) _exit(127);
+    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  int status = 0;
+  struct rusage usage {};
+  wait4(pid, &status, 0, &usage);
+  ChildRun run;
+  run.seconds = Seconds(start);
+  run.peak_rss_mib = usage.ru_maxrss / 1024.0;
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return run;
+}
+
+inline double SelfPeakRssMiB() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024.0;
+}
+
+}  // namespace vc::bench
