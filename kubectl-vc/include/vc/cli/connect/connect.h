@@ -38,29 +38,32 @@ std::string TargetKubeconfigFile(const HostCluster& host, const kube::Environmen
 
 // One row of local state.
 struct Connection {
-  std::string context;           // vc_NAME_NS_HOSTCONTEXT
+  std::string context;  // vc_NAME_NS_HOSTCONTEXT
   std::string name;
   std::string namespace_;
   std::string host_context;
-  std::string kubeconfig_file;   // the file the context was written into
-  std::string previous_context;  // what was current before connect (restored by disconnect)
-  std::string server;            // where the context points
-  int forwarder_pid = 0;         // 0: no forwarder (exposed endpoint or --server)
+  std::string kubeconfig_file;          // the file the context was written into
+  std::string previous_context;         // what was current before connect (restored by disconnect)
+  std::string server;                   // where the context points
+  int forwarder_pid = 0;                // 0: no forwarder (exposed endpoint or --server)
   long long forwarder_start_ticks = 0;  // /proc/PID/stat starttime: tells pid reuse apart
   int local_port = 0;
-  long long connected_at = 0;    // unix seconds
+  long long connected_at = 0;  // unix seconds
 };
 
 struct ConnectOptions {
-  std::string name;  // empty: the only virtual cluster found (an error when there are several)
-  bool print = false;                // print a kubeconfig on `out`, touch no kubeconfig file
-  int local_port = 0;                // 0: a free port
-  std::string server;                // use this endpoint, start no forwarder
+  std::string name;    // empty: the only virtual cluster found (an error when there are several)
+  bool print = false;  // print a kubeconfig on `out`, touch no kubeconfig file
+  int local_port = 0;  // 0: a free port
+  std::string server;  // use this endpoint, start no forwarder
   std::vector<std::string> command;  // run this with KUBECONFIG pointing at the virtual cluster
   bool update_current_context = true;
   std::chrono::milliseconds timeout{std::chrono::seconds(60)};  // until the virtual API answers
-  std::string state_dir;             // empty: DefaultStateDir(env)
-  std::string kubectl;               // empty: $KUBECTL_PATH, else "kubectl"
+  std::string state_dir;                                        // empty: DefaultStateDir(env)
+  std::string kubectl;  // empty: $KUBECTL_PATH, else "kubectl"
+  // KUBECONFIG, HOME, VC_STATE_DIR, KUBECTL_PATH and PATH are read from here; the forwarder and
+  // `command` inherit it. Empty: kube::ProcessEnvironment().
+  kube::Environment env;
 };
 
 // Connects as described above; returns the exit status of `command` when one was given, else 0.

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vc/cli/connect/context_entries.h"
+
+#include <openssl/evp.h>
+
+#include "vc/kube/credential_providers.h"
+
+namespace vc::cli::connect {
+namespace {
+
+// Secret data is standard base64 of the PEM text.
+StatusOr<std::string> DecodeBase64(const std::string& key, const std::string& text) {
+  std::string clean;
+  for (char c : text) {
+    if (c != '\n' && c != '\r' && c != ' ') clean.push_back(c);
+  }
+  if (clean.size() % 4 != 0) return Internal("secret key " + key + " is not valid base64");
+  std::string out(clean.size() / 4 * 3, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(clean.data()),
+                                static_cast<int>(clean.size()));
+  if (n < 0) return Internal("secret key " + key + " is not valid base64");
+  // EVP_DecodeBlock counts the bytes the '=' padding stands for.
+  size_t padding = 0;
+  for (auto it = clean.rbegin(); it != clean.rend() && *it == '='; ++it) ++padding;
+  out.resize(static_cast<size_t>(n) - padding);
+  return out;
+}
+
+}  // namespace
+
+StatusOr<SecretCredentials> CredentialsFromSecret(const nlohmann::json& secret) {
+  const std::string where = "secret " + secret["metadata"].value("namespace", "") + "/" +
+                            secret["metadata"].value("name", "");
+  const nlohmann::json data = secret.value("data", nlohmann::json::object());
+  SecretCredentials out;
+  for (const auto& [key, field] : {std::pair{"certificate-authority", &out.ca_data},
+                                   std::pair{"client-certificate", &out.client_certificate_data},
+                                   std::pair{"client-key", &out.client_key_data}}) {
+    if (!data.contains(key) || !data[key].is_string() || data[key].get<std::string>().empty()) {
+      return FailedPrecondition(where + " has no " + key +
+                                ": the control plane has not finished writing it; check "
+                                "`kubectl vc list`");
+    }
+    *field = data[key].get<std::string>();
+  }
+  return out;
+}
+
+void WriteEntries(const ContextEntries& e, bool make_current, kube::KubeconfigFile* file) {
+  nlohmann::json cluster = {{"server", e.server},
+                            {"certificate-authority-data", e.credentials.ca_data}};
+  if (!e.tls_server_name.empty()) cluster["tls-server-name"] = e.tls_server_name;
+  file->SetCluster(e.name, std::move(cluster));
+  file->SetUser(e.name, {{"client-certificate-data", e.credentials.client_certificate_data},
+                         {"client-key-data", e.credentials.client_key_data}});
+  file->SetContext(e.name, {{"cluster", e.name}, {"user", e.name}, {"namespace", "default"}});
+  if (make_current) file->SetCurrentContext(e.name);
+}
+
+void RemoveEntries(const std::string& name, kube::KubeconfigFile* file) {
+  file->RemoveContext(name);
+  file->RemoveUser(name);
+  file->RemoveCluster(name);
+}
+
+StatusOr<kube::RestConfig> RestConfigFor(const ContextEntries& e) {
+  kube::RestConfig config;
+  config.server = e.server;
+  config.tls_server_name = e.tls_server_name;
+  ASSIGN_OR_RETURN(config.ca_pem, DecodeBase64("certificate-authority", e.credentials.ca_data));
+  kube::Credentials credentials;
+  ASSIGN_OR_RETURN(credentials.client_cert_pem,
+                   DecodeBase64("client-certificate", e.credentials.client_certificate_data));
+  ASSIGN_OR_RETURN(credentials.client_key_pem,
+                   DecodeBase64("client-key", e.credentials.client_key_data));
+  config.credentials = kube::NewStaticCredentialProvider(std::move(credentials));
+  config.context = e.name;
+  config.origin = "virtual cluster context \"" + e.name + "\"";
+  config.namespace_ = "default";
+  return config;
+}
+
+}  // namespace vc::cli::connect

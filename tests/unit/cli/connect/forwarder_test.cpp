@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vc/cli/connect/forwarder.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "unit/syncer/syncer_test_util.h"
+
+namespace vc::cli::connect {
+namespace {
+
+using syncer::testing::Slurp;
+using syncer::testing::Spit;
+using syncer::testing::TempDir;
+
+// A /proc/PID/stat line as the kernel writes it; COMM may hold spaces and ')'.
+std::string StatLine(int pid, const std::string& comm, char state, long long start) {
+  std::string line = std::to_string(pid) + " (" + comm + ") " + state;
+  for (int field = 4; field <= 21; ++field) line += " " + std::to_string(field);
+  return line + " " + std::to_string(start) + " 23 24\n";
+}
+
+void FakeProc(const std::string& root, int pid, const std::string& stat) {
+  std::filesystem::create_directories(root + "/" + std::to_string(pid));
+  Spit(root + "/" + std::to_string(pid) + "/stat", stat);
+}
+
+TEST(ForwarderTest, StartTicksFromStatWithAwkwardCommand) {
+  TempDir tmp;
+  FakeProc(tmp.path(), 77, StatLine(77, "kube ctl) (x", 'S', 9876543));
+  EXPECT_EQ(ProcessStartTicks(77, tmp.path()), 9876543);
+  EXPECT_TRUE(ProcessAlive(77, 9876543, tmp.path()));
+}
+
+TEST(ForwarderTest, ReusedPidIsNotOurProcess) {
+  TempDir tmp;
+  FakeProc(tmp.path(), 77, StatLine(77, "kubectl", 'S', 200));
+  EXPECT_FALSE(ProcessAlive(77, 100, tmp.path()));  // same pid, another process
+}
+
+TEST(ForwarderTest, MissingAndZombieProcessesAreDead) {
+  TempDir tmp;
+  FakeProc(tmp.path(), 78, StatLine(78, "kubectl", 'Z', 100));
+  EXPECT_FALSE(ProcessStartTicks(78, tmp.path()).has_value());
+  EXPECT_FALSE(ProcessAlive(79, 100, tmp.path()));
+  EXPECT_FALSE(ProcessAlive(0, 0));
+}
+
+TEST(ForwarderTest, RealProcessesLiveAndDie) {
+  auto self = ProcessStartTicks(getpid());
+  ASSERT_TRUE(self.has_value());
+  EXPECT_TRUE(ProcessAlive(getpid(), *self));
+  EXPECT_FALSE(ProcessAlive(getpid(), *self + 1));
+
+  const pid_t child = fork();
+  if (child == 0) _exit(0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_FALSE(ProcessStartTicks(child).has_value());  // exited and reaped
+}
+
+TEST(ForwarderTest, ArgvNamesHostAndPod) {
+  ForwarderSpec spec{.kubeconfig = "/k",
+                     .context = "host",
+                     .namespace_ = "ns",
+                     .pod = "dev-0",
+                     .local_port = 4000};
+  EXPECT_EQ(ForwarderArgv(spec, "/bin/kubectl"),
+            (std::vector<std::string>{"/bin/kubectl", "--kubeconfig=/k", "--context=host", "-n",
+                                      "ns", "port-forward", "pod/dev-0", "4000:8443", "--address",
+                                      "127.0.0.1"}));
+  spec.kubeconfig.clear();
+  spec.context.clear();
+  EXPECT_EQ(ForwarderArgv(spec, "kubectl")[1], "-n");
+}
+
+TEST(ForwarderTest, FindExecutableSearchesPathOfEnv) {
+  TempDir tmp;
+  Spit(tmp.path() + "/kubectl", "#!/bin/sh\n");
+  ::chmod((tmp.path() + "/kubectl").c_str(), 0755);
+  auto found = FindExecutable("kubectl", {{"PATH", "/nonexistent:" + tmp.path()}});
+  ASSERT_TRUE(found.ok()) << found.status().message();
+  EXPECT_EQ(*found, tmp.path() + "/kubectl");
+  auto missing = FindExecutable("kubectl", {{"PATH", "/nonexistent"}});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("KUBECTL_PATH"), std::string::npos);
+}
+
+// A stand-in kubectl that logs its arguments and waits: the forwarder is detached (its own
+// session, not our child), logs where it was told, and stops on request.
+TEST(ForwarderTest, StartsDetachedAndStops) {
+  TempDir tmp;
+  const std::string fake = tmp.path() + "/kubectl";
+  Spit(fake, "#!/bin/sh\necho \"forwarding $*\"\nexec sleep 30\n");
+  ::chmod(fake.c_str(), 0755);
+  ForwarderSpec spec{.kubectl = fake,
+                     .namespace_ = "ns",
+                     .pod = "dev-0",
+                     .local_port = 4000,
+                     .log_file = tmp.path() + "/forward.log",
+                     .env = {{"PATH", "/usr/bin:/bin"}}};
+  auto fwd = StartForwarder(spec);
+  ASSERT_TRUE(fwd.ok()) << fwd.status().message();
+  EXPECT_TRUE(ProcessAlive(fwd->pid, fwd->start_ticks));
+  EXPECT_NE(getsid(fwd->pid), getsid(0));              // a session of its own: no terminal of ours
+  EXPECT_EQ(waitpid(fwd->pid, nullptr, WNOHANG), -1);  // not our child
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (Slurp(spec.log_file).find("pod/dev-0") == std::string::npos &&
+         std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_NE(Slurp(spec.log_file).find("forwarding -n ns port-forward pod/dev-0 4000:8443"),
+            std::string::npos)
+      << Slurp(spec.log_file);
+
+  // A record with the right pid but another start time is not ours: left alone.
+  ASSERT_TRUE(StopForwarder({fwd->pid, fwd->start_ticks + 1}).ok());
+  EXPECT_TRUE(ProcessAlive(fwd->pid, fwd->start_ticks));
+  ASSERT_TRUE(StopForwarder(*fwd).ok());
+  EXPECT_FALSE(ProcessAlive(fwd->pid, fwd->start_ticks));
+}
+
+}  // namespace
+}  // namespace vc::cli::connect
