@@ -38,6 +38,11 @@ void AddVersionCommand(CLI::App& app, GlobalOptions& globals, Action* action);
 void AddNodeCommand(CLI::App& app, GlobalOptions& globals, Action* action);
 void AddCompletionCommands(CLI::App& app, GlobalOptions& globals, Action* action);
 
+// `kubectl-vc __complete WORDS...` (cobra's protocol, for kubectl_complete-vc): candidates for
+// the last word, one a line, then `:DIRECTIVE`. Main calls it before parsing: WORDS are not ours
+// to validate.
+int Complete(CLI::App& root, GlobalOptions& globals, std::vector<std::string> words);
+
 // Prints `error: MESSAGE` (each further line of the message indented) on stderr; returns 1.
 int Fail(const Status& status);
 // 0 when ok, else Fail(status).

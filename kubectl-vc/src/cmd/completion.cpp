@@ -46,6 +46,8 @@ std::vector<std::string> FlagNames(const CLI::App& app) {
   return out;
 }
 
+}  // namespace
+
 int Complete(CLI::App& root, GlobalOptions& globals, std::vector<std::string> words) {
   const std::string partial = words.empty() ? "" : words.back();
   if (!words.empty()) words.pop_back();
@@ -130,6 +132,8 @@ int Complete(CLI::App& root, GlobalOptions& globals, std::vector<std::string> wo
   return 0;
 }
 
+namespace {
+
 constexpr const char* kBash = R"(# kubectl-vc completion for bash: source <(kubectl-vc completion bash)
 _kubectl_vc() {
   local IFS=$'\n' out
@@ -144,16 +148,7 @@ complete -F _kubectl_vc kubectl-vc
 
 }  // namespace
 
-void AddCompletionCommands(CLI::App& app, GlobalOptions& globals, Action* action) {
-  auto words = std::make_shared<std::vector<std::string>>();
-  CLI::App* complete = app.add_subcommand("__complete", "");
-  complete->group("");  // hidden
-  complete->prefix_command();
-  complete->callback([&app, &globals, complete, words, action] {
-    *words = complete->remaining();
-    *action = [&app, &globals, words] { return Complete(app, globals, *words); };
-  });
-
+void AddCompletionCommands(CLI::App& app, GlobalOptions& /*globals*/, Action* action) {
   auto shell = std::make_shared<std::string>();
   CLI::App* completion = app.add_subcommand(
       "completion",

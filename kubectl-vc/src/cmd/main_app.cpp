@@ -59,7 +59,20 @@ int Main(int argc, char** argv) {
   AddDeleteCommand(app, globals, &action);
   AddVersionCommand(app, globals, &action);
   AddCompletionCommands(app, globals, &action);
+  // Each verb's description is "summary\n\nmore, examples": the verb list shows the summary,
+  // `kubectl vc VERB --help` all of it.
+  for (CLI::App* sub : app.get_subcommands({})) {
+    const std::string text = sub->get_description();
+    const auto cut = text.find("\n\n");
+    if (cut == std::string::npos) continue;
+    sub->description(text.substr(0, cut));
+    sub->footer(text.substr(cut + 2));
+  }
 
+  if (argc >= 2 && std::string(argv[1]) == "__complete") {
+    log::Configure({.level = log::Level::kError, .component = "kubectl-vc"});
+    return Complete(app, globals, std::vector<std::string>(argv + 2, argv + argc));
+  }
   for (int i = argc - 1; i >= 1; --i) {
     const std::string arg = argv[i];
     if (arg == "--") {

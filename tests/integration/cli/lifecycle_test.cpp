@@ -109,7 +109,7 @@ TEST_F(CliTest, CreateConnectUsePauseResumeDelete) {
 }
 
 TEST_F(CliTest, InvalidNamesAreRefusedBeforeTheHostIsContacted) {
-  for (const std::string name : {"Dev_Team", "-dev", std::string(53, 'a')}) {
+  for (const std::string& name : std::vector<std::string>{"Dev_Team", "dev-", std::string(53, 'a')}) {
     auto r = Run({"create", name, "--kubeconfig", "/nonexistent"});
     EXPECT_EQ(r.code, 1) << r.Both();
     EXPECT_EQ(r.err.rfind("error: invalid virtual cluster name", 0), 0u) << r.err;
@@ -128,20 +128,17 @@ TEST_F(CliTest, MistypedKeyNamesFileLineAndSuggestion) {
 
 TEST_F(CliTest, NamespaceHoldingAnotherVirtualClusterIsRefused) {
   const std::string ns = "vc-it-shared-" + std::to_string(getpid());
-  ASSERT_TRUE(client_->Create(kube::resources::kNamespaces, "",
-                              {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}})
-                  .ok());
+  const json namespace_object = {
+      {"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}};
+  ASSERT_TRUE(client_->Create(kube::resources::kNamespaces, "", namespace_object).ok());
   // Another tool's virtual cluster (same labels as ours) already lives there.
-  json sts = {{"apiVersion", "apps/v1"},
-              {"kind", "StatefulSet"},
-              {"metadata", {{"name", "other"}, {"labels", {{"app", "vcluster"}, {"release", "other"}}}}},
-              {"spec",
-               {{"replicas", 0},
-                {"serviceName", "other"},
-                {"selector", {{"matchLabels", {{"app", "vcluster"}, {"release", "other"}}}}},
-                {"template",
-                 {{"metadata", {{"labels", {{"app", "vcluster"}, {"release", "other"}}}}},
-                  {"spec", {{"containers", {{{"name", "c"}, {"image", "x"}}}}}}}}}}}};
+  const json sts = json::parse(R"({
+    "apiVersion": "apps/v1", "kind": "StatefulSet",
+    "metadata": {"name": "other", "labels": {"app": "vcluster", "release": "other"}},
+    "spec": {"replicas": 0, "serviceName": "other",
+             "selector": {"matchLabels": {"app": "vcluster", "release": "other"}},
+             "template": {"metadata": {"labels": {"app": "vcluster", "release": "other"}},
+                          "spec": {"containers": [{"name": "c", "image": "x"}]}}}})");
   ASSERT_TRUE(client_->Create(kube::resources::kStatefulSets, ns, sts).ok());
   auto r = Run({"create", "mine", "-n", ns, "--connect=false"});
   EXPECT_EQ(r.code, 1) << r.Both();
