@@ -119,7 +119,7 @@ StatusOr<ForwarderProcess> StartForwarder(const ForwarderSpec& spec) {
   for (const auto& e : env_strings) c_env.push_back(const_cast<char*>(e.c_str()));
   c_env.push_back(nullptr);
 
-  const int log = ::open(spec.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  const int log = ::open(spec.log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (log < 0) {
     return Internal("open forwarder log " + spec.log_file + ": " + std::strerror(errno));
   }
