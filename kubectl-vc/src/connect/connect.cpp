@@ -17,8 +17,8 @@
 #include <ostream>
 #include <thread>
 
-#include "discovery.h"
 #include "vc/cli/connect/context_entries.h"
+#include "vc/cli/connect/discovery.h"
 #include "vc/cli/connect/forwarder.h"
 #include "vc/cli/connect/state_store.h"
 #include "vc/kube/client.h"

@@ -30,19 +30,26 @@ StatusOr<std::string> DecodeBase64(const std::string& key, const std::string& te
 }  // namespace
 
 StatusOr<SecretCredentials> CredentialsFromSecret(const nlohmann::json& secret) {
-  const std::string where = "secret " + secret["metadata"].value("namespace", "") + "/" +
-                            secret["metadata"].value("name", "");
-  const nlohmann::json data = secret.value("data", nlohmann::json::object());
+  const nlohmann::json meta = secret.is_object() && secret.contains("metadata")
+                                  ? secret["metadata"]
+                                  : nlohmann::json::object();
+  auto text = [](const nlohmann::json& j, const char* key) {
+    return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>()
+                                                                  : std::string();
+  };
+  const std::string where = "secret " + text(meta, "namespace") + "/" + text(meta, "name");
+  const nlohmann::json data =
+      secret.is_object() && secret.contains("data") ? secret["data"] : nlohmann::json::object();
   SecretCredentials out;
   for (const auto& [key, field] : {std::pair{"certificate-authority", &out.ca_data},
                                    std::pair{"client-certificate", &out.client_certificate_data},
                                    std::pair{"client-key", &out.client_key_data}}) {
-    if (!data.contains(key) || !data[key].is_string() || data[key].get<std::string>().empty()) {
+    if (text(data, key).empty()) {
       return FailedPrecondition(where + " has no " + key +
                                 ": the control plane has not finished writing it; check "
                                 "`kubectl vc list`");
     }
-    *field = data[key].get<std::string>();
+    *field = text(data, key);
   }
   return out;
 }

@@ -15,10 +15,10 @@ namespace vc::cli::connect {
 namespace {
 
 bool HasContext(const kube::KubeconfigFile& file, const std::string& name) {
-  const auto& contexts = file.document().value("contexts", nlohmann::json::array());
-  if (!contexts.is_array()) return false;
-  for (const auto& c : contexts) {
-    if (c.is_object() && c.value("name", "") == name) return true;
+  const auto& doc = file.document();
+  if (!doc.is_object() || !doc.contains("contexts") || !doc["contexts"].is_array()) return false;
+  for (const auto& c : doc["contexts"]) {
+    if (c.is_object() && c.contains("name") && c["name"] == name) return true;
   }
   return false;
 }
