@@ -22,7 +22,9 @@ const nlohmann::json& At(const nlohmann::json& j, std::initializer_list<const ch
   static const nlohmann::json kNull;
   const nlohmann::json* cur = &j;
   for (const char* key : path) {
-    if (!cur->is_object() || !cur->contains(key)) return kNull;
+    if (!cur->is_object() || !cur->contains(key)) {
+      return kNull;
+    }
     cur = &(*cur)[key];
   }
   return *cur;
@@ -36,9 +38,13 @@ long long Int(const nlohmann::json& j) { return j.is_number_integer() ? j.get<lo
 // null when there is none.
 nlohmann::json ApiserverPort(const nlohmann::json& service) {
   const auto& ports = At(service, {"spec", "ports"});
-  if (!ports.is_array() || ports.empty()) return nullptr;
+  if (!ports.is_array() || ports.empty()) {
+    return nullptr;
+  }
   for (const auto& p : ports) {
-    if (Int(At(p, {"targetPort"})) == 8443 || Str(At(p, {"name"})) == "https") return p;
+    if (Int(At(p, {"targetPort"})) == 8443 || Str(At(p, {"name"})) == "https") {
+      return p;
+    }
   }
   return ports[0];
 }
@@ -56,7 +62,9 @@ StatusOr<VirtualClusterRef> FindVirtualCluster(const HostCluster& host, const st
   std::set<std::pair<std::string, std::string>> found;  // (namespace, name)
   for (const auto& sts : list->items) {
     std::string release = Str(At(sts, {"metadata", "labels", "release"}));
-    if (release.empty()) release = Str(At(sts, {"metadata", "name"}));
+    if (release.empty()) {
+      release = Str(At(sts, {"metadata", "name"}));
+    }
     found.insert({Str(At(sts, {"metadata", "namespace"})), release});
   }
   const std::string where = ns.empty() ? "in any namespace" : "in namespace " + ns;
@@ -67,7 +75,9 @@ StatusOr<VirtualClusterRef> FindVirtualCluster(const HostCluster& host, const st
   }
   if (found.size() > 1) {
     std::string all;
-    for (const auto& [n, c] : found) all += (all.empty() ? "" : ", ") + n + "/" + c;
+    for (const auto& [n, c] : found) {
+      all.append(all.empty() ? "" : ", ").append(n).append("/").append(c);
+    }
     return InvalidArgument((name.empty()
                                 ? "several virtual clusters found (" + all +
                                       "): name one, e.g. kubectl vc connect " +
@@ -98,27 +108,38 @@ StatusOr<std::optional<std::string>> ExposedServer(const HostCluster& host,
                                                    const VirtualClusterRef& vc) {
   auto service = host.client->Get(r::kServices, vc.namespace_, vc.name);
   if (!service.ok()) {
-    if (service.status().code() == Code::kNotFound) return std::optional<std::string>();
+    if (service.status().code() == Code::kNotFound) {
+      return std::optional<std::string>();
+    }
     return service.status().Annotate("read service " + vc.namespace_ + "/" + vc.name);
   }
   const std::string type = Str(At(*service, {"spec", "type"}));
   const nlohmann::json port = ApiserverPort(*service);
-  if (port.is_null()) return std::optional<std::string>();
+  if (port.is_null()) {
+    return std::optional<std::string>();
+  }
   if (type == "LoadBalancer") {
     const auto& ingresses = At(*service, {"status", "loadBalancer", "ingress"});
     for (const auto& ingress : ingresses.is_array() ? ingresses : nlohmann::json::array()) {
       std::string address = Str(At(ingress, {"ip"}));
-      if (address.empty()) address = Str(At(ingress, {"hostname"}));
+      if (address.empty()) {
+        address = Str(At(ingress, {"hostname"}));
+      }
       const long long service_port = Int(At(port, {"port"}));
-      if (!address.empty())
+      if (!address.empty()) {
         return std::optional(HostPort(address, service_port ? service_port : 443));
+      }
     }
   }
   if (type == "NodePort" || type == "LoadBalancer") {
     const long long node_port = Int(At(port, {"nodePort"}));
-    if (node_port == 0) return std::optional<std::string>();
+    if (node_port == 0) {
+      return std::optional<std::string>();
+    }
     auto nodes = host.client->ListAll(r::kNodes, "", {});
-    if (!nodes.ok()) return nodes.status().Annotate("list nodes for the NodePort of " + vc.name);
+    if (!nodes.ok()) {
+      return nodes.status().Annotate("list nodes for the NodePort of " + vc.name);
+    }
     for (const auto& node : nodes->items) {
       const auto& addresses = At(node, {"status", "addresses"});
       for (const auto& a : addresses.is_array() ? addresses : nlohmann::json::array()) {
