@@ -70,6 +70,12 @@ Status WaitForApi(const kube::RestConfig& config, const std::optional<ForwarderP
     }
     last = version.ok() ? Unavailable("GET /version: HTTP " + std::to_string(version->status))
                         : version.status();
+    // The apiserver answered and refused the Secret's certificate: waiting will not help.
+    if (last.code() == Code::kUnauthorized || last.code() == Code::kForbidden) {
+      return last.Annotate("the virtual cluster's API at " + config.server +
+                           " refused the client certificate from its Secret (was the virtual "
+                           "cluster re-created while its Secret was kept?)");
+    }
     if (Clock::now() >= deadline) {
       std::string msg = "the virtual cluster's API at " + config.server +
                         " did not answer in time: " + last.message();
