@@ -17,8 +17,8 @@
 #include <ostream>
 #include <thread>
 
-#include "discovery.h"
 #include "vc/cli/connect/context_entries.h"
+#include "vc/cli/connect/discovery.h"
 #include "vc/cli/connect/forwarder.h"
 #include "vc/cli/connect/state_store.h"
 #include "vc/kube/client.h"
@@ -41,7 +41,9 @@ std::string EnvValue(const kube::Environment& env, const std::string& key) {
 std::string FileSafe(const std::string& s) {
   std::string out = s;
   for (char& c : out) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
+      c = '_';
+    }
   }
   return out;
 }
@@ -63,13 +65,23 @@ Status WaitForApi(const kube::RestConfig& config, const std::optional<ForwarderP
         client->Raw({.path = "/version",
                      .timeout = std::max(std::chrono::milliseconds(100),
                                          std::min(left, std::chrono::milliseconds(3000)))});
-    if (version.ok() && version->status == 200) return Status::Ok();
+    if (version.ok() && version->status == 200) {
+      return Status::Ok();
+    }
     last = version.ok() ? Unavailable("GET /version: HTTP " + std::to_string(version->status))
                         : version.status();
+    // The apiserver answered and refused the Secret's certificate: waiting will not help.
+    if (last.code() == Code::kUnauthorized || last.code() == Code::kForbidden) {
+      return last.Annotate("the virtual cluster's API at " + config.server +
+                           " refused the client certificate from its Secret (was the virtual "
+                           "cluster re-created while its Secret was kept?)");
+    }
     if (Clock::now() >= deadline) {
       std::string msg = "the virtual cluster's API at " + config.server +
                         " did not answer in time: " + last.message();
-      if (forwarder) msg += "\nport-forward log " + log_file + ":\n" + LogTail(log_file);
+      if (forwarder) {
+        msg += "\nport-forward log " + log_file + ":\n" + LogTail(log_file);
+      }
       return Timeout(msg);
     }
     std::this_thread::sleep_until(std::min(attempt + kPollPeriod, deadline));
@@ -83,12 +95,19 @@ StatusOr<int> RunCommand(const std::vector<std::string>& command, kube::Environm
                          const std::string& kubeconfig) {
   env["KUBECONFIG"] = kubeconfig;
   std::vector<std::string> env_strings;
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  for (const auto& [k, v] : env) {
+    env_strings.push_back(k);
+    env_strings.back().append("=").append(v);
+  }
   ASSIGN_OR_RETURN(const std::string path, FindExecutable(command[0], env));
   std::vector<char*> argv, envp;
-  for (const auto& a : command) argv.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& a : command) {
+    argv.push_back(const_cast<char*>(a.c_str()));
+  }
   argv.push_back(nullptr);
-  for (const auto& e : env_strings) envp.push_back(const_cast<char*>(e.c_str()));
+  for (const auto& e : env_strings) {
+    envp.push_back(const_cast<char*>(e.c_str()));
+  }
   envp.push_back(nullptr);
 
   struct sigaction ignore {
@@ -115,7 +134,9 @@ StatusOr<int> RunCommand(const std::vector<std::string>& command, kube::Environm
   }
   ::sigaction(SIGINT, &old_int, nullptr);
   ::sigaction(SIGQUIT, &old_quit, nullptr);
-  if (rc != 0) return Internal("run " + command[0] + ": " + std::strerror(rc));
+  if (rc != 0) {
+    return Internal("run " + command[0] + ": " + std::strerror(rc));
+  }
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -123,8 +144,9 @@ StatusOr<std::string> WriteTempKubeconfig(const std::string& state_dir,
                                           const kube::KubeconfigFile& file) {
   std::string path = state_dir + "/kubeconfig-XXXXXX";
   const int fd = ::mkstemp(path.data());  // 0600
-  if (fd < 0)
+  if (fd < 0) {
     return Internal("create a temporary kubeconfig in " + state_dir + ": " + std::strerror(errno));
+  }
   const std::string text = file.Render();
   const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   ::close(fd);
@@ -143,8 +165,12 @@ StatusOr<int> Connect(const HostCluster& host, const ConnectOptions& options, st
   const std::string state_dir =
       options.state_dir.empty() ? DefaultStateDir(env) : options.state_dir;
   std::string kubectl = options.kubectl;
-  if (kubectl.empty()) kubectl = EnvValue(env, "KUBECTL_PATH");
-  if (kubectl.empty()) kubectl = "kubectl";
+  if (kubectl.empty()) {
+    kubectl = EnvValue(env, "KUBECTL_PATH");
+  }
+  if (kubectl.empty()) {
+    kubectl = "kubectl";
+  }
   const auto deadline = Clock::now() + options.timeout;
 
   ASSIGN_OR_RETURN(const VirtualClusterRef vc, FindVirtualCluster(host, options.name));
@@ -154,7 +180,9 @@ StatusOr<int> Connect(const HostCluster& host, const ConnectOptions& options, st
   ASSIGN_OR_RETURN(std::optional<Connection> existing, store->Get(context));
 
   Connection conn;
-  if (existing) conn = *existing;
+  if (existing) {
+    conn = *existing;
+  }
   conn.context = context;
   conn.name = vc.name;
   conn.namespace_ = vc.namespace_;
@@ -182,7 +210,9 @@ StatusOr<int> Connect(const HostCluster& host, const ConnectOptions& options, st
     // The apiserver certificate always names localhost; a host's external addresses it may
     // not, so the name to verify is pinned.
     entries.tls_server_name = "localhost";
-    if (previous_alive) RETURN_IF_ERROR(StopForwarder(*previous_forwarder));
+    if (previous_alive) {
+      RETURN_IF_ERROR(StopForwarder(*previous_forwarder));
+    }
     conn.forwarder_pid = 0;
     conn.forwarder_start_ticks = 0;
     conn.local_port = 0;
@@ -192,7 +222,9 @@ StatusOr<int> Connect(const HostCluster& host, const ConnectOptions& options, st
     err << "Using the running port-forward (pid " << forwarder->pid
         << ") on 127.0.0.1:" << existing->local_port << "\n";
   } else {
-    if (previous_alive) RETURN_IF_ERROR(StopForwarder(*previous_forwarder));
+    if (previous_alive) {
+      RETURN_IF_ERROR(StopForwarder(*previous_forwarder));
+    }
     int port = options.local_port;
     if (port == 0) {
       ASSIGN_OR_RETURN(port, FreeLoopbackPort());
@@ -214,16 +246,22 @@ StatusOr<int> Connect(const HostCluster& host, const ConnectOptions& options, st
     err << "Started port-forward to " << vc.namespace_ << "/" << spec.pod
         << " on 127.0.0.1:" << port << " (log: " << log_file << ")\n";
   }
-  if (forwarder) entries.server = "https://127.0.0.1:" + std::to_string(conn.local_port);
+  if (forwarder) {
+    entries.server = "https://127.0.0.1:" + std::to_string(conn.local_port);
+  }
   conn.server = entries.server;
 
   // From here on, a forwarder this call started must not outlive a failure.
   auto abandon = [&](Status s) -> Status {
-    if (started_forwarder) (void)StopForwarder(*forwarder);
+    if (started_forwarder) {
+      (void)StopForwarder(*forwarder);
+    }
     return s;
   };
   auto rest = RestConfigFor(entries);
-  if (!rest.ok()) return abandon(rest.status());
+  if (!rest.ok()) {
+    return abandon(rest.status());
+  }
   err << "Waiting for the virtual cluster's API at " << entries.server << "\n";
   if (Status s = WaitForApi(*rest, forwarder, log_file, deadline); !s.ok()) {
     return abandon(s.Annotate("connect to " + vc.namespace_ + "/" + vc.name));
@@ -233,11 +271,15 @@ StatusOr<int> Connect(const HostCluster& host, const ConnectOptions& options, st
     kube::KubeconfigFile file;
     WriteEntries(entries, /*make_current=*/true, &file);
     auto path = WriteTempKubeconfig(state_dir, file);
-    if (!path.ok()) return abandon(path.status());
+    if (!path.ok()) {
+      return abandon(path.status());
+    }
     auto code = RunCommand(options.command, env, *path);
     ::unlink(path->c_str());
     if (started_forwarder) {
-      if (Status s = StopForwarder(*forwarder); !s.ok()) err << "warning: " << s.message() << "\n";
+      if (Status s = StopForwarder(*forwarder); !s.ok()) {
+        err << "warning: " << s.message() << "\n";
+      }
     }
     return code;
   }
@@ -246,7 +288,9 @@ StatusOr<int> Connect(const HostCluster& host, const ConnectOptions& options, st
     kube::KubeconfigFile file;
     WriteEntries(entries, /*make_current=*/true, &file);
     out << file.Render();
-    if (Status s = store->Put(conn); !s.ok()) return abandon(s);
+    if (Status s = store->Put(conn); !s.ok()) {
+      return abandon(s);
+    }
     return 0;
   }
 
@@ -257,10 +301,16 @@ StatusOr<int> Connect(const HostCluster& host, const ConnectOptions& options, st
     WriteEntries(entries, options.update_current_context, f);
     return Status::Ok();
   });
-  if (!updated.ok()) return abandon(updated.Annotate("write context " + context + " to " + target));
-  if (options.update_current_context && previous != context) conn.previous_context = previous;
+  if (!updated.ok()) {
+    return abandon(updated.Annotate("write context " + context + " to " + target));
+  }
+  if (options.update_current_context && previous != context) {
+    conn.previous_context = previous;
+  }
   conn.kubeconfig_file = target;
-  if (Status s = store->Put(conn); !s.ok()) return abandon(s);
+  if (Status s = store->Put(conn); !s.ok()) {
+    return abandon(s);
+  }
   if (options.update_current_context) {
     err << "Switched to context \"" << context << "\" in " << target << ".\n"
         << "Run `kubectl vc disconnect` to switch back"

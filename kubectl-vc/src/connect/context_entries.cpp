@@ -12,17 +12,25 @@ namespace {
 StatusOr<std::string> DecodeBase64(const std::string& key, const std::string& text) {
   std::string clean;
   for (char c : text) {
-    if (c != '\n' && c != '\r' && c != ' ') clean.push_back(c);
+    if (c != '\n' && c != '\r' && c != ' ') {
+      clean.push_back(c);
+    }
   }
-  if (clean.size() % 4 != 0) return Internal("secret key " + key + " is not valid base64");
+  if (clean.size() % 4 != 0) {
+    return Internal("secret key " + key + " is not valid base64");
+  }
   std::string out(clean.size() / 4 * 3, '\0');
   const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                                 reinterpret_cast<const unsigned char*>(clean.data()),
                                 static_cast<int>(clean.size()));
-  if (n < 0) return Internal("secret key " + key + " is not valid base64");
+  if (n < 0) {
+    return Internal("secret key " + key + " is not valid base64");
+  }
   // EVP_DecodeBlock counts the bytes the '=' padding stands for.
   size_t padding = 0;
-  for (auto it = clean.rbegin(); it != clean.rend() && *it == '='; ++it) ++padding;
+  for (auto it = clean.rbegin(); it != clean.rend() && *it == '='; ++it) {
+    ++padding;
+  }
   out.resize(static_cast<size_t>(n) - padding);
   return out;
 }
@@ -30,19 +38,26 @@ StatusOr<std::string> DecodeBase64(const std::string& key, const std::string& te
 }  // namespace
 
 StatusOr<SecretCredentials> CredentialsFromSecret(const nlohmann::json& secret) {
-  const std::string where = "secret " + secret["metadata"].value("namespace", "") + "/" +
-                            secret["metadata"].value("name", "");
-  const nlohmann::json data = secret.value("data", nlohmann::json::object());
+  const nlohmann::json meta = secret.is_object() && secret.contains("metadata")
+                                  ? secret["metadata"]
+                                  : nlohmann::json::object();
+  auto text = [](const nlohmann::json& j, const char* key) {
+    return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>()
+                                                                  : std::string();
+  };
+  const std::string where = "secret " + text(meta, "namespace") + "/" + text(meta, "name");
+  const nlohmann::json data =
+      secret.is_object() && secret.contains("data") ? secret["data"] : nlohmann::json::object();
   SecretCredentials out;
   for (const auto& [key, field] : {std::pair{"certificate-authority", &out.ca_data},
                                    std::pair{"client-certificate", &out.client_certificate_data},
                                    std::pair{"client-key", &out.client_key_data}}) {
-    if (!data.contains(key) || !data[key].is_string() || data[key].get<std::string>().empty()) {
+    if (text(data, key).empty()) {
       return FailedPrecondition(where + " has no " + key +
                                 ": the control plane has not finished writing it; check "
                                 "`kubectl vc list`");
     }
-    *field = data[key].get<std::string>();
+    *field = text(data, key);
   }
   return out;
 }
@@ -50,12 +65,16 @@ StatusOr<SecretCredentials> CredentialsFromSecret(const nlohmann::json& secret) 
 void WriteEntries(const ContextEntries& e, bool make_current, kube::KubeconfigFile* file) {
   nlohmann::json cluster = {{"server", e.server},
                             {"certificate-authority-data", e.credentials.ca_data}};
-  if (!e.tls_server_name.empty()) cluster["tls-server-name"] = e.tls_server_name;
+  if (!e.tls_server_name.empty()) {
+    cluster["tls-server-name"] = e.tls_server_name;
+  }
   file->SetCluster(e.name, std::move(cluster));
   file->SetUser(e.name, {{"client-certificate-data", e.credentials.client_certificate_data},
                          {"client-key-data", e.credentials.client_key_data}});
   file->SetContext(e.name, {{"cluster", e.name}, {"user", e.name}, {"namespace", "default"}});
-  if (make_current) file->SetCurrentContext(e.name);
+  if (make_current) {
+    file->SetCurrentContext(e.name);
+  }
 }
 
 void RemoveEntries(const std::string& name, kube::KubeconfigFile* file) {

@@ -15,10 +15,14 @@ namespace vc::cli::connect {
 namespace {
 
 bool HasContext(const kube::KubeconfigFile& file, const std::string& name) {
-  const auto& contexts = file.document().value("contexts", nlohmann::json::array());
-  if (!contexts.is_array()) return false;
-  for (const auto& c : contexts) {
-    if (c.is_object() && c.value("name", "") == name) return true;
+  const auto& doc = file.document();
+  if (!doc.is_object() || !doc.contains("contexts") || !doc["contexts"].is_array()) {
+    return false;
+  }
+  for (const auto& c : doc["contexts"]) {
+    if (c.is_object() && c.contains("name") && c["name"] == name) {
+      return true;
+    }
   }
   return false;
 }
@@ -31,7 +35,9 @@ bool FileExists(const std::string& path) {
 // Removes the connection's entries from its kubeconfig file and, when it is current there,
 // switches back to the previous context (if that still exists). What happened goes to `log`.
 Status RemoveFromKubeconfig(const Connection& c, std::ostream& log) {
-  if (c.kubeconfig_file.empty() || !FileExists(c.kubeconfig_file)) return Status::Ok();
+  if (c.kubeconfig_file.empty() || !FileExists(c.kubeconfig_file)) {
+    return Status::Ok();
+  }
   return kube::UpdateKubeconfigFile(c.kubeconfig_file, [&](kube::KubeconfigFile* f) {
     if (f->current_context() == c.context) {
       if (!c.previous_context.empty() && HasContext(*f, c.previous_context)) {
@@ -53,8 +59,12 @@ Status RemoveFromKubeconfig(const Connection& c, std::ostream& log) {
 }
 
 Status StopIfRunning(const Connection& c, std::ostream& log) {
-  if (c.forwarder_pid <= 0) return Status::Ok();
-  if (!ProcessAlive(c.forwarder_pid, c.forwarder_start_ticks)) return Status::Ok();
+  if (c.forwarder_pid <= 0) {
+    return Status::Ok();
+  }
+  if (!ProcessAlive(c.forwarder_pid, c.forwarder_start_ticks)) {
+    return Status::Ok();
+  }
   RETURN_IF_ERROR(StopForwarder({c.forwarder_pid, c.forwarder_start_ticks}));
   log << "Stopped the port-forward (pid " << c.forwarder_pid << ").\n";
   return Status::Ok();
@@ -86,10 +96,14 @@ Status Disconnect(const HostCluster& host, const kube::Environment& env,
 Status Forget(const std::string& name, const std::string& namespace_,
               const std::string& host_context, const std::string& state_dir) {
   const std::string context = ContextName(name, namespace_, host_context);
-  if (!FileExists(state_dir + "/state.db")) return Status::Ok();
+  if (!FileExists(state_dir + "/state.db")) {
+    return Status::Ok();
+  }
   ASSIGN_OR_RETURN(auto store, StateStore::Open(state_dir));
   ASSIGN_OR_RETURN(std::optional<Connection> conn, store->Get(context));
-  if (!conn) return Status::Ok();
+  if (!conn) {
+    return Status::Ok();
+  }
   std::ostringstream log;  // delete prints its own summary
   RETURN_IF_ERROR(RemoveFromKubeconfig(*conn, log));
   RETURN_IF_ERROR(StopIfRunning(*conn, log));
@@ -98,7 +112,9 @@ Status Forget(const std::string& name, const std::string& namespace_,
 
 StatusOr<std::vector<Connection>> LiveConnections(const std::string& state_dir) {
   // list must not create ~/.kube/vc for a user who never connected.
-  if (!FileExists(state_dir + "/state.db")) return std::vector<Connection>();
+  if (!FileExists(state_dir + "/state.db")) {
+    return std::vector<Connection>();
+  }
   ASSIGN_OR_RETURN(auto store, StateStore::Open(state_dir));
   ASSIGN_OR_RETURN(std::vector<Connection> all, store->List());
   std::vector<Connection> live;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "discovery.h"
+#include "vc/cli/connect/discovery.h"
 
+#include <initializer_list>
 #include <set>
 
 #include "vc/kube/client.h"
@@ -15,17 +16,37 @@ std::string HostPort(const std::string& address, long long port) {
   return "https://" + (ipv6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
 }
 
-// The Service port that leads to the apiserver (targetPort 8443 or named https), else the first.
-const nlohmann::json* ApiserverPort(const nlohmann::json& service) {
-  const auto& ports = service["spec"].value("ports", nlohmann::json::array());
-  if (!ports.is_array() || ports.empty()) return nullptr;
+// Objects from the server are read defensively: a missing or oddly typed field is "absent",
+// never an exception.
+const nlohmann::json& At(const nlohmann::json& j, std::initializer_list<const char*> path) {
+  static const nlohmann::json kNull;
+  const nlohmann::json* cur = &j;
+  for (const char* key : path) {
+    if (!cur->is_object() || !cur->contains(key)) {
+      return kNull;
+    }
+    cur = &(*cur)[key];
+  }
+  return *cur;
+}
+
+std::string Str(const nlohmann::json& j) { return j.is_string() ? j.get<std::string>() : ""; }
+
+long long Int(const nlohmann::json& j) { return j.is_number_integer() ? j.get<long long>() : 0; }
+
+// The Service port that leads to the apiserver (targetPort 8443 or named https), else the first;
+// null when there is none.
+nlohmann::json ApiserverPort(const nlohmann::json& service) {
+  const auto& ports = At(service, {"spec", "ports"});
+  if (!ports.is_array() || ports.empty()) {
+    return nullptr;
+  }
   for (const auto& p : ports) {
-    const auto target = p.value("targetPort", nlohmann::json());
-    if ((target.is_number() && target.get<int>() == 8443) || p.value("name", "") == "https") {
-      return &p;
+    if (Int(At(p, {"targetPort"})) == 8443 || Str(At(p, {"name"})) == "https") {
+      return p;
     }
   }
-  return &ports[0];
+  return ports[0];
 }
 
 }  // namespace
@@ -40,9 +61,11 @@ StatusOr<VirtualClusterRef> FindVirtualCluster(const HostCluster& host, const st
   }
   std::set<std::pair<std::string, std::string>> found;  // (namespace, name)
   for (const auto& sts : list->items) {
-    const auto& meta = sts["metadata"];
-    const auto labels = meta.value("labels", nlohmann::json::object());
-    found.insert({meta.value("namespace", ""), labels.value("release", meta.value("name", ""))});
+    std::string release = Str(At(sts, {"metadata", "labels", "release"}));
+    if (release.empty()) {
+      release = Str(At(sts, {"metadata", "name"}));
+    }
+    found.insert({Str(At(sts, {"metadata", "namespace"})), release});
   }
   const std::string where = ns.empty() ? "in any namespace" : "in namespace " + ns;
   if (found.empty()) {
@@ -52,7 +75,9 @@ StatusOr<VirtualClusterRef> FindVirtualCluster(const HostCluster& host, const st
   }
   if (found.size() > 1) {
     std::string all;
-    for (const auto& [n, c] : found) all += (all.empty() ? "" : ", ") + n + "/" + c;
+    for (const auto& [n, c] : found) {
+      all.append(all.empty() ? "" : ", ").append(n).append("/").append(c);
+    }
     return InvalidArgument((name.empty()
                                 ? "several virtual clusters found (" + all +
                                       "): name one, e.g. kubectl vc connect " +
@@ -83,31 +108,44 @@ StatusOr<std::optional<std::string>> ExposedServer(const HostCluster& host,
                                                    const VirtualClusterRef& vc) {
   auto service = host.client->Get(r::kServices, vc.namespace_, vc.name);
   if (!service.ok()) {
-    if (service.status().code() == Code::kNotFound) return std::optional<std::string>();
+    if (service.status().code() == Code::kNotFound) {
+      return std::optional<std::string>();
+    }
     return service.status().Annotate("read service " + vc.namespace_ + "/" + vc.name);
   }
-  const std::string type = (*service)["spec"].value("type", "ClusterIP");
-  const nlohmann::json* port = ApiserverPort(*service);
-  if (port == nullptr) return std::optional<std::string>();
+  const std::string type = Str(At(*service, {"spec", "type"}));
+  const nlohmann::json port = ApiserverPort(*service);
+  if (port.is_null()) {
+    return std::optional<std::string>();
+  }
   if (type == "LoadBalancer") {
-    const auto status = service->value("status", nlohmann::json::object());
-    const auto lb = status.value("loadBalancer", nlohmann::json::object());
-    for (const auto& ingress : lb.value("ingress", nlohmann::json::array())) {
-      std::string address = ingress.value("ip", "");
-      if (address.empty()) address = ingress.value("hostname", "");
-      if (!address.empty()) return std::optional(HostPort(address, port->value("port", 443)));
+    const auto& ingresses = At(*service, {"status", "loadBalancer", "ingress"});
+    for (const auto& ingress : ingresses.is_array() ? ingresses : nlohmann::json::array()) {
+      std::string address = Str(At(ingress, {"ip"}));
+      if (address.empty()) {
+        address = Str(At(ingress, {"hostname"}));
+      }
+      const long long service_port = Int(At(port, {"port"}));
+      if (!address.empty()) {
+        return std::optional(HostPort(address, service_port ? service_port : 443));
+      }
     }
   }
   if (type == "NodePort" || type == "LoadBalancer") {
-    const long long node_port = port->value("nodePort", 0LL);
-    if (node_port == 0) return std::optional<std::string>();
+    const long long node_port = Int(At(port, {"nodePort"}));
+    if (node_port == 0) {
+      return std::optional<std::string>();
+    }
     auto nodes = host.client->ListAll(r::kNodes, "", {});
-    if (!nodes.ok()) return nodes.status().Annotate("list nodes for the NodePort of " + vc.name);
+    if (!nodes.ok()) {
+      return nodes.status().Annotate("list nodes for the NodePort of " + vc.name);
+    }
     for (const auto& node : nodes->items) {
-      const auto status = node.value("status", nlohmann::json::object());
-      for (const auto& a : status.value("addresses", nlohmann::json::array())) {
-        if (a.value("type", "") == "InternalIP" && !a.value("address", "").empty()) {
-          return std::optional(HostPort(a.value("address", ""), node_port));
+      const auto& addresses = At(node, {"status", "addresses"});
+      for (const auto& a : addresses.is_array() ? addresses : nlohmann::json::array()) {
+        const std::string address = Str(At(a, {"address"}));
+        if (Str(At(a, {"type"})) == "InternalIP" && !address.empty()) {
+          return std::optional(HostPort(address, node_port));
         }
       }
     }

@@ -22,32 +22,50 @@ namespace {
 // Closes every descriptor from 3 up, in a forked child (async-signal-safe calls only).
 void CloseInheritedDescriptors() {
 #ifdef SYS_close_range
-  if (::syscall(SYS_close_range, 3U, ~0U, 0U) == 0) return;
+  if (::syscall(SYS_close_range, 3U, ~0U, 0U) == 0) {
+    return;
+  }
 #endif
   long max = ::sysconf(_SC_OPEN_MAX);
-  if (max < 0 || max > 65536) max = 65536;
-  for (int fd = 3; fd < max; ++fd) ::close(fd);
+  if (max < 0 || max > 65536) {
+    max = 65536;
+  }
+  for (int fd = 3; fd < max; ++fd) {
+    ::close(fd);
+  }
 }
 
 }  // namespace
 
 std::optional<long long> ProcessStartTicks(int pid, const std::string& proc_root) {
-  if (pid <= 0) return std::nullopt;
+  if (pid <= 0) {
+    return std::nullopt;
+  }
   std::ifstream in(proc_root + "/" + std::to_string(pid) + "/stat");
   std::string stat;
-  if (!in || !std::getline(in, stat)) return std::nullopt;
+  if (!in || !std::getline(in, stat)) {
+    return std::nullopt;
+  }
   // "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses, so fields are counted
   // from the last ')'. STATE is field 3, starttime field 22.
   const auto close = stat.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
+  if (close == std::string::npos) {
+    return std::nullopt;
+  }
   std::istringstream fields(stat.substr(close + 1));
   std::string field;
   std::string state;
   for (int i = 3; i <= 22; ++i) {
-    if (!(fields >> field)) return std::nullopt;
-    if (i == 3) state = field;
+    if (!(fields >> field)) {
+      return std::nullopt;
+    }
+    if (i == 3) {
+      state = field;
+    }
   }
-  if (state == "Z" || state == "X") return std::nullopt;
+  if (state == "Z" || state == "X") {
+    return std::nullopt;
+  }
   try {
     return std::stoll(field);
   } catch (const std::exception&) {
@@ -62,7 +80,9 @@ bool ProcessAlive(int pid, long long start_ticks, const std::string& proc_root) 
 
 StatusOr<int> FreeLoopbackPort() {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Internal(std::string("choose a local port: socket: ") + std::strerror(errno));
+  if (fd < 0) {
+    return Internal(std::string("choose a local port: socket: ") + std::strerror(errno));
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -82,9 +102,13 @@ StatusOr<int> FreeLoopbackPort() {
 }
 
 StatusOr<std::string> FindExecutable(const std::string& command, const kube::Environment& env) {
-  if (command.empty()) return InvalidArgument("no kubectl command given");
+  if (command.empty()) {
+    return InvalidArgument("no kubectl command given");
+  }
   if (command.find('/') != std::string::npos) {
-    if (::access(command.c_str(), X_OK) == 0) return command;
+    if (::access(command.c_str(), X_OK) == 0) {
+      return command;
+    }
     return NotFound(command + " is not an executable file (set KUBECTL_PATH to kubectl)");
   }
   auto it = env.find("PATH");
@@ -92,15 +116,21 @@ StatusOr<std::string> FindExecutable(const std::string& command, const kube::Env
   std::istringstream dirs(path);
   for (std::string dir; std::getline(dirs, dir, ':');) {
     const std::string candidate = (dir.empty() ? "." : dir) + "/" + command;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (::access(candidate.c_str(), X_OK) == 0) {
+      return candidate;
+    }
   }
   return NotFound(command + " not found in PATH (set KUBECTL_PATH to kubectl)");
 }
 
 std::vector<std::string> ForwarderArgv(const ForwarderSpec& spec, const std::string& kubectl) {
   std::vector<std::string> argv = {kubectl};
-  if (!spec.kubeconfig.empty()) argv.push_back("--kubeconfig=" + spec.kubeconfig);
-  if (!spec.context.empty()) argv.push_back("--context=" + spec.context);
+  if (!spec.kubeconfig.empty()) {
+    argv.push_back("--kubeconfig=" + spec.kubeconfig);
+  }
+  if (!spec.context.empty()) {
+    argv.push_back("--context=" + spec.context);
+  }
   argv.insert(argv.end(), {"-n", spec.namespace_, "port-forward", "pod/" + spec.pod,
                            std::to_string(spec.local_port) + ":" + std::to_string(spec.remote_port),
                            "--address", "127.0.0.1"});
@@ -111,15 +141,22 @@ StatusOr<ForwarderProcess> StartForwarder(const ForwarderSpec& spec) {
   ASSIGN_OR_RETURN(const std::string kubectl, FindExecutable(spec.kubectl, spec.env));
   const std::vector<std::string> argv = ForwarderArgv(spec, kubectl);
   std::vector<std::string> env_strings;
-  for (const auto& [k, v] : spec.env) env_strings.push_back(k + "=" + v);
+  for (const auto& [k, v] : spec.env) {
+    env_strings.push_back(k);
+    env_strings.back().append("=").append(v);
+  }
   // Everything the child needs is prepared before fork: after it only async-signal-safe calls.
   std::vector<char*> c_argv, c_env;
-  for (const auto& a : argv) c_argv.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& a : argv) {
+    c_argv.push_back(const_cast<char*>(a.c_str()));
+  }
   c_argv.push_back(nullptr);
-  for (const auto& e : env_strings) c_env.push_back(const_cast<char*>(e.c_str()));
+  for (const auto& e : env_strings) {
+    c_env.push_back(const_cast<char*>(e.c_str()));
+  }
   c_env.push_back(nullptr);
 
-  const int log = ::open(spec.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  const int log = ::open(spec.log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (log < 0) {
     return Internal("open forwarder log " + spec.log_file + ": " + std::strerror(errno));
   }
@@ -149,7 +186,9 @@ StatusOr<ForwarderProcess> StartForwarder(const ForwarderSpec& spec) {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGPIPE}) ::signal(sig, SIG_DFL);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGPIPE}) {
+      ::signal(sig, SIG_DFL);
+    }
     const int devnull = ::open("/dev/null", O_RDONLY);
     ::dup2(devnull, 0);
     ::dup2(log, 1);
@@ -182,21 +221,29 @@ StatusOr<ForwarderProcess> StartForwarder(const ForwarderSpec& spec) {
 }
 
 Status StopForwarder(const ForwarderProcess& process, std::chrono::milliseconds grace) {
-  if (!ProcessAlive(process.pid, process.start_ticks)) return Status::Ok();
+  if (!ProcessAlive(process.pid, process.start_ticks)) {
+    return Status::Ok();
+  }
   if (::kill(process.pid, SIGTERM) != 0 && errno != ESRCH) {
     return Internal("stop port-forward (pid " + std::to_string(process.pid) +
                     "): " + std::strerror(errno));
   }
   const auto deadline = std::chrono::steady_clock::now() + grace;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (!ProcessAlive(process.pid, process.start_ticks)) return Status::Ok();
+    if (!ProcessAlive(process.pid, process.start_ticks)) {
+      return Status::Ok();
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   // Still the same process (checked just above): it ignored SIGTERM.
-  if (ProcessAlive(process.pid, process.start_ticks)) ::kill(process.pid, SIGKILL);
+  if (ProcessAlive(process.pid, process.start_ticks)) {
+    ::kill(process.pid, SIGKILL);
+  }
   const auto kill_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   while (std::chrono::steady_clock::now() < kill_deadline) {
-    if (!ProcessAlive(process.pid, process.start_ticks)) return Status::Ok();
+    if (!ProcessAlive(process.pid, process.start_ticks)) {
+      return Status::Ok();
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return Internal("stop port-forward (pid " + std::to_string(process.pid) +

@@ -20,19 +20,25 @@ std::string ContextName(const std::string& name, const std::string& namespace_,
 }
 
 std::string DefaultStateDir(const kube::Environment& env) {
-  if (std::string dir = EnvValue(env, "VC_STATE_DIR"); !dir.empty()) return dir;
+  if (std::string dir = EnvValue(env, "VC_STATE_DIR"); !dir.empty()) {
+    return dir;
+  }
   const std::string home = EnvValue(env, "HOME");
   return (home.empty() ? std::string(".") : home) + "/.kube/vc";
 }
 
 std::string TargetKubeconfigFile(const HostCluster& host, const kube::Environment& env) {
-  if (!host.kubeconfig.empty()) return host.kubeconfig;
+  if (!host.kubeconfig.empty()) {
+    return host.kubeconfig;
+  }
   // kubectl writes `config set-context` into the first $KUBECONFIG file too.
   const std::string list = EnvValue(env, "KUBECONFIG");
   size_t start = 0;
   while (start <= list.size()) {
     const size_t end = std::min(list.find(':', start), list.size());
-    if (end > start) return list.substr(start, end - start);
+    if (end > start) {
+      return list.substr(start, end - start);
+    }
     start = end + 1;
   }
   const std::string home = EnvValue(env, "HOME");

@@ -109,8 +109,12 @@ Status StateStore::Migrate() {
     int version = 0;
     {
       Statement s(db_, "SELECT MAX(version) FROM schema_version");
-      if (!s.ok()) return Internal("state database " + path_ + ": " + sqlite3_errmsg(db_));
-      if (sqlite3_step(s.get()) == SQLITE_ROW) version = static_cast<int>(s.Int(0));
+      if (!s.ok()) {
+        return Internal("state database " + path_ + ": " + sqlite3_errmsg(db_));
+      }
+      if (sqlite3_step(s.get()) == SQLITE_ROW) {
+        version = static_cast<int>(s.Int(0));
+      }
     }
     if (version > kSchemaVersion) {
       return FailedPrecondition("state database " + path_ + " has schema version " +
@@ -141,7 +145,9 @@ Status StateStore::Put(const Connection& c) {
   Statement s(db_, ("INSERT OR REPLACE INTO connections (" + std::string(kColumns) +
                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
                        .c_str());
-  if (!s.ok()) return Internal("state database " + path_ + ": " + sqlite3_errmsg(db_));
+  if (!s.ok()) {
+    return Internal("state database " + path_ + ": " + sqlite3_errmsg(db_));
+  }
   s.Bind(1, c.context);
   s.Bind(2, c.name);
   s.Bind(3, c.namespace_);
@@ -162,21 +168,31 @@ Status StateStore::Put(const Connection& c) {
 StatusOr<std::optional<Connection>> StateStore::Get(const std::string& context) {
   Statement s(db_,
               ("SELECT " + std::string(kColumns) + " FROM connections WHERE context = ?1").c_str());
-  if (!s.ok()) return Internal("state database " + path_ + ": " + sqlite3_errmsg(db_));
+  if (!s.ok()) {
+    return Internal("state database " + path_ + ": " + sqlite3_errmsg(db_));
+  }
   s.Bind(1, context);
   const int rc = sqlite3_step(s.get());
-  if (rc == SQLITE_ROW) return std::optional<Connection>(ReadRow(s));
-  if (rc == SQLITE_DONE) return std::optional<Connection>();
+  if (rc == SQLITE_ROW) {
+    return std::optional<Connection>(ReadRow(s));
+  }
+  if (rc == SQLITE_DONE) {
+    return std::optional<Connection>();
+  }
   return Internal("read connection " + context + " from " + path_ + ": " + sqlite3_errmsg(db_));
 }
 
 StatusOr<std::vector<Connection>> StateStore::List() {
   Statement s(db_,
               ("SELECT " + std::string(kColumns) + " FROM connections ORDER BY context").c_str());
-  if (!s.ok()) return Internal("state database " + path_ + ": " + sqlite3_errmsg(db_));
+  if (!s.ok()) {
+    return Internal("state database " + path_ + ": " + sqlite3_errmsg(db_));
+  }
   std::vector<Connection> out;
   int rc;
-  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) out.push_back(ReadRow(s));
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    out.push_back(ReadRow(s));
+  }
   if (rc != SQLITE_DONE) {
     return Internal("list connections in " + path_ + ": " + sqlite3_errmsg(db_));
   }
@@ -185,7 +201,9 @@ StatusOr<std::vector<Connection>> StateStore::List() {
 
 Status StateStore::Remove(const std::string& context) {
   Statement s(db_, "DELETE FROM connections WHERE context = ?1");
-  if (!s.ok()) return Internal("state database " + path_ + ": " + sqlite3_errmsg(db_));
+  if (!s.ok()) {
+    return Internal("state database " + path_ + ": " + sqlite3_errmsg(db_));
+  }
   s.Bind(1, context);
   if (sqlite3_step(s.get()) != SQLITE_DONE) {
     return Internal("remove connection " + context + " from " + path_ + ": " + sqlite3_errmsg(db_));

@@ -6,7 +6,12 @@
 // kubeconfig are temporary; kubectl comes from the cluster's BIN directory via KUBECTL_PATH.
 #include "vc/cli/connect/connect.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -45,7 +50,10 @@ class ConnectTest : public vc::testing::NamespacedTest {
     home_ = tmp_.path() + "/home";
     state_dir_ = tmp_.path() + "/state";
     std::filesystem::create_directories(home_ + "/.kube");
+    // The admin kubeconfig names its certificates relative to itself (pki/...).
     std::filesystem::copy_file(ClusterDir() + "/kubeconfig", home_ + "/.kube/config");
+    std::filesystem::copy(ClusterDir() + "/pki", home_ + "/.kube/pki",
+                          std::filesystem::copy_options::recursive);
     env_ = {{"HOME", home_},
             {"VC_STATE_DIR", state_dir_},
             {"KUBECTL_PATH", bin_ + "/kubectl"},
@@ -124,7 +132,8 @@ class ConnectTest : public vc::testing::NamespacedTest {
   }
 
   StatusOr<HostCluster> Host() {
-    auto host = ConnectHost({.env = env_});
+    // -n: an earlier test's virtual cluster of the same name may still be terminating.
+    auto host = ConnectHost({.namespace_ = ns_, .env = env_});
     if (host.ok()) host_context_ = host->context;
     return host;
   }
@@ -235,6 +244,56 @@ TEST_F(ConnectTest, ConnectUseAndDisconnect) {
   EXPECT_TRUE(live->empty());
   EXPECT_NE(derr.str().find("Switched back to context \"" + before + "\""), std::string::npos)
       << derr.str();
+}
+
+// A forwarder that died (here: killed) is recognised as stale and replaced; one that cannot
+// start (the local port is taken) fails connect with its log, and nothing is left running.
+TEST_F(ConnectTest, StaleForwarderIsReplacedAndAFailingOneExplains) {
+  auto host = Host();
+  ASSERT_TRUE(host.ok()) << host.status().message();
+  const std::string context = ContextName(kName, ns_, host->context);
+  std::ostringstream out, err;
+  ConnectOptions options{.name = kName, .timeout = std::chrono::seconds(60), .env = env_};
+  auto first = Connect(*host, options, out, err);
+  ASSERT_TRUE(first.ok()) << first.status().message() << "\n" << err.str();
+  auto store = StateStore::Open(state_dir_);
+  ASSERT_TRUE(store.ok());
+  const Connection old = **(*store)->Get(context);
+  ASSERT_EQ(::kill(old.forwarder_pid, SIGKILL), 0);
+  ASSERT_TRUE(
+      Eventually([&] { return !ProcessAlive(old.forwarder_pid, old.forwarder_start_ticks); },
+                 std::chrono::seconds(10)));
+
+  auto second = Connect(*host, options, out, err);
+  ASSERT_TRUE(second.ok()) << second.status().message() << "\n" << err.str();
+  const Connection now = **(*store)->Get(context);
+  EXPECT_NE(now.forwarder_pid, old.forwarder_pid);
+  EXPECT_TRUE(ProcessAlive(now.forwarder_pid, now.forwarder_start_ticks));
+  EXPECT_EQ(now.previous_context, old.previous_context);  // still the host's context
+
+  // A fresh port someone else listens on: the new forwarder cannot bind it and exits.
+  ConnectOptions other_port = options;
+  auto port = FreeLoopbackPort();
+  ASSERT_TRUE(port.ok());
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(*port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  other_port.local_port = *port;
+  std::ostringstream err3;
+  auto failed = Connect(*host, other_port, out, err3);
+  ::close(fd);
+  ASSERT_FALSE(failed.ok()) << err3.str();
+  EXPECT_NE(failed.status().message().find("port-forward"), std::string::npos)
+      << failed.status().message();
+  // The old forwarder was replaced (another port was asked for), the new one did not survive.
+  EXPECT_FALSE(ProcessAlive(now.forwarder_pid, now.forwarder_start_ticks));
+  auto live = LiveConnections(state_dir_);
+  ASSERT_TRUE(live.ok());
+  EXPECT_TRUE(live->empty());
 }
 
 }  // namespace

@@ -2,11 +2,14 @@
 // Connect's questions to the host cluster, answered by a scripted transport.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <sstream>
 
 #include "unit/shared/kube/fake_transport.h"
 #include "unit/syncer/syncer_test_util.h"
 #include "vc/cli/connect/connect.h"
+#include "vc/cli/connect/discovery.h"
+#include "vc/cli/connect/state_store.h"
 
 namespace vc::cli::connect {
 namespace {
@@ -93,6 +96,90 @@ TEST_F(ConnectFindTest, NamespaceFlagSearchesOnlyThereAndMissingSecretExplains) 
   EXPECT_NE(transport_->requests()[0].url.find("/namespaces/team/statefulsets"), std::string::npos);
   EXPECT_NE(transport_->requests()[1].url.find("/namespaces/team/secrets/vc-dev"),
             std::string::npos);
+}
+
+nlohmann::json Secret() {
+  return {{"metadata", {{"name", "vc-dev"}, {"namespace", "team"}}},
+          {"data",
+           {{"certificate-authority", "Y2E="},
+            {"client-certificate", "Y2VydA=="},
+            {"client-key", "a2V5"}}}};
+}
+
+// --server that never answers: connect polls until its deadline, then fails saying where it
+// tried, and neither the kubeconfig nor the state records a connection.
+TEST_F(ConnectFindTest, UnreachableServerTimesOutAndRecordsNothing) {
+  options_.name = "dev";
+  options_.server = "https://127.0.0.1:1";
+  options_.timeout = std::chrono::milliseconds(700);
+  transport_->Reply(JsonResponse(200, List({StatefulSet("dev", "team")})));
+  transport_->Reply(JsonResponse(200, Secret()));
+  const auto start = std::chrono::steady_clock::now();
+  const Status s = Run();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_EQ(s.code(), Code::kTimeout) << s.message();
+  EXPECT_NE(s.message().find("https://127.0.0.1:1 did not answer in time"), std::string::npos)
+      << s.message();
+  EXPECT_FALSE(std::filesystem::exists(tmp_.path() + "/.kube/config"));
+  auto store = StateStore::Open(tmp_.path());
+  ASSERT_TRUE(store.ok());
+  EXPECT_TRUE((*store)->List()->empty());
+}
+
+class ExposedServerTest : public ConnectFindTest {
+ protected:
+  StatusOr<std::optional<std::string>> Exposed(const nlohmann::json& service) {
+    transport_->Reply(JsonResponse(200, service));
+    return ExposedServer(host_, {"dev", "team"});
+  }
+  static nlohmann::json Service(const std::string& type, nlohmann::json status = {}) {
+    nlohmann::json s = {
+        {"metadata", {{"name", "dev"}, {"namespace", "team"}}},
+        {"spec",
+         {{"type", type},
+          {"ports",
+           {{{"name", "metrics"}, {"port", 9000}, {"targetPort", 9000}, {"nodePort", 30001}},
+            {{"name", "https"}, {"port", 443}, {"targetPort", 8443}, {"nodePort", 30443}}}}}}};
+    if (!status.is_null()) s["status"] = std::move(status);
+    return s;
+  }
+};
+
+TEST_F(ExposedServerTest, LoadBalancerIngressIpOrHostname) {
+  auto ip =
+      Exposed(Service("LoadBalancer", {{"loadBalancer", {{"ingress", {{{"ip", "1.2.3.4"}}}}}}}));
+  ASSERT_TRUE(ip.ok()) << ip.status().message();
+  EXPECT_EQ(ip->value_or(""), "https://1.2.3.4:443");
+  auto name = Exposed(
+      Service("LoadBalancer", {{"loadBalancer", {{"ingress", {{{"hostname", "lb.example"}}}}}}}));
+  ASSERT_TRUE(name.ok());
+  EXPECT_EQ(name->value_or(""), "https://lb.example:443");
+}
+
+TEST_F(ExposedServerTest, NodePortOnAnInternalIp) {
+  transport_->Reply(JsonResponse(200, Service("NodePort")));
+  transport_->Reply(
+      JsonResponse(200, {{"kind", "NodeList"},
+                         {"metadata", {{"resourceVersion", "3"}}},
+                         {"items",
+                          {{{"metadata", {{"name", "n1"}}},
+                            {"status",
+                             {{"addresses",
+                               {{{"type", "Hostname"}, {"address", "n1"}},
+                                {{"type", "InternalIP"}, {"address", "fd00::5"}}}}}}}}}}));
+  auto server = ExposedServer(host_, {"dev", "team"});
+  ASSERT_TRUE(server.ok()) << server.status().message();
+  EXPECT_EQ(server->value_or(""), "https://[fd00::5]:30443");
+}
+
+TEST_F(ExposedServerTest, ClusterIpOrPendingLoadBalancerIsNotExposed) {
+  auto cluster_ip = Exposed(Service("ClusterIP"));
+  ASSERT_TRUE(cluster_ip.ok());
+  EXPECT_FALSE(cluster_ip->has_value());
+  transport_->Reply(JsonResponse(404, ApiStatus(404, "NotFound", "services \"dev\" not found")));
+  auto missing = ExposedServer(host_, {"dev", "team"});
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ struct ForwarderSpec {
   std::string pod;
   int local_port = 0;
   int remote_port = 8443;
-  std::string log_file;   // stdout and stderr, appended
+  std::string log_file;   // stdout and stderr, started afresh: its tail is this run's
   kube::Environment env;  // the forwarder's complete environment
 };
 
