@@ -5,6 +5,7 @@
 // kubectl_complete-vc script calls `kubectl-vc __complete`; `kubectl vc completion bash|zsh`
 // prints the same for kubectl-vc used on its own.
 #include "cmd/commands.h"
+#include "cmd/host_access.h"
 #include "vc/cli/lifecycle/lifecycle.h"
 #include "vc/cli/values/profiles.h"
 
@@ -89,7 +90,7 @@ int Complete(CLI::App& root, GlobalOptions& globals, std::vector<std::string> wo
   }
   auto names_of_clusters = [&] {
     globals.host.request_timeout = "5s";
-    auto host = ConnectHost(globals.host);
+    auto host = OpenHost(globals);
     if (!host.ok()) return;
     auto infos = lifecycle::List(*host->client, host->namespace_given ? host->namespace_ : "");
     if (!infos.ok()) return;
@@ -104,7 +105,7 @@ int Complete(CLI::App& root, GlobalOptions& globals, std::vector<std::string> wo
     directive = kDefault;
   } else if (previous_flag == "-n" || previous_flag == "--namespace") {
     globals.host.request_timeout = "5s";
-    auto host = ConnectHost(globals.host);
+    auto host = OpenHost(globals);
     if (host.ok()) {
       auto list = host->client->ListAll(kube::resources::kNamespaces, "", {});
       if (list.ok()) {

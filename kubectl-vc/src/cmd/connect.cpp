@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cmd/commands.h"
-#include "cmd/host_errors.h"
+#include "cmd/host_access.h"
 #include "vc/cli/connect/connect.h"
 
 namespace vc::cli::cmd {
@@ -18,7 +18,7 @@ struct Flags {
 int RunConnect(const GlobalOptions& globals, const Flags& flags) {
   auto timeout = ParseDuration("--timeout", flags.timeout);
   if (!timeout.ok()) return Fail(timeout.status());
-  auto host = ConnectHost(globals.host);
+  auto host = OpenHost(globals);
   if (!host.ok()) return Fail(host.status());
   connect::ConnectOptions options;
   options.name = flags.name;
@@ -33,7 +33,7 @@ int RunConnect(const GlobalOptions& globals, const Flags& flags) {
 }
 
 int RunDisconnect(const GlobalOptions& globals) {
-  auto host = ConnectHost(globals.host);
+  auto host = OpenHost(globals);
   if (!host.ok()) return Fail(host.status());
   return ExitCode(connect::Disconnect(*host, globals.host.env, {}, Err()));
 }

@@ -3,7 +3,7 @@
 #include <iterator>
 
 #include "cmd/commands.h"
-#include "cmd/host_errors.h"
+#include "cmd/host_access.h"
 #include "cmd/interrupt.h"
 #include "vc/cli/connect/connect.h"
 #include "vc/cli/lifecycle/lifecycle.h"
@@ -48,7 +48,7 @@ int RunCreate(const GlobalOptions& globals, const CreateFlags& flags) {
       !s.ok()) {
     return Fail(s);
   }
-  auto host = ConnectHost(globals.host);
+  auto host = OpenHost(globals);
   if (!host.ok()) return Fail(host.status());
   options.namespace_ = host->namespace_given ? host->namespace_ : "";
   output::Progress progress(Err());

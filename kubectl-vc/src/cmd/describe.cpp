@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cmd/commands.h"
-#include "cmd/host_errors.h"
+#include "cmd/host_access.h"
 #include "vc/cli/lifecycle/lifecycle.h"
 #include "vc/yaml.h"
 
@@ -67,7 +67,7 @@ void PrintHuman(const json& d) {
 int RunDescribe(const GlobalOptions& globals, const std::string& name, const std::string& output_flag) {
   auto format = output::ParseFormat(output_flag);
   if (!format.ok()) return Fail(format.status());
-  auto host = ConnectHost(globals.host);
+  auto host = OpenHost(globals);
   if (!host.ok()) return Fail(host.status());
   auto info = lifecycle::Find(*host->client, name, host->namespace_given ? host->namespace_ : "");
   if (!info.ok()) return Fail(ExplainHostError(*host, info.status()));

@@ -2,7 +2,7 @@
 #include <set>
 
 #include "cmd/commands.h"
-#include "cmd/host_errors.h"
+#include "cmd/host_access.h"
 #include "vc/cli/connect/connect.h"
 #include "vc/cli/lifecycle/lifecycle.h"
 
@@ -13,7 +13,7 @@ namespace {
 int RunList(const GlobalOptions& globals, const std::string& output_flag) {
   auto format = output::ParseFormat(output_flag);
   if (!format.ok()) return Fail(format.status());
-  auto host = ConnectHost(globals.host);
+  auto host = OpenHost(globals);
   if (!host.ok()) return Fail(host.status());
   auto infos = lifecycle::List(*host->client, host->namespace_given ? host->namespace_ : "");
   if (!infos.ok()) return Fail(ExplainHostError(*host, infos.status()));

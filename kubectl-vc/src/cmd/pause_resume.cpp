@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cmd/commands.h"
-#include "cmd/host_errors.h"
+#include "cmd/host_access.h"
 #include "cmd/interrupt.h"
 #include "vc/cli/lifecycle/lifecycle.h"
 
@@ -17,7 +17,7 @@ struct Flags {
 int Run(const GlobalOptions& globals, const Flags& flags, bool pause) {
   auto timeout = ParseDuration("--timeout", flags.timeout);
   if (!timeout.ok()) return Fail(timeout.status());
-  auto host = ConnectHost(globals.host);
+  auto host = OpenHost(globals);
   if (!host.ok()) return Fail(host.status());
   auto info = lifecycle::Find(*host->client, flags.name, host->namespace_given ? host->namespace_ : "");
   if (!info.ok()) return Fail(ExplainHostError(*host, info.status()));

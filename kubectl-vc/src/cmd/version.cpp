@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cmd/commands.h"
+#include "cmd/host_access.h"
 #include "vc/cli/output/output.h"
 #include "vc/cli/render/host_objects.h"
 
@@ -23,7 +24,7 @@ int RunVersion(const GlobalOptions& globals, bool client_only, const std::string
                           {"kubeControllerManager", images.controller_manager}}}};
   std::string server_line;
   if (!client_only) {
-    auto host = ConnectHost(globals.host);
+    auto host = OpenHost(globals);
     if (host.ok()) {
       kube::RawRequest request;
       request.method = "GET";

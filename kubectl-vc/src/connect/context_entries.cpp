@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/cli/connect/context_entries.h"
 
-#include <openssl/evp.h>
-
+#include "vc/base64.h"
 #include "vc/kube/credential_providers.h"
 
 namespace vc::cli::connect {
@@ -10,29 +9,9 @@ namespace {
 
 // Secret data is standard base64 of the PEM text.
 StatusOr<std::string> DecodeBase64(const std::string& key, const std::string& text) {
-  std::string clean;
-  for (char c : text) {
-    if (c != '\n' && c != '\r' && c != ' ') {
-      clean.push_back(c);
-    }
-  }
-  if (clean.size() % 4 != 0) {
-    return Internal("secret key " + key + " is not valid base64");
-  }
-  std::string out(clean.size() / 4 * 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(clean.data()),
-                                static_cast<int>(clean.size()));
-  if (n < 0) {
-    return Internal("secret key " + key + " is not valid base64");
-  }
-  // EVP_DecodeBlock counts the bytes the '=' padding stands for.
-  size_t padding = 0;
-  for (auto it = clean.rbegin(); it != clean.rend() && *it == '='; ++it) {
-    ++padding;
-  }
-  out.resize(static_cast<size_t>(n) - padding);
-  return out;
+  auto decoded = vc::Base64Decode(text);
+  if (!decoded) return Internal("secret key " + key + " is not valid base64");
+  return *decoded;
 }
 
 }  // namespace

@@ -46,10 +46,13 @@ TEST_F(CliTest, CreateConnectUsePauseResumeDelete) {
   EXPECT_NE(created.err.find("Applying"), std::string::npos) << created.err;
   EXPECT_EQ(CurrentContext(*this), "vc_dev-team_vcluster-dev-team_" + host_context);
 
-  // The virtual cluster is a real one: its own namespaces, and writes stick.
-  auto ns = Kubectl({"get", "ns", "-o", "name"});
-  ASSERT_EQ(ns.code, 0) << ns.Both();
-  EXPECT_NE(ns.out.find("namespace/kube-system"), std::string::npos) << ns.out;
+  // The virtual cluster is a real one: its own namespaces (its apiserver makes kube-system
+  // right after it starts), and writes stick.
+  CliResult ns;
+  EXPECT_TRUE(Eventually([&] {
+    ns = Kubectl({"get", "ns", "-o", "name"});
+    return ns.code == 0 && ns.out.find("namespace/kube-system") != std::string::npos;
+  })) << ns.Both();
   EXPECT_EQ(ns.out.find("vcluster-dev-team"), std::string::npos) << "host namespaces leaked in";
   auto made = Kubectl({"create", "ns", "x"});
   ASSERT_EQ(made.code, 0) << made.Both();

@@ -1,7 +1,31 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "cmd/host_errors.h"
+#include "cmd/host_access.h"
+
+#include "cmd/commands.h"
+#include "vc/cli/connect/state_store.h"
 
 namespace vc::cli::cmd {
+
+StatusOr<HostCluster> OpenHost(const GlobalOptions& globals) {
+  HostOptions options = globals.host;
+  if (options.context.empty()) {
+    kube::KubeconfigOptions kc;
+    kc.kubeconfig = options.kubeconfig;
+    kc.env = options.env;
+    auto loaded = kube::LoadKubeconfig(kc);
+    if (loaded.ok() && !loaded->current_context.empty()) {
+      auto store = connect::StateStore::Open(connect::DefaultStateDir(options.env));
+      if (store.ok()) {
+        auto connection = (*store)->Get(loaded->current_context);
+        if (connection.ok() && connection->has_value() && !(*connection)->host_context.empty() &&
+            loaded->contexts.count((*connection)->host_context)) {
+          options.context = (*connection)->host_context;
+        }
+      }
+    }
+  }
+  return ConnectHost(options);
+}
 
 Status ExplainHostError(const HostCluster& host, Status status) {
   const std::string where = "context \"" + host.context + "\" (server " + host.config.server + ")";
