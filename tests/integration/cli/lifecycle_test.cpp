@@ -200,6 +200,22 @@ TEST_F(CliTest, InterruptedCreateResumesOrDeletesCleanly) {
   EXPECT_EQ(LeftOnHost("intr"), std::vector<std::string>{});
 }
 
+TEST_F(CliTest, UnschedulableControlPlaneIsShownWhileWaitingAndDiagnosed) {
+  Track("stuck");
+  auto r = Run({"create", "stuck", "--set",
+                "controlPlane.statefulSet.scheduling.nodeSelector.no-such-label=x", "--timeout",
+                "8s"});
+  EXPECT_EQ(r.code, 1) << r.Both();
+  // Shown as it happened, and again in the diagnosis.
+  EXPECT_NE(r.err.find("! Pod stuck-0: FailedScheduling"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("did not become ready within 8s"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("seen: Pod stuck-0: FailedScheduling"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("kubectl -n vcluster-stuck describe pod stuck-0"), std::string::npos)
+      << r.err;
+  auto listed = Run({"list", "-o", "json"});
+  EXPECT_NE(listed.out.find("\"Pending\""), std::string::npos) << listed.out;
+}
+
 TEST_F(CliTest, PluginIsFoundByKubectlAndCompletes) {
   auto plugins = Kubectl({"plugin", "list"});
   EXPECT_NE(plugins.out.find("kubectl-vc"), std::string::npos) << plugins.Both();
