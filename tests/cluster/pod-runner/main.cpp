@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // vc-pod-runner: the kubelet of the local test cluster for the pods that must really run (the
-// virtual clusters' control planes). kwok keeps their status; this runs their containers as
+// virtual clusters' control planes, and workloads whose images have a stand-in binary, e.g.
+// the demo's nginx). kwok keeps their status; this runs their containers as
 // local processes (pod_plan.h), makes port-forwards to them reach those processes (kwok
 // PortForward objects), and provisions PersistentVolumes as local directories.
 //
-//   vc-pod-runner --kubeconfig K --dir ROOT [--selector app=vcluster] --bin REPO=PATH...
+//   vc-pod-runner --kubeconfig K --dir ROOT [--selector SELECTOR] --bin REPO=PATH...
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -90,6 +91,18 @@ class Runner {
       return;
     }
     if (pod["spec"].value("nodeName", "").empty()) return;
+    // Pods whose images have no local binary stay kwok's (it fakes their status); a
+    // control-plane pod without one is a setup mistake worth a line in the log.
+    for (const char* list : {"initContainers", "containers"}) {
+      for (const auto& c : pod["spec"].value(list, json::array())) {
+        if (binaries_.count(vc::testing::Repository(c.value("image", ""))) == 0) {
+          if (pod["metadata"].value("labels", json::object()).value("app", "") == "vcluster") {
+            VC_LOG(Error) << key << ": no --bin for image " << c.value("image", "");
+          }
+          return;
+        }
+      }
+    }
     {
       std::lock_guard lock(mu_);
       if (pods_.count(uid)) return;
@@ -186,11 +199,13 @@ class Runner {
 
 int main(int argc, char** argv) {
   CLI::App app{"vc-pod-runner: runs the selected pods of a local test cluster as processes"};
-  std::string kubeconfig, root, selector = "app=vcluster";
+  std::string kubeconfig, root, selector;
   std::vector<std::string> bins;
   app.add_option("--kubeconfig", kubeconfig)->required();
   app.add_option("--dir", root)->required();
-  app.add_option("--selector", selector);
+  app.add_option("--selector", selector,
+                 "Only pods matching this label selector (default: every pod whose images all "
+                 "have a --bin)");
   app.add_option("--bin", bins, "REPOSITORY=PATH: the binary that stands for an image");
   CLI11_PARSE(app, argc, argv);
   vc::log::Configure({.level = vc::log::Level::kInfo, .component = "vc-pod-runner"});
@@ -235,7 +250,7 @@ int main(int argc, char** argv) {
        .on_delete = [&](const json& p) { runner->OnPod(p, true); }});
   claims.Start();
   pods.Start();
-  VC_LOG(Info) << "running pods matching " << selector;
+  VC_LOG(Info) << "running pods " << (selector.empty() ? "with mapped images" : "matching " + selector);
   int sig = 0;
   sigwait(&signals, &sig);
   VC_LOG(Info) << "signal " << sig << ": stopping every pod";

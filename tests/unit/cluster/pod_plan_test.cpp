@@ -89,5 +89,23 @@ TEST(PodPlanTest, UnknownImageIsAClearError) {
             std::string::npos);
 }
 
+TEST(PodPlanTest, WorkloadImageWithoutCommandGetsItsContainerPort) {
+  json pod = json::parse(R"({"metadata": {"name": "web-0", "namespace": "t", "uid": "u"},
+    "spec": {"nodeName": "n", "containers": [{"name": "web", "image": "nginx:1.27",
+             "ports": [{"containerPort": 80}]}]}})");
+  PlanInput input;
+  input.pod = pod;
+  input.binaries = {{"nginx", "/stand-ins/nginx"}};
+  int next = 40000;
+  input.allocate_port = [&] { return next++; };
+  auto plan = PlanPod(input);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  ASSERT_EQ(plan->processes.size(), 1u);
+  EXPECT_EQ(plan->processes[0].argv, std::vector<std::string>{"/stand-ins/nginx"});
+  EXPECT_EQ(plan->ports.at(80), 40000);
+  EXPECT_EQ(plan->processes[0].env.at("VC_CONTAINER_PORT_80"), "40000");
+  EXPECT_EQ(Repository("registry.example:5000/team/nginx@sha256:abc"), "nginx");
+}
+
 }  // namespace
 }  // namespace vc::testing
