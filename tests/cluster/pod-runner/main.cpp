@@ -34,6 +34,7 @@ using vc::testing::PodSupervisor;
 namespace r = vc::kube::resources;
 
 constexpr const char* kStorageClass = "standard";
+const vc::kube::Resource kExecs{"kwok.x-k8s.io", "v1alpha1", "execs", "Exec", true};
 const vc::kube::Resource kPortForwards{"kwok.x-k8s.io", "v1alpha1", "portforwards", "PortForward",
                                        true};
 
@@ -119,6 +120,7 @@ class Runner {
       return;
     }
     ForwardPorts(pod, plan->ports);
+    ExecIn(pod, *plan);
     const std::string log_dir = vc::testing::PodDir(root_, pod);
     auto supervisor = std::make_unique<PodSupervisor>(key, *plan, log_dir);
     supervisor->Start();
@@ -184,6 +186,31 @@ class Runner {
     auto applied = client_->Apply(kPortForwards, ns, name, pf.dump(),
                                   {.field_manager = "vc-pod-runner", .force = true});
     if (!applied.ok()) VC_LOG(Error) << "port-forward for " << ns << "/" << name << ": "
+                                     << applied.status().ToString();
+  }
+
+  // `kubectl exec` into a running pod: kwok runs the command on this machine (a kwok Exec
+  // object), in the pod's directory, with VC_POD_MOUNTS naming each mount's local directory;
+  // the exec shim local-cluster puts first on kwok's PATH maps `/data/...` arguments with it.
+  void ExecIn(const json& pod, const vc::testing::PodPlan& plan) {
+    const std::string ns = pod["metadata"].value("namespace", "");
+    const std::string name = pod["metadata"].value("name", "");
+    json execs = json::array();
+    for (const auto& p : plan.processes) {
+      std::string mounts;
+      for (const auto& [path, dir] : p.mounts) mounts += (mounts.empty() ? "" : ";") + path + "=" + dir;
+      execs.push_back({{"containers", {p.container}},
+                       {"local",
+                        {{"workDir", vc::testing::PodDir(root_, pod)},
+                         {"envs", {{{"name", "VC_POD_MOUNTS"}, {"value", mounts}}}}}}});
+    }
+    json exec = {{"apiVersion", "kwok.x-k8s.io/v1alpha1"},
+                 {"kind", "Exec"},
+                 {"metadata", {{"name", name}, {"namespace", ns}}},
+                 {"spec", {{"execs", execs}}}};
+    auto applied = client_->Apply(kExecs, ns, name, exec.dump(),
+                                  {.field_manager = "vc-pod-runner", .force = true});
+    if (!applied.ok()) VC_LOG(Error) << "exec for " << ns << "/" << name << ": "
                                      << applied.status().ToString();
   }
 

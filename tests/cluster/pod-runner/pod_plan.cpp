@@ -99,6 +99,7 @@ StatusOr<PodPlan> PlanPod(const PlanInput& input) {
                                m.value("name", ""));
       }
       mounts.emplace_back(m.value("mountPath", ""), it->second);
+      p.mounts[m.value("mountPath", "")] = it->second;
     }
     std::sort(mounts.begin(), mounts.end(),
               [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });

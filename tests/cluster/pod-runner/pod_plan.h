@@ -29,6 +29,7 @@ struct ProcessPlan {
   bool init = false;
   std::vector<std::string> argv;
   std::map<std::string, std::string> env;
+  std::map<std::string, std::string> mounts;  // mountPath -> local directory (exec maps paths)
 };
 
 struct PodPlan {
