@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: Apache-2.0
+// vc-node-agent against a real API server (issue 5 "Tests"): kwok pods of tenants A (zero),
+// B (zero), P (partial) and a shared service S; network namespaces hold their IPs; the agent
+// binary watches the cluster and enforces in the lab. Real TCP/UDP decides.
+#include "privileged/agent/agent_cluster_fixture.h"
+#include "vc/node/dedicated_nodes.h"
+
+namespace vc::testing {
+namespace {
+
+using nlohmann::json;
+using std::chrono::seconds;
+
+// Every tenant pod of the scenario and the shared service, their Tenant objects, the lab.
+class AgentSegmentationTest : public AgentClusterTest {
+ protected:
+  void SetUp() override {
+    AgentClusterTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    for (const char* ns : {"vcluster-a", "vcluster-b", "vcluster-p", "shared"}) {
+      ASSERT_NO_FATAL_FAILURE(CreateNamespace(ns));
+    }
+    ips_["a1"] = RunPod("vcluster-a", "a1", "a");
+    ips_["a2"] = RunPod("vcluster-a", "a2", "a");
+    ips_["b1"] = RunPod("vcluster-b", "b1", "b");
+    ips_["p1"] = RunPod("vcluster-p", "p1", "p");
+    ips_["svc"] = RunPod("shared", "svc", "");
+    ASSERT_FALSE(HasFailure());
+    const json svc_8080 = json::array(
+        {{{"name", "svc"}, {"cidr", ips_["svc"] + "/32"},
+          {"ports", json::array({{{"port", 8080}, {"protocol", "TCP"}}})}}});
+    ASSERT_NO_FATAL_FAILURE(CreateTenant("vcluster-a", "a", "zero", svc_8080));
+    ASSERT_NO_FATAL_FAILURE(CreateTenant("vcluster-b", "b", "zero"));
+    ASSERT_NO_FATAL_FAILURE(CreateTenant("vcluster-p", "p", "partial", svc_8080));
+    ASSERT_NO_FATAL_FAILURE(BuildLab({{"a1", ips_["a1"]},
+                                      {"a2", ips_["a2"]},
+                                      {"b1", ips_["b1"]},
+                                      {"p1", ips_["p1"]},
+                                      {"svc", ips_["svc"]}}));
+    // Before the agent every pair talks: a failure below is the agent's doing.
+    ASSERT_EQ(Tcp("a1", Ip("b1"), kPodTcp), ProbeResult::kEchoed);
+    ASSERT_EQ(Tcp("p1", Ip("a1"), kPodTcp), ProbeResult::kEchoed);
+  }
+
+  std::map<std::string, std::string> ips_;
+};
+
+TEST_F(AgentSegmentationTest, EnforcesTenantIsolationWithRealTraffic) {
+  ASSERT_NO_FATAL_FAILURE(StartAgent());
+  // Ready means one full reconcile; the filters are then on every veth.
+  ASSERT_TRUE(Eventually([&] { return Tcp("a1", Ip("b1"), kPodTcp) == ProbeResult::kTimedOut; },
+                         seconds(30)))
+      << AgentLog();
+
+  EXPECT_EQ(Tcp("a1", Ip("a2"), kPodTcp), ProbeResult::kEchoed) << "A->A";
+  EXPECT_EQ(Udp("a1", Ip("a2"), kPodUdp), ProbeResult::kEchoed) << "A->A udp";
+  EXPECT_EQ(Tcp("a1", Ip("svc"), 8080), ProbeResult::kEchoed) << "A->S on the allowed port";
+  EXPECT_EQ(Tcp("a1", Ip("svc"), 9090), ProbeResult::kTimedOut) << "A->S on another port";
+  EXPECT_EQ(Udp("a1", Ip("svc"), 5353), ProbeResult::kTimedOut) << "A->S udp not listed";
+  EXPECT_EQ(Tcp("a1", Ip("b1"), kPodTcp), ProbeResult::kTimedOut) << "A->B";
+  EXPECT_EQ(Udp("a1", Ip("b1"), kPodUdp), ProbeResult::kTimedOut) << "A->B udp";
+  EXPECT_EQ(Tcp("b1", Ip("a1"), kPodTcp), ProbeResult::kTimedOut) << "B->A";
+  EXPECT_EQ(Udp("b1", Ip("a1"), kPodUdp), ProbeResult::kTimedOut) << "B->A udp";
+  EXPECT_EQ(Tcp("p1", Ip("svc"), 8080), ProbeResult::kEchoed) << "P->S";
+  EXPECT_EQ(Tcp("p1", Ip("a1"), kPodTcp), ProbeResult::kTimedOut) << "P->A";
+  EXPECT_EQ(Tcp("svc", Ip("a1"), kPodTcp), ProbeResult::kTimedOut) << "S opens no flow to A";
+
+  const std::string metrics = Metrics();
+  EXPECT_GT(Sample(metrics, "vc_agent_tenant_packets_total{tenant=\"vcluster-b/b\","
+                            "verdict=\"dropped\"}"),
+            0)
+      << metrics;
+  EXPECT_GT(Sample(metrics, "vc_agent_tenant_packets_total{tenant=\"vcluster-a/a\","
+                            "verdict=\"allowed\"}"),
+            0)
+      << metrics;
+  EXPECT_EQ(Sample(metrics, "vc_agent_enforced_pods"), 4) << metrics;
+  EXPECT_EQ(Sample(metrics, "vc_agent_ready"), 1) << metrics;
+}
+
+TEST_F(AgentSegmentationTest, NewPodIsDroppedUntilKnownAndAgentRestartKeepsPolicy) {
+  ASSERT_NO_FATAL_FAILURE(StartAgent());
+  ASSERT_TRUE(Eventually([&] { return Tcp("a1", Ip("b1"), kPodTcp) == ProbeResult::kTimedOut; },
+                         seconds(30)))
+      << AgentLog();
+
+  // The agent goes away (API answers nobody now): what it enforced stays.
+  StopAgent();
+  EXPECT_EQ(Tcp("a1", Ip("b1"), kPodTcp), ProbeResult::kTimedOut) << "A->B with the agent down";
+  EXPECT_EQ(Tcp("a1", Ip("a2"), kPodTcp), ProbeResult::kEchoed) << "A->A with the agent down";
+
+  // A new pod of A appears while nobody enforces: its address is unknown, A drops it.
+  const std::string a3 = RunPod("vcluster-a", "a3", "a");
+  ASSERT_FALSE(a3.empty());
+  ASSERT_NO_FATAL_FAILURE(AddLabPod("a3", a3));
+  EXPECT_EQ(Tcp("a3", Ip("a1"), kPodTcp), ProbeResult::kTimedOut) << "unknown A pod -> A";
+
+  // The agent is back: it learns a3 and allows it, without a window for B.
+  ASSERT_NO_FATAL_FAILURE(StartAgent());
+  EXPECT_TRUE(Eventually([&] { return Tcp("a3", Ip("a1"), kPodTcp) == ProbeResult::kEchoed; },
+                         seconds(30)))
+      << AgentLog();
+  EXPECT_EQ(Tcp("a3", Ip("b1"), kPodTcp), ProbeResult::kTimedOut) << "new A pod -> B";
+  EXPECT_EQ(Tcp("a1", Ip("b1"), kPodTcp), ProbeResult::kTimedOut) << "A->B after restart";
+}
+
+TEST_F(AgentClusterTest, EvictsForeignPodsFromADedicatedNode) {
+  for (const char* ns : {"vcluster-a", "vcluster-b", "plain"}) {
+    ASSERT_NO_FATAL_FAILURE(CreateNamespace(ns));
+  }
+  RunPod("vcluster-a", "a1", "a");
+  RunPod("vcluster-b", "b1", "b");
+  RunPod("plain", "web", "");
+  ASSERT_FALSE(HasFailure());
+  // A DaemonSet's pod on the node stays.
+  const json ds = {
+      {"apiVersion", "apps/v1"},
+      {"kind", "DaemonSet"},
+      {"metadata", {{"name", "logs"}, {"namespace", "plain"}}},
+      {"spec",
+       {{"selector", {{"matchLabels", {{"app", "logs"}}}}},
+        {"template",
+         {{"metadata", {{"labels", {{"app", "logs"}}}}},
+          {"spec",
+           {{"containers", json::array({{{"name", "c"}, {"image", "registry.invalid/l:1"}}})},
+            {"tolerations", json::array({{{"operator", "Exists"}}})}}}}}}}};
+  ASSERT_TRUE(client_->Create(kube::resources::kDaemonSets, "plain", ds).ok());
+  std::string ds_pod;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto pods = client_->List(kube::resources::kPods, "plain",
+                                  {.label_selector = "app=logs",
+                                   .field_selector = "spec.nodeName=" + node_});
+        if (!pods.ok() || pods->items.empty()) return false;
+        ds_pod = pods->items[0]["metadata"]["name"];
+        return pods->items[0].value("status", json::object()).value("phase", "") == "Running";
+      },
+      seconds(60)));
+
+  ASSERT_NO_FATAL_FAILURE(BuildLab({}));
+  ASSERT_NO_FATAL_FAILURE(StartAgent());
+  Status dedicated = node::DedicateNode(*client_, node_, "a");
+  ASSERT_TRUE(dedicated.ok()) << dedicated.ToString();
+
+  auto gone = [&](const std::string& ns, const std::string& name) {
+    auto pod = client_->Get(kube::resources::kPods, ns, name);
+    return (!pod.ok() && pod.status().code() == Code::kNotFound) ||
+           (pod.ok() && (*pod)["metadata"].contains("deletionTimestamp"));
+  };
+  EXPECT_TRUE(Eventually([&] { return gone("vcluster-b", "b1") && gone("plain", "web"); },
+                         seconds(30)))
+      << AgentLog();
+  EXPECT_FALSE(gone("vcluster-a", "a1")) << "the tenant's own pod";
+  EXPECT_FALSE(gone("plain", ds_pod)) << "a DaemonSet pod";
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto events = client_->List(kube::resources::kEvents, "vcluster-b",
+                                    {.field_selector = "involvedObject.name=b1"});
+        if (!events.ok()) return false;
+        for (const json& e : events->items) {
+          if (e.value("reason", "") == "EvictedFromDedicatedNode") return true;
+        }
+        return false;
+      },
+      seconds(10)))
+      << "an Event for the evicted pod";
+  EXPECT_EQ(Sample(Metrics(), "vc_agent_evictions_total"), 2);
+
+  // What `kubectl vc node list` shows, then release.
+  auto nodes = node::ListNodes(*client_);
+  ASSERT_TRUE(nodes.ok()) << nodes.status().ToString();
+  bool found = false;
+  for (const node::NodeSummary& n : *nodes) {
+    if (n.name != node_) continue;
+    found = true;
+    EXPECT_EQ(n.tenant, "a");
+    EXPECT_EQ(n.agent, "Missing") << "the test runs the agent as a process, not a pod";
+  }
+  EXPECT_TRUE(found);
+  Status released = node::ReleaseNode(*client_, node_);
+  ASSERT_TRUE(released.ok()) << released.ToString();
+  auto after = client_->Get(kube::resources::kNodes, "", node_);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(node::DedicatedTenant(*after), "");
+}
+
+}  // namespace
+}  // namespace vc::testing
