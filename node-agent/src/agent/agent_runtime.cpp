@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -62,15 +63,43 @@ class ChangeSignal {
   bool dirty_ = false;
 };
 
-Status EnterNetns(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Internal("open netns " + path + ": " + std::strerror(errno));
-  const int rc = ::setns(fd, CLONE_NEWNET);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return Internal("enter netns " + path + ": " + std::strerror(err));
-  return Status::Ok();
-}
+// setns(2) of the calling thread into --pod-netns and back into the thread's own namespace.
+class PodNetns : public DatapathNamespace {
+ public:
+  static StatusOr<std::unique_ptr<PodNetns>> Open(const std::string& path) {
+    const int target = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (target < 0) return Internal("open netns " + path + ": " + std::strerror(errno));
+    const int own = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (own < 0) {
+      ::close(target);
+      return Internal("open own netns: " + std::string(std::strerror(errno)));
+    }
+    return std::unique_ptr<PodNetns>(new PodNetns(path, target, own));
+  }
+  ~PodNetns() override {
+    ::close(target_);
+    ::close(own_);
+  }
+  Status Enter() override {
+    if (::setns(target_, CLONE_NEWNET) != 0) {
+      return Internal("enter netns " + path_ + ": " + std::strerror(errno));
+    }
+    return Status::Ok();
+  }
+  void Leave() override {
+    if (::setns(own_, CLONE_NEWNET) != 0) {
+      // API calls from this thread would now go to the wrong namespace: no way to continue.
+      VC_LOG(Error) << "leave netns " << path_ << ": " << std::strerror(errno);
+      std::abort();
+    }
+  }
+
+ private:
+  PodNetns(std::string path, int target, int own) : path_(std::move(path)), target_(target), own_(own) {}
+  std::string path_;
+  int target_;
+  int own_;
+};
 
 StatusOr<kube::RestConfig> LoadConfig(const AgentConfig& config) {
   kube::KubeconfigOptions options;
@@ -154,13 +183,19 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
   if (!rest.ok()) return rest.status().Annotate("load kubeconfig");
   std::shared_ptr<kube::Client> client = kube::Client::ForConfig(*rest);
 
-  NodeAgent agent({config.node_name, ids_path}, enforcer, (*datapath)->maps(), quotas.get(),
+  std::unique_ptr<PodNetns> pod_netns;
+  if (!config.pod_netns.empty()) {
+    auto opened = PodNetns::Open(config.pod_netns);
+    if (!opened.ok()) return opened.status();
+    pod_netns = std::move(*opened);
+  }
+  NodeAgentOptions agent_options{config.node_name, ids_path};
+  agent_options.datapath_netns = pod_netns.get();
+  NodeAgent agent(agent_options, enforcer, (*datapath)->maps(), quotas.get(),
                   client.get(), std::move(*ids));
 
-  // 2 and 6 run on the reconcile thread (it may live in another network namespace); the
-  // restore happens before the informers start listing.
+  // 2 and 6 run on the reconcile thread; the restore happens before the informers list.
   std::atomic<bool> restored{false};
-  std::atomic<bool> loop_failed{false};
   ChangeSignal changes;
   std::unique_ptr<kube::Informer> pods, nodes, tenants;
   std::mutex informers_mu;
@@ -168,34 +203,30 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
   bool informers_started = false;
 
   std::thread loop([&] {
-    if (!config.pod_netns.empty()) {
-      if (Status s = EnterNetns(config.pod_netns); !s.ok()) {
-        VC_LOG(Error) << s.ToString();
-        loop_failed = true;
-        stop.Cancel();
-        return;
-      }
-    }
     if (Status s = agent.Restore(); !s.ok()) VC_LOG(Error) << s.ToString();
     restored = true;
     {
       std::unique_lock<std::mutex> lock(informers_mu);
       informers_cv.wait(lock, [&] { return informers_started || stop.cancelled(); });
     }
-    bool synced_logged = false;
+    bool synced = false;
     while (!stop.cancelled()) {
+      // Every wake-up is a pass: after a change, after the retry interval when the last pass
+      // left work, at the latest after the resync period. Until the informers synced, poll
+      // (an informer with nothing to list never calls a handler).
       const auto interval =
-          agent.NeedsRetry() ? config.retry_interval
-                             : std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   config.resync_period);
+          !synced              ? std::chrono::milliseconds(50)
+          : agent.NeedsRetry() ? config.retry_interval
+                               : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     config.resync_period);
       changes.Wait(interval, stop);
       if (stop.cancelled()) break;
       // A partial view would read as "pods gone": wait for all three first lists.
       if (!pods->HasSynced() || !nodes->HasSynced() || !tenants->HasSynced()) continue;
-      if (!synced_logged) {
+      if (!synced) {
         VC_LOG(Info) << "informers synced: " << pods->List().size() << " pods, "
                      << tenants->List().size() << " tenants";
-        synced_logged = true;
+        synced = true;
       }
       ClusterView view;
       auto node = nodes->Get("", config.node_name);
@@ -211,7 +242,6 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
   // 4. Probes and metrics.
   HealthServer server(
       [&] {
-        if (loop_failed) return false;
         if (!agent.ready()) return true;  // still starting; readiness says so
         return vc::Clock::Real()->Now() - agent.last_pass() <
                kStaleAfter + config.resync_period;
@@ -271,7 +301,7 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
   pods->Stop();
   nodes->Stop();
   tenants->Stop();
-  return loop_failed ? Internal("reconcile thread could not start") : Status::Ok();
+  return Status::Ok();
 }
 
 }  // namespace vc::agent

@@ -25,6 +25,24 @@ std::string Rfc3339Now() {
   return buf;
 }
 
+// Enters the datapath's namespace for one call and leaves it again.
+class InDatapathNamespace {
+ public:
+  explicit InDatapathNamespace(DatapathNamespace* ns) : ns_(ns) {
+    if (ns_ != nullptr) status_ = ns_->Enter();
+  }
+  ~InDatapathNamespace() {
+    if (ns_ != nullptr && status_.ok()) ns_->Leave();
+  }
+  InDatapathNamespace(const InDatapathNamespace&) = delete;
+  InDatapathNamespace& operator=(const InDatapathNamespace&) = delete;
+  const Status& status() const { return status_; }
+
+ private:
+  DatapathNamespace* ns_;
+  Status status_;
+};
+
 }  // namespace
 
 NodeAgent::NodeAgent(NodeAgentOptions options, SegmentationEnforcer& segmentation,
@@ -39,6 +57,8 @@ NodeAgent::NodeAgent(NodeAgentOptions options, SegmentationEnforcer& segmentatio
       ids_(std::move(ids)) {}
 
 Status NodeAgent::Restore() {
+  InDatapathNamespace in_netns(options_.datapath_netns);
+  RETURN_IF_ERROR(in_netns.status());
   auto report = segmentation_.RestoreLastEnforced();
   if (!report.ok()) {
     CountError("segmentation");
@@ -96,7 +116,11 @@ Status NodeAgent::ReconcileOnce(const ClusterView& view) {
 }
 
 Status NodeAgent::Segment(const NodePolicy& policy) {
-  auto report = segmentation_.Enforce(policy.segmentation);
+  auto report = [&]() -> StatusOr<EnforceReport> {
+    InDatapathNamespace in_netns(options_.datapath_netns);
+    RETURN_IF_ERROR(in_netns.status());
+    return segmentation_.Enforce(policy.segmentation);
+  }();
   std::lock_guard<std::mutex> lock(mu_);
   if (!report.ok()) {
     ++errors_["segmentation"];

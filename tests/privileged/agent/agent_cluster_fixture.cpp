@@ -201,7 +201,7 @@ void AgentClusterTest::StartAgent() {
        "--state-dir", tmp_->path() + "/state", "--bpffs-root", pin_root_, "--cgroup-root",
        tmp_->path() + "/no-cgroups", "--pod-netns", lab_->node_netns_path(),
        "--metrics-address", "127.0.0.1:" + std::to_string(metrics_port_), "--retry-interval-ms",
-       "200", "--log-level", "debug"},
+       "200", "--log-level", "info"},
       tmp_->path() + "/agent.log");
   ASSERT_TRUE(agent.ok()) << agent.status().ToString();
   agent_ = std::move(*agent);

@@ -40,12 +40,23 @@ struct ClusterView {
   std::vector<nlohmann::json> tenants;
 };
 
+// Where datapath calls (tc, veth lookups) must run when the pods' veths are in another network
+// namespace than the agent's (--pod-netns). API calls must stay in the agent's own namespace,
+// so only the segmentation step enters it, and leaves it afterwards.
+class DatapathNamespace {
+ public:
+  virtual ~DatapathNamespace() = default;
+  virtual Status Enter() = 0;
+  virtual void Leave() = 0;
+};
+
 struct NodeAgentOptions {
   std::string node_name;
   std::string tenant_ids_path;  // where ids are kept ("" : not persisted, tests)
   // How long a PodDisruptionBudget may refuse an eviction before the pod is deleted anyway:
   // a dedicated node is an isolation promise, a foreign tenant's PDB does not outrank it.
   std::chrono::seconds eviction_grace{60};
+  DatapathNamespace* datapath_netns = nullptr;  // null: the calling thread's
 };
 
 class NodeAgent {
