@@ -2,11 +2,10 @@
 // vc-node-agent: flags -> AgentConfig -> RunAgent (include/vc/agent/agent/agent_runtime.h).
 #include <signal.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
 #include <thread>
-
-#include <CLI/CLI.hpp>
 
 #include "vc/agent/agent/agent_runtime.h"
 #include "vc/cancel_token.h"
@@ -48,8 +47,7 @@ int main(int argc, char** argv) {
                  "How soon a pass that left work (pods without a veth yet) is retried")
       ->capture_default_str();
   app.add_option("--log-format", log_format, "text or json")->capture_default_str();
-  app.add_option("--log-level", log_level, "debug, info, warning or error")
-      ->capture_default_str();
+  app.add_option("--log-level", log_level, "debug, info, warning or error")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   vc::log::Options log_options{.component = "vc-node-agent"};

@@ -21,10 +21,14 @@ constexpr int kClientTimeoutMs = 2000;
 
 const char* Reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    default: return "Service Unavailable";
+    case 200:
+      return "OK";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    default:
+      return "Service Unavailable";
   }
 }
 
@@ -46,8 +50,8 @@ HealthAnswer AnswerHealthRequest(const std::string& request_line, bool healthy, 
   const size_t sp2 = request_line.find(' ', sp1 == std::string::npos ? 0 : sp1 + 1);
   if (sp1 == std::string::npos) return {405, "bad request\n"};
   const std::string method = request_line.substr(0, sp1);
-  std::string path = request_line.substr(sp1 + 1, sp2 == std::string::npos ? std::string::npos
-                                                                             : sp2 - sp1 - 1);
+  std::string path =
+      request_line.substr(sp1 + 1, sp2 == std::string::npos ? std::string::npos : sp2 - sp1 - 1);
   path = path.substr(0, path.find('?'));  // kubelet sends none, curl users might
   if (method != "GET" && method != "HEAD") return {405, "method not allowed\n"};
   if (path == "/healthz" || path == "/livez") {
@@ -145,9 +149,9 @@ void HealthServer::Answer(int fd) {
   const size_t sp1 = line.find(' ');
   const size_t sp2 = sp1 == std::string::npos ? sp1 : line.find(' ', sp1 + 1);
   const std::string path =
-      sp1 == std::string::npos ? "" : line.substr(sp1 + 1, sp2 == std::string::npos
-                                                                ? std::string::npos
-                                                                : sp2 - sp1 - 1);
+      sp1 == std::string::npos
+          ? ""
+          : line.substr(sp1 + 1, sp2 == std::string::npos ? std::string::npos : sp2 - sp1 - 1);
   const bool get = line.rfind("GET ", 0) == 0 || line.rfind("HEAD ", 0) == 0;
   if (auto h = handlers_.find(path.substr(0, path.find('?'))); get && h != handlers_.end()) {
     answer = h->second();
@@ -157,8 +161,8 @@ void HealthServer::Answer(int fd) {
     answer.body = health.body;
   }
   const bool head = line.rfind("HEAD ", 0) == 0;
-  std::string response = "HTTP/1.1 " + std::to_string(answer.status) + " " +
-                         Reason(answer.status) + "\r\nContent-Type: " + answer.content_type +
+  std::string response = "HTTP/1.1 " + std::to_string(answer.status) + " " + Reason(answer.status) +
+                         "\r\nContent-Type: " + answer.content_type +
                          "\r\nContent-Length: " + std::to_string(answer.body.size()) +
                          "\r\nConnection: close\r\n\r\n";
   if (!head) response += answer.body;

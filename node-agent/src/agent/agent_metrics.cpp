@@ -10,10 +10,14 @@ namespace {
 std::string Escape(const std::string& v) {
   std::string out;
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -59,8 +63,7 @@ std::string FormatPrometheus(const MetricsSnapshot& m) {
   }
   w.Header("vc_agent_tenant_pods", "gauge", "Active pods of a tenant on this node.");
   for (const TenantMetrics& t : m.tenants) {
-    w.Sample("vc_agent_tenant_pods", TenantLabel(t) + ",trust=\"" + Escape(t.trust) + "\"",
-             t.pods);
+    w.Sample("vc_agent_tenant_pods", TenantLabel(t) + ",trust=\"" + Escape(t.trust) + "\"", t.pods);
   }
   w.Header("vc_agent_enforced_pods", "gauge", "Pod addresses in the datapath's tenant map.");
   w.Sample("vc_agent_enforced_pods", "", m.enforced_pods);
@@ -81,7 +84,8 @@ std::string FormatPrometheus(const MetricsSnapshot& m) {
   w.Header("vc_agent_quota_overcommitted", "gauge",
            "1 when the per-pod floors alone exceed the tenant's budget.");
   for (const TenantMetrics& t : m.tenants) {
-    if (t.has_budget) w.Sample("vc_agent_quota_overcommitted", TenantLabel(t), t.overcommitted ? 1 : 0);
+    if (t.has_budget)
+      w.Sample("vc_agent_quota_overcommitted", TenantLabel(t), t.overcommitted ? 1 : 0);
   }
   w.Header("vc_agent_quota_cpu_usage_seconds_total", "counter",
            "CPU time used by a tenant's pod cgroups on this node.");

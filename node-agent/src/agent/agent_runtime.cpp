@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdlib>
 #include <cerrno>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -48,9 +48,9 @@ class ChangeSignal {
     // Bounded slices so a Cancel (which does not notify this cv) is seen quickly.
     const auto end = std::chrono::steady_clock::now() + timeout;
     while (!dirty_ && !stop.cancelled() && std::chrono::steady_clock::now() < end) {
-      cv_.wait_for(lock, std::min<std::chrono::steady_clock::duration>(
-                             std::chrono::milliseconds(100),
-                             end - std::chrono::steady_clock::now()));
+      cv_.wait_for(lock,
+                   std::min<std::chrono::steady_clock::duration>(
+                       std::chrono::milliseconds(100), end - std::chrono::steady_clock::now()));
     }
     const bool was = dirty_;
     dirty_ = false;
@@ -95,7 +95,8 @@ class PodNetns : public DatapathNamespace {
   }
 
  private:
-  PodNetns(std::string path, int target, int own) : path_(std::move(path)), target_(target), own_(own) {}
+  PodNetns(std::string path, int target, int own)
+      : path_(std::move(path)), target_(target), own_(own) {}
   std::string path_;
   int target_;
   int own_;
@@ -143,8 +144,8 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
   // 1. Datapath and store.
   auto datapath = SegmentationDatapath::Open({config.bpffs_root});
   if (!datapath.ok()) return datapath.status().Annotate("open datapath");
-  auto store = EnforcementStore::Open(
-      (std::filesystem::path(config.state_dir) / "state.db").string());
+  auto store =
+      EnforcementStore::Open((std::filesystem::path(config.state_dir) / "state.db").string());
   if (!store.ok()) return store.status().Annotate("open state");
   const std::string ids_path =
       (std::filesystem::path(config.state_dir) / "tenant-ids.json").string();
@@ -191,8 +192,8 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
   }
   NodeAgentOptions agent_options{config.node_name, ids_path};
   agent_options.datapath_netns = pod_netns.get();
-  NodeAgent agent(agent_options, enforcer, (*datapath)->maps(), quotas.get(),
-                  client.get(), std::move(*ids));
+  NodeAgent agent(agent_options, enforcer, (*datapath)->maps(), quotas.get(), client.get(),
+                  std::move(*ids));
 
   // 2 and 6 run on the reconcile thread; the restore happens before the informers list.
   std::atomic<bool> restored{false};
@@ -215,10 +216,10 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
       // left work, at the latest after the resync period. Until the informers synced, poll
       // (an informer with nothing to list never calls a handler).
       const auto interval =
-          !synced              ? std::chrono::milliseconds(50)
-          : agent.NeedsRetry() ? config.retry_interval
-                               : std::chrono::duration_cast<std::chrono::milliseconds>(
-                                     config.resync_period);
+          !synced ? std::chrono::milliseconds(50)
+          : agent.NeedsRetry()
+              ? config.retry_interval
+              : std::chrono::duration_cast<std::chrono::milliseconds>(config.resync_period);
       changes.Wait(interval, stop);
       if (stop.cancelled()) break;
       // A partial view would read as "pods gone": wait for all three first lists.
@@ -243,8 +244,7 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
   HealthServer server(
       [&] {
         if (!agent.ready()) return true;  // still starting; readiness says so
-        return vc::Clock::Real()->Now() - agent.last_pass() <
-               kStaleAfter + config.resync_period;
+        return vc::Clock::Real()->Now() - agent.last_pass() < kStaleAfter + config.resync_period;
       },
       [&] { return agent.ready(); });
   server.AddHandler("/metrics", [&] {

@@ -12,8 +12,7 @@ namespace {
 using nlohmann::json;
 
 double UnixNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 std::string Rfc3339Now() {
@@ -190,8 +189,11 @@ Status NodeAgent::Evict(const ClusterView& view) {
     pending.insert(pod.uid);
     if (evicted_.count(pod.uid) != 0) continue;  // done; the informer has not seen it go yet
     auto [started, inserted] = eviction_started_.emplace(pod.uid, clock_->Now());
-    const json ref = {{"kind", "Pod"}, {"apiVersion", "v1"}, {"namespace", pod.namespace_},
-                      {"name", pod.name}, {"uid", pod.uid}};
+    const json ref = {{"kind", "Pod"},
+                      {"apiVersion", "v1"},
+                      {"namespace", pod.namespace_},
+                      {"name", pod.name},
+                      {"uid", pod.uid}};
     Status evicted = client_->Evict(pod.namespace_, pod.name);
     std::string how = "evicted";
     if (evicted.code() == Code::kTooManyRequests &&
@@ -242,8 +244,7 @@ void NodeAgent::RecordEvent(const json& ref, const std::string& reason,
       {"apiVersion", "v1"},
       {"kind", "Event"},
       {"metadata",
-       {{"generateName", ref["name"].get<std::string>() + "."},
-        {"namespace", ref["namespace"]}}},
+       {{"generateName", ref["name"].get<std::string>() + "."}, {"namespace", ref["namespace"]}}},
       {"involvedObject", ref},
       {"reason", reason},
       {"message", message},
@@ -255,8 +256,8 @@ void NodeAgent::RecordEvent(const json& ref, const std::string& reason,
       {"lastTimestamp", now},
       {"count", 1},
   };
-  auto created = client_->Create(kube::resources::kEvents, ref["namespace"].get<std::string>(),
-                                 event);
+  auto created =
+      client_->Create(kube::resources::kEvents, ref["namespace"].get<std::string>(), event);
   if (!created.ok()) VC_LOG(Warning) << "record event: " << created.status().ToString();
 }
 

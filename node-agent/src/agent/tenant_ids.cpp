@@ -6,9 +6,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace vc::agent {
 
@@ -55,8 +54,7 @@ std::string TenantIdAllocator::ToJson() const {
 
 StatusOr<TenantIdAllocator> TenantIdAllocator::FromJson(const std::string& text) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("tenants") ||
-      !j["tenants"].is_object()) {
+  if (j.is_discarded() || !j.is_object() || !j.contains("tenants") || !j["tenants"].is_object()) {
     return InvalidArgument("read tenant ids: not a tenant id file");
   }
   std::map<std::string, TenantId> assigned;

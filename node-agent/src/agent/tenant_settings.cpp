@@ -16,8 +16,8 @@ StatusOr<double> ParseQuantity(const json& q) {
   if (!q.is_string()) return InvalidArgument("quantity must be a number or a string");
   const std::string text = q.get<std::string>();
   size_t i = 0;
-  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) ||
-                             text[i] == '.' || text[i] == '+' || text[i] == '-')) {
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.' ||
+                             text[i] == '+' || text[i] == '-')) {
     ++i;
   }
   std::string number = text.substr(0, i);
@@ -33,11 +33,20 @@ StatusOr<double> ParseQuantity(const json& q) {
   if (end != number.c_str() + number.size()) {
     return InvalidArgument("invalid quantity \"" + text + "\"");
   }
-  static const std::pair<const char*, double> kSuffixes[] = {
-      {"", 1},          {"m", 1e-3},        {"k", 1e3},         {"M", 1e6},
-      {"G", 1e9},       {"T", 1e12},        {"P", 1e15},        {"E", 1e18},
-      {"Ki", 1024.0},   {"Mi", 1048576.0},  {"Gi", 1073741824.0}, {"Ti", 1099511627776.0},
-      {"Pi", 1125899906842624.0}, {"Ei", 1152921504606846976.0}};
+  static const std::pair<const char*, double> kSuffixes[] = {{"", 1},
+                                                             {"m", 1e-3},
+                                                             {"k", 1e3},
+                                                             {"M", 1e6},
+                                                             {"G", 1e9},
+                                                             {"T", 1e12},
+                                                             {"P", 1e15},
+                                                             {"E", 1e18},
+                                                             {"Ki", 1024.0},
+                                                             {"Mi", 1048576.0},
+                                                             {"Gi", 1073741824.0},
+                                                             {"Ti", 1099511627776.0},
+                                                             {"Pi", 1125899906842624.0},
+                                                             {"Ei", 1152921504606846976.0}};
   for (const auto& [s, factor] : kSuffixes) {
     if (suffix == s) return value * factor * exponent_factor;
   }
@@ -119,13 +128,17 @@ StatusOr<TenantSettings> ParseTenant(const json& tenant) {
     const json& q = spec["nodeQuota"];
     if (q.contains("cpu")) {
       auto cpu = ParseCpuMillicores(q["cpu"]);
-      if (cpu.ok()) t.node_quota.cpu_millicores = *cpu;
-      else t.skipped.push_back("nodeQuota.cpu: " + cpu.status().message());
+      if (cpu.ok())
+        t.node_quota.cpu_millicores = *cpu;
+      else
+        t.skipped.push_back("nodeQuota.cpu: " + cpu.status().message());
     }
     if (q.contains("memory")) {
       auto mem = ParseMemoryBytes(q["memory"]);
-      if (mem.ok()) t.node_quota.memory_bytes = *mem;
-      else t.skipped.push_back("nodeQuota.memory: " + mem.status().message());
+      if (mem.ok())
+        t.node_quota.memory_bytes = *mem;
+      else
+        t.skipped.push_back("nodeQuota.memory: " + mem.status().message());
     }
     if (q.contains("pids") && q["pids"].is_number_integer()) {
       t.node_quota.pids = q["pids"].get<int64_t>();

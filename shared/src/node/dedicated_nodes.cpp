@@ -70,11 +70,13 @@ std::string ConditionStatus(const json& obj, const std::string& type) {
 template <typename MakePatch>
 Status PatchNode(kube::Client& client, const std::string& node, MakePatch make_patch) {
   for (int attempt = 0;; ++attempt) {
-    ASSIGN_OR_RETURN(json current, client.Get(kube::resources::kNodes, "", node));
+    auto got = client.Get(kube::resources::kNodes, "", node);
+    if (!got.ok()) return got.status().Annotate("get node " + node);
+    const json& current = *got;
     ASSIGN_OR_RETURN(std::optional<json> patch, make_patch(current));
     if (!patch) return Status::Ok();
-    auto patched = client.Patch(kube::resources::kNodes, "", node, kube::PatchType::kMerge,
-                                patch->dump());
+    auto patched =
+        client.Patch(kube::resources::kNodes, "", node, kube::PatchType::kMerge, patch->dump());
     if (patched.ok()) return Status::Ok();
     if (patched.status().code() != Code::kConflict || attempt >= 2) {
       return patched.status().Annotate("patch node " + node);
@@ -142,8 +144,7 @@ std::vector<EvictionCandidate> PodsToEvict(const std::string& tenant,
     if (owner == tenant) continue;
     out.push_back({ns, Str(pod, json::json_pointer("/metadata/name")),
                    Str(pod, json::json_pointer("/metadata/uid")),
-                   (owner.empty() ? std::string("pod of no tenant")
-                                  : "pod of tenant " + owner) +
+                   (owner.empty() ? std::string("pod of no tenant") : "pod of tenant " + owner) +
                        " on a node dedicated to tenant " + tenant});
   }
   return out;
@@ -222,8 +223,7 @@ StatusOr<std::vector<NodeSummary>> ListNodes(kube::Client& client,
                              {.label_selector = options.agent_selector});
   if (pods.ok()) {
     agents = std::move(pods->items);
-  } else if (pods.status().code() != Code::kNotFound &&
-             pods.status().code() != Code::kForbidden) {
+  } else if (pods.status().code() != Code::kNotFound && pods.status().code() != Code::kForbidden) {
     return pods.status().Annotate("list node agents in " + options.agent_namespace);
   } else {
     VC_LOG(Info) << "cannot list node agents: " << pods.status().message();

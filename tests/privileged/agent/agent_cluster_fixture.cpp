@@ -94,8 +94,8 @@ void AgentClusterTest::SetUp() {
   auto crd = client_->Create(kube::resources::kCustomResourceDefinitions, "",
                              cli::render::TenantCustomResourceDefinition());
   ASSERT_TRUE(crd.ok()) << crd.status().ToString();
-  ASSERT_TRUE(Eventually(
-      [&] { return client_->List(agent::kTenantResource, "", {}).ok(); }, std::chrono::seconds(30)))
+  ASSERT_TRUE(Eventually([&] { return client_->List(agent::kTenantResource, "", {}).ok(); },
+                         std::chrono::seconds(30)))
       << "the Tenant CRD was not served";
 #endif
 }
@@ -118,10 +118,9 @@ void AgentClusterTest::TearDown() {
 }
 
 void AgentClusterTest::CreateNamespace(const std::string& ns) {
-  auto created = client_->Create(kube::resources::kNamespaces, "",
-                                 {{"apiVersion", "v1"},
-                                  {"kind", "Namespace"},
-                                  {"metadata", {{"name", ns}}}});
+  auto created =
+      client_->Create(kube::resources::kNamespaces, "",
+                      {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}});
   ASSERT_TRUE(created.ok()) << created.status().ToString();
 }
 
@@ -199,9 +198,9 @@ void AgentClusterTest::StartAgent() {
       "vc-node-agent",
       {VC_NODE_AGENT_BIN, "--node-name", node_, "--kubeconfig", cluster_dir_ + "/kubeconfig",
        "--state-dir", tmp_->path() + "/state", "--bpffs-root", pin_root_, "--cgroup-root",
-       tmp_->path() + "/no-cgroups", "--pod-netns", lab_->node_netns_path(),
-       "--metrics-address", "127.0.0.1:" + std::to_string(metrics_port_), "--retry-interval-ms",
-       "200", "--log-level", "info"},
+       tmp_->path() + "/no-cgroups", "--pod-netns", lab_->node_netns_path(), "--metrics-address",
+       "127.0.0.1:" + std::to_string(metrics_port_), "--retry-interval-ms", "200", "--log-level",
+       "info"},
       tmp_->path() + "/agent.log");
   ASSERT_TRUE(agent.ok()) << agent.status().ToString();
   agent_ = std::move(*agent);

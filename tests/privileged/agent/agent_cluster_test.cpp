@@ -26,9 +26,10 @@ class AgentSegmentationTest : public AgentClusterTest {
     ips_["p1"] = RunPod("vcluster-p", "p1", "p");
     ips_["svc"] = RunPod("shared", "svc", "");
     ASSERT_FALSE(HasFailure());
-    const json svc_8080 = json::array(
-        {{{"name", "svc"}, {"cidr", ips_["svc"] + "/32"},
-          {"ports", json::array({{{"port", 8080}, {"protocol", "TCP"}}})}}});
+    const json svc_8080 =
+        json::array({{{"name", "svc"},
+                      {"cidr", ips_["svc"] + "/32"},
+                      {"ports", json::array({{{"port", 8080}, {"protocol", "TCP"}}})}}});
     ASSERT_NO_FATAL_FAILURE(CreateTenant("vcluster-a", "a", "zero", svc_8080));
     ASSERT_NO_FATAL_FAILURE(CreateTenant("vcluster-b", "b", "zero"));
     ASSERT_NO_FATAL_FAILURE(CreateTenant("vcluster-p", "p", "partial", svc_8080));
@@ -66,12 +67,14 @@ TEST_F(AgentSegmentationTest, EnforcesTenantIsolationWithRealTraffic) {
   EXPECT_EQ(Tcp("svc", Ip("a1"), kPodTcp), ProbeResult::kTimedOut) << "S opens no flow to A";
 
   const std::string metrics = Metrics();
-  EXPECT_GT(Sample(metrics, "vc_agent_tenant_packets_total{tenant=\"vcluster-b/b\","
-                            "verdict=\"dropped\"}"),
+  EXPECT_GT(Sample(metrics,
+                   "vc_agent_tenant_packets_total{tenant=\"vcluster-b/b\","
+                   "verdict=\"dropped\"}"),
             0)
       << metrics;
-  EXPECT_GT(Sample(metrics, "vc_agent_tenant_packets_total{tenant=\"vcluster-a/a\","
-                            "verdict=\"allowed\"}"),
+  EXPECT_GT(Sample(metrics,
+                   "vc_agent_tenant_packets_total{tenant=\"vcluster-a/a\","
+                   "verdict=\"allowed\"}"),
             0)
       << metrics;
   EXPECT_EQ(Sample(metrics, "vc_agent_enforced_pods"), 4) << metrics;
@@ -97,8 +100,8 @@ TEST_F(AgentSegmentationTest, NewPodIsDroppedUntilKnownAndAgentRestartKeepsPolic
 
   // The agent is back: it learns a3 and allows it, without a window for B.
   ASSERT_NO_FATAL_FAILURE(StartAgent());
-  EXPECT_TRUE(Eventually([&] { return Tcp("a3", Ip("a1"), kPodTcp) == ProbeResult::kEchoed; },
-                         seconds(30)))
+  EXPECT_TRUE(
+      Eventually([&] { return Tcp("a3", Ip("a1"), kPodTcp) == ProbeResult::kEchoed; }, seconds(30)))
       << AgentLog();
   EXPECT_EQ(Tcp("a3", Ip("b1"), kPodTcp), ProbeResult::kTimedOut) << "new A pod -> B";
   EXPECT_EQ(Tcp("a1", Ip("b1"), kPodTcp), ProbeResult::kTimedOut) << "A->B after restart";
@@ -128,9 +131,9 @@ TEST_F(AgentClusterTest, EvictsForeignPodsFromADedicatedNode) {
   std::string ds_pod;
   ASSERT_TRUE(Eventually(
       [&] {
-        auto pods = client_->List(kube::resources::kPods, "plain",
-                                  {.label_selector = "app=logs",
-                                   .field_selector = "spec.nodeName=" + node_});
+        auto pods = client_->List(
+            kube::resources::kPods, "plain",
+            {.label_selector = "app=logs", .field_selector = "spec.nodeName=" + node_});
         if (!pods.ok() || pods->items.empty()) return false;
         ds_pod = pods->items[0]["metadata"]["name"];
         return pods->items[0].value("status", json::object()).value("phase", "") == "Running";
@@ -147,8 +150,8 @@ TEST_F(AgentClusterTest, EvictsForeignPodsFromADedicatedNode) {
     return (!pod.ok() && pod.status().code() == Code::kNotFound) ||
            (pod.ok() && (*pod)["metadata"].contains("deletionTimestamp"));
   };
-  EXPECT_TRUE(Eventually([&] { return gone("vcluster-b", "b1") && gone("plain", "web"); },
-                         seconds(30)))
+  EXPECT_TRUE(
+      Eventually([&] { return gone("vcluster-b", "b1") && gone("plain", "web"); }, seconds(30)))
       << AgentLog();
   EXPECT_FALSE(gone("vcluster-a", "a1")) << "the tenant's own pod";
   EXPECT_FALSE(gone("plain", ds_pod)) << "a DaemonSet pod";

@@ -47,8 +47,8 @@ TEST(NodeAgentManifestsTest, KustomizationListsEveryFileAndNamespace) {
     }
   }
   const auto kinds = ByKind();
-  for (const char* kind : {"Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
-                           "DaemonSet"}) {
+  for (const char* kind :
+       {"Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "DaemonSet"}) {
     EXPECT_TRUE(kinds.count(kind)) << kind;
   }
 }
@@ -70,8 +70,8 @@ TEST(NodeAgentManifestsTest, DaemonSetUsesNamedCapabilitiesHostMountsAndProbes) 
   EXPECT_EQ(sc["capabilities"]["drop"], json::array({"ALL"}));
   std::set<std::string> caps;
   for (const json& cap : sc["capabilities"]["add"]) caps.insert(cap.get<std::string>());
-  EXPECT_EQ(caps, (std::set<std::string>{"BPF", "PERFMON", "NET_ADMIN", "SYS_ADMIN",
-                                         "SYS_RESOURCE"}));
+  EXPECT_EQ(caps,
+            (std::set<std::string>{"BPF", "PERFMON", "NET_ADMIN", "SYS_ADMIN", "SYS_RESOURCE"}));
 
   std::map<std::string, std::string> host_paths;  // volume -> host path
   for (const json& v : pod["volumes"]) host_paths[v["name"]] = v["hostPath"].value("path", "");
@@ -113,12 +113,18 @@ TEST(NodeAgentManifestsTest, RbacIsExactlyWhatTheAgentUses) {
     }
   }
   const std::set<std::tuple<std::string, std::string, std::string>> wanted = {
-      {"", "pods", "get"},          {"", "pods", "list"},
-      {"", "pods", "watch"},        {"", "pods", "delete"},
-      {"", "pods/eviction", "create"}, {"", "nodes", "get"},
-      {"", "nodes", "list"},        {"", "nodes", "watch"},
-      {"", "events", "create"},     {"", "events", "patch"},
-      {"kubectl-vc.dev", "tenants", "get"}, {"kubectl-vc.dev", "tenants", "list"},
+      {"", "pods", "get"},
+      {"", "pods", "list"},
+      {"", "pods", "watch"},
+      {"", "pods", "delete"},
+      {"", "pods/eviction", "create"},
+      {"", "nodes", "get"},
+      {"", "nodes", "list"},
+      {"", "nodes", "watch"},
+      {"", "events", "create"},
+      {"", "events", "patch"},
+      {"kubectl-vc.dev", "tenants", "get"},
+      {"kubectl-vc.dev", "tenants", "list"},
       {"kubectl-vc.dev", "tenants", "watch"}};
   EXPECT_EQ(granted, wanted);
   const json binding = kinds.at("ClusterRoleBinding");

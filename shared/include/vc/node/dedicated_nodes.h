@@ -11,10 +11,9 @@
 //   RETURN_IF_ERROR(vc::node::DedicateNode(*host.client, "worker-3", "client-a"));
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/kube/client.h"
 #include "vc/status.h"
@@ -65,11 +64,11 @@ Status ReleaseNode(kube::Client& client, const std::string& node);
 
 struct NodeSummary {
   std::string name;
-  std::string tenant;         // "" when shared
-  bool ready = false;         // the Node's Ready condition
-  std::string agent;          // "Ready", "NotReady", "Pending", ... or "Missing" (no agent pod)
-  std::string agent_pod;      // namespace/name of the agent pod on the node
-  std::string created;        // metadata.creationTimestamp
+  std::string tenant;     // "" when shared
+  bool ready = false;     // the Node's Ready condition
+  std::string agent;      // "Ready", "NotReady", "Pending", ... or "Missing" (no agent pod)
+  std::string agent_pod;  // namespace/name of the agent pod on the node
+  std::string created;    // metadata.creationTimestamp
 };
 
 struct ListNodesOptions {

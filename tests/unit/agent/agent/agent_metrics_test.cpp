@@ -41,8 +41,8 @@ TEST(AgentMetricsTest, PrometheusText) {
   EXPECT_TRUE(HasLine(text, "vc_agent_tenant_pods{tenant=\"vcluster-a/a\",trust=\"zero\"} 2"));
   EXPECT_TRUE(HasLine(
       text, "vc_agent_quota_budget{tenant=\"vcluster-a/a\",resource=\"memory\"} 1073741824"));
-  EXPECT_TRUE(HasLine(
-      text, "vc_agent_quota_cpu_usage_seconds_total{tenant=\"vcluster-a/a\"} 2.500000"));
+  EXPECT_TRUE(
+      HasLine(text, "vc_agent_quota_cpu_usage_seconds_total{tenant=\"vcluster-a/a\"} 2.500000"));
   EXPECT_TRUE(HasLine(text, "vc_agent_quota_pids{tenant=\"vcluster-a/a\"} 7"));
   EXPECT_TRUE(HasLine(text, "vc_agent_reconcile_errors_total{step=\"quota\"} 1"));
   EXPECT_TRUE(HasLine(text, "vc_agent_reconcile_errors_total{step=\"segmentation\"} 0"));

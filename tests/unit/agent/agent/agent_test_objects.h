@@ -2,9 +2,8 @@
 // Pods, Nodes and Tenants as the API server returns them, for the agent's unit tests.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "vc/labels.h"
 

@@ -37,8 +37,8 @@ class NodeAgentTest : public ::testing::Test {
     std::filesystem::create_directories(dir_);
     store_ = EnforcementStore::Open((dir_ / "state.db").string()).value();
     tc_.prog_ids = {{100, 7}, {101, 8}};
-    enforcer_ = std::make_unique<SegmentationEnforcer>(
-        maps_, tc_, veths_, *store_, EnforcementPrograms{{100, 7}, {101, 8}});
+    enforcer_ = std::make_unique<SegmentationEnforcer>(maps_, tc_, veths_, *store_,
+                                                       EnforcementPrograms{{100, 7}, {101, 8}});
     kube::RestConfig config;
     config.server = "https://api:6443/";
     client_ = std::make_unique<kube::Client>(config, transport_, clock_);
@@ -111,9 +111,11 @@ TEST_F(NodeAgentTest, EnforcesWhatTheViewSaysAndRetriesPodsWithoutVeth) {
 
 TEST_F(NodeAgentTest, RestoreReappliesTheRecordAfterALostDatapath) {
   AddVeth("10.244.0.1", 11);
-  ASSERT_TRUE(Agent().ReconcileOnce({NodeNamed("node-1"), {PodOf("a", "a1", "10.244.0.1")},
-                                     {TenantOf("a", "zero")}})
-                  .ok());
+  ASSERT_TRUE(
+      Agent()
+          .ReconcileOnce(
+              {NodeNamed("node-1"), {PodOf("a", "a1", "10.244.0.1")}, {TenantOf("a", "zero")}})
+          .ok());
   const DatapathState enforced = maps_.state;
   maps_.state = {};  // a reboot: bpffs is empty
   ASSERT_TRUE(Agent().Restore().ok());
@@ -125,9 +127,8 @@ TEST_F(NodeAgentTest, DatapathFailureIsReportedAndRetried) {
   // Two tenants claiming one veth: the enforcer refuses the whole input.
   AddVeth("10.244.0.1", 11);
   veths_.veths[A("10.244.0.2")] = VethInfo{11, "veth11"};
-  Status s = agent.ReconcileOnce({NodeNamed("node-1"),
-                                  {PodOf("a", "a1", "10.244.0.1"), PodOf("b", "b1", "10.244.0.2")},
-                                  {}});
+  Status s = agent.ReconcileOnce(
+      {NodeNamed("node-1"), {PodOf("a", "a1", "10.244.0.1"), PodOf("b", "b1", "10.244.0.2")}, {}});
   EXPECT_FALSE(s.ok());
   EXPECT_TRUE(agent.NeedsRetry());
   EXPECT_FALSE(agent.ready());

@@ -27,14 +27,15 @@ std::vector<TenantSettings> Settings(const std::vector<json>& tenants) {
 
 TEST(NodeViewTest, TenantsPodsAndProbeSources) {
   TenantIdAllocator ids;
-  const json svc = {{"sharedServices",
-                     json::array({{{"cidr", "10.96.0.10/32"},
-                                   {"ports", json::array({{{"port", 53}, {"protocol", "UDP"}}})}}})}};
-  NodePolicy p = BuildNodePolicy(
-      NodeNamed("node-1"),
-      Facts({PodOf("a", "a1", "10.244.0.1"), PodOf("a", "a2", "10.244.0.2"),
-             PodOf("p", "p1", "10.244.0.3"), PodOf("", "web", "10.244.0.4")}),
-      Settings({TenantOf("a", "zero", svc), TenantOf("p", "partial")}), ids);
+  const json svc = {
+      {"sharedServices",
+       json::array({{{"cidr", "10.96.0.10/32"},
+                     {"ports", json::array({{{"port", 53}, {"protocol", "UDP"}}})}}})}};
+  NodePolicy p =
+      BuildNodePolicy(NodeNamed("node-1"),
+                      Facts({PodOf("a", "a1", "10.244.0.1"), PodOf("a", "a2", "10.244.0.2"),
+                             PodOf("p", "p1", "10.244.0.3"), PodOf("", "web", "10.244.0.4")}),
+                      Settings({TenantOf("a", "zero", svc), TenantOf("p", "partial")}), ids);
   ASSERT_EQ(p.segmentation.tenants.size(), 2u);
   EXPECT_EQ(p.segmentation.tenants[0].name, "vcluster-a/a");
   EXPECT_EQ(p.segmentation.tenants[0].trust, TrustLevel::kZero);

@@ -30,8 +30,8 @@ json Pod(const std::string& ns, const std::string& name, const std::string& tena
 
 TEST(DedicatedNodesTest, DedicatePatchKeepsOtherTaintsAndReplacesOurs) {
   const json other = {{"key", "gpu"}, {"value", "yes"}, {"effect", "NoSchedule"}};
-  const json ours_old = {{"key", labels::kDedicatedTaintKey}, {"value", "old"},
-                         {"effect", "NoSchedule"}};
+  const json ours_old = {
+      {"key", labels::kDedicatedTaintKey}, {"value", "old"}, {"effect", "NoSchedule"}};
   auto patch = DedicatePatch(Node({}, json::array({other, ours_old})), "client-a");
   ASSERT_TRUE(patch.ok());
   EXPECT_EQ((*patch)["metadata"]["labels"][labels::kDedicatedNodeLabel], "client-a");
@@ -65,10 +65,9 @@ TEST(DedicatedNodesTest, PodsToEvict) {
   leaving["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z";
   json done = Pod("vcluster-b", "done", "b");
   done["status"]["phase"] = "Succeeded";
-  const auto evict = PodsToEvict(
-      "a", {Pod("vcluster-a", "a1", "a"), Pod("vcluster-b", "b1", "b"), Pod("web", "w", ""),
-            Pod("kube-system", "dns", ""), Pod("kube-node-lease", "x", ""), ds, mirror, leaving,
-            done});
+  const auto evict = PodsToEvict("a", {Pod("vcluster-a", "a1", "a"), Pod("vcluster-b", "b1", "b"),
+                                       Pod("web", "w", ""), Pod("kube-system", "dns", ""),
+                                       Pod("kube-node-lease", "x", ""), ds, mirror, leaving, done});
   ASSERT_EQ(evict.size(), 2u);
   EXPECT_EQ(evict[0].name, "b1");
   EXPECT_EQ(evict[0].reason, "pod of tenant b on a node dedicated to tenant a");
@@ -120,15 +119,13 @@ TEST_F(DedicatedNodesClientTest, DedicateRetriesAConflictAndIsIdempotent) {
   ASSERT_EQ(requests.size(), 4u);
   EXPECT_EQ(requests[1].method, "PATCH");
   EXPECT_EQ(requests[3].method, "PATCH");
-  EXPECT_EQ(json::parse(requests[3].body)["metadata"]["labels"][labels::kDedicatedNodeLabel],
-            "a");
+  EXPECT_EQ(json::parse(requests[3].body)["metadata"]["labels"][labels::kDedicatedNodeLabel], "a");
 
   // Already dedicated to a: one GET, no PATCH.
-  transport->Reply(JsonResponse(
-      200, Node({{labels::kDedicatedNodeLabel, "a"}},
-                json::array({{{"key", labels::kDedicatedTaintKey},
-                              {"value", "a"},
-                              {"effect", "NoSchedule"}}}))));
+  transport->Reply(JsonResponse(200, Node({{labels::kDedicatedNodeLabel, "a"}},
+                                          json::array({{{"key", labels::kDedicatedTaintKey},
+                                                        {"value", "a"},
+                                                        {"effect", "NoSchedule"}}}))));
   ASSERT_TRUE(DedicateNode(*client, "n1", "a").ok());
   EXPECT_EQ(transport->requests().size(), 5u);
 }

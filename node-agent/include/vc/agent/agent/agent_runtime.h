@@ -24,7 +24,7 @@ struct AgentConfig {
   std::string state_dir = "/var/lib/vc-node-agent";
   std::string bpffs_root = "/sys/fs/bpf/vc";  // the pin root
   std::string cgroup_root = "/sys/fs/cgroup";
-  std::string kubelet_cgroup_root;  // kubelet's --cgroup-root, "" default
+  std::string kubelet_cgroup_root;               // kubelet's --cgroup-root, "" default
   std::string metrics_address = "0.0.0.0:9464";  // host:port; port 0 picks one
   // A network namespace (path) whose veths carry the pods, when it is not the agent's own
   // (nested labs, tests). The reconcile thread enters it; API calls stay in the agent's.

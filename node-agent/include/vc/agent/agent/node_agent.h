@@ -15,11 +15,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/agent/agent/agent_metrics.h"
 #include "vc/agent/agent/node_view.h"
@@ -62,9 +61,9 @@ struct NodeAgentOptions {
 class NodeAgent {
  public:
   // `quotas` and `client` may be null: no cgroup quotas (layout not found), no evictions.
-  NodeAgent(NodeAgentOptions options, SegmentationEnforcer& segmentation,
-            SegmentationMaps& maps, QuotaEnforcer* quotas, kube::Client* client,
-            TenantIdAllocator ids, std::shared_ptr<vc::Clock> clock = vc::Clock::Real());
+  NodeAgent(NodeAgentOptions options, SegmentationEnforcer& segmentation, SegmentationMaps& maps,
+            QuotaEnforcer* quotas, kube::Client* client, TenantIdAllocator ids,
+            std::shared_ptr<vc::Clock> clock = vc::Clock::Real());
 
   // Re-enforces what the store recorded (start-up, before the API server answers).
   Status Restore();
@@ -91,7 +90,7 @@ class NodeAgent {
   kube::Client* client_;
   std::shared_ptr<vc::Clock> clock_;
 
-  TenantIdAllocator ids_;                                 // reconcile thread only
+  TenantIdAllocator ids_;                                         // reconcile thread only
   std::map<std::string, vc::Clock::TimePoint> eviction_started_;  // by pod uid
   std::set<std::string> evicted_;  // uids evicted or deleted, until they leave the view
 

@@ -13,10 +13,9 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/agent/agent/pod_facts.h"
 #include "vc/agent/agent/tenant_ids.h"
@@ -37,9 +36,9 @@ struct TenantOnNode {
 
 struct NodePolicy {
   SegmentationInput segmentation;
-  std::vector<TenantPods> quotas;             // tenants with a node budget (TenantPods.tenant = key)
-  std::map<TenantId, TenantOnNode> tenants;   // every tenant of the policy
-  std::vector<std::string> problems;          // for logs: skipped settings, id exhaustion
+  std::vector<TenantPods> quotas;            // tenants with a node budget (TenantPods.tenant = key)
+  std::map<TenantId, TenantOnNode> tenants;  // every tenant of the policy
+  std::vector<std::string> problems;         // for logs: skipped settings, id exhaustion
 };
 
 NodePolicy BuildNodePolicy(const nlohmann::json& node, const std::vector<PodFacts>& pods,

@@ -3,11 +3,10 @@
 // Pure parsing; the tenant comes from the labels in shared/include/vc/labels.h.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/agent/cgroup/tenant_budget.h"
 #include "vc/agent/datapath/ip_address.h"
