@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "unit/agent/agent/agent_test_objects.h"
+#include "unit/agent/cgroup/cgroup_test_tree.h"
 #include "unit/agent/cgroup/fake_cgroup_fs.h"
 #include "unit/shared/kube/fake_transport.h"
 #include "vc/agent/datapath/fake_segmentation_maps.h"
@@ -180,6 +181,45 @@ TEST_F(NodeAgentTest, ABudgetRefusalIsRetriedThenThePodIsDeleted) {
   ASSERT_EQ(requests.size(), 4u);
   EXPECT_EQ(requests[2].method, "DELETE");
   EXPECT_EQ(agent.Metrics().evictions, 1u);
+}
+
+TEST_F(NodeAgentTest, HoldsATenantToItsNodeBudgetAndReportsUsage) {
+  testing::CgroupTestTree tree;
+  const CgroupLayout layout{CgroupDriver::kCgroupfs, CgroupVersion::kV1};
+  PodCgroupLocator locator(tree.root());
+  testing::FakeCgroupFs fs;
+  QuotaEnforcer quotas(locator, layout, fs);
+  std::vector<std::string> cgroups;
+  for (const char* uid : {"uid-a1", "uid-a2"}) {
+    const std::string path = PodCgroupPath(layout, QosClass::kBestEffort, uid);
+    tree.Dir("cpu/" + path);
+    fs.AddCgroup(path);
+    fs.SetUsage(path, {1000000000, 1 << 20, 3});
+    cgroups.push_back(path);
+  }
+  AddVeth("10.244.0.1", 11);
+  AddVeth("10.244.0.2", 12);
+  NodeAgent agent({"node-1", ""}, *enforcer_, maps_, &quotas, nullptr, TenantIdAllocator(),
+                  clock_);
+  ClusterView view{NodeNamed("node-1"),
+                   {PodOf("a", "a1", "10.244.0.1"), PodOf("a", "a2", "10.244.0.2"),
+                    PodOf("a", "a3", "", "Pending")},
+                   {TenantOf("a", "zero", {{"nodeQuota", {{"cpu", "600m"}, {"pids", 300}}}})}};
+  ASSERT_TRUE(agent.ReconcileOnce(view).ok());
+  EXPECT_TRUE(agent.NeedsRetry()) << "a3's cgroup is not there yet";
+  ASSERT_EQ(fs.writes.size(), 2u);
+  // Three pods share the budget evenly (none requested anything): 200m and 100 pids each.
+  for (const auto& [cgroup, limits] : fs.writes) {
+    ASSERT_TRUE(limits.cpu.has_value());
+    EXPECT_EQ(limits.cpu->quota_us * 1000 / limits.cpu->period_us, 200) << cgroup;
+    EXPECT_EQ(limits.pids_max, 100) << cgroup;
+  }
+  const MetricsSnapshot m = agent.Metrics();
+  ASSERT_EQ(m.tenants.size(), 1u);
+  EXPECT_TRUE(m.tenants[0].has_budget);
+  EXPECT_TRUE(m.tenants[0].has_usage);
+  EXPECT_EQ(m.tenants[0].usage.pids, 6u);
+  EXPECT_EQ(m.tenants[0].usage.cpu_usage_ns, 2000000000u);
 }
 
 }  // namespace
