@@ -2,6 +2,11 @@
 // vc-node-agent against a real API server (issue 5 "Tests"): kwok pods of tenants A (zero),
 // B (zero), P (partial) and a shared service S; network namespaces hold their IPs; the agent
 // binary watches the cluster and enforces in the lab. Real TCP/UDP decides.
+#include <signal.h>
+
+#include <atomic>
+#include <thread>
+
 #include "privileged/agent/agent_cluster_fixture.h"
 #include "vc/node/dedicated_nodes.h"
 
@@ -105,6 +110,54 @@ TEST_F(AgentSegmentationTest, NewPodIsDroppedUntilKnownAndAgentRestartKeepsPolic
       << AgentLog();
   EXPECT_EQ(Tcp("a3", Ip("b1"), kPodTcp), ProbeResult::kTimedOut) << "new A pod -> B";
   EXPECT_EQ(Tcp("a1", Ip("b1"), kPodTcp), ProbeResult::kTimedOut) << "A->B after restart";
+}
+
+TEST_F(AgentSegmentationTest, KillDashNineAndRestartLetNoCrossTenantPacketThrough) {
+  ASSERT_NO_FATAL_FAILURE(StartAgent());
+  ASSERT_TRUE(Eventually([&] { return Tcp("a1", Ip("b1"), kPodTcp) == ProbeResult::kTimedOut; },
+                         seconds(30)))
+      << AgentLog();
+
+  // Traffic all along: new A->B connections (must never echo) and A->A ones (must always).
+  std::atomic<bool> done{false};
+  std::atomic<int> crossed{0}, allowed_failed{0}, rounds{0};
+  std::thread traffic([&] {
+    while (!done) {
+      if (TcpEcho({lab_->pod("a1").netns_path(), "", Ip("b1"), kPodTcp,
+                   std::chrono::milliseconds(200)}) == ProbeResult::kEchoed) {
+        ++crossed;
+      }
+      if (UdpEcho({lab_->pod("b1").netns_path(), "", Ip("a1"), kPodUdp,
+                   std::chrono::milliseconds(200)}) == ProbeResult::kEchoed) {
+        ++crossed;
+      }
+      if (TcpEcho({lab_->pod("a1").netns_path(), "", Ip("a2"), kPodTcp,
+                   std::chrono::milliseconds(800)}) != ProbeResult::kEchoed) {
+        ++allowed_failed;
+      }
+      ++rounds;
+    }
+  });
+  auto wait_rounds = [&](int n) {
+    const int target = rounds + n;
+    return Eventually([&] { return rounds >= target; }, seconds(30));
+  };
+  EXPECT_TRUE(wait_rounds(3));
+  agent_->Signal(SIGKILL);
+  EXPECT_TRUE(agent_->WaitForExit(seconds(10)).has_value());
+  agent_.reset();
+  EXPECT_TRUE(wait_rounds(3)) << "traffic while no agent runs";
+  StartAgent();  // restores from pins and state.db, then reconciles with the API
+  EXPECT_TRUE(wait_rounds(5)) << "traffic after the restart";
+  done = true;
+  traffic.join();
+  EXPECT_EQ(crossed, 0) << "cross-tenant exchanges during kill -9 and restart";
+  EXPECT_EQ(allowed_failed, 0) << "failed A->A exchanges during kill -9 and restart";
+  const std::string metrics = Metrics();
+  EXPECT_GT(Sample(metrics, "vc_agent_tenant_packets_total{tenant=\"vcluster-b/b\","
+                            "verdict=\"dropped\"}"),
+            0)
+      << metrics;
 }
 
 TEST_F(AgentClusterTest, EvictsForeignPodsFromADedicatedNode) {
