@@ -220,7 +220,10 @@ TEST_F(AgentClusterTest, EvictsForeignPodsFromADedicatedNode) {
       },
       seconds(10)))
       << "an Event for the evicted pod";
-  EXPECT_EQ(Sample(Metrics(), "vc_agent_evictions_total"), 2);
+  // Counted once the pod's Event is recorded, which may lag the pod's deletion.
+  EXPECT_TRUE(
+      Eventually([&] { return Sample(Metrics(), "vc_agent_evictions_total") == 2; }, seconds(10)))
+      << Metrics();
 
   // What `kubectl vc node list` shows, then release.
   auto nodes = node::ListNodes(*client_);
