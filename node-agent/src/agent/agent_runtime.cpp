@@ -202,6 +202,10 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
   std::mutex informers_mu;
   std::condition_variable informers_cv;
   bool informers_started = false;
+  const auto notify = kube::InformerHandlers{
+      [&](const nlohmann::json&) { changes.Notify(); },
+      [&](const nlohmann::json&, const nlohmann::json&) { changes.Notify(); },
+      [&](const nlohmann::json&) { changes.Notify(); }};
 
   std::thread loop([&] {
     if (Status s = agent.Restore(); !s.ok()) VC_LOG(Error) << s.ToString();
@@ -210,30 +214,59 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
       std::unique_lock<std::mutex> lock(informers_mu);
       informers_cv.wait(lock, [&] { return informers_started || stop.cancelled(); });
     }
+    // The Tenant CRD may not be installed yet (kubectl vc create installs it): then every
+    // tenant pod is zero trust (no Tenant object), and the CRD is looked for again every 30s.
     bool synced = false;
+    bool crd_missing_logged = false;
+    auto next_crd_check = std::chrono::steady_clock::now();
+    auto tenants_usable = [&]() -> bool {
+      if (tenants) return tenants->HasSynced();
+      if (std::chrono::steady_clock::now() < next_crd_check) return crd_missing_logged;
+      auto probe = client->List(kTenantResource, "", {.limit = 1});
+      if (probe.ok()) {
+        tenants = std::make_unique<kube::Informer>(
+            client, kube::InformerOptions{.resource = kTenantResource}, notify);
+        tenants->Start();
+        return false;
+      }
+      if (probe.status().code() != Code::kNotFound) {  // API unreachable: keep what we have
+        next_crd_check = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+        return false;
+      }
+      if (!crd_missing_logged) {
+        VC_LOG(Warning) << "the Tenant CRD (tenants.kubectl-vc.dev) is not installed: every "
+                           "tenant pod is zero trust until it is";
+        crd_missing_logged = true;
+      }
+      next_crd_check = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      return true;
+    };
     while (!stop.cancelled()) {
       // Every wake-up is a pass: after a change, after the retry interval when the last pass
       // left work, at the latest after the resync period. Until the informers synced, poll
       // (an informer with nothing to list never calls a handler).
-      const auto interval =
+      auto interval =
           !synced ? std::chrono::milliseconds(50)
           : agent.NeedsRetry()
               ? config.retry_interval
               : std::chrono::duration_cast<std::chrono::milliseconds>(config.resync_period);
+      if (!tenants)
+        interval = std::min<std::chrono::milliseconds>(interval, std::chrono::seconds(30));
       changes.Wait(interval, stop);
       if (stop.cancelled()) break;
-      // A partial view would read as "pods gone": wait for all three first lists.
-      if (!pods->HasSynced() || !nodes->HasSynced() || !tenants->HasSynced()) continue;
+      // A partial view would read as "pods gone": wait for every first list.
+      const bool tenants_ok = tenants_usable();
+      if (!pods->HasSynced() || !nodes->HasSynced() || !tenants_ok) continue;
       if (!synced) {
         VC_LOG(Info) << "informers synced: " << pods->List().size() << " pods, "
-                     << tenants->List().size() << " tenants";
+                     << (tenants ? tenants->List().size() : 0) << " tenants";
         synced = true;
       }
       ClusterView view;
       auto node = nodes->Get("", config.node_name);
       view.node = node ? *node : nlohmann::json(nullptr);
       view.pods = pods->List();
-      view.tenants = tenants->List();
+      if (tenants) view.tenants = tenants->List();
       if (Status s = agent.ReconcileOnce(view); !s.ok()) {
         VC_LOG(Warning) << "reconcile: " << s.ToString() << " (retrying)";
       }
@@ -268,10 +301,6 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
 
   // 5. Informers, once the last policy is back in place.
   while (!restored && !stop.cancelled()) stop.WaitFor(std::chrono::milliseconds(20));
-  auto notify = kube::InformerHandlers{
-      [&](const nlohmann::json&) { changes.Notify(); },
-      [&](const nlohmann::json&, const nlohmann::json&) { changes.Notify(); },
-      [&](const nlohmann::json&) { changes.Notify(); }};
   kube::InformerOptions pod_options{.resource = kube::resources::kPods,
                                     .field_selector = "spec.nodeName=" + config.node_name};
   pod_options.resync_period = config.resync_period;
@@ -281,11 +310,8 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
       kube::InformerOptions{.resource = kube::resources::kNodes,
                             .field_selector = "metadata.name=" + config.node_name},
       notify);
-  tenants = std::make_unique<kube::Informer>(
-      client, kube::InformerOptions{.resource = kTenantResource}, notify);
   pods->Start();
   nodes->Start();
-  tenants->Start();
   {
     std::lock_guard<std::mutex> lock(informers_mu);
     informers_started = true;
@@ -300,7 +326,7 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
   loop.join();
   pods->Stop();
   nodes->Stop();
-  tenants->Stop();
+  if (tenants) tenants->Stop();
   return Status::Ok();
 }
 
