@@ -108,4 +108,50 @@ PodFacts ParsePod(const json& pod) {
   return f;
 }
 
+json SlimPod(json pod) {
+  if (!pod.is_object()) return pod;
+  auto copy_keys = [](const json& from, json& to, std::initializer_list<const char*> keys) {
+    if (!from.is_object()) return;
+    for (const char* k : keys) {
+      if (auto it = from.find(k); it != from.end()) to[k] = std::move(*it);
+    }
+  };
+  json slim = json::object();
+  json& meta = pod["metadata"];
+  json slim_meta = json::object();
+  copy_keys(meta, slim_meta,
+            {"name", "namespace", "uid", "resourceVersion", "labels", "deletionTimestamp"});
+  if (meta.is_object() && meta.contains("ownerReferences") && meta["ownerReferences"].is_array()) {
+    json owners = json::array();
+    for (const json& o : meta["ownerReferences"]) {
+      if (o.is_object())
+        owners.push_back({{"kind", o.value("kind", "")}, {"name", o.value("name", "")}});
+    }
+    slim_meta["ownerReferences"] = std::move(owners);
+  }
+  if (meta.is_object() && meta.contains("annotations") && meta["annotations"].is_object() &&
+      meta["annotations"].contains("kubernetes.io/config.mirror")) {
+    slim_meta["annotations"] = {
+        {"kubernetes.io/config.mirror", meta["annotations"]["kubernetes.io/config.mirror"]}};
+  }
+  slim["metadata"] = std::move(slim_meta);
+  json& spec = pod["spec"];
+  json slim_spec = json::object();
+  copy_keys(spec, slim_spec, {"nodeName", "hostNetwork"});
+  if (spec.is_object() && spec.contains("containers") && spec["containers"].is_array()) {
+    json containers = json::array();
+    for (json& c : spec["containers"]) {
+      json slim_c = json::object();
+      copy_keys(c, slim_c, {"name", "resources"});
+      containers.push_back(std::move(slim_c));
+    }
+    slim_spec["containers"] = std::move(containers);
+  }
+  slim["spec"] = std::move(slim_spec);
+  json slim_status = json::object();
+  copy_keys(pod["status"], slim_status, {"phase", "podIP", "podIPs", "qosClass"});
+  slim["status"] = std::move(slim_status);
+  return slim;
+}
+
 }  // namespace vc::agent

@@ -72,3 +72,51 @@ TEST(PodFactsTest, ControlPlaneAndUnlabelledPodsAreNoTenants) {
 
 }  // namespace
 }  // namespace vc::agent
+
+namespace vc::agent {
+namespace {
+
+TEST(SlimPodTest, KeepsWhatTheAgentReadsAndDropsTheRest) {
+  const json full = {
+      {"metadata",
+       {{"name", "w"},
+        {"namespace", "vcluster-a"},
+        {"uid", "u1"},
+        {"resourceVersion", "12"},
+        {"labels", {{labels::kTenant, "a"}}},
+        {"annotations", {{"big", std::string(4096, 'x')}, {"kubernetes.io/config.mirror", "m"}}},
+        {"ownerReferences", json::array({{{"kind", "DaemonSet"}, {"name", "d"}, {"uid", "x"}}})},
+        {"managedFields", json::array({{{"manager", "kwok"}, {"fieldsV1", {{"f:status", {}}}}}})}}},
+      {"spec",
+       {{"nodeName", "n1"},
+        {"hostNetwork", false},
+        {"tolerations", json::array({{{"operator", "Exists"}}})},
+        {"containers", json::array({{{"name", "c"},
+                                     {"image", "img"},
+                                     {"env", json::array({{{"name", "A"}, {"value", "1"}}})},
+                                     {"resources", {{"requests", {{"cpu", "100m"}}}}}}})}}},
+      {"status",
+       {{"phase", "Running"},
+        {"podIP", "10.244.0.9"},
+        {"qosClass", "Burstable"},
+        {"conditions", json::array({{{"type", "Ready"}, {"status", "True"}}})}}}};
+  const json slim = SlimPod(full);
+  EXPECT_FALSE(slim["metadata"].contains("managedFields"));
+  EXPECT_EQ(slim["metadata"]["annotations"].size(), 1u);
+  EXPECT_EQ(slim["metadata"]["ownerReferences"][0]["kind"], "DaemonSet");
+  EXPECT_FALSE(slim["spec"].contains("tolerations"));
+  EXPECT_FALSE(slim["spec"]["containers"][0].contains("env"));
+  EXPECT_FALSE(slim["status"].contains("conditions"));
+  EXPECT_EQ(slim["metadata"]["resourceVersion"], "12") << "the informer needs it";
+  EXPECT_LT(slim.dump().size(), full.dump().size() / 4);
+  const PodFacts a = ParsePod(full), b = ParsePod(slim);
+  EXPECT_EQ(a.key(), b.key());
+  EXPECT_EQ(a.tenant_key, b.tenant_key);
+  EXPECT_EQ(a.ips, b.ips);
+  EXPECT_EQ(a.phase, b.phase);
+  EXPECT_EQ(a.resources.cpu_request_millicores, b.resources.cpu_request_millicores);
+  EXPECT_EQ(a.resources.qos, b.resources.qos);
+}
+
+}  // namespace
+}  // namespace vc::agent

@@ -34,4 +34,10 @@ struct PodFacts {
 // Never fails: unparsable addresses or quantities are left out.
 PodFacts ParsePod(const nlohmann::json& pod);
 
+// The pod's informer transform: only what ParsePod and the dedicated-node eviction read
+// (names, uid, resourceVersion, labels, deletionTimestamp, owner kinds, the mirror annotation,
+// nodeName, hostNetwork, container resources, phase, IPs, QoS). A kwok or kubelet pod with
+// managedFields and conditions shrinks ~10x, and the agent's cache of 10,000 pods with it.
+nlohmann::json SlimPod(nlohmann::json pod);
+
 }  // namespace vc::agent
