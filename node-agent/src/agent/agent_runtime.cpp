@@ -200,7 +200,7 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
   // 2 and 6 run on the reconcile thread; the restore happens before the informers list.
   std::atomic<bool> restored{false};
   ChangeSignal changes;
-  std::unique_ptr<kube::Informer> pods, nodes, tenants;
+  std::unique_ptr<kube::Informer> pods, nodes, tenants, services;
   std::mutex informers_mu;
   std::condition_variable informers_cv;
   bool informers_started = false;
@@ -258,7 +258,9 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
       if (stop.cancelled()) break;
       // A partial view would read as "pods gone": wait for every first list.
       const bool tenants_ok = tenants_usable();
-      if (!pods->HasSynced() || !nodes->HasSynced() || !tenants_ok) continue;
+      if (!pods->HasSynced() || !nodes->HasSynced() || !services->HasSynced() || !tenants_ok) {
+        continue;
+      }
       if (!synced) {
         VC_LOG(Info) << "informers synced: " << pods->List().size() << " pods, "
                      << (tenants ? tenants->List().size() : 0) << " tenants";
@@ -269,6 +271,7 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
       view.node = node ? *node : nlohmann::json(nullptr);
       view.pods = pods->List();
       if (tenants) view.tenants = tenants->List();
+      view.services = services->List();
       if (Status s = agent.ReconcileOnce(view); !s.ok()) {
         VC_LOG(Warning) << "reconcile: " << s.ToString() << " (retrying)";
       }
@@ -317,8 +320,23 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
       kube::InformerOptions{.resource = kube::resources::kNodes,
                             .field_selector = "metadata.name=" + config.node_name},
       notify);
+  // Services, for shared services named by Service: only their cluster IPs and ports are kept.
+  kube::InformerOptions service_options{.resource = kube::resources::kServices};
+  service_options.transform = [](nlohmann::json svc) {
+    nlohmann::json slim = {{"metadata", nlohmann::json::object()},
+                           {"spec", nlohmann::json::object()}};
+    for (const char* k : {"name", "namespace", "resourceVersion"}) {
+      if (svc["metadata"].contains(k)) slim["metadata"][k] = std::move(svc["metadata"][k]);
+    }
+    for (const char* k : {"clusterIP", "clusterIPs", "ports"}) {
+      if (svc["spec"].contains(k)) slim["spec"][k] = std::move(svc["spec"][k]);
+    }
+    return slim;
+  };
+  services = std::make_unique<kube::Informer>(client, service_options, notify);
   pods->Start();
   nodes->Start();
+  services->Start();
   {
     std::lock_guard<std::mutex> lock(informers_mu);
     informers_started = true;
@@ -333,6 +351,7 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
   loop.join();
   pods->Stop();
   nodes->Stop();
+  services->Stop();
   if (tenants) tenants->Stop();
   return Status::Ok();
 }

@@ -73,11 +73,17 @@ Status NodeAgent::Restore() {
 Status NodeAgent::ReconcileOnce(const ClusterView& view) {
   std::vector<PodFacts> pods;
   std::vector<TenantSettings> tenants;
+  std::map<std::string, ServiceAddresses> services;
   try {
     for (const json& p : view.pods) pods.push_back(ParsePod(p));
     for (const json& t : view.tenants) {
       auto parsed = ParseTenant(t);
       if (parsed.ok()) tenants.push_back(std::move(*parsed));
+    }
+    for (const json& svc : view.services) {
+      const json meta = svc.value("metadata", json::object());
+      services[meta.value("namespace", "") + "/" + meta.value("name", "")] =
+          ParseServiceAddresses(svc);
     }
   } catch (const std::exception& e) {  // a field of an unexpected JSON type
     CountError("segmentation");
@@ -88,8 +94,13 @@ Status NodeAgent::ReconcileOnce(const ClusterView& view) {
     retry_ = false;
   }
   const auto before = ids_.assigned();
-  NodePolicy policy = BuildNodePolicy(view.node, pods, tenants, ids_);
-  for (const std::string& p : policy.problems) VC_LOG(Warning) << p;
+  NodePolicy policy = BuildNodePolicy(view.node, pods, tenants, ids_, services);
+  // Each problem once while it lasts, not on every pass.
+  std::set<std::string> problems(policy.problems.begin(), policy.problems.end());
+  for (const std::string& p : problems) {
+    if (reported_problems_.count(p) == 0) VC_LOG(Warning) << p;
+  }
+  reported_problems_ = std::move(problems);
   if (ids_.assigned() != before && !options_.tenant_ids_path.empty()) {
     if (Status s = ids_.Save(options_.tenant_ids_path); !s.ok()) VC_LOG(Warning) << s.ToString();
   }

@@ -28,7 +28,8 @@ std::vector<IpPrefix> ProbeSources(const json& node) {
 }  // namespace
 
 NodePolicy BuildNodePolicy(const json& node, const std::vector<PodFacts>& pods,
-                           const std::vector<TenantSettings>& tenants, TenantIdAllocator& ids) {
+                           const std::vector<TenantSettings>& tenants, TenantIdAllocator& ids,
+                           const std::map<std::string, ServiceAddresses>& services) {
   NodePolicy policy;
   policy.segmentation.node.probe_sources = ProbeSources(node);
   std::map<std::string, const TenantSettings*> settings;
@@ -81,6 +82,9 @@ NodePolicy BuildNodePolicy(const json& node, const std::vector<PodFacts>& pods,
     TenantSpec spec{id, t.key, t.trust, {}};
     if (auto it = settings.find(t.key); it != settings.end()) {
       spec.shared_services = it->second->shared_services;
+      for (SharedService& s : ResolveServiceRefs(*it->second, services, &policy.problems)) {
+        spec.shared_services.push_back(s);
+      }
     }
     policy.segmentation.tenants.push_back(std::move(spec));
     const NodeBudget& b = t.budget;

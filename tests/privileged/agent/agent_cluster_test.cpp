@@ -31,11 +31,29 @@ class AgentSegmentationTest : public AgentClusterTest {
     ips_["p1"] = RunPod("vcluster-p", "p1", "p");
     ips_["svc"] = RunPod("shared", "svc", "");
     ASSERT_FALSE(HasFailure());
+    // The shared service also has a Service with a fixed cluster IP, which A names (as
+    // kubectl-vc's profiles name kube-dns). No kube-proxy here: the lab gives the service pod
+    // that address too.
+    const json service = {
+        {"apiVersion", "v1"},
+        {"kind", "Service"},
+        {"metadata", {{"name", "svc"}, {"namespace", "shared"}}},
+        {"spec",
+         {{"clusterIP", kVip},
+          {"ports", json::array({{{"name", "a"}, {"port", 8080}, {"protocol", "TCP"}},
+                                 {{"name", "b"}, {"port", 9090}, {"protocol", "TCP"}}})}}}};
+    auto created = client_->Create(kube::resources::kServices, "shared", service);
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
     const json svc_8080 =
         json::array({{{"name", "svc"},
                       {"cidr", ips_["svc"] + "/32"},
                       {"ports", json::array({{{"port", 8080}, {"protocol", "TCP"}}})}}});
-    ASSERT_NO_FATAL_FAILURE(CreateTenant("vcluster-a", "a", "zero", svc_8080));
+    json a_shared = svc_8080;
+    a_shared.push_back({{"name", "svc-by-name"},
+                        {"namespace", "shared"},
+                        {"service", "svc"},
+                        {"ports", json::array({{{"port", 8080}, {"protocol", "TCP"}}})}});
+    ASSERT_NO_FATAL_FAILURE(CreateTenant("vcluster-a", "a", "zero", a_shared));
     ASSERT_NO_FATAL_FAILURE(CreateTenant("vcluster-b", "b", "zero"));
     ASSERT_NO_FATAL_FAILURE(CreateTenant("vcluster-p", "p", "partial", svc_8080));
     ASSERT_NO_FATAL_FAILURE(BuildLab({{"a1", ips_["a1"]},
@@ -43,11 +61,17 @@ class AgentSegmentationTest : public AgentClusterTest {
                                       {"b1", ips_["b1"]},
                                       {"p1", ips_["p1"]},
                                       {"svc", ips_["svc"]}}));
+    ASSERT_TRUE(lab_->AddPodAddress("svc", kVip, true).ok());
+    servers_["vip"] =
+        std::make_unique<EchoServer>(lab_->pod("svc").netns_path(), kVip,
+                                     std::vector<uint16_t>{8080, 9090}, std::vector<uint16_t>{});
+    ASSERT_TRUE(servers_["vip"]->ready());
     // Before the agent every pair talks: a failure below is the agent's doing.
     ASSERT_EQ(Tcp("a1", Ip("b1"), kPodTcp), ProbeResult::kEchoed);
     ASSERT_EQ(Tcp("p1", Ip("a1"), kPodTcp), ProbeResult::kEchoed);
   }
 
+  static constexpr const char* kVip = "10.96.100.10";
   std::map<std::string, std::string> ips_;
 };
 
@@ -67,6 +91,9 @@ TEST_F(AgentSegmentationTest, EnforcesTenantIsolationWithRealTraffic) {
   EXPECT_EQ(Udp("a1", Ip("b1"), kPodUdp), ProbeResult::kTimedOut) << "A->B udp";
   EXPECT_EQ(Tcp("b1", Ip("a1"), kPodTcp), ProbeResult::kTimedOut) << "B->A";
   EXPECT_EQ(Udp("b1", Ip("a1"), kPodUdp), ProbeResult::kTimedOut) << "B->A udp";
+  EXPECT_EQ(Tcp("a1", kVip, 8080), ProbeResult::kEchoed) << "A->S by Service, allowed port";
+  EXPECT_EQ(Tcp("a1", kVip, 9090), ProbeResult::kTimedOut) << "A->S by Service, other port";
+  EXPECT_EQ(Tcp("b1", kVip, 8080), ProbeResult::kTimedOut) << "B->S: B lists no service";
   EXPECT_EQ(Tcp("p1", Ip("svc"), 8080), ProbeResult::kEchoed) << "P->S";
   EXPECT_EQ(Tcp("p1", Ip("a1"), kPodTcp), ProbeResult::kTimedOut) << "P->A";
   EXPECT_EQ(Tcp("svc", Ip("a1"), kPodTcp), ProbeResult::kTimedOut) << "S opens no flow to A";
@@ -154,8 +181,9 @@ TEST_F(AgentSegmentationTest, KillDashNineAndRestartLetNoCrossTenantPacketThroug
   EXPECT_EQ(crossed, 0) << "cross-tenant exchanges during kill -9 and restart";
   EXPECT_EQ(allowed_failed, 0) << "failed A->A exchanges during kill -9 and restart";
   const std::string metrics = Metrics();
-  EXPECT_GT(Sample(metrics, "vc_agent_tenant_packets_total{tenant=\"vcluster-b/b\","
-                            "verdict=\"dropped\"}"),
+  EXPECT_GT(Sample(metrics,
+                   "vc_agent_tenant_packets_total{tenant=\"vcluster-b/b\","
+                   "verdict=\"dropped\"}"),
             0)
       << metrics;
 }

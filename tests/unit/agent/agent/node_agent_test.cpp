@@ -199,8 +199,7 @@ TEST_F(NodeAgentTest, HoldsATenantToItsNodeBudgetAndReportsUsage) {
   }
   AddVeth("10.244.0.1", 11);
   AddVeth("10.244.0.2", 12);
-  NodeAgent agent({"node-1", ""}, *enforcer_, maps_, &quotas, nullptr, TenantIdAllocator(),
-                  clock_);
+  NodeAgent agent({"node-1", ""}, *enforcer_, maps_, &quotas, nullptr, TenantIdAllocator(), clock_);
   ClusterView view{NodeNamed("node-1"),
                    {PodOf("a", "a1", "10.244.0.1"), PodOf("a", "a2", "10.244.0.2"),
                     PodOf("a", "a3", "", "Pending")},

@@ -37,6 +37,7 @@ struct ClusterView {
   nlohmann::json node;
   std::vector<nlohmann::json> pods;
   std::vector<nlohmann::json> tenants;
+  std::vector<nlohmann::json> services;  // for shared services named by Service
 };
 
 // Where datapath calls (tc, veth lookups) must run when the pods' veths are in another network
@@ -92,6 +93,7 @@ class NodeAgent {
 
   TenantIdAllocator ids_;                                         // reconcile thread only
   std::map<std::string, vc::Clock::TimePoint> eviction_started_;  // by pod uid
+  std::set<std::string> reported_problems_;                       // logged once while they last
   std::set<std::string> evicted_;  // uids evicted or deleted, until they leave the view
 
   mutable std::mutex mu_;  // what Metrics() and the probes read

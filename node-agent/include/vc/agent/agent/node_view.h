@@ -41,7 +41,9 @@ struct NodePolicy {
   std::vector<std::string> problems;         // for logs: skipped settings, id exhaustion
 };
 
+// `services`: the cluster's Services by "namespace/name", for shared services named by Service.
 NodePolicy BuildNodePolicy(const nlohmann::json& node, const std::vector<PodFacts>& pods,
-                           const std::vector<TenantSettings>& tenants, TenantIdAllocator& ids);
+                           const std::vector<TenantSettings>& tenants, TenantIdAllocator& ids,
+                           const std::map<std::string, ServiceAddresses>& services = {});
 
 }  // namespace vc::agent
