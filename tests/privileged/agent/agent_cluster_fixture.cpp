@@ -158,8 +158,10 @@ std::string AgentClusterTest::RunPod(const std::string& ns, const std::string& n
 }
 
 void AgentClusterTest::CreateTenant(const std::string& ns, const std::string& name,
-                                    const std::string& trust, const json& shared_services) {
+                                    const std::string& trust, const json& shared_services,
+                                    const json& node_quota) {
   json spec = {{"trustLevel", trust}};
+  if (!node_quota.is_null()) spec["nodeQuota"] = node_quota;
   if (!shared_services.empty()) spec["sharedServices"] = shared_services;
   const json tenant = {{"apiVersion", "kubectl-vc.dev/v1alpha1"},
                        {"kind", "Tenant"},
@@ -191,17 +193,34 @@ void AgentClusterTest::AddLabPod(const std::string& name, const std::string& ip)
   servers_[name] = std::move(server);
 }
 
-void AgentClusterTest::StartAgent() {
+void AgentClusterTest::StartAgent(const std::string& cgroup_root,
+                                  const std::string& kubelet_cgroup_root) {
 #ifdef VC_NODE_AGENT_BIN
   metrics_port_ = FreePort();
-  auto agent = ChildProcess::Start(
-      "vc-node-agent",
-      {VC_NODE_AGENT_BIN, "--node-name", node_, "--kubeconfig", cluster_dir_ + "/kubeconfig",
-       "--state-dir", tmp_->path() + "/state", "--bpffs-root", pin_root_, "--cgroup-root",
-       tmp_->path() + "/no-cgroups", "--pod-netns", lab_->node_netns_path(), "--metrics-address",
-       "127.0.0.1:" + std::to_string(metrics_port_), "--retry-interval-ms", "200", "--log-level",
-       "info"},
-      tmp_->path() + "/agent.log");
+  std::vector<std::string> argv = {VC_NODE_AGENT_BIN,
+                                   "--node-name",
+                                   node_,
+                                   "--kubeconfig",
+                                   cluster_dir_ + "/kubeconfig",
+                                   "--state-dir",
+                                   tmp_->path() + "/state",
+                                   "--bpffs-root",
+                                   pin_root_,
+                                   "--cgroup-root",
+                                   cgroup_root.empty() ? tmp_->path() + "/no-cgroups" : cgroup_root,
+                                   "--pod-netns",
+                                   lab_->node_netns_path(),
+                                   "--metrics-address",
+                                   "127.0.0.1:" + std::to_string(metrics_port_),
+                                   "--retry-interval-ms",
+                                   "200",
+                                   "--log-level",
+                                   "info"};
+  if (!kubelet_cgroup_root.empty()) {
+    argv.push_back("--kubelet-cgroup-root");
+    argv.push_back(kubelet_cgroup_root);
+  }
+  auto agent = ChildProcess::Start("vc-node-agent", argv, tmp_->path() + "/agent.log");
   ASSERT_TRUE(agent.ok()) << agent.status().ToString();
   agent_ = std::move(*agent);
   ASSERT_TRUE(Eventually([&] { return LoopbackHttpGet(metrics_port_, "/readyz") == 200; },

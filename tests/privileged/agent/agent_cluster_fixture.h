@@ -42,12 +42,14 @@ class AgentClusterTest : public ::testing::Test {
   void CreateNamespace(const std::string& ns);
   // A Tenant object for virtual cluster `name` in host namespace `ns`.
   void CreateTenant(const std::string& ns, const std::string& name, const std::string& trust,
-                    const nlohmann::json& shared_services = nlohmann::json::array());
+                    const nlohmann::json& shared_services = nlohmann::json::array(),
+                    const nlohmann::json& node_quota = nullptr);
   // The lab: a node namespace and a pod namespace per {name, ip}, each with echo servers.
   void BuildLab(const std::vector<std::pair<std::string, std::string>>& pods);
   void AddLabPod(const std::string& name, const std::string& ip);
 
-  void StartAgent();
+  // Quotas off unless `cgroup_root` is given (with kubelet's --cgroup-root for the test tree).
+  void StartAgent(const std::string& cgroup_root = "", const std::string& kubelet_cgroup_root = "");
   void StopAgent();
   // The body of GET /metrics ("" when the agent does not answer).
   std::string Metrics();
