@@ -5,6 +5,9 @@
 #include <signal.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <thread>
 
 #include "privileged/agent/agent_cluster_fixture.h"
@@ -49,6 +52,9 @@ class AgentSegmentationTest : public AgentClusterTest {
                       {"cidr", ips_["svc"] + "/32"},
                       {"ports", json::array({{{"port", 8080}, {"protocol", "TCP"}}})}}});
     json a_shared = svc_8080;
+    a_shared.push_back({{"name", "iperf"},  // the long-lived flow of the kill -9 test
+                        {"cidr", ips_["svc"] + "/32"},
+                        {"ports", json::array({{{"port", 5201}, {"protocol", "TCP"}}})}});
     a_shared.push_back({{"name", "svc-by-name"},
                         {"namespace", "shared"},
                         {"service", "svc"},
@@ -145,6 +151,31 @@ TEST_F(AgentSegmentationTest, KillDashNineAndRestartLetNoCrossTenantPacketThroug
                          seconds(30)))
       << AgentLog();
 
+  // A long-lived, rule-allowed flow A->S (its replies pass through the flow table, which is
+  // pinned): iperf3 at a modest rate, so that the 2-cpu machine keeps up with the probes.
+  auto iperf_server = ChildProcess::Start("iperf3-server",
+                                          {"/usr/sbin/ip", "netns", "exec", lab_->pod("svc").netns,
+                                           "iperf3", "-s", "-1", "-B", Ip("svc")},
+                                          tmp_->path() + "/iperf3-server.log");
+  ASSERT_TRUE(iperf_server.ok()) << iperf_server.status().ToString();
+  std::unique_ptr<ChildProcess> iperf_client;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        // The server may not listen yet: retry the client until it connects.
+        auto c = ChildProcess::Start("iperf3-client",
+                                     {"/usr/sbin/ip", "netns", "exec", lab_->pod("a1").netns,
+                                      "iperf3", "-c", Ip("svc"), "-t", "10", "-b", "50M", "-J"},
+                                     tmp_->path() + "/iperf3-client.json");
+        if (!c.ok()) return false;
+        if ((*c)->WaitForExit(std::chrono::milliseconds(300)).has_value()) {
+          std::filesystem::remove(tmp_->path() + "/iperf3-client.json");
+          return false;  // exited at once: connection refused
+        }
+        iperf_client = std::move(*c);
+        return true;
+      },
+      seconds(10)));
+
   // Traffic all along: new A->B connections (must never echo) and A->A ones (must always).
   std::atomic<bool> done{false};
   std::atomic<int> crossed{0}, allowed_failed{0}, rounds{0};
@@ -178,6 +209,22 @@ TEST_F(AgentSegmentationTest, KillDashNineAndRestartLetNoCrossTenantPacketThroug
   EXPECT_TRUE(wait_rounds(5)) << "traffic after the restart";
   done = true;
   traffic.join();
+  // The long-lived flow went on through the kill and the restart: every 1s interval moved data.
+  const auto iperf_exit = iperf_client->WaitForExit(seconds(30));
+  ASSERT_TRUE(iperf_exit.has_value());
+  EXPECT_EQ(*iperf_exit, 0) << iperf_client->LogTail();
+  std::ifstream report_file(tmp_->path() + "/iperf3-client.json");
+  const json report = json::parse(report_file, nullptr, false);
+  ASSERT_TRUE(report.is_object() && report.contains("intervals")) << iperf_client->LogTail();
+  double min_interval_bytes = -1;
+  for (const json& interval : report["intervals"]) {
+    const double bytes = interval["sum"].value("bytes", 0.0);
+    if (min_interval_bytes < 0 || bytes < min_interval_bytes) min_interval_bytes = bytes;
+  }
+  std::cout << "[figures] iperf3 A->S across kill -9 and restart: " << report["intervals"].size()
+            << " intervals, slowest " << min_interval_bytes * 8 / 1e6 << " Mbit/s\n";
+  EXPECT_GE(report["intervals"].size(), 9u);
+  EXPECT_GT(min_interval_bytes, 0) << "the allowed flow stalled";
   EXPECT_EQ(crossed, 0) << "cross-tenant exchanges during kill -9 and restart";
   EXPECT_EQ(allowed_failed, 0) << "failed A->A exchanges during kill -9 and restart";
   const std::string metrics = Metrics();
