@@ -29,6 +29,7 @@
 #include "vc/health_server.h"
 #include "vc/kube/informer.h"
 #include "vc/kube/kubeconfig.h"
+#include "vc/labels.h"
 #include "vc/log.h"
 
 namespace vc::agent {
@@ -200,7 +201,7 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
   // 2 and 6 run on the reconcile thread; the restore happens before the informers list.
   std::atomic<bool> restored{false};
   ChangeSignal changes;
-  std::unique_ptr<kube::Informer> pods, nodes, tenants, services;
+  std::unique_ptr<kube::Informer> pods, workloads, nodes, tenants, services;
   std::mutex informers_mu;
   std::condition_variable informers_cv;
   bool informers_started = false;
@@ -258,7 +259,8 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
       if (stop.cancelled()) break;
       // A partial view would read as "pods gone": wait for every first list.
       const bool tenants_ok = tenants_usable();
-      if (!pods->HasSynced() || !nodes->HasSynced() || !services->HasSynced() || !tenants_ok) {
+      if (!pods->HasSynced() || !workloads->HasSynced() || !nodes->HasSynced() ||
+          !services->HasSynced() || !tenants_ok) {
         continue;
       }
       if (!synced) {
@@ -270,6 +272,7 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
       auto node = nodes->Get("", config.node_name);
       view.node = node ? *node : nlohmann::json(nullptr);
       view.pods = pods->List();
+      view.workloads = workloads->List();
       if (tenants) view.tenants = tenants->List();
       view.services = services->List();
       if (Status s = agent.ReconcileOnce(view); !s.ok()) {
@@ -315,6 +318,13 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
   pod_options.resync_period = config.resync_period;
   pod_options.transform = SlimPod;
   pods = std::make_unique<kube::Informer>(client, pod_options, notify);
+  // Tenant pods of every node: their addresses tell peers here which tenant they are.
+  kube::InformerOptions workload_options{
+      .resource = kube::resources::kPods,
+      .label_selector = std::string(labels::kComponent) + "=" + labels::kComponentWorkload};
+  workload_options.resync_period = config.resync_period;
+  workload_options.transform = SlimPod;
+  workloads = std::make_unique<kube::Informer>(client, workload_options, notify);
   nodes = std::make_unique<kube::Informer>(
       client,
       kube::InformerOptions{.resource = kube::resources::kNodes,
@@ -335,6 +345,7 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
   };
   services = std::make_unique<kube::Informer>(client, service_options, notify);
   pods->Start();
+  workloads->Start();
   nodes->Start();
   services->Start();
   {
@@ -350,6 +361,7 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
   changes.Notify();
   loop.join();
   pods->Stop();
+  workloads->Stop();
   nodes->Stop();
   services->Stop();
   if (tenants) tenants->Stop();

@@ -76,6 +76,13 @@ Status NodeAgent::ReconcileOnce(const ClusterView& view) {
   std::map<std::string, ServiceAddresses> services;
   try {
     for (const json& p : view.pods) pods.push_back(ParsePod(p));
+    for (const json& p : view.workloads) {
+      PodFacts f = ParsePod(p);
+      const json::json_pointer node_name("/spec/nodeName");
+      if (p.contains(node_name) && p.at(node_name) == options_.node_name) continue;  // in pods
+      f.on_node = false;
+      pods.push_back(std::move(f));
+    }
     for (const json& t : view.tenants) {
       auto parsed = ParseTenant(t);
       if (parsed.ok()) tenants.push_back(std::move(*parsed));
@@ -137,7 +144,8 @@ Status NodeAgent::Segment(const NodePolicy& policy) {
     VC_LOG(Error) << "enforce segmentation: " << report.status().ToString();
     return report.status().Annotate("enforce segmentation");
   }
-  enforced_pods_ = static_cast<int>(policy.segmentation.pods.size());
+  enforced_pods_ = 0;
+  for (const PodEndpoint& e : policy.segmentation.pods) enforced_pods_ += e.on_node ? 1 : 0;
   pods_without_veth_ = static_cast<int>(report->pods_without_veth.size());
   if (!report->pods_without_veth.empty()) {
     retry_ = true;
@@ -145,7 +153,8 @@ Status NodeAgent::Segment(const NodePolicy& policy) {
                   << report->pods_without_veth.front().name;
   }
   if (report->map_writes > 0 || report->filters_attached > 0 || report->filters_detached > 0) {
-    VC_LOG(Info) << "segmentation: " << policy.segmentation.pods.size() << " pod addresses of "
+    VC_LOG(Info) << "segmentation: " << policy.segmentation.pods.size()
+                 << " pod addresses (this node's: " << enforced_pods_ << ") of "
                  << policy.segmentation.tenants.size() << " tenants; " << report->map_writes
                  << " map writes, " << report->filters_attached << " filters attached, "
                  << report->filters_detached << " detached";

@@ -38,12 +38,30 @@ NodePolicy BuildNodePolicy(const json& node, const std::vector<PodFacts>& pods,
   std::set<std::string> live;
   std::map<std::string, TenantPods> quota_pods;
   std::set<IpAddress> claimed;
+  // This node's pods first: an address claimed twice stays with the pod that is here.
+  std::vector<const PodFacts*> ordered;
   for (const PodFacts& pod : pods) {
+    if (pod.on_node) ordered.push_back(&pod);
+  }
+  for (const PodFacts& pod : pods) {
+    if (!pod.on_node) ordered.push_back(&pod);
+  }
+  for (const PodFacts* p : ordered) {
+    const PodFacts& pod = *p;
     if (pod.tenant_key.empty() || !pod.Active() || pod.host_network) continue;
     live.insert(pod.tenant_key);
     auto id = ids.IdFor(pod.tenant_key);
     if (!id.ok()) {
       policy.problems.push_back(id.status().message());
+      continue;
+    }
+    if (!pod.on_node) {
+      // Another node's pod: its addresses classify peers here; no policy, veth or quota.
+      for (const IpAddress& ip : pod.ips) {
+        if (claimed.insert(ip).second) {
+          policy.segmentation.pods.push_back({pod.key(), ip, *id, /*on_node=*/false});
+        }
+      }
       continue;
     }
     TenantOnNode& t = policy.tenants[*id];
@@ -69,7 +87,7 @@ NodePolicy BuildNodePolicy(const json& node, const std::vector<PodFacts>& pods,
                                   " is claimed by another pod; skipped");
         continue;
       }
-      policy.segmentation.pods.push_back({pod.key(), ip, *id});
+      policy.segmentation.pods.push_back({pod.key(), ip, *id, /*on_node=*/true});
     }
     TenantPods& q = quota_pods[pod.tenant_key];
     q.tenant = pod.tenant_key;

@@ -90,6 +90,7 @@ void AgentClusterTest::SetUp() {
   std::sort(names.begin(), names.end());
   ASSERT_FALSE(names.empty());
   node_ = names.front();
+  other_node_ = names.back();
 
   auto crd = client_->Create(kube::resources::kCustomResourceDefinitions, "",
                              cli::render::TenantCustomResourceDefinition());
@@ -125,7 +126,7 @@ void AgentClusterTest::CreateNamespace(const std::string& ns) {
 }
 
 std::string AgentClusterTest::RunPod(const std::string& ns, const std::string& name,
-                                     const std::string& tenant) {
+                                     const std::string& tenant, const std::string& node) {
   json labels = {{"app", name}};
   if (!tenant.empty()) {
     labels[labels::kTenant] = tenant;
@@ -137,7 +138,7 @@ std::string AgentClusterTest::RunPod(const std::string& ns, const std::string& n
       {"kind", "Pod"},
       {"metadata", {{"name", name}, {"namespace", ns}, {"labels", labels}}},
       {"spec",
-       {{"nodeName", node_},
+       {{"nodeName", node.empty() ? node_ : node},
         {"containers", json::array({{{"name", "app"}, {"image", "registry.invalid/app:1"}}})},
         {"tolerations", json::array({{{"operator", "Exists"}}})}}}};
   auto created = client_->Create(kube::resources::kPods, ns, pod);

@@ -38,7 +38,8 @@ class AgentClusterTest : public ::testing::Test {
 
   // A pod on `node_` (kwok runs it). `tenant` "": a pod of no tenant. Returns its IP once kwok
   // reported it Running.
-  std::string RunPod(const std::string& ns, const std::string& name, const std::string& tenant);
+  std::string RunPod(const std::string& ns, const std::string& name, const std::string& tenant,
+                     const std::string& node = "");
   void CreateNamespace(const std::string& ns);
   // A Tenant object for virtual cluster `name` in host namespace `ns`.
   void CreateTenant(const std::string& ns, const std::string& name, const std::string& trust,
@@ -77,7 +78,8 @@ class AgentClusterTest : public ::testing::Test {
   std::string local_cluster_;
   bool cluster_up_ = false;
   std::shared_ptr<kube::Client> client_;
-  std::string node_;  // the node the agent runs for
+  std::string node_;        // the node the agent runs for
+  std::string other_node_;  // another node of the cluster (no agent there)
   std::string suffix_;
   std::string pin_root_;
   std::unique_ptr<NetnsLab> lab_;

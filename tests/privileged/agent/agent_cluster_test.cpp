@@ -33,6 +33,9 @@ class AgentSegmentationTest : public AgentClusterTest {
     ips_["b1"] = RunPod("vcluster-b", "b1", "b");
     ips_["p1"] = RunPod("vcluster-p", "p1", "p");
     ips_["svc"] = RunPod("shared", "svc", "");
+    // Pods of A and B on the other node: this node's agent knows them by their addresses.
+    ips_["a9"] = RunPod("vcluster-a", "a9", "a", other_node_);
+    ips_["b9"] = RunPod("vcluster-b", "b9", "b", other_node_);
     ASSERT_FALSE(HasFailure());
     // The shared service also has a Service with a fixed cluster IP, which A names (as
     // kubectl-vc's profiles name kube-dns). No kube-proxy here: the lab gives the service pod
@@ -66,7 +69,9 @@ class AgentSegmentationTest : public AgentClusterTest {
                                       {"a2", ips_["a2"]},
                                       {"b1", ips_["b1"]},
                                       {"p1", ips_["p1"]},
-                                      {"svc", ips_["svc"]}}));
+                                      {"svc", ips_["svc"]},
+                                      {"a9", ips_["a9"]},
+                                      {"b9", ips_["b9"]}}));
     ASSERT_TRUE(lab_->AddPodAddress("svc", kVip, true).ok());
     servers_["vip"] =
         std::make_unique<EchoServer>(lab_->pod("svc").netns_path(), kVip,
@@ -102,6 +107,11 @@ TEST_F(AgentSegmentationTest, EnforcesTenantIsolationWithRealTraffic) {
   EXPECT_EQ(Tcp("b1", kVip, 8080), ProbeResult::kTimedOut) << "B->S: B lists no service";
   EXPECT_EQ(Tcp("p1", Ip("svc"), 8080), ProbeResult::kEchoed) << "P->S";
   EXPECT_EQ(Tcp("p1", Ip("a1"), kPodTcp), ProbeResult::kTimedOut) << "P->A";
+  // Across nodes: A's own pod elsewhere is A's; B's pod elsewhere is another tenant's.
+  EXPECT_EQ(Tcp("a1", Ip("a9"), kPodTcp), ProbeResult::kEchoed) << "A->A on another node";
+  EXPECT_EQ(Tcp("a1", Ip("b9"), kPodTcp), ProbeResult::kTimedOut) << "A->B on another node";
+  EXPECT_EQ(Tcp("b9", Ip("a1"), kPodTcp), ProbeResult::kTimedOut) << "B on another node->A";
+  EXPECT_EQ(Tcp("p1", Ip("b9"), kPodTcp), ProbeResult::kTimedOut) << "P->B on another node";
   EXPECT_EQ(Tcp("svc", Ip("a1"), kPodTcp), ProbeResult::kTimedOut) << "S opens no flow to A";
 
   const std::string metrics = Metrics();

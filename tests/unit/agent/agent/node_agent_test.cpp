@@ -110,6 +110,24 @@ TEST_F(NodeAgentTest, EnforcesWhatTheViewSaysAndRetriesPodsWithoutVeth) {
   EXPECT_EQ(maps_.state.pod_tenants.at(Host("10.244.0.1")), a);
 }
 
+TEST_F(NodeAgentTest, TenantPodsOfOtherNodesAreAddressesWithoutVeths) {
+  AddVeth("10.244.0.1", 11);
+  AddVeth("10.244.1.9", 19);  // would be found, but a pod of another node is never looked for
+  NodeAgent& agent = Agent();
+  json remote = PodOf("a", "a9", "10.244.1.9");
+  remote["spec"]["nodeName"] = "node-2";
+  json local_again = PodOf("a", "a1", "10.244.0.1");  // node-1's pod in the cluster-wide list
+  ClusterView view{NodeNamed("node-1"), {PodOf("a", "a1", "10.244.0.1")}, {TenantOf("a", "zero")}};
+  view.workloads = {remote, local_again};
+  ASSERT_TRUE(agent.ReconcileOnce(view).ok());
+  EXPECT_FALSE(agent.NeedsRetry());
+  EXPECT_EQ(maps_.state.pod_tenants.at(Host("10.244.1.9")),
+            maps_.state.pod_tenants.at(Host("10.244.0.1")));
+  EXPECT_EQ(maps_.state.iface_tenants.count(19), 0u);
+  EXPECT_EQ(maps_.state.iface_tenants.count(11), 1u);
+  EXPECT_EQ(agent.Metrics().enforced_pods, 1) << "this node's pods";
+}
+
 TEST_F(NodeAgentTest, RestoreReappliesTheRecordAfterALostDatapath) {
   AddVeth("10.244.0.1", 11);
   ASSERT_TRUE(

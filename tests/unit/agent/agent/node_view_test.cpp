@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "unit/agent/agent/agent_test_objects.h"
 
 namespace vc::agent {
@@ -70,6 +72,32 @@ TEST(NodeViewTest, FailsClosed) {
   EXPECT_EQ(addresses, (std::set<std::string>{"10.244.0.5", "10.244.0.7"}))
       << "no host-network or finished pod; a reused address once";
   EXPECT_FALSE(p.problems.empty());
+  EXPECT_TRUE(ComputeDesiredState(p.segmentation, {}).ok());
+}
+
+TEST(NodeViewTest, PodsOfOtherNodesOnlyClassifyAddresses) {
+  TenantIdAllocator ids;
+  std::vector<PodFacts> pods = Facts({PodOf("a", "a1", "10.244.0.1")});
+  for (const json& remote : {PodOf("a", "a9", "10.244.1.9"), PodOf("b", "b9", "10.244.1.10"),
+                             PodOf("c", "dup", "10.244.0.1")}) {
+    PodFacts f = ParsePod(remote);
+    f.on_node = false;
+    pods.push_back(f);
+  }
+  NodePolicy p =
+      BuildNodePolicy(NodeNamed("n"), pods,
+                      Settings({TenantOf("b", "zero", {{"nodeQuota", {{"pids", 10}}}})}), ids);
+  ASSERT_EQ(p.segmentation.tenants.size(), 1u) << "only a has a pod here";
+  EXPECT_EQ(p.segmentation.tenants[0].name, "vcluster-a/a");
+  EXPECT_TRUE(p.quotas.empty()) << "b's budget is for nodes where b runs";
+  std::map<std::string, std::pair<TenantId, bool>> by_ip;
+  for (const PodEndpoint& e : p.segmentation.pods) by_ip[e.ip.ToString()] = {e.tenant, e.on_node};
+  ASSERT_EQ(by_ip.size(), 3u);
+  EXPECT_TRUE(by_ip["10.244.0.1"].second) << "the local pod keeps a reused address";
+  EXPECT_EQ(by_ip["10.244.0.1"].first, ids.assigned().at("vcluster-a/a"));
+  EXPECT_FALSE(by_ip["10.244.1.9"].second);
+  EXPECT_EQ(by_ip["10.244.1.9"].first, ids.assigned().at("vcluster-a/a"));
+  EXPECT_EQ(by_ip["10.244.1.10"].first, ids.assigned().at("vcluster-b/b"));
   EXPECT_TRUE(ComputeDesiredState(p.segmentation, {}).ok());
 }
 

@@ -4,9 +4,12 @@
 //   2. restore the last enforced policy, before any API call;
 //   3. detect the cgroup layout (no layout: quotas off, said in the log);
 //   4. serve /healthz, /readyz, /metrics;
-//   5. informers: this node's pods (spec.nodeName), this Node, Tenants in all namespaces;
-//   6. the reconcile loop (in --pod-netns when given) until `stop`: a pass after every change,
-//      again every retry interval while a pass left work, and at least every resync period.
+//   5. informers: this node's pods (spec.nodeName), tenant workload pods of every node (their
+//      addresses), this Node, Services (shared services named by Service), Tenants in all
+//      namespaces (once the CRD is served; until then tenant pods are zero trust);
+//   6. the reconcile loop until `stop`: a pass after every change, again every retry interval
+//      while a pass left work, and at least every resync period. Datapath calls run inside
+//      --pod-netns when given; API calls always in the agent's own namespace.
 // Teardown closes our handles only: pins, maps and tc filters stay (enforcement continues).
 #pragma once
 

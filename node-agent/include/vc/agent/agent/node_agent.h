@@ -35,9 +35,10 @@ namespace vc::agent {
 // What the informers hold; `node` is null until the Node was seen.
 struct ClusterView {
   nlohmann::json node;
-  std::vector<nlohmann::json> pods;
+  std::vector<nlohmann::json> pods;  // this node's
   std::vector<nlohmann::json> tenants;
-  std::vector<nlohmann::json> services;  // for shared services named by Service
+  std::vector<nlohmann::json> services;   // for shared services named by Service
+  std::vector<nlohmann::json> workloads;  // tenant workload pods of every node
 };
 
 // Where datapath calls (tc, veth lookups) must run when the pods' veths are in another network

@@ -4,7 +4,9 @@
 // Pure apart from the id allocator it is handed.
 //
 // Decisions (fail closed):
-//  - a tenant is in the policy when it has an active pod with an address on this node;
+//  - a tenant is in the policy when it has an active pod on this node; tenant pods of other
+//    nodes only enter the tenant map (their addresses are how peers here are classified: a
+//    zero-trust pod reaches its own tenant's pods elsewhere, a partial one no other tenant's);
 //  - a pod whose tenant has no Tenant object (not created yet, deleted, unreadable) is zero
 //    trust without shared services: its labels say it is a tenant's, nothing says what it may do;
 //  - host-network pods are never entered (their address is the node's), finished pods neither

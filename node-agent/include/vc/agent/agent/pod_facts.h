@@ -24,6 +24,7 @@ struct PodFacts {
   std::string phase;
   bool host_network = false;
   bool terminating = false;  // deletionTimestamp set
+  bool on_node = true;       // false: a tenant pod of another node (only its address matters)
   PodResources resources;    // uid, QoS, effective requests, pod-level limits
 
   std::string key() const { return namespace_ + "/" + name; }
