@@ -3,6 +3,9 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -250,6 +253,52 @@ double AgentClusterTest::Sample(const std::string& metrics, const std::string& s
 ProbeResult AgentClusterTest::Tcp(const std::string& from, const std::string& to_ip,
                                   uint16_t port) {
   return TcpEcho({lab_->pod(from).netns_path(), "", to_ip, port});
+}
+
+bool AgentClusterTest::Ping(const std::string& from, const std::string& to_ip) {
+  // No ping(8) on our machines: one ICMP echo over a raw socket, from a thread inside the pod's
+  // namespace, waiting for the matching reply until a deadline.
+  bool answered = false;
+  std::thread([&] {
+    NetnsScope in_pod(lab_->pod(from).netns_path());
+    if (!in_pod.ok()) return;
+    const int fd = ::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+    if (fd < 0) return;
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    ::inet_pton(AF_INET, to_ip.c_str(), &to.sin_addr);
+    const uint16_t id = static_cast<uint16_t>(::getpid() & 0xffff);
+    icmphdr echo{};
+    echo.type = ICMP_ECHO;
+    echo.un.echo.id = htons(id);
+    echo.un.echo.sequence = htons(1);
+    uint32_t sum = 0;  // RFC 1071 over the 8-byte header (no payload)
+    const auto* words = reinterpret_cast<const uint16_t*>(&echo);
+    for (size_t i = 0; i < sizeof(echo) / 2; ++i) sum += words[i];
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    echo.checksum = static_cast<uint16_t>(~sum);
+    ::sendto(fd, &echo, sizeof(echo), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (!answered) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      pollfd pfd{fd, POLLIN, 0};
+      if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) break;
+      char buf[256];
+      sockaddr_in peer{};
+      socklen_t len = sizeof(peer);
+      const ssize_t n =
+          ::recvfrom(fd, buf, sizeof(buf), 0, reinterpret_cast<sockaddr*>(&peer), &len);
+      if (n < static_cast<ssize_t>(sizeof(iphdr) + sizeof(icmphdr))) continue;
+      const auto* ip = reinterpret_cast<const iphdr*>(buf);
+      const auto* reply = reinterpret_cast<const icmphdr*>(buf + ip->ihl * 4);
+      answered = peer.sin_addr.s_addr == to.sin_addr.s_addr && reply->type == ICMP_ECHOREPLY &&
+                 ntohs(reply->un.echo.id) == id;
+    }
+    ::close(fd);
+  }).join();
+  return answered;
 }
 
 ProbeResult AgentClusterTest::Udp(const std::string& from, const std::string& to_ip,

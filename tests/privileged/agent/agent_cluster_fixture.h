@@ -60,6 +60,8 @@ class AgentClusterTest : public ::testing::Test {
 
   ProbeResult Tcp(const std::string& from, const std::string& to_ip, uint16_t port);
   ProbeResult Udp(const std::string& from, const std::string& to_ip, uint16_t port);
+  // One ICMP echo with a 1s deadline; true when answered.
+  bool Ping(const std::string& from, const std::string& to_ip);
   std::string Ip(const std::string& lab_pod) const { return lab_->pod(lab_pod).address; }
 
   template <typename F>

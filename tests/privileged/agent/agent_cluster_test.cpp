@@ -101,6 +101,9 @@ TEST_F(AgentSegmentationTest, EnforcesTenantIsolationWithRealTraffic) {
   EXPECT_EQ(Tcp("a1", Ip("b1"), kPodTcp), ProbeResult::kTimedOut) << "A->B";
   EXPECT_EQ(Udp("a1", Ip("b1"), kPodUdp), ProbeResult::kTimedOut) << "A->B udp";
   EXPECT_EQ(Tcp("b1", Ip("a1"), kPodTcp), ProbeResult::kTimedOut) << "B->A";
+  EXPECT_TRUE(Ping("a1", Ip("a2"))) << "A->A icmp";
+  EXPECT_FALSE(Ping("a1", Ip("b1"))) << "A->B icmp";
+  EXPECT_FALSE(Ping("b1", Ip("a1"))) << "B->A icmp";
   EXPECT_EQ(Udp("b1", Ip("a1"), kPodUdp), ProbeResult::kTimedOut) << "B->A udp";
   EXPECT_EQ(Tcp("a1", kVip, 8080), ProbeResult::kEchoed) << "A->S by Service, allowed port";
   EXPECT_EQ(Tcp("a1", kVip, 9090), ProbeResult::kTimedOut) << "A->S by Service, other port";
