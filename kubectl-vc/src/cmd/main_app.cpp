@@ -58,6 +58,7 @@ int Main(int argc, char** argv) {
   AddPauseResumeCommands(app, globals, &action);
   AddDeleteCommand(app, globals, &action);
   AddVersionCommand(app, globals, &action);
+  AddNodeCommand(app, globals, &action);
   AddCompletionCommands(app, globals, &action);
   // Each verb's description is "summary\n\nmore, examples": the verb list shows the summary,
   // `kubectl vc VERB --help` all of it.

@@ -13,6 +13,7 @@ StatusOr<EnforceReport> SegmentationEnforcer::Enforce(const SegmentationInput& i
   std::map<IpAddress, uint32_t> veth_of;
   std::map<uint32_t, VethInfo> located;
   for (const PodEndpoint& pod : input.pods) {
+    if (!pod.on_node) continue;
     auto veth = veths_.Locate(pod.ip);
     if (!veth.ok()) {
       if (veth.status().code() != Code::kNotFound) return veth.status();

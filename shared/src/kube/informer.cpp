@@ -146,13 +146,15 @@ Status Informer::ListAndReplace() {
   std::lock_guard<std::mutex> dispatch(dispatch_mu_);
   std::map<std::string, nlohmann::json> fresh;
   for (auto& item : list.items) {
+    if (options_.transform) item = options_.transform(std::move(item));
     std::string key = KeyOf(item);
     fresh.emplace(std::move(key), std::move(item));
   }
+  list.items.clear();
   std::map<std::string, nlohmann::json> old;
   {
     std::lock_guard<std::mutex> lock(store_mu_);
-    old = store_;
+    old.swap(store_);
     store_ = fresh;
     resource_version_ = list.resource_version;
   }
@@ -193,14 +195,17 @@ Status Informer::WatchOnce(bool* got_events) {
       &stop_);
 }
 
-void Informer::Apply(const WatchEvent& event) {
-  const std::string rv = Meta(event.object, "resourceVersion");
+void Informer::Apply(const WatchEvent& raw) {
+  const std::string rv = Meta(raw.object, "resourceVersion");
   std::lock_guard<std::mutex> dispatch(dispatch_mu_);
-  if (event.type == WatchEventType::kBookmark) {
+  if (raw.type == WatchEventType::kBookmark) {
     std::lock_guard<std::mutex> lock(store_mu_);
     if (!rv.empty()) resource_version_ = rv;
     return;
   }
+  std::optional<WatchEvent> transformed;
+  if (options_.transform) transformed = WatchEvent{raw.type, options_.transform(raw.object)};
+  const WatchEvent& event = transformed ? *transformed : raw;
   const std::string key = KeyOf(event.object);
   std::optional<nlohmann::json> old;
   {

@@ -7,7 +7,7 @@
 
 #include "vc/log.h"
 #include "vc/syncer/clients.h"
-#include "vc/syncer/run/health_server.h"
+#include "vc/health_server.h"
 #include "vc/syncer/run/startup_sequence.h"
 
 namespace vc::syncer::run {

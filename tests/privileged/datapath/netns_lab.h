@@ -57,6 +57,10 @@ class NetnsLab {
   const std::vector<LabPod>& pods() const { return pods_; }
   const std::string& suffix() const { return suffix_; }
 
+  // Another routed pod after Create (a pod that appears while the agent runs).
+  Status AddPod(const std::string& name, const std::string& address) {
+    return AddRoutedPod(name, address, static_cast<int>(pods_.size()) + 1);
+  }
   // Adds another address to a pod's eth0 (to send from an address the agent does not know);
   // with `route`, the node also routes it to the pod, as a CNI would for a real pod IP.
   Status AddPodAddress(const std::string& pod, const std::string& address, bool route);

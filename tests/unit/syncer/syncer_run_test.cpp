@@ -13,7 +13,7 @@
 #include "unit/shared/kube/fake_transport.h"
 #include "vc/fake_clock.h"
 #include "vc/syncer/run/apiserver_wait.h"
-#include "vc/syncer/run/health_server.h"
+#include "vc/health_server.h"
 #include "vc/syncer/run/run_command.h"
 #include "vc/syncer/run/startup_sequence.h"
 

@@ -46,6 +46,10 @@ struct InformerOptions {
   std::chrono::seconds watch_timeout{300};  // asked of the server per watch
   std::chrono::milliseconds initial_backoff{800};
   std::chrono::milliseconds max_backoff{30000};
+  // Applied to every object before it is stored and handed to handlers (client-go's
+  // SetTransform): drop what the handlers never read, so that a cache of thousands of pods
+  // stays small. Must keep metadata.name, metadata.namespace and metadata.resourceVersion.
+  std::function<nlohmann::json(nlohmann::json)> transform;
 };
 
 struct InformerHandlers {

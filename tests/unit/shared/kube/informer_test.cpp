@@ -111,6 +111,31 @@ TEST_F(InformerTest, ListsPagedThenWatchesAndServesTheCache) {
   EXPECT_NE(transport->requests()[0].url.find("limit=2"), std::string::npos);
 }
 
+TEST_F(InformerTest, TransformShrinksWhatIsStoredAndHandedOut) {
+  auto big = Obj("a", "5");
+  big["data"] = {{"huge", std::string(1000, 'x')}};
+  transport->Reply(JsonResponse(200, ListOf({big}, "10")));
+  StreamScript watch;
+  auto big_b = Obj("b", "11");
+  big_b["data"] = {{"huge", "y"}};
+  watch.chunks = {Event("ADDED", big_b)};
+  transport->ReplyStream(watch);
+  auto clock = std::make_shared<FakeClock>();
+  InformerOptions options = Options();
+  options.transform = [](nlohmann::json object) {
+    object.erase("data");
+    return object;
+  };
+  Informer informer(NewClient(clock), options, recorder.handlers(), clock);
+  informer.Start();
+  EXPECT_EQ(recorder.WaitFor(2), (std::vector<std::string>{"add:a@5", "add:b@11"}));
+  ASSERT_TRUE(informer.Get("ns", "a").has_value());
+  EXPECT_FALSE(informer.Get("ns", "a")->contains("data"));
+  ASSERT_TRUE(informer.Get("ns", "b").has_value());
+  EXPECT_FALSE(informer.Get("ns", "b")->contains("data"));
+  informer.Stop();
+}
+
 TEST_F(InformerTest, BrokenWatchResumesFromLastResourceVersionIncludingBookmarks) {
   transport->Reply(JsonResponse(200, ListOf({Obj("a", "5")}, "10")));
   StreamScript broken;

@@ -67,6 +67,9 @@ struct PodEndpoint {
   std::string name;  // "namespace/name", for logs and errors
   IpAddress ip;
   TenantId tenant = kNoTenant;
+  // False for a tenant pod of another node: its address is in the tenant map (so that peers
+  // here classify it: own tenant, other tenant), but it has no veth on this node to look for.
+  bool on_node = true;
 };
 
 // Facts about the node that policy needs.

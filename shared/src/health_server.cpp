@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "vc/syncer/run/health_server.h"
+#include "vc/health_server.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 
 #include "vc/log.h"
 
-namespace vc::syncer::run {
+namespace vc {
 namespace {
 
 constexpr size_t kMaxRequestBytes = 8192;
@@ -21,17 +21,21 @@ constexpr int kClientTimeoutMs = 2000;
 
 const char* Reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    default: return "Service Unavailable";
+    case 200:
+      return "OK";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    default:
+      return "Service Unavailable";
   }
 }
 
 void SendAll(int fd, const std::string& data) {
   size_t done = 0;
   while (done < data.size()) {
-    // MSG_NOSIGNAL: a probe that hung up must not SIGPIPE the syncer.
+    // MSG_NOSIGNAL: a probe that hung up must not SIGPIPE the process.
     const ssize_t n = ::send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return;
@@ -46,8 +50,8 @@ HealthAnswer AnswerHealthRequest(const std::string& request_line, bool healthy, 
   const size_t sp2 = request_line.find(' ', sp1 == std::string::npos ? 0 : sp1 + 1);
   if (sp1 == std::string::npos) return {405, "bad request\n"};
   const std::string method = request_line.substr(0, sp1);
-  std::string path = request_line.substr(sp1 + 1, sp2 == std::string::npos ? std::string::npos
-                                                                             : sp2 - sp1 - 1);
+  std::string path =
+      request_line.substr(sp1 + 1, sp2 == std::string::npos ? std::string::npos : sp2 - sp1 - 1);
   path = path.substr(0, path.find('?'));  // kubelet sends none, curl users might
   if (method != "GET" && method != "HEAD") return {405, "method not allowed\n"};
   if (path == "/healthz" || path == "/livez") {
@@ -63,6 +67,10 @@ HealthServer::HealthServer(Check healthy, Check ready)
     : healthy_(std::move(healthy)), ready_(std::move(ready)) {}
 
 HealthServer::~HealthServer() { Stop(); }
+
+void HealthServer::AddHandler(const std::string& path, Handler handler) {
+  handlers_[path] = std::move(handler);
+}
 
 StatusOr<int> HealthServer::Start(const std::string& address, int port) {
   if (listen_fd_ >= 0) return FailedPrecondition("start health server: already started");
@@ -137,14 +145,28 @@ void HealthServer::Answer(int fd) {
   const size_t eol = request.find("\r\n");
   if (eol == std::string::npos) return;  // nothing usable arrived in time
   const std::string line = request.substr(0, eol);
-  const HealthAnswer answer = AnswerHealthRequest(line, healthy_(), ready_());
+  Response answer;
+  const size_t sp1 = line.find(' ');
+  const size_t sp2 = sp1 == std::string::npos ? sp1 : line.find(' ', sp1 + 1);
+  const std::string path =
+      sp1 == std::string::npos
+          ? ""
+          : line.substr(sp1 + 1, sp2 == std::string::npos ? std::string::npos : sp2 - sp1 - 1);
+  const bool get = line.rfind("GET ", 0) == 0 || line.rfind("HEAD ", 0) == 0;
+  if (auto h = handlers_.find(path.substr(0, path.find('?'))); get && h != handlers_.end()) {
+    answer = h->second();
+  } else {
+    const HealthAnswer health = AnswerHealthRequest(line, healthy_(), ready_());
+    answer.status = health.status;
+    answer.body = health.body;
+  }
   const bool head = line.rfind("HEAD ", 0) == 0;
-  std::string response = "HTTP/1.1 " + std::to_string(answer.status) + " " +
-                         Reason(answer.status) +
-                         "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " +
-                         std::to_string(answer.body.size()) + "\r\nConnection: close\r\n\r\n";
+  std::string response = "HTTP/1.1 " + std::to_string(answer.status) + " " + Reason(answer.status) +
+                         "\r\nContent-Type: " + answer.content_type +
+                         "\r\nContent-Length: " + std::to_string(answer.body.size()) +
+                         "\r\nConnection: close\r\n\r\n";
   if (!head) response += answer.body;
   SendAll(fd, response);
 }
 
-}  // namespace vc::syncer::run
+}  // namespace vc

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+// NodeAgent: one reconcile pass of the agent over what its informers saw. No threads and no
+// watches of its own (agent_runtime.h drives it), so tests hand it views and look at the
+// datapath/cgroup fakes afterwards.
+//
+// A pass runs every step even when an earlier one failed, and reports the first failure:
+//   1. segmentation: BuildNodePolicy -> SegmentationEnforcer::Enforce (fail-closed diff);
+//   2. quotas: QuotaEnforcer::Reconcile per tenant with a budget, then usage for /metrics;
+//   3. eviction: on a node dedicated to tenant T, every pod that is not T's (PodsToEvict) gets
+//      the Eviction API; refused by a PodDisruptionBudget it is retried, and deleted once the
+//      grace has passed; an Event is recorded on the pod.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "vc/agent/agent/agent_metrics.h"
+#include "vc/agent/agent/node_view.h"
+#include "vc/agent/agent/tenant_ids.h"
+#include "vc/agent/cgroup/quota_enforcer.h"
+#include "vc/agent/datapath/segmentation_enforcer.h"
+#include "vc/agent/datapath/segmentation_maps.h"
+#include "vc/clock.h"
+#include "vc/kube/client.h"
+#include "vc/status.h"
+
+namespace vc::agent {
+
+// What the informers hold; `node` is null until the Node was seen.
+struct ClusterView {
+  nlohmann::json node;
+  std::vector<nlohmann::json> pods;  // this node's
+  std::vector<nlohmann::json> tenants;
+  std::vector<nlohmann::json> services;   // for shared services named by Service
+  std::vector<nlohmann::json> workloads;  // tenant workload pods of every node
+};
+
+// Where datapath calls (tc, veth lookups) must run when the pods' veths are in another network
+// namespace than the agent's (--pod-netns). API calls must stay in the agent's own namespace,
+// so only the segmentation step enters it, and leaves it afterwards.
+class DatapathNamespace {
+ public:
+  virtual ~DatapathNamespace() = default;
+  virtual Status Enter() = 0;
+  virtual void Leave() = 0;
+};
+
+struct NodeAgentOptions {
+  std::string node_name;
+  std::string tenant_ids_path;  // where ids are kept ("" : not persisted, tests)
+  // How long a PodDisruptionBudget may refuse an eviction before the pod is deleted anyway:
+  // a dedicated node is an isolation promise, a foreign tenant's PDB does not outrank it.
+  std::chrono::seconds eviction_grace{60};
+  DatapathNamespace* datapath_netns = nullptr;  // null: the calling thread's
+};
+
+class NodeAgent {
+ public:
+  // `quotas` and `client` may be null: no cgroup quotas (layout not found), no evictions.
+  NodeAgent(NodeAgentOptions options, SegmentationEnforcer& segmentation, SegmentationMaps& maps,
+            QuotaEnforcer* quotas, kube::Client* client, TenantIdAllocator ids,
+            std::shared_ptr<vc::Clock> clock = vc::Clock::Real());
+
+  // Re-enforces what the store recorded (start-up, before the API server answers).
+  Status Restore();
+  Status ReconcileOnce(const ClusterView& view);
+
+  // A pass left work for later: pods without a veth, a failed step, an eviction pending.
+  bool NeedsRetry() const;
+  bool ready() const;
+  vc::Clock::TimePoint last_pass() const;
+  MetricsSnapshot Metrics();
+
+ private:
+  Status Segment(const NodePolicy& policy);
+  Status Quotas(const NodePolicy& policy);
+  Status Evict(const ClusterView& view);
+  void RecordEvent(const nlohmann::json& pod_ref, const std::string& reason,
+                   const std::string& message);
+  void CountError(const std::string& step);
+
+  const NodeAgentOptions options_;
+  SegmentationEnforcer& segmentation_;
+  SegmentationMaps& maps_;
+  QuotaEnforcer* quotas_;
+  kube::Client* client_;
+  std::shared_ptr<vc::Clock> clock_;
+
+  TenantIdAllocator ids_;                                         // reconcile thread only
+  std::map<std::string, vc::Clock::TimePoint> eviction_started_;  // by pod uid
+  std::set<std::string> reported_problems_;                       // logged once while they last
+  std::set<std::string> evicted_;  // uids evicted or deleted, until they leave the view
+
+  mutable std::mutex mu_;  // what Metrics() and the probes read
+  std::map<TenantId, TenantOnNode> tenants_;
+  std::map<std::string, TenantQuotaReport> quota_reports_;
+  std::map<std::string, TenantUsage> usage_;
+  int enforced_pods_ = 0;
+  int pods_without_veth_ = 0;
+  bool retry_ = false;
+  bool ready_ = false;
+  uint64_t reconciles_ = 0;
+  std::map<std::string, uint64_t> errors_;
+  uint64_t evictions_ = 0;
+  double last_success_unix_ = 0;
+  vc::Clock::TimePoint last_pass_{};
+};
+
+}  // namespace vc::agent

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vc/agent/agent/node_view.h"
+
+#include <set>
+
+namespace vc::agent {
+namespace {
+
+using nlohmann::json;
+
+std::vector<IpPrefix> ProbeSources(const json& node) {
+  std::vector<IpPrefix> out;
+  const json::json_pointer p("/status/addresses");
+  if (!node.is_object() || !node.contains(p) || !node.at(p).is_array()) return out;
+  for (const json& a : node.at(p)) {
+    const std::string type = a.value("type", "");
+    if (type != "InternalIP" && type != "ExternalIP") continue;
+    auto ip = IpAddress::Parse(a.value("address", ""));
+    if (!ip.ok()) continue;
+    IpPrefix prefix = IpPrefix::Host(*ip);
+    bool seen = false;
+    for (const IpPrefix& e : out) seen = seen || e == prefix;
+    if (!seen) out.push_back(prefix);
+  }
+  return out;
+}
+
+}  // namespace
+
+NodePolicy BuildNodePolicy(const json& node, const std::vector<PodFacts>& pods,
+                           const std::vector<TenantSettings>& tenants, TenantIdAllocator& ids,
+                           const std::map<std::string, ServiceAddresses>& services) {
+  NodePolicy policy;
+  policy.segmentation.node.probe_sources = ProbeSources(node);
+  std::map<std::string, const TenantSettings*> settings;
+  for (const TenantSettings& t : tenants) settings[t.key()] = &t;
+
+  std::set<std::string> live;
+  std::map<std::string, TenantPods> quota_pods;
+  std::set<IpAddress> claimed;
+  // This node's pods first: an address claimed twice stays with the pod that is here.
+  std::vector<const PodFacts*> ordered;
+  for (const PodFacts& pod : pods) {
+    if (pod.on_node) ordered.push_back(&pod);
+  }
+  for (const PodFacts& pod : pods) {
+    if (!pod.on_node) ordered.push_back(&pod);
+  }
+  for (const PodFacts* p : ordered) {
+    const PodFacts& pod = *p;
+    if (pod.tenant_key.empty() || !pod.Active() || pod.host_network) continue;
+    live.insert(pod.tenant_key);
+    auto id = ids.IdFor(pod.tenant_key);
+    if (!id.ok()) {
+      policy.problems.push_back(id.status().message());
+      continue;
+    }
+    if (!pod.on_node) {
+      // Another node's pod: its addresses classify peers here; no policy, veth or quota.
+      for (const IpAddress& ip : pod.ips) {
+        if (claimed.insert(ip).second) {
+          policy.segmentation.pods.push_back({pod.key(), ip, *id, /*on_node=*/false});
+        }
+      }
+      continue;
+    }
+    TenantOnNode& t = policy.tenants[*id];
+    if (t.id == kNoTenant) {
+      t.id = *id;
+      t.key = pod.tenant_key;
+      auto it = settings.find(pod.tenant_key);
+      if (it != settings.end()) {
+        t.has_settings = true;
+        t.trust = it->second->trust;
+        t.budget = it->second->node_quota;
+        for (const std::string& s : it->second->skipped) {
+          policy.problems.push_back("tenant " + t.key + ": " + s);
+        }
+      }
+    }
+    ++t.pods;
+    for (const IpAddress& ip : pod.ips) {
+      // Two pods with one address: a stale pod whose address was handed out again. The first
+      // keeps it; ComputeDesiredState would reject the whole input otherwise.
+      if (!claimed.insert(ip).second) {
+        policy.problems.push_back("address " + ip.ToString() + " of " + pod.key() +
+                                  " is claimed by another pod; skipped");
+        continue;
+      }
+      policy.segmentation.pods.push_back({pod.key(), ip, *id, /*on_node=*/true});
+    }
+    TenantPods& q = quota_pods[pod.tenant_key];
+    q.tenant = pod.tenant_key;
+    if (!pod.uid.empty()) q.pods.push_back(pod.resources);
+  }
+  // Pods of no tenant with an address may share one with a tenant pod: they are not entered.
+  ids.Retain(live);
+
+  for (const auto& [id, t] : policy.tenants) {
+    TenantSpec spec{id, t.key, t.trust, {}};
+    if (auto it = settings.find(t.key); it != settings.end()) {
+      spec.shared_services = it->second->shared_services;
+      for (SharedService& s : ResolveServiceRefs(*it->second, services, &policy.problems)) {
+        spec.shared_services.push_back(s);
+      }
+    }
+    policy.segmentation.tenants.push_back(std::move(spec));
+    const NodeBudget& b = t.budget;
+    if (b.cpu_millicores > 0 || b.memory_bytes > 0 || b.pids > 0) {
+      TenantPods q = quota_pods[t.key];
+      q.budget = b;
+      policy.quotas.push_back(std::move(q));
+    }
+  }
+  return policy;
+}
+
+}  // namespace vc::agent

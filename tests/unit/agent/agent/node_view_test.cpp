@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vc/agent/agent/node_view.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "unit/agent/agent/agent_test_objects.h"
+
+namespace vc::agent {
+namespace {
+
+using nlohmann::json;
+using testing::NodeNamed;
+using testing::PodOf;
+using testing::TenantOf;
+
+std::vector<PodFacts> Facts(const std::vector<json>& pods) {
+  std::vector<PodFacts> out;
+  for (const json& p : pods) out.push_back(ParsePod(p));
+  return out;
+}
+
+std::vector<TenantSettings> Settings(const std::vector<json>& tenants) {
+  std::vector<TenantSettings> out;
+  for (const json& t : tenants) out.push_back(ParseTenant(t).value());
+  return out;
+}
+
+TEST(NodeViewTest, TenantsPodsAndProbeSources) {
+  TenantIdAllocator ids;
+  const json svc = {
+      {"sharedServices",
+       json::array({{{"cidr", "10.96.0.10/32"},
+                     {"ports", json::array({{{"port", 53}, {"protocol", "UDP"}}})}}})}};
+  NodePolicy p =
+      BuildNodePolicy(NodeNamed("node-1"),
+                      Facts({PodOf("a", "a1", "10.244.0.1"), PodOf("a", "a2", "10.244.0.2"),
+                             PodOf("p", "p1", "10.244.0.3"), PodOf("", "web", "10.244.0.4")}),
+                      Settings({TenantOf("a", "zero", svc), TenantOf("p", "partial")}), ids);
+  ASSERT_EQ(p.segmentation.tenants.size(), 2u);
+  EXPECT_EQ(p.segmentation.tenants[0].name, "vcluster-a/a");
+  EXPECT_EQ(p.segmentation.tenants[0].trust, TrustLevel::kZero);
+  ASSERT_EQ(p.segmentation.tenants[0].shared_services.size(), 1u);
+  EXPECT_EQ(p.segmentation.tenants[1].trust, TrustLevel::kPartial);
+  ASSERT_EQ(p.segmentation.pods.size(), 3u) << "the pod of no tenant is not entered";
+  EXPECT_EQ(p.segmentation.pods[0].tenant, p.segmentation.tenants[0].id);
+  ASSERT_EQ(p.segmentation.node.probe_sources.size(), 1u);
+  EXPECT_EQ(p.segmentation.node.probe_sources[0].ToString(), "192.168.1.5/32");
+  EXPECT_TRUE(p.quotas.empty()) << "no tenant has a node budget";
+  EXPECT_TRUE(ComputeDesiredState(p.segmentation, {}).ok());
+}
+
+TEST(NodeViewTest, FailsClosed) {
+  TenantIdAllocator ids;
+  json host_net = PodOf("a", "hn", "192.168.1.5");
+  host_net["spec"]["hostNetwork"] = true;
+  NodePolicy p = BuildNodePolicy(
+      NodeNamed("node-1"),
+      Facts({PodOf("b", "b1", "10.244.0.5"), host_net, PodOf("a", "done", "10.244.0.6", "Failed"),
+             PodOf("a", "dup1", "10.244.0.7"), PodOf("c", "dup2", "10.244.0.7"),
+             PodOf("a", "pending", "", "Pending")}),
+      {}, ids);
+  // b has no Tenant object: zero trust, no shared services.
+  std::map<std::string, TenantSpec> by_name;
+  for (const TenantSpec& t : p.segmentation.tenants) by_name[t.name] = t;
+  ASSERT_TRUE(by_name.count("vcluster-b/b"));
+  EXPECT_EQ(by_name["vcluster-b/b"].trust, TrustLevel::kZero);
+  EXPECT_TRUE(by_name["vcluster-b/b"].shared_services.empty());
+  std::set<std::string> addresses;
+  for (const PodEndpoint& e : p.segmentation.pods) addresses.insert(e.ip.ToString());
+  EXPECT_EQ(addresses, (std::set<std::string>{"10.244.0.5", "10.244.0.7"}))
+      << "no host-network or finished pod; a reused address once";
+  EXPECT_FALSE(p.problems.empty());
+  EXPECT_TRUE(ComputeDesiredState(p.segmentation, {}).ok());
+}
+
+TEST(NodeViewTest, PodsOfOtherNodesOnlyClassifyAddresses) {
+  TenantIdAllocator ids;
+  std::vector<PodFacts> pods = Facts({PodOf("a", "a1", "10.244.0.1")});
+  for (const json& remote : {PodOf("a", "a9", "10.244.1.9"), PodOf("b", "b9", "10.244.1.10"),
+                             PodOf("c", "dup", "10.244.0.1")}) {
+    PodFacts f = ParsePod(remote);
+    f.on_node = false;
+    pods.push_back(f);
+  }
+  NodePolicy p =
+      BuildNodePolicy(NodeNamed("n"), pods,
+                      Settings({TenantOf("b", "zero", {{"nodeQuota", {{"pids", 10}}}})}), ids);
+  ASSERT_EQ(p.segmentation.tenants.size(), 1u) << "only a has a pod here";
+  EXPECT_EQ(p.segmentation.tenants[0].name, "vcluster-a/a");
+  EXPECT_TRUE(p.quotas.empty()) << "b's budget is for nodes where b runs";
+  std::map<std::string, std::pair<TenantId, bool>> by_ip;
+  for (const PodEndpoint& e : p.segmentation.pods) by_ip[e.ip.ToString()] = {e.tenant, e.on_node};
+  ASSERT_EQ(by_ip.size(), 3u);
+  EXPECT_TRUE(by_ip["10.244.0.1"].second) << "the local pod keeps a reused address";
+  EXPECT_EQ(by_ip["10.244.0.1"].first, ids.assigned().at("vcluster-a/a"));
+  EXPECT_FALSE(by_ip["10.244.1.9"].second);
+  EXPECT_EQ(by_ip["10.244.1.9"].first, ids.assigned().at("vcluster-a/a"));
+  EXPECT_EQ(by_ip["10.244.1.10"].first, ids.assigned().at("vcluster-b/b"));
+  EXPECT_TRUE(ComputeDesiredState(p.segmentation, {}).ok());
+}
+
+TEST(NodeViewTest, IdsAreStableAndFreedWhenATenantLeaves) {
+  TenantIdAllocator ids;
+  auto view = [&](std::vector<json> pods) {
+    return BuildNodePolicy(NodeNamed("n"), Facts(pods), {}, ids);
+  };
+  NodePolicy first = view({PodOf("a", "a1", "10.244.0.1"), PodOf("b", "b1", "10.244.0.2")});
+  const TenantId b = ids.assigned().at("vcluster-b/b");
+  view({PodOf("b", "b1", "10.244.0.2")});
+  EXPECT_EQ(ids.assigned().at("vcluster-b/b"), b);
+  EXPECT_EQ(ids.assigned().count("vcluster-a/a"), 0u);
+}
+
+TEST(NodeViewTest, QuotasForTenantsWithABudget) {
+  TenantIdAllocator ids;
+  NodePolicy p = BuildNodePolicy(
+      NodeNamed("n"),
+      Facts({PodOf("a", "a1", "10.244.0.1"), PodOf("a", "a2", ""), PodOf("b", "b1", "10.244.0.3")}),
+      Settings({TenantOf("a", "zero", {{"nodeQuota", {{"cpu", "1"}, {"pids", 100}}}}),
+                TenantOf("b", "zero")}),
+      ids);
+  ASSERT_EQ(p.quotas.size(), 1u);
+  EXPECT_EQ(p.quotas[0].tenant, "vcluster-a/a");
+  EXPECT_EQ(p.quotas[0].budget.cpu_millicores, 1000);
+  EXPECT_EQ(p.quotas[0].budget.pids, 100);
+  EXPECT_EQ(p.quotas[0].pods.size(), 2u) << "a pod without an address still has a cgroup";
+}
+
+}  // namespace
+}  // namespace vc::agent
