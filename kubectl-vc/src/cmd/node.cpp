@@ -2,7 +2,7 @@
 // `kubectl vc node dedicate|release|list`: thin flags over vc/node/dedicated_nodes.h (shared with
 // vc-node-agent, which evicts foreign pods from a dedicated node).
 #include "cmd/commands.h"
-#include "cmd/host_errors.h"
+#include "cmd/host_access.h"
 #include "vc/cli/output/output.h"
 #include "vc/node/dedicated_nodes.h"
 
@@ -18,7 +18,7 @@ struct Flags {
 
 int RunDedicate(const GlobalOptions& globals, const Flags& flags) {
   if (flags.tenant.empty()) return Fail(InvalidArgument("dedicate node: --tenant is required"));
-  auto host = ConnectHost(globals.host);
+  auto host = OpenHost(globals);
   if (!host.ok()) return Fail(host.status());
   Status s = node::DedicateNode(*host->client, flags.node, flags.tenant);
   if (!s.ok()) return Fail(ExplainHostError(*host, s));
@@ -28,7 +28,7 @@ int RunDedicate(const GlobalOptions& globals, const Flags& flags) {
 }
 
 int RunRelease(const GlobalOptions& globals, const Flags& flags) {
-  auto host = ConnectHost(globals.host);
+  auto host = OpenHost(globals);
   if (!host.ok()) return Fail(host.status());
   Status s = node::ReleaseNode(*host->client, flags.node);
   if (!s.ok()) return Fail(ExplainHostError(*host, s));
@@ -39,7 +39,7 @@ int RunRelease(const GlobalOptions& globals, const Flags& flags) {
 int RunList(const GlobalOptions& globals, const Flags& flags) {
   auto format = output::ParseFormat(flags.output);
   if (!format.ok()) return Fail(format.status());
-  auto host = ConnectHost(globals.host);
+  auto host = OpenHost(globals);
   if (!host.ok()) return Fail(host.status());
   auto nodes = node::ListNodes(*host->client);
   if (!nodes.ok()) return Fail(ExplainHostError(*host, nodes.status()));
