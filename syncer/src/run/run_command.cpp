@@ -5,13 +5,23 @@
 
 #include <atomic>
 
+#include "vc/base64.h"
 #include "vc/log.h"
 #include "vc/syncer/clients.h"
+#include "vc/syncer/sync/host_config_map_syncer.h"
+#include "vc/syncer/sync/manifests.h"
+#include "vc/syncer/sync/node_syncer.h"
+#include "vc/syncer/sync/object_syncer.h"
+#include "vc/syncer/sync/pod_syncer.h"
+#include "vc/syncer/sync/service_syncer.h"
+#include "vc/yaml.h"
 #include "vc/syncer/run/health_server.h"
 #include "vc/syncer/run/startup_sequence.h"
 
 namespace vc::syncer::run {
 namespace {
+
+using nlohmann::json;
 
 struct RunState {
   const RunOptions& options;
@@ -20,6 +30,8 @@ struct RunState {
   std::shared_ptr<kube::Client> virtual_cluster;
   std::atomic<bool> ready{false};
   std::unique_ptr<HealthServer> health;
+  std::shared_ptr<sync::SyncContext> sync;
+  std::vector<std::unique_ptr<sync::KindSyncer>> syncers;  // started in order, stopped reversed
 };
 
 Status LoadClients(RunState* s) {
@@ -50,6 +62,86 @@ Status WaitForVirtualApiserver(RunState* s) {
   return Status::Ok();
 }
 
+// The effective values kubectl-vc stored (Secret vc-config-NAME, config.yaml) and the host
+// Service pods reach the virtual API server through.
+Status LoadSyncContext(RunState* s) {
+  const RunOptions& o = s->options;
+  auto ctx = std::make_shared<sync::SyncContext>();
+  ctx->host = s->host;
+  ctx->virtual_cluster = s->virtual_cluster;
+  ASSIGN_OR_RETURN(json secret, s->host->Get(kube::resources::kSecrets, o.namespace_,
+                                             "vc-config-" + o.name));
+  const std::string encoded =
+      secret.value("data", json::object()).value("config.yaml", std::string());
+  const auto text = Base64Decode(encoded);
+  if (!text) return Internal("secret vc-config-" + o.name + ": config.yaml is not base64");
+  ASSIGN_OR_RETURN(auto doc, yaml::Parse(*text, "secret vc-config-" + o.name));
+  ctx->config = translate::SyncConfigFromValues(doc.value);
+  ctx->tenant = {.name = o.name, .host_namespace = o.namespace_,
+                 .trust_level = ctx->config.trust_level};
+  ASSIGN_OR_RETURN(json service, s->host->Get(kube::resources::kServices, o.namespace_, o.name));
+  ctx->pod_env.apiserver_host = service.value("spec", json::object()).value("clusterIP", "");
+  ctx->kubelet.port = o.kubelet_port;
+  s->sync = ctx;
+  VC_LOG(Info) << "syncing tenant " << o.name << " into host namespace " << o.namespace_
+               << " (trust level " << ctx->config.trust_level << ")";
+  return Status::Ok();
+}
+
+Status StartSyncers(RunState* s) {
+  auto ctx = s->sync;
+  const auto& c = ctx->config;
+  sync::ObjectSyncer* config_maps = nullptr;
+  sync::ObjectSyncer* secrets = nullptr;
+  sync::ObjectSyncer* pvcs = nullptr;
+  auto add_objects = [&](sync::ObjectKind kind) {
+    auto syncer = std::make_unique<sync::ObjectSyncer>(ctx, std::move(kind));
+    auto* raw = syncer.get();
+    s->syncers.push_back(std::move(syncer));
+    return raw;
+  };
+  if (c.config_maps) config_maps = add_objects(sync::ConfigMapKind(c));
+  if (c.secrets) secrets = add_objects(sync::SecretKind(c));
+  if (c.pvcs) pvcs = add_objects(sync::PvcKind());
+  if (c.ingresses) add_objects(sync::IngressKind());
+  if (c.services) s->syncers.push_back(std::make_unique<sync::ServiceSyncer>(ctx));
+  if (!c.config_map_mappings.empty()) {
+    s->syncers.push_back(std::make_unique<sync::HostConfigMapSyncer>(ctx));
+  }
+  if (c.pods) {
+    auto pods = std::make_unique<sync::PodSyncer>(ctx, config_maps, secrets, pvcs);
+    auto* pods_raw = pods.get();
+    auto nodes = std::make_unique<sync::NodeSyncer>(
+        ctx, [pods_raw](const std::string& node) {
+          const int n = pods_raw->BoundPods(node);
+          return n < 0 ? 1 : n;  // unknown: keep the node
+        });
+    pods->SetNodes(nodes.get());
+    s->syncers.push_back(std::move(nodes));
+    s->syncers.push_back(std::move(pods));
+  }
+  for (auto& syncer : s->syncers) {
+    syncer->Start();
+    if (!syncer->WaitForSync(s->options.sync_timeout)) {
+      return Timeout("sync " + syncer->name() + ": caches not filled within " +
+                     std::to_string(s->options.sync_timeout.count() / 1000) +
+                     "s (can the syncer list and watch it on both sides?)");
+    }
+    VC_LOG(Info) << "syncing " << syncer->name();
+  }
+  return Status::Ok();
+}
+
+Status DeployManifests(RunState* s) {
+  return sync::DeployManifests(*s->virtual_cluster, s->sync->config.manifests);
+}
+
+Status StopSyncers(RunState* s) {
+  for (auto it = s->syncers.rbegin(); it != s->syncers.rend(); ++it) (*it)->Stop();
+  s->syncers.clear();
+  return Status::Ok();
+}
+
 Status WaitForStop(RunState* s) {
   VC_LOG(Info) << "vc-syncer is running";
   while (!s->stop.WaitFor(std::chrono::hours(1))) {
@@ -72,6 +164,10 @@ Status ValidateRunOptions(const RunOptions& o) {
     return InvalidArgument("invalid --health-port " + std::to_string(o.health_port) +
                            ": want 0-65535 (the pod spec passes $(VC_SYNCER_PORT))");
   }
+  if (!o.name.empty() && o.namespace_.empty()) {
+    return InvalidArgument("invalid flags: --name needs --namespace (the pod spec passes "
+                           "$(POD_NAMESPACE))");
+  }
   if (o.apiserver_wait.timeout <= std::chrono::milliseconds::zero()) {
     return InvalidArgument("invalid --apiserver-timeout: it must be positive");
   }
@@ -85,6 +181,12 @@ Status RunSyncer(const RunOptions& options, const CancelToken& stop) {
   seq.AddStep("load clients", [&] { return LoadClients(&state); });
   seq.AddStep("serve health endpoints", [&] { return ServeHealth(&state); });
   seq.AddStep("wait for virtual apiserver", [&] { return WaitForVirtualApiserver(&state); });
+  if (!options.name.empty()) {
+    seq.AddStep("load sync configuration", [&] { return LoadSyncContext(&state); });
+    seq.AddStep("deploy manifests", [&] { return DeployManifests(&state); });
+    seq.AddStep("start syncers", [&] { return StartSyncers(&state); });
+    seq.AddTeardown("stop syncers", [&] { return StopSyncers(&state); });
+  }
   seq.AddStep("run until stopped", [&] { return WaitForStop(&state); });
   seq.AddTeardown("stop health endpoints", [&] { return StopHealth(&state); });
   Status s = seq.Run();
