@@ -60,6 +60,9 @@ Status NodeSyncer::Upsert(const json& want) {
     const json& hl = translate::ObjectAt(translate::ObjectAt(*have, "metadata"), "labels");
     if (hl != want["metadata"]["labels"] || have->value("spec", json::object()) != want["spec"]) {
       json patch = {{"metadata", {{"labels", want["metadata"]["labels"]}}}, {"spec", want["spec"]}};
+      // The virtual API server's TaintNodesByCondition admission taints every new node
+      // not-ready; nothing in the virtual cluster would lift it (no node lifecycle controller).
+      if (!want["spec"].contains("taints")) patch["spec"]["taints"] = nullptr;
       for (const auto& [k, v] : hl.items()) {
         if (!want["metadata"]["labels"].contains(k)) patch["metadata"]["labels"][k] = nullptr;
       }

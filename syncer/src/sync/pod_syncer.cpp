@@ -63,8 +63,12 @@ void PodSyncer::Stop() {
 
 int PodSyncer::BoundPods(const std::string& node) const {
   if (!virtual_->HasSynced()) return -1;
+  if (!host_->HasSynced()) return -1;
+  // Host pods count too: a host pod is placed before its virtual pod is bound, and the node
+  // must not be collected in between.
   int n = 0;
   for (const auto& p : virtual_->List()) n += NodeOf(p) == node ? 1 : 0;
+  for (const auto& p : host_->List()) n += NodeOf(p) == node && !Deleting(p) ? 1 : 0;
   return n;
 }
 

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: Apache-2.0
+// vc-syncer end to end through a real virtual cluster (kubectl-vc create), against the local
+// host cluster: host pods are kwok pods (Running with a fake IP, never run), the virtual
+// cluster's control plane runs as local processes with our freshly built vc-syncer.
+//  - a Deployment applied in the virtual cluster -> host pods with translated names, tenant
+//    labels and rewritten references -> Running on the host -> Running in the virtual cluster
+//    with the host's pod IPs and node names (pseudo nodes); a Service gets the host ClusterIP;
+//    deleting on either side is reflected on the other.
+//  - a pod the tenant's trust level forbids is refused with an Event, nothing on the host.
+//  - a host ConfigMap mapped into the virtual cluster, and the pre-populated manifests.
+#include "integration/cli/cli_fixture.h"
+#include "vc/labels.h"
+
+namespace vc::testing {
+namespace {
+
+using nlohmann::json;
+namespace r = kube::resources;
+
+class SyncerE2eTest : public CliTest {
+ protected:
+  // Creates NAME from `values` (connecting to it) and waits for it; false on failure.
+  void CreateVirtualCluster(const std::string& name, const std::string& values_yaml) {
+    const std::string values = home_->path() + "/" + name + "-values.yaml";
+    std::ofstream(values) << values_yaml;
+    Track(name);
+    auto created = Run({"create", name, "-f", values, "--timeout", "3m"});
+    ASSERT_EQ(created.code, 0) << created.Both();
+    // Pods need the default ServiceAccount, which the virtual controller-manager makes a
+    // moment after the API server is up.
+    CliResult sa;
+    ASSERT_TRUE(Eventually([&] {
+      sa = Kubectl({"get", "serviceaccount", "default", "-n", "default", "-o", "name"});
+      return sa.code == 0;
+    }, std::chrono::seconds(60))) << sa.Both();
+  }
+
+  // `kubectl` in the virtual cluster (create left the context there), output as JSON.
+  json VirtualJson(std::vector<std::string> args) {
+    args.insert(args.end(), {"-o", "json"});
+    auto r = Kubectl(args);
+    if (r.code != 0) return json();
+    auto doc = json::parse(r.out, nullptr, false);
+    return doc.is_discarded() ? json() : doc;
+  }
+
+  CliResult ApplyInVirtual(const std::string& name, const std::string& file,
+                           const std::string& yaml) {
+    const std::string path = home_->path() + "/" + file;
+    std::ofstream(path) << yaml;
+    return Run({"connect", name, "--", bin_ + "/kubectl", "apply", "-f", path});
+  }
+
+  std::vector<json> HostWorkloadPods(const std::string& name) {
+    auto list = client_->ListAll(r::kPods, "vcluster-" + name,
+                                 {.label_selector = std::string(labels::kTenant) + "=" + name +
+                                                    "," + labels::kComponent + "=workload"});
+    return list.ok() ? list->items : std::vector<json>{};
+  }
+
+  // The Synced logs of the control-plane pod, for failure messages.
+  std::string SyncerLog(const std::string& name) {
+    std::string out;
+    const std::string dir = ClusterDir() + "/pods";
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      const std::string p = it->path().string();
+      if (p.find("vcluster-" + name) != std::string::npos && p.find("syncer") != std::string::npos &&
+          p.size() > 4 && p.substr(p.size() - 4) == ".log") {
+        std::string text = ReadAll(p);
+        out += "--- " + p + "\n" + (text.size() > 6000 ? text.substr(text.size() - 6000) : text);
+      }
+    }
+    return out.empty() ? "(no syncer log found under " + dir + ")" : out;
+  }
+};
+
+constexpr const char* kWebApp = R"(apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-config, namespace: default}
+data: {GREETING: hello}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web-app, namespace: default}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web-app}}
+  template:
+    metadata: {labels: {app: web-app}}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        ports: [{containerPort: 80}]
+        env:
+        - name: GREETING
+          valueFrom: {configMapKeyRef: {name: web-config, key: GREETING}}
+        - name: MY_NAMESPACE
+          valueFrom: {fieldRef: {fieldPath: metadata.namespace}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-app, namespace: default}
+spec:
+  selector: {app: web-app}
+  ports: [{port: 80, targetPort: 80}]
+)";
+
+TEST_F(SyncerE2eTest, DeploymentRunsOnHostAndStatusFlowsBack) {
+  const std::string name = "sync-web";
+  ASSERT_NO_FATAL_FAILURE(CreateVirtualCluster(name, "isolation:\n  trustLevel: high\n"));
+  const std::string hns = "vcluster-" + name;
+  auto applied = ApplyInVirtual(name, "web-app.yaml", kWebApp);
+  ASSERT_EQ(applied.code, 0) << applied.Both();
+
+  // Three host pods, named and labelled for the tenant, references rewritten.
+  std::vector<json> host_pods;
+  ASSERT_TRUE(Eventually([&] {
+    host_pods = HostWorkloadPods(name);
+    return host_pods.size() == 3;
+  }, std::chrono::seconds(90))) << host_pods.size() << " host pods\n" << SyncerLog(name);
+  for (const auto& p : host_pods) {
+    const json& meta = p["metadata"];
+    const std::string vname = meta["annotations"].value(labels::kVirtualName, "");
+    EXPECT_EQ(meta.value("name", ""), vname + "-x-default-x-" + name);
+    EXPECT_EQ(vname.rfind("web-app-", 0), 0u) << vname;
+    EXPECT_EQ(meta["annotations"].value(labels::kVirtualNamespace, ""), "default");
+    EXPECT_FALSE(meta["annotations"].value(labels::kVirtualUid, "").empty());
+    EXPECT_EQ(meta["labels"].value(labels::kTenant, ""), name);
+    EXPECT_EQ(meta["labels"].value(labels::kTenantNamespace, ""), hns);
+    EXPECT_EQ(meta["labels"].value(labels::kComponent, ""), "workload");
+    EXPECT_EQ(meta["labels"].value("label.kubectl-vc.dev/app", ""), "web-app");
+    EXPECT_FALSE(meta["labels"].contains("app")) << "virtual labels must not reach the host as they are";
+    const json& spec = p["spec"];
+    EXPECT_EQ(spec.value("automountServiceAccountToken", true), false);
+    const json& env = spec["containers"][0]["env"];
+    bool greeting = false, ns_field = false, apiserver = false;
+    for (const auto& e : env) {
+      if (e.value("name", "") == "GREETING") {
+        greeting = e["valueFrom"]["configMapKeyRef"].value("name", "") ==
+                   "web-config-x-default-x-" + name;
+      }
+      if (e.value("name", "") == "MY_NAMESPACE") {
+        ns_field = e["valueFrom"]["fieldRef"].value("fieldPath", "") ==
+                   "metadata.annotations['kubectl-vc.dev/object-namespace']";
+      }
+      if (e.value("name", "") == "KUBERNETES_SERVICE_HOST") apiserver = true;
+    }
+    EXPECT_TRUE(greeting) << env.dump();
+    EXPECT_TRUE(ns_field) << env.dump();
+    EXPECT_TRUE(apiserver) << env.dump();
+    // The service-account token volume now reads a Secret filled by the virtual API server.
+    bool token_secret = false;
+    for (const auto& v : spec.value("volumes", json::array())) {
+      for (const auto& s : v.value("projected", json::object()).value("sources", json::array())) {
+        EXPECT_FALSE(s.contains("serviceAccountToken")) << v.dump();
+        if (s.contains("secret") && s["secret"].value("name", "").find("-sa-token-x-default-x-") != std::string::npos) {
+          token_secret = true;
+        }
+      }
+    }
+    EXPECT_TRUE(token_secret) << spec.dump();
+  }
+  auto cm = client_->Get(r::kConfigMaps, hns, "web-config-x-default-x-" + name);
+  ASSERT_TRUE(cm.ok()) << cm.status().message();
+  EXPECT_EQ((*cm)["data"].value("GREETING", ""), "hello");
+
+  // Running on the host (kwok) -> Running in the virtual cluster, bound to pseudo nodes named
+  // after the host nodes, with the host pod IPs.
+  json vpods;
+  ASSERT_TRUE(Eventually([&] {
+    vpods = VirtualJson({"get", "pods", "-n", "default", "-l", "app=web-app"});
+    if (!vpods.is_object() || vpods["items"].size() != 3) return false;
+    for (const auto& p : vpods["items"]) {
+      if (p["status"].value("phase", "") != "Running" || p["spec"].value("nodeName", "").empty()) {
+        return false;
+      }
+    }
+    return true;
+  }, std::chrono::seconds(90))) << vpods.dump() << "\n" << SyncerLog(name);
+  host_pods = HostWorkloadPods(name);
+  for (const auto& vp : vpods["items"]) {
+    const std::string vname = vp["metadata"].value("name", "");
+    auto hp = client_->Get(r::kPods, hns, vname + "-x-default-x-" + name);
+    ASSERT_TRUE(hp.ok()) << hp.status().message();
+    EXPECT_EQ(vp["status"].value("podIP", "a"), (*hp)["status"].value("podIP", "b"));
+    EXPECT_EQ(vp["spec"].value("nodeName", "a"), (*hp)["spec"].value("nodeName", "b"));
+  }
+  json nodes = VirtualJson({"get", "nodes"});
+  ASSERT_TRUE(nodes.is_object()) << "get nodes failed";
+  std::set<std::string> node_names;
+  for (const auto& n : nodes["items"]) {
+    node_names.insert(n["metadata"].value("name", ""));
+    EXPECT_EQ(n["metadata"]["labels"].value("kubectl-vc.dev/pseudo-node", ""), "true");
+    bool ready = false;
+    for (const auto& c : n["status"].value("conditions", json::array())) {
+      ready = ready || (c.value("type", "") == "Ready" && c.value("status", "") == "True");
+    }
+    EXPECT_TRUE(ready) << n.dump();
+  }
+  for (const auto& vp : vpods["items"]) {
+    EXPECT_EQ(node_names.count(vp["spec"].value("nodeName", "")), 1u) << nodes.dump();
+  }
+
+  // The Service: synced with a translated selector; the virtual one carries the host ClusterIP.
+  const std::string host_svc = "web-app-x-default-x-" + name;
+  json hsvc;
+  ASSERT_TRUE(Eventually([&] {
+    auto got = client_->Get(r::kServices, hns, host_svc);
+    if (!got.ok()) return false;
+    hsvc = *got;
+    return true;
+  }, std::chrono::seconds(60))) << SyncerLog(name);
+  EXPECT_EQ(hsvc["spec"]["selector"].value("label.kubectl-vc.dev/app", ""), "web-app");
+  EXPECT_EQ(hsvc["spec"]["selector"].value(labels::kTenant, ""), name);
+  const std::string host_ip = hsvc["spec"].value("clusterIP", "");
+  json vsvc;
+  EXPECT_TRUE(Eventually([&] {
+    vsvc = VirtualJson({"get", "service", "web-app", "-n", "default"});
+    return vsvc.is_object() && vsvc["spec"].value("clusterIP", "") == host_ip;
+  }, std::chrono::seconds(60))) << host_ip << " vs " << vsvc.dump() << "\n" << SyncerLog(name);
+
+  // Host side deleted behind the syncer's back: the virtual pod goes, its ReplicaSet makes a new
+  // one, which gets a new host pod.
+  const std::string victim = vpods["items"][0]["metadata"].value("name", "");
+  ASSERT_TRUE(client_->Delete(r::kPods, hns, victim + "-x-default-x-" + name,
+                              {.grace_period_seconds = 0}).ok());
+  EXPECT_TRUE(Eventually([&] {
+    auto now = VirtualJson({"get", "pods", "-n", "default", "-l", "app=web-app"});
+    if (!now.is_object()) return false;
+    int running = 0;
+    for (const auto& p : now["items"]) {
+      if (p["metadata"].value("name", "") == victim) return false;
+      running += p["status"].value("phase", "") == "Running" ? 1 : 0;
+    }
+    return running == 3;
+  }, std::chrono::seconds(90))) << SyncerLog(name);
+
+  // Virtual side deleted: the host pods and the host Service go.
+  auto deleted = Kubectl({"delete", "deployment", "web-app", "-n", "default"});
+  ASSERT_EQ(deleted.code, 0) << deleted.Both();
+  auto svc_deleted = Kubectl({"delete", "service", "web-app", "-n", "default"});
+  ASSERT_EQ(svc_deleted.code, 0) << svc_deleted.Both();
+  EXPECT_TRUE(Eventually([&] { return HostWorkloadPods(name).empty(); }, std::chrono::seconds(90)))
+      << HostWorkloadPods(name).size() << " host pods left\n" << SyncerLog(name);
+  EXPECT_TRUE(Eventually([&] {
+    return client_->Get(r::kServices, hns, host_svc).status().code() == Code::kNotFound;
+  }, std::chrono::seconds(60)));
+  // No pods left on a pseudo node: the pseudo nodes go too.
+  EXPECT_TRUE(Eventually([&] {
+    auto n = VirtualJson({"get", "nodes"});
+    return n.is_object() && n["items"].empty();
+  }, std::chrono::seconds(60)));
+}
+
+TEST_F(SyncerE2eTest, ForbiddenPodRefusedAndHostConfigMapMapped) {
+  const std::string name = "sync-partner";
+  const std::string platform = "platform-" + std::to_string(getpid());
+  const json ns = {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", platform}}}};
+  ASSERT_TRUE(client_->Create(r::kNamespaces, "", ns).ok());
+  struct Cleanup {
+    std::shared_ptr<kube::Client> c;
+    std::string ns;
+    ~Cleanup() { (void)c->Delete(r::kNamespaces, "", ns); }
+  } cleanup{client_, platform};
+  const json settings = {{"apiVersion", "v1"},
+                         {"kind", "ConfigMap"},
+                         {"metadata", {{"name", "settings"}, {"namespace", platform}}},
+                         {"data", {{"registry", "registry.platform.local"}}}};
+  ASSERT_TRUE(client_->Create(r::kConfigMaps, platform, settings).ok());
+
+  ASSERT_NO_FATAL_FAILURE(CreateVirtualCluster(
+      name, "isolation:\n  trustLevel: partial\n"
+            "sync:\n  fromHost:\n    configMaps:\n      enabled: true\n      mappings:\n"
+            "        byName:\n          \"" + platform + "/settings\": \"shared/platform-settings\"\n"
+            "experimental:\n  deploy:\n    vcluster:\n      manifests: |\n"
+            "        apiVersion: v1\n        kind: ConfigMap\n"
+            "        metadata: {name: prepopulated, namespace: default}\n"
+            "        data: {team: partner}\n"));
+
+  // The mapped host ConfigMap and the pre-populated one are there.
+  json mapped;
+  EXPECT_TRUE(Eventually([&] {
+    mapped = VirtualJson({"get", "configmap", "platform-settings", "-n", "shared"});
+    return mapped.is_object() && mapped["data"].value("registry", "") == "registry.platform.local";
+  }, std::chrono::seconds(60))) << mapped.dump() << "\n" << SyncerLog(name);
+  json pre;
+  EXPECT_TRUE(Eventually([&] {
+    pre = VirtualJson({"get", "configmap", "prepopulated", "-n", "default"});
+    return pre.is_object() && pre["data"].value("team", "") == "partner";
+  }, std::chrono::seconds(60))) << pre.dump();
+  // A host change follows.
+  ASSERT_TRUE(client_->Patch(r::kConfigMaps, platform, "settings", kube::PatchType::kMerge,
+                             R"({"data":{"registry":"mirror.platform.local"}})").ok());
+  EXPECT_TRUE(Eventually([&] {
+    mapped = VirtualJson({"get", "configmap", "platform-settings", "-n", "shared"});
+    return mapped.is_object() && mapped["data"].value("registry", "") == "mirror.platform.local";
+  }, std::chrono::seconds(60))) << mapped.dump();
+
+  // hostNetwork at partial trust (baseline): refused, with an Event, and nothing on the host.
+  auto applied = ApplyInVirtual(name, "bad.yaml", R"(apiVersion: v1
+kind: Pod
+metadata: {name: sneaky, namespace: default}
+spec:
+  hostNetwork: true
+  containers: [{name: c, image: busybox}]
+)");
+  ASSERT_EQ(applied.code, 0) << applied.Both();
+  json events;
+  EXPECT_TRUE(Eventually([&] {
+    events = VirtualJson({"get", "events", "-n", "default", "--field-selector",
+                          "involvedObject.name=sneaky,reason=SyncRefused"});
+    return events.is_object() && !events["items"].empty();
+  }, std::chrono::seconds(60))) << events.dump() << "\n" << SyncerLog(name);
+  if (events.is_object() && !events["items"].empty()) {
+    EXPECT_NE(events["items"][0].value("message", "").find("hostNetwork"), std::string::npos);
+  }
+  EXPECT_EQ(client_->Get(r::kPods, "vcluster-" + name, "sneaky-x-default-x-" + name).status().code(),
+            Code::kNotFound);
+  // A harmless pod of the same tenant does run.
+  auto ok_pod = ApplyInVirtual(name, "good.yaml", R"(apiVersion: v1
+kind: Pod
+metadata: {name: fine, namespace: default}
+spec:
+  containers: [{name: c, image: busybox}]
+)");
+  ASSERT_EQ(ok_pod.code, 0) << ok_pod.Both();
+  EXPECT_TRUE(Eventually([&] {
+    return client_->Get(r::kPods, "vcluster-" + name, "fine-x-default-x-" + name).ok();
+  }, std::chrono::seconds(60))) << SyncerLog(name);
+}
+
+}  // namespace
+}  // namespace vc::testing
