@@ -4,10 +4,14 @@
 #include "vc/syncer/run/run_command.h"
 
 #include <atomic>
+#include <fstream>
+#include <sstream>
 
 #include "vc/base64.h"
 #include "vc/log.h"
 #include "vc/syncer/clients.h"
+#include "vc/syncer/kubelet/kubelet_server.h"
+#include "vc/syncer/pki/certificate.h"
 #include "vc/syncer/sync/host_config_map_syncer.h"
 #include "vc/syncer/sync/manifests.h"
 #include "vc/syncer/sync/node_syncer.h"
@@ -31,6 +35,7 @@ struct RunState {
   std::atomic<bool> ready{false};
   std::unique_ptr<HealthServer> health;
   std::shared_ptr<sync::SyncContext> sync;
+  std::unique_ptr<kubelet::KubeletServer> kubelet;
   std::vector<std::unique_ptr<sync::KindSyncer>> syncers;  // started in order, stopped reversed
 };
 
@@ -132,6 +137,45 @@ Status StartSyncers(RunState* s) {
   return Status::Ok();
 }
 
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// The kubelet API of the pseudo nodes, on loopback: the virtual API server shares the pod's
+// network. Its serving certificate is issued from the cluster CA at every start (in memory).
+Status ServeKubelet(RunState* s) {
+  const std::string pki = s->options.data_dir + "/pki";
+  pki::CertificateAuthority ca{ReadText(pki + "/ca.crt"), ReadText(pki + "/ca.key")};
+  if (ca.certificate_pem.empty() || ca.private_key_pem.empty()) {
+    return FailedPrecondition("kubelet API: no CA in " + pki + " (did vc-syncer init run?)");
+  }
+  pki::CertificateSpec spec{.subject = {"vc-syncer-kubelet", {}},
+                            .dns_names = {"localhost"},
+                            .ip_addresses = {"127.0.0.1"},
+                            .server_auth = true};
+  ASSIGN_OR_RETURN(auto serving, pki::IssueCertificate(ca, spec, pki::WallClock::now()));
+  s->kubelet = std::make_unique<kubelet::KubeletServer>(kubelet::KubeletServerOptions{
+      .address = "127.0.0.1",
+      .port = s->options.kubelet_port,
+      .ca_pem = ca.certificate_pem,
+      .serving_cert_pem = serving.certificate_pem,
+      .serving_key_pem = serving.private_key_pem,
+      .tenant = s->sync->tenant,
+      .host = s->host->config()});
+  ASSIGN_OR_RETURN(int port, s->kubelet->Start());
+  s->sync->kubelet = {.address = "127.0.0.1", .port = port};
+  VC_LOG(Info) << "serving the kubelet API of the virtual cluster's nodes on https://127.0.0.1:" << port;
+  return Status::Ok();
+}
+
+Status StopKubelet(RunState* s) {
+  if (s->kubelet != nullptr) s->kubelet->Stop();
+  return Status::Ok();
+}
+
 Status DeployManifests(RunState* s) {
   return sync::DeployManifests(*s->virtual_cluster, s->sync->config.manifests);
 }
@@ -183,6 +227,8 @@ Status RunSyncer(const RunOptions& options, const CancelToken& stop) {
   seq.AddStep("wait for virtual apiserver", [&] { return WaitForVirtualApiserver(&state); });
   if (!options.name.empty()) {
     seq.AddStep("load sync configuration", [&] { return LoadSyncContext(&state); });
+    seq.AddStep("serve kubelet API", [&] { return ServeKubelet(&state); });
+    seq.AddTeardown("stop kubelet API", [&] { return StopKubelet(&state); });
     seq.AddStep("deploy manifests", [&] { return DeployManifests(&state); });
     seq.AddStep("start syncers", [&] { return StartSyncers(&state); });
     seq.AddTeardown("stop syncers", [&] { return StopSyncers(&state); });

@@ -58,7 +58,7 @@ class SyncerE2eTest : public CliTest {
     return list.ok() ? list->items : std::vector<json>{};
   }
 
-  // The Synced logs of the control-plane pod, for failure messages.
+  // The syncer container's log of the control-plane pod, for failure messages.
   std::string SyncerLog(const std::string& name) {
     std::string out;
     const std::string dir = ClusterDir() + "/pods";
@@ -66,8 +66,8 @@ class SyncerE2eTest : public CliTest {
     for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
          !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
       const std::string p = it->path().string();
-      if (p.find("vcluster-" + name) != std::string::npos && p.find("syncer") != std::string::npos &&
-          p.size() > 4 && p.substr(p.size() - 4) == ".log") {
+      if (p.find("/vcluster-" + name + "/") != std::string::npos &&
+          it->path().filename() == "syncer.log") {
         std::string text = ReadAll(p);
         out += "--- " + p + "\n" + (text.size() > 6000 ? text.substr(text.size() - 6000) : text);
       }
@@ -330,6 +330,64 @@ spec:
   EXPECT_TRUE(Eventually([&] {
     return client_->Get(r::kPods, "vcluster-" + name, "fine-x-default-x-" + name).ok();
   }, std::chrono::seconds(60))) << SyncerLog(name);
+}
+
+
+// The kubelet side: `kubectl logs` and `kubectl exec` in the virtual cluster go virtual
+// apiserver -> the syncer's kubelet API (pseudo node endpoint) -> the host apiserver -> kwok,
+// which serves a fake pod's logs from a file (a kwok Logs object) and runs exec locally (a
+// kwok Exec object; the command here is a harmless echo).
+TEST_F(SyncerE2eTest, LogsAndExecReachTheHostPod) {
+  const std::string name = "sync-logs";
+  ASSERT_NO_FATAL_FAILURE(CreateVirtualCluster(name, "isolation:\n  trustLevel: high\n"));
+  const std::string hns = "vcluster-" + name;
+  auto applied = ApplyInVirtual(name, "pod.yaml", R"(apiVersion: v1
+kind: Pod
+metadata: {name: talker, namespace: default}
+spec:
+  containers: [{name: main, image: busybox}]
+)");
+  ASSERT_EQ(applied.code, 0) << applied.Both();
+  json vpod;
+  ASSERT_TRUE(Eventually([&] {
+    vpod = VirtualJson({"get", "pod", "talker", "-n", "default"});
+    return vpod.is_object() && vpod["status"].value("phase", "") == "Running";
+  }, std::chrono::seconds(90))) << vpod.dump() << "\n" << SyncerLog(name);
+
+  const std::string host_pod = "talker-x-default-x-" + name;
+  const std::string log_file = home_->path() + "/talker.log";
+  // kwok reads the file the way kubelet reads a container's log: CRI log lines.
+  std::ofstream(log_file) << "2026-01-01T00:00:00.000000001Z stdout F line one from the host pod\n"
+                             "2026-01-01T00:00:01.000000001Z stdout F line two\n";
+  const json logs = {{"apiVersion", "kwok.x-k8s.io/v1alpha1"},
+                     {"kind", "Logs"},
+                     {"metadata", {{"name", host_pod}, {"namespace", hns}}},
+                     {"spec", {{"logs", json::array({{{"containers", json::array({"main"})},
+                                                      {"logsFile", log_file},
+                                                      {"follow", false}}})}}}};
+  const kube::Resource kwok_logs{"kwok.x-k8s.io", "v1alpha1", "logs", "Logs", true};
+  ASSERT_TRUE(client_->Create(kwok_logs, hns, logs).ok());
+  const json exec = {{"apiVersion", "kwok.x-k8s.io/v1alpha1"},
+                     {"kind", "Exec"},
+                     {"metadata", {{"name", host_pod}, {"namespace", hns}}},
+                     {"spec", {{"execs", json::array({{{"containers", json::array({"main"})},
+                                                       {"local", {{"workDir", home_->path()}}}}})}}}};
+  const kube::Resource kwok_exec{"kwok.x-k8s.io", "v1alpha1", "execs", "Exec", true};
+  ASSERT_TRUE(client_->Create(kwok_exec, hns, exec).ok());
+
+  CliResult out;
+  EXPECT_TRUE(Eventually([&] {
+    out = Kubectl({"logs", "talker", "-n", "default"});
+    return out.code == 0 && out.out.find("line one from the host pod") != std::string::npos;
+  }, std::chrono::seconds(60))) << out.Both() << "\n" << SyncerLog(name);
+  CliResult tail = Kubectl({"logs", "talker", "-n", "default", "--tail=1"});
+  EXPECT_EQ(tail.out, "line two\n") << tail.Both();
+
+  CliResult ran;
+  EXPECT_TRUE(Eventually([&] {
+    ran = Kubectl({"exec", "talker", "-n", "default", "--", "echo", "hello-through-the-relay"});
+    return ran.code == 0 && ran.out.find("hello-through-the-relay") != std::string::npos;
+  }, std::chrono::seconds(60))) << ran.Both() << "\n" << SyncerLog(name);
 }
 
 }  // namespace
