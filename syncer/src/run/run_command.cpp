@@ -12,6 +12,7 @@
 #include "vc/syncer/clients.h"
 #include "vc/syncer/kubelet/kubelet_server.h"
 #include "vc/syncer/pki/certificate.h"
+#include "vc/syncer/sync/event_syncer.h"
 #include "vc/syncer/sync/host_config_map_syncer.h"
 #include "vc/syncer/sync/manifests.h"
 #include "vc/syncer/sync/node_syncer.h"
@@ -124,6 +125,10 @@ Status StartSyncers(RunState* s) {
     pods->SetNodes(nodes.get());
     s->syncers.push_back(std::move(nodes));
     s->syncers.push_back(std::move(pods));
+    if (c.events) {
+      s->syncers.push_back(std::make_unique<sync::EventSyncer>(
+          ctx, [pods_raw](const std::string& host_pod) { return pods_raw->VirtualPodOf(host_pod); }));
+    }
   }
   for (auto& syncer : s->syncers) {
     syncer->Start();

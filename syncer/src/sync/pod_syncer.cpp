@@ -72,6 +72,19 @@ int PodSyncer::BoundPods(const std::string& node) const {
   return n;
 }
 
+std::optional<json> PodSyncer::VirtualPodOf(const std::string& host_pod) const {
+  auto h = host_->Get(ctx_->tenant.host_namespace, host_pod);
+  if (!h) return std::nullopt;
+  const auto [ns, name] = SplitKey(translate::VirtualKeyOf(*h));
+  auto v = virtual_->Get(ns, name);
+  // The uid guards against a virtual pod recreated under the same name.
+  if (!v || Uid(*v) != translate::ObjectAt(translate::ObjectAt(*h, "metadata"), "annotations")
+                           .value(labels::kVirtualUid, "")) {
+    return std::nullopt;
+  }
+  return v;
+}
+
 Status PodSyncer::Reconcile(const std::string& key) {
   const auto [ns, name] = SplitKey(key);
   const std::string host_name = translate::HostName(name, ns, ctx_->tenant.name);

@@ -204,6 +204,19 @@ TEST_F(SyncerE2eTest, DeploymentRunsOnHostAndStatusFlowsBack) {
     EXPECT_EQ(node_names.count(vp["spec"].value("nodeName", "")), 1u) << nodes.dump();
   }
 
+  // Host events about the pods reach the virtual cluster, about the virtual pods.
+  const std::string first = vpods["items"][0]["metadata"].value("name", "");
+  json vevents;
+  EXPECT_TRUE(Eventually([&] {
+    vevents = VirtualJson({"get", "events", "-n", "default", "--field-selector",
+                           "involvedObject.name=" + first + ",reason=Scheduled"});
+    return vevents.is_object() && !vevents["items"].empty();
+  }, std::chrono::seconds(60))) << vevents.dump() << "\n" << SyncerLog(name);
+  if (vevents.is_object() && !vevents["items"].empty()) {
+    EXPECT_NE(vevents["items"][0].value("message", "").find("default/" + first), std::string::npos)
+        << vevents["items"][0].dump();
+  }
+
   // The Service: synced with a translated selector; the virtual one carries the host ClusterIP.
   const std::string host_svc = "web-app-x-default-x-" + name;
   json hsvc;

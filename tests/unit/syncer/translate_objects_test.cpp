@@ -2,6 +2,7 @@
 // Translators of the other kinds, SyncConfig from values, and the host ConfigMap mapping.
 #include <gtest/gtest.h>
 
+#include "vc/syncer/sync/event_syncer.h"
 #include "vc/syncer/sync/host_config_map_syncer.h"
 #include "vc/syncer/sync/manifests.h"
 #include "vc/syncer/translate/node_translator.h"
@@ -131,6 +132,24 @@ TEST(SyncerHostConfigMapTest, MappingsByNameAndWholeNamespace) {
   EXPECT_EQ(sync::MapHostConfigMap(m, "platform", "other"), "");
   EXPECT_EQ(sync::MapHostConfigMap(m, "certs", "ca"), "trust/ca");
   EXPECT_EQ(sync::MapHostConfigMap(m, "kube-system", "ca"), "");
+}
+
+TEST(SyncerEventsTest, HostEventBecomesAnEventAboutTheVirtualPod) {
+  const json host = json::parse(R"({"metadata": {"name": "e1", "namespace": "vcluster-t1", "uid": "h-uid"},
+    "involvedObject": {"kind": "Pod", "name": "web-x-shop-x-t1", "namespace": "vcluster-t1",
+                       "fieldPath": "spec.containers{web}"},
+    "type": "Normal", "reason": "Scheduled", "count": 2, "source": {"component": "default-scheduler"},
+    "message": "Successfully assigned vcluster-t1/web-x-shop-x-t1 to worker"})");
+  const json vpod = {{"metadata", {{"name", "web"}, {"namespace", "shop"}, {"uid", "v-uid"}}}};
+  const json e = sync::VirtualEventFor(host, vpod);
+  EXPECT_EQ(e["metadata"]["namespace"], "shop");
+  EXPECT_EQ(e["metadata"]["name"], "web." + Sha256Hex("h-uid").substr(0, 16));
+  EXPECT_EQ(e["involvedObject"]["name"], "web");
+  EXPECT_EQ(e["involvedObject"]["uid"], "v-uid");
+  EXPECT_EQ(e["involvedObject"]["fieldPath"], "spec.containers{web}");
+  EXPECT_EQ(e["reason"], "Scheduled");
+  EXPECT_EQ(e["count"], 2);
+  EXPECT_EQ(e["message"], "Successfully assigned shop/web to worker");
 }
 
 TEST(SyncerManifestsTest, KnownKindsOnly) {

@@ -41,6 +41,8 @@ class PodSyncer : public KindSyncer {
 
   // Virtual pods bound to `node` (-1 before the cache is filled: "don't know").
   int BoundPods(const std::string& node) const;
+  // The virtual pod a host pod (by name) was synced from, from the caches.
+  std::optional<nlohmann::json> VirtualPodOf(const std::string& host_pod) const;
 
  private:
   Status Reconcile(const std::string& key);
