@@ -19,6 +19,7 @@
 #include "vc/syncer/sync/object_syncer.h"
 #include "vc/syncer/sync/pod_syncer.h"
 #include "vc/syncer/sync/service_syncer.h"
+#include "vc/syncer/translate/dns_config.h"
 #include "vc/yaml.h"
 #include "vc/syncer/run/health_server.h"
 #include "vc/syncer/run/startup_sequence.h"
@@ -181,8 +182,29 @@ Status StopKubelet(RunState* s) {
   return Status::Ok();
 }
 
+// Not fatal either: a typo in the tenant's manifests must not stop its workloads.
 Status DeployManifests(RunState* s) {
-  return sync::DeployManifests(*s->virtual_cluster, s->sync->config.manifests);
+  Status deployed = sync::DeployManifests(*s->virtual_cluster, s->sync->config.manifests);
+  if (!deployed.ok()) VC_LOG(Error) << "experimental.deploy.vcluster.manifests: " << deployed.message();
+  return Status::Ok();
+}
+
+// CoreDNS inside the virtual cluster, configured from networking.* (dns_config.h); it runs as
+// a synced workload like any other.
+// Not fatal: a syncer without DNS still runs workloads; the log says what went wrong.
+Status DeployClusterDns(RunState* s) {
+  const auto objects = translate::CoreDnsObjects(s->sync->config);
+  // kube-system appears a moment after the API server is ready.
+  for (int attempt = 0; attempt < 30; ++attempt) {
+    Status applied = sync::ApplyObjects(*s->virtual_cluster, objects);
+    if (applied.ok()) return Status::Ok();
+    if (applied.code() != Code::kNotFound || s->stop.WaitFor(std::chrono::seconds(1))) {
+      VC_LOG(Error) << "deploy cluster DNS: " << applied.message();
+      return Status::Ok();
+    }
+  }
+  VC_LOG(Error) << "deploy cluster DNS: kube-system did not appear";
+  return Status::Ok();
 }
 
 Status StopSyncers(RunState* s) {
@@ -234,6 +256,7 @@ Status RunSyncer(const RunOptions& options, const CancelToken& stop) {
     seq.AddStep("load sync configuration", [&] { return LoadSyncContext(&state); });
     seq.AddStep("serve kubelet API", [&] { return ServeKubelet(&state); });
     seq.AddTeardown("stop kubelet API", [&] { return StopKubelet(&state); });
+    seq.AddStep("deploy cluster DNS", [&] { return DeployClusterDns(&state); });
     seq.AddStep("deploy manifests", [&] { return DeployManifests(&state); });
     seq.AddStep("start syncers", [&] { return StartSyncers(&state); });
     seq.AddTeardown("stop syncers", [&] { return StopSyncers(&state); });

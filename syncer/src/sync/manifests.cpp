@@ -25,11 +25,8 @@ StatusOr<kube::Resource> ResourceOfObject(const json& object) {
                   " is not a kind vc-syncer knows how to apply");
 }
 
-Status DeployManifests(kube::Client& vc, const std::string& manifests) {
-  if (manifests.empty()) return Status::Ok();
-  ASSIGN_OR_RETURN(auto docs, yaml::ParseAll(manifests, "experimental.deploy.vcluster.manifests"));
-  for (const auto& doc : docs) {
-    const json& o = doc.value;
+Status ApplyObjects(kube::Client& vc, const std::vector<json>& objects) {
+  for (const json& o : objects) {
     if (!o.is_object()) continue;
     ASSIGN_OR_RETURN(kube::Resource res, ResourceOfObject(o));
     const json& meta = o.value("metadata", json::object());
@@ -42,10 +39,17 @@ Status DeployManifests(kube::Client& vc, const std::string& manifests) {
     if (!applied.ok()) {
       return applied.status().Annotate("apply " + res.kind + " " + (ns.empty() ? "" : ns + "/") + name);
     }
-    VC_LOG(Info) << "applied " << res.kind << " " << (ns.empty() ? "" : ns + "/") << name
-                 << " from experimental.deploy.vcluster.manifests";
+    VC_LOG(Info) << "applied " << res.kind << " " << (ns.empty() ? "" : ns + "/") << name;
   }
   return Status::Ok();
+}
+
+Status DeployManifests(kube::Client& vc, const std::string& manifests) {
+  if (manifests.empty()) return Status::Ok();
+  ASSIGN_OR_RETURN(auto docs, yaml::ParseAll(manifests, "experimental.deploy.vcluster.manifests"));
+  std::vector<json> objects;
+  for (const auto& doc : docs) objects.push_back(doc.value);
+  return ApplyObjects(vc, objects);
 }
 
 }  // namespace vc::syncer::sync

@@ -193,7 +193,14 @@ Status PodSyncer::CreateOnHost(const json& vpod) {
     }
     return Status::Ok();
   }
-  auto t = translate::TranslatePod(vpod, ctx_->tenant, ctx_->config, ctx_->pod_env);
+  // The virtual cluster's DNS, at the address the host gave its Service (the virtual one is
+  // recreated with it); until that Service exists, pods resolve through the host's DNS.
+  translate::PodEnvironment env = ctx_->pod_env;
+  auto dns = ctx_->host->Get(r::kServices, ctx_->tenant.host_namespace,
+                             translate::HostName("kube-dns", "kube-system", ctx_->tenant.name));
+  if (dns.ok()) env.dns_ip = (*dns)["spec"].value("clusterIP", "");
+  env.cluster_domain = ctx_->config.cluster_domain;
+  auto t = translate::TranslatePod(vpod, ctx_->tenant, ctx_->config, env);
   if (config_maps_ != nullptr) {
     for (const auto& cm : t.refs.config_maps) {
       Status s = config_maps_->EnsureOnHost(ns, cm);

@@ -2,6 +2,7 @@
 #include "vc/syncer/translate/pod_translator.h"
 
 #include "vc/labels.h"
+#include "vc/syncer/translate/dns_config.h"
 
 namespace vc::syncer::translate {
 
@@ -185,6 +186,8 @@ PodTranslation TranslatePod(const json& virtual_pod, const Tenant& tenant,
     for (auto& s : spec["imagePullSecrets"]) s["name"] = rw.Secret(s.value("name", ""));
   }
   spec = Placement(std::move(spec), tenant, config);
+  const json dns = DnsSettings(virtual_pod, env.dns_ip, env.cluster_domain);
+  if (!dns.is_null()) spec.update(dns);
 
   out.host_pod = {{"apiVersion", "v1"},
                   {"kind", "Pod"},

@@ -51,10 +51,12 @@ class SyncerE2eTest : public CliTest {
     return Run({"connect", name, "--", bin_ + "/kubectl", "apply", "-f", path});
   }
 
-  std::vector<json> HostWorkloadPods(const std::string& name) {
+  // Host pods synced from the virtual namespace `vns` (kube-system holds the virtual DNS).
+  std::vector<json> HostWorkloadPods(const std::string& name, const std::string& vns = "default") {
     auto list = client_->ListAll(r::kPods, "vcluster-" + name,
                                  {.label_selector = std::string(labels::kTenant) + "=" + name +
-                                                    "," + labels::kComponent + "=workload"});
+                                                    "," + labels::kComponent + "=workload," +
+                                                    labels::kVirtualNamespaceLabel + "=" + vns});
     return list.ok() ? list->items : std::vector<json>{};
   }
 
@@ -204,6 +206,50 @@ TEST_F(SyncerE2eTest, DeploymentRunsOnHostAndStatusFlowsBack) {
     EXPECT_EQ(node_names.count(vp["spec"].value("nodeName", "")), 1u) << nodes.dump();
   }
 
+  // The virtual cluster's CoreDNS runs as a synced workload; its Service has the host's
+  // ClusterIP, and workload pods created after it resolve through it. (No pod network here:
+  // the configuration is what can be checked.)
+  const std::string dns_svc = "kube-dns-x-kube-system-x-" + name;
+  json host_dns;
+  ASSERT_TRUE(Eventually([&] {
+    auto got = client_->Get(r::kServices, hns, dns_svc);
+    if (!got.ok()) return false;
+    host_dns = *got;
+    return true;
+  }, std::chrono::seconds(60))) << SyncerLog(name);
+  const std::string dns_ip = host_dns["spec"].value("clusterIP", "");
+  json vdns;
+  EXPECT_TRUE(Eventually([&] {
+    vdns = VirtualJson({"get", "service", "kube-dns", "-n", "kube-system"});
+    return vdns.is_object() && vdns["spec"].value("clusterIP", "") == dns_ip;
+  }, std::chrono::seconds(60))) << vdns.dump();
+  json corefile = VirtualJson({"get", "configmap", "coredns", "-n", "kube-system"});
+  EXPECT_TRUE(corefile.is_object() &&
+              corefile["data"].value("Corefile", "").find("kubernetes cluster.local") != std::string::npos)
+      << corefile.dump();
+  EXPECT_TRUE(Eventually([&] {
+    auto dns_pods = VirtualJson({"get", "pods", "-n", "kube-system", "-l", "k8s-app=kube-dns"});
+    return dns_pods.is_object() && dns_pods["items"].size() == 1 &&
+           dns_pods["items"][0]["status"].value("phase", "") == "Running";
+  }, std::chrono::seconds(60))) << SyncerLog(name);
+  auto late = ApplyInVirtual(name, "late.yaml", R"(apiVersion: v1
+kind: Pod
+metadata: {name: late, namespace: default}
+spec:
+  containers: [{name: c, image: busybox}]
+)");
+  ASSERT_EQ(late.code, 0) << late.Both();
+  json late_host;
+  EXPECT_TRUE(Eventually([&] {
+    auto got = client_->Get(r::kPods, hns, "late-x-default-x-" + name);
+    if (!got.ok()) return false;
+    late_host = *got;
+    return true;
+  }, std::chrono::seconds(60))) << SyncerLog(name);
+  EXPECT_EQ(late_host["spec"].value("dnsPolicy", ""), "None") << late_host["spec"].dump();
+  EXPECT_EQ(late_host["spec"]["dnsConfig"]["nameservers"], json::array({dns_ip}));
+  EXPECT_EQ(Kubectl({"delete", "pod", "late", "-n", "default", "--wait=false"}).code, 0);
+
   // Host events about the pods reach the virtual cluster, about the virtual pods.
   const std::string first = vpods["items"][0]["metadata"].value("name", "");
   json vevents;
@@ -261,11 +307,16 @@ TEST_F(SyncerE2eTest, DeploymentRunsOnHostAndStatusFlowsBack) {
   EXPECT_TRUE(Eventually([&] {
     return client_->Get(r::kServices, hns, host_svc).status().code() == Code::kNotFound;
   }, std::chrono::seconds(60)));
-  // No pods left on a pseudo node: the pseudo nodes go too.
+  // No pods left on a pseudo node: it goes too. Only the virtual DNS pod's node stays.
+  auto dns_pod = VirtualJson({"get", "pods", "-n", "kube-system", "-l", "k8s-app=kube-dns"});
+  ASSERT_TRUE(dns_pod.is_object() && dns_pod["items"].size() == 1) << dns_pod.dump();
+  const std::string dns_node = dns_pod["items"][0]["spec"].value("nodeName", "");
+  json left;
   EXPECT_TRUE(Eventually([&] {
-    auto n = VirtualJson({"get", "nodes"});
-    return n.is_object() && n["items"].empty();
-  }, std::chrono::seconds(60)));
+    left = VirtualJson({"get", "nodes"});
+    return left.is_object() && left["items"].size() == 1 &&
+           left["items"][0]["metadata"].value("name", "") == dns_node;
+  }, std::chrono::seconds(60))) << left.dump();
 }
 
 TEST_F(SyncerE2eTest, ForbiddenPodRefusedAndHostConfigMapMapped) {

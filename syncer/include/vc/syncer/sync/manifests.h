@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -17,5 +18,8 @@ namespace vc::syncer::sync {
 StatusOr<kube::Resource> ResourceOfObject(const nlohmann::json& object);
 
 Status DeployManifests(kube::Client& virtual_cluster, const std::string& manifests);
+
+// Server-side applies each object (as vc-syncer, forced), in order.
+Status ApplyObjects(kube::Client& virtual_cluster, const std::vector<nlohmann::json>& objects);
 
 }  // namespace vc::syncer::sync

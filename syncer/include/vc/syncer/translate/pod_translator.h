@@ -18,6 +18,7 @@
 //    node selector label and the toleration of the tenant's taint; a virtual toleration of the
 //    dedicated taint is removed (a tenant must not tolerate its way onto another's nodes);
 //    sync.toHost.pods.enforceTolerations are added.
+//  - DNS: a ClusterFirst pod resolves through the virtual cluster's CoreDNS (dns_config.h).
 #pragma once
 
 #include <set>
@@ -48,6 +49,8 @@ struct PodReferences {
 struct PodEnvironment {
   std::string apiserver_host;  // the virtual cluster's host Service ClusterIP
   int apiserver_port = 443;
+  std::string dns_ip;  // the virtual cluster's DNS (kube-dns' host ClusterIP); "": host DNS
+  std::string cluster_domain = "cluster.local";
 };
 
 struct PodTranslation {
