@@ -8,6 +8,11 @@
 //    deleting on either side is reflected on the other.
 //  - a pod the tenant's trust level forbids is refused with an Event, nothing on the host.
 //  - a host ConfigMap mapped into the virtual cluster, and the pre-populated manifests.
+#include <dirent.h>
+
+#include <algorithm>
+#include <signal.h>
+
 #include "integration/cli/cli_fixture.h"
 #include "vc/labels.h"
 
@@ -58,6 +63,25 @@ class SyncerE2eTest : public CliTest {
                                                     "," + labels::kComponent + "=workload," +
                                                     labels::kVirtualNamespaceLabel + "=" + vns});
     return list.ok() ? list->items : std::vector<json>{};
+  }
+
+  // The pid of this virtual cluster's syncer container (the pod runner's child process), or 0.
+  static pid_t SyncerPid(const std::string& name) {
+    DIR* proc = ::opendir("/proc");
+    if (proc == nullptr) return 0;
+    pid_t found = 0;
+    while (dirent* e = ::readdir(proc)) {
+      const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
+      if (pid <= 0) continue;
+      std::string cmdline = ReadAll("/proc/" + std::string(e->d_name) + "/cmdline");
+      std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+      if (cmdline.find("vc-syncer run ") != std::string::npos &&
+          cmdline.find("--name=" + name + " ") != std::string::npos) {
+        found = pid;
+      }
+    }
+    ::closedir(proc);
+    return found;
   }
 
   // The syncer container's log of the control-plane pod, for failure messages.
@@ -452,6 +476,59 @@ spec:
     ran = Kubectl({"exec", "talker", "-n", "default", "--", "echo", "hello-through-the-relay"});
     return ran.code == 0 && ran.out.find("hello-through-the-relay") != std::string::npos;
   }, std::chrono::seconds(60))) << ran.Both() << "\n" << SyncerLog(name);
+}
+
+// Robustness: the syncer killed with -9 mid-rollout, and again while the tenant scales down,
+// comes back (the pod runner restarts the container, as kubelet would) and converges without
+// duplicates or orphans: the name mapping is a pure function plus the uid annotation, so a
+// fresh process finds everything again.
+TEST_F(SyncerE2eTest, SyncerKilledMidRolloutLeavesNoDuplicatesOrOrphans) {
+  const std::string name = "sync-robust";
+  ASSERT_NO_FATAL_FAILURE(CreateVirtualCluster(name, "isolation:\n  trustLevel: high\n"));
+  const std::string hns = "vcluster-" + name;
+  const pid_t first = SyncerPid(name);
+  ASSERT_GT(first, 0) << "no syncer process for " << name;
+  std::string deployment = kWebApp;
+  deployment = deployment.substr(0, deployment.find("---\napiVersion: v1\nkind: Service"));
+  auto applied = ApplyInVirtual(name, "web.yaml", deployment);
+  ASSERT_EQ(applied.code, 0) << applied.Both();
+  // Mid-rollout: some host pods may exist, some not.
+  ASSERT_TRUE(Eventually([&] { return !HostWorkloadPods(name).empty(); }, std::chrono::seconds(60)));
+  ASSERT_EQ(::kill(first, SIGKILL), 0);
+  pid_t second = 0;
+  ASSERT_TRUE(Eventually([&] {
+    second = SyncerPid(name);
+    return second > 0 && second != first;
+  }, std::chrono::seconds(60))) << "the syncer was not restarted";
+
+  auto converged = [&](size_t want) {
+    auto vpods = VirtualJson({"get", "pods", "-n", "default", "-l", "app=web-app"});
+    if (!vpods.is_object() || vpods["items"].size() != want) return false;
+    std::set<std::string> uids;
+    for (const auto& p : vpods["items"]) {
+      if (p["status"].value("phase", "") != "Running") return false;
+      uids.insert(p["metadata"].value("uid", ""));
+    }
+    const auto host = HostWorkloadPods(name);
+    if (host.size() != want) return false;
+    for (const auto& h : host) {
+      if (uids.count(h["metadata"]["annotations"].value(labels::kVirtualUid, "")) == 0) return false;
+    }
+    return true;
+  };
+  EXPECT_TRUE(Eventually([&] { return converged(3); }, std::chrono::seconds(90)))
+      << HostWorkloadPods(name).size() << " host pods\n" << SyncerLog(name);
+
+  // Killed again, and the tenant scales down while it is gone.
+  ASSERT_EQ(::kill(second, SIGKILL), 0);
+  auto scaled = Kubectl({"scale", "deployment", "web-app", "-n", "default", "--replicas=1"});
+  ASSERT_EQ(scaled.code, 0) << scaled.Both();
+  EXPECT_TRUE(Eventually([&] {
+    const pid_t third = SyncerPid(name);
+    return third > 0 && third != second;
+  }, std::chrono::seconds(60)));
+  EXPECT_TRUE(Eventually([&] { return converged(1); }, std::chrono::seconds(90)))
+      << HostWorkloadPods(name).size() << " host pods\n" << SyncerLog(name);
 }
 
 }  // namespace
