@@ -102,6 +102,19 @@ class SyncerE2eTest : public CliTest {
   }
 };
 
+constexpr const char* kIngress = R"(apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web-app, namespace: default}
+spec:
+  rules:
+  - host: web.example.com
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend: {service: {name: web-app, port: {number: 80}}}
+)";
+
 constexpr const char* kWebApp = R"(apiVersion: v1
 kind: ConfigMap
 metadata: {name: web-config, namespace: default}
@@ -138,7 +151,7 @@ TEST_F(SyncerE2eTest, DeploymentRunsOnHostAndStatusFlowsBack) {
   const std::string name = "sync-web";
   ASSERT_NO_FATAL_FAILURE(CreateVirtualCluster(name, "isolation:\n  trustLevel: high\n"));
   const std::string hns = "vcluster-" + name;
-  auto applied = ApplyInVirtual(name, "web-app.yaml", kWebApp);
+  auto applied = ApplyInVirtual(name, "web-app.yaml", std::string(kWebApp) + "---\n" + kIngress);
   ASSERT_EQ(applied.code, 0) << applied.Both();
 
   // Three host pods, named and labelled for the tenant, references rewritten.
@@ -320,6 +333,11 @@ spec:
     }
     return running == 3;
   }, std::chrono::seconds(90))) << SyncerLog(name);
+
+  // Ingresses are not synced unless the values ask (sync.toHost.ingresses.enabled): by now the
+  // syncer has handled everything applied with it.
+  EXPECT_EQ(client_->Get(r::kIngresses, hns, "web-app-x-default-x-" + name).status().code(),
+            Code::kNotFound);
 
   // Virtual side deleted: the host pods and the host Service go.
   auto deleted = Kubectl({"delete", "deployment", "web-app", "-n", "default"});
@@ -529,6 +547,64 @@ TEST_F(SyncerE2eTest, SyncerKilledMidRolloutLeavesNoDuplicatesOrOrphans) {
   }, std::chrono::seconds(60)));
   EXPECT_TRUE(Eventually([&] { return converged(1); }, std::chrono::seconds(90)))
       << HostWorkloadPods(name).size() << " host pods\n" << SyncerLog(name);
+}
+
+// The prod team's values: real nodes chosen by label (with their labels, so `kubectl get nodes
+// -L` shows them) and Ingresses synced with translated backends.
+TEST_F(SyncerE2eTest, SelectedRealNodesAndIngresses) {
+  const std::string name = "sync-prod";
+  auto host_nodes = client_->ListAll(r::kNodes, "", {});
+  ASSERT_TRUE(host_nodes.ok());
+  ASSERT_GE(host_nodes->items.size(), 2u);
+  const std::string chosen = host_nodes->items[0]["metadata"].value("name", "");
+  const std::string other = host_nodes->items[1]["metadata"].value("name", "");
+  ASSERT_NO_FATAL_FAILURE(CreateVirtualCluster(
+      name, "sync:\n  toHost:\n    ingresses:\n      enabled: true\n"
+            "  fromHost:\n    nodes:\n      enabled: true\n      selector:\n        labels:\n"
+            "          kubernetes.io/hostname: " + chosen + "\n"));
+  const std::string hns = "vcluster-" + name;
+
+  // The selected node is there with its host labels before any pod runs on it; the other
+  // host node is filtered out.
+  json node;
+  EXPECT_TRUE(Eventually([&] {
+    node = VirtualJson({"get", "node", chosen});
+    return node.is_object() && node["metadata"]["labels"].value("type", "") == "kwok";
+  }, std::chrono::seconds(60))) << node.dump() << "\n" << SyncerLog(name);
+  if (node.is_object()) {
+    EXPECT_FALSE(node["metadata"]["labels"].contains("kubectl-vc.dev/pseudo-node"));
+    EXPECT_EQ(node["status"]["addresses"][0].value("address", ""), "127.0.0.1");
+  }
+  auto nodes = VirtualJson({"get", "nodes"});
+  ASSERT_TRUE(nodes.is_object());
+  for (const auto& n : nodes["items"]) {
+    const std::string n_name = n["metadata"].value("name", "");
+    // The other node may only appear as a pseudo node, for a pod the host placed there.
+    if (n_name == other) {
+      EXPECT_EQ(n["metadata"]["labels"].value("kubectl-vc.dev/pseudo-node", ""), "true");
+    }
+  }
+
+  auto applied = ApplyInVirtual(name, "ingress.yaml", kIngress);
+  ASSERT_EQ(applied.code, 0) << applied.Both();
+  json ingress;
+  EXPECT_TRUE(Eventually([&] {
+    auto got = client_->Get(r::kIngresses, hns, "web-app-x-default-x-" + name);
+    if (!got.ok()) return false;
+    ingress = *got;
+    return true;
+  }, std::chrono::seconds(60))) << SyncerLog(name);
+  if (ingress.is_object()) {
+    EXPECT_EQ(ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"].value("name", ""),
+              "web-app-x-default-x-" + name);
+    EXPECT_EQ(ingress["metadata"]["labels"].value(labels::kTenant, ""), name);
+  }
+  // Deleted in the virtual cluster, gone from the host.
+  ASSERT_EQ(Kubectl({"delete", "ingress", "web-app", "-n", "default"}).code, 0);
+  EXPECT_TRUE(Eventually([&] {
+    return client_->Get(r::kIngresses, hns, "web-app-x-default-x-" + name).status().code() ==
+           Code::kNotFound;
+  }, std::chrono::seconds(60)));
 }
 
 }  // namespace
