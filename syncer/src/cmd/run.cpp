@@ -28,6 +28,12 @@ void AddRunCommand(CLI::App& app, std::function<int()>* action) {
                   "Port pseudo nodes advertise as their kubelet endpoint")
       ->envname("VC_KUBELET_PORT")
       ->capture_default_str();
+  sub->add_option("--host-qps", options->host_qps,
+                  "Requests a second the syncer sends the host API server (watches excepted; "
+                  "0: no limit)")
+      ->capture_default_str();
+  sub->add_option("--host-burst", options->host_burst, "Requests the host QPS limit lets burst")
+      ->capture_default_str();
   sub->add_option("--health-port", options->health_port, "Port of /healthz and /readyz")
       ->envname("VC_SYNCER_PORT");
   sub->add_option("--health-address", options->health_address,

@@ -42,7 +42,8 @@ struct RunState {
 };
 
 Status LoadClients(RunState* s) {
-  ASSIGN_OR_RETURN(s->host, LoadHostClient(s->options.host_kubeconfig));
+  ASSIGN_OR_RETURN(s->host, LoadHostClient(s->options.host_kubeconfig, s->options.host_qps,
+                                            s->options.host_burst));
   VC_LOG(Info) << "host cluster: " << s->host->config().server;
   const std::string path = s->options.virtual_kubeconfig.empty()
                                ? s->options.data_dir + "/kubeconfig/syncer.conf"
