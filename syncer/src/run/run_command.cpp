@@ -13,6 +13,7 @@
 #include "vc/syncer/kubelet/kubelet_server.h"
 #include "vc/syncer/pki/certificate.h"
 #include "vc/syncer/sync/event_syncer.h"
+#include "vc/syncer/sync/host_class_syncer.h"
 #include "vc/syncer/sync/host_config_map_syncer.h"
 #include "vc/syncer/sync/manifests.h"
 #include "vc/syncer/sync/node_syncer.h"
@@ -113,6 +114,10 @@ Status StartSyncers(RunState* s) {
   if (c.pvcs) pvcs = add_objects(sync::PvcKind());
   if (c.ingresses) add_objects(sync::IngressKind());
   if (c.services) s->syncers.push_back(std::make_unique<sync::ServiceSyncer>(ctx));
+  if (c.ingress_classes) {
+    s->syncers.push_back(
+        std::make_unique<sync::HostClassSyncer>(ctx, kube::resources::kIngressClasses));
+  }
   if (!c.config_map_mappings.empty()) {
     s->syncers.push_back(std::make_unique<sync::HostConfigMapSyncer>(ctx));
   }

@@ -560,9 +560,13 @@ TEST_F(SyncerE2eTest, SelectedRealNodesAndIngresses) {
   const std::string other = host_nodes->items[1]["metadata"].value("name", "");
   ASSERT_NO_FATAL_FAILURE(CreateVirtualCluster(
       name, "sync:\n  toHost:\n    ingresses:\n      enabled: true\n"
-            "  fromHost:\n    nodes:\n      enabled: true\n      selector:\n        labels:\n"
+            "  fromHost:\n    ingressClasses:\n      enabled: true\n    nodes:\n      enabled: true\n      selector:\n        labels:\n"
             "          kubernetes.io/hostname: " + chosen + "\n"));
   const std::string hns = "vcluster-" + name;
+  struct Cleanup {
+    std::shared_ptr<kube::Client> c;
+    ~Cleanup() { (void)c->Delete(r::kIngressClasses, "", "platform-nginx"); }
+  } cleanup{client_};
 
   // The selected node is there with its host labels before any pod runs on it; the other
   // host node is filtered out.
@@ -584,6 +588,18 @@ TEST_F(SyncerE2eTest, SelectedRealNodesAndIngresses) {
       EXPECT_EQ(n["metadata"]["labels"].value("kubectl-vc.dev/pseudo-node", ""), "true");
     }
   }
+
+  // Host IngressClasses appear in the virtual cluster (created after the syncer started, too).
+  const json ingress_class = {{"apiVersion", "networking.k8s.io/v1"},
+                              {"kind", "IngressClass"},
+                              {"metadata", {{"name", "platform-nginx"}}},
+                              {"spec", {{"controller", "k8s.io/ingress-nginx"}}}};
+  ASSERT_TRUE(client_->Create(r::kIngressClasses, "", ingress_class).ok());
+  json vclass;
+  EXPECT_TRUE(Eventually([&] {
+    vclass = VirtualJson({"get", "ingressclass", "platform-nginx"});
+    return vclass.is_object() && vclass["spec"].value("controller", "") == "k8s.io/ingress-nginx";
+  }, std::chrono::seconds(60))) << vclass.dump() << "\n" << SyncerLog(name);
 
   auto applied = ApplyInVirtual(name, "ingress.yaml", kIngress);
   ASSERT_EQ(applied.code, 0) << applied.Both();

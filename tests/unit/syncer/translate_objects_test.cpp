@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "vc/syncer/sync/event_syncer.h"
+#include "vc/syncer/sync/host_class_syncer.h"
 #include "vc/syncer/sync/host_config_map_syncer.h"
 #include "vc/syncer/sync/manifests.h"
 #include "vc/syncer/translate/node_translator.h"
@@ -150,6 +151,18 @@ TEST(SyncerEventsTest, HostEventBecomesAnEventAboutTheVirtualPod) {
   EXPECT_EQ(e["reason"], "Scheduled");
   EXPECT_EQ(e["count"], 2);
   EXPECT_EQ(e["message"], "Successfully assigned shop/web to worker");
+}
+
+TEST(SyncerHostClassTest, IngressClassCopiedAndMarked) {
+  const json host = json::parse(R"({"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
+    "metadata": {"name": "nginx", "uid": "u", "resourceVersion": "5",
+                 "annotations": {"ingressclass.kubernetes.io/is-default-class": "true"}},
+    "spec": {"controller": "k8s.io/ingress-nginx"}})");
+  const json v = sync::VirtualClassObject(host);
+  EXPECT_EQ(v["metadata"], json::parse(R"({"name": "nginx",
+    "labels": {"kubectl-vc.dev/from-host": "true"},
+    "annotations": {"ingressclass.kubernetes.io/is-default-class": "true"}})"));
+  EXPECT_EQ(v["spec"]["controller"], "k8s.io/ingress-nginx");
 }
 
 TEST(SyncerManifestsTest, KnownKindsOnly) {
