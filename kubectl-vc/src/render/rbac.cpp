@@ -66,6 +66,11 @@ std::vector<HostObject> RenderRbac(const VirtualCluster& vc) {
   if (Enabled(v, "/sync/fromHost/nodes/enabled")) {
     cluster_rules.push_back(Rule({""}, {"nodes"}, kRead));
   }
+  if (Enabled(v, "/sync/fromHost/configMaps/enabled")) {
+    // ConfigMaps mapped from other host namespaces (sync.fromHost.configMaps.mappings).
+    // Read-only; a Role per source namespace would be narrower but outlive `delete`'s sweep.
+    cluster_rules.push_back(Rule({""}, {"configmaps"}, kRead));
+  }
   if (Enabled(v, "/sync/fromHost/ingressClasses/enabled")) {
     cluster_rules.push_back(Rule({"networking.k8s.io"}, {"ingressclasses"}, kRead));
   }

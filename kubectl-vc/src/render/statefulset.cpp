@@ -25,6 +25,8 @@ json PortEnv() {
       {{"name", "VC_APISERVER_PORT"}, {"value", "8443"}},
       {{"name", "VC_CONTROLLER_MANAGER_PORT"}, {"value", "10257"}},
       {{"name", "VC_SYNCER_PORT"}, {"value", "8080"}},
+      // The syncer's kubelet endpoint: pseudo nodes in the virtual cluster advertise it.
+      {{"name", "VC_KUBELET_PORT"}, {"value", "10250"}},
       // Where the API server listens: the pod IP on a host; 127.0.0.1 in the test runner.
       {{"name", "VC_BIND_ADDRESS"}, {"value", "0.0.0.0"}},
       {{"name", "POD_NAME"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.name"}}}}}},
@@ -115,8 +117,10 @@ json InitArgs(const VirtualCluster& vc) {
 }
 
 json Syncer(const VirtualCluster& vc) {
-  json args = {"run", "--data-dir=/data", "--health-port=$(VC_SYNCER_PORT)",
-               "--health-address=$(VC_BIND_ADDRESS)"};
+  // --name turns syncing on: the syncer reads Secret vc-config-NAME in its namespace.
+  json args = {"run", "--data-dir=/data", "--name=" + vc.name, "--namespace=$(POD_NAMESPACE)",
+               "--health-port=$(VC_SYNCER_PORT)", "--health-address=$(VC_BIND_ADDRESS)",
+               "--kubelet-port=$(VC_KUBELET_PORT)"};
   json c = Container("syncer", vc.images.syncer, {"vc-syncer"}, std::move(args));
   const json& resources = At(vc.values, "/controlPlane/statefulSet/resources");
   if (resources.is_object() && !resources.empty()) c["resources"] = resources;

@@ -26,6 +26,9 @@ inline constexpr const char* kComponentWorkload = "workload";
 inline constexpr const char* kVirtualName = "kubectl-vc.dev/object-name";
 inline constexpr const char* kVirtualNamespace = "kubectl-vc.dev/object-namespace";
 inline constexpr const char* kVirtualUid = "kubectl-vc.dev/object-uid";
+// Also a label on synced host objects, so host Services select only the pods of one virtual
+// namespace (namespaces are DNS labels: they fit in a label value).
+inline constexpr const char* kVirtualNamespaceLabel = "kubectl-vc.dev/object-namespace";
 
 // The control-plane pod, as the seed's `kubectl wait -l app=vcluster` expects.
 inline constexpr const char* kAppLabel = "app";

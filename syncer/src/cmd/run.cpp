@@ -20,6 +20,20 @@ void AddRunCommand(CLI::App& app, std::function<int()>* action) {
                   "Kubeconfig of the host cluster (default: in-cluster service account)");
   sub->add_option("--virtual-kubeconfig", options->virtual_kubeconfig,
                   "Kubeconfig of the virtual cluster (default: DATA_DIR/kubeconfig/syncer.conf)");
+  sub->add_option("--name", options->name,
+                  "Virtual cluster name; without it nothing is synced (health only)");
+  sub->add_option("--namespace", options->namespace_, "Host namespace of the virtual cluster")
+      ->envname("POD_NAMESPACE");
+  sub->add_option("--kubelet-port", options->kubelet_port,
+                  "Port pseudo nodes advertise as their kubelet endpoint")
+      ->envname("VC_KUBELET_PORT")
+      ->capture_default_str();
+  sub->add_option("--host-qps", options->host_qps,
+                  "Requests a second the syncer sends the host API server (watches excepted; "
+                  "0: no limit)")
+      ->capture_default_str();
+  sub->add_option("--host-burst", options->host_burst, "Requests the host QPS limit lets burst")
+      ->capture_default_str();
   sub->add_option("--health-port", options->health_port, "Port of /healthz and /readyz")
       ->envname("VC_SYNCER_PORT");
   sub->add_option("--health-address", options->health_address,

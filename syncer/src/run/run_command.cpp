@@ -4,14 +4,31 @@
 #include "vc/syncer/run/run_command.h"
 
 #include <atomic>
+#include <fstream>
+#include <sstream>
 
+#include "vc/base64.h"
 #include "vc/log.h"
 #include "vc/syncer/clients.h"
 #include "vc/health_server.h"
+#include "vc/syncer/kubelet/kubelet_server.h"
+#include "vc/syncer/pki/certificate.h"
+#include "vc/syncer/sync/event_syncer.h"
+#include "vc/syncer/sync/host_class_syncer.h"
+#include "vc/syncer/sync/host_config_map_syncer.h"
+#include "vc/syncer/sync/manifests.h"
+#include "vc/syncer/sync/node_syncer.h"
+#include "vc/syncer/sync/object_syncer.h"
+#include "vc/syncer/sync/pod_syncer.h"
+#include "vc/syncer/sync/service_syncer.h"
+#include "vc/syncer/translate/dns_config.h"
+#include "vc/yaml.h"
 #include "vc/syncer/run/startup_sequence.h"
 
 namespace vc::syncer::run {
 namespace {
+
+using nlohmann::json;
 
 struct RunState {
   const RunOptions& options;
@@ -20,10 +37,14 @@ struct RunState {
   std::shared_ptr<kube::Client> virtual_cluster;
   std::atomic<bool> ready{false};
   std::unique_ptr<HealthServer> health;
+  std::shared_ptr<sync::SyncContext> sync;
+  std::unique_ptr<kubelet::KubeletServer> kubelet;
+  std::vector<std::unique_ptr<sync::KindSyncer>> syncers;  // started in order, stopped reversed
 };
 
 Status LoadClients(RunState* s) {
-  ASSIGN_OR_RETURN(s->host, LoadHostClient(s->options.host_kubeconfig));
+  ASSIGN_OR_RETURN(s->host, LoadHostClient(s->options.host_kubeconfig, s->options.host_qps,
+                                            s->options.host_burst));
   VC_LOG(Info) << "host cluster: " << s->host->config().server;
   const std::string path = s->options.virtual_kubeconfig.empty()
                                ? s->options.data_dir + "/kubeconfig/syncer.conf"
@@ -50,6 +71,154 @@ Status WaitForVirtualApiserver(RunState* s) {
   return Status::Ok();
 }
 
+// The effective values kubectl-vc stored (Secret vc-config-NAME, config.yaml) and the host
+// Service pods reach the virtual API server through.
+Status LoadSyncContext(RunState* s) {
+  const RunOptions& o = s->options;
+  auto ctx = std::make_shared<sync::SyncContext>();
+  ctx->host = s->host;
+  ctx->virtual_cluster = s->virtual_cluster;
+  ASSIGN_OR_RETURN(json secret, s->host->Get(kube::resources::kSecrets, o.namespace_,
+                                             "vc-config-" + o.name));
+  const std::string encoded =
+      secret.value("data", json::object()).value("config.yaml", std::string());
+  const auto text = Base64Decode(encoded);
+  if (!text) return Internal("secret vc-config-" + o.name + ": config.yaml is not base64");
+  ASSIGN_OR_RETURN(auto doc, yaml::Parse(*text, "secret vc-config-" + o.name));
+  ctx->config = translate::SyncConfigFromValues(doc.value);
+  ctx->tenant = {.name = o.name, .host_namespace = o.namespace_,
+                 .trust_level = ctx->config.trust_level};
+  ASSIGN_OR_RETURN(json service, s->host->Get(kube::resources::kServices, o.namespace_, o.name));
+  ctx->pod_env.apiserver_host = service.value("spec", json::object()).value("clusterIP", "");
+  ctx->kubelet.port = o.kubelet_port;
+  s->sync = ctx;
+  VC_LOG(Info) << "syncing tenant " << o.name << " into host namespace " << o.namespace_
+               << " (trust level " << ctx->config.trust_level << ")";
+  return Status::Ok();
+}
+
+Status StartSyncers(RunState* s) {
+  auto ctx = s->sync;
+  const auto& c = ctx->config;
+  sync::ObjectSyncer* config_maps = nullptr;
+  sync::ObjectSyncer* secrets = nullptr;
+  sync::ObjectSyncer* pvcs = nullptr;
+  auto add_objects = [&](sync::ObjectKind kind) {
+    auto syncer = std::make_unique<sync::ObjectSyncer>(ctx, std::move(kind));
+    auto* raw = syncer.get();
+    s->syncers.push_back(std::move(syncer));
+    return raw;
+  };
+  if (c.config_maps) config_maps = add_objects(sync::ConfigMapKind(c));
+  if (c.secrets) secrets = add_objects(sync::SecretKind(c));
+  if (c.pvcs) pvcs = add_objects(sync::PvcKind());
+  if (c.ingresses) add_objects(sync::IngressKind());
+  if (c.services) s->syncers.push_back(std::make_unique<sync::ServiceSyncer>(ctx));
+  if (c.ingress_classes) {
+    s->syncers.push_back(
+        std::make_unique<sync::HostClassSyncer>(ctx, kube::resources::kIngressClasses));
+  }
+  if (!c.config_map_mappings.empty()) {
+    s->syncers.push_back(std::make_unique<sync::HostConfigMapSyncer>(ctx));
+  }
+  if (c.pods) {
+    auto pods = std::make_unique<sync::PodSyncer>(ctx, config_maps, secrets, pvcs);
+    auto* pods_raw = pods.get();
+    auto nodes = std::make_unique<sync::NodeSyncer>(
+        ctx, [pods_raw](const std::string& node) {
+          const int n = pods_raw->BoundPods(node);
+          return n < 0 ? 1 : n;  // unknown: keep the node
+        });
+    pods->SetNodes(nodes.get());
+    s->syncers.push_back(std::move(nodes));
+    s->syncers.push_back(std::move(pods));
+    if (c.events) {
+      s->syncers.push_back(std::make_unique<sync::EventSyncer>(
+          ctx, [pods_raw](const std::string& host_pod) { return pods_raw->VirtualPodOf(host_pod); }));
+    }
+  }
+  for (auto& syncer : s->syncers) {
+    syncer->Start();
+    if (!syncer->WaitForSync(s->options.sync_timeout)) {
+      return Timeout("sync " + syncer->name() + ": caches not filled within " +
+                     std::to_string(s->options.sync_timeout.count() / 1000) +
+                     "s (can the syncer list and watch it on both sides?)");
+    }
+    VC_LOG(Info) << "syncing " << syncer->name();
+  }
+  return Status::Ok();
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// The kubelet API of the pseudo nodes, on loopback: the virtual API server shares the pod's
+// network. Its serving certificate is issued from the cluster CA at every start (in memory).
+Status ServeKubelet(RunState* s) {
+  const std::string pki = s->options.data_dir + "/pki";
+  pki::CertificateAuthority ca{ReadText(pki + "/ca.crt"), ReadText(pki + "/ca.key")};
+  if (ca.certificate_pem.empty() || ca.private_key_pem.empty()) {
+    return FailedPrecondition("kubelet API: no CA in " + pki + " (did vc-syncer init run?)");
+  }
+  pki::CertificateSpec spec{.subject = {"vc-syncer-kubelet", {}},
+                            .dns_names = {"localhost"},
+                            .ip_addresses = {"127.0.0.1"},
+                            .server_auth = true};
+  ASSIGN_OR_RETURN(auto serving, pki::IssueCertificate(ca, spec, pki::WallClock::now()));
+  s->kubelet = std::make_unique<kubelet::KubeletServer>(kubelet::KubeletServerOptions{
+      .address = "127.0.0.1",
+      .port = s->options.kubelet_port,
+      .ca_pem = ca.certificate_pem,
+      .serving_cert_pem = serving.certificate_pem,
+      .serving_key_pem = serving.private_key_pem,
+      .tenant = s->sync->tenant,
+      .host = s->host->config()});
+  ASSIGN_OR_RETURN(int port, s->kubelet->Start());
+  s->sync->kubelet = {.address = "127.0.0.1", .port = port};
+  VC_LOG(Info) << "serving the kubelet API of the virtual cluster's nodes on https://127.0.0.1:" << port;
+  return Status::Ok();
+}
+
+Status StopKubelet(RunState* s) {
+  if (s->kubelet != nullptr) s->kubelet->Stop();
+  return Status::Ok();
+}
+
+// Not fatal either: a typo in the tenant's manifests must not stop its workloads.
+Status DeployManifests(RunState* s) {
+  Status deployed = sync::DeployManifests(*s->virtual_cluster, s->sync->config.manifests);
+  if (!deployed.ok()) VC_LOG(Error) << "experimental.deploy.vcluster.manifests: " << deployed.message();
+  return Status::Ok();
+}
+
+// CoreDNS inside the virtual cluster, configured from networking.* (dns_config.h); it runs as
+// a synced workload like any other.
+// Not fatal: a syncer without DNS still runs workloads; the log says what went wrong.
+Status DeployClusterDns(RunState* s) {
+  const auto objects = translate::CoreDnsObjects(s->sync->config);
+  // kube-system appears a moment after the API server is ready.
+  for (int attempt = 0; attempt < 30; ++attempt) {
+    Status applied = sync::ApplyObjects(*s->virtual_cluster, objects);
+    if (applied.ok()) return Status::Ok();
+    if (applied.code() != Code::kNotFound || s->stop.WaitFor(std::chrono::seconds(1))) {
+      VC_LOG(Error) << "deploy cluster DNS: " << applied.message();
+      return Status::Ok();
+    }
+  }
+  VC_LOG(Error) << "deploy cluster DNS: kube-system did not appear";
+  return Status::Ok();
+}
+
+Status StopSyncers(RunState* s) {
+  for (auto it = s->syncers.rbegin(); it != s->syncers.rend(); ++it) (*it)->Stop();
+  s->syncers.clear();
+  return Status::Ok();
+}
+
 Status WaitForStop(RunState* s) {
   VC_LOG(Info) << "vc-syncer is running";
   while (!s->stop.WaitFor(std::chrono::hours(1))) {
@@ -72,6 +241,10 @@ Status ValidateRunOptions(const RunOptions& o) {
     return InvalidArgument("invalid --health-port " + std::to_string(o.health_port) +
                            ": want 0-65535 (the pod spec passes $(VC_SYNCER_PORT))");
   }
+  if (!o.name.empty() && o.namespace_.empty()) {
+    return InvalidArgument("invalid flags: --name needs --namespace (the pod spec passes "
+                           "$(POD_NAMESPACE))");
+  }
   if (o.apiserver_wait.timeout <= std::chrono::milliseconds::zero()) {
     return InvalidArgument("invalid --apiserver-timeout: it must be positive");
   }
@@ -85,6 +258,15 @@ Status RunSyncer(const RunOptions& options, const CancelToken& stop) {
   seq.AddStep("load clients", [&] { return LoadClients(&state); });
   seq.AddStep("serve health endpoints", [&] { return ServeHealth(&state); });
   seq.AddStep("wait for virtual apiserver", [&] { return WaitForVirtualApiserver(&state); });
+  if (!options.name.empty()) {
+    seq.AddStep("load sync configuration", [&] { return LoadSyncContext(&state); });
+    seq.AddStep("serve kubelet API", [&] { return ServeKubelet(&state); });
+    seq.AddTeardown("stop kubelet API", [&] { return StopKubelet(&state); });
+    seq.AddStep("deploy cluster DNS", [&] { return DeployClusterDns(&state); });
+    seq.AddStep("deploy manifests", [&] { return DeployManifests(&state); });
+    seq.AddStep("start syncers", [&] { return StartSyncers(&state); });
+    seq.AddTeardown("stop syncers", [&] { return StopSyncers(&state); });
+  }
   seq.AddStep("run until stopped", [&] { return WaitForStop(&state); });
   seq.AddTeardown("stop health endpoints", [&] { return StopHealth(&state); });
   Status s = seq.Run();

@@ -13,7 +13,9 @@ namespace vc::syncer {
 
 // `kubeconfig` empty: the in-cluster service account (LoadRestConfig falls back to it when
 // no kubeconfig selects anything); otherwise that file's current context.
-StatusOr<std::shared_ptr<kube::Client>> LoadHostClient(const std::string& kubeconfig);
+// `qps` > 0 limits requests (not watches) to qps per second with bursts of `burst`.
+StatusOr<std::shared_ptr<kube::Client>> LoadHostClient(const std::string& kubeconfig,
+                                                       double qps = 0, int burst = 0);
 
 // The virtual apiserver, from the kubeconfig init wrote (never in-cluster: in the pod that
 // would be the host).

@@ -22,6 +22,14 @@ namespace vc::syncer::run {
 
 struct RunOptions {
   std::string data_dir = "/data";
+  // --name / --namespace: the virtual cluster and its host namespace. Without a name the
+  // syncer only serves health (what it did before object syncing existed).
+  std::string name;
+  std::string namespace_;
+  int kubelet_port = 10250;
+  double host_qps = 50;  // --host-qps: requests a second toward the host API (0: no limit)
+  int host_burst = 100;  // --host-burst  // --kubelet-port ($(VC_KUBELET_PORT)): advertised by pseudo nodes
+  std::chrono::milliseconds sync_timeout{std::chrono::seconds(60)};  // caches filled
   std::string host_kubeconfig;     // --host-kubeconfig; empty: in-cluster
   std::string virtual_kubeconfig;  // --virtual-kubeconfig; empty: DATA_DIR/kubeconfig/syncer.conf
   std::string health_address = "127.0.0.1";  // --health-address

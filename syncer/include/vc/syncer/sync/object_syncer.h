@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+// ObjectSyncer: one syncer for the kinds copied virtual -> host as they are (ConfigMaps,
+// Secrets, PVCs, Ingresses). A virtual object is copied when `sync_all` says so or once
+// something needs it (EnsureOnHost: the pod syncer, for what a pod references); a copy
+// follows its virtual object's changes and is deleted with it.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "vc/kube/informer.h"
+#include "vc/syncer/sync/sync_context.h"
+#include "vc/syncer/sync/work_queue.h"
+
+namespace vc::syncer::sync {
+
+struct ObjectKind {
+  kube::Resource resource;
+  std::function<nlohmann::json(const nlohmann::json& virtual_object, const translate::Tenant&)>
+      translate;
+  std::vector<std::string> fields;  // top-level fields a change of which is copied
+  bool sync_all = false;
+  // Host -> virtual: a merge patch for the virtual object's status subresource, or null.
+  std::function<nlohmann::json(const nlohmann::json& virtual_object,
+                               const nlohmann::json& host_object)>
+      status_back;
+};
+
+ObjectKind ConfigMapKind(const translate::SyncConfig& config);
+ObjectKind SecretKind(const translate::SyncConfig& config);
+ObjectKind PvcKind();
+ObjectKind IngressKind();
+
+class ObjectSyncer : public KindSyncer {
+ public:
+  ObjectSyncer(std::shared_ptr<const SyncContext> ctx, ObjectKind kind);
+  ~ObjectSyncer() override { Stop(); }
+
+  std::string name() const override { return kind_.resource.resource; }
+  void Start() override;
+  bool WaitForSync(std::chrono::milliseconds timeout) override;
+  void Stop() override;
+
+  // Copies the virtual object ns/name to the host now (if it exists) and keeps it synced.
+  // NotFound when the virtual object does not exist.
+  Status EnsureOnHost(const std::string& ns, const std::string& name);
+
+ private:
+  Status Reconcile(const std::string& key);
+  Status Upsert(const nlohmann::json& virtual_object);
+
+  std::shared_ptr<const SyncContext> ctx_;
+  ObjectKind kind_;
+  std::unique_ptr<kube::Informer> virtual_;
+  std::unique_ptr<kube::Informer> host_;
+  Controller controller_;
+  std::mutex mu_;  // Upsert from the pod syncer's thread and our worker
+  std::set<std::string> wanted_;
+};
+
+}  // namespace vc::syncer::sync

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+// PodSyncer: virtual pods run as host pods (pod_translator.h), and the host tells the virtual
+// cluster how they are doing.
+//  - create: the pod's policy verdict first (refused: an Event and a PodScheduled=False
+//    condition in the virtual cluster, nothing on the host); then what it references
+//    (ConfigMaps, Secrets, the token Secret filled by TokenRequest in the virtual cluster),
+//    then the host pod. The token Secret is owned by the host pod, so the host's garbage
+//    collector removes it with the pod.
+//  - scheduled: once the host scheduler placed the host pod, its node appears in the virtual
+//    cluster (NodeSyncer) and the virtual pod is bound to it (the binding subresource: the
+//    virtual cluster has no scheduler).
+//  - status: phase, conditions, IPs and container statuses copied back on every change.
+//  - delete: a virtual pod being deleted deletes the host pod, then is released (grace 0); a
+//    host pod deleted behind our back deletes the bound virtual pod (its controller makes a
+//    new one); a host pod whose virtual uid no longer exists (the virtual pod was recreated
+//    under the same name) is deleted and made again.
+#pragma once
+
+#include <memory>
+
+#include "vc/kube/informer.h"
+#include "vc/syncer/sync/node_syncer.h"
+#include "vc/syncer/sync/object_syncer.h"
+#include "vc/syncer/sync/sync_context.h"
+#include "vc/syncer/sync/work_queue.h"
+
+namespace vc::syncer::sync {
+
+class PodSyncer : public KindSyncer {
+ public:
+  // `config_maps`, `secrets` may be null (their sync disabled): references are then not synced.
+  PodSyncer(std::shared_ptr<const SyncContext> ctx, ObjectSyncer* config_maps,
+            ObjectSyncer* secrets, ObjectSyncer* pvcs);
+  ~PodSyncer() override { Stop(); }
+
+  std::string name() const override { return "pods"; }
+  void SetNodes(NodeSyncer* nodes) { nodes_ = nodes; }
+  void Start() override;
+  bool WaitForSync(std::chrono::milliseconds timeout) override;
+  void Stop() override;
+
+  // Virtual pods bound to `node` (-1 before the cache is filled: "don't know").
+  int BoundPods(const std::string& node) const;
+  // The virtual pod a host pod (by name) was synced from, from the caches.
+  std::optional<nlohmann::json> VirtualPodOf(const std::string& host_pod) const;
+
+ private:
+  Status Reconcile(const std::string& key);
+  Status CreateOnHost(const nlohmann::json& vpod);
+  Status EnsureTokenSecret(const nlohmann::json& vpod, const translate::PodReferences& refs);
+  Status DeleteVirtual(const nlohmann::json& vpod, const std::string& why);
+  Status Bind(const nlohmann::json& vpod, const std::string& node);
+
+  std::shared_ptr<const SyncContext> ctx_;
+  ObjectSyncer* config_maps_;
+  ObjectSyncer* secrets_;
+  ObjectSyncer* pvcs_;
+  NodeSyncer* nodes_ = nullptr;
+  std::unique_ptr<kube::Informer> virtual_;
+  std::unique_ptr<kube::Informer> host_;
+  Controller controller_;
+};
+
+}  // namespace vc::syncer::sync

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+// ServiceSyncer: virtual Services -> host Services (object_translator.h), and the host's
+// ClusterIP back. A Service's ClusterIP is immutable, so the virtual Service is recreated with
+// the host's address (both clusters allocate from the same service CIDR by default, as
+// vcluster does); that is what makes the virtual cluster's DNS and env answer with an address
+// that works on the host. A type the values forbid is refused with an Event.
+#pragma once
+
+#include <memory>
+
+#include "vc/kube/informer.h"
+#include "vc/syncer/sync/sync_context.h"
+#include "vc/syncer/sync/work_queue.h"
+
+namespace vc::syncer::sync {
+
+class ServiceSyncer : public KindSyncer {
+ public:
+  explicit ServiceSyncer(std::shared_ptr<const SyncContext> ctx);
+  ~ServiceSyncer() override { Stop(); }
+
+  std::string name() const override { return "services"; }
+  void Start() override;
+  bool WaitForSync(std::chrono::milliseconds timeout) override;
+  void Stop() override;
+
+ private:
+  Status Reconcile(const std::string& key);
+  Status AdoptHostClusterIp(const nlohmann::json& vsvc, const std::string& ip);
+
+  std::shared_ptr<const SyncContext> ctx_;
+  std::unique_ptr<kube::Informer> virtual_;
+  std::unique_ptr<kube::Informer> host_;
+  Controller controller_;
+};
+
+}  // namespace vc::syncer::sync

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+// Nodes as the virtual cluster sees them. Pure.
+//  - pseudo (default): a sanitized stand-in named after the host node that runs the pod: no
+//    host labels beyond hostname/os/arch, Ready, and addresses pointing at the syncer's
+//    kubelet endpoint, so the virtual API server's logs/exec/port-forward reach the syncer.
+//  - real (sync.fromHost.nodes): the host node's labels, taints and capacity, with the same
+//    kubelet endpoint rewrite.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace vc::syncer::translate {
+
+struct KubeletEndpoint {
+  std::string address = "127.0.0.1";  // where the virtual apiserver reaches the syncer
+  int port = 10250;
+};
+
+inline constexpr const char* kPseudoNodeLabel = "kubectl-vc.dev/pseudo-node";
+
+// `host_node` may be null (the syncer may not read host nodes): defaults fill capacity.
+nlohmann::json PseudoNode(const std::string& name, const nlohmann::json& host_node,
+                          const KubeletEndpoint& kubelet);
+nlohmann::json RealNode(const nlohmann::json& host_node, const KubeletEndpoint& kubelet);
+
+// True when every selector label is on the node.
+bool NodeMatches(const nlohmann::json& host_node, const std::map<std::string, std::string>& selector);
+
+}  // namespace vc::syncer::translate

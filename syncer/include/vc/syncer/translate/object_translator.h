@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+// Translators for the kinds that are copied more or less as they are: ConfigMaps, Secrets,
+// PersistentVolumeClaims, Services, Ingresses (virtual -> host), and the fields that flow
+// back (a Service's ClusterIP, a claim's status). Pure.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "vc/syncer/translate/names.h"
+#include "vc/syncer/translate/sync_config.h"
+
+namespace vc::syncer::translate {
+
+// ConfigMap or Secret: metadata translated, data/binaryData/stringData/type/immutable kept.
+nlohmann::json TranslateDataObject(const nlohmann::json& virtual_object, const Tenant& tenant);
+
+// PVC: the spec without volumeName (the host binds its own volume).
+nlohmann::json TranslatePvc(const nlohmann::json& virtual_pvc, const Tenant& tenant);
+
+// Service: the selector translated (HostSelector), clusterIP(s) and nodePorts left to the
+// host, ExternalName kept. Headless (clusterIP None) stays headless.
+nlohmann::json TranslateService(const nlohmann::json& virtual_service, const Tenant& tenant);
+
+// Why a Service may not be synced (its type not in isolation.serviceTypes); empty if it may.
+std::string ServiceRefusal(const nlohmann::json& virtual_service, const SyncConfig& config);
+
+// Ingress: backend Service names and TLS Secret names translated.
+nlohmann::json TranslateIngress(const nlohmann::json& virtual_ingress, const Tenant& tenant);
+// The Secrets an Ingress references (tls[].secretName): synced along.
+std::vector<std::string> IngressSecrets(const nlohmann::json& virtual_ingress);
+
+// A merge patch making `host` carry `want`'s labels, annotations and the listed top-level
+// fields (e.g. {"data", "binaryData"} or {"spec"}); null when they already agree.
+nlohmann::json HostObjectPatch(const nlohmann::json& want, const nlohmann::json& host,
+                               const std::vector<std::string>& fields);
+
+}  // namespace vc::syncer::translate

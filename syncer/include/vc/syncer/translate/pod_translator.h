@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+// The pod translator: a virtual pod -> its host pod, and the host pod's status -> the virtual
+// pod's. Pure. What it rewrites, and why:
+//  - metadata: host name/labels/annotations (names.h); the virtual identity in annotations.
+//  - ConfigMap, Secret, PVC references (volumes, projected sources, env, envFrom,
+//    imagePullSecrets) -> the host copies' names; `PodReferences` lists what the pod syncer
+//    must sync along before it creates the pod.
+//  - service account: the host pod gets no host token (automountServiceAccountToken=false,
+//    no serviceAccountName); each projected serviceAccountToken source becomes a key of one
+//    host Secret (TokenSecretName) that the syncer fills with tokens the *virtual* API issued
+//    for the virtual pod (TokenRequest bound to it).
+//  - the downward API (env and volumes) reading metadata.name/namespace/uid reads the virtual
+//    identity annotations instead, so the workload sees its virtual self.
+//  - the API server: KUBERNETES_SERVICE_HOST/PORT name the virtual cluster's host Service,
+//    and enableServiceLinks=false keeps the host's Services out of the environment.
+//  - placement: spec.nodeName is left to the host scheduler; priority (class and value) is
+//    dropped (classes are host objects the tenant does not own); dedicated nodes add the
+//    node selector label and the toleration of the tenant's taint; a virtual toleration of the
+//    dedicated taint is removed (a tenant must not tolerate its way onto another's nodes);
+//    sync.toHost.pods.enforceTolerations are added.
+//  - DNS: a ClusterFirst pod resolves through the virtual cluster's CoreDNS (dns_config.h).
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "vc/syncer/translate/names.h"
+#include "vc/syncer/translate/sync_config.h"
+
+namespace vc::syncer::translate {
+
+struct TokenProjection {
+  std::string key;  // in the token Secret: "token-0", "token-1", ...
+  std::string audience;  // "" = the virtual API server's own
+  int64_t expiration_seconds = 3607;
+};
+
+struct PodReferences {
+  std::set<std::string> config_maps;  // virtual names, in the pod's namespace
+  std::set<std::string> secrets;
+  std::set<std::string> pvcs;
+  std::string service_account;  // virtual, for TokenRequest
+  std::vector<TokenProjection> tokens;
+};
+
+struct PodEnvironment {
+  std::string apiserver_host;  // the virtual cluster's host Service ClusterIP
+  int apiserver_port = 443;
+  std::string dns_ip;  // the virtual cluster's DNS (kube-dns' host ClusterIP); "": host DNS
+  std::string cluster_domain = "cluster.local";
+};
+
+struct PodTranslation {
+  nlohmann::json host_pod;
+  PodReferences refs;
+};
+
+// The host Secret holding the virtual service-account tokens of one pod.
+std::string TokenSecretName(const nlohmann::json& virtual_pod, const Tenant& tenant);
+
+PodTranslation TranslatePod(const nlohmann::json& virtual_pod, const Tenant& tenant,
+                            const SyncConfig& config, const PodEnvironment& env);
+
+// The host pod's status as the virtual pod's (phase, conditions, IPs, container statuses;
+// not qosClass, which the virtual API server computed and will not let change).
+nlohmann::json VirtualPodStatus(const nlohmann::json& host_pod);
+
+// True when the virtual pod's status differs from VirtualPodStatus(host_pod).
+bool StatusDiffers(const nlohmann::json& virtual_pod, const nlohmann::json& host_pod);
+
+// A merge patch that brings the host pod's mutable fields (labels, annotations, container
+// images) in line with the virtual pod; null when nothing differs.
+nlohmann::json HostPodUpdate(const nlohmann::json& virtual_pod, const nlohmann::json& host_pod,
+                             const Tenant& tenant, const SyncConfig& config,
+                             const PodEnvironment& env);
+
+}  // namespace vc::syncer::translate

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+// SyncConfig: what the effective values (Secret vc-config-NAME, config.yaml) ask of the
+// syncer, read once at start. Pure: values in, config out; missing keys take the schema's
+// defaults (kubectl-vc/src/values/values.schema.json), so a config from an older kubectl-vc
+// still works.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace vc::syncer::translate {
+
+struct Toleration {
+  std::string key;
+  std::string op = "Equal";  // Equal | Exists
+  std::string value;
+  std::string effect;  // "" = every effect
+};
+
+enum class NodeSyncMode {
+  kPseudo,    // default: a sanitized stand-in for each host node that runs the tenant's pods
+  kSelected,  // sync.fromHost.nodes.enabled: the real nodes (labels included) that match
+  kAll,       // ... selector.all
+};
+
+struct SyncConfig {
+  // toHost
+  bool pods = true;
+  bool services = true;
+  bool endpoints = true;
+  bool ingresses = false;
+  bool config_maps = true;
+  bool config_maps_all = false;
+  bool secrets = true;
+  bool secrets_all = false;
+  bool pvcs = true;
+  std::vector<Toleration> enforce_tolerations;
+  // fromHost
+  NodeSyncMode nodes = NodeSyncMode::kPseudo;
+  std::map<std::string, std::string> node_selector;  // kSelected
+  bool events = true;
+  bool ingress_classes = false;
+  // "hostns/name" -> "virtualns/name"; "hostns/*" -> "virtualns/*" maps a whole namespace.
+  std::map<std::string, std::string> config_map_mappings;
+  // placement and policy
+  std::string trust_level = "high";
+  std::string pod_security_standard;  // "" | privileged | baseline | restricted
+  bool dedicated_nodes = false;
+  std::map<std::string, std::string> dedicated_node_selector;
+  std::vector<std::string> service_types = {"ClusterIP", "NodePort", "LoadBalancer",
+                                            "ExternalName"};
+  // networking
+  nlohmann::json replicate_services_to_host = nlohmann::json::array();
+  nlohmann::json replicate_services_from_host = nlohmann::json::array();
+  nlohmann::json resolve_dns = nlohmann::json::array();
+  std::string cluster_domain = "cluster.local";
+  // experimental.deploy.vcluster.manifests
+  std::string manifests;
+};
+
+SyncConfig SyncConfigFromValues(const nlohmann::json& values);
+
+// "key=value:Effect", "key:Effect", "key" (Exists), as vcluster's enforceTolerations.
+Toleration ParseToleration(const std::string& text);
+
+}  // namespace vc::syncer::translate

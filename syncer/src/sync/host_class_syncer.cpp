@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vc/syncer/sync/host_class_syncer.h"
+
+#include "vc/syncer/sync/host_config_map_syncer.h"
+#include "vc/syncer/translate/names.h"
+
+namespace vc::syncer::sync {
+
+using nlohmann::json;
+
+json VirtualClassObject(const json& h) {
+  const json& meta = translate::ObjectAt(h, "metadata");
+  json labels = translate::ObjectAt(meta, "labels");
+  labels[kFromHostLabel] = "true";
+  json out = {{"apiVersion", h.value("apiVersion", "")},
+              {"kind", h.value("kind", "")},
+              {"metadata", {{"name", meta.value("name", "")}, {"labels", labels}}}};
+  json annotations = translate::ObjectAt(meta, "annotations");
+  annotations.erase("kubectl.kubernetes.io/last-applied-configuration");
+  if (!annotations.empty()) out["metadata"]["annotations"] = annotations;
+  if (h.contains("spec")) out["spec"] = h["spec"];
+  return out;
+}
+
+HostClassSyncer::HostClassSyncer(std::shared_ptr<const SyncContext> ctx, kube::Resource resource)
+    : ctx_(std::move(ctx)), resource_(std::move(resource)),
+      controller_("sync " + resource_.resource + " from host",
+                  [this](const std::string& key) { return Reconcile(key); }) {
+  auto enqueue = [this](const json& o) { controller_.Enqueue(kube::Informer::KeyOf(o)); };
+  host_ = std::make_unique<kube::Informer>(
+      ctx_->host, kube::InformerOptions{.resource = resource_, .resync_period = ctx_->resync_period},
+      kube::InformerHandlers{enqueue, [=](const json&, const json& o) { enqueue(o); }, enqueue});
+}
+
+void HostClassSyncer::Start() { host_->Start(); }
+
+bool HostClassSyncer::WaitForSync(std::chrono::milliseconds timeout) {
+  const bool synced = host_->WaitForSync(timeout);
+  if (synced) controller_.Start();
+  return synced;
+}
+
+void HostClassSyncer::Stop() {
+  controller_.Stop();
+  if (host_) host_->Stop();
+}
+
+Status HostClassSyncer::Reconcile(const std::string& name) {
+  auto& vc = *ctx_->virtual_cluster;
+  auto have = vc.Get(resource_, "", name);
+  if (!have.ok() && have.status().code() != Code::kNotFound) return have.status();
+  const bool ours = have.ok() && translate::ObjectAt(translate::ObjectAt(*have, "metadata"), "labels")
+                                         .value(kFromHostLabel, "") == "true";
+  if (have.ok() && !ours) return Status::Ok();
+  auto h = host_->Get("", name);
+  if (!h) {
+    if (!have.ok()) return Status::Ok();
+    auto deleted = vc.Delete(resource_, "", name);
+    return deleted.ok() || deleted.status().code() == Code::kNotFound ? Status::Ok() : deleted.status();
+  }
+  auto applied = vc.Apply(resource_, "", name, VirtualClassObject(*h).dump(),
+                          {.field_manager = "vc-syncer", .force = true});
+  return applied.ok() ? Status::Ok() : applied.status();
+}
+
+}  // namespace vc::syncer::sync

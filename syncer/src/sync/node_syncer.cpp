@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vc/syncer/sync/node_syncer.h"
+
+#include "vc/log.h"
+#include "vc/syncer/translate/names.h"
+
+namespace vc::syncer::sync {
+
+using nlohmann::json;
+namespace r = kube::resources;
+
+NodeSyncer::NodeSyncer(std::shared_ptr<const SyncContext> ctx,
+                       std::function<int(const std::string&)> bound_pods)
+    : ctx_(std::move(ctx)), bound_pods_(std::move(bound_pods)),
+      controller_("sync nodes", [this](const std::string& key) { return Reconcile(key); }) {
+  auto enqueue = [this](const json& o) { controller_.Enqueue(kube::Informer::KeyOf(o)); };
+  kube::InformerHandlers handlers{enqueue, [=](const json&, const json& o) { enqueue(o); },
+                                  enqueue};
+  virtual_ = std::make_unique<kube::Informer>(
+      ctx_->virtual_cluster,
+      kube::InformerOptions{.resource = r::kNodes, .resync_period = ctx_->resync_period},
+      handlers);
+  if (RealMode()) {
+    host_ = std::make_unique<kube::Informer>(ctx_->host, kube::InformerOptions{.resource = r::kNodes},
+                                             handlers);
+  }
+}
+
+void NodeSyncer::Start() {
+  virtual_->Start();
+  if (host_) host_->Start();
+  controller_.Start();
+}
+
+bool NodeSyncer::WaitForSync(std::chrono::milliseconds timeout) {
+  return virtual_->WaitForSync(timeout) && (!host_ || host_->WaitForSync(timeout));
+}
+
+void NodeSyncer::Stop() {
+  controller_.Stop();
+  if (virtual_) virtual_->Stop();
+  if (host_) host_->Stop();
+}
+
+bool NodeSyncer::Selected(const json& host_node) const {
+  return ctx_->config.nodes == translate::NodeSyncMode::kAll ||
+         translate::NodeMatches(host_node, ctx_->config.node_selector);
+}
+
+Status NodeSyncer::Upsert(const json& want) {
+  const std::string name = want["metadata"].value("name", "");
+  auto have = virtual_->Get("", name);
+  if (!have) {
+    json create = want;
+    create.erase("status");
+    auto created = ctx_->virtual_cluster->Create(r::kNodes, "", create);
+    if (!created.ok() && created.status().code() != Code::kAlreadyExists) return created.status();
+    if (created.ok()) VC_LOG(Info) << "created virtual node " << name;
+  } else {
+    const json& hl = translate::ObjectAt(translate::ObjectAt(*have, "metadata"), "labels");
+    if (hl != want["metadata"]["labels"] || have->value("spec", json::object()) != want["spec"]) {
+      json patch = {{"metadata", {{"labels", want["metadata"]["labels"]}}}, {"spec", want["spec"]}};
+      // The virtual API server's TaintNodesByCondition admission taints every new node
+      // not-ready; nothing in the virtual cluster would lift it (no node lifecycle controller).
+      if (!want["spec"].contains("taints")) patch["spec"]["taints"] = nullptr;
+      for (const auto& [k, v] : hl.items()) {
+        if (!want["metadata"]["labels"].contains(k)) patch["metadata"]["labels"][k] = nullptr;
+      }
+      auto patched = ctx_->virtual_cluster->Patch(r::kNodes, "", name, kube::PatchType::kMerge,
+                                                  patch.dump());
+      if (!patched.ok()) return patched.status();
+    }
+    if (have->value("status", json::object()).value("conditions", json::array()).size() ==
+            want["status"]["conditions"].size() &&
+        have->value("status", json::object()).value("addresses", json::array()) ==
+            want["status"]["addresses"]) {
+      return Status::Ok();
+    }
+  }
+  auto status = ctx_->virtual_cluster->Patch(r::kNodes, "", name, kube::PatchType::kMerge,
+                                             json{{"status", want["status"]}}.dump(),
+                                             {.subresource = "status"});
+  return status.ok() ? Status::Ok() : status.status();
+}
+
+Status NodeSyncer::EnsureNode(const std::string& name) {
+  std::lock_guard lock(mu_);
+  if (host_) {
+    if (auto hn = host_->Get("", name); hn && Selected(*hn)) {
+      return Upsert(translate::RealNode(*hn, ctx_->kubelet));
+    }
+  }
+  if (virtual_->Get("", name)) return Status::Ok();
+  return Upsert(translate::PseudoNode(name, json(), ctx_->kubelet));
+}
+
+Status NodeSyncer::Reconcile(const std::string& name) {
+  std::lock_guard lock(mu_);
+  auto have = virtual_->Get("", name);
+  const bool pseudo = have && translate::ObjectAt(translate::ObjectAt(*have, "metadata"), "labels")
+                                  .contains(translate::kPseudoNodeLabel);
+  if (host_) {
+    auto hn = host_->Get("", name);
+    if (hn && Selected(*hn)) return Upsert(translate::RealNode(*hn, ctx_->kubelet));
+    // A real node we mirrored that no longer matches (or is gone): remove unless pods use it.
+    if (have && !pseudo && bound_pods_(name) == 0) {
+      auto deleted = ctx_->virtual_cluster->Delete(r::kNodes, "", name);
+      if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
+      return Status::Ok();
+    }
+  }
+  if (have && pseudo && bound_pods_(name) == 0) {
+    auto deleted = ctx_->virtual_cluster->Delete(r::kNodes, "", name);
+    if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
+    VC_LOG(Info) << "deleted unused pseudo node " << name;
+  }
+  return Status::Ok();
+}
+
+}  // namespace vc::syncer::sync

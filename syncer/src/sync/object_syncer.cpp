@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vc/syncer/sync/object_syncer.h"
+
+#include "vc/log.h"
+#include "vc/syncer/translate/object_translator.h"
+
+namespace vc::syncer::sync {
+
+using nlohmann::json;
+namespace r = kube::resources;
+
+ObjectKind ConfigMapKind(const translate::SyncConfig& config) {
+  return {r::kConfigMaps, translate::TranslateDataObject, {"data", "binaryData"},
+          config.config_maps_all, nullptr};
+}
+
+ObjectKind SecretKind(const translate::SyncConfig& config) {
+  return {r::kSecrets, translate::TranslateDataObject, {"data"}, config.secrets_all, nullptr};
+}
+
+ObjectKind PvcKind() {
+  return {r::kPersistentVolumeClaims, translate::TranslatePvc, {}, true,
+          [](const json& v, const json& h) -> json {
+            const json want = h.value("status", json::object());
+            if (want.empty() || v.value("status", json::object()) == want) return json();
+            return {{"status", want}};
+          }};
+}
+
+ObjectKind IngressKind() {
+  return {r::kIngresses, translate::TranslateIngress, {"spec"}, true,
+          [](const json& v, const json& h) -> json {
+            const json want = h.value("status", json::object());
+            if (want.empty() || v.value("status", json::object()) == want) return json();
+            return {{"status", want}};
+          }};
+}
+
+ObjectSyncer::ObjectSyncer(std::shared_ptr<const SyncContext> ctx, ObjectKind kind)
+    : ctx_(std::move(ctx)), kind_(std::move(kind)),
+      controller_("sync " + kind_.resource.resource,
+                  [this](const std::string& key) { return Reconcile(key); }) {
+  auto enqueue_virtual = [this](const json& o) { controller_.Enqueue(kube::Informer::KeyOf(o)); };
+  auto enqueue_host = [this](const json& o) {
+    if (auto key = translate::VirtualKeyOf(o); !key.empty()) controller_.Enqueue(key);
+  };
+  virtual_ = std::make_unique<kube::Informer>(
+      ctx_->virtual_cluster,
+      kube::InformerOptions{.resource = kind_.resource, .resync_period = ctx_->resync_period},
+      kube::InformerHandlers{enqueue_virtual,
+                             [=](const json&, const json& o) { enqueue_virtual(o); },
+                             enqueue_virtual});
+  host_ = std::make_unique<kube::Informer>(
+      ctx_->host,
+      kube::InformerOptions{.resource = kind_.resource,
+                            .namespace_ = ctx_->tenant.host_namespace,
+                            .label_selector = translate::SyncedSelector(ctx_->tenant)},
+      kube::InformerHandlers{enqueue_host, [=](const json&, const json& o) { enqueue_host(o); },
+                             enqueue_host});
+}
+
+void ObjectSyncer::Start() {
+  virtual_->Start();
+  host_->Start();
+  controller_.Start();
+}
+
+bool ObjectSyncer::WaitForSync(std::chrono::milliseconds timeout) {
+  return virtual_->WaitForSync(timeout) && host_->WaitForSync(timeout);
+}
+
+void ObjectSyncer::Stop() {
+  controller_.Stop();
+  if (virtual_) virtual_->Stop();
+  if (host_) host_->Stop();
+}
+
+Status ObjectSyncer::EnsureOnHost(const std::string& ns, const std::string& name) {
+  {
+    std::lock_guard lock(mu_);
+    wanted_.insert(ns + "/" + name);
+  }
+  auto v = virtual_->Get(ns, name);
+  if (!v) {
+    // The cache may lag behind a just-created object: ask the server.
+    auto live = ctx_->virtual_cluster->Get(kind_.resource, ns, name);
+    if (!live.ok()) return live.status();
+    v = *live;
+  }
+  return Upsert(*v);
+}
+
+Status ObjectSyncer::Upsert(const json& v) {
+  std::lock_guard lock(mu_);
+  const json want = kind_.translate(v, ctx_->tenant);
+  const std::string host_name = want["metadata"].value("name", "");
+  auto h = host_->Get(ctx_->tenant.host_namespace, host_name);
+  if (!h) {
+    auto created = ctx_->host->Create(kind_.resource, ctx_->tenant.host_namespace, want,
+                                      {.field_manager = "vc-syncer"});
+    if (created.ok()) {
+      VC_LOG(Info) << "created host " << kind_.resource.kind << " " << host_name;
+      return Status::Ok();
+    }
+    if (created.status().code() != Code::kAlreadyExists) return created.status();
+    auto live = ctx_->host->Get(kind_.resource, ctx_->tenant.host_namespace, host_name);
+    if (!live.ok()) return live.status();
+    h = *live;
+  }
+  const json patch = translate::HostObjectPatch(want, *h, kind_.fields);
+  if (!patch.is_null()) {
+    auto patched = ctx_->host->Patch(kind_.resource, ctx_->tenant.host_namespace, host_name,
+                                     kube::PatchType::kMerge, patch.dump());
+    if (!patched.ok()) return patched.status();
+  }
+  if (kind_.status_back) {
+    const json status = kind_.status_back(v, *h);
+    if (!status.is_null()) {
+      const json& meta = translate::ObjectAt(v, "metadata");
+      auto patched = ctx_->virtual_cluster->Patch(
+          kind_.resource, meta.value("namespace", ""), meta.value("name", ""),
+          kube::PatchType::kMerge, status.dump(), {.subresource = "status"});
+      if (!patched.ok() && patched.status().code() != Code::kNotFound) return patched.status();
+    }
+  }
+  return Status::Ok();
+}
+
+Status ObjectSyncer::Reconcile(const std::string& key) {
+  const auto [ns, name] = SplitKey(key);
+  const std::string host_name = translate::HostName(name, ns, ctx_->tenant.name);
+  auto v = virtual_->Get(ns, name);
+  if (!v) {
+    // Gone from the cache; make sure it is gone from the server before deleting the copy.
+    auto live = ctx_->virtual_cluster->Get(kind_.resource, ns, name);
+    if (live.ok()) {
+      v = *live;
+    } else if (live.status().code() != Code::kNotFound) {
+      return live.status();
+    }
+  }
+  if (!v || v->contains("/metadata/deletionTimestamp"_json_pointer)) {
+    {
+      std::lock_guard lock(mu_);
+      wanted_.erase(key);
+    }
+    if (!host_->Get(ctx_->tenant.host_namespace, host_name)) return Status::Ok();
+    auto deleted = ctx_->host->Delete(kind_.resource, ctx_->tenant.host_namespace, host_name);
+    if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
+    VC_LOG(Info) << "deleted host " << kind_.resource.kind << " " << host_name;
+    return Status::Ok();
+  }
+  bool wanted = kind_.sync_all || host_->Get(ctx_->tenant.host_namespace, host_name).has_value();
+  {
+    std::lock_guard lock(mu_);
+    wanted = wanted || wanted_.count(key) != 0;
+  }
+  if (!wanted) return Status::Ok();
+  return Upsert(*v);
+}
+
+}  // namespace vc::syncer::sync

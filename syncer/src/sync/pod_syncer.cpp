@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vc/syncer/sync/pod_syncer.h"
+
+#include "vc/labels.h"
+#include "vc/log.h"
+#include "vc/syncer/translate/pod_policy.h"
+
+namespace vc::syncer::sync {
+
+using nlohmann::json;
+namespace r = kube::resources;
+
+namespace {
+
+std::string NodeOf(const json& pod) { return pod.value("spec", json::object()).value("nodeName", ""); }
+bool Deleting(const json& o) { return o.contains("/metadata/deletionTimestamp"_json_pointer); }
+std::string Uid(const json& o) { return translate::ObjectAt(o, "metadata").value("uid", ""); }
+
+}  // namespace
+
+PodSyncer::PodSyncer(std::shared_ptr<const SyncContext> ctx, ObjectSyncer* config_maps,
+                     ObjectSyncer* secrets, ObjectSyncer* pvcs)
+    : ctx_(std::move(ctx)), config_maps_(config_maps), secrets_(secrets), pvcs_(pvcs),
+      controller_("sync pods", [this](const std::string& key) { return Reconcile(key); }) {
+  auto on_virtual = [this](const json& o) { controller_.Enqueue(kube::Informer::KeyOf(o)); };
+  auto on_virtual_delete = [this](const json& o) {
+    controller_.Enqueue(kube::Informer::KeyOf(o));
+    if (nodes_ != nullptr && !NodeOf(o).empty()) nodes_->NodeMayBeUnused(NodeOf(o));
+  };
+  auto on_host = [this](const json& o) {
+    if (auto key = translate::VirtualKeyOf(o); !key.empty()) controller_.Enqueue(key);
+  };
+  virtual_ = std::make_unique<kube::Informer>(
+      ctx_->virtual_cluster,
+      kube::InformerOptions{.resource = r::kPods, .resync_period = ctx_->resync_period},
+      kube::InformerHandlers{on_virtual, [=](const json&, const json& o) { on_virtual(o); },
+                             on_virtual_delete});
+  host_ = std::make_unique<kube::Informer>(
+      ctx_->host,
+      kube::InformerOptions{.resource = r::kPods,
+                            .namespace_ = ctx_->tenant.host_namespace,
+                            .label_selector = translate::SyncedSelector(ctx_->tenant)},
+      kube::InformerHandlers{on_host, [=](const json&, const json& o) { on_host(o); }, on_host});
+}
+
+void PodSyncer::Start() {
+  // The caches first: a reconcile must never take "not in the host cache yet" for "deleted".
+  virtual_->Start();
+  host_->Start();
+}
+
+bool PodSyncer::WaitForSync(std::chrono::milliseconds timeout) {
+  const bool synced = virtual_->WaitForSync(timeout) && host_->WaitForSync(timeout);
+  if (synced) controller_.Start();
+  return synced;
+}
+
+void PodSyncer::Stop() {
+  controller_.Stop();
+  if (virtual_) virtual_->Stop();
+  if (host_) host_->Stop();
+}
+
+int PodSyncer::BoundPods(const std::string& node) const {
+  if (!virtual_->HasSynced()) return -1;
+  if (!host_->HasSynced()) return -1;
+  // Host pods count too: a host pod is placed before its virtual pod is bound, and the node
+  // must not be collected in between.
+  int n = 0;
+  for (const auto& p : virtual_->List()) n += NodeOf(p) == node ? 1 : 0;
+  for (const auto& p : host_->List()) n += NodeOf(p) == node && !Deleting(p) ? 1 : 0;
+  return n;
+}
+
+std::optional<json> PodSyncer::VirtualPodOf(const std::string& host_pod) const {
+  auto h = host_->Get(ctx_->tenant.host_namespace, host_pod);
+  if (!h) return std::nullopt;
+  const auto [ns, name] = SplitKey(translate::VirtualKeyOf(*h));
+  auto v = virtual_->Get(ns, name);
+  // The uid guards against a virtual pod recreated under the same name.
+  if (!v || Uid(*v) != translate::ObjectAt(translate::ObjectAt(*h, "metadata"), "annotations")
+                           .value(labels::kVirtualUid, "")) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+Status PodSyncer::Reconcile(const std::string& key) {
+  const auto [ns, name] = SplitKey(key);
+  const std::string host_name = translate::HostName(name, ns, ctx_->tenant.name);
+  const std::string& hns = ctx_->tenant.host_namespace;
+  auto v = virtual_->Get(ns, name);
+  auto h = host_->Get(hns, host_name);
+
+  if (!v) {
+    if (!h || Deleting(*h)) return Status::Ok();
+    auto live = ctx_->virtual_cluster->Get(r::kPods, ns, name);
+    if (live.ok()) return Status::Ok();  // the cache lags; its event will come
+    if (live.status().code() != Code::kNotFound) return live.status();
+    VC_LOG(Info) << "virtual pod " << key << " is gone: deleting host pod " << host_name;
+    auto deleted = ctx_->host->Delete(r::kPods, hns, host_name, {.precondition_uid = Uid(*h)});
+    if (!deleted.ok() && deleted.status().code() != Code::kNotFound &&
+        deleted.status().code() != Code::kConflict) {
+      return deleted.status();
+    }
+    return Status::Ok();
+  }
+
+  // A host pod of an earlier virtual pod of the same name: not ours to keep.
+  if (h && translate::ObjectAt(translate::ObjectAt(*h, "metadata"), "annotations")
+                   .value(labels::kVirtualUid, "") != Uid(*v)) {
+    if (!Deleting(*h)) {
+      auto deleted = ctx_->host->Delete(r::kPods, hns, host_name, {.grace_period_seconds = 0});
+      if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
+    }
+    controller_.EnqueueAfter(key, std::chrono::milliseconds(500));
+    return Status::Ok();
+  }
+
+  if (Deleting(*v)) {
+    if (h) {
+      if (!Deleting(*h)) {
+        kube::DeleteOptions opts;
+        const json& vm = translate::ObjectAt(*v, "metadata");
+        if (vm.contains("deletionGracePeriodSeconds")) {
+          opts.grace_period_seconds = vm["deletionGracePeriodSeconds"].get<int64_t>();
+        }
+        auto deleted = ctx_->host->Delete(r::kPods, hns, host_name, opts);
+        if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
+      }
+      return Status::Ok();  // the host pod's delete event brings us back
+    }
+    return DeleteVirtual(*v, "");
+  }
+
+  if (!h) {
+    if (!NodeOf(*v).empty()) {
+      // Bound, so it ran on the host once: the host pod was deleted behind our back.
+      auto live = ctx_->host->Get(r::kPods, hns, host_name);
+      if (live.ok()) return Status::Ok();
+      if (live.status().code() != Code::kNotFound) return live.status();
+      return DeleteVirtual(*v, "its host pod " + hns + "/" + host_name + " was deleted");
+    }
+    return CreateOnHost(*v);
+  }
+
+  // Both exist: keep the host pod in line, place and bind the virtual one, copy status back.
+  const json update = translate::HostPodUpdate(*v, *h, ctx_->tenant, ctx_->config, ctx_->pod_env);
+  if (!update.is_null()) {
+    auto patched = ctx_->host->Patch(r::kPods, hns, host_name, kube::PatchType::kStrategicMerge,
+                                     update.dump());
+    if (!patched.ok()) return patched.status();
+  }
+  const std::string host_node = NodeOf(*h);
+  if (!host_node.empty() && NodeOf(*v).empty()) {
+    if (nodes_ != nullptr) RETURN_IF_ERROR(nodes_->EnsureNode(host_node));
+    RETURN_IF_ERROR(Bind(*v, host_node));
+  }
+  if (translate::StatusDiffers(*v, *h)) {
+    const json patch = {{"status", translate::VirtualPodStatus(*h)}};
+    auto patched = ctx_->virtual_cluster->Patch(r::kPods, ns, name, kube::PatchType::kMerge,
+                                                patch.dump(), {.subresource = "status"});
+    if (!patched.ok() && patched.status().code() != Code::kNotFound) return patched.status();
+  }
+  return Status::Ok();
+}
+
+Status PodSyncer::CreateOnHost(const json& vpod) {
+  const json& meta = translate::ObjectAt(vpod, "metadata");
+  const std::string ns = meta.value("namespace", "");
+  const std::string level = translate::PodSecurityLevel(ctx_->config);
+  const auto violations = translate::PodPolicyViolations(vpod, level);
+  if (!violations.empty()) {
+    std::string message = "pod refused by the virtual cluster's pod security level \"" + level + "\":";
+    for (const auto& v : violations) message += " " + v + ";";
+    message.pop_back();
+    VC_LOG(Info) << "refusing pod " << ns << "/" << meta.value("name", "") << ": " << message;
+    RecordVirtualEvent(*ctx_->virtual_cluster, vpod, "Warning", "SyncRefused", message);
+    bool marked = false;
+    for (const auto& c : vpod.value("status", json::object()).value("conditions", json::array())) {
+      marked = marked || (c.value("type", "") == "PodScheduled" && c.value("reason", "") == "SyncRefused");
+    }
+    if (!marked) {
+      const json patch = {{"status",
+                           {{"conditions", json::array({{{"type", "PodScheduled"},
+                                                         {"status", "False"},
+                                                         {"reason", "SyncRefused"},
+                                                         {"message", message}}})}}}};
+      auto patched = ctx_->virtual_cluster->Patch(r::kPods, ns, meta.value("name", ""),
+                                                  kube::PatchType::kMerge, patch.dump(),
+                                                  {.subresource = "status"});
+      if (!patched.ok() && patched.status().code() != Code::kNotFound) return patched.status();
+    }
+    return Status::Ok();
+  }
+  // The virtual cluster's DNS, at the address the host gave its Service (the virtual one is
+  // recreated with it); until that Service exists, pods resolve through the host's DNS.
+  translate::PodEnvironment env = ctx_->pod_env;
+  auto dns = ctx_->host->Get(r::kServices, ctx_->tenant.host_namespace,
+                             translate::HostName("kube-dns", "kube-system", ctx_->tenant.name));
+  if (dns.ok()) env.dns_ip = (*dns)["spec"].value("clusterIP", "");
+  env.cluster_domain = ctx_->config.cluster_domain;
+  auto t = translate::TranslatePod(vpod, ctx_->tenant, ctx_->config, env);
+  if (config_maps_ != nullptr) {
+    for (const auto& cm : t.refs.config_maps) {
+      Status s = config_maps_->EnsureOnHost(ns, cm);
+      if (!s.ok()) return s.Annotate("sync configmap " + ns + "/" + cm);
+    }
+  }
+  if (secrets_ != nullptr) {
+    for (const auto& secret : t.refs.secrets) {
+      Status s = secrets_->EnsureOnHost(ns, secret);
+      if (!s.ok()) return s.Annotate("sync secret " + ns + "/" + secret);
+    }
+  }
+  if (pvcs_ != nullptr) {
+    for (const auto& pvc : t.refs.pvcs) {
+      Status s = pvcs_->EnsureOnHost(ns, pvc);
+      if (!s.ok()) return s.Annotate("sync persistentvolumeclaim " + ns + "/" + pvc);
+    }
+  }
+  RETURN_IF_ERROR(EnsureTokenSecret(vpod, t.refs));
+  const std::string& hns = ctx_->tenant.host_namespace;
+  auto created = ctx_->host->Create(r::kPods, hns, t.host_pod, {.field_manager = "vc-syncer"});
+  if (!created.ok()) {
+    if (created.status().code() == Code::kAlreadyExists) return Status::Ok();
+    // The host refused it (quota, admission): say so where the tenant looks.
+    if (created.status().code() == Code::kForbidden || created.status().code() == Code::kInvalid) {
+      RecordVirtualEvent(*ctx_->virtual_cluster, vpod, "Warning", "SyncError",
+                         "the host refused the pod: " + created.status().message());
+    }
+    return created.status().Annotate("create host pod");
+  }
+  VC_LOG(Info) << "created host pod " << hns << "/" << t.host_pod["metadata"].value("name", "");
+  if (!t.refs.tokens.empty()) {
+    // The token Secret goes with the host pod (the host's garbage collector).
+    const json owner = {{"metadata",
+                         {{"ownerReferences",
+                           json::array({{{"apiVersion", "v1"},
+                                         {"kind", "Pod"},
+                                         {"name", (*created)["metadata"].value("name", "")},
+                                         {"uid", Uid(*created)}}})}}}};
+    auto patched = ctx_->host->Patch(r::kSecrets, hns, translate::TokenSecretName(vpod, ctx_->tenant),
+                                     kube::PatchType::kMerge, owner.dump());
+    if (!patched.ok()) VC_LOG(Warning) << "own token secret: " << patched.status().message();
+  }
+  return Status::Ok();
+}
+
+Status PodSyncer::EnsureTokenSecret(const json& vpod, const translate::PodReferences& refs) {
+  if (refs.tokens.empty()) return Status::Ok();
+  const json& meta = translate::ObjectAt(vpod, "metadata");
+  const std::string ns = meta.value("namespace", "");
+  json data = json::object();
+  for (const auto& t : refs.tokens) {
+    json spec = {{"expirationSeconds", t.expiration_seconds},
+                 {"boundObjectRef",
+                  {{"apiVersion", "v1"}, {"kind", "Pod"}, {"name", meta.value("name", "")},
+                   {"uid", Uid(vpod)}}}};
+    if (!t.audience.empty()) spec["audiences"] = json::array({t.audience});
+    const json request = {{"apiVersion", "authentication.k8s.io/v1"},
+                          {"kind", "TokenRequest"},
+                          {"spec", spec}};
+    kube::RawRequest raw;
+    raw.method = "POST";
+    raw.path = kube::ResourcePath(r::kServiceAccounts, ns, refs.service_account, "token");
+    raw.body = request.dump();
+    auto answer = ctx_->virtual_cluster->Raw(raw);
+    if (!answer.ok()) {
+      return answer.status().Annotate("request a token for service account " + ns + "/" +
+                                      refs.service_account);
+    }
+    auto parsed = json::parse(answer->body, nullptr, false);
+    const std::string token =
+        parsed.is_discarded() ? "" : parsed.value("status", json::object()).value("token", "");
+    if (token.empty()) return Internal("token request: no token in the answer");
+    data[t.key] = token;
+  }
+  const std::string name = translate::TokenSecretName(vpod, ctx_->tenant);
+  json metadata = translate::HostMetadata(vpod, ctx_->tenant);
+  metadata["name"] = name;
+  const json secret = {{"apiVersion", "v1"}, {"kind", "Secret"}, {"type", "Opaque"},
+                       {"metadata", metadata}, {"stringData", data}};
+  const std::string& hns = ctx_->tenant.host_namespace;
+  auto created = ctx_->host->Create(r::kSecrets, hns, secret, {.field_manager = "vc-syncer"});
+  if (created.ok()) return Status::Ok();
+  if (created.status().code() != Code::kAlreadyExists) return created.status();
+  // Left over from an attempt that failed before the pod was made: fresh tokens.
+  auto patched = ctx_->host->Patch(r::kSecrets, hns, name, kube::PatchType::kMerge,
+                                   json{{"stringData", data}}.dump());
+  return patched.ok() ? Status::Ok() : patched.status();
+}
+
+Status PodSyncer::DeleteVirtual(const json& vpod, const std::string& why) {
+  const json& meta = translate::ObjectAt(vpod, "metadata");
+  if (!why.empty()) {
+    VC_LOG(Info) << "deleting virtual pod " << meta.value("namespace", "") << "/"
+                 << meta.value("name", "") << ": " << why;
+  }
+  auto deleted = ctx_->virtual_cluster->Delete(
+      r::kPods, meta.value("namespace", ""), meta.value("name", ""),
+      {.grace_period_seconds = 0, .precondition_uid = Uid(vpod)});
+  if (!deleted.ok() && deleted.status().code() != Code::kNotFound &&
+      deleted.status().code() != Code::kConflict) {
+    return deleted.status();
+  }
+  return Status::Ok();
+}
+
+Status PodSyncer::Bind(const json& vpod, const std::string& node) {
+  const json& meta = translate::ObjectAt(vpod, "metadata");
+  const std::string ns = meta.value("namespace", "");
+  const std::string name = meta.value("name", "");
+  const json binding = {{"apiVersion", "v1"},
+                        {"kind", "Binding"},
+                        {"metadata", {{"name", name}, {"namespace", ns}, {"uid", Uid(vpod)}}},
+                        {"target", {{"apiVersion", "v1"}, {"kind", "Node"}, {"name", node}}}};
+  kube::RawRequest raw;
+  raw.method = "POST";
+  raw.path = kube::ResourcePath(r::kPods, ns, name, "binding");
+  raw.body = binding.dump();
+  auto answer = ctx_->virtual_cluster->Raw(raw);
+  if (!answer.ok() && answer.status().code() != Code::kConflict) {
+    return answer.status().Annotate("bind virtual pod " + ns + "/" + name + " to " + node);
+  }
+  return Status::Ok();
+}
+
+}  // namespace vc::syncer::sync

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vc/syncer/sync/service_syncer.h"
+
+#include "vc/log.h"
+#include "vc/syncer/translate/object_translator.h"
+
+namespace vc::syncer::sync {
+
+using nlohmann::json;
+namespace r = kube::resources;
+
+ServiceSyncer::ServiceSyncer(std::shared_ptr<const SyncContext> ctx)
+    : ctx_(std::move(ctx)),
+      controller_("sync services", [this](const std::string& key) { return Reconcile(key); }) {
+  auto on_virtual = [this](const json& o) { controller_.Enqueue(kube::Informer::KeyOf(o)); };
+  auto on_host = [this](const json& o) {
+    if (auto key = translate::VirtualKeyOf(o); !key.empty()) controller_.Enqueue(key);
+  };
+  virtual_ = std::make_unique<kube::Informer>(
+      ctx_->virtual_cluster,
+      kube::InformerOptions{.resource = r::kServices, .resync_period = ctx_->resync_period},
+      kube::InformerHandlers{on_virtual, [=](const json&, const json& o) { on_virtual(o); },
+                             on_virtual});
+  host_ = std::make_unique<kube::Informer>(
+      ctx_->host,
+      kube::InformerOptions{.resource = r::kServices,
+                            .namespace_ = ctx_->tenant.host_namespace,
+                            .label_selector = translate::SyncedSelector(ctx_->tenant)},
+      kube::InformerHandlers{on_host, [=](const json&, const json& o) { on_host(o); }, on_host});
+}
+
+void ServiceSyncer::Start() {
+  virtual_->Start();
+  host_->Start();
+}
+
+bool ServiceSyncer::WaitForSync(std::chrono::milliseconds timeout) {
+  const bool synced = virtual_->WaitForSync(timeout) && host_->WaitForSync(timeout);
+  if (synced) controller_.Start();
+  return synced;
+}
+
+void ServiceSyncer::Stop() {
+  controller_.Stop();
+  if (virtual_) virtual_->Stop();
+  if (host_) host_->Stop();
+}
+
+Status ServiceSyncer::Reconcile(const std::string& key) {
+  // The virtual API server's own Service: it points at the virtual cluster, not a workload.
+  if (key == "default/kubernetes") return Status::Ok();
+  const auto [ns, name] = SplitKey(key);
+  const std::string host_name = translate::HostName(name, ns, ctx_->tenant.name);
+  const std::string& hns = ctx_->tenant.host_namespace;
+  auto v = virtual_->Get(ns, name);
+  auto h = host_->Get(hns, host_name);
+  if (!v) {
+    auto live = ctx_->virtual_cluster->Get(r::kServices, ns, name);
+    if (live.ok()) return Status::Ok();  // recreated just now (AdoptHostClusterIp)
+    if (live.status().code() != Code::kNotFound) return live.status();
+    if (!h) return Status::Ok();
+    auto deleted = ctx_->host->Delete(r::kServices, hns, host_name);
+    if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
+    VC_LOG(Info) << "deleted host service " << host_name;
+    return Status::Ok();
+  }
+  if (const std::string refusal = translate::ServiceRefusal(*v, ctx_->config); !refusal.empty()) {
+    RecordVirtualEvent(*ctx_->virtual_cluster, *v, "Warning", "SyncRefused", refusal);
+    if (h) {
+      auto deleted = ctx_->host->Delete(r::kServices, hns, host_name);
+      if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
+    }
+    return Status::Ok();
+  }
+  const json want = translate::TranslateService(*v, ctx_->tenant);
+  if (!h) {
+    auto created = ctx_->host->Create(r::kServices, hns, want, {.field_manager = "vc-syncer"});
+    if (!created.ok() && created.status().code() != Code::kAlreadyExists) return created.status();
+    if (created.ok()) {
+      VC_LOG(Info) << "created host service " << host_name;
+      h = *created;
+    } else {
+      return Status::Ok();  // the informer brings it
+    }
+  } else {
+    const json patch = translate::HostObjectPatch(want, *h, {"spec"});
+    if (!patch.is_null()) {
+      auto patched = ctx_->host->Patch(r::kServices, hns, host_name, kube::PatchType::kMerge,
+                                       patch.dump());
+      if (!patched.ok()) return patched.status();
+    }
+  }
+  const json hspec = h->value("spec", json::object());
+  const std::string host_ip = hspec.value("clusterIP", "");
+  const std::string virtual_ip = v->value("spec", json::object()).value("clusterIP", "");
+  if (!host_ip.empty() && host_ip != "None" && host_ip != virtual_ip) {
+    return AdoptHostClusterIp(*v, host_ip);
+  }
+  return Status::Ok();
+}
+
+Status ServiceSyncer::AdoptHostClusterIp(const json& vsvc, const std::string& ip) {
+  const json& meta = translate::ObjectAt(vsvc, "metadata");
+  const std::string ns = meta.value("namespace", "");
+  const std::string name = meta.value("name", "");
+  json fresh = {{"apiVersion", "v1"},
+                {"kind", "Service"},
+                {"metadata",
+                 {{"name", name},
+                  {"namespace", ns},
+                  {"labels", translate::ObjectAt(meta, "labels")},
+                  {"annotations", translate::ObjectAt(meta, "annotations")}}},
+                {"spec", vsvc.value("spec", json::object())}};
+  fresh["spec"]["clusterIP"] = ip;
+  fresh["spec"]["clusterIPs"] = json::array({ip});
+  auto deleted = ctx_->virtual_cluster->Delete(r::kServices, ns, name,
+                                               {.precondition_uid = meta.value("uid", "")});
+  if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
+  auto created = ctx_->virtual_cluster->Create(r::kServices, ns, fresh);
+  if (created.ok()) {
+    VC_LOG(Info) << "virtual service " << ns << "/" << name << " now has the host's ClusterIP " << ip;
+    return Status::Ok();
+  }
+  // The address is taken in the virtual cluster: put the Service back as it was, and say so.
+  json back = fresh;
+  back["spec"].erase("clusterIP");
+  back["spec"].erase("clusterIPs");
+  auto restored = ctx_->virtual_cluster->Create(r::kServices, ns, back);
+  if (restored.ok()) {
+    RecordVirtualEvent(*ctx_->virtual_cluster, *restored, "Warning", "ClusterIPNotMirrored",
+                       "the host's ClusterIP " + ip + " could not be used: " +
+                           created.status().message());
+  }
+  return created.status().Annotate("recreate virtual service " + ns + "/" + name);
+}
+
+}  // namespace vc::syncer::sync

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vc/syncer/translate/node_translator.h"
+
+#include "vc/syncer/translate/names.h"
+
+namespace vc::syncer::translate {
+
+using nlohmann::json;
+
+namespace {
+
+json Status(const std::string& name, const json& host_node, const KubeletEndpoint& kubelet) {
+  const json hs = host_node.is_object() ? host_node.value("status", json::object()) : json::object();
+  const json capacity = hs.value("capacity", json{{"cpu", "16"}, {"memory", "64Gi"}, {"pods", "110"}});
+  return {
+      {"capacity", capacity},
+      {"allocatable", hs.value("allocatable", capacity)},
+      {"conditions",
+       json::array({{{"type", "Ready"},
+                     {"status", "True"},
+                     {"reason", "KubeletReady"},
+                     {"message", "kubectl-vc syncer relays this node's kubelet"}}})},
+      {"addresses", json::array({{{"type", "InternalIP"}, {"address", kubelet.address}},
+                                 {{"type", "Hostname"}, {"address", name}}})},
+      {"daemonEndpoints", {{"kubeletEndpoint", {{"Port", kubelet.port}}}}},
+      {"nodeInfo", hs.value("nodeInfo", json{{"architecture", "amd64"},
+                                             {"operatingSystem", "linux"},
+                                             {"kubeletVersion", "v1.36.3"},
+                                             {"bootID", ""}, {"containerRuntimeVersion", ""},
+                                             {"kernelVersion", ""}, {"kubeProxyVersion", ""},
+                                             {"machineID", ""}, {"osImage", ""},
+                                             {"systemUUID", ""}})},
+  };
+}
+
+}  // namespace
+
+json PseudoNode(const std::string& name, const json& host_node, const KubeletEndpoint& kubelet) {
+  const json& host_labels = ObjectAt(ObjectAt(host_node, "metadata"), "labels");
+  json labels = {{"kubernetes.io/hostname", name},
+                 {"kubernetes.io/os", host_labels.value("kubernetes.io/os", "linux")},
+                 {"kubernetes.io/arch", host_labels.value("kubernetes.io/arch", "amd64")},
+                 {kPseudoNodeLabel, "true"}};
+  return {{"apiVersion", "v1"},
+          {"kind", "Node"},
+          {"metadata", {{"name", name}, {"labels", labels}}},
+          {"spec", json::object()},
+          {"status", Status(name, host_node, kubelet)}};
+}
+
+json RealNode(const json& host_node, const KubeletEndpoint& kubelet) {
+  const json& meta = ObjectAt(host_node, "metadata");
+  const std::string name = meta.value("name", "");
+  json spec = json::object();
+  const json hspec = host_node.value("spec", json::object());
+  if (hspec.contains("taints")) spec["taints"] = hspec["taints"];
+  if (hspec.value("unschedulable", false)) spec["unschedulable"] = true;
+  json status = Status(name, host_node, kubelet);
+  return {{"apiVersion", "v1"},
+          {"kind", "Node"},
+          {"metadata", {{"name", name}, {"labels", ObjectAt(meta, "labels")}}},
+          {"spec", spec},
+          {"status", status}};
+}
+
+bool NodeMatches(const json& host_node, const std::map<std::string, std::string>& selector) {
+  const json& labels = ObjectAt(ObjectAt(host_node, "metadata"), "labels");
+  for (const auto& [k, v] : selector) {
+    if (!labels.contains(k) || labels[k] != v) return false;
+  }
+  return true;
+}
+
+}  // namespace vc::syncer::translate

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vc/syncer/translate/object_translator.h"
+
+#include <algorithm>
+
+namespace vc::syncer::translate {
+
+using nlohmann::json;
+
+json TranslateDataObject(const json& v, const Tenant& tenant) {
+  json out = {{"apiVersion", "v1"},
+              {"kind", v.value("kind", "ConfigMap")},
+              {"metadata", HostMetadata(v, tenant)}};
+  for (const char* key : {"data", "binaryData", "type", "immutable"}) {
+    if (v.contains(key)) out[key] = v[key];
+  }
+  // A service-account-token Secret of the virtual cluster would make the host's token
+  // controller fill it with a *host* token: copy it as Opaque.
+  if (out.value("type", "") == "kubernetes.io/service-account-token") out["type"] = "Opaque";
+  return out;
+}
+
+json TranslatePvc(const json& v, const Tenant& tenant) {
+  json spec = v.value("spec", json::object());
+  spec.erase("volumeName");
+  return {{"apiVersion", "v1"},
+          {"kind", "PersistentVolumeClaim"},
+          {"metadata", HostMetadata(v, tenant)},
+          {"spec", spec}};
+}
+
+json TranslateService(const json& v, const Tenant& tenant) {
+  json spec = v.value("spec", json::object());
+  const std::string ns = ObjectAt(v, "metadata").value("namespace", "");
+  const bool headless = spec.value("clusterIP", "") == "None";
+  for (const char* key : {"clusterIP", "clusterIPs", "healthCheckNodePort"}) spec.erase(key);
+  if (headless) spec["clusterIP"] = "None";
+  if (spec.contains("ports")) {
+    for (auto& p : spec["ports"]) p.erase("nodePort");
+  }
+  if (spec.contains("selector") && spec["selector"].is_object() && !spec["selector"].empty()) {
+    spec["selector"] = HostSelector(spec["selector"], ns, tenant);
+  }
+  return {{"apiVersion", "v1"},
+          {"kind", "Service"},
+          {"metadata", HostMetadata(v, tenant)},
+          {"spec", spec}};
+}
+
+std::string ServiceRefusal(const json& v, const SyncConfig& config) {
+  const std::string type = v.value("spec", json::object()).value("type", "ClusterIP");
+  if (std::find(config.service_types.begin(), config.service_types.end(), type) !=
+      config.service_types.end()) {
+    return {};
+  }
+  std::string allowed;
+  for (const auto& t : config.service_types) allowed += (allowed.empty() ? "" : ", ") + t;
+  return "service type " + type + " is not allowed in this virtual cluster (isolation.serviceTypes: " +
+         (allowed.empty() ? "none" : allowed) + ")";
+}
+
+namespace {
+
+void RewriteBackend(json* backend, const std::string& ns, const Tenant& tenant) {
+  if (backend->contains("service") && (*backend)["service"].contains("name")) {
+    (*backend)["service"]["name"] =
+        HostName((*backend)["service"].value("name", ""), ns, tenant.name);
+  }
+}
+
+}  // namespace
+
+json TranslateIngress(const json& v, const Tenant& tenant) {
+  json spec = v.value("spec", json::object());
+  const std::string ns = ObjectAt(v, "metadata").value("namespace", "");
+  if (spec.contains("defaultBackend")) RewriteBackend(&spec["defaultBackend"], ns, tenant);
+  if (spec.contains("rules")) {
+    for (auto& rule : spec["rules"]) {
+      if (!rule.contains("http") || !rule["http"].contains("paths")) continue;
+      for (auto& path : rule["http"]["paths"]) {
+        if (path.contains("backend")) RewriteBackend(&path["backend"], ns, tenant);
+      }
+    }
+  }
+  if (spec.contains("tls")) {
+    for (auto& tls : spec["tls"]) {
+      if (tls.contains("secretName")) {
+        tls["secretName"] = HostName(tls.value("secretName", ""), ns, tenant.name);
+      }
+    }
+  }
+  return {{"apiVersion", "networking.k8s.io/v1"},
+          {"kind", "Ingress"},
+          {"metadata", HostMetadata(v, tenant)},
+          {"spec", spec}};
+}
+
+std::vector<std::string> IngressSecrets(const json& v) {
+  std::vector<std::string> out;
+  for (const auto& tls : v.value("spec", json::object()).value("tls", json::array())) {
+    if (tls.contains("secretName")) out.push_back(tls.value("secretName", ""));
+  }
+  return out;
+}
+
+json HostObjectPatch(const json& want, const json& host, const std::vector<std::string>& fields) {
+  json patch = json::object();
+  const json& wm = ObjectAt(want, "metadata");
+  const json& hm = ObjectAt(host, "metadata");
+  for (const char* key : {"labels", "annotations"}) {
+    json diff = json::object();
+    for (const auto& [k, v] : ObjectAt(wm, key).items()) {
+      if (!ObjectAt(hm, key).contains(k) || ObjectAt(hm, key)[k] != v) diff[k] = v;
+    }
+    if (!diff.empty()) patch["metadata"][key] = diff;
+  }
+  for (const auto& f : fields) {
+    const json w = want.contains(f) ? want[f] : json();
+    const json h = host.contains(f) ? host[f] : json();
+    if (w == h) continue;
+    if (f == "spec" && w.is_object() && h.is_object()) {
+      // Only the keys we set: the host fills in defaults (clusterIP, sessionAffinity...) that
+      // must not be patched away.
+      json diff = json::object();
+      for (const auto& [k, v] : w.items()) {
+        if (!h.contains(k) || h[k] != v) diff[k] = v;
+      }
+      if (!diff.empty()) patch[f] = diff;
+    } else {
+      patch[f] = w;  // null deletes under a merge patch
+    }
+  }
+  return patch.empty() ? json() : patch;
+}
+
+}  // namespace vc::syncer::translate

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vc/syncer/translate/pod_translator.h"
+
+#include "vc/labels.h"
+#include "vc/syncer/translate/dns_config.h"
+
+namespace vc::syncer::translate {
+
+using nlohmann::json;
+
+namespace {
+
+struct Rewriter {
+  const std::string& ns;
+  const Tenant& tenant;
+  PodReferences* refs;
+
+  std::string ConfigMap(const std::string& name) {
+    refs->config_maps.insert(name);
+    return HostName(name, ns, tenant.name);
+  }
+  std::string Secret(const std::string& name) {
+    refs->secrets.insert(name);
+    return HostName(name, ns, tenant.name);
+  }
+  std::string Pvc(const std::string& name) {
+    refs->pvcs.insert(name);
+    return HostName(name, ns, tenant.name);
+  }
+};
+
+// metadata.name -> metadata.annotations['kubectl-vc.dev/object-name'] and so on.
+void RewriteFieldRef(json* field_ref) {
+  if (!field_ref->is_object()) return;
+  const std::string path = field_ref->value("fieldPath", "");
+  const char* annotation = path == "metadata.name"        ? labels::kVirtualName
+                           : path == "metadata.namespace" ? labels::kVirtualNamespace
+                           : path == "metadata.uid"       ? labels::kVirtualUid
+                                                          : nullptr;
+  if (annotation != nullptr) {
+    (*field_ref)["fieldPath"] = std::string("metadata.annotations['") + annotation + "']";
+  }
+}
+
+void RewriteContainer(json* c, Rewriter* rw, const PodEnvironment& env) {
+  json out_env = json::array();
+  for (auto e : c->value("env", json::array())) {
+    const std::string name = e.value("name", "");
+    if (name == "KUBERNETES_SERVICE_HOST" || name == "KUBERNETES_SERVICE_PORT") continue;
+    if (e.contains("valueFrom")) {
+      json& from = e["valueFrom"];
+      if (from.contains("configMapKeyRef")) {
+        from["configMapKeyRef"]["name"] = rw->ConfigMap(from["configMapKeyRef"].value("name", ""));
+      }
+      if (from.contains("secretKeyRef")) {
+        from["secretKeyRef"]["name"] = rw->Secret(from["secretKeyRef"].value("name", ""));
+      }
+      if (from.contains("fieldRef")) RewriteFieldRef(&from["fieldRef"]);
+    }
+    out_env.push_back(std::move(e));
+  }
+  if (!env.apiserver_host.empty()) {
+    out_env.push_back({{"name", "KUBERNETES_SERVICE_HOST"}, {"value", env.apiserver_host}});
+    out_env.push_back(
+        {{"name", "KUBERNETES_SERVICE_PORT"}, {"value", std::to_string(env.apiserver_port)}});
+  }
+  (*c)["env"] = std::move(out_env);
+  if (c->contains("envFrom")) {
+    for (auto& f : (*c)["envFrom"]) {
+      if (f.contains("configMapRef")) {
+        f["configMapRef"]["name"] = rw->ConfigMap(f["configMapRef"].value("name", ""));
+      }
+      if (f.contains("secretRef")) f["secretRef"]["name"] = rw->Secret(f["secretRef"].value("name", ""));
+    }
+  }
+}
+
+void RewriteProjected(json* projected, Rewriter* rw, const std::string& token_secret) {
+  if (!projected->contains("sources")) return;
+  for (auto& s : (*projected)["sources"]) {
+    if (s.contains("configMap")) {
+      s["configMap"]["name"] = rw->ConfigMap(s["configMap"].value("name", ""));
+    } else if (s.contains("secret")) {
+      s["secret"]["name"] = rw->Secret(s["secret"].value("name", ""));
+    } else if (s.contains("downwardAPI")) {
+      if (s["downwardAPI"].contains("items")) {
+        for (auto& item : s["downwardAPI"]["items"]) {
+          if (item.contains("fieldRef")) RewriteFieldRef(&item["fieldRef"]);
+        }
+      }
+    } else if (s.contains("serviceAccountToken")) {
+      const json& t = s["serviceAccountToken"];
+      TokenProjection p;
+      p.key = "token-" + std::to_string(rw->refs->tokens.size());
+      p.audience = t.value("audience", "");
+      p.expiration_seconds = t.value("expirationSeconds", int64_t{3607});
+      const std::string path = t.value("path", "token");
+      rw->refs->tokens.push_back(p);
+      s = {{"secret", {{"name", token_secret}, {"items", {{{"key", p.key}, {"path", path}}}}}}};
+    }
+  }
+}
+
+void RewriteVolumes(json* spec, Rewriter* rw, const std::string& token_secret) {
+  if (!spec->contains("volumes")) return;
+  for (auto& v : (*spec)["volumes"]) {
+    if (v.contains("configMap")) v["configMap"]["name"] = rw->ConfigMap(v["configMap"].value("name", ""));
+    if (v.contains("secret")) v["secret"]["secretName"] = rw->Secret(v["secret"].value("secretName", ""));
+    if (v.contains("persistentVolumeClaim")) {
+      v["persistentVolumeClaim"]["claimName"] =
+          rw->Pvc(v["persistentVolumeClaim"].value("claimName", ""));
+    }
+    if (v.contains("projected")) RewriteProjected(&v["projected"], rw, token_secret);
+    if (v.contains("downwardAPI") && v["downwardAPI"].contains("items")) {
+      for (auto& item : v["downwardAPI"]["items"]) {
+        if (item.contains("fieldRef")) RewriteFieldRef(&item["fieldRef"]);
+      }
+    }
+  }
+}
+
+json Placement(json spec, const Tenant& tenant, const SyncConfig& config) {
+  json tolerations = json::array();
+  for (const auto& t : spec.value("tolerations", json::array())) {
+    if (t.value("key", "") == labels::kDedicatedTaintKey) continue;
+    tolerations.push_back(t);
+  }
+  if (config.dedicated_nodes) {
+    json selector = spec.value("nodeSelector", json::object());
+    for (const auto& [k, v] : config.dedicated_node_selector) selector[k] = v;
+    selector[labels::kDedicatedNodeLabel] = tenant.name;
+    spec["nodeSelector"] = selector;
+    tolerations.push_back({{"key", labels::kDedicatedTaintKey},
+                           {"operator", "Equal"},
+                           {"value", tenant.name},
+                           {"effect", "NoSchedule"}});
+  }
+  for (const auto& t : config.enforce_tolerations) {
+    json j = {{"key", t.key}, {"operator", t.op}};
+    if (t.op == "Equal") j["value"] = t.value;
+    if (!t.effect.empty()) j["effect"] = t.effect;
+    tolerations.push_back(j);
+  }
+  if (tolerations.empty()) {
+    spec.erase("tolerations");
+  } else {
+    spec["tolerations"] = tolerations;
+  }
+  return spec;
+}
+
+}  // namespace
+
+std::string TokenSecretName(const json& virtual_pod, const Tenant& tenant) {
+  const json& meta = ObjectAt(virtual_pod, "metadata");
+  return HostName(meta.value("name", "") + "-sa-token", meta.value("namespace", ""),
+                  tenant.name);
+}
+
+PodTranslation TranslatePod(const json& virtual_pod, const Tenant& tenant,
+                            const SyncConfig& config, const PodEnvironment& env) {
+  PodTranslation out;
+  const json& meta = ObjectAt(virtual_pod, "metadata");
+  const std::string ns = meta.value("namespace", "");
+  json spec = virtual_pod.value("spec", json::object());
+  Rewriter rw{ns, tenant, &out.refs};
+  const std::string token_secret = TokenSecretName(virtual_pod, tenant);
+
+  out.refs.service_account = spec.value("serviceAccountName", spec.value("serviceAccount", "default"));
+  for (const char* key : {"nodeName", "serviceAccountName", "serviceAccount", "priority",
+                          "priorityClassName", "preemptionPolicy", "ephemeralContainers"}) {
+    spec.erase(key);
+  }
+  spec["automountServiceAccountToken"] = false;
+  spec["enableServiceLinks"] = false;
+  const std::string name = meta.value("name", "");
+  if (!spec.contains("hostname") && name.size() <= kMaxNameLength && name.find('.') == std::string::npos) {
+    spec["hostname"] = name;
+  }
+  for (const char* list : {"initContainers", "containers"}) {
+    if (!spec.contains(list)) continue;
+    for (auto& c : spec[list]) RewriteContainer(&c, &rw, env);
+  }
+  RewriteVolumes(&spec, &rw, token_secret);
+  if (spec.contains("imagePullSecrets")) {
+    for (auto& s : spec["imagePullSecrets"]) s["name"] = rw.Secret(s.value("name", ""));
+  }
+  spec = Placement(std::move(spec), tenant, config);
+  const json dns = DnsSettings(virtual_pod, env.dns_ip, env.cluster_domain);
+  if (!dns.is_null()) spec.update(dns);
+
+  out.host_pod = {{"apiVersion", "v1"},
+                  {"kind", "Pod"},
+                  {"metadata", HostMetadata(virtual_pod, tenant)},
+                  {"spec", std::move(spec)}};
+  return out;
+}
+
+json VirtualPodStatus(const json& host_pod) {
+  const json status = host_pod.value("status", json::object());
+  json out = json::object();
+  for (const char* key : {"phase", "conditions", "message", "reason", "hostIP", "hostIPs",
+                          "podIP", "podIPs", "startTime", "initContainerStatuses",
+                          "containerStatuses"}) {
+    if (status.contains(key)) out[key] = status[key];
+  }
+  return out;
+}
+
+bool StatusDiffers(const json& virtual_pod, const json& host_pod) {
+  const json want = VirtualPodStatus(host_pod);
+  const json have = virtual_pod.value("status", json::object());
+  for (const auto& [k, v] : want.items()) {
+    if (!have.contains(k) || have[k] != v) return true;
+  }
+  return false;
+}
+
+json HostPodUpdate(const json& virtual_pod, const json& host_pod, const Tenant& tenant,
+                   const SyncConfig& config, const PodEnvironment& env) {
+  const json want = TranslatePod(virtual_pod, tenant, config, env).host_pod;
+  json patch = json::object();
+  const json& have_meta = ObjectAt(host_pod, "metadata");
+  for (const char* key : {"labels", "annotations"}) {
+    const json& w = want["metadata"][key];
+    const json& h = ObjectAt(have_meta, key);
+    json diff = json::object();
+    for (const auto& [k, v] : w.items()) {
+      if (!h.contains(k) || h[k] != v) diff[k] = v;
+    }
+    // Labels translated from the virtual pod that it no longer has; never what others added.
+    for (const auto& [k, v] : h.items()) {
+      if (std::string_view(key) == "labels" && !w.contains(k) && k.rfind(kHostLabelPrefix, 0) == 0) {
+        diff[k] = nullptr;
+      }
+    }
+    if (!diff.empty()) patch["metadata"][key] = diff;
+  }
+  // Images are the one container field a pod lets change; a strategic merge patch on the
+  // containers list keyed by name changes just them.
+  json containers = json::array();
+  const json have_spec = host_pod.value("spec", json::object());
+  for (const char* list : {"containers", "initContainers"}) {
+    json changed = json::array();
+    for (const auto& c : want["spec"].value(list, json::array())) {
+      for (const auto& h : have_spec.value(list, json::array())) {
+        if (h.value("name", "") == c.value("name", "") && h.value("image", "") != c.value("image", "")) {
+          changed.push_back({{"name", c["name"]}, {"image", c["image"]}});
+        }
+      }
+    }
+    if (!changed.empty()) patch["spec"][list] = changed;
+  }
+  return patch.empty() ? json() : patch;
+}
+
+}  // namespace vc::syncer::translate

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vc/syncer/translate/sync_config.h"
+
+namespace vc::syncer::translate {
+
+using nlohmann::json;
+
+namespace {
+
+const json& At(const json& values, const char* pointer) {
+  static const json kNull;
+  const json::json_pointer p(pointer);
+  return values.is_object() && values.contains(p) ? values.at(p) : kNull;
+}
+
+bool Bool(const json& values, const char* pointer, bool fallback) {
+  const json& v = At(values, pointer);
+  return v.is_boolean() ? v.get<bool>() : fallback;
+}
+
+std::string Str(const json& values, const char* pointer, const std::string& fallback) {
+  const json& v = At(values, pointer);
+  return v.is_string() ? v.get<std::string>() : fallback;
+}
+
+std::map<std::string, std::string> StringMap(const json& v) {
+  std::map<std::string, std::string> out;
+  if (!v.is_object()) return out;
+  for (const auto& [k, x] : v.items()) {
+    if (x.is_string()) out[k] = x.get<std::string>();
+  }
+  return out;
+}
+
+json Array(const json& values, const char* pointer) {
+  const json& v = At(values, pointer);
+  return v.is_array() ? v : json::array();
+}
+
+}  // namespace
+
+Toleration ParseToleration(const std::string& text) {
+  Toleration t;
+  std::string rest = text;
+  if (auto colon = rest.rfind(':'); colon != std::string::npos) {
+    t.effect = rest.substr(colon + 1);
+    rest = rest.substr(0, colon);
+  }
+  if (auto eq = rest.find('='); eq != std::string::npos) {
+    t.key = rest.substr(0, eq);
+    t.value = rest.substr(eq + 1);
+  } else {
+    t.key = rest;
+    t.op = "Exists";
+  }
+  return t;
+}
+
+SyncConfig SyncConfigFromValues(const json& v) {
+  SyncConfig c;
+  c.pods = Bool(v, "/sync/toHost/pods/enabled", true);
+  c.services = Bool(v, "/sync/toHost/services/enabled", true);
+  c.endpoints = Bool(v, "/sync/toHost/endpoints/enabled", true);
+  c.ingresses = Bool(v, "/sync/toHost/ingresses/enabled", false);
+  c.config_maps = Bool(v, "/sync/toHost/configMaps/enabled", true);
+  c.config_maps_all = Bool(v, "/sync/toHost/configMaps/all", false);
+  c.secrets = Bool(v, "/sync/toHost/secrets/enabled", true);
+  c.secrets_all = Bool(v, "/sync/toHost/secrets/all", false);
+  c.pvcs = Bool(v, "/sync/toHost/persistentVolumeClaims/enabled", true);
+  for (const auto& t : Array(v, "/sync/toHost/pods/enforceTolerations")) {
+    if (t.is_string()) c.enforce_tolerations.push_back(ParseToleration(t.get<std::string>()));
+  }
+  if (Bool(v, "/sync/fromHost/nodes/enabled", false)) {
+    c.nodes = Bool(v, "/sync/fromHost/nodes/selector/all", false) ? NodeSyncMode::kAll
+                                                                  : NodeSyncMode::kSelected;
+    c.node_selector = StringMap(At(v, "/sync/fromHost/nodes/selector/labels"));
+  }
+  c.events = Bool(v, "/sync/fromHost/events/enabled", true);
+  c.ingress_classes = Bool(v, "/sync/fromHost/ingressClasses/enabled", false);
+  if (Bool(v, "/sync/fromHost/configMaps/enabled", false)) {
+    c.config_map_mappings = StringMap(At(v, "/sync/fromHost/configMaps/mappings/byName"));
+  }
+  c.trust_level = Str(v, "/isolation/trustLevel", "high");
+  c.pod_security_standard = Str(v, "/policies/podSecurityStandard", "");
+  c.dedicated_nodes = Bool(v, "/isolation/dedicatedNodes/enabled", false);
+  c.dedicated_node_selector = StringMap(At(v, "/isolation/dedicatedNodes/nodeSelector"));
+  const json& types = At(v, "/isolation/serviceTypes");
+  if (types.is_array()) {
+    c.service_types.clear();
+    for (const auto& t : types) {
+      if (t.is_string()) c.service_types.push_back(t.get<std::string>());
+    }
+  }
+  c.replicate_services_to_host = Array(v, "/networking/replicateServices/toHost");
+  c.replicate_services_from_host = Array(v, "/networking/replicateServices/fromHost");
+  c.resolve_dns = Array(v, "/networking/resolveDNS");
+  c.cluster_domain = Str(v, "/networking/advanced/clusterDomain", "cluster.local");
+  c.manifests = Str(v, "/experimental/deploy/vcluster/manifests", "");
+  return c;
+}
+
+}  // namespace vc::syncer::translate

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: Apache-2.0
+// Translators of the other kinds, SyncConfig from values, and the host ConfigMap mapping.
+#include <gtest/gtest.h>
+
+#include "vc/syncer/sync/event_syncer.h"
+#include "vc/syncer/sync/host_class_syncer.h"
+#include "vc/syncer/sync/host_config_map_syncer.h"
+#include "vc/syncer/sync/manifests.h"
+#include "vc/syncer/translate/node_translator.h"
+#include "vc/syncer/translate/object_translator.h"
+#include "vc/syncer/translate/sync_config.h"
+
+namespace vc::syncer::translate {
+namespace {
+
+using nlohmann::json;
+
+const Tenant kTenant{.name = "t1", .host_namespace = "vcluster-t1", .trust_level = "high"};
+
+TEST(SyncerTranslateObjectsTest, ServiceSelectorTranslatedAndAddressesLeftToTheHost) {
+  const json v = json::parse(R"({"apiVersion": "v1", "kind": "Service",
+    "metadata": {"name": "web", "namespace": "shop", "uid": "u"},
+    "spec": {"type": "NodePort", "clusterIP": "10.96.5.5", "clusterIPs": ["10.96.5.5"],
+             "selector": {"app": "web"},
+             "ports": [{"port": 80, "targetPort": 8080, "nodePort": 30080}]}})");
+  const json h = TranslateService(v, kTenant);
+  EXPECT_EQ(h["metadata"]["name"], "web-x-shop-x-t1");
+  EXPECT_FALSE(h["spec"].contains("clusterIP"));
+  EXPECT_FALSE(h["spec"].contains("clusterIPs"));
+  EXPECT_FALSE(h["spec"]["ports"][0].contains("nodePort"));
+  EXPECT_EQ(h["spec"]["selector"]["label.kubectl-vc.dev/app"], "web");
+  EXPECT_EQ(h["spec"]["selector"]["kubectl-vc.dev/object-namespace"], "shop");
+  json headless = v;
+  headless["spec"]["clusterIP"] = "None";
+  EXPECT_EQ(TranslateService(headless, kTenant)["spec"]["clusterIP"], "None");
+}
+
+TEST(SyncerTranslateObjectsTest, ServiceTypesLimitedByValues) {
+  SyncConfig c;
+  c.service_types = {"ClusterIP"};
+  const json lb = {{"spec", {{"type", "LoadBalancer"}}}};
+  EXPECT_NE(ServiceRefusal(lb, c).find("LoadBalancer is not allowed"), std::string::npos);
+  EXPECT_NE(ServiceRefusal(lb, c).find("isolation.serviceTypes: ClusterIP"), std::string::npos);
+  EXPECT_EQ(ServiceRefusal(json{{"spec", json::object()}}, c), "");
+}
+
+TEST(SyncerTranslateObjectsTest, DataObjectsKeepDataAndNeverBecomeHostTokens) {
+  const json v = json::parse(R"({"apiVersion": "v1", "kind": "Secret",
+    "metadata": {"name": "s", "namespace": "a", "uid": "u", "resourceVersion": "9"},
+    "type": "kubernetes.io/service-account-token", "data": {"k": "dg=="}})");
+  const json h = TranslateDataObject(v, kTenant);
+  EXPECT_EQ(h["type"], "Opaque");
+  EXPECT_EQ(h["data"], v["data"]);
+  EXPECT_FALSE(h["metadata"].contains("resourceVersion"));
+}
+
+TEST(SyncerTranslateObjectsTest, IngressBackendsAndTlsSecretsTranslated) {
+  const json v = json::parse(R"({"metadata": {"name": "i", "namespace": "shop"}, "spec": {
+    "defaultBackend": {"service": {"name": "web", "port": {"number": 80}}},
+    "tls": [{"hosts": ["a.example"], "secretName": "cert"}],
+    "rules": [{"http": {"paths": [{"path": "/", "backend": {"service": {"name": "api"}}}]}}]}})");
+  const json h = TranslateIngress(v, kTenant);
+  EXPECT_EQ(h["spec"]["defaultBackend"]["service"]["name"], "web-x-shop-x-t1");
+  EXPECT_EQ(h["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"], "api-x-shop-x-t1");
+  EXPECT_EQ(h["spec"]["tls"][0]["secretName"], "cert-x-shop-x-t1");
+  EXPECT_EQ(IngressSecrets(v), std::vector<std::string>{"cert"});
+}
+
+TEST(SyncerTranslateObjectsTest, PatchOnlyWhatDiffersAndKeepsHostDefaults) {
+  const json want = {{"metadata", {{"labels", {{"a", "1"}}}}}, {"data", {{"k", "v2"}}},
+                     {"spec", {{"ports", json::array({1})}}}};
+  const json host = {{"metadata", {{"labels", {{"a", "1"}, {"host", "x"}}}}},
+                     {"data", {{"k", "v1"}}},
+                     {"spec", {{"ports", json::array({1})}, {"clusterIP", "10.96.0.9"}}}};
+  EXPECT_EQ(HostObjectPatch(want, host, {"data", "spec"}), (json{{"data", {{"k", "v2"}}}}));
+  EXPECT_TRUE(HostObjectPatch(want, json{{"metadata", want["metadata"]}, {"data", want["data"]},
+                                         {"spec", host["spec"]}},
+                              {"data", "spec"})
+                  .is_null());
+}
+
+TEST(SyncerTranslateObjectsTest, PseudoNodeIsSanitizedAndPointsAtTheSyncer) {
+  const json host = json::parse(R"({"metadata": {"name": "w1", "labels": {
+      "kubernetes.io/os": "linux", "team": "secret-infra", "kubernetes.io/arch": "arm64"}},
+    "status": {"capacity": {"cpu": "4"}, "addresses": [{"type": "InternalIP", "address": "10.0.0.5"}]}})");
+  const json n = PseudoNode("w1", host, {.address = "127.0.0.1", .port = 41000});
+  EXPECT_EQ(n["metadata"]["labels"], (json{{"kubernetes.io/hostname", "w1"},
+                                           {"kubernetes.io/os", "linux"},
+                                           {"kubernetes.io/arch", "arm64"},
+                                           {kPseudoNodeLabel, "true"}}));
+  EXPECT_EQ(n["status"]["daemonEndpoints"]["kubeletEndpoint"]["Port"], 41000);
+  EXPECT_EQ(n["status"]["addresses"][0]["address"], "127.0.0.1");
+  EXPECT_EQ(n["status"]["capacity"]["cpu"], "4");
+  EXPECT_EQ(n["status"]["conditions"][0]["type"], "Ready");
+  const json real = RealNode(host, {.address = "127.0.0.1", .port = 41000});
+  EXPECT_EQ(real["metadata"]["labels"]["team"], "secret-infra");
+  EXPECT_EQ(real["status"]["addresses"][0]["address"], "127.0.0.1");
+  EXPECT_TRUE(NodeMatches(host, {{"team", "secret-infra"}}));
+  EXPECT_FALSE(NodeMatches(host, {{"team", "other"}}));
+}
+
+TEST(SyncerSyncConfigTest, DefaultsMatchTheSchemaAndValuesOverride) {
+  const SyncConfig d = SyncConfigFromValues(json::object());
+  EXPECT_TRUE(d.pods);
+  EXPECT_FALSE(d.ingresses);
+  EXPECT_EQ(d.nodes, NodeSyncMode::kPseudo);
+  EXPECT_EQ(d.service_types.size(), 4u);
+  const SyncConfig c = SyncConfigFromValues(json::parse(R"({
+    "sync": {"toHost": {"ingresses": {"enabled": true}, "configMaps": {"all": true},
+                        "pods": {"enforceTolerations": ["a=b:NoExecute"]}},
+             "fromHost": {"nodes": {"enabled": true, "selector": {"labels": {"team": "prod"}}},
+                          "configMaps": {"enabled": true, "mappings": {"byName": {"p/x": "v/x"}}}}},
+    "isolation": {"trustLevel": "zero", "serviceTypes": ["ClusterIP"],
+                  "dedicatedNodes": {"enabled": true}},
+    "experimental": {"deploy": {"vcluster": {"manifests": "kind: ConfigMap"}}}})"));
+  EXPECT_TRUE(c.ingresses);
+  EXPECT_TRUE(c.config_maps_all);
+  ASSERT_EQ(c.enforce_tolerations.size(), 1u);
+  EXPECT_EQ(c.enforce_tolerations[0].effect, "NoExecute");
+  EXPECT_EQ(c.nodes, NodeSyncMode::kSelected);
+  EXPECT_EQ(c.node_selector.at("team"), "prod");
+  EXPECT_EQ(c.config_map_mappings.at("p/x"), "v/x");
+  EXPECT_EQ(c.trust_level, "zero");
+  EXPECT_EQ(c.service_types, std::vector<std::string>{"ClusterIP"});
+  EXPECT_TRUE(c.dedicated_nodes);
+  EXPECT_EQ(c.manifests, "kind: ConfigMap");
+}
+
+TEST(SyncerHostConfigMapTest, MappingsByNameAndWholeNamespace) {
+  const std::map<std::string, std::string> m = {{"platform/settings", "shared/platform"},
+                                                {"certs/*", "trust/*"}};
+  EXPECT_EQ(sync::MapHostConfigMap(m, "platform", "settings"), "shared/platform");
+  EXPECT_EQ(sync::MapHostConfigMap(m, "platform", "other"), "");
+  EXPECT_EQ(sync::MapHostConfigMap(m, "certs", "ca"), "trust/ca");
+  EXPECT_EQ(sync::MapHostConfigMap(m, "kube-system", "ca"), "");
+}
+
+TEST(SyncerEventsTest, HostEventBecomesAnEventAboutTheVirtualPod) {
+  const json host = json::parse(R"({"metadata": {"name": "e1", "namespace": "vcluster-t1", "uid": "h-uid"},
+    "involvedObject": {"kind": "Pod", "name": "web-x-shop-x-t1", "namespace": "vcluster-t1",
+                       "fieldPath": "spec.containers{web}"},
+    "type": "Normal", "reason": "Scheduled", "count": 2, "source": {"component": "default-scheduler"},
+    "message": "Successfully assigned vcluster-t1/web-x-shop-x-t1 to worker"})");
+  const json vpod = {{"metadata", {{"name", "web"}, {"namespace", "shop"}, {"uid", "v-uid"}}}};
+  const json e = sync::VirtualEventFor(host, vpod);
+  EXPECT_EQ(e["metadata"]["namespace"], "shop");
+  EXPECT_EQ(e["metadata"]["name"], "web." + Sha256Hex("h-uid").substr(0, 16));
+  EXPECT_EQ(e["involvedObject"]["name"], "web");
+  EXPECT_EQ(e["involvedObject"]["uid"], "v-uid");
+  EXPECT_EQ(e["involvedObject"]["fieldPath"], "spec.containers{web}");
+  EXPECT_EQ(e["reason"], "Scheduled");
+  EXPECT_EQ(e["count"], 2);
+  EXPECT_EQ(e["message"], "Successfully assigned shop/web to worker");
+}
+
+TEST(SyncerHostClassTest, IngressClassCopiedAndMarked) {
+  const json host = json::parse(R"({"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
+    "metadata": {"name": "nginx", "uid": "u", "resourceVersion": "5",
+                 "annotations": {"ingressclass.kubernetes.io/is-default-class": "true"}},
+    "spec": {"controller": "k8s.io/ingress-nginx"}})");
+  const json v = sync::VirtualClassObject(host);
+  EXPECT_EQ(v["metadata"], json::parse(R"({"name": "nginx",
+    "labels": {"kubectl-vc.dev/from-host": "true"},
+    "annotations": {"ingressclass.kubernetes.io/is-default-class": "true"}})"));
+  EXPECT_EQ(v["spec"]["controller"], "k8s.io/ingress-nginx");
+}
+
+TEST(SyncerManifestsTest, KnownKindsOnly) {
+  auto cm = sync::ResourceOfObject({{"apiVersion", "v1"}, {"kind", "ConfigMap"}});
+  ASSERT_TRUE(cm.ok());
+  EXPECT_EQ(cm->resource, "configmaps");
+  auto deploy = sync::ResourceOfObject({{"apiVersion", "apps/v1"}, {"kind", "Deployment"}});
+  ASSERT_TRUE(deploy.ok());
+  EXPECT_EQ(deploy->group, "apps");
+  EXPECT_EQ(sync::ResourceOfObject({{"apiVersion", "x/v1"}, {"kind", "Widget"}}).status().code(),
+            Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace vc::syncer::translate

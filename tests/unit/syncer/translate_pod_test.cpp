@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: Apache-2.0
+// The pod translator, table style: a virtual pod in, the host pod (and what it references) out;
+// and the status that flows back.
+#include <gtest/gtest.h>
+
+#include "vc/labels.h"
+#include "vc/syncer/translate/pod_policy.h"
+#include "vc/syncer/translate/pod_translator.h"
+
+namespace vc::syncer::translate {
+namespace {
+
+using nlohmann::json;
+
+const Tenant kTenant{.name = "t1", .host_namespace = "vcluster-t1", .trust_level = "high"};
+const PodEnvironment kEnv{.apiserver_host = "10.96.0.42", .apiserver_port = 443};
+
+// What the virtual API server's admission makes of a Deployment's pod.
+json VirtualPod() {
+  return json::parse(R"({
+    "apiVersion": "v1", "kind": "Pod",
+    "metadata": {"name": "web-1", "namespace": "shop", "uid": "uid-1",
+                 "labels": {"app": "web"}},
+    "spec": {
+      "serviceAccountName": "builder", "nodeName": "", "priority": 1000,
+      "priorityClassName": "tenant-high",
+      "tolerations": [{"key": "kubectl-vc.dev/dedicated", "operator": "Exists"},
+                      {"key": "node.kubernetes.io/not-ready", "operator": "Exists",
+                       "effect": "NoExecute", "tolerationSeconds": 300}],
+      "imagePullSecrets": [{"name": "regcred"}],
+      "containers": [{
+        "name": "web", "image": "nginx",
+        "env": [
+          {"name": "A", "valueFrom": {"configMapKeyRef": {"name": "cfg", "key": "a"}}},
+          {"name": "B", "valueFrom": {"secretKeyRef": {"name": "sec", "key": "b"}}},
+          {"name": "POD", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+          {"name": "NODE", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},
+          {"name": "KUBERNETES_SERVICE_HOST", "value": "10.0.0.1"}],
+        "envFrom": [{"configMapRef": {"name": "bulk"}}, {"secretRef": {"name": "bulk-sec"}}]
+      }],
+      "volumes": [
+        {"name": "data", "persistentVolumeClaim": {"claimName": "data"}},
+        {"name": "conf", "configMap": {"name": "cfg"}},
+        {"name": "certs", "secret": {"secretName": "tls"}},
+        {"name": "kube-api-access-x", "projected": {"sources": [
+          {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+          {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+          {"downwardAPI": {"items": [{"path": "namespace",
+                                      "fieldRef": {"fieldPath": "metadata.namespace"}}]}}]}},
+        {"name": "vault", "projected": {"sources": [
+          {"serviceAccountToken": {"audience": "vault", "expirationSeconds": 600, "path": "vt"}}]}}
+      ]
+    }})");
+}
+
+TEST(SyncerTranslatePodTest, RewritesReferencesTokensAndIdentity) {
+  const auto t = TranslatePod(VirtualPod(), kTenant, SyncConfig{}, kEnv);
+  const json& h = t.host_pod;
+  EXPECT_EQ(h["metadata"]["name"], "web-1-x-shop-x-t1");
+  EXPECT_EQ(h["metadata"]["namespace"], "vcluster-t1");
+  const json& spec = h["spec"];
+  for (const char* gone : {"nodeName", "serviceAccountName", "priority", "priorityClassName"}) {
+    EXPECT_FALSE(spec.contains(gone)) << gone;
+  }
+  EXPECT_EQ(spec["automountServiceAccountToken"], false);
+  EXPECT_EQ(spec["enableServiceLinks"], false);
+  EXPECT_EQ(spec["hostname"], "web-1");
+  const json& env = spec["containers"][0]["env"];
+  EXPECT_EQ(env[0]["valueFrom"]["configMapKeyRef"]["name"], "cfg-x-shop-x-t1");
+  EXPECT_EQ(env[1]["valueFrom"]["secretKeyRef"]["name"], "sec-x-shop-x-t1");
+  EXPECT_EQ(env[2]["valueFrom"]["fieldRef"]["fieldPath"],
+            "metadata.annotations['kubectl-vc.dev/object-name']");
+  EXPECT_EQ(env[3]["valueFrom"]["fieldRef"]["fieldPath"], "spec.nodeName");
+  EXPECT_EQ(env[4], (json{{"name", "KUBERNETES_SERVICE_HOST"}, {"value", "10.96.0.42"}}));
+  EXPECT_EQ(env[5], (json{{"name", "KUBERNETES_SERVICE_PORT"}, {"value", "443"}}));
+  EXPECT_EQ(env.size(), 6u) << "the virtual KUBERNETES_SERVICE_HOST is replaced, not kept";
+  EXPECT_EQ(spec["containers"][0]["envFrom"][0]["configMapRef"]["name"], "bulk-x-shop-x-t1");
+  EXPECT_EQ(spec["containers"][0]["envFrom"][1]["secretRef"]["name"], "bulk-sec-x-shop-x-t1");
+  EXPECT_EQ(spec["imagePullSecrets"][0]["name"], "regcred-x-shop-x-t1");
+  const json& vols = spec["volumes"];
+  EXPECT_EQ(vols[0]["persistentVolumeClaim"]["claimName"], "data-x-shop-x-t1");
+  EXPECT_EQ(vols[1]["configMap"]["name"], "cfg-x-shop-x-t1");
+  EXPECT_EQ(vols[2]["secret"]["secretName"], "tls-x-shop-x-t1");
+  const json& api = vols[3]["projected"]["sources"];
+  EXPECT_EQ(api[0], json::parse(R"({"secret": {"name": "web-1-sa-token-x-shop-x-t1",
+                                    "items": [{"key": "token-0", "path": "token"}]}})"));
+  EXPECT_EQ(api[1]["configMap"]["name"], "kube-root-ca.crt-x-shop-x-t1");
+  EXPECT_EQ(api[2]["downwardAPI"]["items"][0]["fieldRef"]["fieldPath"],
+            "metadata.annotations['kubectl-vc.dev/object-namespace']");
+  EXPECT_EQ(vols[4]["projected"]["sources"][0]["secret"]["items"][0],
+            (json{{"key", "token-1"}, {"path", "vt"}}));
+
+  EXPECT_EQ(t.refs.config_maps, (std::set<std::string>{"bulk", "cfg", "kube-root-ca.crt"}));
+  EXPECT_EQ(t.refs.secrets, (std::set<std::string>{"bulk-sec", "regcred", "sec", "tls"}));
+  EXPECT_EQ(t.refs.pvcs, (std::set<std::string>{"data"}));
+  EXPECT_EQ(t.refs.service_account, "builder");
+  ASSERT_EQ(t.refs.tokens.size(), 2u);
+  EXPECT_EQ(t.refs.tokens[0].audience, "");
+  EXPECT_EQ(t.refs.tokens[0].expiration_seconds, 3607);
+  EXPECT_EQ(t.refs.tokens[1].audience, "vault");
+  EXPECT_EQ(t.refs.tokens[1].key, "token-1");
+}
+
+TEST(SyncerTranslatePodTest, TenantCannotTolerateItsWayOntoDedicatedNodes) {
+  const auto t = TranslatePod(VirtualPod(), kTenant, SyncConfig{}, kEnv);
+  const json& tol = t.host_pod["spec"]["tolerations"];
+  ASSERT_EQ(tol.size(), 1u) << tol.dump();
+  EXPECT_EQ(tol[0]["key"], "node.kubernetes.io/not-ready");
+  EXPECT_FALSE(t.host_pod["spec"].contains("nodeSelector"));
+}
+
+TEST(SyncerTranslatePodTest, DedicatedNodesAddSelectorAndToleration) {
+  SyncConfig config;
+  config.dedicated_nodes = true;
+  config.dedicated_node_selector = {{"pool", "zero"}};
+  config.enforce_tolerations = {ParseToleration("gpu=yes:NoSchedule"), ParseToleration("spot")};
+  const auto t = TranslatePod(VirtualPod(), kTenant, config, kEnv);
+  const json& spec = t.host_pod["spec"];
+  EXPECT_EQ(spec["nodeSelector"], (json{{labels::kDedicatedNodeLabel, "t1"}, {"pool", "zero"}}));
+  const json& tol = spec["tolerations"];
+  ASSERT_EQ(tol.size(), 4u) << tol.dump();
+  EXPECT_EQ(tol[1], (json{{"key", labels::kDedicatedTaintKey}, {"operator", "Equal"},
+                          {"value", "t1"}, {"effect", "NoSchedule"}}));
+  EXPECT_EQ(tol[2], (json{{"key", "gpu"}, {"operator", "Equal"}, {"value", "yes"},
+                          {"effect", "NoSchedule"}}));
+  EXPECT_EQ(tol[3], (json{{"key", "spot"}, {"operator", "Exists"}}));
+}
+
+TEST(SyncerTranslatePodTest, StatusFlowsBackWithoutQosClass) {
+  const json host = json::parse(R"({"status": {
+    "phase": "Running", "podIP": "10.244.0.7", "podIPs": [{"ip": "10.244.0.7"}],
+    "hostIP": "127.0.0.1", "qosClass": "BestEffort", "nominatedNodeName": "x",
+    "conditions": [{"type": "Ready", "status": "True"}],
+    "containerStatuses": [{"name": "web", "ready": true}]}})");
+  const json s = VirtualPodStatus(host);
+  EXPECT_EQ(s["phase"], "Running");
+  EXPECT_EQ(s["podIP"], "10.244.0.7");
+  EXPECT_FALSE(s.contains("qosClass"));
+  EXPECT_FALSE(s.contains("nominatedNodeName"));
+  json virt = {{"status", {{"phase", "Pending"}, {"qosClass", "BestEffort"}}}};
+  EXPECT_TRUE(StatusDiffers(virt, host));
+  virt["status"].update(s);
+  EXPECT_FALSE(StatusDiffers(virt, host));
+}
+
+TEST(SyncerTranslatePodTest, UpdatePatchesLabelsAndImagesOnly) {
+  const json v = VirtualPod();
+  json host = TranslatePod(v, kTenant, SyncConfig{}, kEnv).host_pod;
+  host["metadata"]["labels"]["pod-template-hash-from-host"] = "keep";
+  EXPECT_TRUE(HostPodUpdate(v, host, kTenant, SyncConfig{}, kEnv).is_null());
+  json changed = v;
+  changed["metadata"]["labels"] = {{"app", "web2"}};
+  changed["spec"]["containers"][0]["image"] = "nginx:2";
+  const json patch = HostPodUpdate(changed, host, kTenant, SyncConfig{}, kEnv);
+  EXPECT_EQ(patch["metadata"]["labels"]["label.kubectl-vc.dev/app"], "web2");
+  EXPECT_FALSE(patch["metadata"]["labels"].contains("pod-template-hash-from-host"));
+  EXPECT_EQ(patch["spec"]["containers"], (json::array({{{"name", "web"}, {"image", "nginx:2"}}})));
+}
+
+TEST(SyncerPodPolicyTest, LevelIsTheStricterOfStandardAndTrust) {
+  SyncConfig c;
+  EXPECT_EQ(PodSecurityLevel(c), "privileged");
+  c.trust_level = "partial";
+  EXPECT_EQ(PodSecurityLevel(c), "baseline");
+  c.pod_security_standard = "restricted";
+  EXPECT_EQ(PodSecurityLevel(c), "restricted");
+  c.trust_level = "zero";
+  c.pod_security_standard = "privileged";
+  EXPECT_EQ(PodSecurityLevel(c), "restricted") << "a standard cannot loosen the trust level";
+}
+
+TEST(SyncerPodPolicyTest, BaselineRefusesHostAccess) {
+  const json pod = json::parse(R"({"spec": {
+    "hostNetwork": true, "hostPID": true,
+    "volumes": [{"name": "root", "hostPath": {"path": "/"}}],
+    "containers": [{"name": "c", "securityContext": {"privileged": true,
+                    "capabilities": {"add": ["SYS_ADMIN", "CHOWN"]}},
+                    "ports": [{"containerPort": 80, "hostPort": 80}]}]}})");
+  EXPECT_TRUE(PodPolicyViolations(pod, "privileged").empty());
+  const auto v = PodPolicyViolations(pod, "baseline");
+  const std::vector<std::string> want = {"hostNetwork=true", "hostPID=true",
+                                         "volume \"root\": hostPath",
+                                         "container \"c\": privileged=true",
+                                         "container \"c\": adds capability SYS_ADMIN",
+                                         "container \"c\": hostPort 80"};
+  EXPECT_EQ(v, want);
+}
+
+TEST(SyncerPodPolicyTest, RestrictedWantsNonRootNoEscalationDropAllSeccomp) {
+  const json plain = json::parse(R"({"spec": {"containers": [{"name": "c"}]}})");
+  EXPECT_TRUE(PodPolicyViolations(plain, "baseline").empty());
+  EXPECT_EQ(PodPolicyViolations(plain, "restricted").size(), 4u);
+  const json hardened = json::parse(R"({"spec": {
+    "securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
+    "volumes": [{"name": "d", "emptyDir": {}}],
+    "containers": [{"name": "c", "securityContext": {"allowPrivilegeEscalation": false,
+                    "capabilities": {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]}}}]}})");
+  EXPECT_TRUE(PodPolicyViolations(hardened, "restricted").empty());
+  json nfs = hardened;
+  nfs["spec"]["volumes"].push_back({{"name", "n"}, {"nfs", {{"server", "x"}}}});
+  EXPECT_EQ(PodPolicyViolations(nfs, "restricted"),
+            (std::vector<std::string>{"volume \"n\": nfs"}));
+}
+
+}  // namespace
+}  // namespace vc::syncer::translate
