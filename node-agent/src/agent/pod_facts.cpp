@@ -110,7 +110,7 @@ PodFacts ParsePod(const json& pod) {
 
 json SlimPod(json pod) {
   if (!pod.is_object()) return pod;
-  auto copy_keys = [](const json& from, json& to, std::initializer_list<const char*> keys) {
+  auto copy_keys = [](json& from, json& to, std::initializer_list<const char*> keys) {
     if (!from.is_object()) return;
     for (const char* k : keys) {
       if (auto it = from.find(k); it != from.end()) to[k] = std::move(*it);
