@@ -14,6 +14,7 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <thread>
 #include <ostream>
 #include <thread>
@@ -49,17 +50,26 @@ std::string FileSafe(const std::string& s) {
   return out;
 }
 
-// Polls GET /version every kPollPeriod until it answers, the deadline passes, or the forwarder
-// (when there is one) exits.
-Status WaitForApi(const kube::RestConfig& config, const std::optional<ForwarderProcess>& forwarder,
+// Polls GET /version every kPollPeriod until it answers or the deadline passes. kubectl
+// port-forward exits when one forwarded connection fails (a control plane whose apiserver is not
+// listening yet: "lost connection to pod"), so a forwarder that exits is started again on the
+// same port with `restart` while time is left; without `restart` its exit is the answer.
+Status WaitForApi(const kube::RestConfig& config, std::optional<ForwarderProcess>* forwarder,
+                  const std::function<StatusOr<ForwarderProcess>()>& restart,
                   const std::string& log_file, Clock::time_point deadline) {
   auto client = kube::Client::ForConfig(config);
   Status last = Unavailable("not tried");
   while (true) {
     const auto attempt = Clock::now();
-    if (forwarder && !ProcessAlive(forwarder->pid, forwarder->start_ticks)) {
-      return Unavailable("port-forward (pid " + std::to_string(forwarder->pid) +
-                         ") exited; its log " + log_file + " ends with:\n" + LogTail(log_file));
+    if (*forwarder && !ProcessAlive((*forwarder)->pid, (*forwarder)->start_ticks)) {
+      const std::string died = "port-forward (pid " + std::to_string((*forwarder)->pid) +
+                               ") exited; its log " + log_file + " ends with:\n" +
+                               LogTail(log_file);
+      // A local port it could not listen on will not free itself: that exit is the answer.
+      const bool cannot_listen = died.find("unable to listen on") != std::string::npos;
+      if (!restart || cannot_listen || attempt >= deadline) return Unavailable(died);
+      VC_LOG(Debug) << died;
+      ASSIGN_OR_RETURN(*forwarder, restart());
     }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - attempt);
     auto version =
@@ -80,7 +90,7 @@ Status WaitForApi(const kube::RestConfig& config, const std::optional<ForwarderP
     if (Clock::now() >= deadline) {
       std::string msg = "the virtual cluster's API at " + config.server +
                         " did not answer in time: " + last.message();
-      if (forwarder) {
+      if (*forwarder) {
         msg += "\nport-forward log " + log_file + ":\n" + LogTail(log_file);
       }
       return Timeout(msg);
@@ -217,6 +227,16 @@ StatusOr<int> Connect(const HostCluster& host, const ConnectOptions& options, st
   if (options.server.empty()) {
     ASSIGN_OR_RETURN(exposed, ExposedServer(host, vc));
   }
+  auto forwarder_spec = [&](int port) {
+    return ForwarderSpec{.kubectl = kubectl,
+                         .kubeconfig = host.kubeconfig,
+                         .context = host.context,
+                         .namespace_ = vc.namespace_,
+                         .pod = vc.name + "-0",
+                         .local_port = port,
+                         .log_file = log_file,
+                         .env = env};
+  };
   if (!options.server.empty() || exposed) {
     entries.server = options.server.empty() ? *exposed : options.server;
     // The apiserver certificate always names localhost; a host's external addresses it may
@@ -241,14 +261,7 @@ StatusOr<int> Connect(const HostCluster& host, const ConnectOptions& options, st
     if (port == 0) {
       ASSIGN_OR_RETURN(port, FreeLoopbackPort());
     }
-    ForwarderSpec spec{.kubectl = kubectl,
-                       .kubeconfig = host.kubeconfig,
-                       .context = host.context,
-                       .namespace_ = vc.namespace_,
-                       .pod = vc.name + "-0",
-                       .local_port = port,
-                       .log_file = log_file,
-                       .env = env};
+    const ForwarderSpec spec = forwarder_spec(port);
     ASSIGN_OR_RETURN(forwarder, StartForwarder(spec));
     started_forwarder = true;
     conn.local_port = port;
@@ -275,8 +288,16 @@ StatusOr<int> Connect(const HostCluster& host, const ConnectOptions& options, st
     return abandon(rest.status());
   }
   err << "Waiting for the virtual cluster's API at " << entries.server << "\n";
-  if (Status s = WaitForApi(*rest, forwarder, log_file, deadline); !s.ok()) {
+  std::function<StatusOr<ForwarderProcess>()> restart;
+  if (started_forwarder) {
+    restart = [&] { return StartForwarder(forwarder_spec(conn.local_port)); };
+  }
+  if (Status s = WaitForApi(*rest, &forwarder, restart, log_file, deadline); !s.ok()) {
     return abandon(s.Annotate("connect to " + vc.namespace_ + "/" + vc.name));
+  }
+  if (forwarder) {
+    conn.forwarder_pid = forwarder->pid;
+    conn.forwarder_start_ticks = forwarder->start_ticks;
   }
 
   if (!options.command.empty()) {
