@@ -2,11 +2,12 @@
 #include "vc/kube/kubeconfig_file.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "../read_file.h"
 #include "vc/yaml.h"
@@ -17,30 +18,37 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-// Held for the whole read-modify-write. The lock file is never removed: removing it would let
-// a second writer lock a new inode while the first still holds the old one.
+// Held for the whole read-modify-write, with kubectl's (client-go's) protocol, so kubectl and
+// kubectl-vc exclude each other: FILE.lock is created exclusively and removed when done. A lock
+// that stays (another writer, or one that crashed) is waited for a while, then named in the error.
 class FileLock {
  public:
   static StatusOr<std::unique_ptr<FileLock>> Acquire(const std::string& path) {
-    std::string lock_path = path + ".lock";
-    int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return Unavailable("lock " + lock_path + ": " + vc::internal::ErrnoText(errno));
-    while (::flock(fd, LOCK_EX) != 0) {
-      if (errno != EINTR) {
-        int err = errno;
+    const std::string lock_path = path + ".lock";
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (true) {
+      const int fd = ::open(lock_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      if (fd >= 0) {
         ::close(fd);
-        return Unavailable("lock " + lock_path + ": " + vc::internal::ErrnoText(err));
+        return std::unique_ptr<FileLock>(new FileLock(lock_path));
       }
+      if (errno != EEXIST && errno != EINTR) {
+        return Unavailable("lock " + lock_path + ": " + vc::internal::ErrnoText(errno));
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        return Unavailable("lock " + lock_path + ": it exists for more than 10s; if no kubectl "
+                           "or kubectl-vc is writing this kubeconfig, remove it");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    return std::unique_ptr<FileLock>(new FileLock(fd));
   }
-  ~FileLock() { ::close(fd_); }  // closing releases the flock
+  ~FileLock() { ::unlink(path_.c_str()); }
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;
 
  private:
-  explicit FileLock(int fd) : fd_(fd) {}
-  int fd_;
+  explicit FileLock(std::string path) : path_(std::move(path)) {}
+  std::string path_;
 };
 
 Status WriteAtomically(const std::string& path, const std::string& data) {

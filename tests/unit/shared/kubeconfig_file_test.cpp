@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include "kubeconfig_test_util.h"
 #include "vc/kube/kubeconfig.h"
@@ -79,6 +83,33 @@ TEST(KubeconfigFile, UpdateAddsEntriesAndKeepsTheRest) {
   EXPECT_EQ(after["users"], before["users"]);
   EXPECT_EQ(after["contexts"], before["contexts"]);
   EXPECT_EQ(after["current-context"], "kind-main");
+}
+
+// kubectl takes the same lock by creating FILE.lock exclusively: we must leave none behind, and
+// wait while one exists.
+TEST(KubeconfigFile, LocksAsKubectlDoesAndLeavesNoLockFile) {
+  TempDir dir;
+  const std::string path = dir.Write("config", kExisting, 0600);
+  const std::string lock = path + ".lock";
+  ASSERT_TRUE(UpdateKubeconfigFile(path, [](KubeconfigFile*) { return Status::Ok(); }).ok());
+  EXPECT_NE(::access(lock.c_str(), F_OK), 0) << "a lock file stayed behind";
+
+  // Someone (kubectl) holds the lock for a moment: the update waits, then goes on.
+  dir.Write("config.lock", "", 0600);
+  std::thread holder([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    ::unlink(lock.c_str());
+  });
+  const auto start = std::chrono::steady_clock::now();
+  Status s = UpdateKubeconfigFile(path, [](KubeconfigFile* f) {
+    f->SetCurrentContext("after-wait");
+    return Status::Ok();
+  });
+  holder.join();
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(150));
+  EXPECT_EQ(yaml::ParseFile(path)->value["current-context"], "after-wait");
+  EXPECT_NE(::access(lock.c_str(), F_OK), 0);
 }
 
 TEST(KubeconfigFile, CreatesAMissingFileAndLeavesItAloneOnError) {
