@@ -3,6 +3,7 @@
 #include "vc/log.h"
 #include "vc/syncer/clients.h"
 #include "vc/syncer/init/init_command.h"
+#include "vc/syncer/snapshot/restore_swap.h"
 
 namespace vc::syncer::cmd {
 
@@ -33,6 +34,11 @@ void AddInitCommand(CLI::App& app, std::function<int()>* action) {
                   "Kubeconfig of the host cluster (default: in-cluster service account)");
   sub->callback([options, action] {
     *action = [options] {
+      // A restore staged by the snapshot server becomes the state before anything reads it.
+      if (auto restored = snapshot::ApplyStagedRestore(options->data_dir); !restored.ok()) {
+        VC_LOG(Error) << "init: " << restored.status().message();
+        return 1;
+      }
       Status s = init::RunInit(*options, [&] { return LoadHostClient(options->host_kubeconfig); });
       if (!s.ok()) {
         VC_LOG(Error) << "init: " << s.message();
