@@ -80,7 +80,7 @@ int RunSnapshot(const GlobalOptions& globals, const Names& names, const Snapshot
                                               globals.host.env, std::chrono::seconds(60));
   if (!endpoint.ok()) {
     progress.Fail();
-    return Fail(ExplainHostError(*host, endpoint.status()));
+    return Fail(endpoint.status());
   }
   progress.Done();
   progress.Begin("Taking the snapshot (online SQLite backup) to " + flags.url);
@@ -153,7 +153,7 @@ int RunRestore(const GlobalOptions& globals, const Names& names, const SnapshotF
   snapshot::RestoreOptions options{*transfer, *timeout};
   Status s = snapshot::RestoreInto(*host, *info, options, globals.host.env, progress, Err(),
                                    InterruptToken());
-  if (!s.ok()) return Fail(ExplainHostError(*host, s));
+  if (!s.ok()) return Fail(s);
   Err() << "virtual cluster " << info->name << " is restored from " << flags.url
         << "\n  reconnect (its credentials are the snapshot's): kubectl vc connect " << info->name
         << "\n";

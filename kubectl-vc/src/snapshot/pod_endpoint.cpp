@@ -3,9 +3,11 @@
 
 #include <filesystem>
 #include <thread>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
+#include "vc/base64.h"
 #include "vc/cli/connect/connect.h"
 #include "vc/cli/connect/discovery.h"
 #include "vc/cli/render/host_objects.h"
@@ -22,9 +24,18 @@ StatusOr<std::unique_ptr<PodEndpoint>> PodEndpoint::Open(const HostCluster& host
                    connect::ReadCredentials(host, {name, namespace_}));
   std::unique_ptr<PodEndpoint> e(new PodEndpoint());
   e->pod_ = name + "-0";
-  e->tls_.ca_pem = creds.ca_data;
-  e->tls_.client_cert_pem = creds.client_certificate_data;
-  e->tls_.client_key_pem = creds.client_key_data;
+  // The Secret's fields are kubeconfig-style base64.
+  for (const auto& [field, text, out] :
+       {std::tuple{"certificate-authority", &creds.ca_data, &e->tls_.ca_pem},
+        std::tuple{"client-certificate", &creds.client_certificate_data, &e->tls_.client_cert_pem},
+        std::tuple{"client-key", &creds.client_key_data, &e->tls_.client_key_pem}}) {
+    auto decoded = Base64Decode(*text);
+    if (!decoded) {
+      return FailedPrecondition("secret " + namespace_ + "/vc-" + name + ": " + field +
+                                " is not base64");
+    }
+    *out = *decoded;
+  }
   std::string kubectl;
   if (auto it = env.find("KUBECTL_PATH"); it != env.end()) kubectl = it->second;
   if (kubectl.empty()) kubectl = "kubectl";
@@ -48,7 +59,7 @@ StatusOr<std::unique_ptr<PodEndpoint>> PodEndpoint::Open(const HostCluster& host
   Status last;
   while (true) {
     HttpCall probe = e->Call("GET", "/ready");
-    probe.connect_timeout_seconds = 5;
+    probe.connect_timeout_seconds = 10;
     auto r = Perform(probe);
     if (r.ok()) return e;
     last = r.status();
@@ -56,7 +67,7 @@ StatusOr<std::unique_ptr<PodEndpoint>> PodEndpoint::Open(const HostCluster& host
         std::chrono::steady_clock::now() > deadline) {
       break;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   return Unavailable("cannot reach the snapshot endpoint of " + namespace_ + "/" + e->pod_ +
                      " (container snapshot, port " + std::to_string(render::kSnapshotPort) +

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -125,20 +126,25 @@ Status SnapshotServer::Start() {
 }
 
 void SnapshotServer::Serve(const CancelToken& cancel) {
+  // A thread per connection: a port-forward may open connections that never speak (a client
+  // that gave up), and one of those must not hold up the next. The work itself (a backup, a
+  // staging) runs one at a time under work_mu_.
   while (!cancel.cancelled()) {
     pollfd p{listen_fd_, POLLIN, 0};
     if (::poll(&p, 1, 500) <= 0) continue;
     const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) continue;
-    Handle(fd);
-    ::close(fd);
+    std::thread([this, fd] {
+      Handle(fd);
+      ::close(fd);
+    }).detach();
   }
 }
 
 void SnapshotServer::Handle(int fd) {
   SSL* ssl = SSL_new(Ctx(ssl_ctx_));
   SSL_set_fd(ssl, fd);
-  timeval handshake_timeout{30, 0};
+  timeval handshake_timeout{15, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &handshake_timeout, sizeof handshake_timeout);
   if (SSL_accept(ssl) != 1) {
     VC_LOG(Warning) << "snapshot server: TLS handshake failed: " << OpenSslError();
@@ -156,6 +162,12 @@ void SnapshotServer::Handle(int fd) {
   } else if (!IsAdmin(ssl)) {
     (void)http.Respond(403, kJson, ErrorBody(Status(Code::kForbidden,
         "the snapshot endpoint takes only the virtual cluster's admin certificate")));
+  } else if (request.path != "/snapshot" && request.path != "/restore") {
+    (void)http.Respond(404, kJson, ErrorBody(NotFound("no such endpoint")));
+  } else if (std::unique_lock busy(work_mu_, std::try_to_lock); !busy.owns_lock()) {
+    http.DrainBody();
+    (void)http.Respond(409, kJson, ErrorBody(Status(Code::kConflict,
+        "another snapshot or restore of this virtual cluster is running; try again when it is done")));
   } else {
     VC_LOG(Info) << "snapshot server: " << request.method << " " << request.path;
     auto respond_error = [&](const Status& e) {

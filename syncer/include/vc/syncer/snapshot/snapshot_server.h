@@ -12,9 +12,10 @@
 //   PUT  /restore    body: an archive (Content-Length or chunked) -> 200 meta.json once staged
 //   POST /restore    {"from":"REL","encryptionKey":"HEX"}  -> the same, from DATA/REL
 // Errors: 400 bad archive (its message), 404 no such file, 507 volume full, 500 otherwise;
-// always {"message": "..."}. One request at a time: a second one waits in the backlog.
+// always {"message": "..."}. One snapshot or restore at a time: 409 for a second one.
 #pragma once
 
+#include <mutex>
 #include <string>
 
 #include "vc/cancel_token.h"
@@ -47,6 +48,7 @@ class SnapshotServer {
   int listen_fd_ = -1;
   int port_ = 0;
   void* ssl_ctx_ = nullptr;  // SSL_CTX, kept out of this header
+  std::mutex work_mu_;       // one snapshot or restore at a time
 };
 
 }  // namespace vc::syncer::snapshot
