@@ -160,9 +160,13 @@ void SnapshotServer::Handle(int fd) {
   if (!s.ok()) {
     (void)http.Respond(400, kJson, ErrorBody(s));
   } else if (!IsAdmin(ssl)) {
+    // Read what the client sends first: closing on unread data resets the connection, and the
+    // client would see that instead of this answer.
+    http.DrainBody();
     (void)http.Respond(403, kJson, ErrorBody(Status(Code::kForbidden,
         "the snapshot endpoint takes only the virtual cluster's admin certificate")));
   } else if (request.path != "/snapshot" && request.path != "/restore") {
+    http.DrainBody();
     (void)http.Respond(404, kJson, ErrorBody(NotFound("no such endpoint")));
   } else if (std::unique_lock busy(work_mu_, std::try_to_lock); !busy.owns_lock()) {
     http.DrainBody();
