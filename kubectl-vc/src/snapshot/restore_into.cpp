@@ -80,8 +80,36 @@ Status RestoreInto(const HostCluster& host, const lifecycle::Info& info,
     if (!cancel) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   progress.Done();
-  return lifecycle::WaitReady(*host.client, info.name, info.namespace_, options.timeout, progress,
-                              cancel);
+  if (Status s = lifecycle::WaitReady(*host.client, info.name, info.namespace_, options.timeout,
+                                      progress, cancel);
+      !s.ok()) {
+    return s.Annotate("the control plane did not come back after the restore (the state it "
+                      "replaced is in /data/restore.previous of pod " + info.name + "-0)");
+  }
+  // Ready could also mean init rolled back to the previous state: ask what became of it.
+  progress.Begin("Checking that the restored state is the one running");
+  auto again = PodEndpoint::Open(host, info.name, info.namespace_, env, std::chrono::seconds(60));
+  if (!again.ok()) {
+    progress.Fail();
+    return again.status();
+  }
+  auto r = Perform((*again)->Call("GET", "/restore/status"));
+  if (!r.ok()) {
+    progress.Fail();
+    return r.status();
+  }
+  if (r->status != 200) {
+    progress.Fail();
+    return (*again)->Explain(*r, "read the restore result");
+  }
+  const json result = json::parse(r->body, nullptr, false);
+  if (!result.is_object() || result.value("result", "") != "applied") {
+    progress.Fail();
+    return FailedPrecondition("restore of " + info.name + " did not take: " +
+                              (result.is_object() ? result.value("message", r->body) : r->body));
+  }
+  progress.Done();
+  return Status::Ok();
 }
 
 }  // namespace vc::cli::snapshot

@@ -153,6 +153,7 @@ StatusOr<json> StageRestore(const std::string& data_dir, const vc::snapshot::Byt
   const std::string staging = data_dir + "/restore.staging";
   const std::string ready = data_dir + "/restore.ready";
   std::error_code ec;
+  fsys::remove(data_dir + "/restore.result", ec);  // an older restore's outcome
   fsys::remove_all(staging, ec);
   if (!fsys::create_directories(staging, ec) && ec) {
     return Internal("create " + staging + ": " + ec.message());

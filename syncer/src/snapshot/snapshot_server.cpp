@@ -21,6 +21,7 @@
 #include "tls_http.h"
 #include "vc/log.h"
 #include "vc/syncer/snapshot/data_archive.h"
+#include "vc/syncer/snapshot/restore_swap.h"
 
 namespace vc::syncer::snapshot {
 namespace {
@@ -165,6 +166,10 @@ void SnapshotServer::Handle(int fd) {
     http.DrainBody();
     (void)http.Respond(403, kJson, ErrorBody(Status(Code::kForbidden,
         "the snapshot endpoint takes only the virtual cluster's admin certificate")));
+  } else if (request.path == "/restore/status" && request.method == "GET") {
+    auto result = ReadRestoreResult(options_.data_dir);
+    (void)http.Respond(result.ok() ? 200 : HttpStatusFor(result.status()), kJson,
+                       result.ok() ? result->dump() : ErrorBody(result.status()));
   } else if (request.path != "/snapshot" && request.path != "/restore") {
     http.DrainBody();
     (void)http.Respond(404, kJson, ErrorBody(NotFound("no such endpoint")));

@@ -2,8 +2,8 @@
 // kubectl vc snapshot / restore end to end, as the seed does it: create dev-team, put a
 // ConfigMap and a Secret in it, snapshot it (encrypted) to a real OCI registry, delete it,
 // create it again from the snapshot, and the objects are back; restore into a running
-// cluster rolls its state back. A wrong key, a corrupted blob and an unreachable registry each
-// fail with a clear message and leave nothing behind.
+// cluster rolls its state back. A wrong key, a corrupted blob, an unreachable registry and a
+// paused cluster each fail with a clear message and leave nothing behind.
 #include <filesystem>
 
 #include "integration/cli/cli_fixture.h"
@@ -97,6 +97,17 @@ TEST_F(SnapshotCliTest, SnapshotDeleteCreateRestoreAndBadInput) {
   }, std::chrono::seconds(90))) << after.Both();
   EXPECT_NE(after.out.find("configmap/web-config"), std::string::npos) << after.Both();
   EXPECT_EQ(after.out.find("after-snapshot"), std::string::npos) << after.Both();
+
+  // A paused cluster has no database running: snapshot and restore say to resume it.
+  ASSERT_EQ(Run({"pause", "dev-team"}).code, 0);
+  auto paused = Run({"snapshot", "dev-team", Url("paused"), "--plain-http"});
+  EXPECT_EQ(paused.code, 1);
+  EXPECT_NE(paused.err.find("is paused"), std::string::npos) << paused.Both();
+  EXPECT_NE(paused.err.find("kubectl vc resume dev-team"), std::string::npos) << paused.Both();
+  auto paused_restore = Run({"restore", "dev-team", Url("v1"), "--plain-http",
+                             "--encryption-key-file", key_});
+  EXPECT_EQ(paused_restore.code, 1);
+  EXPECT_NE(paused_restore.err.find("resume it first"), std::string::npos) << paused_restore.Both();
 
   // The virtual cluster goes away; create --restore brings it back whole.
   auto deleted = Run({"delete", "dev-team", "--wait", "--timeout", "90s"});

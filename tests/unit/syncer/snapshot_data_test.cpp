@@ -154,6 +154,42 @@ TEST_F(SnapshotDataTest, ArchiveStagesAndSwapsInKeepingThePreviousState) {
   EXPECT_FALSE(*again);
 }
 
+TEST_F(SnapshotDataTest, InitFailingOnTheRestoredStateRollsBack) {
+  auto archive = Archive();
+  ASSERT_TRUE(archive.ok());
+  TempDir other_dir;
+  const std::string other = other_dir.path();
+  std::filesystem::create_directories(other + "/pki");
+  Spit(other + "/state.db", "old database");
+  Spit(other + "/pki/ca.crt", "old ca");
+  ASSERT_TRUE(StageRestore(other, From(*archive), std::nullopt).ok());
+
+  Status s = InitWithStagedRestore(other, [] { return Internal("cannot publish the secret"); });
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(Slurp(other + "/state.db"), "old database");
+  EXPECT_EQ(Slurp(other + "/pki/ca.crt"), "old ca");
+  EXPECT_EQ(Slurp(other + "/restore.failed/pki/ca.crt"), Slurp(data_ + "/pki/ca.crt"));
+  auto result = ReadRestoreResult(other);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ((*result)["result"], "rolledBack");
+  EXPECT_NE((*result)["message"].get<std::string>().find("cannot publish the secret"),
+            std::string::npos);
+
+  // The next start (nothing staged) just runs init on the old state.
+  int runs = 0;
+  EXPECT_TRUE(InitWithStagedRestore(other, [&] { ++runs; return Status::Ok(); }).ok());
+  EXPECT_EQ(runs, 1);
+
+  // A good run records "applied" with the snapshot it came from.
+  ASSERT_TRUE(StageRestore(other, From(*archive), std::nullopt).ok());
+  EXPECT_FALSE(ReadRestoreResult(other).ok()) << "staging clears an older result";
+  ASSERT_TRUE(InitWithStagedRestore(other, [] { return Status::Ok(); }).ok());
+  result = ReadRestoreResult(other);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ((*result)["result"], "applied");
+  EXPECT_EQ((*result)["snapshot"]["cluster"]["name"], "dev-team");
+}
+
 TEST_F(SnapshotDataTest, BadArchivesStageNothing) {
   auto archive = Archive();
   ASSERT_TRUE(archive.ok());

@@ -9,7 +9,10 @@
 // leaf certificates are then rebuilt by the normal init steps from the restored CA.
 #pragma once
 
+#include <functional>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "vc/status.h"
 
@@ -17,5 +20,20 @@ namespace vc::syncer::snapshot {
 
 // Returns whether a staged restore was applied.
 StatusOr<bool> ApplyStagedRestore(const std::string& data_dir);
+
+// Puts DATA/restore.previous back in place (the restored files move to DATA/restore.failed/).
+Status RollBackRestore(const std::string& data_dir);
+
+// DATA/restore.result: what became of the last restore, for `kubectl vc restore` to ask
+// (GET /restore/status on the snapshot endpoint) once the pod is ready again:
+//   {"result": "applied"|"rolledBack", "message": "...", "snapshot": {meta.json's createdAt,
+//    cluster}, "at": RFC 3339}
+Status WriteRestoreResult(const std::string& data_dir, const nlohmann::json& result);
+StatusOr<nlohmann::json> ReadRestoreResult(const std::string& data_dir);  // NotFound: none
+
+// `vc-syncer init` around a staged restore: apply it, run `init`; when init fails on the
+// restored state, roll back to the previous state so the next start comes up as it was, and
+// record why. Without a staged restore it just runs `init`.
+Status InitWithStagedRestore(const std::string& data_dir, const std::function<Status()>& init);
 
 }  // namespace vc::syncer::snapshot

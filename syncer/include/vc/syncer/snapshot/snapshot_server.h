@@ -11,6 +11,7 @@
 //                    to DATA/REL inside the pod: container:///data/REL)
 //   PUT  /restore    body: an archive (Content-Length or chunked) -> 200 meta.json once staged
 //   POST /restore    {"from":"REL","encryptionKey":"HEX"}  -> the same, from DATA/REL
+//   GET  /restore/status -> DATA/restore.result (what init made of the last restore), or 404
 // Errors: 400 bad archive (its message), 404 no such file, 507 volume full, 500 otherwise;
 // always {"message": "..."}. One snapshot or restore at a time: 409 for a second one.
 #pragma once
