@@ -23,6 +23,10 @@ class LocalRegistry {
     bool tls_and_basic_auth = false;
     std::string user = "snapper";
     std::string password = "s3cret-pass";
+    // Bearer tokens instead (plain HTTP): the token service's URL and the certificate whose key
+    // signs its tokens (distribution's auth.token with rootcertbundle).
+    std::string token_realm;
+    std::string token_cert;
   };
 
   explicit LocalRegistry(Options options) : options_(std::move(options)), dir_("vc-registry") {}
@@ -51,6 +55,11 @@ class LocalRegistry {
       }
       config += "  tls:\n    certificate: " + d + "/tls.crt\n    key: " + d + "/tls.key\n"
                 "auth:\n  htpasswd:\n    realm: test-registry\n    path: " + d + "/htpasswd\n";
+    }
+    if (!options_.token_realm.empty()) {
+      config += "auth:\n  token:\n    realm: " + options_.token_realm +
+                "\n    service: test-registry\n    issuer: test-issuer\n    rootcertbundle: " +
+                options_.token_cert + "\n";
     }
     std::ofstream(d + "/config.yml") << config;
     ASSIGN_OR_RETURN(process_, ChildProcess::Start("docker-registry",
