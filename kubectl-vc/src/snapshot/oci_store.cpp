@@ -8,7 +8,7 @@
 
 #include <memory>
 
-#include "registry_client.h"
+#include "vc/cli/snapshot/registry_client.h"
 #include "vc/log.h"
 
 namespace vc::cli::snapshot {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "registry_client.h"
+#include "vc/cli/snapshot/registry_client.h"
 
 #include <fstream>
 #include <sstream>
