@@ -57,8 +57,9 @@ int main() {
   const std::string vc = Env("VC_KUBECTL_VC_BIN");
   const std::string kubectl = Env("VC_CLUSTER_BIN_DIR") + "/kubectl";
   if (dir.empty() || vc.empty() || access("/usr/bin/docker-registry", X_OK) != 0) {
-    std::fprintf(stderr, "bench_snapshot: needs VC_TEST_CLUSTER_DIR, VC_KUBECTL_VC_BIN and "
-                         "/usr/bin/docker-registry (make bench)\n");
+    std::fprintf(stderr,
+                 "bench_snapshot: needs VC_TEST_CLUSTER_DIR, VC_KUBECTL_VC_BIN and "
+                 "/usr/bin/docker-registry (make bench)\n");
     return 1;
   }
   char pattern[] = "/tmp/vc-bench-snap.XXXXXX";
@@ -66,19 +67,23 @@ int main() {
   std::filesystem::create_directories(home + "/.kube");
   const std::string kubeconfig = home + "/.kube/config";
   system(("'" + kubectl + "' config view --flatten --raw --kubeconfig '" + dir +
-          "/kubeconfig' > '" + kubeconfig + "'").c_str());
+          "/kubeconfig' > '" + kubeconfig + "'")
+             .c_str());
   const std::vector<std::pair<std::string, std::string>> env = {
-      {"HOME", home}, {"KUBECONFIG", kubeconfig}, {"VC_STATE_DIR", home + "/.kube/vc"},
+      {"HOME", home},
+      {"KUBECONFIG", kubeconfig},
+      {"VC_STATE_DIR", home + "/.kube/vc"},
       {"KUBECTL_PATH", kubectl},
       {"PATH", std::filesystem::path(kubectl).parent_path().string() + ":" + Env("PATH")}};
 
   // The registry.
-  const std::string port = Capture("python3 -c 'import socket; s=socket.socket(); "
-                                   "s.bind((\"127.0.0.1\",0)); print(s.getsockname()[1])'");
+  const std::string port = Capture(
+      "python3 -c 'import socket; s=socket.socket(); "
+      "s.bind((\"127.0.0.1\",0)); print(s.getsockname()[1])'");
   const std::string registry = "127.0.0.1:" + port;
   std::ofstream(home + "/registry.yml")
-      << "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: "
-      << home << "/registry\nhttp:\n  addr: " << registry << "\n";
+      << "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: " << home
+      << "/registry\nhttp:\n  addr: " << registry << "\n";
   const pid_t registry_pid = fork();
   if (registry_pid == 0) {
     if (!freopen((home + "/registry.log").c_str(), "w", stderr) ||
@@ -100,23 +105,26 @@ int main() {
   };
   if (RunChild({vc, "create", name, "--connect=false"}, env).exit_code != 0 ||
       RunChild({kubectl, "wait", "--for=condition=ready", "pod/" + name + "-0", "-n",
-                "vcluster-" + name, "--timeout=120s"}, env).exit_code != 0) {
+                "vcluster-" + name, "--timeout=120s"},
+               env)
+              .exit_code != 0) {
     std::fprintf(stderr, "bench_snapshot: create failed\n");
     cleanup();
     return 1;
   }
   std::this_thread::sleep_for(std::chrono::seconds(3));
   // The pod's /data is the claim's directory (the pod runner provisions hostPath volumes).
-  const std::string pv = Capture("'" + kubectl + "' --kubeconfig '" + kubeconfig +
-                                 "' get pvc -n vcluster-" + name +
-                                 " -o jsonpath='{.items[0].spec.volumeName}'");
-  const std::string data = Capture("'" + kubectl + "' --kubeconfig '" + kubeconfig +
-                                   "' get pv " + pv + " -o jsonpath='{.spec.hostPath.path}'");
+  const std::string pv =
+      Capture("'" + kubectl + "' --kubeconfig '" + kubeconfig + "' get pvc -n vcluster-" + name +
+              " -o jsonpath='{.items[0].spec.volumeName}'");
+  const std::string data = Capture("'" + kubectl + "' --kubeconfig '" + kubeconfig + "' get pv " +
+                                   pv + " -o jsonpath='{.spec.hostPath.path}'");
   const std::string db = data + "/state.db";
-  const std::string pad =
-      "sqlite3 -cmd '.timeout 30000' '" + db + "' \"CREATE TABLE bench_padding(b BLOB); "
-      "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT " +
-      std::to_string(kPaddingMiB) + ") INSERT INTO bench_padding SELECT randomblob(1048576) FROM c;\"";
+  const std::string pad = "sqlite3 -cmd '.timeout 30000' '" + db +
+                          "' \"CREATE TABLE bench_padding(b BLOB); "
+                          "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT " +
+                          std::to_string(kPaddingMiB) +
+                          ") INSERT INTO bench_padding SELECT randomblob(1048576) FROM c;\"";
   if (data.empty() || system(pad.c_str()) != 0) {
     std::fprintf(stderr, "bench_snapshot: could not grow %s\n", db.c_str());
     cleanup();
@@ -129,15 +137,16 @@ int main() {
 
   // Baseline: curl uploads the same bytes as one blob.
   const std::string digest = "sha256:" + Capture("sha256sum '" + copy + "' | cut -d' ' -f1");
-  const std::string location = Capture(
-      "curl -si -X POST http://" + registry + "/v2/bench/curl/blobs/uploads/ | tr -d '\\r' | "
-      "sed -n 's/^[Ll]ocation: //p'");
-  const std::string put_url = location + (location.find('?') == std::string::npos ? "?" : "&") +
-                              "digest=" + digest;
-  ChildRun curl_up = RunChild({"curl", "-sf", "-o", "/dev/null", "-T", copy,
-                               (location.rfind("http", 0) == 0 ? "" : "http://" + registry) + put_url});
-  ChildRun curl_down = RunChild({"curl", "-sf", "-o", "/dev/null",
-                                 "http://" + registry + "/v2/bench/curl/blobs/" + digest});
+  const std::string location = Capture("curl -si -X POST http://" + registry +
+                                       "/v2/bench/curl/blobs/uploads/ | tr -d '\\r' | "
+                                       "sed -n 's/^[Ll]ocation: //p'");
+  const std::string put_url =
+      location + (location.find('?') == std::string::npos ? "?" : "&") + "digest=" + digest;
+  ChildRun curl_up =
+      RunChild({"curl", "-sf", "-o", "/dev/null", "-T", copy,
+                (location.rfind("http", 0) == 0 ? "" : "http://" + registry) + put_url});
+  ChildRun curl_down = RunChild(
+      {"curl", "-sf", "-o", "/dev/null", "http://" + registry + "/v2/bench/curl/blobs/" + digest});
 
   const std::string url = "oci://" + registry + "/bench/snap:v1";
   ChildRun snap = RunChild({vc, "snapshot", name, url, "--plain-http"}, env);
@@ -151,12 +160,14 @@ int main() {
   const std::string key = home + "/bench.key";
   std::ofstream(key) << std::string(64, 'b');
   ChildRun snap_enc = RunChild({vc, "snapshot", name, "oci://" + registry + "/bench/snap:enc",
-                                "--plain-http", "--encryption-key-file", key}, env);
+                                "--plain-http", "--encryption-key-file", key},
+                               env);
   if (snap.exit_code != 0 || restore.exit_code != 0 || curl_up.exit_code != 0 ||
       snap_enc.exit_code != 0) {
-    std::fprintf(stderr, "bench_snapshot: a run failed (snapshot %d, restore %d, encrypted %d, "
-                         "curl %d)\n", snap.exit_code, restore.exit_code, snap_enc.exit_code,
-                 curl_up.exit_code);
+    std::fprintf(stderr,
+                 "bench_snapshot: a run failed (snapshot %d, restore %d, encrypted %d, "
+                 "curl %d)\n",
+                 snap.exit_code, restore.exit_code, snap_enc.exit_code, curl_up.exit_code);
   }
   const double curl_up_mbs = db_mib / curl_up.seconds;
   Row("snapshot " + std::to_string(kPaddingMiB) + "MB state.db -> oci", archive_mib / snap.seconds,

@@ -58,13 +58,14 @@ int RunSnapshot(const GlobalOptions& globals, const Names& names, const Snapshot
   if (!transfer.ok()) return Fail(transfer.status());
   auto host = OpenHost(globals);
   if (!host.ok()) return Fail(host.status());
-  auto info = lifecycle::Find(*host->client, names.name,
-                              host->namespace_given ? host->namespace_ : "");
+  auto info =
+      lifecycle::Find(*host->client, names.name, host->namespace_given ? host->namespace_ : "");
   if (!info.ok()) return Fail(ExplainHostError(*host, info.status()));
   if (info->status == "Paused") {
     return Fail(FailedPrecondition("virtual cluster " + info->name +
                                    " is paused: its database is not running; resume it first "
-                                   "(kubectl vc resume " + info->name + ")"));
+                                   "(kubectl vc resume " +
+                                   info->name + ")"));
   }
   transfer->meta = {{"cluster",
                      {{"name", info->name},
@@ -76,8 +77,8 @@ int RunSnapshot(const GlobalOptions& globals, const Names& names, const Snapshot
                     {"values", info->values.is_object() ? info->values : json::object()}};
   output::Progress progress(Err());
   progress.Begin("Connecting to the snapshot endpoint of " + info->name + "-0");
-  auto endpoint = snapshot::PodEndpoint::Open(*host, info->name, info->namespace_,
-                                              globals.host.env, std::chrono::seconds(60));
+  auto endpoint = snapshot::PodEndpoint::Open(*host, info->name, info->namespace_, globals.host.env,
+                                              std::chrono::seconds(60));
   if (!endpoint.ok()) {
     progress.Fail();
     return Fail(endpoint.status());
@@ -118,19 +119,20 @@ int RunInspect(const GlobalOptions& globals, const Names& names, const SnapshotF
         << "Format version:      " << meta->value("formatVersion", 0) << "\n"
         << "Created:             " << meta->value("createdAt", "") << "\n"
         << "Source cluster:      " << cluster.value("name", "") << " (namespace "
-        << cluster.value("namespace", "") << ", host " << cluster.value("hostContext", "")
-        << ")\n"
+        << cluster.value("namespace", "") << ", host " << cluster.value("hostContext", "") << ")\n"
         << "Kubernetes version:  " << meta->value("kubernetesVersion", "") << "\n"
         << "Size:                " << meta->value("archiveBytes", uint64_t{0}) << " bytes\n"
         << "Encrypted:           "
-        << (meta->value("encrypted", false) ? "yes (key id " + meta->value("keyId", std::string("?")) + ")"
-                                            : std::string("no"))
+        << (meta->value("encrypted", false)
+                ? "yes (key id " + meta->value("keyId", std::string("?")) + ")"
+                : std::string("no"))
         << "\n"
         << "Verified:            "
         << (meta->value("verified", false) ? "yes, every checksum" : "no (--verify reads it all)")
         << "\n\n";
   std::map<std::string, int> per_kind;
-  Out() << std::left << std::setw(40) << "RESOURCE" << std::setw(28) << "NAMESPACE" << "COUNT\n";
+  Out() << std::left << std::setw(40) << "RESOURCE" << std::setw(28) << "NAMESPACE"
+        << "COUNT\n";
   for (const auto& o : meta->value("objects", json::array())) {
     Out() << std::setw(40) << o.value("resource", "") << std::setw(28)
           << (o.value("namespace", "").empty() ? "<cluster>" : o.value("namespace", ""))
@@ -146,8 +148,8 @@ int RunRestore(const GlobalOptions& globals, const Names& names, const SnapshotF
   if (!transfer.ok()) return Fail(transfer.status());
   auto host = OpenHost(globals);
   if (!host.ok()) return Fail(host.status());
-  auto info = lifecycle::Find(*host->client, names.name,
-                              host->namespace_given ? host->namespace_ : "");
+  auto info =
+      lifecycle::Find(*host->client, names.name, host->namespace_given ? host->namespace_ : "");
   if (!info.ok()) return Fail(ExplainHostError(*host, info.status()));
   output::Progress progress(Err());
   snapshot::RestoreOptions options{*transfer, *timeout};

@@ -11,8 +11,8 @@ StatusOr<lifecycle::CreateResult> CreateFromSnapshot(const HostCluster& host,
                                                      lifecycle::CreateOptions options,
                                                      const RestoreOptions& restore,
                                                      const kube::Environment& env,
-                                                     output::Progress& progress,
-                                                     std::ostream& err, const CancelToken* cancel) {
+                                                     output::Progress& progress, std::ostream& err,
+                                                     const CancelToken* cancel) {
   progress.Begin("Reading " + restore.transfer.location.url);
   auto meta = InspectSnapshot(restore.transfer, /*verify=*/false, /*side_copy=*/false);
   if (!meta.ok()) {
@@ -20,15 +20,14 @@ StatusOr<lifecycle::CreateResult> CreateFromSnapshot(const HostCluster& host,
     return meta.status();
   }
   const json values = meta->value("values", json::object());
-  progress.Done(meta->contains("cluster")
-                    ? "snapshot of " + (*meta)["cluster"].value("name", "?") + " taken " +
-                          meta->value("createdAt", "?")
-                    : "");
+  progress.Done(meta->contains("cluster") ? "snapshot of " + (*meta)["cluster"].value("name", "?") +
+                                                " taken " + meta->value("createdAt", "?")
+                                          : "");
   if (!values.empty()) {
-    options.values.sources.insert(options.values.sources.begin(),
-                                  values::ValuesSource::Text("<values of " +
-                                                                 restore.transfer.location.url + ">",
-                                                             values.dump()));
+    options.values.sources.insert(
+        options.values.sources.begin(),
+        values::ValuesSource::Text("<values of " + restore.transfer.location.url + ">",
+                                   values.dump()));
   }
   options.wait = true;
   options.upgrade = false;

@@ -15,7 +15,7 @@ struct Exchange {
   const HttpCall* call = nullptr;
   CURL* curl = nullptr;
   HttpResponse response;
-  Status sink_error;   // why a callback stopped the transfer
+  Status sink_error;  // why a callback stopped the transfer
   Status source_error;
   size_t body_offset = 0;
 };
@@ -49,7 +49,8 @@ size_t OnBody(char* data, size_t size, size_t n, void* user) {
     }
     return len;
   }
-  if (x->response.body.size() < kMaxErrorBody || status / 100 == 2) x->response.body.append(data, len);
+  if (x->response.body.size() < kMaxErrorBody || status / 100 == 2)
+    x->response.body.append(data, len);
   return len;
 }
 
@@ -91,7 +92,9 @@ std::string Origin(const std::string& url) {
 }
 
 StatusOr<HttpResponse> Perform(const HttpCall& call) {
-  static const bool initialized = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
+  static const bool initialized = [] {
+    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  }();
   (void)initialized;
   Exchange x;
   x.call = &call;
@@ -164,8 +167,10 @@ StatusOr<HttpResponse> Perform(const HttpCall& call) {
     curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM");
   }
   if (!call.userpwd.empty()) curl_easy_setopt(c, CURLOPT_USERPWD, call.userpwd.c_str());
-  if (!call.aws_sigv4.empty()) curl_easy_setopt(c, CURLOPT_AWS_SIGV4, call.aws_sigv4.c_str());
-  else if (!call.userpwd.empty()) curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+  if (!call.aws_sigv4.empty())
+    curl_easy_setopt(c, CURLOPT_AWS_SIGV4, call.aws_sigv4.c_str());
+  else if (!call.userpwd.empty())
+    curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
 
   const CURLcode rc = curl_easy_perform(c);
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x.response.status);

@@ -22,7 +22,8 @@ StatusOr<Location> ParseLocation(const std::string& url) {
   if (scheme == "oci") {
     l.scheme = Location::Scheme::kOci;
     const auto slash = rest.find('/');
-    if (slash == std::string::npos || slash == 0) return Bad(url, "no registry host and repository");
+    if (slash == std::string::npos || slash == 0)
+      return Bad(url, "no registry host and repository");
     l.registry = rest.substr(0, slash);
     std::string repo = rest.substr(slash + 1);
     if (const auto at = repo.find('@'); at != std::string::npos) {
@@ -38,8 +39,9 @@ StatusOr<Location> ParseLocation(const std::string& url) {
     }
     if (repo.empty()) return Bad(url, "no repository");
     for (char c : repo) {
-      if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-            c == '/' || c == '.' || c == '_' || c == '-')) {
+      if (!(std::islower(static_cast<unsigned char>(c)) ||
+            std::isdigit(static_cast<unsigned char>(c)) || c == '/' || c == '.' || c == '_' ||
+            c == '-')) {
         return Bad(url, "a repository is lower-case letters, digits and . _ - /");
       }
     }
@@ -73,12 +75,16 @@ StatusOr<Location> ParseLocation(const std::string& url) {
 StatusOr<std::unique_ptr<SnapshotStore>> OpenStore(const Location& location,
                                                    const StoreOptions& options) {
   switch (location.scheme) {
-    case Location::Scheme::kOci: return NewOciStore(location, options);
-    case Location::Scheme::kS3: return NewS3Store(location, options);
-    case Location::Scheme::kFile: return NewFileStore(location.path);
+    case Location::Scheme::kOci:
+      return NewOciStore(location, options);
+    case Location::Scheme::kS3:
+      return NewS3Store(location, options);
+    case Location::Scheme::kFile:
+      return NewFileStore(location.path);
     case Location::Scheme::kContainer:
-      return InvalidArgument(location.url + ": only the control-plane pod reads container:// "
-                                            "snapshots (kubectl vc restore NAME URL)");
+      return InvalidArgument(location.url +
+                             ": only the control-plane pod reads container:// "
+                             "snapshots (kubectl vc restore NAME URL)");
   }
   return Internal("unknown scheme");
 }

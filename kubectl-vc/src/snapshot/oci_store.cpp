@@ -51,7 +51,8 @@ StatusOr<std::string> StartUpload(RegistryClient& client) {
   ASSIGN_OR_RETURN(HttpResponse r, client.Do(call));
   if (r.status != 202) return client.Explain(r, "start a blob upload");
   const std::string location = r.Header("location");
-  if (location.empty()) return Internal("registry " + client.location().registry + ": upload without a Location");
+  if (location.empty())
+    return Internal("registry " + client.location().registry + ": upload without a Location");
   return location;
 }
 
@@ -75,7 +76,9 @@ class OciUpload : public ArchiveUpload {
  public:
   OciUpload(std::shared_ptr<RegistryClient> client, json meta, std::string location,
             size_t part_bytes)
-      : client_(std::move(client)), meta_(std::move(meta)), location_(std::move(location)),
+      : client_(std::move(client)),
+        meta_(std::move(meta)),
+        location_(std::move(location)),
         part_bytes_(part_bytes) {
     part_.reserve(part_bytes_);
   }
@@ -123,8 +126,7 @@ class OciUpload : public ArchiveUpload {
          json::array({{{"mediaType", vc::snapshot::kMediaTypeArchive},
                        {"digest", digest},
                        {"size", offset_},
-                       {"annotations",
-                        {{"org.opencontainers.image.title", "snapshot.vcsnap"}}}}})},
+                       {"annotations", {{"org.opencontainers.image.title", "snapshot.vcsnap"}}}}})},
         {"annotations",
          {{"org.opencontainers.image.created", meta_.value("createdAt", "")},
           {"dev.kubectl-vc.snapshot.cluster",
@@ -185,8 +187,7 @@ class OciStore : public SnapshotStore {
 
   StatusOr<std::unique_ptr<ArchiveUpload>> Create(const json& meta) override {
     ASSIGN_OR_RETURN(std::string location, StartUpload(*client_));
-    return std::unique_ptr<ArchiveUpload>(
-        new OciUpload(client_, meta, location, part_bytes_));
+    return std::unique_ptr<ArchiveUpload>(new OciUpload(client_, meta, location, part_bytes_));
   }
 
   Status Read(const vc::snapshot::ByteSink& sink) override {
@@ -229,7 +230,8 @@ class OciStore : public SnapshotStore {
     ASSIGN_OR_RETURN(HttpResponse r, client_->Do(call));
     if (r.status / 100 != 2) return client_->Explain(r, "pull the snapshot config " + digest);
     json meta = json::parse(r.body, nullptr, false);
-    if (!meta.is_object()) return InvalidArgument(client_->location().url + ": its config blob is not JSON");
+    if (!meta.is_object())
+      return InvalidArgument(client_->location().url + ": its config blob is not JSON");
     return std::optional<json>(meta);
   }
 
@@ -246,12 +248,12 @@ class OciStore : public SnapshotStore {
     }
     if (r.status / 100 != 2) return client_->Explain(r, "get the manifest");
     json manifest = json::parse(r.body, nullptr, false);
-    if (!manifest.is_object() || !manifest.contains("layers") ||
-        !manifest.contains("config") ||
+    if (!manifest.is_object() || !manifest.contains("layers") || !manifest.contains("config") ||
         manifest["config"].value("mediaType", "") != vc::snapshot::kMediaTypeConfig) {
       return InvalidArgument(client_->location().url +
                              " is not a kubectl-vc snapshot (its manifest has no config of "
-                             "type " + vc::snapshot::kMediaTypeConfig + ")");
+                             "type " +
+                             vc::snapshot::kMediaTypeConfig + ")");
     }
     return manifest;
   }

@@ -2,10 +2,9 @@
 #include "vc/cli/snapshot/pod_endpoint.h"
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <thread>
 #include <tuple>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/base64.h"
 #include "vc/cli/connect/connect.h"
@@ -16,10 +15,10 @@
 namespace vc::cli::snapshot {
 
 StatusOr<std::unique_ptr<PodEndpoint>> PodEndpoint::Open(const HostCluster& host,
-                                                          const std::string& name,
-                                                          const std::string& namespace_,
-                                                          const kube::Environment& env,
-                                                          std::chrono::milliseconds timeout) {
+                                                         const std::string& name,
+                                                         const std::string& namespace_,
+                                                         const kube::Environment& env,
+                                                         std::chrono::milliseconds timeout) {
   ASSIGN_OR_RETURN(connect::SecretCredentials creds,
                    connect::ReadCredentials(host, {name, namespace_}));
   std::unique_ptr<PodEndpoint> e(new PodEndpoint());
@@ -70,9 +69,8 @@ StatusOr<std::unique_ptr<PodEndpoint>> PodEndpoint::Open(const HostCluster& host
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   return Unavailable("cannot reach the snapshot endpoint of " + namespace_ + "/" + e->pod_ +
-                     " (container snapshot, port " + std::to_string(render::kSnapshotPort) +
-                     "): " + last.message() + "\nport-forward log: " +
-                     connect::LogTail(e->log_file_, 600) +
+                     " (container snapshot, port " + std::to_string(render::kSnapshotPort) + "): " +
+                     last.message() + "\nport-forward log: " + connect::LogTail(e->log_file_, 600) +
                      "\ncheck `kubectl -n " + namespace_ + " logs " + e->pod_ + " -c snapshot`");
 }
 
@@ -94,12 +92,21 @@ Status PodEndpoint::Explain(const HttpResponse& r, const std::string& what) cons
   if (message.empty()) message = "HTTP " + std::to_string(r.status) + " " + r.body.substr(0, 200);
   Code code = Code::kInternal;
   switch (r.status) {
-    case 400: code = Code::kInvalidArgument; break;
-    case 403: code = Code::kForbidden; break;
-    case 404: code = Code::kNotFound; break;
+    case 400:
+      code = Code::kInvalidArgument;
+      break;
+    case 403:
+      code = Code::kForbidden;
+      break;
+    case 404:
+      code = Code::kNotFound;
+      break;
     case 412:
-    case 507: code = Code::kFailedPrecondition; break;
-    default: break;
+    case 507:
+      code = Code::kFailedPrecondition;
+      break;
+    default:
+      break;
   }
   return Status(code, what + " in pod " + pod_ + ": " + message);
 }

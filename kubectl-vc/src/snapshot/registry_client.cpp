@@ -2,9 +2,8 @@
 #include "vc/cli/snapshot/registry_client.h"
 
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "vc/base64.h"
 #include "vc/log.h"
@@ -71,8 +70,8 @@ std::optional<RegistryCredentials> DockerConfigCredentials(const kube::Environme
   text << in.rdbuf();
   const json doc = json::parse(text.str(), nullptr, false);
   if (!doc.is_object() || !doc.contains("auths") || !doc["auths"].is_object()) return std::nullopt;
-  for (const std::string& key : {registry, "https://" + registry, "http://" + registry,
-                                 "https://" + registry + "/v2/"}) {
+  for (const std::string& key :
+       {registry, "https://" + registry, "http://" + registry, "https://" + registry + "/v2/"}) {
     if (!doc["auths"].contains(key)) continue;
     const json& entry = doc["auths"][key];
     RegistryCredentials c{entry.value("username", ""), entry.value("password", ""), path};
@@ -102,9 +101,7 @@ std::string RegistryClient::BaseUrl() const {
 StatusOr<HttpResponse> RegistryClient::Do(HttpCall call) {
   if (call.url.find("://") == std::string::npos) {
     // Locations the registry returns may be absolute paths ("/v2/..."): keep its origin.
-    call.url = call.url.rfind("/v2/", 0) == 0
-                   ? Origin(BaseUrl()) + call.url
-                   : BaseUrl() + call.url;
+    call.url = call.url.rfind("/v2/", 0) == 0 ? Origin(BaseUrl()) + call.url : BaseUrl() + call.url;
   }
   call.tls.insecure = options_.insecure;
   call.tls.ca_file = options_.ca_file;
@@ -125,11 +122,13 @@ Status RegistryClient::Authenticate(const std::string& challenge) {
   tried_credentials_ = true;
   if (scheme == "Basic" || scheme == "basic") {
     if (!credentials_) {
-      return Status(Code::kUnauthorized,
-                    "registry " + location_.registry + " wants a user name and password, and "
-                    "there are none for it in docker's config.json (log in with `docker login " +
-                        location_.registry + "` or add auths[\"" + location_.registry +
-                        "\"] to $DOCKER_CONFIG/config.json)");
+      return Status(
+          Code::kUnauthorized,
+          "registry " + location_.registry +
+              " wants a user name and password, and "
+              "there are none for it in docker's config.json (log in with `docker login " +
+              location_.registry + "` or add auths[\"" + location_.registry +
+              "\"] to $DOCKER_CONFIG/config.json)");
     }
     authorization_ = "Basic " + Base64Encode(credentials_->username + ":" + credentials_->password);
     return Status::Ok();
@@ -137,7 +136,8 @@ Status RegistryClient::Authenticate(const std::string& challenge) {
   if (scheme == "Bearer" || scheme == "bearer") {
     auto params = ChallengeParams(challenge.substr(scheme.size()));
     const std::string realm = params["realm"];
-    if (realm.empty()) return Internal("registry " + location_.registry + ": Bearer challenge without a realm");
+    if (realm.empty())
+      return Internal("registry " + location_.registry + ": Bearer challenge without a realm");
     std::string url = realm + (realm.find('?') == std::string::npos ? "?" : "&");
     if (!params["service"].empty()) url += "service=" + UrlEncode(params["service"]) + "&";
     url += "scope=" + UrlEncode("repository:" + location_.repository + ":pull,push");
@@ -148,23 +148,26 @@ Status RegistryClient::Authenticate(const std::string& challenge) {
     if (credentials_) token_call.userpwd = credentials_->username + ":" + credentials_->password;
     ASSIGN_OR_RETURN(HttpResponse r, Perform(token_call));
     if (r.status == 401 || r.status == 403) {
-      return Status(Code::kUnauthorized,
-                    "the token service of registry " + location_.registry + " (" + Origin(realm) +
-                        ") refused " +
-                        (credentials_ ? "the credentials of user " + credentials_->username +
-                                            " from " + credentials_->source
-                                      : std::string("anonymous access (log in with docker login)")));
+      return Status(
+          Code::kUnauthorized,
+          "the token service of registry " + location_.registry + " (" + Origin(realm) +
+              ") refused " +
+              (credentials_ ? "the credentials of user " + credentials_->username + " from " +
+                                  credentials_->source
+                            : std::string("anonymous access (log in with docker login)")));
     }
     if (r.status / 100 != 2) return Explain(r, "get a token for " + location_.repository);
     const json doc = json::parse(r.body, nullptr, false);
     std::string token = doc.is_object() ? doc.value("token", doc.value("access_token", "")) : "";
-    if (token.empty()) return Internal("registry " + location_.registry + ": the token service answered without a token");
+    if (token.empty())
+      return Internal("registry " + location_.registry +
+                      ": the token service answered without a token");
     authorization_ = "Bearer " + token;
     return Status::Ok();
   }
-  return Status(Code::kUnauthorized, "registry " + location_.registry +
-                                         " wants authentication this client does not speak: " +
-                                         challenge);
+  return Status(Code::kUnauthorized,
+                "registry " + location_.registry +
+                    " wants authentication this client does not speak: " + challenge);
 }
 
 Status RegistryClient::Explain(const HttpResponse& r, const std::string& what) const {
@@ -186,9 +189,10 @@ Status RegistryClient::Explain(const HttpResponse& r, const std::string& what) c
                                             " (from " + credentials_->source + ")"
                                       : std::string("anonymous access: log in with docker login")));
     case 403:
-      return Status(Code::kForbidden, where + "access denied" +
-                                          (credentials_ ? " for user " + credentials_->username : "") +
-                                          " (" + detail + ")");
+      return Status(Code::kForbidden,
+                    where + "access denied" +
+                        (credentials_ ? " for user " + credentials_->username : "") + " (" +
+                        detail + ")");
     case 404:
       return NotFound(where + "not found (" + detail + ")");
     default:

@@ -31,18 +31,22 @@ Status RestoreInto(const HostCluster& host, const lifecycle::Info& info,
                    const RestoreOptions& options, const kube::Environment& env,
                    output::Progress& progress, std::ostream& err, const CancelToken* cancel) {
   if (info.status == "Paused") {
-    return FailedPrecondition("virtual cluster " + info.name + " is paused: resume it first "
-                              "(kubectl vc resume " + info.name + "), then restore");
+    return FailedPrecondition("virtual cluster " + info.name +
+                              " is paused: resume it first "
+                              "(kubectl vc resume " +
+                              info.name + "), then restore");
   }
   if (DataIsEphemeral(info.statefulset)) {
     return FailedPrecondition(
-        "virtual cluster " + info.name + " keeps /data in an emptyDir, which a restore cannot "
+        "virtual cluster " + info.name +
+        " keeps /data in an emptyDir, which a restore cannot "
         "survive (the pod restarts to apply it); recreate it with persistence "
         "(controlPlane.statefulSet.persistence.volumeClaim.enabled: true) or use "
         "kubectl vc create NAME --restore URL");
   }
   progress.Begin("Connecting to the snapshot endpoint of " + info.name + "-0");
-  auto endpoint = PodEndpoint::Open(host, info.name, info.namespace_, env, std::chrono::seconds(60));
+  auto endpoint =
+      PodEndpoint::Open(host, info.name, info.namespace_, env, std::chrono::seconds(60));
   if (!endpoint.ok()) {
     progress.Fail();
     return endpoint.status();
@@ -71,8 +75,9 @@ Status RestoreInto(const HostCluster& host, const lifecycle::Info& info,
     return deleted_pod.status().Annotate("restart pod " + info.name + "-0");
   }
   // The old pod must be gone before waiting, or its Ready status would count.
-  const auto uid = info.pod.is_object() ? info.pod.value("/metadata/uid"_json_pointer, std::string())
-                                        : std::string();
+  const auto uid = info.pod.is_object()
+                       ? info.pod.value("/metadata/uid"_json_pointer, std::string())
+                       : std::string();
   for (int i = 0; i < 300 && !uid.empty(); ++i) {
     auto pod = host.client->Get(r::kPods, info.namespace_, info.name + "-0");
     if (!pod.ok() || (*pod).value("/metadata/uid"_json_pointer, std::string()) != uid) break;
@@ -83,8 +88,10 @@ Status RestoreInto(const HostCluster& host, const lifecycle::Info& info,
   if (Status s = lifecycle::WaitReady(*host.client, info.name, info.namespace_, options.timeout,
                                       progress, cancel);
       !s.ok()) {
-    return s.Annotate("the control plane did not come back after the restore (the state it "
-                      "replaced is in /data/restore.previous of pod " + info.name + "-0)");
+    return s.Annotate(
+        "the control plane did not come back after the restore (the state it "
+        "replaced is in /data/restore.previous of pod " +
+        info.name + "-0)");
   }
   // Ready could also mean init rolled back to the previous state: ask what became of it.
   progress.Begin("Checking that the restored state is the one running");

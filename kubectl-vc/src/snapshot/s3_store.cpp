@@ -61,7 +61,8 @@ class S3Client {
     call.aws_sigv4 = "aws:amz:" + c_.region + ":s3";
     call.userpwd = c_.access_key + ":" + c_.secret_key;
     call.headers.push_back("x-amz-content-sha256: UNSIGNED-PAYLOAD");
-    if (!c_.session_token.empty()) call.headers.push_back("x-amz-security-token: " + c_.session_token);
+    if (!c_.session_token.empty())
+      call.headers.push_back("x-amz-security-token: " + c_.session_token);
     call.tls.insecure = c_.options.insecure;
     call.tls.ca_file = c_.options.ca_file;
     return Perform(call);
@@ -71,18 +72,19 @@ class S3Client {
     const std::string code = XmlValue(r.body, "Code");
     const std::string message = XmlValue(r.body, "Message");
     const std::string where = "s3 " + c_.object_url + ": " + what + ": ";
-    if (code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" ||
-        code == "ExpiredToken" || code == "InvalidToken") {
-      return Status(Code::kUnauthorized,
-                    where + "the credentials were refused (" + code + ": " + message +
-                        "); check AWS_ACCESS_KEY_ID (" + c_.access_key +
-                        "), AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN");
+    if (code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" || code == "ExpiredToken" ||
+        code == "InvalidToken") {
+      return Status(Code::kUnauthorized, where + "the credentials were refused (" + code + ": " +
+                                             message + "); check AWS_ACCESS_KEY_ID (" +
+                                             c_.access_key +
+                                             "), AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN");
     }
     if (code == "NoSuchBucket") return NotFound(where + "no such bucket (" + message + ")");
     if (code == "NoSuchKey" || (r.status == 404 && code.empty())) {
       return NotFound(where + "no such object");
     }
-    if (r.status == 403) return Status(Code::kForbidden, where + "access denied (" + code + ": " + message + ")");
+    if (r.status == 403)
+      return Status(Code::kForbidden, where + "access denied (" + code + ": " + message + ")");
     return Status(r.status >= 500 ? Code::kUnavailable : Code::kInternal,
                   where + "HTTP " + std::to_string(r.status) + " " + code + ": " + message);
   }
@@ -166,7 +168,8 @@ class S3Upload : public ArchiveUpload {
     ASSIGN_OR_RETURN(HttpResponse r,
                      client_->Do(call, "partNumber=" + std::to_string(etags_.size() + 1) +
                                            "&uploadId=" + upload_id_));
-    if (r.status / 100 != 2) return client_->Explain(r, "upload part " + std::to_string(etags_.size() + 1));
+    if (r.status / 100 != 2)
+      return client_->Explain(r, "upload part " + std::to_string(etags_.size() + 1));
     etags_.push_back(r.Header("etag"));
     part_.clear();
     return Status::Ok();
@@ -186,7 +189,8 @@ class S3Store : public SnapshotStore {
 
   StatusOr<std::unique_ptr<ArchiveUpload>> Create(const nlohmann::json&) override {
     RETURN_IF_ERROR(configured_);
-    return std::unique_ptr<ArchiveUpload>(new S3Upload(client_, client_->config().options.part_bytes));
+    return std::unique_ptr<ArchiveUpload>(
+        new S3Upload(client_, client_->config().options.part_bytes));
   }
 
   Status Read(const vc::snapshot::ByteSink& sink) override {
@@ -218,8 +222,9 @@ std::unique_ptr<SnapshotStore> NewS3Store(const Location& location, const StoreO
   if (endpoint.empty()) endpoint = EnvValue(options.env, "AWS_ENDPOINT_URL_S3");
   if (endpoint.empty()) endpoint = EnvValue(options.env, "AWS_ENDPOINT_URL");
   while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
-  const bool path_style = options.s3_path_style ||
-                          (!endpoint.empty() && EnvValue(options.env, "VC_S3_VIRTUAL_HOST").empty());
+  const bool path_style =
+      options.s3_path_style ||
+      (!endpoint.empty() && EnvValue(options.env, "VC_S3_VIRTUAL_HOST").empty());
   if (endpoint.empty()) endpoint = "https://s3." + c.region + ".amazonaws.com";
   const std::string key = EncodeKey(location.key);
   if (path_style) {
@@ -232,11 +237,11 @@ std::unique_ptr<SnapshotStore> NewS3Store(const Location& location, const StoreO
   StatusOr<bool> configured = true;
   if (c.access_key.empty() || c.secret_key.empty()) {
     configured = Status(Code::kUnauthorized,
-                        "s3://" + location.bucket + ": no credentials: set AWS_ACCESS_KEY_ID and "
-                        "AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)");
+                        "s3://" + location.bucket +
+                            ": no credentials: set AWS_ACCESS_KEY_ID and "
+                            "AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)");
   }
   return std::make_unique<S3Store>(std::make_shared<S3Client>(std::move(c)), std::move(configured));
 }
-
 
 }  // namespace vc::cli::snapshot

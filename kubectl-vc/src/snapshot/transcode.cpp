@@ -24,7 +24,9 @@ std::string Mib(double bytes) {
 }  // namespace
 
 TransferMeter::TransferMeter(std::ostream& err, std::string what)
-    : err_(err), what_(std::move(what)), start_(std::chrono::steady_clock::now()),
+    : err_(err),
+      what_(std::move(what)),
+      start_(std::chrono::steady_clock::now()),
       last_print_(start_) {}
 
 double TransferMeter::seconds() const {
@@ -39,7 +41,8 @@ void TransferMeter::Add(uint64_t bytes) {
   last_print_ = now;
   const double s = std::max(seconds(), 1e-3);
   err_ << "  " << what_ << ": " << Mib(static_cast<double>(bytes_)) << "  "
-       << Mib(static_cast<double>(bytes_) / s) << "/s\n" << std::flush;
+       << Mib(static_cast<double>(bytes_) / s) << "/s\n"
+       << std::flush;
 }
 
 void TransferMeter::Finish() {

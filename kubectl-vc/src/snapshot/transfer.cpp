@@ -69,16 +69,15 @@ StatusOr<json> TakeSnapshot(const PodEndpoint& endpoint, const TransferOptions& 
   std::unique_ptr<ArchiveUpload> upload;
   json meta;
   std::thread writer([&] {
-    auto result = Transcode(
-        [&](char* d, size_t n) { return from_pod.Read(d, n); }, std::nullopt,
-        [&](const json& m) -> StatusOr<vc::snapshot::ByteSink> {
-          ASSIGN_OR_RETURN(upload, store->Create(m));
-          return vc::snapshot::ByteSink([&](const char* d, size_t n) {
-            meter.Add(n);
-            return upload->Write(d, n);
-          });
-        },
-        options.key);
+    auto result = Transcode([&](char* d, size_t n) { return from_pod.Read(d, n); }, std::nullopt,
+                            [&](const json& m) -> StatusOr<vc::snapshot::ByteSink> {
+                              ASSIGN_OR_RETURN(upload, store->Create(m));
+                              return vc::snapshot::ByteSink([&](const char* d, size_t n) {
+                                meter.Add(n);
+                                return upload->Write(d, n);
+                              });
+                            },
+                            options.key);
     Status s = result.status();
     if (s.ok()) {
       meta = *result;
@@ -146,15 +145,14 @@ StatusOr<json> StageSnapshot(const PodEndpoint& endpoint, const TransferOptions&
     }
   });
   std::thread transcoder([&] {
-    auto result = Transcode(
-        [&](char* d, size_t n) { return from_store.Read(d, n); }, options.key,
-        [&](const json&) -> StatusOr<vc::snapshot::ByteSink> {
-          return vc::snapshot::ByteSink([&](const char* d, size_t n) {
-            meter.Add(n);
-            return to_pod.Write(d, n);
-          });
-        },
-        std::nullopt);
+    auto result = Transcode([&](char* d, size_t n) { return from_store.Read(d, n); }, options.key,
+                            [&](const json&) -> StatusOr<vc::snapshot::ByteSink> {
+                              return vc::snapshot::ByteSink([&](const char* d, size_t n) {
+                                meter.Add(n);
+                                return to_pod.Write(d, n);
+                              });
+                            },
+                            std::nullopt);
     if (result.ok()) {
       to_pod.Close();
     } else {
@@ -183,8 +181,9 @@ StatusOr<json> StageSnapshot(const PodEndpoint& endpoint, const TransferOptions&
 
 StatusOr<json> InspectSnapshot(const TransferOptions& options, bool verify, bool side_copy) {
   if (options.location.scheme == Location::Scheme::kContainer) {
-    return InvalidArgument("inspect reads snapshots on this machine, in a registry or a bucket; "
-                           "a container:// snapshot is inside a pod");
+    return InvalidArgument(
+        "inspect reads snapshots on this machine, in a registry or a bucket; "
+        "a container:// snapshot is inside a pod");
   }
   ASSIGN_OR_RETURN(auto store, OpenStore(options.location, options.store));
   if (!verify && side_copy) {

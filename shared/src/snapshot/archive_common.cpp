@@ -26,9 +26,7 @@ uint16_t GetU16(const unsigned char* p) { return static_cast<uint16_t>(p[0] << 8
 uint32_t GetU32(const unsigned char* p) {
   return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
 }
-uint64_t GetU64(const unsigned char* p) {
-  return uint64_t{GetU32(p)} << 32 | GetU32(p + 4);
-}
+uint64_t GetU64(const unsigned char* p) { return uint64_t{GetU32(p)} << 32 | GetU32(p + 4); }
 
 std::string Hex(const unsigned char* data, size_t size) {
   static const char* kDigits = "0123456789abcdef";

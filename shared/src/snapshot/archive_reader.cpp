@@ -34,8 +34,9 @@ StatusOr<ArchiveInfo> ParseHeader(const ByteSource& source, std::string* header,
   char fixed[sizeof kMagic + 8];
   ASSIGN_OR_RETURN(size_t got, ReadFull(source, fixed, sizeof fixed));
   if (got < sizeof kMagic || std::memcmp(fixed, kMagic, sizeof kMagic) != 0) {
-    return InvalidArgument("not a kubectl-vc snapshot (its first bytes are not the VCSNAP "
-                           "magic)");
+    return InvalidArgument(
+        "not a kubectl-vc snapshot (its first bytes are not the VCSNAP "
+        "magic)");
   }
   if (got < sizeof fixed) return Truncated("it ends inside its header");
   const auto* u = reinterpret_cast<const unsigned char*>(fixed) + sizeof kMagic;
@@ -98,7 +99,8 @@ struct ArchiveReader::State {
     if (got < 4) return Truncated("it ends after " + std::to_string(bytes_in) + " bytes");
     const uint32_t word = GetU32(word_bytes);
     const size_t len = word & ~kFinalRecord;
-    if (len > kRecordBytes) return Corrupted("record " + std::to_string(record_index) + " is too long");
+    if (len > kRecordBytes)
+      return Corrupted("record " + std::to_string(record_index) + " is too long");
     record.resize(len);
     ASSIGN_OR_RETURN(size_t n, ReadFull(source, record.data(), len));
     bytes_in += n;
@@ -109,7 +111,7 @@ struct ArchiveReader::State {
       bytes_in += t;
       if (t < kTagBytes) return Truncated("it ends after " + std::to_string(bytes_in) + " bytes");
       if (!internal::Open(*key, RecordNonce(nonce_prefix, record_index),
-                RecordAad(header, record_index, word), &record, tag)) {
+                          RecordAad(header, record_index, word), &record, tag)) {
         return Corrupted("record " + std::to_string(record_index) +
                          " fails authentication (AES-256-GCM): the data was altered or damaged");
       }

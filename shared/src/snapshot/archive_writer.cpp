@@ -10,9 +10,9 @@ using namespace internal;
 struct ArchiveWriter::State {
   ByteSink sink;
   std::optional<EncryptionKey> key;
-  std::string header;        // the plain header as written (AAD of every record)
+  std::string header;  // the plain header as written (AAD of every record)
   std::string nonce_prefix;
-  std::string record;        // plaintext not yet sealed
+  std::string record;  // plaintext not yet sealed
   uint64_t record_index = 0;
   uint64_t bytes_out = 0;
   uint64_t entries = 0;

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "vc/syncer/snapshot/snapshot_server.h"
+
 #include <csignal>
 
 #include "cmd/commands.h"
 #include "vc/log.h"
 #include "vc/syncer/run/termination_signals.h"
-#include "vc/syncer/snapshot/snapshot_server.h"
 
 namespace vc::syncer::cmd {
 
@@ -13,12 +14,15 @@ void AddSnapshotServerCommand(CLI::App& app, std::function<int()>* action) {
   CLI::App* sub = app.add_subcommand(
       "snapshot-server",
       "Serve snapshot download and restore upload for kubectl vc snapshot/restore");
-  sub->footer("Runs as the control-plane pod's snapshot container. HTTPS with the virtual "
-              "cluster's certificates; clients need its admin certificate.\n\n"
-              "Example:\n  vc-syncer snapshot-server --data-dir /data --port $(VC_SNAPSHOT_PORT)");
+  sub->footer(
+      "Runs as the control-plane pod's snapshot container. HTTPS with the virtual "
+      "cluster's certificates; clients need its admin certificate.\n\n"
+      "Example:\n  vc-syncer snapshot-server --data-dir /data --port $(VC_SNAPSHOT_PORT)");
   sub->add_option("--data-dir", options->data_dir, "The pod's data volume")->capture_default_str();
-  sub->add_option("--address", options->address, "Listen address (kubectl port-forward dials "
-                  "127.0.0.1 inside the pod)")->capture_default_str();
+  sub->add_option("--address", options->address,
+                  "Listen address (kubectl port-forward dials "
+                  "127.0.0.1 inside the pod)")
+      ->capture_default_str();
   sub->add_option("--port", options->port, "Listen port")->required()->envname("VC_SNAPSHOT_PORT");
   sub->callback([options, action] {
     *action = [options] {

@@ -28,7 +28,8 @@ constexpr size_t kChunk = 1 << 20;
 Status Errno(const std::string& what) {
   const int e = errno;
   if (e == ENOSPC || e == EDQUOT) {
-    return FailedPrecondition(what + ": no space left on the pod's data volume (free space or "
+    return FailedPrecondition(what +
+                              ": no space left on the pod's data volume (free space or "
                               "grow the volume: controlPlane.statefulSet.persistence)");
   }
   return Internal(what + ": " + std::strerror(e));
@@ -70,7 +71,8 @@ Status StreamFile(const std::string& path, ArchiveWriter& writer, const EntryHea
     const ssize_t n = ::read(fd, buf.data(), std::min<uint64_t>(buf.size(), left));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      status = n == 0 ? Internal("read " + path + ": it shrank while archived") : Errno("read " + path);
+      status =
+          n == 0 ? Internal("read " + path + ": it shrank while archived") : Errno("read " + path);
       break;
     }
     status = writer.Write(buf.data(), static_cast<size_t>(n));
@@ -96,8 +98,7 @@ bool SafeEntryPath(const std::string& name) {
   return true;
 }
 
-StatusOr<json> WriteDataArchive(const ArchiveRequest& request,
-                                const vc::snapshot::ByteSink& sink) {
+StatusOr<json> WriteDataArchive(const ArchiveRequest& request, const vc::snapshot::ByteSink& sink) {
   const std::string work = request.data_dir + "/.snapshot";
   std::error_code ec;
   fsys::remove_all(work, ec);
@@ -188,8 +189,8 @@ StatusOr<json> StageRestore(const std::string& data_dir, const vc::snapshot::Byt
     has_ca_key |= entry->name == "pki/ca.key";
     const std::string path = staging + "/" + entry->name;
     fsys::create_directories(fsys::path(path).parent_path(), ec);
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                          (entry->mode & 0777) | 0600);
+    const int fd =
+        ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (entry->mode & 0777) | 0600);
     if (fd < 0) return Errno("write " + path);
     Status status;
     while (status.ok()) {
@@ -215,15 +216,17 @@ StatusOr<json> StageRestore(const std::string& data_dir, const vc::snapshot::Byt
     RETURN_IF_ERROR(status);
   }
   if (!has_db || !has_ca || !has_ca_key) {
-    return InvalidArgument("snapshot is incomplete: it lacks " +
-                           std::string(!has_db ? "state.db" : !has_ca ? "pki/ca.crt" : "pki/ca.key"));
+    return InvalidArgument("snapshot is incomplete: it lacks " + std::string(!has_db ? "state.db"
+                                                                             : !has_ca
+                                                                                 ? "pki/ca.crt"
+                                                                                 : "pki/ca.key"));
   }
   {
     const std::string path = staging + "/meta.json";
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return Errno("write " + path);
-    const bool ok = ::write(fd, meta_text.data(), meta_text.size()) ==
-                    static_cast<ssize_t>(meta_text.size());
+    const bool ok =
+        ::write(fd, meta_text.data(), meta_text.size()) == static_cast<ssize_t>(meta_text.size());
     ::close(fd);
     if (!ok) return Errno("write " + path);
   }

@@ -25,7 +25,8 @@ Status Move(const fsys::path& from, const fsys::path& to) {
   std::error_code ec;
   if (fsys::is_directory(to, ec)) fsys::remove_all(to, ec);
   fsys::rename(from, to, ec);
-  if (ec) return Internal("restore: move " + from.string() + " to " + to.string() + ": " + ec.message());
+  if (ec)
+    return Internal("restore: move " + from.string() + " to " + to.string() + ": " + ec.message());
   return Status::Ok();
 }
 
@@ -83,7 +84,8 @@ Status RollBackRestore(const std::string& data_dir) {
   }
   fsys::remove_all(previous, ec);
   VC_LOG(Warning) << "restore: rolled back to the state before the restore; the restored files "
-                     "are in " << failed.string();
+                     "are in "
+                  << failed.string();
   return Status::Ok();
 }
 
@@ -126,8 +128,8 @@ Status InitWithStagedRestore(const std::string& data_dir, const std::function<St
     return WriteRestoreResult(data_dir, result);
   }
   result["result"] = "rolledBack";
-  result["message"] = "init failed on the restored state (" + s.message() +
-                      "); the previous state was put back";
+  result["message"] =
+      "init failed on the restored state (" + s.message() + "); the previous state was put back";
   if (Status back = RollBackRestore(data_dir); !back.ok()) {
     result["message"] = "init failed on the restored state (" + s.message() +
                         ") and rolling back failed too: " + back.message();

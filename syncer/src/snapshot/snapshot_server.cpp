@@ -14,9 +14,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "tls_http.h"
 #include "vc/log.h"
@@ -40,11 +39,14 @@ std::string OpenSslError() {
 
 int HttpStatusFor(const Status& s) {
   switch (s.code()) {
-    case Code::kInvalidArgument: return 400;
-    case Code::kNotFound: return 404;
+    case Code::kInvalidArgument:
+      return 400;
+    case Code::kNotFound:
+      return 404;
     case Code::kFailedPrecondition:
       return s.message().find("no space left") != std::string::npos ? 507 : 412;
-    default: return 500;
+    default:
+      return 500;
   }
 }
 
@@ -100,8 +102,8 @@ Status SnapshotServer::Start() {
   if (SSL_CTX_use_certificate_chain_file(ctx, (pki + "apiserver.crt").c_str()) != 1 ||
       SSL_CTX_use_PrivateKey_file(ctx, (pki + "apiserver.key").c_str(), SSL_FILETYPE_PEM) != 1 ||
       SSL_CTX_load_verify_locations(ctx, (pki + "ca.crt").c_str(), nullptr) != 1) {
-    return FailedPrecondition("snapshot server: load " + pki + "{apiserver,ca}: " +
-                              OpenSslError() + " (did vc-syncer init run?)");
+    return FailedPrecondition("snapshot server: load " + pki + "{apiserver,ca}: " + OpenSslError() +
+                              " (did vc-syncer init run?)");
   }
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
 
@@ -164,8 +166,11 @@ void SnapshotServer::Handle(int fd) {
     // Read what the client sends first: closing on unread data resets the connection, and the
     // client would see that instead of this answer.
     http.DrainBody();
-    (void)http.Respond(403, kJson, ErrorBody(Status(Code::kForbidden,
-        "the snapshot endpoint takes only the virtual cluster's admin certificate")));
+    (void)http.Respond(
+        403, kJson,
+        ErrorBody(
+            Status(Code::kForbidden,
+                   "the snapshot endpoint takes only the virtual cluster's admin certificate")));
   } else if (request.path == "/restore/status" && request.method == "GET") {
     auto result = ReadRestoreResult(options_.data_dir);
     (void)http.Respond(result.ok() ? 200 : HttpStatusFor(result.status()), kJson,
@@ -175,8 +180,10 @@ void SnapshotServer::Handle(int fd) {
     (void)http.Respond(404, kJson, ErrorBody(NotFound("no such endpoint")));
   } else if (std::unique_lock busy(work_mu_, std::try_to_lock); !busy.owns_lock()) {
     http.DrainBody();
-    (void)http.Respond(409, kJson, ErrorBody(Status(Code::kConflict,
-        "another snapshot or restore of this virtual cluster is running; try again when it is done")));
+    (void)http.Respond(409, kJson,
+                       ErrorBody(Status(Code::kConflict,
+                                        "another snapshot or restore of this virtual cluster is "
+                                        "running; try again when it is done")));
   } else {
     VC_LOG(Info) << "snapshot server: " << request.method << " " << request.path;
     auto respond_error = [&](const Status& e) {
@@ -188,8 +195,9 @@ void SnapshotServer::Handle(int fd) {
     if (request.path == "/snapshot" && request.method == "POST") {
       auto text = http.ReadSmallBody(4 << 20);
       json body = text.ok() ? json::parse(*text, nullptr, false) : json();
-      auto key = body.is_object() ? KeyFrom(body) : StatusOr<std::optional<vc::snapshot::EncryptionKey>>(
-                                                       InvalidArgument("request body is not JSON"));
+      auto key = body.is_object() ? KeyFrom(body)
+                                  : StatusOr<std::optional<vc::snapshot::EncryptionKey>>(
+                                        InvalidArgument("request body is not JSON"));
       if (!key.ok()) {
         respond_error(key.status());
       } else if (body.contains("to")) {
@@ -202,17 +210,21 @@ void SnapshotServer::Handle(int fd) {
           const std::string tmp = *path + ".partial";
           FILE* out = std::fopen(tmp.c_str(), "wb");
           uint64_t bytes = 0;
-          auto meta = out ? WriteDataArchive({options_.data_dir, body.value("meta", json::object()), *key},
-                                             [&](const char* d, size_t n) -> Status {
-                                               bytes += n;
-                                               if (std::fwrite(d, 1, n, out) != n) {
-                                                 return errno == ENOSPC
-                                                     ? FailedPrecondition("write " + tmp + ": no space left on the pod's data volume")
-                                                     : Internal("write " + tmp + ": " + std::strerror(errno));
-                                               }
-                                               return Status::Ok();
-                                             })
-                          : StatusOr<json>(NotFound("create " + tmp + ": " + std::strerror(errno)));
+          auto meta =
+              out ? WriteDataArchive(
+                        {options_.data_dir, body.value("meta", json::object()), *key},
+                        [&](const char* d, size_t n) -> Status {
+                          bytes += n;
+                          if (std::fwrite(d, 1, n, out) != n) {
+                            return errno == ENOSPC
+                                       ? FailedPrecondition(
+                                             "write " + tmp +
+                                             ": no space left on the pod's data volume")
+                                       : Internal("write " + tmp + ": " + std::strerror(errno));
+                          }
+                          return Status::Ok();
+                        })
+                  : StatusOr<json>(NotFound("create " + tmp + ": " + std::strerror(errno)));
           if (out && (std::fflush(out) != 0 || ::fsync(fileno(out)) != 0) && meta.ok()) {
             meta = FailedPrecondition("write " + tmp + ": no space left on the pod's data volume");
           }
@@ -229,19 +241,20 @@ void SnapshotServer::Handle(int fd) {
         }
       } else {
         bool started = false;
-        auto meta = WriteDataArchive({options_.data_dir, body.value("meta", json::object()), *key},
-                                     [&](const char* d, size_t n) -> Status {
-                                       if (!started) {
-                                         RETURN_IF_ERROR(http.BeginStream(
-                                             "application/vnd.kubectl-vc.snapshot.v1+vcsnap"));
-                                         started = true;
-                                       }
-                                       return http.Send(d, n);
-                                     });
+        auto meta = WriteDataArchive(
+            {options_.data_dir, body.value("meta", json::object()), *key},
+            [&](const char* d, size_t n) -> Status {
+              if (!started) {
+                RETURN_IF_ERROR(http.BeginStream("application/vnd.kubectl-vc.snapshot.v1+vcsnap"));
+                started = true;
+              }
+              return http.Send(d, n);
+            });
         // After the first byte the status line is gone: a cut stream is what the client sees,
         // and the archive format makes that a clear "truncated" there.
         if (!meta.ok() && !started) respond_error(meta.status());
-        if (!meta.ok() && started) VC_LOG(Warning) << "snapshot stream failed: " << meta.status().message();
+        if (!meta.ok() && started)
+          VC_LOG(Warning) << "snapshot stream failed: " << meta.status().message();
       }
     } else if (request.path == "/restore" && request.method == "PUT") {
       std::optional<vc::snapshot::EncryptionKey> key;
@@ -249,8 +262,8 @@ void SnapshotServer::Handle(int fd) {
         auto parsed = vc::snapshot::ParseEncryptionKey(it->second);
         if (parsed.ok()) key = *parsed;
       }
-      auto meta = StageRestore(options_.data_dir,
-                               [&](char* d, size_t n) { return http.ReadBody(d, n); }, key);
+      auto meta = StageRestore(
+          options_.data_dir, [&](char* d, size_t n) { return http.ReadBody(d, n); }, key);
       if (!meta.ok()) {
         respond_error(meta.status());
       } else {
@@ -259,24 +272,27 @@ void SnapshotServer::Handle(int fd) {
     } else if (request.path == "/restore" && request.method == "POST") {
       auto text = http.ReadSmallBody(1 << 20);
       json body = text.ok() ? json::parse(*text, nullptr, false) : json();
-      auto key = body.is_object() ? KeyFrom(body) : StatusOr<std::optional<vc::snapshot::EncryptionKey>>(
-                                                       InvalidArgument("request body is not JSON"));
-      auto path = body.is_object() ? InsideData(options_.data_dir, body.value("from", ""))
-                                   : StatusOr<std::string>(InvalidArgument("request body is not JSON"));
+      auto key = body.is_object() ? KeyFrom(body)
+                                  : StatusOr<std::optional<vc::snapshot::EncryptionKey>>(
+                                        InvalidArgument("request body is not JSON"));
+      auto path = body.is_object()
+                      ? InsideData(options_.data_dir, body.value("from", ""))
+                      : StatusOr<std::string>(InvalidArgument("request body is not JSON"));
       FILE* in = path.ok() ? std::fopen(path->c_str(), "rb") : nullptr;
       if (!key.ok() || !path.ok()) {
         respond_error(!key.ok() ? key.status() : path.status());
       } else if (!in) {
-        respond_error(NotFound("container:///data/" + body.value("from", "") +
-                               ": no such file in the pod"));
+        respond_error(
+            NotFound("container:///data/" + body.value("from", "") + ": no such file in the pod"));
       } else {
-        auto meta = StageRestore(options_.data_dir,
-                                 [&](char* d, size_t n) -> StatusOr<size_t> {
-                                   const size_t got = std::fread(d, 1, n, in);
-                                   if (got == 0 && std::ferror(in)) return Internal("read " + *path);
-                                   return got;
-                                 },
-                                 *key);
+        auto meta = StageRestore(
+            options_.data_dir,
+            [&](char* d, size_t n) -> StatusOr<size_t> {
+              const size_t got = std::fread(d, 1, n, in);
+              if (got == 0 && std::ferror(in)) return Internal("read " + *path);
+              return got;
+            },
+            *key);
         std::fclose(in);
         if (!meta.ok()) {
           respond_error(meta.status());

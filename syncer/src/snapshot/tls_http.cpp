@@ -11,15 +11,24 @@ constexpr size_t kMaxHeaderBytes = 16 * 1024;
 
 const char* Reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 412: return "Precondition Failed";
-    case 507: return "Insufficient Storage";
-    default: return "Internal Server Error";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 412:
+      return "Precondition Failed";
+    case 507:
+      return "Insufficient Storage";
+    default:
+      return "Internal Server Error";
   }
 }
 
@@ -69,7 +78,8 @@ Status TlsHttpExchange::ReadRequest(HttpRequest* request) {
   ASSIGN_OR_RETURN(std::string first, RawLine());
   const auto sp1 = first.find(' ');
   const auto sp2 = first.find(' ', sp1 == std::string::npos ? 0 : sp1 + 1);
-  if (sp1 == std::string::npos || sp2 == std::string::npos) return InvalidArgument("bad request line");
+  if (sp1 == std::string::npos || sp2 == std::string::npos)
+    return InvalidArgument("bad request line");
   request->method = first.substr(0, sp1);
   request->path = first.substr(sp1 + 1, sp2 - sp1 - 1);
   request->path = request->path.substr(0, request->path.find('?'));
@@ -161,8 +171,8 @@ Status TlsHttpExchange::Respond(int status, const std::string& content_type,
 }
 
 Status TlsHttpExchange::BeginStream(const std::string& content_type) {
-  const std::string head = "HTTP/1.1 200 OK\r\nContent-Type: " + content_type +
-                           "\r\nConnection: close\r\n\r\n";
+  const std::string head =
+      "HTTP/1.1 200 OK\r\nContent-Type: " + content_type + "\r\nConnection: close\r\n\r\n";
   return Send(head.data(), head.size());
 }
 

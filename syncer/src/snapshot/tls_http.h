@@ -15,7 +15,7 @@ namespace vc::syncer::snapshot {
 
 struct HttpRequest {
   std::string method;
-  std::string path;  // without the query
+  std::string path;                            // without the query
   std::map<std::string, std::string> headers;  // names lower-cased
 };
 
@@ -40,7 +40,7 @@ class TlsHttpExchange {
   SSL* ssl_;
   std::string buffered_;
   bool chunked_ = false;
-  uint64_t left_ = 0;       // in the body (Content-Length) or the current chunk
+  uint64_t left_ = 0;  // in the body (Content-Length) or the current chunk
   bool body_done_ = false;
 };
 

@@ -52,15 +52,17 @@ TEST_F(SnapshotCliTest, SnapshotDeleteCreateRestoreAndBadInput) {
   // Its apiserver makes the default namespace right after it starts.
   CliResult cm;
   ASSERT_TRUE(Eventually([&] {
-    cm = InCluster("dev-team", {"create", "configmap", "web-config", "--from-literal=greeting=hello"});
+    cm = InCluster("dev-team",
+                   {"create", "configmap", "web-config", "--from-literal=greeting=hello"});
     return cm.code == 0;
   })) << cm.Both();
-  auto secret = InCluster("dev-team", {"create", "secret", "generic", "web-secret",
-                                       "--from-literal=password=s3cr3t"});
+  auto secret = InCluster(
+      "dev-team", {"create", "secret", "generic", "web-secret", "--from-literal=password=s3cr3t"});
   ASSERT_EQ(secret.code, 0) << secret.Both();
 
   // Snapshot, encrypted, to the registry; progress with bytes and rate on stderr.
-  auto snap = Run({"snapshot", "dev-team", Url("v1"), "--plain-http", "--encryption-key-file", key_});
+  auto snap =
+      Run({"snapshot", "dev-team", Url("v1"), "--plain-http", "--encryption-key-file", key_});
   ASSERT_EQ(snap.code, 0) << snap.Both();
   EXPECT_NE(snap.err.find("MiB/s"), std::string::npos) << snap.err;
   EXPECT_EQ(snap.out, Url("v1") + "\n");
@@ -91,10 +93,13 @@ TEST_F(SnapshotCliTest, SnapshotDeleteCreateRestoreAndBadInput) {
                        key_, "--timeout", "3m"});
   ASSERT_EQ(restored.code, 0) << restored.Both();
   CliResult after;
-  EXPECT_TRUE(Eventually([&] {
-    after = InCluster("dev-team", {"get", "configmap", "-o", "name"});
-    return after.code == 0;
-  }, std::chrono::seconds(90))) << after.Both();
+  EXPECT_TRUE(Eventually(
+      [&] {
+        after = InCluster("dev-team", {"get", "configmap", "-o", "name"});
+        return after.code == 0;
+      },
+      std::chrono::seconds(90)))
+      << after.Both();
   EXPECT_NE(after.out.find("configmap/web-config"), std::string::npos) << after.Both();
   EXPECT_EQ(after.out.find("after-snapshot"), std::string::npos) << after.Both();
 
@@ -104,8 +109,8 @@ TEST_F(SnapshotCliTest, SnapshotDeleteCreateRestoreAndBadInput) {
   EXPECT_EQ(paused.code, 1);
   EXPECT_NE(paused.err.find("is paused"), std::string::npos) << paused.Both();
   EXPECT_NE(paused.err.find("kubectl vc resume dev-team"), std::string::npos) << paused.Both();
-  auto paused_restore = Run({"restore", "dev-team", Url("v1"), "--plain-http",
-                             "--encryption-key-file", key_});
+  auto paused_restore =
+      Run({"restore", "dev-team", Url("v1"), "--plain-http", "--encryption-key-file", key_});
   EXPECT_EQ(paused_restore.code, 1);
   EXPECT_NE(paused_restore.err.find("resume it first"), std::string::npos) << paused_restore.Both();
 
@@ -124,14 +129,17 @@ TEST_F(SnapshotCliTest, SnapshotDeleteCreateRestoreAndBadInput) {
                    "--encryption-key-file", key_, "--timeout", "3m"});
   ASSERT_EQ(back.code, 0) << back.Both();
   CliResult greeting;
-  EXPECT_TRUE(Eventually([&] {
-    greeting = InCluster("dev-team", {"get", "configmap", "web-config", "-o",
-                                      "jsonpath={.data.greeting}"});
-    return greeting.code == 0;
-  }, std::chrono::seconds(90))) << greeting.Both();
+  EXPECT_TRUE(Eventually(
+      [&] {
+        greeting = InCluster("dev-team",
+                             {"get", "configmap", "web-config", "-o", "jsonpath={.data.greeting}"});
+        return greeting.code == 0;
+      },
+      std::chrono::seconds(90)))
+      << greeting.Both();
   EXPECT_EQ(greeting.out, "hello");
-  auto password = InCluster("dev-team", {"get", "secret", "web-secret", "-o",
-                                         "jsonpath={.data.password}"});
+  auto password =
+      InCluster("dev-team", {"get", "secret", "web-secret", "-o", "jsonpath={.data.password}"});
   EXPECT_EQ(password.out, Base64Encode("s3cr3t")) << password.Both();
 
   // Unreachable registry.
@@ -164,8 +172,8 @@ TEST_F(SnapshotCliTest, SnapshotDeleteCreateRestoreAndBadInput) {
     f.put(static_cast<char>(c ^ 0x20));
   }
   Track("dev-bad");
-  auto corrupted = Run({"create", "dev-bad", "--restore", Url("plain"), "--plain-http",
-                        "--timeout", "3m"});
+  auto corrupted =
+      Run({"create", "dev-bad", "--restore", Url("plain"), "--plain-http", "--timeout", "3m"});
   EXPECT_EQ(corrupted.code, 1);
   EXPECT_NE(corrupted.err.find("corrupted"), std::string::npos) << corrupted.Both();
   // Small snapshots are caught while their values are read, before anything is created;

@@ -93,8 +93,8 @@ TEST_F(OciStoreTest, AnonymousPlainHttpRoundTrip) {
       << manifest;
   EXPECT_NE(manifest.find("application/vnd.kubectl-vc.snapshot.config.v1+json"), std::string::npos);
 
-  auto missing = OpenStore(*ParseLocation("oci://" + registry.host() + "/snapshots/dev-team:nope"),
-                           options);
+  auto missing =
+      OpenStore(*ParseLocation("oci://" + registry.host() + "/snapshots/dev-team:nope"), options);
   Status not_found = Pull(**missing).status();
   EXPECT_EQ(not_found.code(), Code::kNotFound);
   EXPECT_NE(not_found.message().find("has no snapshots/dev-team:nope"), std::string::npos)
@@ -172,7 +172,8 @@ TEST_F(OciStoreTest, BasicAuthOverTlsWithTestCa) {
   EXPECT_NE(anonymous.message().find("docker login"), std::string::npos) << anonymous.message();
 
   // The test CA not trusted: a TLS error; --insecure gets through.
-  StoreOptions untrusted = Options({{"DOCKER_CONFIG", registry.DockerConfig("snapper", "s3cret-pass")}});
+  StoreOptions untrusted =
+      Options({{"DOCKER_CONFIG", registry.DockerConfig("snapper", "s3cret-pass")}});
   Status tls = Pull(**OpenStore(*location, untrusted)).status();
   EXPECT_EQ(tls.code(), Code::kUnavailable);
   EXPECT_NE(tls.message().find("certificate"), std::string::npos) << tls.message();

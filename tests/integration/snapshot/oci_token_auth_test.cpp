@@ -46,7 +46,8 @@ class TokenService {
 
   Status Start() {
     const std::string script =
-        "set -e; cd '" + dir_ + "'; openssl req -x509 -newkey ec -pkeyopt "
+        "set -e; cd '" + dir_ +
+        "'; openssl req -x509 -newkey ec -pkeyopt "
         "ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=token-signer -keyout token.key "
         "-out token.crt 2>/dev/null";
     if (vc::testing::RunToCompletion({"/bin/sh", "-c", script}, dir_ + "/token-setup.log") != 0) {
@@ -113,13 +114,16 @@ class TokenService {
   std::string Token() {
     const long now = static_cast<long>(std::time(nullptr));
     const json header = {{"typ", "JWT"}, {"alg", "ES256"}, {"x5c", json::array({cert_b64_})}};
-    const json claims = {
-        {"iss", "test-issuer"}, {"sub", user_}, {"aud", "test-registry"},
-        {"exp", now + 300},     {"nbf", now - 10}, {"iat", now - 10},
-        {"jti", std::to_string(now) + "-" + std::to_string(issued_)},
-        {"access", json::array({{{"type", "repository"},
-                                 {"name", "team/snap"},
-                                 {"actions", json::array({"pull", "push"})}}})}};
+    const json claims = {{"iss", "test-issuer"},
+                         {"sub", user_},
+                         {"aud", "test-registry"},
+                         {"exp", now + 300},
+                         {"nbf", now - 10},
+                         {"iat", now - 10},
+                         {"jti", std::to_string(now) + "-" + std::to_string(issued_)},
+                         {"access", json::array({{{"type", "repository"},
+                                                  {"name", "team/snap"},
+                                                  {"actions", json::array({"pull", "push"})}}})}};
     const std::string input = Base64Url(header.dump()) + "." + Base64Url(claims.dump());
     EVP_MD_CTX* md = EVP_MD_CTX_new();
     size_t der_len = 0;
@@ -190,9 +194,8 @@ TEST(OciTokenAuthTest, BearerTokenFromTheRealmWithTheRepositoryScope) {
 
   StoreOptions wrong = good;
   wrong.env = {{"DOCKER_CONFIG", registry.DockerConfig("snapper", "bad")}};
-  Status refused = (*OpenStore(*location, wrong))->Read([](const char*, size_t) {
-    return Status::Ok();
-  });
+  Status refused =
+      (*OpenStore(*location, wrong))->Read([](const char*, size_t) { return Status::Ok(); });
   EXPECT_EQ(refused.code(), Code::kUnauthorized);
   EXPECT_NE(refused.message().find("token service of registry"), std::string::npos)
       << refused.message();

@@ -10,8 +10,8 @@
 
 #include <random>
 
-#include "integration/support/process.h"
 #include "integration/support/cluster.h"
+#include "integration/support/process.h"
 #include "vc/cli/snapshot/http_call.h"
 #include "vc/cli/snapshot/store.h"
 
@@ -76,7 +76,7 @@ class S3StoreTest : public ::testing::Test {
         const auto a = r->body.find("<" + tag + ">");
         const auto b = r->body.find("</" + tag + ">");
         return a == std::string::npos ? std::string()
-                                       : r->body.substr(a + tag.size() + 2, b - a - tag.size() - 2);
+                                      : r->body.substr(a + tag.size() + 2, b - a - tag.size() - 2);
       };
       if (key_id.empty()) key_id = between("AccessKeyId");
       if (secret.empty()) secret = between("SecretAccessKey");

@@ -10,8 +10,8 @@
 #include <fstream>
 
 #include "integration/support/cluster.h"
-#include "vc/base64.h"
 #include "integration/support/process.h"
+#include "vc/base64.h"
 
 namespace vc::testing {
 
@@ -36,12 +36,17 @@ class LocalRegistry {
   Status Start() {
     port_ = FreePort();
     const std::string d = dir_.path();
-    std::string config = "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n"
-                         "    rootdirectory: " + d + "/data\n  delete:\n    enabled: true\n"
-                         "http:\n  addr: 127.0.0.1:" + std::to_string(port_) + "\n";
+    std::string config =
+        "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n"
+        "    rootdirectory: " +
+        d +
+        "/data\n  delete:\n    enabled: true\n"
+        "http:\n  addr: 127.0.0.1:" +
+        std::to_string(port_) + "\n";
     if (options_.tls_and_basic_auth) {
       const std::string script =
-          "set -e; cd '" + d + "';"
+          "set -e; cd '" + d +
+          "';"
           "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
           "  -subj /CN=test-ca -keyout ca.key -out ca.crt 2>/dev/null;"
           "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
@@ -49,12 +54,15 @@ class LocalRegistry {
           "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost' > san.ext;"
           "openssl x509 -req -in tls.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 "
           "  -extfile san.ext -out tls.crt 2>/dev/null;"
-          "htpasswd -Bbn '" + options_.user + "' '" + options_.password + "' > htpasswd";
+          "htpasswd -Bbn '" +
+          options_.user + "' '" + options_.password + "' > htpasswd";
       if (RunToCompletion({"/bin/sh", "-c", script}, d + "/setup.log") != 0) {
         return Internal("registry TLS/htpasswd setup failed: " + ReadText(d + "/setup.log"));
       }
-      config += "  tls:\n    certificate: " + d + "/tls.crt\n    key: " + d + "/tls.key\n"
-                "auth:\n  htpasswd:\n    realm: test-registry\n    path: " + d + "/htpasswd\n";
+      config += "  tls:\n    certificate: " + d + "/tls.crt\n    key: " + d +
+                "/tls.key\n"
+                "auth:\n  htpasswd:\n    realm: test-registry\n    path: " +
+                d + "/htpasswd\n";
     }
     if (!options_.token_realm.empty()) {
       config += "auth:\n  token:\n    realm: " + options_.token_realm +
@@ -68,8 +76,8 @@ class LocalRegistry {
     const std::string scheme = options_.tls_and_basic_auth ? "https" : "http";
     const bool up = Eventually(
         [&] {
-          return RunToCompletion({"/usr/bin/curl", "-sk", "-o", "/dev/null", scheme + "://127.0.0.1:" +
-                                  std::to_string(port_) + "/v2/"},
+          return RunToCompletion({"/usr/bin/curl", "-sk", "-o", "/dev/null",
+                                  scheme + "://127.0.0.1:" + std::to_string(port_) + "/v2/"},
                                  d + "/probe.log", std::chrono::seconds(5)) == 0;
         },
         std::chrono::seconds(20));
@@ -87,9 +95,8 @@ class LocalRegistry {
   std::string DockerConfig(const std::string& user, const std::string& password) {
     const std::string dir = dir_.path() + "/docker-" + user;
     std::filesystem::create_directories(dir);
-    std::ofstream(dir + "/config.json")
-        << "{\"auths\":{\"" << host() << "\":{\"auth\":\"" << Base64Encode(user + ":" + password)
-        << "\"}}}";
+    std::ofstream(dir + "/config.json") << "{\"auths\":{\"" << host() << "\":{\"auth\":\""
+                                        << Base64Encode(user + ":" + password) << "\"}}}";
     return dir;
   }
 

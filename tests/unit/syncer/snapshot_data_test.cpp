@@ -32,10 +32,11 @@ void Exec(sqlite3* db, const std::string& sql) {
 void MakeKineDb(const std::string& path) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  Exec(db, "PRAGMA journal_mode=WAL;"
-           "CREATE TABLE kine (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT, created INTEGER,"
-           " deleted INTEGER, create_revision INTEGER, prev_revision INTEGER, lease INTEGER,"
-           " value BLOB, old_value BLOB);");
+  Exec(db,
+       "PRAGMA journal_mode=WAL;"
+       "CREATE TABLE kine (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT, created INTEGER,"
+       " deleted INTEGER, create_revision INTEGER, prev_revision INTEGER, lease INTEGER,"
+       " value BLOB, old_value BLOB);");
   const char* rows[][2] = {
       {"/registry/configmaps/default/a", "0"},
       {"/registry/configmaps/default/a", "0"},  // a second revision: one object
@@ -110,7 +111,9 @@ TEST_F(SnapshotDataTest, CountsLiveObjectsPerResourceAndNamespace) {
   const json want = json::array({
       {{"resource", "configmaps"}, {"namespace", "default"}, {"count", 1}},
       {{"resource", "configmaps"}, {"namespace", "team"}, {"count", 1}},
-      {{"resource", "customresourcedefinitions.apiextensions.k8s.io"}, {"namespace", ""}, {"count", 1}},
+      {{"resource", "customresourcedefinitions.apiextensions.k8s.io"},
+       {"namespace", ""},
+       {"count", 1}},
       {{"resource", "foos.example.com"}, {"namespace", "team"}, {"count", 1}},
       {{"resource", "namespaces"}, {"namespace", ""}, {"count", 1}},
   });
@@ -177,7 +180,10 @@ TEST_F(SnapshotDataTest, InitFailingOnTheRestoredStateRollsBack) {
 
   // The next start (nothing staged) just runs init on the old state.
   int runs = 0;
-  EXPECT_TRUE(InitWithStagedRestore(other, [&] { ++runs; return Status::Ok(); }).ok());
+  EXPECT_TRUE(InitWithStagedRestore(other, [&] {
+                ++runs;
+                return Status::Ok();
+              }).ok());
   EXPECT_EQ(runs, 1);
 
   // A good run records "applied" with the snapshot it came from.
@@ -279,7 +285,6 @@ TEST_F(SnapshotDataTest, EndpointServesAdminsOnly) {
   ASSERT_TRUE(rejected.ok());
   EXPECT_EQ(rejected->status, 400);
   EXPECT_NE(rejected->body.find("not a kubectl-vc snapshot"), std::string::npos) << rejected->body;
-
 }
 
 }  // namespace

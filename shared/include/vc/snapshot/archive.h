@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The snapshot archive of a virtual cluster, format version 1 (docs: shared/docs/snapshot-format.md).
-// Written by vc-syncer inside the control-plane pod, read by vc-syncer (restore) and by
-// kubectl-vc (inspect); both sides stream: neither ever holds a whole archive in memory.
+// The snapshot archive of a virtual cluster, format version 1 (docs:
+// shared/docs/snapshot-format.md). Written by vc-syncer inside the control-plane pod, read by
+// vc-syncer (restore) and by kubectl-vc (inspect); both sides stream: neither ever holds a whole
+// archive in memory.
 //
 //   ArchiveWriter w(sink, key);                        ArchiveReader r(source, key);
 //   w.BeginEntry(EntryKind::kMeta, "meta.json", ...);  RETURN_IF_ERROR(r.Open());
@@ -28,7 +29,8 @@ namespace vc::snapshot {
 inline constexpr uint16_t kFormatVersion = 1;
 inline constexpr size_t kRecordBytes = 1 << 20;  // plaintext per record
 inline constexpr const char* kMediaTypeArchive = "application/vnd.kubectl-vc.snapshot.v1+vcsnap";
-inline constexpr const char* kMediaTypeConfig = "application/vnd.kubectl-vc.snapshot.config.v1+json";
+inline constexpr const char* kMediaTypeConfig =
+    "application/vnd.kubectl-vc.snapshot.config.v1+json";
 inline constexpr const char* kArtifactType = "application/vnd.kubectl-vc.snapshot.v1";
 
 // Bytes go out through a sink and come in from a source; both may block (a pipe, a socket).
@@ -63,8 +65,8 @@ class ArchiveWriter {
 
   Status BeginEntry(const EntryHeader& header);
   Status Write(const char* data, size_t size);
-  Status EndEntry();      // the entry's size must have been written exactly
-  Status Finish();        // the end entry and the final record
+  Status EndEntry();  // the entry's size must have been written exactly
+  Status Finish();    // the end entry and the final record
   uint64_t bytes_out() const;
 
  private:

@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "vc/cli/snapshot/registry_client.h"
 #include "vc/base64.h"
+#include "vc/cli/snapshot/registry_client.h"
 #include "vc/cli/snapshot/store.h"
 
 namespace vc::cli::snapshot {

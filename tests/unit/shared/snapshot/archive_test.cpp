@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // The snapshot archive format: round trips (plain and encrypted, empty and multi-record
 // entries), and every kind of bad input says what is wrong.
+#include "vc/snapshot/archive.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 
-#include "vc/snapshot/archive.h"
 #include "vc/snapshot/byte_pipe.h"
 
 namespace vc::snapshot {
@@ -36,7 +37,12 @@ struct Entry {
 
 std::string Write(const std::vector<Entry>& entries, std::optional<EncryptionKey> key) {
   std::string out;
-  ArchiveWriter w([&](const char* d, size_t n) { out.append(d, n); return Status::Ok(); }, key);
+  ArchiveWriter w(
+      [&](const char* d, size_t n) {
+        out.append(d, n);
+        return Status::Ok();
+      },
+      key);
   for (const auto& e : entries) {
     EXPECT_TRUE(w.BeginEntry({e.kind, e.name, 0600, e.data.size()}).ok());
     // Odd-sized writes cross record boundaries.
@@ -99,8 +105,8 @@ TEST(SnapshotArchive, RoundTripPlainAndEncrypted) {
 }
 
 TEST(SnapshotArchive, EncryptedHidesContent) {
-  const std::string bytes = Write({{EntryKind::kFile, "pki/ca.key", "TOPSECRETKEYMATERIAL"}},
-                                  Key('k'));
+  const std::string bytes =
+      Write({{EntryKind::kFile, "pki/ca.key", "TOPSECRETKEYMATERIAL"}}, Key('k'));
   EXPECT_EQ(bytes.find("TOPSECRET"), std::string::npos);
   EXPECT_EQ(bytes.find("pki/ca.key"), std::string::npos);
 }

@@ -16,10 +16,10 @@
 namespace vc::cli::snapshot {
 
 struct TlsSettings {
-  bool insecure = false;           // no verification (--insecure)
-  std::string ca_file;             // PEM bundle to verify the server with (--ca-file)
-  std::string ca_pem;              // or PEM text
-  std::string client_cert_pem;     // mutual TLS
+  bool insecure = false;        // no verification (--insecure)
+  std::string ca_file;          // PEM bundle to verify the server with (--ca-file)
+  std::string ca_pem;           // or PEM text
+  std::string client_cert_pem;  // mutual TLS
   std::string client_key_pem;
 };
 

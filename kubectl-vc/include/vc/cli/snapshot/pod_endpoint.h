@@ -21,10 +21,10 @@ class PodEndpoint {
   // Reads the credentials, starts the forwarder and waits (up to `timeout`) until the endpoint
   // answers.
   static StatusOr<std::unique_ptr<PodEndpoint>> Open(const HostCluster& host,
-                                                      const std::string& name,
-                                                      const std::string& namespace_,
-                                                      const kube::Environment& env,
-                                                      std::chrono::milliseconds timeout);
+                                                     const std::string& name,
+                                                     const std::string& namespace_,
+                                                     const kube::Environment& env,
+                                                     std::chrono::milliseconds timeout);
   ~PodEndpoint();
 
   // A call to PATH on the endpoint with its TLS settings filled in.

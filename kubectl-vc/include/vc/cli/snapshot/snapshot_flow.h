@@ -12,10 +12,9 @@
 
 #include <chrono>
 #include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/cancel_token.h"
 #include "vc/cli/host.h"
@@ -97,7 +96,7 @@ StatusOr<lifecycle::CreateResult> CreateFromSnapshot(const HostCluster& host,
                                                      lifecycle::CreateOptions options,
                                                      const RestoreOptions& restore,
                                                      const kube::Environment& env,
-                                                     output::Progress& progress,
-                                                     std::ostream& err, const CancelToken* cancel);
+                                                     output::Progress& progress, std::ostream& err,
+                                                     const CancelToken* cancel);
 
 }  // namespace vc::cli::snapshot

@@ -10,10 +10,9 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/kube/kubeconfig.h"
 #include "vc/snapshot/archive.h"
@@ -24,26 +23,26 @@ namespace vc::cli::snapshot {
 struct Location {
   enum class Scheme { kOci, kS3, kFile, kContainer };
   Scheme scheme = Scheme::kFile;
-  std::string url;        // as given
-  std::string registry;   // oci: host[:port]
-  std::string repository; // oci: path
-  std::string reference;  // oci: tag or sha256:... digest
-  std::string bucket;     // s3
-  std::string key;        // s3: object key
-  std::string path;       // file: absolute path; container: path inside the pod (/data/...)
+  std::string url;         // as given
+  std::string registry;    // oci: host[:port]
+  std::string repository;  // oci: path
+  std::string reference;   // oci: tag or sha256:... digest
+  std::string bucket;      // s3
+  std::string key;         // s3: object key
+  std::string path;        // file: absolute path; container: path inside the pod (/data/...)
 };
 
 // Parses and checks the URL; errors list the accepted forms.
 StatusOr<Location> ParseLocation(const std::string& url);
 
 struct StoreOptions {
-  bool insecure = false;    // TLS without verification
-  bool plain_http = false;  // oci: http:// instead of https:// (local registries)
-  std::string ca_file;      // extra CA for the registry or S3 endpoint
-  std::string s3_endpoint;  // default: $AWS_ENDPOINT_URL, else AWS
-  bool s3_path_style = false;  // also implied by a custom endpoint unless $VC_S3_VIRTUAL_HOST
+  bool insecure = false;         // TLS without verification
+  bool plain_http = false;       // oci: http:// instead of https:// (local registries)
+  std::string ca_file;           // extra CA for the registry or S3 endpoint
+  std::string s3_endpoint;       // default: $AWS_ENDPOINT_URL, else AWS
+  bool s3_path_style = false;    // also implied by a custom endpoint unless $VC_S3_VIRTUAL_HOST
   size_t part_bytes = 16 << 20;  // OCI chunk / S3 part size
-  kube::Environment env;    // HOME, DOCKER_CONFIG, AWS_* variables
+  kube::Environment env;         // HOME, DOCKER_CONFIG, AWS_* variables
 };
 
 class ArchiveUpload {

@@ -9,10 +9,9 @@
 // the next `vc-syncer init` swaps in before anything opens the database (restore_swap.h).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/snapshot/archive.h"
 #include "vc/status.h"
