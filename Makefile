@@ -6,7 +6,7 @@ ASAN_BUILD ?= build-asan
 CMAKE_ARGS ?=
 CTEST_ARGS ?= --output-on-failure
 
-.PHONY: all deps build test test-unit test-integration test-privileged test-asan bench demo clean
+.PHONY: all deps build test test-unit test-integration test-privileged test-asan bench demo images clean
 
 all: build
 
@@ -39,6 +39,18 @@ test-asan: deps
 
 bench: build
 	tests/bench/run $(BUILD)
+
+# The seed talk, on local host clusters with real control planes (DEMO_PAUSE=1 to step).
+demo: build
+	tests/e2e/demo $(BUILD)
+
+# The images the manifests name; needs a container engine (docker or podman).
+ENGINE  ?= $(shell command -v docker 2>/dev/null || command -v podman 2>/dev/null)
+VERSION ?= v0.1.0
+images:
+	@test -n "$(ENGINE)" || { echo "make images: no docker or podman on PATH" >&2; exit 1; }
+	$(ENGINE) build -f syncer/Dockerfile -t ghcr.io/kubectl-vc/vc-syncer:$(VERSION) .
+	$(ENGINE) build -f node-agent/Dockerfile -t ghcr.io/kubectl-vc/vc-node-agent:$(VERSION) .
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -19,17 +19,17 @@ struct Flags {
 int Run(const GlobalOptions& globals, const Flags& flags) {
   auto timeout = ParseDuration("--timeout", flags.timeout);
   if (!timeout.ok()) return Fail(timeout.status());
-  auto host = OpenHost(globals);
-  if (!host.ok()) return Fail(host.status());
-  auto info = lifecycle::Find(*host->client, flags.name, host->namespace_given ? host->namespace_ : "");
-  if (!info.ok()) return Fail(ExplainHostError(*host, info.status()));
+  auto target = OpenTarget(globals, flags.name);
+  if (!target.ok()) return Fail(target.status());
+  auto& host = target->host;
+  auto& info = target->info;
   output::Progress progress(Err());
-  Status forgotten = connect::Forget(info->name, info->namespace_, host->context,
+  Status forgotten = connect::Forget(info.name, info.namespace_, host.context,
                                      connect::DefaultStateDir(globals.host.env));
   if (!forgotten.ok()) progress.Note("could not remove local contexts: " + forgotten.message());
   lifecycle::DeleteOptions options{.keep_data = flags.keep_data, .wait = flags.wait, .timeout = *timeout};
   return ExitCode(ExplainHostError(
-      *host, lifecycle::Delete(*host->client, *info, options, progress, InterruptToken())));
+      host, lifecycle::Delete(*host.client, info, options, progress, InterruptToken())));
 }
 
 }  // namespace

@@ -67,12 +67,12 @@ void PrintHuman(const json& d) {
 int RunDescribe(const GlobalOptions& globals, const std::string& name, const std::string& output_flag) {
   auto format = output::ParseFormat(output_flag);
   if (!format.ok()) return Fail(format.status());
-  auto host = OpenHost(globals);
-  if (!host.ok()) return Fail(host.status());
-  auto info = lifecycle::Find(*host->client, name, host->namespace_given ? host->namespace_ : "");
-  if (!info.ok()) return Fail(ExplainHostError(*host, info.status()));
-  auto doc = lifecycle::Describe(*host->client, *info);
-  if (!doc.ok()) return Fail(ExplainHostError(*host, doc.status()));
+  auto target = OpenTarget(globals, name);
+  if (!target.ok()) return Fail(target.status());
+  auto& host = target->host;
+  auto& info = target->info;
+  auto doc = lifecycle::Describe(*host.client, info);
+  if (!doc.ok()) return Fail(ExplainHostError(host, doc.status()));
   if (*format == output::Format::kTable) {
     PrintHuman(*doc);
   } else {

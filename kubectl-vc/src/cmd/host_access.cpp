@@ -27,6 +27,13 @@ StatusOr<HostCluster> OpenHost(const GlobalOptions& globals) {
   return ConnectHost(options);
 }
 
+StatusOr<Target> OpenTarget(const GlobalOptions& globals, const std::string& name) {
+  ASSIGN_OR_RETURN(HostCluster host, OpenHost(globals));
+  auto info = lifecycle::Find(*host.client, name, host.namespace_given ? host.namespace_ : "");
+  if (!info.ok()) return ExplainHostError(host, info.status());
+  return Target{std::move(host), std::move(*info)};
+}
+
 Status ExplainHostError(const HostCluster& host, Status status) {
   const std::string where = "context \"" + host.context + "\" (server " + host.config.server + ")";
   switch (status.code()) {

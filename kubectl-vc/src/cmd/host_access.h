@@ -3,6 +3,7 @@
 #pragma once
 
 #include "vc/cli/host.h"
+#include "vc/cli/lifecycle/lifecycle.h"
 #include "vc/status.h"
 
 namespace vc::cli::cmd {
@@ -14,6 +15,14 @@ struct GlobalOptions;
 // given, the host is that connection's host context, as vcluster does: `kubectl vc list` after
 // `kubectl vc connect` lists the host's virtual clusters, not the virtual cluster's.
 StatusOr<HostCluster> OpenHost(const GlobalOptions& globals);
+
+// The host and the virtual cluster NAME on it (lifecycle::Find with -n when given); errors
+// already explained.
+struct Target {
+  HostCluster host;
+  lifecycle::Info info;
+};
+StatusOr<Target> OpenTarget(const GlobalOptions& globals, const std::string& name);
 
 // Unreachable: names the context and server and says how to check; Forbidden: adds the
 // `kubectl auth can-i` hint. Anything else is returned as it is.

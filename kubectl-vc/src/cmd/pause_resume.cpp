@@ -17,15 +17,15 @@ struct Flags {
 int Run(const GlobalOptions& globals, const Flags& flags, bool pause) {
   auto timeout = ParseDuration("--timeout", flags.timeout);
   if (!timeout.ok()) return Fail(timeout.status());
-  auto host = OpenHost(globals);
-  if (!host.ok()) return Fail(host.status());
-  auto info = lifecycle::Find(*host->client, flags.name, host->namespace_given ? host->namespace_ : "");
-  if (!info.ok()) return Fail(ExplainHostError(*host, info.status()));
+  auto target = OpenTarget(globals, flags.name);
+  if (!target.ok()) return Fail(target.status());
+  auto& host = target->host;
+  auto& info = target->info;
   output::Progress progress(Err());
-  Status s = pause ? lifecycle::Pause(*host->client, *info, progress)
-                   : lifecycle::Resume(*host->client, *info, flags.wait, *timeout, progress,
+  Status s = pause ? lifecycle::Pause(*host.client, info, progress)
+                   : lifecycle::Resume(*host.client, info, flags.wait, *timeout, progress,
                                        InterruptToken());
-  return ExitCode(ExplainHostError(*host, s));
+  return ExitCode(ExplainHostError(host, s));
 }
 
 }  // namespace

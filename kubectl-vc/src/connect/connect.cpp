@@ -14,6 +14,7 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <thread>
 #include <ostream>
 #include <thread>
 
@@ -174,7 +175,18 @@ StatusOr<int> Connect(const HostCluster& host, const ConnectOptions& options, st
   const auto deadline = Clock::now() + options.timeout;
 
   ASSIGN_OR_RETURN(const VirtualClusterRef vc, FindVirtualCluster(host, options.name));
-  ASSIGN_OR_RETURN(SecretCredentials credentials, ReadCredentials(host, vc));
+  // A control plane still starting has no Secret vc-NAME yet: wait for it within the timeout,
+  // as for the API itself.
+  StatusOr<SecretCredentials> read = ReadCredentials(host, vc);
+  bool said = false;
+  while (!read.ok() && read.status().code() == Code::kFailedPrecondition &&
+         Clock::now() < deadline) {
+    if (!said) err << "Waiting for the control plane of " << vc.name << " to publish its credentials\n";
+    said = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    read = ReadCredentials(host, vc);
+  }
+  ASSIGN_OR_RETURN(SecretCredentials credentials, std::move(read));
   const std::string context = ContextName(vc.name, vc.namespace_, host.context);
   ASSIGN_OR_RETURN(auto store, StateStore::Open(state_dir));
   ASSIGN_OR_RETURN(std::optional<Connection> existing, store->Get(context));

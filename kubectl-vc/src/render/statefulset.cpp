@@ -167,6 +167,9 @@ json RenderStatefulSet(const VirtualCluster& vc) {
   json claim_templates = json::array();
   json pod_spec = {
       {"serviceAccountName", ServiceAccountName(vc)},
+      // The syncer image runs as 65532 (syncer/Dockerfile); the volume's group lets it and the
+      // init container write /data next to kine.
+      {"securityContext", {{"fsGroup", 65532}}},
       {"terminationGracePeriodSeconds", 10},
       {"initContainers", json::array({Container("init", vc.images.syncer, {"vc-syncer"},
                                                 InitArgs(vc))})},

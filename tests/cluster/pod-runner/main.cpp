@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // vc-pod-runner: the kubelet of the local test cluster for the pods that must really run (the
-// virtual clusters' control planes). kwok keeps their status; this runs their containers as
+// virtual clusters' control planes, and workloads whose images have a stand-in binary, e.g.
+// the demo's nginx). kwok keeps their status; this runs their containers as
 // local processes (pod_plan.h), makes port-forwards to them reach those processes (kwok
 // PortForward objects), and provisions PersistentVolumes as local directories.
 //
-//   vc-pod-runner --kubeconfig K --dir ROOT [--selector app=vcluster] --bin REPO=PATH...
+//   vc-pod-runner --kubeconfig K --dir ROOT [--selector SELECTOR] --bin REPO=PATH...
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -33,6 +34,7 @@ using vc::testing::PodSupervisor;
 namespace r = vc::kube::resources;
 
 constexpr const char* kStorageClass = "standard";
+const vc::kube::Resource kExecs{"kwok.x-k8s.io", "v1alpha1", "execs", "Exec", true};
 const vc::kube::Resource kPortForwards{"kwok.x-k8s.io", "v1alpha1", "portforwards", "PortForward",
                                        true};
 
@@ -90,6 +92,18 @@ class Runner {
       return;
     }
     if (pod["spec"].value("nodeName", "").empty()) return;
+    // Pods whose images have no local binary stay kwok's (it fakes their status); a
+    // control-plane pod without one is a setup mistake worth a line in the log.
+    for (const char* list : {"initContainers", "containers"}) {
+      for (const auto& c : pod["spec"].value(list, json::array())) {
+        if (binaries_.count(vc::testing::Repository(c.value("image", ""))) == 0) {
+          if (pod["metadata"].value("labels", json::object()).value("app", "") == "vcluster") {
+            VC_LOG(Error) << key << ": no --bin for image " << c.value("image", "");
+          }
+          return;
+        }
+      }
+    }
     {
       std::lock_guard lock(mu_);
       if (pods_.count(uid)) return;
@@ -106,6 +120,7 @@ class Runner {
       return;
     }
     ForwardPorts(pod, plan->ports);
+    ExecIn(pod, *plan);
     const std::string log_dir = vc::testing::PodDir(root_, pod);
     auto supervisor = std::make_unique<PodSupervisor>(key, *plan, log_dir);
     supervisor->Start();
@@ -174,6 +189,31 @@ class Runner {
                                      << applied.status().ToString();
   }
 
+  // `kubectl exec` into a running pod: kwok runs the command on this machine (a kwok Exec
+  // object), in the pod's directory, with VC_POD_MOUNTS naming each mount's local directory;
+  // the exec shim local-cluster puts first on kwok's PATH maps `/data/...` arguments with it.
+  void ExecIn(const json& pod, const vc::testing::PodPlan& plan) {
+    const std::string ns = pod["metadata"].value("namespace", "");
+    const std::string name = pod["metadata"].value("name", "");
+    json execs = json::array();
+    for (const auto& p : plan.processes) {
+      std::string mounts;
+      for (const auto& [path, dir] : p.mounts) mounts += (mounts.empty() ? "" : ";") + path + "=" + dir;
+      execs.push_back({{"containers", {p.container}},
+                       {"local",
+                        {{"workDir", vc::testing::PodDir(root_, pod)},
+                         {"envs", {{{"name", "VC_POD_MOUNTS"}, {"value", mounts}}}}}}});
+    }
+    json exec = {{"apiVersion", "kwok.x-k8s.io/v1alpha1"},
+                 {"kind", "Exec"},
+                 {"metadata", {{"name", name}, {"namespace", ns}}},
+                 {"spec", {{"execs", execs}}}};
+    auto applied = client_->Apply(kExecs, ns, name, exec.dump(),
+                                  {.field_manager = "vc-pod-runner", .force = true});
+    if (!applied.ok()) VC_LOG(Error) << "exec for " << ns << "/" << name << ": "
+                                     << applied.status().ToString();
+  }
+
   std::shared_ptr<vc::kube::Client> client_;
   const std::string root_;
   const std::map<std::string, std::string> binaries_;
@@ -186,11 +226,13 @@ class Runner {
 
 int main(int argc, char** argv) {
   CLI::App app{"vc-pod-runner: runs the selected pods of a local test cluster as processes"};
-  std::string kubeconfig, root, selector = "app=vcluster";
+  std::string kubeconfig, root, selector;
   std::vector<std::string> bins;
   app.add_option("--kubeconfig", kubeconfig)->required();
   app.add_option("--dir", root)->required();
-  app.add_option("--selector", selector);
+  app.add_option("--selector", selector,
+                 "Only pods matching this label selector (default: every pod whose images all "
+                 "have a --bin)");
   app.add_option("--bin", bins, "REPOSITORY=PATH: the binary that stands for an image");
   CLI11_PARSE(app, argc, argv);
   vc::log::Configure({.level = vc::log::Level::kInfo, .component = "vc-pod-runner"});
@@ -235,7 +277,7 @@ int main(int argc, char** argv) {
        .on_delete = [&](const json& p) { runner->OnPod(p, true); }});
   claims.Start();
   pods.Start();
-  VC_LOG(Info) << "running pods matching " << selector;
+  VC_LOG(Info) << "running pods " << (selector.empty() ? "with mapped images" : "matching " + selector);
   int sig = 0;
   sigwait(&signals, &sig);
   VC_LOG(Info) << "signal " << sig << ": stopping every pod";

@@ -31,8 +31,6 @@ std::string ExpandVars(const std::string& text, const std::map<std::string, std:
   return out;
 }
 
-namespace {
-
 std::string Repository(const std::string& image) {
   std::string s = image;
   if (auto at = s.find('@'); at != std::string::npos) s = s.substr(0, at);
@@ -43,6 +41,8 @@ std::string Repository(const std::string& image) {
   }
   return slash == std::string::npos ? s : s.substr(s.rfind('/') + 1);
 }
+
+namespace {
 
 // Longest mount path first, so /data/pki maps before /data.
 std::string MapPaths(const std::string& text,
@@ -99,6 +99,7 @@ StatusOr<PodPlan> PlanPod(const PlanInput& input) {
                                m.value("name", ""));
       }
       mounts.emplace_back(m.value("mountPath", ""), it->second);
+      p.mounts[m.value("mountPath", "")] = it->second;
     }
     std::sort(mounts.begin(), mounts.end(),
               [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
@@ -128,18 +129,30 @@ StatusOr<PodPlan> PlanPod(const PlanInput& input) {
       p.env[name] = MapPaths(ExpandVars(value, p.env), mounts);
     }
 
+    // A containerPort no VC_*_PORT declares (a workload's, e.g. nginx's 80) gets a free port too;
+    // the stand-in binary finds it in VC_CONTAINER_PORT_<containerPort>.
+    for (const auto& port : c.value("ports", json::array())) {
+      const int container_port = port.value("containerPort", 0);
+      if (container_port <= 0 || plan.ports.count(container_port)) continue;
+      plan.ports[container_port] = input.allocate_port();
+      p.env["VC_CONTAINER_PORT_" + std::to_string(container_port)] =
+          std::to_string(plan.ports[container_port]);
+    }
+
     const std::string repo = Repository(c.value("image", ""));
     auto bin = input.binaries.find(repo);
     if (bin == input.binaries.end()) {
       return InvalidArgument("container " + p.container + ": no local binary for image " +
                              c.value("image", "") + " (repository " + repo + ")");
     }
+    // The image's entry point is its binary: command[0] is replaced by it; without a command
+    // (an image's default entry point, as nginx's) the args follow the binary.
     std::vector<std::string> words;
     for (const auto& w : c.value("command", json::array())) words.push_back(w.get<std::string>());
+    const size_t skip = words.empty() ? 0 : 1;
     for (const auto& w : c.value("args", json::array())) words.push_back(w.get<std::string>());
-    if (words.empty()) return InvalidArgument("container " + p.container + ": no command");
-    p.argv.push_back(bin->second);  // the image's entry point is its binary
-    for (size_t i = 1; i < words.size(); ++i) {
+    p.argv.push_back(bin->second);
+    for (size_t i = skip; i < words.size(); ++i) {
       p.argv.push_back(MapPaths(ExpandVars(words[i], p.env), mounts));
     }
     plan.processes.push_back(std::move(p));

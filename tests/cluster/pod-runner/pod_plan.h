@@ -2,7 +2,9 @@
 // How the test pod runner turns a pod spec into local processes, as a pure function: what a
 // kubelet with a container runtime would do, approximated for binaries on this machine.
 //  - image -> binary: by the image's repository name ("registry.k8s.io/kube-apiserver:v1.36.3"
-//    -> "kube-apiserver"), looked up in `binaries`.
+//    -> "kube-apiserver"), looked up in `binaries`; a binary stands for the image's entry point.
+//  - ports: each containerPort gets a free local port (kwok PortForward objects point there);
+//    a VC_*_PORT env var is that port, any other containerPort P is in VC_CONTAINER_PORT_P.
 //  - env: literal values, fieldRef (metadata.name/namespace, spec.nodeName, status.podIP ->
 //    127.0.0.1); every `VC_*_PORT` gets a free local port (kept for the pod's life) and
 //    VC_BIND_ADDRESS becomes 127.0.0.1.
@@ -27,6 +29,7 @@ struct ProcessPlan {
   bool init = false;
   std::vector<std::string> argv;
   std::map<std::string, std::string> env;
+  std::map<std::string, std::string> mounts;  // mountPath -> local directory (exec maps paths)
 };
 
 struct PodPlan {
@@ -47,6 +50,9 @@ struct PlanInput {
 };
 
 StatusOr<PodPlan> PlanPod(const PlanInput& input);
+
+// "registry.k8s.io/kube-apiserver:v1.36.3" -> "kube-apiserver": what --bin maps.
+std::string Repository(const std::string& image);
 
 // Kubelet's $(VAR) expansion: defined vars expand, undefined ones stay as written, $$ -> $.
 std::string ExpandVars(const std::string& text, const std::map<std::string, std::string>& env);

@@ -194,6 +194,10 @@ TEST_F(CliTest, InterruptedCreateResumesOrDeletesCleanly) {
   auto resumed = Run({"create", "intr", "--connect=false"});
   ASSERT_EQ(resumed.code, 0) << resumed.Both();
   EXPECT_NE(resumed.err.find("resuming"), std::string::npos) << resumed.err;
+  // As in the seed: --connect=false returns at once, and kubectl wait finds the pod.
+  auto waited = Kubectl({"wait", "--for=condition=ready", "pod", "-l", "app=vcluster", "-n",
+                         "vcluster-intr", "--timeout=120s"});
+  EXPECT_EQ(waited.code, 0) << waited.Both();
 
   auto deleted = Run({"delete", "intr", "--wait", "--timeout", "2m"});
   ASSERT_EQ(deleted.code, 0) << deleted.Both();
@@ -214,6 +218,20 @@ TEST_F(CliTest, UnschedulableControlPlaneIsShownWhileWaitingAndDiagnosed) {
       << r.err;
   auto listed = Run({"list", "-o", "json"});
   EXPECT_NE(listed.out.find("\"Pending\""), std::string::npos) << listed.out;
+}
+
+TEST_F(CliTest, ExposeMakesTheServiceALoadBalancer) {
+  Track("exposed");
+  auto r = Run({"create", "exposed", "--expose", "--connect=false"});
+  ASSERT_EQ(r.code, 0) << r.Both();
+  auto service = client_->Get(kube::resources::kServices, "vcluster-exposed", "exposed");
+  ASSERT_TRUE(service.ok()) << service.status().message();
+  EXPECT_EQ((*service)["spec"]["type"], "LoadBalancer");
+  auto described = Run({"describe", "exposed", "-o", "json"});
+  auto doc = json::parse(described.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << described.Both();
+  EXPECT_EQ(doc["endpoint"]["type"], "LoadBalancer");
+  EXPECT_EQ(doc["values"]["controlPlane"]["service"]["spec"]["type"], "LoadBalancer");
 }
 
 TEST_F(CliTest, PluginIsFoundByKubectlAndCompletes) {

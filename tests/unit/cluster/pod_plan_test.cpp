@@ -49,7 +49,7 @@ PlanInput Input(json pod) {
 TEST(PodPlanTest, RenderedControlPlaneRunsWithUniquePortsAndMappedPaths) {
   auto plan = PlanPod(Input(RenderedPod()));
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
-  ASSERT_EQ(plan->processes.size(), 5u);
+  ASSERT_EQ(plan->processes.size(), 6u);  // init + kine, apiserver, kcm, syncer, snapshot
   EXPECT_TRUE(plan->processes[0].init);
   EXPECT_EQ(plan->processes[0].argv[0], "/build/vc-syncer");
   EXPECT_EQ(plan->processes[0].argv[1], "init");
@@ -78,6 +78,15 @@ TEST(PodPlanTest, RenderedControlPlaneRunsWithUniquePortsAndMappedPaths) {
   // The apiserver's containerPort 8443 forwards to its local port.
   EXPECT_EQ(plan->ports.at(8443), std::stoi(apiserver->env.at("VC_APISERVER_PORT")));
   EXPECT_EQ(apiserver->env.at("POD_NAMESPACE"), "vcluster-dev-team");
+  // The snapshot endpoint's containerPort 8444 forwards to its local port too.
+  const ProcessPlan* snapshot = nullptr;
+  for (const auto& p : plan->processes) {
+    if (p.container == "snapshot") snapshot = &p;
+  }
+  ASSERT_TRUE(snapshot);
+  EXPECT_EQ(plan->ports.at(8444), std::stoi(snapshot->env.at("VC_SNAPSHOT_PORT")));
+  EXPECT_TRUE(has(*snapshot, "--port=" + snapshot->env.at("VC_SNAPSHOT_PORT")));
+  EXPECT_TRUE(has(*snapshot, "--data-dir=/tmp/claims/u1"));
 }
 
 TEST(PodPlanTest, UnknownImageIsAClearError) {
@@ -87,6 +96,24 @@ TEST(PodPlanTest, UnknownImageIsAClearError) {
   ASSERT_FALSE(plan.ok());
   EXPECT_NE(plan.status().message().find("no local binary for image example.com/other:1"),
             std::string::npos);
+}
+
+TEST(PodPlanTest, WorkloadImageWithoutCommandGetsItsContainerPort) {
+  json pod = json::parse(R"({"metadata": {"name": "web-0", "namespace": "t", "uid": "u"},
+    "spec": {"nodeName": "n", "containers": [{"name": "web", "image": "nginx:1.27",
+             "ports": [{"containerPort": 80}]}]}})");
+  PlanInput input;
+  input.pod = pod;
+  input.binaries = {{"nginx", "/stand-ins/nginx"}};
+  int next = 40000;
+  input.allocate_port = [&] { return next++; };
+  auto plan = PlanPod(input);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  ASSERT_EQ(plan->processes.size(), 1u);
+  EXPECT_EQ(plan->processes[0].argv, std::vector<std::string>{"/stand-ins/nginx"});
+  EXPECT_EQ(plan->ports.at(80), 40000);
+  EXPECT_EQ(plan->processes[0].env.at("VC_CONTAINER_PORT_80"), "40000");
+  EXPECT_EQ(Repository("registry.example:5000/team/nginx@sha256:abc"), "nginx");
 }
 
 }  // namespace

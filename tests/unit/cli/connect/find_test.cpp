@@ -86,6 +86,7 @@ TEST_F(ConnectFindTest, NoNameAndSeveralClustersListsThem) {
 TEST_F(ConnectFindTest, NamespaceFlagSearchesOnlyThereAndMissingSecretExplains) {
   host_.namespace_given = true;
   host_.namespace_ = "team";
+  options_.timeout = std::chrono::milliseconds(0);  // no time to wait for the Secret
   transport_->Reply(JsonResponse(200, List({StatefulSet("dev", "team")})));
   transport_->Reply(JsonResponse(404, ApiStatus(404, "NotFound", "secrets \"vc-dev\" not found")));
   const Status s = Run();
