@@ -46,7 +46,9 @@ class SnapshotCliTest : public CliTest {
 
 TEST_F(SnapshotCliTest, SnapshotDeleteCreateRestoreAndBadInput) {
   Track("dev-team");
-  auto created = Run({"create", "dev-team", "--timeout", "3m"});
+  // --connect=false, then every kubectl through `connect --`, retried: on the local cluster the
+  // pod reads Ready before its apiserver listens, and a port-forward that dials too early dies.
+  auto created = Run({"create", "dev-team", "--connect=false", "--timeout", "3m"});
   ASSERT_EQ(created.code, 0) << created.Both();
 
   // Its apiserver makes the default namespace right after it starts.
@@ -55,7 +57,7 @@ TEST_F(SnapshotCliTest, SnapshotDeleteCreateRestoreAndBadInput) {
     cm = InCluster("dev-team",
                    {"create", "configmap", "web-config", "--from-literal=greeting=hello"});
     return cm.code == 0;
-  })) << cm.Both();
+  }, std::chrono::seconds(120))) << cm.Both();
   auto secret = InCluster(
       "dev-team", {"create", "secret", "generic", "web-secret", "--from-literal=password=s3cr3t"});
   ASSERT_EQ(secret.code, 0) << secret.Both();
@@ -126,7 +128,7 @@ TEST_F(SnapshotCliTest, SnapshotDeleteCreateRestoreAndBadInput) {
   EXPECT_TRUE(LeftOnHost("dev-team").empty());
 
   auto back = Run({"create", "dev-team", "--restore", Url("v1"), "--plain-http",
-                   "--encryption-key-file", key_, "--timeout", "3m"});
+                   "--encryption-key-file", key_, "--connect=false", "--timeout", "3m"});
   ASSERT_EQ(back.code, 0) << back.Both();
   CliResult greeting;
   EXPECT_TRUE(Eventually(
@@ -180,6 +182,59 @@ TEST_F(SnapshotCliTest, SnapshotDeleteCreateRestoreAndBadInput) {
   // large ones while streaming into the new pod, and then the new cluster is deleted again.
   EXPECT_TRUE(Eventually([&] { return LeftOnHost("dev-bad").empty(); }, std::chrono::seconds(60)));
 }
+
+#if defined(VC_POD_RUNNER_BIN) && defined(VC_SYNCER_BIN)
+// The seed's move: snapshot on one host cluster, a brand-new host cluster, create --restore
+// there, and the objects (and the cluster's identity) are back.
+TEST_F(SnapshotCliTest, MovesToABrandNewHostCluster) {
+  Track("dev-team");
+  auto created = Run({"create", "dev-team", "--connect=false", "--timeout", "3m"});
+  ASSERT_EQ(created.code, 0) << created.Both();
+  CliResult cm;
+  ASSERT_TRUE(Eventually([&] {
+    cm = InCluster("dev-team", {"create", "configmap", "web-config", "--from-literal=greeting=moved"});
+    return cm.code == 0;
+  }, std::chrono::seconds(120))) << cm.Both();
+  auto snap = Run({"snapshot", "dev-team", Url("move"), "--plain-http"});
+  ASSERT_EQ(snap.code, 0) << snap.Both();
+
+  // A second host cluster, as the CTest fixture makes the first.
+  TempDir second("vc-host-b");
+  struct Down {
+    std::string dir;
+    ~Down() { RunToCompletion({LocalClusterScript(), "down", "--dir", dir}, dir + "-down.log"); }
+  } down{second.path() + "/cluster"};
+  const int up = RunToCompletion({LocalClusterScript(), "up", "--dir", second.path() + "/cluster",
+                                  "--name", "host-b", "--nodes", "1", "--pod-runner",
+                                  VC_POD_RUNNER_BIN, "--bin",
+                                  std::string("vc-syncer=") + VC_SYNCER_BIN},
+                                 second.path() + "/up.log", std::chrono::seconds(240));
+  ASSERT_EQ(up, 0) << ReadAll(second.path() + "/up.log");
+  const std::string kubeconfig_b = second.path() + "/kubeconfig";
+  ASSERT_EQ(RunToCompletion({"/bin/sh", "-c", "exec \"$0\" config view --flatten --raw --kubeconfig \"$1\"",
+                             bin_ + "/kubectl", second.path() + "/cluster/kubeconfig"},
+                            kubeconfig_b),
+            0);
+
+  auto restored = Run({"--kubeconfig", kubeconfig_b, "create", "dev-team", "--restore", Url("move"),
+                       "--plain-http", "--connect=false", "--timeout", "3m"});
+  ASSERT_EQ(restored.code, 0) << restored.Both();
+  CliResult greeting;
+  EXPECT_TRUE(Eventually([&] {
+    greeting = Run({"--kubeconfig", kubeconfig_b, "connect", "dev-team", "--", bin_ + "/kubectl",
+                    "get", "configmap", "web-config", "-o", "jsonpath={.data.greeting}"});
+    return greeting.code == 0;
+  }, std::chrono::seconds(90))) << greeting.Both();
+  EXPECT_EQ(greeting.out, "moved");
+  // The identity moved too: host B's Secret vc-dev-team holds the same CA as host A's.
+  auto ca_a = Kubectl({"get", "secret", "vc-dev-team", "-n", "vcluster-dev-team", "-o",
+                       "jsonpath={.data.certificate-authority}"});
+  auto ca_b = Kubectl({"--kubeconfig", kubeconfig_b, "get", "secret", "vc-dev-team", "-n",
+                       "vcluster-dev-team", "-o", "jsonpath={.data.certificate-authority}"});
+  EXPECT_FALSE(ca_b.out.empty()) << ca_b.Both();
+  EXPECT_EQ(ca_a.out, ca_b.out);
+}
+#endif
 
 }  // namespace
 }  // namespace vc::testing
