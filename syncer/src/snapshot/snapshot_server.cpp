@@ -77,6 +77,13 @@ StatusOr<std::optional<vc::snapshot::EncryptionKey>> KeyFrom(const json& body) {
   return std::optional(key);
 }
 
+StatusOr<json> JsonBody(TlsHttpExchange& http, size_t limit) {
+  ASSIGN_OR_RETURN(std::string text, http.ReadSmallBody(limit));
+  json body = json::parse(text, nullptr, false);
+  if (!body.is_object()) return InvalidArgument("request body is not a JSON object");
+  return body;
+}
+
 StatusOr<std::string> InsideData(const std::string& data_dir, const std::string& rel) {
   if (!SafeEntryPath(rel)) {
     return InvalidArgument("container path \"" + rel +
@@ -144,6 +151,67 @@ void SnapshotServer::Serve(const CancelToken& cancel) {
   }
 }
 
+StatusOr<json> SnapshotServer::Snapshot(TlsHttpExchange& http, bool* streamed) {
+  ASSIGN_OR_RETURN(json body, JsonBody(http, 4 << 20));
+  ASSIGN_OR_RETURN(auto key, KeyFrom(body));
+  const ArchiveRequest archive{options_.data_dir, body.value("meta", json::object()), key};
+  if (!body.contains("to")) {
+    return WriteDataArchive(archive, [&](const char* d, size_t n) -> Status {
+      if (!*streamed) {
+        RETURN_IF_ERROR(http.BeginStream(vc::snapshot::kMediaTypeArchive));
+        *streamed = true;
+      }
+      return http.Send(d, n);
+    });
+  }
+  // container:///data/REL: written next to its final name, renamed when complete.
+  ASSIGN_OR_RETURN(std::string path, InsideData(options_.data_dir, body.value("to", "")));
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  const std::string tmp = path + ".partial";
+  FILE* out = std::fopen(tmp.c_str(), "wb");
+  if (!out) return NotFound("create " + tmp + ": " + std::strerror(errno));
+  auto full = [&] {
+    return FailedPrecondition("write " + tmp + ": no space left on the pod's data volume");
+  };
+  uint64_t bytes = 0;
+  auto meta = WriteDataArchive(archive, [&](const char* d, size_t n) -> Status {
+    bytes += n;
+    if (std::fwrite(d, 1, n, out) == n) return Status::Ok();
+    return errno == ENOSPC ? full() : Internal("write " + tmp + ": " + std::strerror(errno));
+  });
+  if (meta.ok() && (std::fflush(out) != 0 || ::fsync(fileno(out)) != 0)) meta = full();
+  std::fclose(out);
+  if (meta.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    meta = Internal("rename " + tmp + ": " + std::strerror(errno));
+  }
+  if (!meta.ok()) {
+    ::unlink(tmp.c_str());
+    return meta.status();
+  }
+  return json{{"bytes", bytes}, {"meta", *meta}};
+}
+
+StatusOr<json> SnapshotServer::RestoreFromFile(TlsHttpExchange& http) {
+  ASSIGN_OR_RETURN(json body, JsonBody(http, 1 << 20));
+  ASSIGN_OR_RETURN(auto key, KeyFrom(body));
+  ASSIGN_OR_RETURN(std::string path, InsideData(options_.data_dir, body.value("from", "")));
+  FILE* in = std::fopen(path.c_str(), "rb");
+  if (!in) {
+    return NotFound("container:///data/" + body.value("from", "") + ": no such file in the pod");
+  }
+  auto meta = StageRestore(
+      options_.data_dir,
+      [&](char* d, size_t n) -> StatusOr<size_t> {
+        const size_t got = std::fread(d, 1, n, in);
+        if (got == 0 && std::ferror(in)) return Internal("read " + path);
+        return got;
+      },
+      key);
+  std::fclose(in);
+  return meta;
+}
+
 void SnapshotServer::Handle(int fd) {
   SSL* ssl = SSL_new(Ctx(ssl_ctx_));
   SSL_set_fd(ssl, fd);
@@ -186,122 +254,27 @@ void SnapshotServer::Handle(int fd) {
                                         "running; try again when it is done")));
   } else {
     VC_LOG(Info) << "snapshot server: " << request.method << " " << request.path;
-    auto respond_error = [&](const Status& e) {
-      VC_LOG(Warning) << "snapshot server: " << request.method << " " << request.path << ": "
-                      << e.message();
-      http.DrainBody();
-      (void)http.Respond(HttpStatusFor(e), kJson, ErrorBody(e));
-    };
+    bool streamed = false;
+    StatusOr<json> answer = NotFound("no such endpoint");
     if (request.path == "/snapshot" && request.method == "POST") {
-      auto text = http.ReadSmallBody(4 << 20);
-      json body = text.ok() ? json::parse(*text, nullptr, false) : json();
-      auto key = body.is_object() ? KeyFrom(body)
-                                  : StatusOr<std::optional<vc::snapshot::EncryptionKey>>(
-                                        InvalidArgument("request body is not JSON"));
-      if (!key.ok()) {
-        respond_error(key.status());
-      } else if (body.contains("to")) {
-        auto path = InsideData(options_.data_dir, body.value("to", ""));
-        if (!path.ok()) {
-          respond_error(path.status());
-        } else {
-          std::error_code ec;
-          std::filesystem::create_directories(std::filesystem::path(*path).parent_path(), ec);
-          const std::string tmp = *path + ".partial";
-          FILE* out = std::fopen(tmp.c_str(), "wb");
-          uint64_t bytes = 0;
-          auto meta =
-              out ? WriteDataArchive(
-                        {options_.data_dir, body.value("meta", json::object()), *key},
-                        [&](const char* d, size_t n) -> Status {
-                          bytes += n;
-                          if (std::fwrite(d, 1, n, out) != n) {
-                            return errno == ENOSPC
-                                       ? FailedPrecondition(
-                                             "write " + tmp +
-                                             ": no space left on the pod's data volume")
-                                       : Internal("write " + tmp + ": " + std::strerror(errno));
-                          }
-                          return Status::Ok();
-                        })
-                  : StatusOr<json>(NotFound("create " + tmp + ": " + std::strerror(errno)));
-          if (out && (std::fflush(out) != 0 || ::fsync(fileno(out)) != 0) && meta.ok()) {
-            meta = FailedPrecondition("write " + tmp + ": no space left on the pod's data volume");
-          }
-          if (out) std::fclose(out);
-          if (meta.ok() && ::rename(tmp.c_str(), path->c_str()) != 0) {
-            meta = Internal("rename " + tmp + ": " + std::strerror(errno));
-          }
-          if (!meta.ok()) {
-            ::unlink(tmp.c_str());
-            respond_error(meta.status());
-          } else {
-            (void)http.Respond(200, kJson, json{{"bytes", bytes}, {"meta", *meta}}.dump());
-          }
-        }
-      } else {
-        bool started = false;
-        auto meta = WriteDataArchive(
-            {options_.data_dir, body.value("meta", json::object()), *key},
-            [&](const char* d, size_t n) -> Status {
-              if (!started) {
-                RETURN_IF_ERROR(http.BeginStream("application/vnd.kubectl-vc.snapshot.v1+vcsnap"));
-                started = true;
-              }
-              return http.Send(d, n);
-            });
-        // After the first byte the status line is gone: a cut stream is what the client sees,
-        // and the archive format makes that a clear "truncated" there.
-        if (!meta.ok() && !started) respond_error(meta.status());
-        if (!meta.ok() && started)
-          VC_LOG(Warning) << "snapshot stream failed: " << meta.status().message();
-      }
+      answer = Snapshot(http, &streamed);
     } else if (request.path == "/restore" && request.method == "PUT") {
-      std::optional<vc::snapshot::EncryptionKey> key;
-      if (auto it = request.headers.find("x-vc-encryption-key"); it != request.headers.end()) {
-        auto parsed = vc::snapshot::ParseEncryptionKey(it->second);
-        if (parsed.ok()) key = *parsed;
-      }
-      auto meta = StageRestore(
-          options_.data_dir, [&](char* d, size_t n) { return http.ReadBody(d, n); }, key);
-      if (!meta.ok()) {
-        respond_error(meta.status());
-      } else {
-        (void)http.Respond(200, kJson, meta->dump());
-      }
+      answer = StageRestore(
+          options_.data_dir, [&](char* d, size_t n) { return http.ReadBody(d, n); }, std::nullopt);
     } else if (request.path == "/restore" && request.method == "POST") {
-      auto text = http.ReadSmallBody(1 << 20);
-      json body = text.ok() ? json::parse(*text, nullptr, false) : json();
-      auto key = body.is_object() ? KeyFrom(body)
-                                  : StatusOr<std::optional<vc::snapshot::EncryptionKey>>(
-                                        InvalidArgument("request body is not JSON"));
-      auto path = body.is_object()
-                      ? InsideData(options_.data_dir, body.value("from", ""))
-                      : StatusOr<std::string>(InvalidArgument("request body is not JSON"));
-      FILE* in = path.ok() ? std::fopen(path->c_str(), "rb") : nullptr;
-      if (!key.ok() || !path.ok()) {
-        respond_error(!key.ok() ? key.status() : path.status());
-      } else if (!in) {
-        respond_error(
-            NotFound("container:///data/" + body.value("from", "") + ": no such file in the pod"));
-      } else {
-        auto meta = StageRestore(
-            options_.data_dir,
-            [&](char* d, size_t n) -> StatusOr<size_t> {
-              const size_t got = std::fread(d, 1, n, in);
-              if (got == 0 && std::ferror(in)) return Internal("read " + *path);
-              return got;
-            },
-            *key);
-        std::fclose(in);
-        if (!meta.ok()) {
-          respond_error(meta.status());
-        } else {
-          (void)http.Respond(200, kJson, meta->dump());
-        }
-      }
+      answer = RestoreFromFile(http);
+    }
+    if (streamed) {
+      // The status line went out with the first byte: a cut stream is what the client sees,
+      // and the archive format makes that a clear "truncated" there.
+      if (!answer.ok()) VC_LOG(Warning) << "snapshot stream failed: " << answer.status().message();
+    } else if (!answer.ok()) {
+      VC_LOG(Warning) << "snapshot server: " << request.method << " " << request.path << ": "
+                      << answer.status().message();
+      http.DrainBody();
+      (void)http.Respond(HttpStatusFor(answer.status()), kJson, ErrorBody(answer.status()));
     } else {
-      (void)http.Respond(404, kJson, ErrorBody(NotFound("no such endpoint")));
+      (void)http.Respond(200, kJson, answer->dump());
     }
   }
   SSL_shutdown(ssl);

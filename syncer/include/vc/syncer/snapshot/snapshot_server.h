@@ -17,12 +17,15 @@
 #pragma once
 
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "vc/cancel_token.h"
 #include "vc/status.h"
 
 namespace vc::syncer::snapshot {
+
+class TlsHttpExchange;
 
 struct SnapshotServerOptions {
   std::string data_dir = "/data";
@@ -45,6 +48,10 @@ class SnapshotServer {
 
  private:
   void Handle(int fd);
+  // The endpoints' work; each returns the JSON answer or the error to answer with.
+  // Snapshot sets *streamed once the archive itself started going out.
+  StatusOr<nlohmann::json> Snapshot(TlsHttpExchange& http, bool* streamed);
+  StatusOr<nlohmann::json> RestoreFromFile(TlsHttpExchange& http);
   SnapshotServerOptions options_;
   int listen_fd_ = -1;
   int port_ = 0;
