@@ -36,6 +36,7 @@ void AddPauseResumeCommands(CLI::App& app, GlobalOptions& globals, Action* actio
 void AddDeleteCommand(CLI::App& app, GlobalOptions& globals, Action* action);
 void AddVersionCommand(CLI::App& app, GlobalOptions& globals, Action* action);
 void AddNodeCommand(CLI::App& app, GlobalOptions& globals, Action* action);
+void AddSnapshotCommands(CLI::App& app, GlobalOptions& globals, Action* action);
 void AddCompletionCommands(CLI::App& app, GlobalOptions& globals, Action* action);
 
 // `kubectl-vc __complete WORDS...` (cobra's protocol, for kubectl_complete-vc): candidates for

@@ -5,6 +5,7 @@
 #include "cmd/commands.h"
 #include "cmd/host_access.h"
 #include "cmd/interrupt.h"
+#include "cmd/snapshot_flags.h"
 #include "vc/cli/connect/connect.h"
 #include "vc/cli/lifecycle/lifecycle.h"
 #include "vc/cli/values/profiles.h"
@@ -22,6 +23,7 @@ struct CreateFlags {
   bool upgrade = false;
   bool expose = false;
   std::string timeout = "5m";
+  SnapshotFlags restore;  // --restore URL and the snapshot store flags
 };
 
 int RunCreate(const GlobalOptions& globals, const CreateFlags& flags) {
@@ -53,7 +55,12 @@ int RunCreate(const GlobalOptions& globals, const CreateFlags& flags) {
   options.namespace_ = host->namespace_given ? host->namespace_ : "";
   output::Progress progress(Err());
   const CancelToken* cancel = InterruptToken();
-  auto created = lifecycle::Create(*host->client, options, progress, cancel);
+  auto created = [&]() -> StatusOr<lifecycle::CreateResult> {
+    if (flags.restore.url.empty()) return lifecycle::Create(*host->client, options, progress, cancel);
+    ASSIGN_OR_RETURN(auto transfer, ResolveTransfer(flags.restore, globals.host.env));
+    return snapshot::CreateFromSnapshot(*host, options, {transfer, *timeout}, globals.host.env,
+                                        progress, Err(), cancel);
+  }();
   if (!created.ok()) return Fail(ExplainHostError(*host, created.status()));
   if (!flags.connect) {
     Err() << "virtual cluster " << options.name << " is " << (created->existed ? "upgraded" : "created")
@@ -95,7 +102,8 @@ void AddCreateCommand(CLI::App& app, GlobalOptions& globals, Action* action) {
       "  kubectl vc create dev-team -f dev-values.yaml\n"
       "  kubectl vc create partner --profile partner --set isolation.nodeQuota.cpu=4\n"
       "  kubectl vc create dev-team -f dev-values.yaml -f overrides.yaml --upgrade\n"
-      "  kubectl vc create ci --connect=false   # return once the objects are applied");
+      "  kubectl vc create ci --connect=false   # return once the objects are applied\n"
+      "  kubectl vc create dev-team --restore oci://registry.example.com/snapshots/dev-team:v1");
   sub->add_option("NAME", flags->name, "Name of the virtual cluster (a DNS-1123 label)")->required();
   sub->add_option("-f,--values", flags->values_files,
                   "Values file (vcluster.yaml key paths plus isolation:); repeat to layer, - for "
@@ -119,6 +127,10 @@ void AddCreateCommand(CLI::App& app, GlobalOptions& globals, Action* action) {
                 "Expose the virtual API with a LoadBalancer Service");
   sub->add_option("--timeout", flags->timeout, "How long to wait for the control plane")
       ->capture_default_str();
+  sub->add_option("--restore", flags->restore.url,
+                  "Create it from a snapshot (oci://, s3://, file://; its values are used, -f and "
+                  "--set go on top)");
+  AddSnapshotStoreFlags(sub, &flags->restore);
   sub->callback([&globals, flags, action] {
     *action = [&globals, flags] { return RunCreate(globals, *flags); };
   });

@@ -57,6 +57,7 @@ int Main(int argc, char** argv) {
   AddConnectCommands(app, globals, &action);
   AddPauseResumeCommands(app, globals, &action);
   AddDeleteCommand(app, globals, &action);
+  AddSnapshotCommands(app, globals, &action);
   AddVersionCommand(app, globals, &action);
   AddNodeCommand(app, globals, &action);
   AddCompletionCommands(app, globals, &action);

@@ -27,6 +27,7 @@ json PortEnv() {
       {{"name", "VC_SYNCER_PORT"}, {"value", "8080"}},
       // The syncer's kubelet endpoint: pseudo nodes in the virtual cluster advertise it.
       {{"name", "VC_KUBELET_PORT"}, {"value", "10250"}},
+      {{"name", "VC_SNAPSHOT_PORT"}, {"value", std::to_string(kSnapshotPort)}},
       // Where the API server listens: the pod IP on a host; 127.0.0.1 in the test runner.
       {{"name", "VC_BIND_ADDRESS"}, {"value", "0.0.0.0"}},
       {{"name", "POD_NAME"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.name"}}}}}},
@@ -127,6 +128,16 @@ json Syncer(const VirtualCluster& vc) {
   return c;
 }
 
+// The snapshot endpoint (vc-syncer snapshot-server): kubectl vc snapshot/restore reach it
+// with `kubectl port-forward` and the admin certificate; loopback only inside the pod.
+json SnapshotServer(const VirtualCluster& vc) {
+  json c = Container("snapshot", vc.images.syncer, {"vc-syncer"},
+                     {"snapshot-server", "--data-dir=/data", "--address=127.0.0.1",
+                      "--port=$(VC_SNAPSHOT_PORT)"});
+  c["ports"] = json::array({{{"name", "snapshot"}, {"containerPort", kSnapshotPort}}});
+  return c;
+}
+
 json Volumes(const VirtualCluster& vc, json* claim_templates) {
   const json& claim = At(vc.values, "/controlPlane/statefulSet/persistence/volumeClaim");
   // "auto" (vcluster's default) means a claim, since kine's SQLite is the cluster's state.
@@ -166,7 +177,8 @@ json RenderStatefulSet(const VirtualCluster& vc) {
       {"terminationGracePeriodSeconds", 10},
       {"initContainers", json::array({Container("init", vc.images.syncer, {"vc-syncer"},
                                                 InitArgs(vc))})},
-      {"containers", json::array({Kine(vc), ApiServer(vc), ControllerManager(vc), Syncer(vc)})},
+      {"containers", json::array({Kine(vc), ApiServer(vc), ControllerManager(vc), Syncer(vc),
+                                  SnapshotServer(vc)})},
       {"volumes", Volumes(vc, &claim_templates)},
   };
   const json& scheduling = At(vc.values, "/controlPlane/statefulSet/scheduling");

@@ -3,6 +3,7 @@
 #include "vc/log.h"
 #include "vc/syncer/clients.h"
 #include "vc/syncer/init/init_command.h"
+#include "vc/syncer/snapshot/restore_swap.h"
 
 namespace vc::syncer::cmd {
 
@@ -33,7 +34,11 @@ void AddInitCommand(CLI::App& app, std::function<int()>* action) {
                   "Kubeconfig of the host cluster (default: in-cluster service account)");
   sub->callback([options, action] {
     *action = [options] {
-      Status s = init::RunInit(*options, [&] { return LoadHostClient(options->host_kubeconfig); });
+      // A restore staged by the snapshot server becomes the state before anything reads it
+      // (and is rolled back when init fails on it).
+      Status s = snapshot::InitWithStagedRestore(options->data_dir, [&] {
+        return init::RunInit(*options, [&] { return LoadHostClient(options->host_kubeconfig); });
+      });
       if (!s.ok()) {
         VC_LOG(Error) << "init: " << s.message();
         return 1;

@@ -21,6 +21,7 @@ int Main(int argc, char** argv) {
   std::function<int()> action;
   AddInitCommand(app, &action);
   AddRunCommand(app, &action);
+  AddSnapshotServerCommand(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

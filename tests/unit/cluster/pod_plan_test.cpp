@@ -49,7 +49,7 @@ PlanInput Input(json pod) {
 TEST(PodPlanTest, RenderedControlPlaneRunsWithUniquePortsAndMappedPaths) {
   auto plan = PlanPod(Input(RenderedPod()));
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
-  ASSERT_EQ(plan->processes.size(), 5u);
+  ASSERT_EQ(plan->processes.size(), 6u);  // init + kine, apiserver, kcm, syncer, snapshot
   EXPECT_TRUE(plan->processes[0].init);
   EXPECT_EQ(plan->processes[0].argv[0], "/build/vc-syncer");
   EXPECT_EQ(plan->processes[0].argv[1], "init");
@@ -78,6 +78,15 @@ TEST(PodPlanTest, RenderedControlPlaneRunsWithUniquePortsAndMappedPaths) {
   // The apiserver's containerPort 8443 forwards to its local port.
   EXPECT_EQ(plan->ports.at(8443), std::stoi(apiserver->env.at("VC_APISERVER_PORT")));
   EXPECT_EQ(apiserver->env.at("POD_NAMESPACE"), "vcluster-dev-team");
+  // The snapshot endpoint's containerPort 8444 forwards to its local port too.
+  const ProcessPlan* snapshot = nullptr;
+  for (const auto& p : plan->processes) {
+    if (p.container == "snapshot") snapshot = &p;
+  }
+  ASSERT_TRUE(snapshot);
+  EXPECT_EQ(plan->ports.at(8444), std::stoi(snapshot->env.at("VC_SNAPSHOT_PORT")));
+  EXPECT_TRUE(has(*snapshot, "--port=" + snapshot->env.at("VC_SNAPSHOT_PORT")));
+  EXPECT_TRUE(has(*snapshot, "--data-dir=/tmp/claims/u1"));
 }
 
 TEST(PodPlanTest, UnknownImageIsAClearError) {

@@ -53,5 +53,7 @@ std::string ServiceAccountName(const VirtualCluster& vc);
 std::string ConfigSecretName(const std::string& name);      // vc-config-NAME
 std::string KubeconfigSecretName(const std::string& name);  // vc-NAME
 inline constexpr const char* kFieldManager = "kubectl-vc";
+// The control-plane pod's snapshot endpoint (container "snapshot", vc-syncer snapshot-server).
+inline constexpr int kSnapshotPort = 8444;
 
 }  // namespace vc::cli::render

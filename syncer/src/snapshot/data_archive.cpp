@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vc/syncer/snapshot/data_archive.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <vector>
+
+#include "vc/log.h"
+
+namespace vc::syncer::snapshot {
+namespace {
+
+namespace fsys = std::filesystem;
+using nlohmann::json;
+using vc::snapshot::ArchiveReader;
+using vc::snapshot::ArchiveWriter;
+using vc::snapshot::EntryHeader;
+using vc::snapshot::EntryKind;
+
+constexpr size_t kChunk = 1 << 20;
+
+Status Errno(const std::string& what) {
+  const int e = errno;
+  if (e == ENOSPC || e == EDQUOT) {
+    return FailedPrecondition(what +
+                              ": no space left on the pod's data volume (free space or "
+                              "grow the volume: controlPlane.statefulSet.persistence)");
+  }
+  return Internal(what + ": " + std::strerror(e));
+}
+
+std::string Now() {
+  char buf[32];
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// Removes a directory tree when it goes out of scope, unless released.
+class ScopedTree {
+ public:
+  explicit ScopedTree(std::string path) : path_(std::move(path)) {}
+  ~ScopedTree() {
+    if (!path_.empty()) {
+      std::error_code ec;
+      fsys::remove_all(path_, ec);
+    }
+  }
+  void Release() { path_.clear(); }
+
+ private:
+  std::string path_;
+};
+
+Status StreamFile(const std::string& path, ArchiveWriter& writer, const EntryHeader& header) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("read " + path);
+  RETURN_IF_ERROR(writer.BeginEntry(header));
+  std::vector<char> buf(kChunk);
+  uint64_t left = header.size;
+  Status status;
+  while (left > 0 && status.ok()) {
+    const ssize_t n = ::read(fd, buf.data(), std::min<uint64_t>(buf.size(), left));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      status =
+          n == 0 ? Internal("read " + path + ": it shrank while archived") : Errno("read " + path);
+      break;
+    }
+    status = writer.Write(buf.data(), static_cast<size_t>(n));
+    left -= static_cast<uint64_t>(n);
+  }
+  ::close(fd);
+  RETURN_IF_ERROR(status);
+  return writer.EndEntry();
+}
+
+}  // namespace
+
+bool SafeEntryPath(const std::string& name) {
+  if (name.empty() || name.front() == '/' || name.size() > 1024) return false;
+  size_t start = 0;
+  while (start <= name.size()) {
+    size_t slash = name.find('/', start);
+    if (slash == std::string::npos) slash = name.size();
+    const std::string part = name.substr(start, slash - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = slash + 1;
+  }
+  return true;
+}
+
+StatusOr<json> WriteDataArchive(const ArchiveRequest& request, const vc::snapshot::ByteSink& sink) {
+  const std::string work = request.data_dir + "/.snapshot";
+  std::error_code ec;
+  fsys::remove_all(work, ec);
+  if (!fsys::create_directories(work, ec) && ec) {
+    return Internal("create " + work + ": " + ec.message());
+  }
+  ScopedTree cleanup(work);
+  const std::string copy = work + "/state.db";
+  RETURN_IF_ERROR(BackupDatabase(request.data_dir + "/state.db", copy));
+  ASSIGN_OR_RETURN(json objects, CountObjects(copy));
+
+  // Files in archive order: the database, then the PKI (sorted, regular files, no temporaries).
+  std::vector<std::pair<std::string, std::string>> files = {{"state.db", copy}};
+  std::vector<std::string> pki;
+  for (const auto& e : fsys::directory_iterator(request.data_dir + "/pki", ec)) {
+    const std::string name = e.path().filename().string();
+    if (e.is_regular_file() && name.front() != '.') pki.push_back(name);
+  }
+  if (ec) return Internal("list " + request.data_dir + "/pki: " + ec.message());
+  std::sort(pki.begin(), pki.end());
+  for (const auto& name : pki) files.emplace_back("pki/" + name, request.data_dir + "/pki/" + name);
+
+  json meta = request.meta.is_object() ? request.meta : json::object();
+  meta["formatVersion"] = vc::snapshot::kFormatVersion;
+  meta["createdAt"] = Now();
+  meta["objects"] = objects;
+  meta["files"] = json::array();
+  std::vector<EntryHeader> headers;
+  for (const auto& [name, path] : files) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return Errno("stat " + path);
+    headers.push_back({EntryKind::kFile, name, static_cast<uint32_t>(st.st_mode & 0777),
+                       static_cast<uint64_t>(st.st_size)});
+    meta["files"].push_back({{"name", name}, {"size", st.st_size}});
+  }
+  meta["encrypted"] = request.key.has_value();
+
+  ArchiveWriter writer(sink, request.key);
+  const std::string meta_text = meta.dump(2);
+  RETURN_IF_ERROR(writer.BeginEntry({EntryKind::kMeta, "meta.json", 0644, meta_text.size()}));
+  RETURN_IF_ERROR(writer.Write(meta_text.data(), meta_text.size()));
+  RETURN_IF_ERROR(writer.EndEntry());
+  for (size_t i = 0; i < files.size(); ++i) {
+    RETURN_IF_ERROR(StreamFile(files[i].second, writer, headers[i]));
+  }
+  RETURN_IF_ERROR(writer.Finish());
+  VC_LOG(Info) << "snapshot: " << writer.bytes_out() << " bytes, " << files.size() << " files";
+  return meta;
+}
+
+StatusOr<json> StageRestore(const std::string& data_dir, const vc::snapshot::ByteSource& source,
+                            const std::optional<vc::snapshot::EncryptionKey>& key) {
+  const std::string staging = data_dir + "/restore.staging";
+  const std::string ready = data_dir + "/restore.ready";
+  std::error_code ec;
+  fsys::remove(data_dir + "/restore.result", ec);  // an older restore's outcome
+  fsys::remove_all(staging, ec);
+  if (!fsys::create_directories(staging, ec) && ec) {
+    return Internal("create " + staging + ": " + ec.message());
+  }
+  ScopedTree cleanup(staging);
+  ::chmod(staging.c_str(), 0700);
+
+  ArchiveReader reader(source, key);
+  RETURN_IF_ERROR(reader.Open());
+  ASSIGN_OR_RETURN(auto first, reader.Next());
+  if (!first || first->kind != EntryKind::kMeta) {
+    return InvalidArgument("snapshot is corrupted: it does not start with meta.json");
+  }
+  ASSIGN_OR_RETURN(std::string meta_text, vc::snapshot::ReadEntryToString(reader));
+  json meta = json::parse(meta_text, nullptr, false);
+  if (!meta.is_object()) return InvalidArgument("snapshot is corrupted: meta.json is not JSON");
+
+  std::vector<char> buf(kChunk);
+  bool has_db = false, has_ca = false, has_ca_key = false;
+  while (true) {
+    ASSIGN_OR_RETURN(auto entry, reader.Next());
+    if (!entry) break;
+    if (entry->kind != EntryKind::kFile) {
+      return InvalidArgument("snapshot is corrupted: a second meta entry");
+    }
+    if (!SafeEntryPath(entry->name) || entry->name.rfind("restore.", 0) == 0) {
+      return InvalidArgument("snapshot is corrupted: entry path \"" + entry->name +
+                             "\" leaves the data directory");
+    }
+    has_db |= entry->name == "state.db";
+    has_ca |= entry->name == "pki/ca.crt";
+    has_ca_key |= entry->name == "pki/ca.key";
+    const std::string path = staging + "/" + entry->name;
+    fsys::create_directories(fsys::path(path).parent_path(), ec);
+    const int fd =
+        ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (entry->mode & 0777) | 0600);
+    if (fd < 0) return Errno("write " + path);
+    Status status;
+    while (status.ok()) {
+      auto n = reader.Read(buf.data(), buf.size());
+      if (!n.ok()) {
+        status = n.status();
+        break;
+      }
+      if (*n == 0) break;
+      for (size_t done = 0; done < *n && status.ok();) {
+        const ssize_t w = ::write(fd, buf.data() + done, *n - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+          status = Errno("write " + path);
+          break;
+        }
+        done += static_cast<size_t>(w);
+      }
+    }
+    if (status.ok() && ::fsync(fd) != 0) status = Errno("fsync " + path);
+    ::fchmod(fd, entry->mode & 0777);
+    ::close(fd);
+    RETURN_IF_ERROR(status);
+  }
+  if (!has_db || !has_ca || !has_ca_key) {
+    return InvalidArgument("snapshot is incomplete: it lacks " + std::string(!has_db ? "state.db"
+                                                                             : !has_ca
+                                                                                 ? "pki/ca.crt"
+                                                                                 : "pki/ca.key"));
+  }
+  {
+    const std::string path = staging + "/meta.json";
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return Errno("write " + path);
+    const bool ok =
+        ::write(fd, meta_text.data(), meta_text.size()) == static_cast<ssize_t>(meta_text.size());
+    ::close(fd);
+    if (!ok) return Errno("write " + path);
+  }
+  fsys::remove_all(ready, ec);
+  if (::rename(staging.c_str(), ready.c_str()) != 0) return Errno("rename " + staging);
+  cleanup.Release();
+  if (const int dir = ::open(data_dir.c_str(), O_RDONLY | O_DIRECTORY); dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+  VC_LOG(Info) << "restore: staged " << reader.bytes_in() << " verified bytes in " << ready;
+  return meta;
+}
+
+}  // namespace vc::syncer::snapshot

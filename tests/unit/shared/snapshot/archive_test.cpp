@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: Apache-2.0
+// The snapshot archive format: round trips (plain and encrypted, empty and multi-record
+// entries), and every kind of bad input says what is wrong.
+#include "vc/snapshot/archive.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "vc/snapshot/byte_pipe.h"
+
+namespace vc::snapshot {
+namespace {
+
+struct Written {
+  std::string bytes;
+};
+
+EncryptionKey Key(char fill) {
+  EncryptionKey k;
+  k.bytes.fill(static_cast<unsigned char>(fill));
+  return k;
+}
+
+std::string Pattern(size_t size, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string s(size, '\0');
+  for (auto& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+struct Entry {
+  EntryKind kind;
+  std::string name;
+  std::string data;
+};
+
+std::string Write(const std::vector<Entry>& entries, std::optional<EncryptionKey> key) {
+  std::string out;
+  ArchiveWriter w(
+      [&](const char* d, size_t n) {
+        out.append(d, n);
+        return Status::Ok();
+      },
+      key);
+  for (const auto& e : entries) {
+    EXPECT_TRUE(w.BeginEntry({e.kind, e.name, 0600, e.data.size()}).ok());
+    // Odd-sized writes cross record boundaries.
+    for (size_t i = 0; i < e.data.size(); i += 77777) {
+      EXPECT_TRUE(w.Write(e.data.data() + i, std::min<size_t>(77777, e.data.size() - i)).ok());
+    }
+    EXPECT_TRUE(w.EndEntry().ok());
+  }
+  EXPECT_TRUE(w.Finish().ok());
+  EXPECT_EQ(w.bytes_out(), out.size());
+  return out;
+}
+
+ByteSource FromString(std::string text) {
+  auto pos = std::make_shared<size_t>(0);
+  auto s = std::make_shared<std::string>(std::move(text));
+  return [s, pos](char* d, size_t n) -> StatusOr<size_t> {
+    const size_t k = std::min(n, s->size() - *pos);
+    std::memcpy(d, s->data() + *pos, k);
+    *pos += k;
+    return k;
+  };
+}
+
+StatusOr<std::vector<Entry>> ReadAll(const std::string& bytes, std::optional<EncryptionKey> key) {
+  ArchiveReader r(FromString(bytes), key);
+  RETURN_IF_ERROR(r.Open());
+  std::vector<Entry> out;
+  while (true) {
+    ASSIGN_OR_RETURN(auto h, r.Next());
+    if (!h) break;
+    ASSIGN_OR_RETURN(std::string data, ReadEntryToString(r, 64 << 20));
+    out.push_back({h->kind, h->name, data});
+  }
+  return out;
+}
+
+const std::vector<Entry>& Sample() {
+  static const std::vector<Entry> kEntries = {
+      {EntryKind::kMeta, "meta.json", R"({"formatVersion":1})"},
+      {EntryKind::kFile, "state.db", Pattern(3 * kRecordBytes + 12345, 1)},
+      {EntryKind::kFile, "pki/empty", ""},
+      {EntryKind::kFile, "pki/ca.key", "secret key"},
+  };
+  return kEntries;
+}
+
+TEST(SnapshotArchive, RoundTripPlainAndEncrypted) {
+  for (const auto& key : {std::optional<EncryptionKey>(), std::optional(Key('k'))}) {
+    const std::string bytes = Write(Sample(), key);
+    auto back = ReadAll(bytes, key);
+    ASSERT_TRUE(back.ok()) << back.status().message();
+    ASSERT_EQ(back->size(), Sample().size());
+    for (size_t i = 0; i < back->size(); ++i) {
+      EXPECT_EQ((*back)[i].name, Sample()[i].name);
+      EXPECT_EQ((*back)[i].kind, Sample()[i].kind);
+      EXPECT_TRUE((*back)[i].data == Sample()[i].data) << (*back)[i].name;
+    }
+  }
+}
+
+TEST(SnapshotArchive, EncryptedHidesContent) {
+  const std::string bytes =
+      Write({{EntryKind::kFile, "pki/ca.key", "TOPSECRETKEYMATERIAL"}}, Key('k'));
+  EXPECT_EQ(bytes.find("TOPSECRET"), std::string::npos);
+  EXPECT_EQ(bytes.find("pki/ca.key"), std::string::npos);
+}
+
+TEST(SnapshotArchive, SkippingEntriesStillVerifies) {
+  const std::string bytes = Write(Sample(), std::nullopt);
+  ArchiveReader r(FromString(bytes), std::nullopt);
+  ASSERT_TRUE(r.Open().ok());
+  int n = 0;
+  while (true) {
+    auto h = r.Next();
+    ASSERT_TRUE(h.ok()) << h.status().message();
+    if (!*h) break;
+    ++n;
+  }
+  EXPECT_EQ(n, 4);
+}
+
+TEST(SnapshotArchive, TruncatedAnywhereIsAnError) {
+  const std::string bytes = Write(Sample(), std::nullopt);
+  const std::vector<size_t> cuts = {3, 20, 100, bytes.size() / 2, bytes.size() - 1};
+  for (size_t cut : cuts) {
+    auto back = ReadAll(bytes.substr(0, cut), std::nullopt);
+    ASSERT_FALSE(back.ok()) << "cut at " << cut;
+    const std::string m = back.status().message();
+    EXPECT_TRUE(m.find("truncated") != std::string::npos ||
+                m.find("not a kubectl-vc snapshot") != std::string::npos)
+        << m;
+  }
+}
+
+TEST(SnapshotArchive, CorruptedByteNamesTheEntry) {
+  std::string bytes = Write(Sample(), std::nullopt);
+  bytes[bytes.size() / 2] ^= 0x40;  // inside state.db
+  auto back = ReadAll(bytes, std::nullopt);
+  ASSERT_FALSE(back.ok());
+  EXPECT_NE(back.status().message().find("snapshot is corrupted: the checksum of state.db"),
+            std::string::npos)
+      << back.status().message();
+}
+
+TEST(SnapshotArchive, CorruptedEncryptedRecordFailsAuthentication) {
+  std::string bytes = Write(Sample(), Key('k'));
+  bytes[bytes.size() / 2] ^= 0x01;
+  auto back = ReadAll(bytes, Key('k'));
+  ASSERT_FALSE(back.ok());
+  EXPECT_NE(back.status().message().find("fails authentication"), std::string::npos)
+      << back.status().message();
+}
+
+TEST(SnapshotArchive, WrongOrMissingKey) {
+  const std::string bytes = Write(Sample(), Key('k'));
+  auto wrong = ReadAll(bytes, Key('x'));
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.status().message().find("wrong encryption key"), std::string::npos)
+      << wrong.status().message();
+  auto none = ReadAll(bytes, std::nullopt);
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.status().message().find("--encryption-key-file"), std::string::npos);
+  auto header = ReadArchiveHeader(FromString(bytes));
+  ASSERT_TRUE(header.ok());
+  EXPECT_TRUE(header->encrypted);
+  EXPECT_EQ(header->key_id, Key('k').Id());
+}
+
+TEST(SnapshotArchive, NewerFormatVersionIsRefused) {
+  std::string bytes = Write(Sample(), std::nullopt);
+  bytes[8] = 0;
+  bytes[9] = 2;  // version 2
+  auto back = ReadAll(bytes, std::nullopt);
+  ASSERT_FALSE(back.ok());
+  EXPECT_NE(back.status().message().find("format version 2 is newer"), std::string::npos)
+      << back.status().message();
+  EXPECT_NE(back.status().message().find("upgrade"), std::string::npos);
+}
+
+TEST(SnapshotArchive, NotAnArchive) {
+  auto back = ReadAll("<html>404</html>", std::nullopt);
+  ASSERT_FALSE(back.ok());
+  EXPECT_NE(back.status().message().find("not a kubectl-vc snapshot"), std::string::npos);
+}
+
+TEST(SnapshotArchive, TrailingGarbageIsAnError) {
+  auto back = ReadAll(Write(Sample(), std::nullopt) + "x", std::nullopt);
+  ASSERT_FALSE(back.ok());
+  EXPECT_NE(back.status().message().find("follow"), std::string::npos) << back.status().message();
+}
+
+TEST(SnapshotArchive, KeyFormats) {
+  const std::string hex(64, 'a');
+  auto k1 = ParseEncryptionKey(hex + "\n");
+  ASSERT_TRUE(k1.ok());
+  EXPECT_EQ(k1->bytes[0], 0xaa);
+  auto k2 = ParseEncryptionKey(std::string(32, 'z'));
+  ASSERT_TRUE(k2.ok());
+  auto k3 = ParseEncryptionKey("qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq\n");  // base64 of 33
+  EXPECT_FALSE(k3.ok());
+  EXPECT_NE(k3.status().message().find("openssl rand -hex 32"), std::string::npos);
+}
+
+TEST(BytePipe, StreamsBetweenThreadsWithinCapacity) {
+  BytePipe pipe(1000);
+  const std::string data = Pattern(100000, 7);
+  std::thread writer([&] {
+    for (size_t i = 0; i < data.size(); i += 333) {
+      ASSERT_TRUE(pipe.Write(data.data() + i, std::min<size_t>(333, data.size() - i)).ok());
+    }
+    pipe.Close();
+  });
+  std::string got;
+  char buf[512];
+  while (true) {
+    auto n = pipe.Read(buf, sizeof buf);
+    ASSERT_TRUE(n.ok());
+    if (*n == 0) break;
+    got.append(buf, *n);
+  }
+  writer.join();
+  EXPECT_TRUE(got == data);
+}
+
+TEST(BytePipe, FailureReachesTheOtherSide) {
+  BytePipe pipe(10);
+  std::thread reader([&] { pipe.Fail(Unavailable("upload refused")); });
+  reader.join();
+  Status s = pipe.Write("0123456789abcdef", 16);
+  EXPECT_EQ(s.message(), "upload refused");
+}
+
+}  // namespace
+}  // namespace vc::snapshot
