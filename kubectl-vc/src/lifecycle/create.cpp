@@ -218,6 +218,21 @@ StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options
     Status waited = WaitReady(client, options.name, ns, options.timeout, progress, cancel);
     if (waited.code() == Code::kCancelled) return Interrupted(options, ns);
     RETURN_IF_ERROR(waited);
+  } else if (!paused) {
+    // Returning before the pod exists would make the next `kubectl wait -l app=vcluster` (the
+    // seed's step) fail with "no matching resources": wait until the StatefulSet made it.
+    progress.Begin("Waiting for the StatefulSet to create pod " + options.name + "-0");
+    Status made = PollUntil(
+        [&]() -> StatusOr<bool> {
+          ASSIGN_OR_RETURN(json pod, GetOrNull(client, r::kPods, ns, options.name + "-0"));
+          return pod.is_object();
+        },
+        options.timeout, "waiting for pod " + options.name + "-0 to be created", cancel);
+    if (!made.ok()) {
+      progress.Fail();
+      return made.code() == Code::kCancelled ? Interrupted(options, ns) : made;
+    }
+    progress.Done();
   }
   if (!finished) {
     json mark = {{"metadata", {{"annotations", {{kCreatedAtAnnotation, NowRfc3339()}}}}}};
