@@ -209,31 +209,38 @@ class S3Store : public SnapshotStore {
 
 }  // namespace
 
+S3Target ResolveS3Target(const Location& location, const StoreOptions& options) {
+  S3Target t;
+  t.region = EnvValue(options.env, "AWS_REGION");
+  if (t.region.empty()) t.region = EnvValue(options.env, "AWS_DEFAULT_REGION");
+  if (t.region.empty()) t.region = "us-east-1";
+  std::string endpoint = options.s3_endpoint;
+  if (endpoint.empty()) endpoint = EnvValue(options.env, "AWS_ENDPOINT_URL_S3");
+  if (endpoint.empty()) endpoint = EnvValue(options.env, "AWS_ENDPOINT_URL");
+  while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
+  t.path_style = options.s3_path_style ||
+                 (!endpoint.empty() && EnvValue(options.env, "VC_S3_VIRTUAL_HOST").empty());
+  if (endpoint.empty()) endpoint = "https://s3." + t.region + ".amazonaws.com";
+  const std::string key = EncodeKey(location.key);
+  if (t.path_style) {
+    t.object_url = endpoint + "/" + location.bucket + "/" + key;
+  } else {
+    const auto scheme = endpoint.find("://");
+    t.object_url = endpoint.substr(0, scheme + 3) + location.bucket + "." +
+                   endpoint.substr(scheme + 3) + "/" + key;
+  }
+  return t;
+}
+
 std::unique_ptr<SnapshotStore> NewS3Store(const Location& location, const StoreOptions& options) {
   S3Config c;
   c.options = options;
   c.access_key = EnvValue(options.env, "AWS_ACCESS_KEY_ID");
   c.secret_key = EnvValue(options.env, "AWS_SECRET_ACCESS_KEY");
   c.session_token = EnvValue(options.env, "AWS_SESSION_TOKEN");
-  c.region = EnvValue(options.env, "AWS_REGION");
-  if (c.region.empty()) c.region = EnvValue(options.env, "AWS_DEFAULT_REGION");
-  if (c.region.empty()) c.region = "us-east-1";
-  std::string endpoint = options.s3_endpoint;
-  if (endpoint.empty()) endpoint = EnvValue(options.env, "AWS_ENDPOINT_URL_S3");
-  if (endpoint.empty()) endpoint = EnvValue(options.env, "AWS_ENDPOINT_URL");
-  while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
-  const bool path_style =
-      options.s3_path_style ||
-      (!endpoint.empty() && EnvValue(options.env, "VC_S3_VIRTUAL_HOST").empty());
-  if (endpoint.empty()) endpoint = "https://s3." + c.region + ".amazonaws.com";
-  const std::string key = EncodeKey(location.key);
-  if (path_style) {
-    c.object_url = endpoint + "/" + location.bucket + "/" + key;
-  } else {
-    const auto scheme = endpoint.find("://");
-    c.object_url = endpoint.substr(0, scheme + 3) + location.bucket + "." +
-                   endpoint.substr(scheme + 3) + "/" + key;
-  }
+  const S3Target target = ResolveS3Target(location, options);
+  c.region = target.region;
+  c.object_url = target.object_url;
   StatusOr<bool> configured = true;
   if (c.access_key.empty() || c.secret_key.empty()) {
     configured = Status(Code::kUnauthorized,

@@ -167,6 +167,23 @@ TEST_F(S3StoreTest, LargeArchiveIsMultipart) {
   EXPECT_TRUE(*pulled == data);
 }
 
+// Virtual-host style (BUCKET.HOST): curl resolves *.localhost to loopback itself, so moto
+// sees the bucket in the Host header, as AWS does.
+TEST_F(S3StoreTest, VirtualHostStyle) {
+  StoreOptions options = Options();
+  options.env["AWS_ENDPOINT_URL"] = "http://localhost:" + std::to_string(port_);
+  options.env["VC_S3_VIRTUAL_HOST"] = "1";
+  auto location = ParseLocation("s3://snapshots/vhost.vcsnap");
+  ASSERT_FALSE(ResolveS3Target(*location, options).path_style);
+  const std::string data = Bytes(100000, 4);
+  Status pushed = Push(**OpenStore(*location, options), data);
+  ASSERT_TRUE(pushed.ok()) << pushed.message();
+  // The same object, read back path style.
+  auto pulled = Pull(**OpenStore(*location, Options()));
+  ASSERT_TRUE(pulled.ok()) << pulled.status().message();
+  EXPECT_TRUE(*pulled == data);
+}
+
 TEST_F(S3StoreTest, ClearErrors) {
   Status no_bucket = Pull(**OpenStore(*ParseLocation("s3://nobucket/x"), Options())).status();
   EXPECT_EQ(no_bucket.code(), Code::kNotFound);

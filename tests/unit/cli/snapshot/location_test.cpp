@@ -71,3 +71,36 @@ TEST(RegistryCredentials, FromDockerConfig) {
 
 }  // namespace
 }  // namespace vc::cli::snapshot
+
+namespace vc::cli::snapshot {
+namespace {
+
+TEST(S3Target, AddressingStyles) {
+  const Location l = *ParseLocation("s3://backups/teams/dev team+1.vcsnap");
+  StoreOptions aws;
+  aws.env = {{"AWS_REGION", "eu-central-1"}};
+  S3Target t = ResolveS3Target(l, aws);
+  EXPECT_FALSE(t.path_style);
+  EXPECT_EQ(t.region, "eu-central-1");
+  EXPECT_EQ(t.object_url,
+            "https://backups.s3.eu-central-1.amazonaws.com/teams/dev%20team%2B1.vcsnap");
+
+  StoreOptions minio;
+  minio.env = {{"AWS_ENDPOINT_URL", "http://127.0.0.1:9000/"}};
+  t = ResolveS3Target(l, minio);
+  EXPECT_TRUE(t.path_style);
+  EXPECT_EQ(t.region, "us-east-1");
+  EXPECT_EQ(t.object_url, "http://127.0.0.1:9000/backups/teams/dev%20team%2B1.vcsnap");
+
+  minio.env["VC_S3_VIRTUAL_HOST"] = "1";
+  t = ResolveS3Target(l, minio);
+  EXPECT_EQ(t.object_url, "http://backups.127.0.0.1:9000/teams/dev%20team%2B1.vcsnap");
+
+  StoreOptions forced = aws;
+  forced.s3_path_style = true;
+  EXPECT_EQ(ResolveS3Target(l, forced).object_url,
+            "https://s3.eu-central-1.amazonaws.com/backups/teams/dev%20team%2B1.vcsnap");
+}
+
+}  // namespace
+}  // namespace vc::cli::snapshot

@@ -78,4 +78,13 @@ std::unique_ptr<SnapshotStore> NewFileStore(const std::string& path);
 std::unique_ptr<SnapshotStore> NewOciStore(const Location& location, const StoreOptions& options);
 std::unique_ptr<SnapshotStore> NewS3Store(const Location& location, const StoreOptions& options);
 
+// Where an s3:// location is: the object's URL (virtual-host style on AWS, path style with a
+// custom endpoint unless $VC_S3_VIRTUAL_HOST, or with --s3-path-style) and the signing region.
+struct S3Target {
+  std::string object_url;
+  std::string region;
+  bool path_style = false;
+};
+S3Target ResolveS3Target(const Location& location, const StoreOptions& options);
+
 }  // namespace vc::cli::snapshot
