@@ -13,6 +13,13 @@
 #include <algorithm>
 #include <signal.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
 #include "integration/cli/cli_fixture.h"
 #include "vc/labels.h"
 
@@ -101,6 +108,78 @@ class SyncerE2eTest : public CliTest {
     return out.empty() ? "(no syncer log found under " + dir + ")" : out;
   }
 };
+
+// A TCP echo server on a free loopback port, the "container" kwok forwards to. A thread per
+// connection; the destructor shuts every socket down (kwok may keep its side open) and joins.
+class EchoServer {
+ public:
+  EchoServer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    ::listen(fd_, 8);
+    socklen_t len = sizeof(addr);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    acceptor_ = std::thread([this] {
+      for (;;) {
+        const int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (c < 0) return;
+        std::lock_guard lock(mu_);
+        clients_.push_back(c);
+        workers_.emplace_back([c] {
+          char buf[256];
+          for (ssize_t n; (n = ::recv(c, buf, sizeof(buf), 0)) > 0;) {
+            ::send(c, buf, static_cast<size_t>(n), MSG_NOSIGNAL);
+          }
+        });
+      }
+    });
+  }
+  ~EchoServer() {
+    ::shutdown(fd_, SHUT_RDWR);
+    acceptor_.join();
+    ::close(fd_);
+    std::lock_guard lock(mu_);
+    for (int c : clients_) ::shutdown(c, SHUT_RDWR);
+    for (auto& w : workers_) w.join();
+    for (int c : clients_) ::close(c);
+  }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread acceptor_;
+  std::mutex mu_;
+  std::vector<int> clients_;
+  std::vector<std::thread> workers_;
+};
+
+// Sends `text` to 127.0.0.1:port and returns what comes back (up to its length), "" on failure.
+std::string EchoThrough(int port, const std::string& text) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  std::string got;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      ::send(fd, text.data(), text.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(text.size())) {
+    char buf[256];
+    while (got.size() < text.size()) {
+      const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+      if (n <= 0) break;
+      got.append(buf, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  return got;
+}
 
 constexpr const char* kIngress = R"(apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -439,11 +518,11 @@ spec:
 }
 
 
-// The kubelet side: `kubectl logs` and `kubectl exec` in the virtual cluster go virtual
+// The kubelet side: `kubectl logs`, `exec` and `port-forward` in the virtual cluster go virtual
 // apiserver -> the syncer's kubelet API (pseudo node endpoint) -> the host apiserver -> kwok,
 // which serves a fake pod's logs from a file (a kwok Logs object) and runs exec locally (a
 // kwok Exec object; the command here is a harmless echo).
-TEST_F(SyncerE2eTest, LogsAndExecReachTheHostPod) {
+TEST_F(SyncerE2eTest, LogsExecAndPortForwardReachTheHostPod) {
   const std::string name = "sync-logs";
   ASSERT_NO_FATAL_FAILURE(CreateVirtualCluster(name, "isolation:\n  trustLevel: high\n"));
   const std::string hns = "vcluster-" + name;
@@ -494,6 +573,30 @@ spec:
     ran = Kubectl({"exec", "talker", "-n", "default", "--", "echo", "hello-through-the-relay"});
     return ran.code == 0 && ran.out.find("hello-through-the-relay") != std::string::npos;
   }, std::chrono::seconds(60))) << ran.Both() << "\n" << SyncerLog(name);
+
+  // kubectl port-forward in the virtual cluster -> the relay -> the host's portforward -> kwok,
+  // which forwards the pod's port 8080 to a local echo server (a kwok PortForward object).
+  EchoServer echo;
+  const json forward = {{"apiVersion", "kwok.x-k8s.io/v1alpha1"},
+                        {"kind", "PortForward"},
+                        {"metadata", {{"name", host_pod}, {"namespace", hns}}},
+                        {"spec", {{"forwards", json::array({{{"ports", json::array({8080})},
+                                                             {"target", {{"address", "127.0.0.1"},
+                                                                         {"port", echo.port()}}}}})}}}};
+  const kube::Resource kwok_forward{"kwok.x-k8s.io", "v1alpha1", "portforwards", "PortForward", true};
+  ASSERT_TRUE(client_->Create(kwok_forward, hns, forward).ok());
+  const int local = FreePort();
+  auto pf = ChildProcess::Start(
+      "port-forward", {bin_ + "/kubectl", "port-forward", "-n", "default", "pod/talker",
+                       std::to_string(local) + ":8080"},
+      home_->path() + "/port-forward.log", CliEnv());
+  ASSERT_TRUE(pf.ok()) << pf.status().message();
+  std::string echoed;
+  EXPECT_TRUE(Eventually([&] {
+    echoed = EchoThrough(local, "ping-through-the-virtual-cluster");
+    return echoed == "ping-through-the-virtual-cluster";
+  }, std::chrono::seconds(60))) << echoed << "\n" << (*pf)->LogTail() << "\n" << SyncerLog(name);
+  (*pf)->Stop();
 }
 
 // Robustness: the syncer killed with -9 mid-rollout, and again while the tenant scales down,
