@@ -37,6 +37,16 @@ class SyncerE2eTest : public CliTest {
     std::ofstream(values) << values_yaml;
     Track(name);
     auto created = Run({"create", name, "-f", values, "--timeout", "3m"});
+    if (created.code != 0 && created.err.find("connecting failed") != std::string::npos) {
+      // kubectl-vc create can race the apiserver's first listen (its port-forward gives up on
+      // the first refused connection); it says to retry with connect, which is what a user does.
+      CliResult connected;
+      ASSERT_TRUE(Eventually([&] {
+        connected = Run({"connect", name});
+        return connected.code == 0;
+      }, std::chrono::seconds(60))) << created.Both() << "\n" << connected.Both();
+      created = connected;
+    }
     ASSERT_EQ(created.code, 0) << created.Both();
     // Pods need the default ServiceAccount, which the virtual controller-manager makes a
     // moment after the API server is up.
@@ -89,6 +99,21 @@ class SyncerE2eTest : public CliTest {
     }
     ::closedir(proc);
     return found;
+  }
+
+  // The logs of kubectl-vc's background port-forwards (connect), for failure messages.
+  std::string ForwardLogs() {
+    std::string out;
+    std::error_code ec;
+    for (auto it = std::filesystem::directory_iterator(home_->path() + "/.kube/vc", ec);
+         !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+      if (it->path().filename().string().rfind("forward-", 0) == 0) {
+        std::string text = ReadAll(it->path().string());
+        out += "--- " + it->path().string() + "\n" +
+               (text.size() > 3000 ? text.substr(text.size() - 3000) : text) + "\n";
+      }
+    }
+    return out;
   }
 
   // The syncer container's log of the control-plane pod, for failure messages.
@@ -586,16 +611,18 @@ spec:
   const kube::Resource kwok_forward{"kwok.x-k8s.io", "v1alpha1", "portforwards", "PortForward", true};
   ASSERT_TRUE(client_->Create(kwok_forward, hns, forward).ok());
   const int local = FreePort();
+  // Through `kubectl vc connect NAME --`, which (re)starts the connection to the virtual API.
   auto pf = ChildProcess::Start(
-      "port-forward", {bin_ + "/kubectl", "port-forward", "-n", "default", "pod/talker",
-                       std::to_string(local) + ":8080"},
+      "port-forward", {VC_KUBECTL_VC_BIN, "connect", name, "--", bin_ + "/kubectl", "port-forward",
+                       "-n", "default", "pod/talker", std::to_string(local) + ":8080"},
       home_->path() + "/port-forward.log", CliEnv());
   ASSERT_TRUE(pf.ok()) << pf.status().message();
   std::string echoed;
   EXPECT_TRUE(Eventually([&] {
     echoed = EchoThrough(local, "ping-through-the-virtual-cluster");
     return echoed == "ping-through-the-virtual-cluster";
-  }, std::chrono::seconds(60))) << echoed << "\n" << (*pf)->LogTail() << "\n" << SyncerLog(name);
+  }, std::chrono::seconds(60))) << echoed << "\n" << (*pf)->LogTail() << "\n" << ForwardLogs()
+                                << SyncerLog(name);
   (*pf)->Stop();
 }
 
