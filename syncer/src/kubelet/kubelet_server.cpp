@@ -324,13 +324,15 @@ void KubeletServer::Handle(int fd) {
     X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, cn, sizeof(cn));
     X509_free(peer);
   }
-  if (options_.client_common_name != cn) {
-    Answer(client.get(), 403, "Forbidden", "kubelet: client " + std::string(cn) + " may not use this API\n");
-    return;
-  }
+  // The request is read before any answer: closing with unread bytes would reset the
+  // connection and the client would never see why it was refused.
   auto head = ReadHead(client.get());
   if (!head.ok()) {
     Answer(client.get(), 400, "Bad Request", head.status().message() + "\n");
+    return;
+  }
+  if (options_.client_common_name != cn) {
+    Answer(client.get(), 403, "Forbidden", "kubelet: client " + std::string(cn) + " may not use this API\n");
     return;
   }
   if (head->target == "/healthz") {

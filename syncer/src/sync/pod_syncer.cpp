@@ -196,9 +196,7 @@ Status PodSyncer::CreateOnHost(const json& vpod) {
   // The virtual cluster's DNS, at the address the host gave its Service (the virtual one is
   // recreated with it); until that Service exists, pods resolve through the host's DNS.
   translate::PodEnvironment env = ctx_->pod_env;
-  auto dns = ctx_->host->Get(r::kServices, ctx_->tenant.host_namespace,
-                             translate::HostName("kube-dns", "kube-system", ctx_->tenant.name));
-  if (dns.ok()) env.dns_ip = (*dns)["spec"].value("clusterIP", "");
+  env.dns_ip = DnsIp();
   env.cluster_domain = ctx_->config.cluster_domain;
   auto t = translate::TranslatePod(vpod, ctx_->tenant, ctx_->config, env);
   if (config_maps_ != nullptr) {
@@ -245,6 +243,15 @@ Status PodSyncer::CreateOnHost(const json& vpod) {
     if (!patched.ok()) VC_LOG(Warning) << "own token secret: " << patched.status().message();
   }
   return Status::Ok();
+}
+
+std::string PodSyncer::DnsIp() {
+  // A Service's ClusterIP never changes: once known, no more lookups (one per pod otherwise).
+  if (!dns_ip_.empty()) return dns_ip_;
+  auto dns = ctx_->host->Get(r::kServices, ctx_->tenant.host_namespace,
+                             translate::HostName("kube-dns", "kube-system", ctx_->tenant.name));
+  if (dns.ok()) dns_ip_ = (*dns)["spec"].value("clusterIP", "");
+  return dns_ip_;
 }
 
 Status PodSyncer::EnsureTokenSecret(const json& vpod, const translate::PodReferences& refs) {

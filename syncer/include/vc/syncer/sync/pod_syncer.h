@@ -50,6 +50,7 @@ class PodSyncer : public KindSyncer {
   Status EnsureTokenSecret(const nlohmann::json& vpod, const translate::PodReferences& refs);
   Status DeleteVirtual(const nlohmann::json& vpod, const std::string& why);
   Status Bind(const nlohmann::json& vpod, const std::string& node);
+  std::string DnsIp();  // worker thread only
 
   std::shared_ptr<const SyncContext> ctx_;
   ObjectSyncer* config_maps_;
@@ -58,6 +59,7 @@ class PodSyncer : public KindSyncer {
   NodeSyncer* nodes_ = nullptr;
   std::unique_ptr<kube::Informer> virtual_;
   std::unique_ptr<kube::Informer> host_;
+  std::string dns_ip_;
   Controller controller_;
 };
 

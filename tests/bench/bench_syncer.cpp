@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: Apache-2.0
+// Benchmark (not pass/fail) of vc-syncer, on the local host cluster (host pods are kwok pods):
+//   - N pods (a Deployment, VC_BENCH_PODS, default 1000) created in a virtual cluster until all
+//     are Running there, against the same Deployment created directly on the host in the same
+//     run (target: at most 1.5x).
+//   - p50/p99 from "host pod seen Running" to "virtual pod seen Running" (both sides polled
+//     every 200 ms, so figures are +-0.2 s).
+//   - the syncer's peak RSS (VmHWM of its process) with N pods.
+// Needs VC_TEST_CLUSTER_DIR, VC_CLUSTER_BIN_DIR and VC_KUBECTL_VC_BIN (tests/bench/run sets them).
+#include <dirent.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench_util.h"
+#include "vc/kube/client.h"
+#include "vc/kube/kubeconfig.h"
+
+namespace {
+
+using nlohmann::json;
+using vc::bench::Clock;
+using vc::bench::Env;
+using vc::bench::Row;
+using vc::bench::RunChild;
+namespace r = vc::kube::resources;
+
+json Deployment(const std::string& ns, int replicas) {
+  return {{"apiVersion", "apps/v1"},
+          {"kind", "Deployment"},
+          {"metadata", {{"name", "bench"}, {"namespace", ns}}},
+          {"spec",
+           {{"replicas", replicas},
+            {"selector", {{"matchLabels", {{"app", "bench"}}}}},
+            {"template",
+             {{"metadata", {{"labels", {{"app", "bench"}}}}},
+              {"spec", {{"containers", json::array({{{"name", "c"}, {"image", "busybox"}}})}}}}}}}};
+}
+
+// Polls pods until `want` are Running (or `limit` passes); records when each name was first
+// seen Running. Returns the seconds it took, or -1.
+double WaitRunning(vc::kube::Client& c, const std::string& ns, const std::string& selector,
+                   size_t want, std::map<std::string, Clock::time_point>* seen,
+                   std::chrono::seconds limit = std::chrono::seconds(900)) {
+  const auto start = Clock::now();
+  while (Clock::now() - start < limit) {
+    auto list = c.ListAll(r::kPods, ns, {.label_selector = selector});
+    size_t running = 0;
+    if (list.ok()) {
+      for (const auto& p : list->items) {
+        if (p["status"].value("phase", "") != "Running") continue;
+        ++running;
+        seen->emplace(p["metadata"].value("name", ""), Clock::now());
+      }
+    }
+    if (running >= want) return vc::bench::Seconds(start);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return -1;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+double SyncerPeakRssMiB(const std::string& name) {
+  DIR* proc = opendir("/proc");
+  double mib = 0;
+  while (dirent* e = proc ? readdir(proc) : nullptr) {
+    std::ifstream cmd(std::string("/proc/") + e->d_name + "/cmdline");
+    std::string line((std::istreambuf_iterator<char>(cmd)), {});
+    std::replace(line.begin(), line.end(), '\0', ' ');
+    if (line.find("vc-syncer run ") == std::string::npos || line.find("--name=" + name + " ") == std::string::npos) continue;
+    std::ifstream status(std::string("/proc/") + e->d_name + "/status");
+    for (std::string l; std::getline(status, l);) {
+      if (l.rfind("VmHWM:", 0) == 0) mib = std::atof(l.substr(6).c_str()) / 1024.0;
+    }
+  }
+  if (proc) closedir(proc);
+  return mib;
+}
+
+}  // namespace
+
+int main() {
+  const std::string dir = Env("VC_TEST_CLUSTER_DIR");
+  const std::string vc_bin = Env("VC_KUBECTL_VC_BIN");
+  const std::string kubectl = Env("VC_CLUSTER_BIN_DIR") + "/kubectl";
+  if (dir.empty() || vc_bin.empty()) {
+    std::fprintf(stderr, "bench_syncer: VC_TEST_CLUSTER_DIR/VC_KUBECTL_VC_BIN not set (make bench)\n");
+    return 1;
+  }
+  const int n = Env("VC_BENCH_PODS").empty() ? 1000 : std::atoi(Env("VC_BENCH_PODS").c_str());
+  char pattern[] = "/tmp/vc-bench-syncer.XXXXXX";
+  const std::string home = mkdtemp(pattern);
+  std::filesystem::create_directories(home + "/.kube");
+  const std::string kubeconfig = home + "/.kube/config";
+  RunChild({"/bin/sh", "-c", "\"$0\" config view --flatten --raw --kubeconfig \"$1\" > \"$2\"",
+            kubectl, dir + "/kubeconfig", kubeconfig});
+  const std::vector<std::pair<std::string, std::string>> env = {
+      {"HOME", home}, {"KUBECONFIG", kubeconfig}, {"VC_STATE_DIR", home + "/.kube/vc"},
+      {"KUBECTL_PATH", kubectl},
+      {"PATH", std::filesystem::path(kubectl).parent_path().string() + ":" + Env("PATH")}};
+
+  vc::kube::KubeconfigOptions host_options;
+  host_options.kubeconfig = dir + "/kubeconfig";
+  host_options.env = vc::kube::ProcessEnvironment();
+  auto host_config = vc::kube::LoadRestConfig(host_options);
+  if (!host_config.ok()) return 1;
+  auto host = vc::kube::Client::ForConfig(*host_config);
+
+  // Baseline: the same Deployment directly on the host.
+  const std::string base_ns = "bench-direct";
+  (void)host->Create(r::kNamespaces, "", {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", base_ns}}}});
+  std::map<std::string, Clock::time_point> ignored;
+  const auto base_start = Clock::now();
+  (void)host->Create(r::kDeployments, base_ns, Deployment(base_ns, n));
+  const double direct = WaitRunning(*host, base_ns, "app=bench", static_cast<size_t>(n), &ignored);
+  std::fprintf(stderr, "bench_syncer: %d pods directly on the host: %.1fs\n", n, direct);
+  (void)base_start;
+  (void)host->Delete(r::kNamespaces, "", base_ns);
+
+  const std::string name = "bench-sync";
+  if (RunChild({vc_bin, "create", name, "--timeout", "5m"}, env).exit_code != 0) {
+    std::fprintf(stderr, "bench_syncer: create %s failed\n", name.c_str());
+    return 1;
+  }
+  vc::kube::KubeconfigOptions virtual_options;
+  virtual_options.kubeconfig = kubeconfig;  // create left the context on the virtual cluster
+  virtual_options.env = vc::kube::ProcessEnvironment();
+  auto virtual_config = vc::kube::LoadRestConfig(virtual_options);
+  if (!virtual_config.ok()) return 1;
+  auto virt = vc::kube::Client::ForConfig(*virtual_config);
+  // The default ServiceAccount appears a moment after the API server.
+  for (int i = 0; i < 300 && !virt->Get(r::kServiceAccounts, "default", "default").ok(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  std::map<std::string, Clock::time_point> host_seen, virtual_seen;
+  std::thread host_watch([&] {
+    WaitRunning(*host, "vcluster-" + name, "label.kubectl-vc.dev/app=bench", static_cast<size_t>(n), &host_seen);
+  });
+  (void)virt->Create(r::kDeployments, "default", Deployment("default", n));
+  const double synced = WaitRunning(*virt, "default", "app=bench", static_cast<size_t>(n), &virtual_seen);
+  host_watch.join();
+  std::vector<double> lag;
+  for (const auto& [vname, at] : virtual_seen) {
+    auto h = host_seen.find(vname + "-x-default-x-" + name);
+    if (h != host_seen.end()) lag.push_back(std::chrono::duration<double>(at - h->second).count());
+  }
+  const std::string label = std::to_string(n) + " pods Running, created in a virtual cluster";
+  Row(label, synced, "s", "created directly on the host", direct);
+  Row("host Running -> virtual Running, p50", Percentile(lag, 0.5), "s", "-", 0);
+  Row("host Running -> virtual Running, p99", Percentile(lag, 0.99), "s", "-", 0);
+  Row("vc-syncer peak RSS with " + std::to_string(n) + " pods", SyncerPeakRssMiB(name), "MiB", "-", 0);
+  RunChild({vc_bin, "delete", name, "--wait"}, env);
+  std::filesystem::remove_all(home);
+  return 0;
+}

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: Apache-2.0
+// vc-syncer end to end, what the values ask: a pod the tenant's trust level forbids is refused
+// with an Event; a host ConfigMap mapped in; pre-populated manifests; real nodes selected by
+// label; Ingresses and IngressClasses.
+#include "integration/syncer/syncer_e2e_fixture.h"
+
+namespace vc::testing {
+namespace {
+
+TEST_F(SyncerE2eTest, ForbiddenPodRefusedAndHostConfigMapMapped) {
+  const std::string name = "sync-partner";
+  const std::string platform = "platform-" + std::to_string(getpid());
+  const json ns = {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", platform}}}};
+  ASSERT_TRUE(client_->Create(r::kNamespaces, "", ns).ok());
+  struct Cleanup {
+    std::shared_ptr<kube::Client> c;
+    std::string ns;
+    ~Cleanup() { (void)c->Delete(r::kNamespaces, "", ns); }
+  } cleanup{client_, platform};
+  const json settings = {{"apiVersion", "v1"},
+                         {"kind", "ConfigMap"},
+                         {"metadata", {{"name", "settings"}, {"namespace", platform}}},
+                         {"data", {{"registry", "registry.platform.local"}}}};
+  ASSERT_TRUE(client_->Create(r::kConfigMaps, platform, settings).ok());
+
+  ASSERT_NO_FATAL_FAILURE(CreateVirtualCluster(
+      name, "isolation:\n  trustLevel: partial\n"
+            "sync:\n  fromHost:\n    configMaps:\n      enabled: true\n      mappings:\n"
+            "        byName:\n          \"" + platform + "/settings\": \"shared/platform-settings\"\n"
+            "experimental:\n  deploy:\n    vcluster:\n      manifests: |\n"
+            "        apiVersion: v1\n        kind: ConfigMap\n"
+            "        metadata: {name: prepopulated, namespace: default}\n"
+            "        data: {team: partner}\n"));
+
+  // The mapped host ConfigMap and the pre-populated one are there.
+  json mapped;
+  EXPECT_TRUE(Eventually([&] {
+    mapped = VirtualJson({"get", "configmap", "platform-settings", "-n", "shared"});
+    return mapped.is_object() && mapped["data"].value("registry", "") == "registry.platform.local";
+  }, std::chrono::seconds(60))) << mapped.dump() << "\n" << SyncerLog(name);
+  json pre;
+  EXPECT_TRUE(Eventually([&] {
+    pre = VirtualJson({"get", "configmap", "prepopulated", "-n", "default"});
+    return pre.is_object() && pre["data"].value("team", "") == "partner";
+  }, std::chrono::seconds(60))) << pre.dump();
+  // A host change follows.
+  ASSERT_TRUE(client_->Patch(r::kConfigMaps, platform, "settings", kube::PatchType::kMerge,
+                             R"({"data":{"registry":"mirror.platform.local"}})").ok());
+  EXPECT_TRUE(Eventually([&] {
+    mapped = VirtualJson({"get", "configmap", "platform-settings", "-n", "shared"});
+    return mapped.is_object() && mapped["data"].value("registry", "") == "mirror.platform.local";
+  }, std::chrono::seconds(60))) << mapped.dump();
+
+  // hostNetwork at partial trust (baseline): refused, with an Event, and nothing on the host.
+  auto applied = ApplyInVirtual(name, "bad.yaml", R"(apiVersion: v1
+kind: Pod
+metadata: {name: sneaky, namespace: default}
+spec:
+  hostNetwork: true
+  containers: [{name: c, image: busybox}]
+)");
+  ASSERT_EQ(applied.code, 0) << applied.Both();
+  json events;
+  EXPECT_TRUE(Eventually([&] {
+    events = VirtualJson({"get", "events", "-n", "default", "--field-selector",
+                          "involvedObject.name=sneaky,reason=SyncRefused"});
+    return events.is_object() && !events["items"].empty();
+  }, std::chrono::seconds(60))) << events.dump() << "\n" << SyncerLog(name);
+  if (events.is_object() && !events["items"].empty()) {
+    EXPECT_NE(events["items"][0].value("message", "").find("hostNetwork"), std::string::npos);
+  }
+  EXPECT_EQ(client_->Get(r::kPods, "vcluster-" + name, "sneaky-x-default-x-" + name).status().code(),
+            Code::kNotFound);
+  // A harmless pod of the same tenant does run.
+  auto ok_pod = ApplyInVirtual(name, "good.yaml", R"(apiVersion: v1
+kind: Pod
+metadata: {name: fine, namespace: default}
+spec:
+  containers: [{name: c, image: busybox}]
+)");
+  ASSERT_EQ(ok_pod.code, 0) << ok_pod.Both();
+  EXPECT_TRUE(Eventually([&] {
+    return client_->Get(r::kPods, "vcluster-" + name, "fine-x-default-x-" + name).ok();
+  }, std::chrono::seconds(60))) << SyncerLog(name);
+}
+
+
+
+// The prod team's values: real nodes chosen by label (with their labels, so `kubectl get nodes
+// -L` shows them) and Ingresses synced with translated backends.
+TEST_F(SyncerE2eTest, SelectedRealNodesAndIngresses) {
+  const std::string name = "sync-prod";
+  auto host_nodes = client_->ListAll(r::kNodes, "", {});
+  ASSERT_TRUE(host_nodes.ok());
+  ASSERT_GE(host_nodes->items.size(), 2u);
+  const std::string chosen = host_nodes->items[0]["metadata"].value("name", "");
+  const std::string other = host_nodes->items[1]["metadata"].value("name", "");
+  ASSERT_NO_FATAL_FAILURE(CreateVirtualCluster(
+      name, "sync:\n  toHost:\n    ingresses:\n      enabled: true\n"
+            "  fromHost:\n    ingressClasses:\n      enabled: true\n    nodes:\n      enabled: true\n      selector:\n        labels:\n"
+            "          kubernetes.io/hostname: " + chosen + "\n"));
+  const std::string hns = "vcluster-" + name;
+  struct Cleanup {
+    std::shared_ptr<kube::Client> c;
+    ~Cleanup() { (void)c->Delete(r::kIngressClasses, "", "platform-nginx"); }
+  } cleanup{client_};
+
+  // The selected node is there with its host labels before any pod runs on it; the other
+  // host node is filtered out.
+  json node;
+  EXPECT_TRUE(Eventually([&] {
+    node = VirtualJson({"get", "node", chosen});
+    return node.is_object() && node["metadata"]["labels"].value("type", "") == "kwok";
+  }, std::chrono::seconds(60))) << node.dump() << "\n" << SyncerLog(name);
+  if (node.is_object()) {
+    EXPECT_FALSE(node["metadata"]["labels"].contains("kubectl-vc.dev/pseudo-node"));
+    EXPECT_EQ(node["status"]["addresses"][0].value("address", ""), "127.0.0.1");
+  }
+  auto nodes = VirtualJson({"get", "nodes"});
+  ASSERT_TRUE(nodes.is_object());
+  for (const auto& n : nodes["items"]) {
+    const std::string n_name = n["metadata"].value("name", "");
+    // The other node may only appear as a pseudo node, for a pod the host placed there.
+    if (n_name == other) {
+      EXPECT_EQ(n["metadata"]["labels"].value("kubectl-vc.dev/pseudo-node", ""), "true");
+    }
+  }
+
+  // Host IngressClasses appear in the virtual cluster (created after the syncer started, too).
+  const json ingress_class = {{"apiVersion", "networking.k8s.io/v1"},
+                              {"kind", "IngressClass"},
+                              {"metadata", {{"name", "platform-nginx"}}},
+                              {"spec", {{"controller", "k8s.io/ingress-nginx"}}}};
+  ASSERT_TRUE(client_->Create(r::kIngressClasses, "", ingress_class).ok());
+  json vclass;
+  EXPECT_TRUE(Eventually([&] {
+    vclass = VirtualJson({"get", "ingressclass", "platform-nginx"});
+    return vclass.is_object() && vclass["spec"].value("controller", "") == "k8s.io/ingress-nginx";
+  }, std::chrono::seconds(60))) << vclass.dump() << "\n" << SyncerLog(name);
+
+  auto applied = ApplyInVirtual(name, "ingress.yaml", kIngress);
+  ASSERT_EQ(applied.code, 0) << applied.Both();
+  json ingress;
+  EXPECT_TRUE(Eventually([&] {
+    auto got = client_->Get(r::kIngresses, hns, "web-app-x-default-x-" + name);
+    if (!got.ok()) return false;
+    ingress = *got;
+    return true;
+  }, std::chrono::seconds(60))) << SyncerLog(name);
+  if (ingress.is_object()) {
+    EXPECT_EQ(ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"].value("name", ""),
+              "web-app-x-default-x-" + name);
+    EXPECT_EQ(ingress["metadata"]["labels"].value(labels::kTenant, ""), name);
+  }
+  // Deleted in the virtual cluster, gone from the host.
+  ASSERT_EQ(Kubectl({"delete", "ingress", "web-app", "-n", "default"}).code, 0);
+  EXPECT_TRUE(Eventually([&] {
+    return client_->Get(r::kIngresses, hns, "web-app-x-default-x-" + name).status().code() ==
+           Code::kNotFound;
+  }, std::chrono::seconds(60)));
+}
+
+
+}  // namespace
+}  // namespace vc::testing

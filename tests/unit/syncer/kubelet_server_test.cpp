@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: Apache-2.0
+// The kubelet API's door: only a client certificate from the cluster CA with the apiserver's
+// kubelet-client CN gets in; anything else is refused before a request reaches the host.
+// Real TLS over loopback; the host is never contacted (only /healthz and refusals are asked).
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "vc/syncer/kubelet/kubelet_server.h"
+#include "vc/syncer/pki/certificate.h"
+
+namespace vc::syncer::kubelet {
+namespace {
+
+using pki::CertificateSpec;
+
+struct Pki {
+  pki::CertificateAuthority ca;
+  pki::KeyAndCertificate serving;
+};
+
+Pki MakePki(const std::string& cn) {
+  auto ca = pki::CreateCertificateAuthority(cn, pki::WallClock::now());
+  EXPECT_TRUE(ca.ok());
+  auto serving = pki::IssueCertificate(
+      *ca, CertificateSpec{.subject = {"kubelet", {}}, .ip_addresses = {"127.0.0.1"}, .server_auth = true},
+      pki::WallClock::now());
+  EXPECT_TRUE(serving.ok());
+  return {*ca, *serving};
+}
+
+// GET /healthz with `client` (may be empty: no certificate); the status line, or "" when the
+// TLS handshake or the exchange failed.
+std::string Get(int port, const pki::KeyAndCertificate* client) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  if (client != nullptr) {
+    BIO* cb = BIO_new_mem_buf(client->certificate_pem.data(), static_cast<int>(client->certificate_pem.size()));
+    X509* cert = PEM_read_bio_X509(cb, nullptr, nullptr, nullptr);
+    BIO* kb = BIO_new_mem_buf(client->private_key_pem.data(), static_cast<int>(client->private_key_pem.size()));
+    EVP_PKEY* key = PEM_read_bio_PrivateKey(kb, nullptr, nullptr, nullptr);
+    SSL_CTX_use_certificate(ctx, cert);
+    SSL_CTX_use_PrivateKey(ctx, key);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    BIO_free(cb);
+    BIO_free(kb);
+  }
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string status;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    SSL* ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    if (SSL_connect(ssl) == 1 && SSL_write(ssl, request.data(), static_cast<int>(request.size())) > 0) {
+      char buf[512];
+      const int n = SSL_read(ssl, buf, sizeof(buf));
+      if (n > 0) status = std::string(buf, static_cast<size_t>(n)).substr(0, std::string(buf, static_cast<size_t>(n)).find("\r\n"));
+    }
+    SSL_free(ssl);
+  }
+  ::close(fd);
+  SSL_CTX_free(ctx);
+  return status;
+}
+
+TEST(SyncerKubeletServerTest, OnlyTheApiserversKubeletClientGetsIn) {
+  const Pki cluster = MakePki("cluster-ca");
+  KubeletServer server({.address = "127.0.0.1",
+                        .port = 0,
+                        .ca_pem = cluster.ca.certificate_pem,
+                        .serving_cert_pem = cluster.serving.certificate_pem,
+                        .serving_key_pem = cluster.serving.private_key_pem,
+                        .tenant = {.name = "t", .host_namespace = "vcluster-t"},
+                        .host = {.server = "https://127.0.0.1:1"}});
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok()) << port.status().message();
+
+  auto issue = [](const pki::CertificateAuthority& ca, const std::string& cn) {
+    auto c = pki::IssueCertificate(ca, CertificateSpec{.subject = {cn, {}}, .client_auth = true},
+                                   pki::WallClock::now());
+    EXPECT_TRUE(c.ok());
+    return *c;
+  };
+  const auto apiserver = issue(cluster.ca, "kube-apiserver-kubelet-client");
+  const auto admin = issue(cluster.ca, "kubectl-vc:admin");
+  const Pki other = MakePki("someone-elses-ca");
+  const auto forged = issue(other.ca, "kube-apiserver-kubelet-client");
+
+  EXPECT_EQ(Get(*port, &apiserver), "HTTP/1.1 200 OK");
+  EXPECT_EQ(Get(*port, &admin), "HTTP/1.1 403 Forbidden") << "the right CA is not enough";
+  EXPECT_EQ(Get(*port, &forged), "") << "a certificate from another CA fails the handshake";
+  EXPECT_EQ(Get(*port, nullptr), "") << "no certificate, no handshake";
+  server.Stop();
+}
+
+}  // namespace
+}  // namespace vc::syncer::kubelet
