@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <ctime>
+
 #include "vc/syncer/sync/event_syncer.h"
 
 #include "vc/syncer/translate/names.h"
@@ -75,13 +77,41 @@ void EventSyncer::Stop() {
   if (host_) host_->Stop();
 }
 
+namespace {
+
+// Seconds since the event was last seen (or created); large when no time is readable.
+std::chrono::seconds EventAge(const json& event) {
+  for (const char* field : {"/lastTimestamp", "/eventTime", "/firstTimestamp",
+                            "/metadata/creationTimestamp"}) {
+    const json::json_pointer at(field);
+    if (!event.contains(at) || !event[at].is_string()) continue;
+    std::tm tm{};
+    if (::strptime(event[at].get<std::string>().c_str(), "%Y-%m-%dT%H:%M:%S", &tm) == nullptr) {
+      continue;
+    }
+    return std::chrono::duration_cast<std::chrono::seconds>(
+        std::chrono::system_clock::now() - std::chrono::system_clock::from_time_t(::timegm(&tm)));
+  }
+  return std::chrono::hours(1);
+}
+
+}  // namespace
+
 Status EventSyncer::Reconcile(const std::string& key) {
   const auto [ns, name] = SplitKey(key);
   auto host_event = host_->Get(ns, name);
   if (!host_event) return Status::Ok();  // events expire; the virtual copy expires on its own
   const std::string host_pod = translate::ObjectAt(*host_event, "involvedObject").value("name", "");
   auto vpod = virtual_pod_of_(host_pod);
-  if (!vpod) return Status::Ok();
+  if (!vpod) {
+    // The host scheduler's first events arrive within milliseconds of the pod: before our pod
+    // cache may know it. A young event is retried (the queue backs off); an old one is about
+    // a pod that is not a synced one (the control plane's own) and is let go.
+    if (EventAge(*host_event) < std::chrono::seconds(30)) {
+      return Unavailable("host pod " + host_pod + " of event " + name + " is not known yet");
+    }
+    return Status::Ok();
+  }
   const json event = VirtualEventFor(*host_event, *vpod);
   const std::string vns = event["metadata"].value("namespace", "");
   auto created = ctx_->virtual_cluster->Create(r::kEvents, vns, event);
