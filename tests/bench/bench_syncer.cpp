@@ -8,8 +8,10 @@
 //   - the syncer's peak RSS (VmHWM of its process) with N pods.
 // N is capped by what the host's nodes hold (kwok nodes: 110 pods each; tests/bench/run starts
 // 2 nodes, so 1,000 pods need `local-cluster up --nodes 12`).
-// Measured here (2 nodes, N=200, one run, 2 shared cores): 10.98 s vs 8.95 s directly (1.23x);
-// host->virtual Running p50 0.64 s, p99 1.50 s; syncer peak RSS 37 MiB.
+// Measured here (one run each, 2 shared cores):
+//   N=200,  2 nodes: 10.98 s vs 8.95 s directly (1.23x); lag p50 0.64 s, p99 1.50 s; RSS 37 MiB.
+//   N=1000, 12 nodes: 61.06 s vs 49.86 s directly (1.22x); lag p50 4.18 s, p99 8.54 s; RSS 107 MiB.
+// The lag grows with N: one worker per kind reconciles pods in turn (creates, binds, status).
 // Needs VC_TEST_CLUSTER_DIR, VC_CLUSTER_BIN_DIR and VC_KUBECTL_VC_BIN (tests/bench/run sets them).
 #include <dirent.h>
 
