@@ -60,7 +60,8 @@ TEST_F(NodeCliTest, DedicateListRelease) {
   ASSERT_EQ(released.code, 0) << released.Both();
   auto after = Run({"node", "list", "-o", "json"});
   ASSERT_EQ(after.code, 0) << after.Both();
-  for (const json& n : json::parse(after.out)["items"]) {
+  const json listed = json::parse(after.out);  // the range below must not outlive it
+  for (const json& n : listed["items"]) {
     if (n["name"] == node_) {
       EXPECT_EQ(n["tenant"], "");
     }
