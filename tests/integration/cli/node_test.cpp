@@ -60,8 +60,8 @@ TEST_F(NodeCliTest, DedicateListRelease) {
   ASSERT_EQ(released.code, 0) << released.Both();
   auto after = Run({"node", "list", "-o", "json"});
   ASSERT_EQ(after.code, 0) << after.Both();
-  const json listed = json::parse(after.out);  // the range below must not outlive it
-  for (const json& n : listed["items"]) {
+  const json after_list = json::parse(after.out);  // the range below must not outlive it
+  for (const json& n : after_list["items"]) {
     if (n["name"] == node_) {
       EXPECT_EQ(n["tenant"], "");
     }
