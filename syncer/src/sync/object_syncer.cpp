@@ -39,48 +39,23 @@ ObjectKind IngressKind() {
 ObjectSyncer::ObjectSyncer(std::shared_ptr<const SyncContext> ctx, ObjectKind kind)
     : ctx_(std::move(ctx)), kind_(std::move(kind)),
       controller_("sync " + kind_.resource.resource,
-                  [this](const std::string& key) { return Reconcile(key); }) {
-  auto enqueue_virtual = [this](const json& o) { controller_.Enqueue(kube::Informer::KeyOf(o)); };
-  auto enqueue_host = [this](const json& o) {
-    if (auto key = translate::VirtualKeyOf(o); !key.empty()) controller_.Enqueue(key);
-  };
-  virtual_ = std::make_unique<kube::Informer>(
-      ctx_->virtual_cluster,
-      kube::InformerOptions{.resource = kind_.resource, .resync_period = ctx_->resync_period},
-      kube::InformerHandlers{enqueue_virtual,
-                             [=](const json&, const json& o) { enqueue_virtual(o); },
-                             enqueue_virtual});
-  host_ = std::make_unique<kube::Informer>(
-      ctx_->host,
-      kube::InformerOptions{.resource = kind_.resource,
-                            .namespace_ = ctx_->tenant.host_namespace,
-                            .label_selector = translate::SyncedSelector(ctx_->tenant)},
-      kube::InformerHandlers{enqueue_host, [=](const json&, const json& o) { enqueue_host(o); },
-                             enqueue_host});
-}
+                  [this](const std::string& key) { return Reconcile(key); }),
+      pair_(*ctx_, kind_.resource, &controller_) {}
 
-void ObjectSyncer::Start() {
-  virtual_->Start();
-  host_->Start();
-  controller_.Start();
-}
+void ObjectSyncer::Start() { pair_.Start(); }
 
 bool ObjectSyncer::WaitForSync(std::chrono::milliseconds timeout) {
-  return virtual_->WaitForSync(timeout) && host_->WaitForSync(timeout);
+  return pair_.WaitForSync(timeout);
 }
 
-void ObjectSyncer::Stop() {
-  controller_.Stop();
-  if (virtual_) virtual_->Stop();
-  if (host_) host_->Stop();
-}
+void ObjectSyncer::Stop() { pair_.Stop(); }
 
 Status ObjectSyncer::EnsureOnHost(const std::string& ns, const std::string& name) {
   {
     std::lock_guard lock(mu_);
     wanted_.insert(ns + "/" + name);
   }
-  auto v = virtual_->Get(ns, name);
+  auto v = pair_.virtual_cache().Get(ns, name);
   if (!v) {
     // The cache may lag behind a just-created object: ask the server.
     auto live = ctx_->virtual_cluster->Get(kind_.resource, ns, name);
@@ -94,7 +69,7 @@ Status ObjectSyncer::Upsert(const json& v) {
   std::lock_guard lock(mu_);
   const json want = kind_.translate(v, ctx_->tenant);
   const std::string host_name = want["metadata"].value("name", "");
-  auto h = host_->Get(ctx_->tenant.host_namespace, host_name);
+  auto h = pair_.host_cache().Get(ctx_->tenant.host_namespace, host_name);
   if (!h) {
     auto created = ctx_->host->Create(kind_.resource, ctx_->tenant.host_namespace, want,
                                       {.field_manager = "vc-syncer"});
@@ -129,7 +104,7 @@ Status ObjectSyncer::Upsert(const json& v) {
 Status ObjectSyncer::Reconcile(const std::string& key) {
   const auto [ns, name] = SplitKey(key);
   const std::string host_name = translate::HostName(name, ns, ctx_->tenant.name);
-  auto v = virtual_->Get(ns, name);
+  auto v = pair_.virtual_cache().Get(ns, name);
   if (!v) {
     // Gone from the cache; make sure it is gone from the server before deleting the copy.
     auto live = ctx_->virtual_cluster->Get(kind_.resource, ns, name);
@@ -144,13 +119,13 @@ Status ObjectSyncer::Reconcile(const std::string& key) {
       std::lock_guard lock(mu_);
       wanted_.erase(key);
     }
-    if (!host_->Get(ctx_->tenant.host_namespace, host_name)) return Status::Ok();
+    if (!pair_.host_cache().Get(ctx_->tenant.host_namespace, host_name)) return Status::Ok();
     auto deleted = ctx_->host->Delete(kind_.resource, ctx_->tenant.host_namespace, host_name);
     if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
     VC_LOG(Info) << "deleted host " << kind_.resource.kind << " " << host_name;
     return Status::Ok();
   }
-  bool wanted = kind_.sync_all || host_->Get(ctx_->tenant.host_namespace, host_name).has_value();
+  bool wanted = kind_.sync_all || pair_.host_cache().Get(ctx_->tenant.host_namespace, host_name).has_value();
   {
     std::lock_guard lock(mu_);
     wanted = wanted || wanted_.count(key) != 0;

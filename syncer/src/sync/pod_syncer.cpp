@@ -21,62 +21,35 @@ std::string Uid(const json& o) { return translate::ObjectAt(o, "metadata").value
 PodSyncer::PodSyncer(std::shared_ptr<const SyncContext> ctx, ObjectSyncer* config_maps,
                      ObjectSyncer* secrets, ObjectSyncer* pvcs)
     : ctx_(std::move(ctx)), config_maps_(config_maps), secrets_(secrets), pvcs_(pvcs),
-      controller_("sync pods", [this](const std::string& key) { return Reconcile(key); }) {
-  auto on_virtual = [this](const json& o) { controller_.Enqueue(kube::Informer::KeyOf(o)); };
-  auto on_virtual_delete = [this](const json& o) {
-    controller_.Enqueue(kube::Informer::KeyOf(o));
-    if (nodes_ != nullptr && !NodeOf(o).empty()) nodes_->NodeMayBeUnused(NodeOf(o));
-  };
-  auto on_host = [this](const json& o) {
-    if (auto key = translate::VirtualKeyOf(o); !key.empty()) controller_.Enqueue(key);
-  };
-  virtual_ = std::make_unique<kube::Informer>(
-      ctx_->virtual_cluster,
-      kube::InformerOptions{.resource = r::kPods, .resync_period = ctx_->resync_period},
-      kube::InformerHandlers{on_virtual, [=](const json&, const json& o) { on_virtual(o); },
-                             on_virtual_delete});
-  host_ = std::make_unique<kube::Informer>(
-      ctx_->host,
-      kube::InformerOptions{.resource = r::kPods,
-                            .namespace_ = ctx_->tenant.host_namespace,
-                            .label_selector = translate::SyncedSelector(ctx_->tenant)},
-      kube::InformerHandlers{on_host, [=](const json&, const json& o) { on_host(o); }, on_host});
-}
+      controller_("sync pods", [this](const std::string& key) { return Reconcile(key); }),
+      pair_(*ctx_, r::kPods, &controller_, [this](const json& o) {
+        if (nodes_ != nullptr && !NodeOf(o).empty()) nodes_->NodeMayBeUnused(NodeOf(o));
+      }) {}
 
-void PodSyncer::Start() {
-  // The caches first: a reconcile must never take "not in the host cache yet" for "deleted".
-  virtual_->Start();
-  host_->Start();
-}
+void PodSyncer::Start() { pair_.Start(); }
 
 bool PodSyncer::WaitForSync(std::chrono::milliseconds timeout) {
-  const bool synced = virtual_->WaitForSync(timeout) && host_->WaitForSync(timeout);
-  if (synced) controller_.Start();
-  return synced;
+  return pair_.WaitForSync(timeout);
 }
 
-void PodSyncer::Stop() {
-  controller_.Stop();
-  if (virtual_) virtual_->Stop();
-  if (host_) host_->Stop();
-}
+void PodSyncer::Stop() { pair_.Stop(); }
 
 int PodSyncer::BoundPods(const std::string& node) const {
-  if (!virtual_->HasSynced()) return -1;
-  if (!host_->HasSynced()) return -1;
+  if (!pair_.virtual_cache().HasSynced()) return -1;
+  if (!pair_.host_cache().HasSynced()) return -1;
   // Host pods count too: a host pod is placed before its virtual pod is bound, and the node
   // must not be collected in between.
   int n = 0;
-  for (const auto& p : virtual_->List()) n += NodeOf(p) == node ? 1 : 0;
-  for (const auto& p : host_->List()) n += NodeOf(p) == node && !Deleting(p) ? 1 : 0;
+  for (const auto& p : pair_.virtual_cache().List()) n += NodeOf(p) == node ? 1 : 0;
+  for (const auto& p : pair_.host_cache().List()) n += NodeOf(p) == node && !Deleting(p) ? 1 : 0;
   return n;
 }
 
 std::optional<json> PodSyncer::VirtualPodOf(const std::string& host_pod) const {
-  auto h = host_->Get(ctx_->tenant.host_namespace, host_pod);
+  auto h = pair_.host_cache().Get(ctx_->tenant.host_namespace, host_pod);
   if (!h) return std::nullopt;
   const auto [ns, name] = SplitKey(translate::VirtualKeyOf(*h));
-  auto v = virtual_->Get(ns, name);
+  auto v = pair_.virtual_cache().Get(ns, name);
   // The uid guards against a virtual pod recreated under the same name.
   if (!v || Uid(*v) != translate::ObjectAt(translate::ObjectAt(*h, "metadata"), "annotations")
                            .value(labels::kVirtualUid, "")) {
@@ -89,8 +62,8 @@ Status PodSyncer::Reconcile(const std::string& key) {
   const auto [ns, name] = SplitKey(key);
   const std::string host_name = translate::HostName(name, ns, ctx_->tenant.name);
   const std::string& hns = ctx_->tenant.host_namespace;
-  auto v = virtual_->Get(ns, name);
-  auto h = host_->Get(hns, host_name);
+  auto v = pair_.virtual_cache().Get(ns, name);
+  auto h = pair_.host_cache().Get(hns, host_name);
 
   if (!v) {
     if (!h || Deleting(*h)) return Status::Ok();

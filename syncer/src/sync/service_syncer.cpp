@@ -11,40 +11,16 @@ namespace r = kube::resources;
 
 ServiceSyncer::ServiceSyncer(std::shared_ptr<const SyncContext> ctx)
     : ctx_(std::move(ctx)),
-      controller_("sync services", [this](const std::string& key) { return Reconcile(key); }) {
-  auto on_virtual = [this](const json& o) { controller_.Enqueue(kube::Informer::KeyOf(o)); };
-  auto on_host = [this](const json& o) {
-    if (auto key = translate::VirtualKeyOf(o); !key.empty()) controller_.Enqueue(key);
-  };
-  virtual_ = std::make_unique<kube::Informer>(
-      ctx_->virtual_cluster,
-      kube::InformerOptions{.resource = r::kServices, .resync_period = ctx_->resync_period},
-      kube::InformerHandlers{on_virtual, [=](const json&, const json& o) { on_virtual(o); },
-                             on_virtual});
-  host_ = std::make_unique<kube::Informer>(
-      ctx_->host,
-      kube::InformerOptions{.resource = r::kServices,
-                            .namespace_ = ctx_->tenant.host_namespace,
-                            .label_selector = translate::SyncedSelector(ctx_->tenant)},
-      kube::InformerHandlers{on_host, [=](const json&, const json& o) { on_host(o); }, on_host});
-}
+      controller_("sync services", [this](const std::string& key) { return Reconcile(key); }),
+      pair_(*ctx_, r::kServices, &controller_) {}
 
-void ServiceSyncer::Start() {
-  virtual_->Start();
-  host_->Start();
-}
+void ServiceSyncer::Start() { pair_.Start(); }
 
 bool ServiceSyncer::WaitForSync(std::chrono::milliseconds timeout) {
-  const bool synced = virtual_->WaitForSync(timeout) && host_->WaitForSync(timeout);
-  if (synced) controller_.Start();
-  return synced;
+  return pair_.WaitForSync(timeout);
 }
 
-void ServiceSyncer::Stop() {
-  controller_.Stop();
-  if (virtual_) virtual_->Stop();
-  if (host_) host_->Stop();
-}
+void ServiceSyncer::Stop() { pair_.Stop(); }
 
 Status ServiceSyncer::Reconcile(const std::string& key) {
   // The virtual API server's own Service: it points at the virtual cluster, not a workload.
@@ -52,8 +28,8 @@ Status ServiceSyncer::Reconcile(const std::string& key) {
   const auto [ns, name] = SplitKey(key);
   const std::string host_name = translate::HostName(name, ns, ctx_->tenant.name);
   const std::string& hns = ctx_->tenant.host_namespace;
-  auto v = virtual_->Get(ns, name);
-  auto h = host_->Get(hns, host_name);
+  auto v = pair_.virtual_cache().Get(ns, name);
+  auto h = pair_.host_cache().Get(hns, host_name);
   if (!v) {
     auto live = ctx_->virtual_cluster->Get(r::kServices, ns, name);
     if (live.ok()) return Status::Ok();  // recreated just now (AdoptHostClusterIp)

@@ -14,6 +14,7 @@
 
 #include "vc/kube/informer.h"
 #include "vc/syncer/sync/sync_context.h"
+#include "vc/syncer/sync/synced_pair.h"
 #include "vc/syncer/sync/work_queue.h"
 
 namespace vc::syncer::sync {
@@ -55,9 +56,8 @@ class ObjectSyncer : public KindSyncer {
 
   std::shared_ptr<const SyncContext> ctx_;
   ObjectKind kind_;
-  std::unique_ptr<kube::Informer> virtual_;
-  std::unique_ptr<kube::Informer> host_;
   Controller controller_;
+  SyncedPair pair_;  // after controller_: it feeds and stops it
   std::mutex mu_;  // Upsert from the pod syncer's thread and our worker
   std::set<std::string> wanted_;
 };

@@ -22,6 +22,7 @@
 #include "vc/syncer/sync/node_syncer.h"
 #include "vc/syncer/sync/object_syncer.h"
 #include "vc/syncer/sync/sync_context.h"
+#include "vc/syncer/sync/synced_pair.h"
 #include "vc/syncer/sync/work_queue.h"
 
 namespace vc::syncer::sync {
@@ -57,10 +58,9 @@ class PodSyncer : public KindSyncer {
   ObjectSyncer* secrets_;
   ObjectSyncer* pvcs_;
   NodeSyncer* nodes_ = nullptr;
-  std::unique_ptr<kube::Informer> virtual_;
-  std::unique_ptr<kube::Informer> host_;
   std::string dns_ip_;
   Controller controller_;
+  SyncedPair pair_;  // after controller_: it feeds and stops it
 };
 
 }  // namespace vc::syncer::sync

@@ -10,6 +10,7 @@
 
 #include "vc/kube/informer.h"
 #include "vc/syncer/sync/sync_context.h"
+#include "vc/syncer/sync/synced_pair.h"
 #include "vc/syncer/sync/work_queue.h"
 
 namespace vc::syncer::sync {
@@ -29,9 +30,8 @@ class ServiceSyncer : public KindSyncer {
   Status AdoptHostClusterIp(const nlohmann::json& vsvc, const std::string& ip);
 
   std::shared_ptr<const SyncContext> ctx_;
-  std::unique_ptr<kube::Informer> virtual_;
-  std::unique_ptr<kube::Informer> host_;
   Controller controller_;
+  SyncedPair pair_;  // after controller_: it feeds and stops it
 };
 
 }  // namespace vc::syncer::sync

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vc/syncer/sync/synced_pair.h"
+
+#include "vc/syncer/translate/names.h"
+
+namespace vc::syncer::sync {
+
+using nlohmann::json;
+
+SyncedPair::SyncedPair(const SyncContext& ctx, const kube::Resource& resource,
+                       Controller* controller, std::function<void(const json&)> on_virtual_delete)
+    : controller_(controller) {
+  auto on_virtual = [controller](const json& o) { controller->Enqueue(kube::Informer::KeyOf(o)); };
+  auto on_virtual_gone = [on_virtual, on_virtual_delete](const json& o) {
+    on_virtual(o);
+    if (on_virtual_delete) on_virtual_delete(o);
+  };
+  auto on_host = [controller](const json& o) {
+    if (auto key = translate::VirtualKeyOf(o); !key.empty()) controller->Enqueue(key);
+  };
+  virtual_ = std::make_unique<kube::Informer>(
+      ctx.virtual_cluster,
+      kube::InformerOptions{.resource = resource, .resync_period = ctx.resync_period},
+      kube::InformerHandlers{on_virtual, [=](const json&, const json& o) { on_virtual(o); },
+                             on_virtual_gone});
+  host_ = std::make_unique<kube::Informer>(
+      ctx.host,
+      kube::InformerOptions{.resource = resource,
+                            .namespace_ = ctx.tenant.host_namespace,
+                            .label_selector = translate::SyncedSelector(ctx.tenant)},
+      kube::InformerHandlers{on_host, [=](const json&, const json& o) { on_host(o); }, on_host});
+}
+
+void SyncedPair::Start() {
+  virtual_->Start();
+  host_->Start();
+}
+
+bool SyncedPair::WaitForSync(std::chrono::milliseconds timeout) {
+  const bool synced = virtual_->WaitForSync(timeout) && host_->WaitForSync(timeout);
+  if (synced) controller_->Start();
+  return synced;
+}
+
+void SyncedPair::Stop() {
+  controller_->Stop();
+  if (virtual_) virtual_->Stop();
+  if (host_) host_->Stop();
+}
+
+}  // namespace vc::syncer::sync
