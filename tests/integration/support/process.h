@@ -79,9 +79,9 @@ inline int FreePort() {
   return port;
 }
 
-// One plain-HTTP/1.1 GET to 127.0.0.1:port (health endpoints); the status code, or -1 when
-// nothing answered.
-inline int LoopbackHttpGet(int port, const std::string& path) {
+// One plain-HTTP/1.1 GET to 127.0.0.1:port: the whole response (status line, headers, body), or
+// "" when nothing answered.
+inline std::string LoopbackHttpResponse(int port, const std::string& path) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -91,19 +91,32 @@ inline int LoopbackHttpGet(int port, const std::string& path) {
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     ::close(fd);
-    return -1;
+    return "";
   }
   const std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                               "Connection: close\r\n\r\n";
   ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   std::string response;
-  char buf[1024];
+  char buf[4096];
   for (ssize_t n; (n = ::recv(fd, buf, sizeof(buf), 0)) > 0;) {
     response.append(buf, static_cast<size_t>(n));
   }
   ::close(fd);
+  return response;
+}
+
+// Its status code (health endpoints), or -1 when nothing answered.
+inline int LoopbackHttpGet(int port, const std::string& path) {
+  const std::string response = LoopbackHttpResponse(port, path);
   if (response.size() < 12 || response.rfind("HTTP/1.", 0) != 0) return -1;
   return std::atoi(response.substr(9, 3).c_str());
+}
+
+// Its body (/metrics), or "" when nothing answered.
+inline std::string LoopbackHttpBody(int port, const std::string& path) {
+  const std::string response = LoopbackHttpResponse(port, path);
+  const size_t body = response.find("\r\n\r\n");
+  return body == std::string::npos ? "" : response.substr(body + 4);
 }
 
 class ChildProcess {

@@ -22,36 +22,8 @@
 #include "vc/labels.h"
 
 namespace vc::testing {
-namespace {
 
 using nlohmann::json;
-
-std::string HttpGetBody(int port, const std::string& path) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    ::close(fd);
-    return "";
-  }
-  const std::string request =
-      "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string response;
-  char buf[4096];
-  for (ssize_t n; (n = ::recv(fd, buf, sizeof(buf), 0)) > 0;) {
-    response.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  const size_t body = response.find("\r\n\r\n");
-  return body == std::string::npos ? "" : response.substr(body + 4);
-}
-
-}  // namespace
 
 void AgentClusterTest::SetUp() {
   if (geteuid() != 0) GTEST_SKIP() << "needs root (bpf, netns)";
@@ -240,7 +212,7 @@ void AgentClusterTest::StopAgent() {
   agent_.reset();
 }
 
-std::string AgentClusterTest::Metrics() { return HttpGetBody(metrics_port_, "/metrics"); }
+std::string AgentClusterTest::Metrics() { return LoopbackHttpBody(metrics_port_, "/metrics"); }
 
 double AgentClusterTest::Sample(const std::string& metrics, const std::string& series) {
   std::istringstream lines(metrics);
