@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/cli/connect/state_store.h"
 
-#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -11,32 +10,7 @@
 namespace vc::cli::connect {
 namespace {
 
-// A prepared statement finalized on every path out.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  bool ok() const { return rc_ == SQLITE_OK; }
-  sqlite3_stmt* get() { return stmt_; }
-  void Bind(int i, const std::string& v) {
-    sqlite3_bind_text(stmt_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  }
-  void Bind(int i, long long v) { sqlite3_bind_int64(stmt_, i, v); }
-  std::string Text(int i) {
-    const auto* t = sqlite3_column_text(stmt_, i);
-    return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t));
-  }
-  long long Int(int i) { return sqlite3_column_int64(stmt_, i); }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_ = SQLITE_ERROR;
-};
+using sqlite::Statement;
 
 constexpr const char* kColumns =
     "context, name, namespace, host_context, kubeconfig_file, previous_context, server, "
@@ -71,143 +45,81 @@ StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const std::string& state_
   if (::chmod(state_dir.c_str(), 0700) != 0) {
     return Internal("chmod 0700 " + state_dir + ": " + std::strerror(errno));
   }
-  const std::string path = state_dir + "/state.db";
-  sqlite3* db = nullptr;
-  const int rc =
-      sqlite3_open_v2(path.c_str(), &db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    std::string msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    sqlite3_close(db);
-    return Internal("open " + path + ": " + msg);
-  }
-  std::unique_ptr<StateStore> store(new StateStore(db, path));
-  // Another kubectl-vc may hold the write lock for a moment (connect in two terminals).
-  sqlite3_busy_timeout(db, 5000);
-  RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL"));
-  RETURN_IF_ERROR(store->Exec("PRAGMA synchronous=NORMAL"));
+  auto db = sqlite::Database::Open(state_dir + "/state.db");
+  if (!db.ok()) return db.status().Annotate("state database");
+  std::unique_ptr<StateStore> store(new StateStore(std::move(*db)));
   RETURN_IF_ERROR(store->Migrate());
   return store;
 }
 
-StateStore::~StateStore() { sqlite3_close(db_); }
-
-Status StateStore::Exec(const std::string& sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err != nullptr ? err : sqlite3_errmsg(db_);
-    sqlite3_free(err);
-    return Internal("state database " + path_ + ": " + msg);
-  }
-  return Status::Ok();
-}
-
 Status StateStore::Migrate() {
-  RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-  auto migrate = [&]() -> Status {
-    RETURN_IF_ERROR(Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
+  return db_->Transaction([&]() -> Status {
+    RETURN_IF_ERROR(
+        db_->Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
     int version = 0;
     {
-      Statement s(db_, "SELECT MAX(version) FROM schema_version");
-      if (!s.ok()) {
-        return Internal("state database " + path_ + ": " + sqlite3_errmsg(db_));
-      }
-      if (sqlite3_step(s.get()) == SQLITE_ROW) {
-        version = static_cast<int>(s.Int(0));
-      }
+      Statement s(db_->get(), "SELECT MAX(version) FROM schema_version");
+      if (!s.ok()) return Failed("state database");
+      if (s.Next()) version = static_cast<int>(s.Int(0));
     }
     if (version > kSchemaVersion) {
-      return FailedPrecondition("state database " + path_ + " has schema version " +
+      return FailedPrecondition("state database " + path() + " has schema version " +
                                 std::to_string(version) + ", this kubectl-vc knows up to " +
                                 std::to_string(kSchemaVersion) + ": upgrade kubectl-vc");
     }
     if (version < 1) {
-      RETURN_IF_ERROR(
-          Exec("CREATE TABLE connections ("
-               " context TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, namespace TEXT NOT NULL,"
-               " host_context TEXT NOT NULL, kubeconfig_file TEXT NOT NULL,"
-               " previous_context TEXT NOT NULL, server TEXT NOT NULL,"
-               " forwarder_pid INTEGER NOT NULL, forwarder_start_ticks INTEGER NOT NULL,"
-               " local_port INTEGER NOT NULL, connected_at INTEGER NOT NULL)"));
-      RETURN_IF_ERROR(Exec("DELETE FROM schema_version"));
-      RETURN_IF_ERROR(Exec("INSERT INTO schema_version (version) VALUES (1)"));
+      RETURN_IF_ERROR(db_->Exec(
+          "CREATE TABLE connections ("
+          " context TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, namespace TEXT NOT NULL,"
+          " host_context TEXT NOT NULL, kubeconfig_file TEXT NOT NULL,"
+          " previous_context TEXT NOT NULL, server TEXT NOT NULL,"
+          " forwarder_pid INTEGER NOT NULL, forwarder_start_ticks INTEGER NOT NULL,"
+          " local_port INTEGER NOT NULL, connected_at INTEGER NOT NULL);"
+          "DELETE FROM schema_version;"
+          "INSERT INTO schema_version (version) VALUES (1);"));
     }
     return Status::Ok();
-  }();
-  if (!migrate.ok()) {
-    (void)Exec("ROLLBACK");
-    return migrate;
-  }
-  return Exec("COMMIT");
+  });
 }
 
 Status StateStore::Put(const Connection& c) {
-  Statement s(db_, ("INSERT OR REPLACE INTO connections (" + std::string(kColumns) +
-                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
-                       .c_str());
-  if (!s.ok()) {
-    return Internal("state database " + path_ + ": " + sqlite3_errmsg(db_));
-  }
-  s.Bind(1, c.context);
-  s.Bind(2, c.name);
-  s.Bind(3, c.namespace_);
-  s.Bind(4, c.host_context);
-  s.Bind(5, c.kubeconfig_file);
-  s.Bind(6, c.previous_context);
-  s.Bind(7, c.server);
-  s.Bind(8, static_cast<long long>(c.forwarder_pid));
-  s.Bind(9, c.forwarder_start_ticks);
-  s.Bind(10, static_cast<long long>(c.local_port));
+  Statement s(db_->get(), "INSERT OR REPLACE INTO connections (" + std::string(kColumns) +
+                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+  if (!s.ok()) return Failed("state database");
+  s.Bind(1, c.context).Bind(2, c.name).Bind(3, c.namespace_).Bind(4, c.host_context);
+  s.Bind(5, c.kubeconfig_file).Bind(6, c.previous_context).Bind(7, c.server);
+  s.Bind(8, c.forwarder_pid).Bind(9, c.forwarder_start_ticks).Bind(10, c.local_port);
   s.Bind(11, c.connected_at);
-  if (sqlite3_step(s.get()) != SQLITE_DONE) {
-    return Internal("record connection " + c.context + " in " + path_ + ": " + sqlite3_errmsg(db_));
-  }
+  if (s.Step() != SQLITE_DONE) return Failed("record connection " + c.context + " in");
   return Status::Ok();
 }
 
 StatusOr<std::optional<Connection>> StateStore::Get(const std::string& context) {
-  Statement s(db_,
-              ("SELECT " + std::string(kColumns) + " FROM connections WHERE context = ?1").c_str());
-  if (!s.ok()) {
-    return Internal("state database " + path_ + ": " + sqlite3_errmsg(db_));
-  }
+  Statement s(db_->get(),
+              "SELECT " + std::string(kColumns) + " FROM connections WHERE context = ?1");
+  if (!s.ok()) return Failed("state database");
   s.Bind(1, context);
-  const int rc = sqlite3_step(s.get());
-  if (rc == SQLITE_ROW) {
-    return std::optional<Connection>(ReadRow(s));
-  }
-  if (rc == SQLITE_DONE) {
-    return std::optional<Connection>();
-  }
-  return Internal("read connection " + context + " from " + path_ + ": " + sqlite3_errmsg(db_));
+  const int rc = s.Step();
+  if (rc == SQLITE_ROW) return std::optional<Connection>(ReadRow(s));
+  if (rc == SQLITE_DONE) return std::optional<Connection>();
+  return Failed("read connection " + context + " from");
 }
 
 StatusOr<std::vector<Connection>> StateStore::List() {
-  Statement s(db_,
-              ("SELECT " + std::string(kColumns) + " FROM connections ORDER BY context").c_str());
-  if (!s.ok()) {
-    return Internal("state database " + path_ + ": " + sqlite3_errmsg(db_));
-  }
+  Statement s(db_->get(), "SELECT " + std::string(kColumns) + " FROM connections ORDER BY context");
+  if (!s.ok()) return Failed("state database");
   std::vector<Connection> out;
   int rc;
-  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
-    out.push_back(ReadRow(s));
-  }
-  if (rc != SQLITE_DONE) {
-    return Internal("list connections in " + path_ + ": " + sqlite3_errmsg(db_));
-  }
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadRow(s));
+  if (rc != SQLITE_DONE) return Failed("list connections in");
   return out;
 }
 
 Status StateStore::Remove(const std::string& context) {
-  Statement s(db_, "DELETE FROM connections WHERE context = ?1");
-  if (!s.ok()) {
-    return Internal("state database " + path_ + ": " + sqlite3_errmsg(db_));
-  }
+  Statement s(db_->get(), "DELETE FROM connections WHERE context = ?1");
+  if (!s.ok()) return Failed("state database");
   s.Bind(1, context);
-  if (sqlite3_step(s.get()) != SQLITE_DONE) {
-    return Internal("remove connection " + context + " from " + path_ + ": " + sqlite3_errmsg(db_));
-  }
+  if (s.Step() != SQLITE_DONE) return Failed("remove connection " + context + " from");
   return Status::Ok();
 }
 

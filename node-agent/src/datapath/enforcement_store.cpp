@@ -1,11 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/agent/datapath/enforcement_store.h"
 
-#include <sqlite3.h>
-
-#include <filesystem>
-#include <system_error>
-
 namespace vc::agent {
 namespace {
 
@@ -23,50 +18,10 @@ CREATE TABLE IF NOT EXISTS veth (ifindex INTEGER PRIMARY KEY, name TEXT NOT NULL
   tenant INTEGER NOT NULL);
 )sql";
 
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
+using sqlite::Statement;
 
-  bool ok() const { return rc_ == SQLITE_OK; }
-  sqlite3_stmt* get() { return stmt_; }
-  Statement& Bind(int i, int64_t v) {
-    sqlite3_bind_int64(stmt_, i, v);
-    return *this;
-  }
-  Statement& Bind(int i, const std::string& v) {
-    sqlite3_bind_text(stmt_, i, v.c_str(), -1, SQLITE_TRANSIENT);
-    return *this;
-  }
-  // Runs a statement without rows; resets it for the next binding.
-  int Run() {
-    int rc = sqlite3_step(stmt_);
-    sqlite3_reset(stmt_);
-    return rc;
-  }
-  bool Next() { return sqlite3_step(stmt_) == SQLITE_ROW; }
-  int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
-  std::string Text(int col) {
-    auto* t = sqlite3_column_text(stmt_, col);
-    return t ? reinterpret_cast<const char*>(t) : "";
-  }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_;
-};
-
-Status DbError(sqlite3* db, const std::string& verb) {
-  return Unavailable(verb + " enforcement state: " + sqlite3_errmsg(db));
-}
-
-Status Exec(sqlite3* db, const char* sql, const std::string& verb) {
-  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) return DbError(db, verb);
-  return Status::Ok();
+Status DbError(const sqlite::Database& db, const std::string& verb) {
+  return Unavailable(verb + " enforcement state " + db.Error());
 }
 
 StatusOr<IpPrefix> Prefix(const std::string& text) {
@@ -78,34 +33,22 @@ StatusOr<IpPrefix> Prefix(const std::string& text) {
 }  // namespace
 
 StatusOr<std::unique_ptr<EnforcementStore>> EnforcementStore::Open(const std::string& path) {
-  std::error_code ec;
-  auto dir = std::filesystem::path(path).parent_path();
-  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
-  if (ec) return Unavailable("create state directory " + dir.string() + ": " + ec.message());
-  sqlite3* db = nullptr;
-  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
-    Status s = Unavailable("open enforcement state " + path + ": " +
-                           (db ? sqlite3_errmsg(db) : "out of memory"));
-    sqlite3_close(db);
-    return s;
-  }
-  std::unique_ptr<EnforcementStore> store(new EnforcementStore(db));
   // WAL + synchronous=NORMAL: a committed Save survives an agent crash; a power cut may
   // lose the last one, which the next reconcile against the API server rewrites.
-  RETURN_IF_ERROR(Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "open"));
-  RETURN_IF_ERROR(Exec(db, kSchema, "create schema of"));
-  return store;
+  auto db = sqlite::Database::Open(path);
+  if (!db.ok()) return db.status().Annotate("enforcement state");
+  if (Status s = (*db)->Exec(kSchema); !s.ok())
+    return s.Annotate("create schema of enforcement state");
+  return std::unique_ptr<EnforcementStore>(new EnforcementStore(std::move(*db)));
 }
-
-EnforcementStore::~EnforcementStore() { sqlite3_close(db_); }
 
 StatusOr<EnforcedState> EnforcementStore::Load() {
   EnforcedState s;
-  Statement pods(db_, "SELECT prefix, tenant FROM pod_tenant");
-  Statement policies(db_, "SELECT tenant, trust FROM tenant_policy");
-  Statement rules(db_, "SELECT tenant, direction, proto, port, peer FROM allow_rule");
-  Statement veths(db_, "SELECT ifindex, name, tenant FROM veth");
-  if (!pods.ok() || !policies.ok() || !rules.ok() || !veths.ok()) return DbError(db_, "load");
+  Statement pods(db_->get(), "SELECT prefix, tenant FROM pod_tenant");
+  Statement policies(db_->get(), "SELECT tenant, trust FROM tenant_policy");
+  Statement rules(db_->get(), "SELECT tenant, direction, proto, port, peer FROM allow_rule");
+  Statement veths(db_->get(), "SELECT ifindex, name, tenant FROM veth");
+  if (!pods.ok() || !policies.ok() || !rules.ok() || !veths.ok()) return DbError(*db_, "load");
   while (pods.Next()) {
     ASSIGN_OR_RETURN(IpPrefix p, Prefix(pods.Text(0)));
     s.maps.pod_tenants[p] = static_cast<TenantId>(pods.Int(1));
@@ -134,45 +77,40 @@ StatusOr<EnforcedState> EnforcementStore::Load() {
 }
 
 Status EnforcementStore::Save(const EnforcedState& state) {
-  RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE", "save"));
-  auto fail = [&](const std::string& verb) {
-    Status s = DbError(db_, verb);
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    return s;
-  };
-  if (sqlite3_exec(db_,
-                   "DELETE FROM pod_tenant; DELETE FROM tenant_policy; "
-                   "DELETE FROM allow_rule; DELETE FROM veth;",
-                   nullptr, nullptr, nullptr) != SQLITE_OK) {
-    return fail("clear");
-  }
-  Statement pod(db_, "INSERT INTO pod_tenant VALUES (?, ?)");
-  Statement policy(db_, "INSERT INTO tenant_policy VALUES (?, ?)");
-  Statement rule(db_, "INSERT INTO allow_rule VALUES (?, ?, ?, ?, ?)");
-  Statement veth(db_, "INSERT INTO veth VALUES (?, ?, ?)");
-  if (!pod.ok() || !policy.ok() || !rule.ok() || !veth.ok()) return fail("prepare save of");
-  for (const auto& [p, t] : state.maps.pod_tenants) {
-    if (pod.Bind(1, p.ToString()).Bind(2, t).Run() != SQLITE_DONE) return fail("save");
-  }
-  for (const auto& [t, trust] : state.maps.tenant_policies) {
-    if (policy.Bind(1, t).Bind(2, std::string(TrustLevelName(trust))).Run() != SQLITE_DONE) {
-      return fail("save");
+  return db_->Transaction([&]() -> Status {
+    auto fail = [&](const std::string& verb) { return DbError(*db_, verb); };
+    if (!db_->Exec("DELETE FROM pod_tenant; DELETE FROM tenant_policy; "
+                   "DELETE FROM allow_rule; DELETE FROM veth;")
+             .ok()) {
+      return fail("clear");
     }
-  }
-  for (const AllowRule& r : state.maps.allow_rules) {
-    rule.Bind(1, r.tenant).Bind(2, static_cast<int64_t>(r.direction));
-    rule.Bind(3, static_cast<int64_t>(r.proto)).Bind(4, r.port).Bind(5, r.peer.ToString());
-    if (rule.Run() != SQLITE_DONE) return fail("save");
-  }
-  // Veths carry both the filter record and the iface->tenant entry; an iface entry without
-  // a recorded veth name cannot be told apart from a reused ifindex, so it is not stored.
-  for (const auto& [ifindex, v] : state.veths) {
-    if (veth.Bind(1, ifindex).Bind(2, v.name).Bind(3, v.tenant).Run() != SQLITE_DONE) {
-      return fail("save");
+    Statement pod(db_->get(), "INSERT INTO pod_tenant VALUES (?, ?)");
+    Statement policy(db_->get(), "INSERT INTO tenant_policy VALUES (?, ?)");
+    Statement rule(db_->get(), "INSERT INTO allow_rule VALUES (?, ?, ?, ?, ?)");
+    Statement veth(db_->get(), "INSERT INTO veth VALUES (?, ?, ?)");
+    if (!pod.ok() || !policy.ok() || !rule.ok() || !veth.ok()) return fail("prepare save of");
+    for (const auto& [p, t] : state.maps.pod_tenants) {
+      if (pod.Bind(1, p.ToString()).Bind(2, t).Run() != SQLITE_DONE) return fail("save");
     }
-  }
-  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("commit");
-  return Status::Ok();
+    for (const auto& [t, trust] : state.maps.tenant_policies) {
+      if (policy.Bind(1, t).Bind(2, std::string(TrustLevelName(trust))).Run() != SQLITE_DONE) {
+        return fail("save");
+      }
+    }
+    for (const AllowRule& r : state.maps.allow_rules) {
+      rule.Bind(1, r.tenant).Bind(2, static_cast<int64_t>(r.direction));
+      rule.Bind(3, static_cast<int64_t>(r.proto)).Bind(4, r.port).Bind(5, r.peer.ToString());
+      if (rule.Run() != SQLITE_DONE) return fail("save");
+    }
+    // Veths carry both the filter record and the iface->tenant entry; an iface entry without
+    // a recorded veth name cannot be told apart from a reused ifindex, so it is not stored.
+    for (const auto& [ifindex, v] : state.veths) {
+      if (veth.Bind(1, ifindex).Bind(2, v.name).Bind(3, v.tenant).Run() != SQLITE_DONE) {
+        return fail("save");
+      }
+    }
+    return Status::Ok();
+  });
 }
 
 }  // namespace vc::agent

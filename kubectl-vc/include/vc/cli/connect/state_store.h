@@ -15,9 +15,8 @@
 #include <vector>
 
 #include "vc/cli/connect/connect.h"
+#include "vc/sqlite.h"
 #include "vc/status.h"
-
-struct sqlite3;
 
 namespace vc::cli::connect {
 
@@ -27,11 +26,7 @@ class StateStore {
 
   // Creates the directory and the database as needed.
   static StatusOr<std::unique_ptr<StateStore>> Open(const std::string& state_dir);
-  ~StateStore();
-  StateStore(const StateStore&) = delete;
-  StateStore& operator=(const StateStore&) = delete;
-
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return db_->path(); }
 
   // Inserts or replaces the row of connection.context.
   Status Put(const Connection& connection);
@@ -42,12 +37,12 @@ class StateStore {
   Status Remove(const std::string& context);
 
  private:
-  StateStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
-  Status Exec(const std::string& sql);
+  explicit StateStore(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
   Status Migrate();
+  // "WHAT PATH: sqlite's message".
+  Status Failed(const std::string& what) const { return Internal(what + " " + db_->Error()); }
 
-  sqlite3* db_;
-  std::string path_;
+  std::unique_ptr<sqlite::Database> db_;
 };
 
 }  // namespace vc::cli::connect

@@ -11,9 +11,8 @@
 #include <string>
 
 #include "vc/agent/datapath/datapath_state.h"
+#include "vc/sqlite.h"
 #include "vc/status.h"
-
-struct sqlite3;
 
 namespace vc::agent {
 
@@ -37,18 +36,14 @@ class EnforcementStore {
 
   // Creates the file, its directory and the schema when missing.
   static StatusOr<std::unique_ptr<EnforcementStore>> Open(const std::string& path);
-  ~EnforcementStore();
-  EnforcementStore(const EnforcementStore&) = delete;
-  EnforcementStore& operator=(const EnforcementStore&) = delete;
-
   // Empty state when nothing was saved yet.
   StatusOr<EnforcedState> Load();
   // Replaces the record in one transaction: a crash leaves the old or the new, never a mix.
   Status Save(const EnforcedState& state);
 
  private:
-  explicit EnforcementStore(sqlite3* db) : db_(db) {}
-  sqlite3* db_;
+  explicit EnforcementStore(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
+  std::unique_ptr<sqlite::Database> db_;
 };
 
 }  // namespace vc::agent
