@@ -56,28 +56,27 @@ struct Names {
 int RunSnapshot(const GlobalOptions& globals, const Names& names, const SnapshotFlags& flags) {
   auto transfer = ResolveTransfer(flags, globals.host.env);
   if (!transfer.ok()) return Fail(transfer.status());
-  auto host = OpenHost(globals);
-  if (!host.ok()) return Fail(host.status());
-  auto info =
-      lifecycle::Find(*host->client, names.name, host->namespace_given ? host->namespace_ : "");
-  if (!info.ok()) return Fail(ExplainHostError(*host, info.status()));
-  if (info->status == "Paused") {
-    return Fail(FailedPrecondition("virtual cluster " + info->name +
+  auto target = OpenTarget(globals, names.name);
+  if (!target.ok()) return Fail(target.status());
+  auto& host = target->host;
+  auto& info = target->info;
+  if (info.status == "Paused") {
+    return Fail(FailedPrecondition("virtual cluster " + info.name +
                                    " is paused: its database is not running; resume it first "
                                    "(kubectl vc resume " +
-                                   info->name + ")"));
+                                   info.name + ")"));
   }
   transfer->meta = {{"cluster",
-                     {{"name", info->name},
-                      {"namespace", info->namespace_},
-                      {"hostContext", host->context},
-                      {"hostServer", host->config.server}}},
-                    {"kubernetesVersion", info->version},
+                     {{"name", info.name},
+                      {"namespace", info.namespace_},
+                      {"hostContext", host.context},
+                      {"hostServer", host.config.server}}},
+                    {"kubernetesVersion", info.version},
                     {"kubectlVcVersion", VC_VERSION},
-                    {"values", info->values.is_object() ? info->values : json::object()}};
+                    {"values", info.values.is_object() ? info.values : json::object()}};
   output::Progress progress(Err());
-  progress.Begin("Connecting to the snapshot endpoint of " + info->name + "-0");
-  auto endpoint = snapshot::PodEndpoint::Open(*host, info->name, info->namespace_, globals.host.env,
+  progress.Begin("Connecting to the snapshot endpoint of " + info.name + "-0");
+  auto endpoint = snapshot::PodEndpoint::Open(host, info.name, info.namespace_, globals.host.env,
                                               std::chrono::seconds(60));
   if (!endpoint.ok()) {
     progress.Fail();
@@ -89,12 +88,12 @@ int RunSnapshot(const GlobalOptions& globals, const Names& names, const Snapshot
   auto meta = snapshot::TakeSnapshot(**endpoint, *transfer, Err());
   if (!meta.ok()) {
     progress.Fail();
-    return Fail(meta.status().Annotate("snapshot " + info->name + " to " + flags.url));
+    return Fail(meta.status().Annotate("snapshot " + info.name + " to " + flags.url));
   }
   progress.Done();
   int objects = 0;
   for (const auto& o : meta->value("objects", json::array())) objects += o.value("count", 0);
-  Err() << "snapshot of " << info->name << " written to " << flags.url << ": " << objects
+  Err() << "snapshot of " << info.name << " written to " << flags.url << ": " << objects
         << " objects" << (transfer->key ? ", encrypted (key id " + transfer->key->Id() + ")" : "")
         << "\n";
   Out() << flags.url << "\n";
@@ -146,18 +145,17 @@ int RunRestore(const GlobalOptions& globals, const Names& names, const SnapshotF
   if (!timeout.ok()) return Fail(timeout.status());
   auto transfer = ResolveTransfer(flags, globals.host.env);
   if (!transfer.ok()) return Fail(transfer.status());
-  auto host = OpenHost(globals);
-  if (!host.ok()) return Fail(host.status());
-  auto info =
-      lifecycle::Find(*host->client, names.name, host->namespace_given ? host->namespace_ : "");
-  if (!info.ok()) return Fail(ExplainHostError(*host, info.status()));
+  auto target = OpenTarget(globals, names.name);
+  if (!target.ok()) return Fail(target.status());
+  auto& host = target->host;
+  auto& info = target->info;
   output::Progress progress(Err());
   snapshot::RestoreOptions options{*transfer, *timeout};
-  Status s = snapshot::RestoreInto(*host, *info, options, globals.host.env, progress, Err(),
+  Status s = snapshot::RestoreInto(host, info, options, globals.host.env, progress, Err(),
                                    InterruptToken());
   if (!s.ok()) return Fail(s);
-  Err() << "virtual cluster " << info->name << " is restored from " << flags.url
-        << "\n  reconnect (its credentials are the snapshot's): kubectl vc connect " << info->name
+  Err() << "virtual cluster " << info.name << " is restored from " << flags.url
+        << "\n  reconnect (its credentials are the snapshot's): kubectl vc connect " << info.name
         << "\n";
   return 0;
 }

@@ -2,8 +2,8 @@
 #include "vc/cli/connect/discovery.h"
 
 #include <initializer_list>
-#include <set>
 
+#include "vc/cli/lifecycle/lifecycle.h"
 #include "vc/kube/client.h"
 
 namespace vc::cli::connect {
@@ -52,40 +52,10 @@ nlohmann::json ApiserverPort(const nlohmann::json& service) {
 }  // namespace
 
 StatusOr<VirtualClusterRef> FindVirtualCluster(const HostCluster& host, const std::string& name) {
-  const std::string ns = host.namespace_given ? host.namespace_ : std::string();
-  const std::string selector = name.empty() ? "app=vcluster" : "app=vcluster,release=" + name;
-  auto list = host.client->ListAll(r::kStatefulSets, ns, {.label_selector = selector});
-  if (!list.ok()) {
-    return list.status().Annotate("find virtual cluster" +
-                                  (name.empty() ? std::string() : " " + name));
-  }
-  std::set<std::pair<std::string, std::string>> found;  // (namespace, name)
-  for (const auto& sts : list->items) {
-    std::string release = Str(At(sts, {"metadata", "labels", "release"}));
-    if (release.empty()) {
-      release = Str(At(sts, {"metadata", "name"}));
-    }
-    found.insert({Str(At(sts, {"metadata", "namespace"})), release});
-  }
-  const std::string where = ns.empty() ? "in any namespace" : "in namespace " + ns;
-  if (found.empty()) {
-    return NotFound((name.empty() ? std::string("no virtual cluster")
-                                  : "virtual cluster " + name + " not found") +
-                    " " + where + "; see kubectl vc list");
-  }
-  if (found.size() > 1) {
-    std::string all;
-    for (const auto& [n, c] : found) {
-      all.append(all.empty() ? "" : ", ").append(n).append("/").append(c);
-    }
-    return InvalidArgument((name.empty()
-                                ? "several virtual clusters found (" + all +
-                                      "): name one, e.g. kubectl vc connect " +
-                                      found.begin()->second + " -n " + found.begin()->first
-                                : "virtual cluster " + name + " exists in several namespaces (" +
-                                      all + "): choose one with -n"));
-  }
-  return VirtualClusterRef{found.begin()->second, found.begin()->first};
+  ASSIGN_OR_RETURN(
+      const lifecycle::Info info,
+      lifecycle::Find(*host.client, name, host.namespace_given ? host.namespace_ : std::string()));
+  return VirtualClusterRef{info.name, info.namespace_};
 }
 
 StatusOr<SecretCredentials> ReadCredentials(const HostCluster& host, const VirtualClusterRef& vc) {

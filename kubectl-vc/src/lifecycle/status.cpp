@@ -19,9 +19,9 @@ namespace {
 // Waiting reasons that do not fix themselves: the pod needs a person.
 bool IsFailureReason(const std::string& reason) {
   static const std::set<std::string> kFailures = {
-      "ErrImagePull",         "ImagePullBackOff",      "InvalidImageName",
-      "CrashLoopBackOff",     "CreateContainerConfigError", "CreateContainerError",
-      "RunContainerError",    "ErrImageNeverPull"};
+      "ErrImagePull",      "ImagePullBackOff",           "InvalidImageName",
+      "CrashLoopBackOff",  "CreateContainerConfigError", "CreateContainerError",
+      "RunContainerError", "ErrImageNeverPull"};
   return kFailures.count(reason) > 0;
 }
 
@@ -30,7 +30,8 @@ bool ConditionTrue(const json& pod, const std::string& type, std::string* messag
     if (c.value("type", "") != type) continue;
     if (message != nullptr) {
       *message = c.value("reason", "");
-      if (c.contains("message")) *message += (message->empty() ? "" : ": ") + c.value("message", "");
+      if (c.contains("message"))
+        *message += (message->empty() ? "" : ": ") + c.value("message", "");
     }
     return c.value("status", "") == "True";
   }
@@ -122,51 +123,49 @@ StatusOr<std::vector<Info>> List(kube::Client& client, const std::string& namesp
 }
 
 StatusOr<Info> Find(kube::Client& client, const std::string& name, const std::string& namespace_) {
-  if (name.empty()) return InvalidArgument("a virtual cluster name is required");
-  auto load = [&](const std::string& ns) -> StatusOr<std::optional<Info>> {
-    ASSIGN_OR_RETURN(json sts, GetOrNull(client, r::kStatefulSets, ns, name));
+  const std::string where = namespace_.empty() ? "in any namespace" : "in namespace " + namespace_;
+  if (!name.empty() && !namespace_.empty()) {
+    // One GET each instead of a list: the common case of `-n NS NAME`.
+    ASSIGN_OR_RETURN(json sts, GetOrNull(client, r::kStatefulSets, namespace_, name));
     if (sts.is_null() || Str(sts, "/metadata/labels/app") != labels::kAppValue) {
-      return std::optional<Info>();
+      return NotFound("virtual cluster " + name + " not found " + where +
+                      "\nsee which exist: kubectl vc list");
     }
-    ASSIGN_OR_RETURN(json pod, GetOrNull(client, r::kPods, ns, name + "-0"));
-    return std::optional<Info>(InfoOf(sts, pod));
-  };
-  if (!namespace_.empty()) {
-    ASSIGN_OR_RETURN(std::optional<Info> found, load(namespace_));
-    if (found) return *found;
-    return NotFound("virtual cluster " + name + " not found in namespace " + namespace_ +
-                    "\nsee which exist: kubectl vc list");
+    ASSIGN_OR_RETURN(json pod, GetOrNull(client, r::kPods, namespace_, name + "-0"));
+    return InfoOf(sts, pod);
   }
-  ASSIGN_OR_RETURN(std::vector<Info> all, List(client, ""));
+  ASSIGN_OR_RETURN(std::vector<Info> all, List(client, namespace_));
   std::vector<Info> matches;
   for (auto& info : all) {
-    if (info.name == name) matches.push_back(std::move(info));
+    if (name.empty() || info.name == name) matches.push_back(std::move(info));
   }
   if (matches.empty()) {
-    return NotFound("virtual cluster " + name + " not found in any namespace\n" +
-                    "see which exist: kubectl vc list");
+    return NotFound((name.empty() ? std::string("no virtual cluster ")
+                                  : "virtual cluster " + name + " not found ") +
+                    where + "\nsee which exist: kubectl vc list");
   }
   if (matches.size() > 1) {
-    std::string where;
-    for (const auto& m : matches) where += (where.empty() ? "" : ", ") + m.namespace_;
+    std::string which;
+    for (const auto& m : matches)
+      which += (which.empty() ? "" : ", ") + m.namespace_ + "/" + m.name;
+    if (name.empty()) {
+      return InvalidArgument("there are " + std::to_string(matches.size()) + " virtual clusters (" +
+                             which + "): name one, e.g. kubectl vc connect " +
+                             matches.front().name + " -n " + matches.front().namespace_);
+    }
     return InvalidArgument("there are " + std::to_string(matches.size()) +
-                           " virtual clusters named " + name + " (in namespaces " + where +
+                           " virtual clusters named " + name + " (" + which +
                            "): say which with -n NAMESPACE");
   }
   return matches.front();
 }
 
 StatusOr<json> Describe(kube::Client& client, const Info& info) {
-  json doc = {{"name", info.name},
-              {"namespace", info.namespace_},
-              {"status", info.status},
-              {"trustLevel", info.trust},
-              {"version", info.version},
-              {"created", info.created},
+  json doc = {{"name", info.name},        {"namespace", info.namespace_}, {"status", info.status},
+              {"trustLevel", info.trust}, {"version", info.version},      {"created", info.created},
               {"problems", info.problems}};
-  ASSIGN_OR_RETURN(json secret,
-                   GetOrNull(client, r::kSecrets, info.namespace_,
-                             render::ConfigSecretName(info.name)));
+  ASSIGN_OR_RETURN(json secret, GetOrNull(client, r::kSecrets, info.namespace_,
+                                          render::ConfigSecretName(info.name)));
   if (secret.is_object()) {
     // The effective values, as YAML under config.yaml (render/); Secrets come back base64.
     json values;

@@ -12,41 +12,28 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.h"
 #include "vc/kube/kubeconfig.h"
 
 namespace vc::kube::testing {
 
-class TempDir {
+// support/temp_dir.h's, plus files written into it.
+class TempDir : public vc::testing::TempDir {
  public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "vc-kubeconfig-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string path() const { return path_; }
+  TempDir() : vc::testing::TempDir("vc-kubeconfig") {}
   // Writes `text` to path()/name (creating directories) and returns the full path.
   std::string Write(const std::string& name, const std::string& text, int mode = 0600) const {
-    std::filesystem::path p = std::filesystem::path(path_) / name;
+    std::filesystem::path p = std::filesystem::path(path()) / name;
     std::filesystem::create_directories(p.parent_path());
     std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
     ::chmod(p.c_str(), static_cast<mode_t>(mode));
     return p.string();
   }
-
- private:
-  std::string path_;
 };
 
 // A clock tests move by hand.
 struct FakeClock {
-  std::chrono::system_clock::time_point now =
-      std::chrono::system_clock::from_time_t(1'700'000'000);
+  std::chrono::system_clock::time_point now = std::chrono::system_clock::from_time_t(1'700'000'000);
   Clock AsClock() {
     return [this] { return now; };
   }

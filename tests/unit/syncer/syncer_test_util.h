@@ -12,25 +12,11 @@
 #include <sstream>
 #include <string>
 
+#include "support/temp_dir.h"
+
 namespace vc::syncer::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "vc-syncer-ut-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data()) != nullptr ? pattern : std::string();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using vc::testing::TempDir;
 
 inline std::string Slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

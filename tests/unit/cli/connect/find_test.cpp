@@ -59,7 +59,8 @@ TEST_F(ConnectFindTest, NoneFound) {
   transport_->Reply(JsonResponse(200, List({})));
   const Status s = Run();
   EXPECT_EQ(s.code(), Code::kNotFound);
-  EXPECT_NE(s.message().find("virtual cluster dev not found in any namespace; see kubectl vc list"),
+  EXPECT_NE(s.message().find("virtual cluster dev not found in any namespace\nsee which exist: "
+                             "kubectl vc list"),
             std::string::npos)
       << s.message();
   ASSERT_EQ(transport_->requests().size(), 1u);
@@ -70,6 +71,7 @@ TEST_F(ConnectFindTest, NoneFound) {
 TEST_F(ConnectFindTest, SameNameInTwoNamespacesAsksForNamespace) {
   options_.name = "dev";
   transport_->Reply(JsonResponse(200, List({StatefulSet("dev", "a"), StatefulSet("dev", "b")})));
+  transport_->Reply(JsonResponse(200, List({})));  // their pods
   const Status s = Run();
   EXPECT_EQ(s.code(), Code::kInvalidArgument);
   EXPECT_NE(s.message().find("a/dev, b/dev"), std::string::npos) << s.message();
@@ -78,6 +80,7 @@ TEST_F(ConnectFindTest, SameNameInTwoNamespacesAsksForNamespace) {
 
 TEST_F(ConnectFindTest, NoNameAndSeveralClustersListsThem) {
   transport_->Reply(JsonResponse(200, List({StatefulSet("one", "a"), StatefulSet("two", "b")})));
+  transport_->Reply(JsonResponse(200, List({})));
   const Status s = Run();
   EXPECT_EQ(s.code(), Code::kInvalidArgument);
   EXPECT_NE(s.message().find("a/one, b/two"), std::string::npos) << s.message();
@@ -88,14 +91,16 @@ TEST_F(ConnectFindTest, NamespaceFlagSearchesOnlyThereAndMissingSecretExplains) 
   host_.namespace_ = "team";
   options_.timeout = std::chrono::milliseconds(0);  // no time to wait for the Secret
   transport_->Reply(JsonResponse(200, List({StatefulSet("dev", "team")})));
+  transport_->Reply(JsonResponse(200, List({})));
   transport_->Reply(JsonResponse(404, ApiStatus(404, "NotFound", "secrets \"vc-dev\" not found")));
   const Status s = Run();
   EXPECT_EQ(s.code(), Code::kFailedPrecondition);
   EXPECT_NE(s.message().find("has not finished starting"), std::string::npos) << s.message();
   EXPECT_NE(s.message().find("kubectl -n team logs dev-0 -c syncer"), std::string::npos);
-  ASSERT_EQ(transport_->requests().size(), 2u);
+  ASSERT_EQ(transport_->requests().size(), 3u);
   EXPECT_NE(transport_->requests()[0].url.find("/namespaces/team/statefulsets"), std::string::npos);
-  EXPECT_NE(transport_->requests()[1].url.find("/namespaces/team/secrets/vc-dev"),
+  EXPECT_NE(transport_->requests()[1].url.find("/namespaces/team/pods"), std::string::npos);
+  EXPECT_NE(transport_->requests()[2].url.find("/namespaces/team/secrets/vc-dev"),
             std::string::npos);
 }
 
@@ -114,6 +119,7 @@ TEST_F(ConnectFindTest, UnreachableServerTimesOutAndRecordsNothing) {
   options_.server = "https://127.0.0.1:1";
   options_.timeout = std::chrono::milliseconds(700);
   transport_->Reply(JsonResponse(200, List({StatefulSet("dev", "team")})));
+  transport_->Reply(JsonResponse(200, List({})));
   transport_->Reply(JsonResponse(200, Secret()));
   const auto start = std::chrono::steady_clock::now();
   const Status s = Run();

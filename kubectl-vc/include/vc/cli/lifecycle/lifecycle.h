@@ -79,8 +79,9 @@ struct Info {
 // Every virtual cluster in `namespace_` ("" : all namespaces), sorted by namespace and name.
 StatusOr<std::vector<Info>> List(kube::Client& client, const std::string& namespace_);
 
-// Finds NAME: in `namespace_` when given, else in vcluster-NAME, else anywhere (an error
-// naming the namespaces when there are several). NotFound says how to list them.
+// Finds NAME in `namespace_` when given, else in any namespace (an error naming them when
+// there are several). `name` empty: the only virtual cluster there is. NotFound says how to
+// list them.
 StatusOr<Info> Find(kube::Client& client, const std::string& name, const std::string& namespace_);
 
 // describe's document: effective values, trust, status, pod and containers, endpoint, quotas.
