@@ -3,10 +3,10 @@
 #pragma once
 
 #include <chrono>
-#include <string>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "vc/cancel_token.h"
 #include "vc/kube/client.h"
@@ -46,7 +46,9 @@ Status PollUntil(F check, std::chrono::milliseconds timeout, const std::string& 
     if (!done.ok()) return done.status();
     if (*done) return Status::Ok();
     if (std::chrono::steady_clock::now() >= end) return Timeout("timed out " + what);
-    if (cancel != nullptr ? cancel->WaitFor(period) : (CancelToken().WaitFor(period))) {
+    if (cancel == nullptr) {
+      std::this_thread::sleep_for(period);  // the poll interval; `check` decides
+    } else if (cancel->WaitFor(period)) {
       return Status(Code::kCancelled, "interrupted " + what);
     }
   }
