@@ -87,11 +87,7 @@ Status NodeAgent::ReconcileOnce(const ClusterView& view) {
       auto parsed = ParseTenant(t);
       if (parsed.ok()) tenants.push_back(std::move(*parsed));
     }
-    for (const json& svc : view.services) {
-      const json meta = svc.value("metadata", json::object());
-      services[meta.value("namespace", "") + "/" + meta.value("name", "")] =
-          ParseServiceAddresses(svc);
-    }
+    services = IndexServices(view.services, view.endpoint_slices);
   } catch (const std::exception& e) {  // a field of an unexpected JSON type
     CountError("segmentation");
     return Internal(std::string("read cluster view: ") + e.what());

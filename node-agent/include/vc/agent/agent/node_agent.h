@@ -38,8 +38,9 @@ struct ClusterView {
   nlohmann::json node;
   std::vector<nlohmann::json> pods;  // this node's
   std::vector<nlohmann::json> tenants;
-  std::vector<nlohmann::json> services;   // for shared services named by Service
-  std::vector<nlohmann::json> workloads;  // tenant workload pods of every node
+  std::vector<nlohmann::json> services;         // for shared services named by Service
+  std::vector<nlohmann::json> workloads;        // tenant workload pods of every node
+  std::vector<nlohmann::json> endpoint_slices;  // of the Services above
 };
 
 // Where datapath calls (tc, veth lookups) must run when the pods' veths are in another network
