@@ -18,6 +18,7 @@
 
 #include "vc/agent/agent/node_agent.h"
 #include "vc/agent/agent/pod_facts.h"
+#include "vc/agent/agent/service_backends.h"
 #include "vc/agent/agent/tenant_settings.h"
 #include "vc/agent/cgroup/cgroup_fs.h"
 #include "vc/agent/cgroup/pod_cgroup_locator.h"
@@ -201,7 +202,7 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
   // 2 and 6 run on the reconcile thread; the restore happens before the informers list.
   std::atomic<bool> restored{false};
   ChangeSignal changes;
-  std::unique_ptr<kube::Informer> pods, workloads, nodes, tenants, services;
+  std::unique_ptr<kube::Informer> pods, workloads, nodes, tenants, services, slices;
   std::mutex informers_mu;
   std::condition_variable informers_cv;
   bool informers_started = false;
@@ -260,7 +261,7 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
       // A partial view would read as "pods gone": wait for every first list.
       const bool tenants_ok = tenants_usable();
       if (!pods->HasSynced() || !workloads->HasSynced() || !nodes->HasSynced() ||
-          !services->HasSynced() || !tenants_ok) {
+          !services->HasSynced() || !slices->HasSynced() || !tenants_ok) {
         continue;
       }
       if (!synced) {
@@ -275,6 +276,7 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
       view.workloads = workloads->List();
       if (tenants) view.tenants = tenants->List();
       view.services = services->List();
+      view.endpoint_slices = slices->List();
       if (Status s = agent.ReconcileOnce(view); !s.ok()) {
         VC_LOG(Warning) << "reconcile: " << s.ToString() << " (retrying)";
       }
@@ -330,24 +332,19 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
       kube::InformerOptions{.resource = kube::resources::kNodes,
                             .field_selector = "metadata.name=" + config.node_name},
       notify);
-  // Services, for shared services named by Service: only their cluster IPs and ports are kept.
+  // Services and their EndpointSlices, for shared services named by Service: only what
+  // service_backends.h reads is kept.
   kube::InformerOptions service_options{.resource = kube::resources::kServices};
-  service_options.transform = [](nlohmann::json svc) {
-    nlohmann::json slim = {{"metadata", nlohmann::json::object()},
-                           {"spec", nlohmann::json::object()}};
-    for (const char* k : {"name", "namespace", "resourceVersion"}) {
-      if (svc["metadata"].contains(k)) slim["metadata"][k] = std::move(svc["metadata"][k]);
-    }
-    for (const char* k : {"clusterIP", "clusterIPs", "ports"}) {
-      if (svc["spec"].contains(k)) slim["spec"][k] = std::move(svc["spec"][k]);
-    }
-    return slim;
-  };
+  service_options.transform = SlimService;
   services = std::make_unique<kube::Informer>(client, service_options, notify);
+  kube::InformerOptions slice_options{.resource = kube::resources::kEndpointSlices};
+  slice_options.transform = SlimEndpointSlice;
+  slices = std::make_unique<kube::Informer>(client, slice_options, notify);
   pods->Start();
   workloads->Start();
   nodes->Start();
   services->Start();
+  slices->Start();
   {
     std::lock_guard<std::mutex> lock(informers_mu);
     informers_started = true;
@@ -364,6 +361,7 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
   workloads->Stop();
   nodes->Stop();
   services->Stop();
+  slices->Stop();
   if (tenants) tenants->Stop();
   return Status::Ok();
 }

@@ -87,11 +87,7 @@ Status NodeAgent::ReconcileOnce(const ClusterView& view) {
       auto parsed = ParseTenant(t);
       if (parsed.ok()) tenants.push_back(std::move(*parsed));
     }
-    for (const json& svc : view.services) {
-      const json meta = svc.value("metadata", json::object());
-      services[meta.value("namespace", "") + "/" + meta.value("name", "")] =
-          ParseServiceAddresses(svc);
-    }
+    services = IndexServices(view.services, view.endpoint_slices);
   } catch (const std::exception& e) {  // a field of an unexpected JSON type
     CountError("segmentation");
     return Internal(std::string("read cluster view: ") + e.what());
@@ -166,29 +162,30 @@ Status NodeAgent::Quotas(const NodePolicy& policy) {
   if (quotas_ == nullptr) return Status::Ok();
   Status first;
   std::map<std::string, TenantQuotaReport> reports;
-  std::map<std::string, TenantUsage> usage;
-  for (const TenantPods& tenant : policy.quotas) {
-    auto report = quotas_->Reconcile(tenant);
-    if (!report.ok()) {
-      if (first.ok()) first = report.status().Annotate("quota of tenant " + tenant.tenant);
-      continue;
-    }
-    if (report->failures > 0 && first.ok()) {
-      first = Internal("quota of tenant " + tenant.tenant + ": " +
-                       std::to_string(report->failures) + " pods could not be limited");
-    }
-    for (const PodQuotaResult& pod : report->pods) {
-      if (pod.status.code() == Code::kNotFound) {
-        std::lock_guard<std::mutex> lock(mu_);
-        retry_ = true;  // kubelet has not made the cgroup yet
+  bool cgroup_missing = false;
+  {
+    std::lock_guard<std::mutex> quota_lock(quota_mu_);
+    for (const TenantPods& tenant : policy.quotas) {
+      auto report = quotas_->Reconcile(tenant);
+      if (!report.ok()) {
+        if (first.ok()) first = report.status().Annotate("quota of tenant " + tenant.tenant);
+        continue;
       }
+      if (report->failures > 0 && first.ok()) {
+        first = Internal("quota of tenant " + tenant.tenant + ": " +
+                         std::to_string(report->failures) + " pods could not be limited");
+      }
+      for (const PodQuotaResult& pod : report->pods) {
+        // kubelet has not made the cgroup yet
+        cgroup_missing = cgroup_missing || pod.status.code() == Code::kNotFound;
+      }
+      reports[tenant.tenant] = std::move(*report);
     }
-    reports[tenant.tenant] = std::move(*report);
-    usage[tenant.tenant] = quotas_->Usage(tenant);
   }
   std::lock_guard<std::mutex> lock(mu_);
+  retry_ = retry_ || cgroup_missing;
   quota_reports_ = std::move(reports);
-  usage_ = std::move(usage);
+  quota_tenants_ = policy.quotas;
   if (!first.ok()) {
     ++errors_["quota"];
     VC_LOG(Error) << first.ToString();
@@ -302,6 +299,17 @@ vc::Clock::TimePoint NodeAgent::last_pass() const {
 }
 
 MetricsSnapshot NodeAgent::Metrics() {
+  // Usage now, not as of the last pass (which may be a resync period old).
+  std::map<std::string, TenantUsage> usage;
+  if (quotas_ != nullptr) {
+    std::vector<TenantPods> quota_tenants;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      quota_tenants = quota_tenants_;
+    }
+    std::lock_guard<std::mutex> quota_lock(quota_mu_);
+    for (const TenantPods& tenant : quota_tenants) usage[tenant.tenant] = quotas_->Usage(tenant);
+  }
   std::lock_guard<std::mutex> lock(mu_);
   MetricsSnapshot m;
   for (const auto& [id, t] : tenants_) {
@@ -315,7 +323,7 @@ MetricsSnapshot NodeAgent::Metrics() {
     if (auto r = quota_reports_.find(t.key); r != quota_reports_.end()) {
       tm.overcommitted = r->second.overcommitted;
     }
-    if (auto u = usage_.find(t.key); u != usage_.end()) {
+    if (auto u = usage.find(t.key); u != usage.end()) {
       tm.has_usage = true;
       tm.usage = u->second.total;
     }

@@ -80,59 +80,6 @@ std::vector<std::pair<IpProto, uint16_t>> Ports(const json& service, std::string
 
 }  // namespace
 
-ServiceAddresses ParseServiceAddresses(const json& service) {
-  ServiceAddresses out;
-  const json spec = service.value("spec", json::object());
-  std::vector<std::string> ips;
-  if (spec.contains("clusterIPs") && spec["clusterIPs"].is_array()) {
-    for (const json& ip : spec["clusterIPs"]) {
-      if (ip.is_string()) ips.push_back(ip);
-    }
-  }
-  if (ips.empty() && spec.contains("clusterIP") && spec["clusterIP"].is_string()) {
-    ips.push_back(spec["clusterIP"]);
-  }
-  for (const std::string& text : ips) {
-    auto ip = IpAddress::Parse(text);  // "None" (headless) does not parse
-    if (ip.ok()) out.ips.push_back(*ip);
-  }
-  if (spec.contains("ports") && spec["ports"].is_array()) {
-    for (const json& p : spec["ports"]) {
-      std::string proto_text = p.is_object() ? p.value("protocol", "TCP") : "TCP";
-      for (char& c : proto_text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      auto proto = ParseIpProto(proto_text);
-      const int port = p.is_object() ? p.value("port", 0) : 0;
-      if (proto && port > 0 && port <= 65535)
-        out.ports.emplace_back(*proto, static_cast<uint16_t>(port));
-    }
-  }
-  return out;
-}
-
-std::vector<SharedService> ResolveServiceRefs(
-    const TenantSettings& tenant, const std::map<std::string, ServiceAddresses>& services,
-    std::vector<std::string>* problems) {
-  std::vector<SharedService> out;
-  for (const ServiceRef& ref : tenant.service_refs) {
-    auto it = services.find(ref.key());
-    if (it == services.end() || it->second.ips.empty()) {
-      problems->push_back("tenant " + tenant.key() + ": shared service " + ref.key() +
-                          (it == services.end() ? " does not exist" : " has no cluster IP") +
-                          "; not allowed until it has one");
-      continue;
-    }
-    const auto& ports = ref.ports.empty() ? it->second.ports : ref.ports;
-    for (const IpAddress& ip : it->second.ips) {
-      if (ports.empty()) {  // a Service without ports: the address, TCP and UDP
-        out.push_back({IpPrefix::Host(ip), IpProto::kTcp, 0});
-        out.push_back({IpPrefix::Host(ip), IpProto::kUdp, 0});
-      }
-      for (const auto& [proto, port] : ports) out.push_back({IpPrefix::Host(ip), proto, port});
-    }
-  }
-  return out;
-}
-
 StatusOr<int64_t> ParseCpuMillicores(const json& quantity) {
   ASSIGN_OR_RETURN(double cores, ParseQuantity(quantity));
   if (cores < 0) return InvalidArgument("cpu quantity must not be negative");

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // vc-node-agent against a real API server (issue 5 "Tests"): kwok pods of tenants A (zero),
-// B (zero), P (partial) and a shared service S; network namespaces hold their IPs; the agent
-// binary watches the cluster and enforces in the lab. Real TCP/UDP decides.
+// B (zero), P (partial) and a shared service S (reached by address, by its Service's cluster IP
+// and, for tenant H, by a headless Service's endpoint); network namespaces hold their IPs; the
+// agent binary watches the cluster and enforces in the lab. Real TCP/UDP decides.
 #include <signal.h>
 
 #include <atomic>
@@ -130,6 +131,67 @@ TEST_F(AgentSegmentationTest, EnforcesTenantIsolationWithRealTraffic) {
       << metrics;
   EXPECT_EQ(Sample(metrics, "vc_agent_enforced_pods"), 4) << metrics;
   EXPECT_EQ(Sample(metrics, "vc_agent_ready"), 1) << metrics;
+}
+
+TEST_F(AgentSegmentationTest, HeadlessSharedServiceIsReachedAtItsEndpointsPortOnly) {
+  // Tenant H (zero trust) names the headless Service shared/db: it has no cluster IP, its DNS
+  // name answers with its endpoints' addresses, so traffic goes straight to S. Service port 80
+  // ("http") is served on S's 8080, as the EndpointSlice says (no selector: the slice is ours).
+  ASSERT_NO_FATAL_FAILURE(CreateNamespace("vcluster-h"));
+  const json headless = {
+      {"apiVersion", "v1"},
+      {"kind", "Service"},
+      {"metadata", {{"name", "db"}, {"namespace", "shared"}}},
+      {"spec",
+       {{"clusterIP", "None"},
+        {"ports",
+         json::array(
+             {{{"name", "http"}, {"port", 80}, {"targetPort", 8080}, {"protocol", "TCP"}}})}}}};
+  auto service = client_->Create(kube::resources::kServices, "shared", headless);
+  ASSERT_TRUE(service.ok()) << service.status().ToString();
+  const json slice = {
+      {"apiVersion", "discovery.k8s.io/v1"},
+      {"kind", "EndpointSlice"},
+      {"metadata",
+       {{"name", "db-1"},
+        {"namespace", "shared"},
+        {"labels",
+         {{"kubernetes.io/service-name", "db"},
+          {"endpointslice.kubernetes.io/managed-by", "vc-agent-test"}}}}},
+      {"addressType", "IPv4"},
+      {"endpoints",
+       json::array({{{"addresses", json::array({Ip("svc")})}, {"conditions", {{"ready", true}}}}})},
+      {"ports", json::array({{{"name", "http"}, {"port", 8080}, {"protocol", "TCP"}}})}};
+  auto created = client_->Create(kube::resources::kEndpointSlices, "shared", slice);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  ASSERT_NO_FATAL_FAILURE(
+      CreateTenant("vcluster-h", "h", "zero",
+                   json::array({{{"name", "db"}, {"namespace", "shared"}, {"service", "db"}}})));
+  const std::string h1 = RunPod("vcluster-h", "h1", "h");
+  ASSERT_FALSE(h1.empty());
+  ASSERT_NO_FATAL_FAILURE(AddLabPod("h1", h1));
+  ASSERT_EQ(Tcp("h1", Ip("svc"), 9090), ProbeResult::kEchoed) << "before the agent";
+
+  ASSERT_NO_FATAL_FAILURE(StartAgent());
+  ASSERT_TRUE(Eventually([&] { return Tcp("h1", Ip("b1"), kPodTcp) == ProbeResult::kTimedOut; },
+                         seconds(30)))
+      << AgentLog();
+  EXPECT_EQ(Tcp("h1", Ip("svc"), 8080), ProbeResult::kEchoed) << "H->S at the endpoint's port";
+  EXPECT_EQ(Tcp("h1", Ip("svc"), 9090), ProbeResult::kTimedOut) << "H->S on another port";
+  EXPECT_EQ(Tcp("h1", Ip("svc"), 80), ProbeResult::kTimedOut)
+      << "H->S at the Service's port, which is not the pod's";
+  EXPECT_EQ(Udp("h1", Ip("svc"), 5353), ProbeResult::kTimedOut) << "H->S udp";
+  EXPECT_EQ(Tcp("b1", Ip("svc"), 8080), ProbeResult::kTimedOut) << "B names no service";
+
+  // The endpoint stops serving: its address is no longer the Service's to reach.
+  json not_ready = *created;
+  not_ready["endpoints"][0]["conditions"] = {{"ready", false}, {"serving", false}};
+  auto updated = client_->Update(kube::resources::kEndpointSlices, "shared", not_ready);
+  ASSERT_TRUE(updated.ok()) << updated.status().ToString();
+  EXPECT_TRUE(
+      Eventually([&] { return Tcp("h1", Ip("svc"), 8080) == ProbeResult::kTimedOut; }, seconds(30)))
+      << "H->S once the endpoint does not serve\n"
+      << AgentLog();
 }
 
 TEST_F(AgentSegmentationTest, NewPodIsDroppedUntilKnownAndAgentRestartKeepsPolicy) {

@@ -4,13 +4,11 @@
 // to pod cgroups shaped like kubelet's, inside a test-owned vc-test-<random> root, and child
 // processes moved into them show that the kernel holds them to it: cpu quota, memory OOM kill,
 // pids.max. Needs root and v1 cpu/cpuacct/memory/pids hierarchies; skips otherwise.
+#include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cerrno>
 #include <chrono>
@@ -29,10 +27,11 @@
 namespace vc::agent {
 namespace {
 
-using testing::ScopedV1Cgroups;
-using testing::TestChild;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using testing::ForkReport;
+using testing::ScopedV1Cgroups;
+using testing::TestChild;
 
 constexpr int64_t kMiB = 1 << 20;
 
@@ -84,7 +83,7 @@ class CgroupQuotaPrivilegedTest : public ::testing::Test {
     const auto deadline = std::chrono::steady_clock::now() + seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {
       pid_t pid = ::waitpid(-1, nullptr, WNOHANG);
-      if (pid < 0) return;  // ECHILD: none left
+      if (pid < 0) return;                                         // ECHILD: none left
       if (pid == 0) std::this_thread::sleep_for(milliseconds(5));  // polling with a deadline
     }
     ADD_FAILURE() << "children of the test still running after cleanup";
@@ -100,8 +99,8 @@ class CgroupQuotaPrivilegedTest : public ::testing::Test {
     EXPECT_TRUE(layout.ok()) << layout.status().message();
     EXPECT_EQ(layout.ok() ? *layout : CgroupLayout{},
               (CgroupLayout{CgroupDriver::kCgroupfs, CgroupVersion::kV1}));
-    enforcer_ = std::make_unique<QuotaEnforcer>(*locator_, layout.ok() ? *layout : CgroupLayout{},
-                                                *fs_);
+    enforcer_ =
+        std::make_unique<QuotaEnforcer>(*locator_, layout.ok() ? *layout : CgroupLayout{}, *fs_);
     auto report = enforcer_->Reconcile(tenant);
     EXPECT_TRUE(report.ok()) << report.status().message();
     if (!report.ok()) return {};
@@ -199,19 +198,6 @@ TEST_F(CgroupQuotaPrivilegedTest, CpuQuotaHoldsTwoBusyPodsToTheTenantBudget) {
   EXPECT_GT(Field(cgroups_->Read("cpu", PodCgroup("b"), "cpu.stat"), "nr_throttled"), 0);
 }
 
-// Touches memory one page at a time until it has `bytes`; exit 0 means it was never stopped.
-int Allocate(int64_t bytes) {
-  const size_t chunk = 1 << 20;
-  for (int64_t done = 0; done < bytes; done += chunk) {
-    void* block =
-        ::mmap(nullptr, chunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (block == MAP_FAILED) return 3;
-    auto* page = static_cast<volatile char*>(block);
-    for (size_t off = 0; off < chunk; off += 4096) page[off] = 1;
-  }
-  return 0;
-}
-
 TEST_F(CgroupQuotaPrivilegedTest, MemoryOverTheShareIsOomKilledInThatPodOnly) {
   // 128MiB, no requests: 64MiB each.
   TenantPods tenant{.tenant = "zero",
@@ -221,8 +207,9 @@ TEST_F(CgroupQuotaPrivilegedTest, MemoryOverTheShareIsOomKilledInThatPodOnly) {
   ASSERT_FALSE(HasFailure());
   EXPECT_EQ(cgroups_->Read("memory", PodCgroup("hog"), "memory.limit_in_bytes"), "67108864\n");
 
+  ASSERT_TRUE(cgroups_->NoSwap(PodCgroup("hog"))) << cgroups_->error();
   TestChild& calm = Spawn("calm", Sleeper);
-  TestChild& hog = Spawn("hog", [](int) { return Allocate(512 * kMiB); });
+  TestChild& hog = Spawn("hog", [](int) { return testing::TouchMemory(512 * kMiB); });
   ASSERT_FALSE(HasFailure());
 
   int status = 0;
@@ -231,8 +218,7 @@ TEST_F(CgroupQuotaPrivilegedTest, MemoryOverTheShareIsOomKilledInThatPodOnly) {
   EXPECT_EQ(WTERMSIG(status), SIGKILL);
 
   const std::string oom = cgroups_->Read("memory", PodCgroup("hog"), "memory.oom_control");
-  const int64_t failcnt =
-      std::stoll(cgroups_->Read("memory", PodCgroup("hog"), "memory.failcnt"));
+  const int64_t failcnt = std::stoll(cgroups_->Read("memory", PodCgroup("hog"), "memory.failcnt"));
   const int64_t max_usage =
       std::stoll(cgroups_->Read("memory", PodCgroup("hog"), "memory.max_usage_in_bytes"));
   std::cout << "[figures] memory: hog killed by signal " << WTERMSIG(status) << ", oom_kill "
@@ -249,29 +235,6 @@ TEST_F(CgroupQuotaPrivilegedTest, MemoryOverTheShareIsOomKilledInThatPodOnly) {
             0);
 }
 
-struct ForkReport {
-  int forks = 0;
-  int error = 0;
-};
-
-// Forks children that just wait, until fork fails; reports how many and why, then waits too.
-int ForkUntilRefused(int report_fd) {
-  ForkReport report;
-  for (int i = 0; i < 1000; ++i) {
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      for (;;) ::pause();
-    }
-    if (pid < 0) {
-      report.error = errno;
-      break;
-    }
-    ++report.forks;
-  }
-  if (::write(report_fd, &report, sizeof(report)) != sizeof(report)) return 4;
-  for (;;) ::pause();
-}
-
 TEST_F(CgroupQuotaPrivilegedTest, PidsBudgetStopsAForkBombAtTheLimit) {
   // One pod: the whole budget of 24 (16 floor + the remaining 8).
   TenantPods tenant{.tenant = "zero", .budget = {.pids = 24}, .pods = {{.uid = "forker"}}};
@@ -279,7 +242,9 @@ TEST_F(CgroupQuotaPrivilegedTest, PidsBudgetStopsAForkBombAtTheLimit) {
   ASSERT_FALSE(HasFailure());
   EXPECT_EQ(cgroups_->Read("pids", PodCgroup("forker"), "pids.max"), "24\n");
 
-  TestChild& forker = Spawn("forker", ForkUntilRefused);
+  TestChild& forker = Spawn("forker", [](int report_fd) {
+    return testing::ForkUntilRefused(ForkReport::kMaxForks, report_fd);
+  });
   ASSERT_FALSE(HasFailure());
   ForkReport report;
   ASSERT_TRUE(forker.ReadReport(&report, sizeof(report), seconds(20)));
@@ -287,10 +252,9 @@ TEST_F(CgroupQuotaPrivilegedTest, PidsBudgetStopsAForkBombAtTheLimit) {
   const int64_t current = std::stoll(cgroups_->Read("pids", PodCgroup("forker"), "pids.current"));
   const std::string events = cgroups_->Read("pids", PodCgroup("forker"), "pids.events");
   TenantUsage usage = enforcer_->Usage(tenant);
-  std::cout << "[figures] pids: " << report.forks << " forks succeeded, then errno "
-            << report.error << " (EAGAIN=" << EAGAIN << "); pids.current " << current
-            << ", pids.events max " << Field(events, "max") << ", tenant usage pids "
-            << usage.total.pids << "\n";
+  std::cout << "[figures] pids: " << report.forks << " forks succeeded, then errno " << report.error
+            << " (EAGAIN=" << EAGAIN << "); pids.current " << current << ", pids.events max "
+            << Field(events, "max") << ", tenant usage pids " << usage.total.pids << "\n";
   EXPECT_EQ(report.error, EAGAIN);
   EXPECT_EQ(report.forks, 23);  // the forker itself is the 24th
   EXPECT_EQ(current, 24);

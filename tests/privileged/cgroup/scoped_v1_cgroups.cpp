@@ -79,8 +79,8 @@ bool ScopedV1Cgroups::Attach(pid_t pid, const std::string& cgroup) {
     std::ofstream out(procs);
     out << pid << std::flush;
     if (!out) {
-      error_ = "attach " + std::to_string(pid) + " to " + procs.string() + ": " +
-               std::strerror(errno);
+      error_ =
+          "attach " + std::to_string(pid) + " to " + procs.string() + ": " + std::strerror(errno);
       return false;
     }
   }
@@ -94,6 +94,20 @@ bool ScopedV1Cgroups::Write(const char* controller, const std::string& cgroup, c
   out << value << std::flush;
   if (!out) {
     error_ = "write " + value + " to " + path.string() + ": " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+bool ScopedV1Cgroups::NoSwap(const std::string& cgroup) {
+  if (!Write("memory", cgroup, "memory.swappiness", "0")) return false;
+  if (Read("memory", cgroup, "memory.swappiness") != "0\n") {
+    error_ = "memory.swappiness of " + cgroup + " did not read back 0";
+    return false;
+  }
+  if (Read("memory", cgroup, "memory.oom_control").find("oom_kill_disable 0") ==
+      std::string::npos) {
+    error_ = "the OOM killer is disabled in " + cgroup + " (memory.oom_control)";
     return false;
   }
   return true;

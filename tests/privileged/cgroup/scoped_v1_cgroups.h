@@ -41,6 +41,12 @@ class ScopedV1Cgroups {
   bool Write(const char* controller, const std::string& cgroup, const char* file,
              const std::string& value);
 
+  // Makes the memory limit of `cgroup` end in the OOM killer, as on a kubelet node (no swap):
+  // memory.swappiness 0, so that its anonymous pages are not swapped out when the host has
+  // swap (v1 memory.limit_in_bytes does not count swap), and the OOM killer enabled
+  // (memory.oom_control). False with error() when either is not so.
+  bool NoSwap(const std::string& cgroup);
+
   // The content of one control file, e.g. ("memory", cgroup, "memory.failcnt").
   std::string Read(const char* controller, const std::string& cgroup, const char* file) const;
 

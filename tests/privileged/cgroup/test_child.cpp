@@ -4,9 +4,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <thread>
 
 namespace vc::agent::testing {
@@ -82,6 +86,57 @@ void TestChild::Kill() {
   ::kill(pid_, SIGKILL);
   ::waitpid(pid_, nullptr, 0);
   reaped_ = true;
+}
+
+int TouchMemory(int64_t bytes) {
+  const size_t chunk = 1 << 20;
+  for (int64_t done = 0; done < bytes; done += chunk) {
+    void* block =
+        ::mmap(nullptr, chunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (block == MAP_FAILED) return 3;
+    auto* page = static_cast<volatile char*>(block);
+    for (size_t off = 0; off < chunk; off += 4096) page[off] = 1;
+  }
+  return 0;
+}
+
+int HoldMemory(int64_t bytes, int report_fd) {
+  if (const int rc = TouchMemory(bytes); rc != 0) return rc;
+  if (::write(report_fd, &bytes, sizeof(bytes)) != sizeof(bytes)) return 4;
+  for (;;) ::pause();
+}
+
+int ForkUntilRefused(int max_forks, int report_fd) {
+  ForkReport report;
+  max_forks = std::min(max_forks, ForkReport::kMaxForks);
+  const pid_t forker = ::getpid();
+  while (report.forks < max_forks) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != forker) ::_exit(0);  // the forker died before the prctl
+      for (;;) ::pause();
+    }
+    if (pid < 0) {
+      report.error = errno;
+      break;
+    }
+    report.pids[report.forks++] = pid;
+  }
+  if (::write(report_fd, &report, sizeof(report)) != sizeof(report)) return 4;
+  for (;;) ::pause();
+}
+
+void ReapForked(const ForkReport& report) {
+  // No kill(2) here: a pid we are not the parent of may already belong to someone else.
+  // PR_SET_PDEATHSIG ends them once the forker is gone; we only collect them.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (int i = 0; i < std::min(report.forks, ForkReport::kMaxForks); ++i) {
+    while (::waitpid(report.pids[i], nullptr, WNOHANG) == 0 &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // polling with a deadline
+    }
+  }
 }
 
 }  // namespace vc::agent::testing

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 
 namespace vc::agent::testing {
@@ -38,5 +39,29 @@ class TestChild {
   int report_fd_ = -1;  // parent's end of the report pipe
   bool reaped_ = false;
 };
+
+// Bodies for TestChild that the cgroup tests share.
+
+// Touches `bytes` of fresh anonymous memory, page by page; 0 when it got them all (it was
+// never stopped), 3 when mmap failed.
+int TouchMemory(int64_t bytes);
+
+// Touches `bytes`, reports the amount (one int64_t), then waits to be killed: memory held in
+// its cgroup.
+int HoldMemory(int64_t bytes, int report_fd);
+
+struct ForkReport {
+  static constexpr int kMaxForks = 128;
+  int forks = 0;  // children forked (each waits, and dies with the forker)
+  int error = 0;  // errno of the refused fork; 0 when all `max_forks` succeeded
+  pid_t pids[kMaxForks] = {};
+};
+
+// Forks children that wait, until fork fails or `max_forks` (<= kMaxForks) succeeded; reports
+// a ForkReport, then waits too. The children die with it (PR_SET_PDEATHSIG); a test that is
+// their subreaper (PR_SET_CHILD_SUBREAPER) collects them with ReapForked() once the forker
+// itself was killed and reaped (a test that is not gets ECHILD at once).
+int ForkUntilRefused(int max_forks, int report_fd);
+void ReapForked(const ForkReport& report);
 
 }  // namespace vc::agent::testing

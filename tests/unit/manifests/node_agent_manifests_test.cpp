@@ -124,6 +124,8 @@ TEST(NodeAgentManifestsTest, RbacIsExactlyWhatTheAgentUses) {
       {"", "services", "get"},
       {"", "services", "list"},
       {"", "services", "watch"},
+      {"discovery.k8s.io", "endpointslices", "list"},
+      {"discovery.k8s.io", "endpointslices", "watch"},
       {"", "events", "create"},
       {"", "events", "patch"},
       {"kubectl-vc.dev", "tenants", "get"},

@@ -237,6 +237,14 @@ TEST_F(NodeAgentTest, HoldsATenantToItsNodeBudgetAndReportsUsage) {
   EXPECT_TRUE(m.tenants[0].has_usage);
   EXPECT_EQ(m.tenants[0].usage.pids, 6u);
   EXPECT_EQ(m.tenants[0].usage.cpu_usage_ns, 2000000000u);
+  EXPECT_EQ(m.tenants[0].usage.memory_bytes, 2u << 20);
+
+  // Usage is read when scraped, not when the last pass ran (a resync period may lie between).
+  fs.SetUsage(cgroups[0], {1500000000, 64 << 20, 10});
+  const MetricsSnapshot later = agent.Metrics();
+  ASSERT_EQ(later.tenants.size(), 1u);
+  EXPECT_EQ(later.tenants[0].usage.memory_bytes, (64u << 20) + (1u << 20));
+  EXPECT_EQ(later.tenants[0].usage.pids, 13u);
 }
 
 }  // namespace

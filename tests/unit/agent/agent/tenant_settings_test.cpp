@@ -3,8 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include <map>
-
 namespace vc::agent {
 namespace {
 
@@ -72,45 +70,6 @@ TEST(TenantSettingsTest, UnknownOrMissingTrustIsZero) {
       {{"metadata", {{"name", "x"}, {"namespace", "n"}}}, {"spec", {{"trustLevel", "high"}}}});
   EXPECT_EQ(high->trust, TrustLevel::kHigh);
   EXPECT_FALSE(ParseTenant({{"metadata", json::object()}}).ok());
-}
-
-TEST(TenantSettingsTest, SharedServicesByNameResolveToClusterIps) {
-  const json tenant = {
-      {"metadata", {{"name", "a"}, {"namespace", "vcluster-a"}}},
-      {"spec",
-       {{"sharedServices",
-         json::array({{{"name", "dns"},
-                       {"namespace", "kube-system"},
-                       {"service", "kube-dns"},
-                       {"ports", json::array({{{"port", 53}, {"protocol", "UDP"}}})}},
-                      {{"name", "ingress"}, {"namespace", "ingress"}, {"service", "nginx"}},
-                      {{"name", "gone"}, {"namespace", "x"}, {"service", "missing"}},
-                      {{"name", "headless"}, {"namespace", "x"}, {"service", "db"}}})}}}};
-  auto t = ParseTenant(tenant);
-  ASSERT_TRUE(t.ok());
-  ASSERT_EQ(t->service_refs.size(), 4u);
-  std::map<std::string, ServiceAddresses> services;
-  services["kube-system/kube-dns"] =
-      ParseServiceAddresses({{"spec",
-                              {{"clusterIP", "10.96.0.10"},
-                               {"clusterIPs", json::array({"10.96.0.10"})},
-                               {"ports", json::array({{{"port", 53}, {"protocol", "UDP"}},
-                                                      {{"port", 53}, {"protocol", "TCP"}}})}}}});
-  services["ingress/nginx"] = ParseServiceAddresses(
-      {{"spec",
-        {{"clusterIP", "10.96.7.7"},
-         {"ports", json::array({{{"port", 80}}, {{"port", 443}, {"protocol", "TCP"}}})}}}});
-  services["x/db"] = ParseServiceAddresses({{"spec", {{"clusterIP", "None"}}}});
-  std::vector<std::string> problems;
-  auto shared = ResolveServiceRefs(*t, services, &problems);
-  ASSERT_EQ(shared.size(), 3u);
-  EXPECT_EQ(shared[0].prefix.ToString(), "10.96.0.10/32");
-  EXPECT_EQ(shared[0].proto, IpProto::kUdp) << "the Tenant's ports win";
-  EXPECT_EQ(shared[0].port, 53);
-  EXPECT_EQ(shared[1].prefix.ToString(), "10.96.7.7/32");
-  EXPECT_EQ(shared[1].port, 80) << "no ports listed: the Service's";
-  EXPECT_EQ(shared[2].port, 443);
-  EXPECT_EQ(problems.size(), 2u) << "a missing and a headless Service allow nothing";
 }
 
 }  // namespace

@@ -5,8 +5,9 @@
 //   3. detect the cgroup layout (no layout: quotas off, said in the log);
 //   4. serve /healthz, /readyz, /metrics;
 //   5. informers: this node's pods (spec.nodeName), tenant workload pods of every node (their
-//      addresses), this Node, Services (shared services named by Service), Tenants in all
-//      namespaces (once the CRD is served; until then tenant pods are zero trust);
+//      addresses), this Node, Services and EndpointSlices (shared services named by Service),
+//      Tenants in all namespaces (once the CRD is served; until then tenant pods are zero
+//      trust);
 //   6. the reconcile loop until `stop`: a pass after every change, again every retry interval
 //      while a pass left work, and at least every resync period. Datapath calls run inside
 //      --pod-netns when given; API calls always in the agent's own namespace.

@@ -5,7 +5,8 @@
 //
 // A pass runs every step even when an earlier one failed, and reports the first failure:
 //   1. segmentation: BuildNodePolicy -> SegmentationEnforcer::Enforce (fail-closed diff);
-//   2. quotas: QuotaEnforcer::Reconcile per tenant with a budget, then usage for /metrics;
+//   2. quotas: QuotaEnforcer::Reconcile per tenant with a budget (Metrics() reads the usage of
+//      the last pass's pods when it is called: a pass may be one resync period old);
 //   3. eviction: on a node dedicated to tenant T, every pod that is not T's (PodsToEvict) gets
 //      the Eviction API; refused by a PodDisruptionBudget it is retried, and deleted once the
 //      grace has passed; an Event is recorded on the pod.
@@ -37,8 +38,9 @@ struct ClusterView {
   nlohmann::json node;
   std::vector<nlohmann::json> pods;  // this node's
   std::vector<nlohmann::json> tenants;
-  std::vector<nlohmann::json> services;   // for shared services named by Service
-  std::vector<nlohmann::json> workloads;  // tenant workload pods of every node
+  std::vector<nlohmann::json> services;         // for shared services named by Service
+  std::vector<nlohmann::json> workloads;        // tenant workload pods of every node
+  std::vector<nlohmann::json> endpoint_slices;  // of the Services above
 };
 
 // Where datapath calls (tc, veth lookups) must run when the pods' veths are in another network
@@ -75,6 +77,7 @@ class NodeAgent {
   bool NeedsRetry() const;
   bool ready() const;
   vc::Clock::TimePoint last_pass() const;
+  // Counters and cgroup usage are read now; the rest is the last pass's.
   MetricsSnapshot Metrics();
 
  private:
@@ -97,10 +100,11 @@ class NodeAgent {
   std::set<std::string> reported_problems_;                       // logged once while they last
   std::set<std::string> evicted_;  // uids evicted or deleted, until they leave the view
 
-  mutable std::mutex mu_;  // what Metrics() and the probes read
+  std::mutex quota_mu_;    // one caller of quotas_ at a time (reconcile thread, /metrics)
+  mutable std::mutex mu_;  // what Metrics() and the probes read; never held with quota_mu_
   std::map<TenantId, TenantOnNode> tenants_;
   std::map<std::string, TenantQuotaReport> quota_reports_;
-  std::map<std::string, TenantUsage> usage_;
+  std::vector<TenantPods> quota_tenants_;  // the last pass's, for usage
   int enforced_pods_ = 0;
   int pods_without_veth_ = 0;
   bool retry_ = false;

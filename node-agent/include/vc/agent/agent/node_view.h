@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "vc/agent/agent/pod_facts.h"
+#include "vc/agent/agent/service_backends.h"
 #include "vc/agent/agent/tenant_ids.h"
 #include "vc/agent/agent/tenant_settings.h"
 #include "vc/agent/cgroup/quota_enforcer.h"
@@ -43,7 +44,8 @@ struct NodePolicy {
   std::vector<std::string> problems;         // for logs: skipped settings, id exhaustion
 };
 
-// `services`: the cluster's Services by "namespace/name", for shared services named by Service.
+// `services`: the cluster's Services by "namespace/name" with their endpoints (IndexServices),
+// for shared services named by Service.
 NodePolicy BuildNodePolicy(const nlohmann::json& node, const std::vector<PodFacts>& pods,
                            const std::vector<TenantSettings>& tenants, TenantIdAllocator& ids,
                            const std::map<std::string, ServiceAddresses>& services = {});

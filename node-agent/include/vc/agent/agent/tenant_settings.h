@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -25,7 +24,8 @@ inline const kube::Resource kTenantResource{"kubectl-vc.dev", "v1alpha1", "tenan
                                             true};
 
 // A shared service named by its Service (kubectl-vc's profiles list kube-system/kube-dns): the
-// node resolves it to the Service's cluster IPs. No ports: the Service's own ports.
+// node resolves it to the Service's cluster IPs and endpoints (service_backends.h). No ports:
+// the Service's own ports.
 struct ServiceRef {
   std::string namespace_;
   std::string name;
@@ -50,19 +50,6 @@ struct TenantSettings {
 // Never fails on a bad entry inside the spec (it is skipped and named in `skipped`), only when
 // the object has no name. An unknown or missing trust level is zero (fail closed).
 StatusOr<TenantSettings> ParseTenant(const nlohmann::json& tenant);
-
-// A Service's cluster IPs (spec.clusterIPs, else spec.clusterIP; none for headless ones) and
-// ports, as the agent resolves ServiceRefs.
-struct ServiceAddresses {
-  std::vector<IpAddress> ips;
-  std::vector<std::pair<IpProto, uint16_t>> ports;
-};
-ServiceAddresses ParseServiceAddresses(const nlohmann::json& service);
-// The tenant's ServiceRefs as SharedService entries; `services` by "namespace/name". A Service
-// that does not exist (yet) or is headless gives nothing (fail closed) and a line in `problems`.
-std::vector<SharedService> ResolveServiceRefs(
-    const TenantSettings& tenant, const std::map<std::string, ServiceAddresses>& services,
-    std::vector<std::string>* problems);
 
 // Kubernetes quantities: "500m", "2", "1.5" cpu -> millicores; "1Gi", "512Mi", "1G", "1e9",
 // "1048576" -> bytes. Integers and strings both accepted (int-or-string fields).
