@@ -15,7 +15,6 @@ namespace {
 using nlohmann::json;
 using std::chrono::system_clock;
 
-
 // Parses RFC 3339 ("2024-05-01T10:00:00Z", "...T10:00:00.5+02:00").
 std::optional<system_clock::time_point> ParseRfc3339(const std::string& s) {
   std::tm tm{};
@@ -173,8 +172,8 @@ class ExecCredentialProvider : public CredentialProvider {
     if (!expiry.empty()) {
       auto t = ParseRfc3339(expiry);
       if (!t) {
-        return InvalidArgument("exec plugin " + config_.command +
-                               ": expirationTimestamp \"" + expiry + "\" is not RFC 3339");
+        return InvalidArgument("exec plugin " + config_.command + ": expirationTimestamp \"" +
+                               expiry + "\" is not RFC 3339");
       }
       c.expiry = *t;
     }

@@ -12,7 +12,9 @@ namespace r = kube::resources;
 
 namespace {
 
-std::string NodeOf(const json& pod) { return pod.value("spec", json::object()).value("nodeName", ""); }
+std::string NodeOf(const json& pod) {
+  return pod.value("spec", json::object()).value("nodeName", "");
+}
 bool Deleting(const json& o) { return o.contains("/metadata/deletionTimestamp"_json_pointer); }
 std::string Uid(const json& o) { return translate::ObjectAt(o, "metadata").value("uid", ""); }
 
@@ -20,7 +22,10 @@ std::string Uid(const json& o) { return translate::ObjectAt(o, "metadata").value
 
 PodSyncer::PodSyncer(std::shared_ptr<const SyncContext> ctx, ObjectSyncer* config_maps,
                      ObjectSyncer* secrets, ObjectSyncer* pvcs)
-    : ctx_(std::move(ctx)), config_maps_(config_maps), secrets_(secrets), pvcs_(pvcs),
+    : ctx_(std::move(ctx)),
+      config_maps_(config_maps),
+      secrets_(secrets),
+      pvcs_(pvcs),
       controller_("sync pods", [this](const std::string& key) { return Reconcile(key); }),
       pair_(*ctx_, r::kPods, &controller_, [this](const json& o) {
         if (nodes_ != nullptr && !NodeOf(o).empty()) nodes_->NodeMayBeUnused(NodeOf(o));
@@ -144,14 +149,16 @@ Status PodSyncer::CreateOnHost(const json& vpod) {
   const std::string level = translate::PodSecurityLevel(ctx_->config);
   const auto violations = translate::PodPolicyViolations(vpod, level);
   if (!violations.empty()) {
-    std::string message = "pod refused by the virtual cluster's pod security level \"" + level + "\":";
+    std::string message =
+        "pod refused by the virtual cluster's pod security level \"" + level + "\":";
     for (const auto& v : violations) message += " " + v + ";";
     message.pop_back();
     VC_LOG(Info) << "refusing pod " << ns << "/" << meta.value("name", "") << ": " << message;
     RecordVirtualEvent(*ctx_->virtual_cluster, vpod, "Warning", "SyncRefused", message);
     bool marked = false;
     for (const auto& c : vpod.value("status", json::object()).value("conditions", json::array())) {
-      marked = marked || (c.value("type", "") == "PodScheduled" && c.value("reason", "") == "SyncRefused");
+      marked = marked ||
+               (c.value("type", "") == "PodScheduled" && c.value("reason", "") == "SyncRefused");
     }
     if (!marked) {
       const json patch = {{"status",
@@ -205,14 +212,15 @@ Status PodSyncer::CreateOnHost(const json& vpod) {
   VC_LOG(Info) << "created host pod " << hns << "/" << t.host_pod["metadata"].value("name", "");
   if (!t.refs.tokens.empty()) {
     // The token Secret goes with the host pod (the host's garbage collector).
-    const json owner = {{"metadata",
-                         {{"ownerReferences",
-                           json::array({{{"apiVersion", "v1"},
-                                         {"kind", "Pod"},
-                                         {"name", (*created)["metadata"].value("name", "")},
-                                         {"uid", Uid(*created)}}})}}}};
-    auto patched = ctx_->host->Patch(r::kSecrets, hns, translate::TokenSecretName(vpod, ctx_->tenant),
-                                     kube::PatchType::kMerge, owner.dump());
+    const json owner = {
+        {"metadata",
+         {{"ownerReferences", json::array({{{"apiVersion", "v1"},
+                                            {"kind", "Pod"},
+                                            {"name", (*created)["metadata"].value("name", "")},
+                                            {"uid", Uid(*created)}}})}}}};
+    auto patched =
+        ctx_->host->Patch(r::kSecrets, hns, translate::TokenSecretName(vpod, ctx_->tenant),
+                          kube::PatchType::kMerge, owner.dump());
     if (!patched.ok()) VC_LOG(Warning) << "own token secret: " << patched.status().message();
   }
   return Status::Ok();
@@ -235,12 +243,13 @@ Status PodSyncer::EnsureTokenSecret(const json& vpod, const translate::PodRefere
   for (const auto& t : refs.tokens) {
     json spec = {{"expirationSeconds", t.expiration_seconds},
                  {"boundObjectRef",
-                  {{"apiVersion", "v1"}, {"kind", "Pod"}, {"name", meta.value("name", "")},
+                  {{"apiVersion", "v1"},
+                   {"kind", "Pod"},
+                   {"name", meta.value("name", "")},
                    {"uid", Uid(vpod)}}}};
     if (!t.audience.empty()) spec["audiences"] = json::array({t.audience});
-    const json request = {{"apiVersion", "authentication.k8s.io/v1"},
-                          {"kind", "TokenRequest"},
-                          {"spec", spec}};
+    const json request = {
+        {"apiVersion", "authentication.k8s.io/v1"}, {"kind", "TokenRequest"}, {"spec", spec}};
     kube::RawRequest raw;
     raw.method = "POST";
     raw.path = kube::ResourcePath(r::kServiceAccounts, ns, refs.service_account, "token");
@@ -259,8 +268,11 @@ Status PodSyncer::EnsureTokenSecret(const json& vpod, const translate::PodRefere
   const std::string name = translate::TokenSecretName(vpod, ctx_->tenant);
   json metadata = translate::HostMetadata(vpod, ctx_->tenant);
   metadata["name"] = name;
-  const json secret = {{"apiVersion", "v1"}, {"kind", "Secret"}, {"type", "Opaque"},
-                       {"metadata", metadata}, {"stringData", data}};
+  const json secret = {{"apiVersion", "v1"},
+                       {"kind", "Secret"},
+                       {"type", "Opaque"},
+                       {"metadata", metadata},
+                       {"stringData", data}};
   const std::string& hns = ctx_->tenant.host_namespace;
   auto created = ctx_->host->Create(r::kSecrets, hns, secret, {.field_manager = "vc-syncer"});
   if (created.ok()) return Status::Ok();
@@ -277,9 +289,9 @@ Status PodSyncer::DeleteVirtual(const json& vpod, const std::string& why) {
     VC_LOG(Info) << "deleting virtual pod " << meta.value("namespace", "") << "/"
                  << meta.value("name", "") << ": " << why;
   }
-  auto deleted = ctx_->virtual_cluster->Delete(
-      r::kPods, meta.value("namespace", ""), meta.value("name", ""),
-      {.grace_period_seconds = 0, .precondition_uid = Uid(vpod)});
+  auto deleted =
+      ctx_->virtual_cluster->Delete(r::kPods, meta.value("namespace", ""), meta.value("name", ""),
+                                    {.grace_period_seconds = 0, .precondition_uid = Uid(vpod)});
   if (!deleted.ok() && deleted.status().code() != Code::kNotFound &&
       deleted.status().code() != Code::kConflict) {
     return deleted.status();

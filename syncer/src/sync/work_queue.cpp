@@ -9,7 +9,9 @@ namespace vc::syncer::sync {
 
 Controller::Controller(std::string name, Reconcile reconcile, std::chrono::milliseconds base,
                        std::chrono::milliseconds max)
-    : name_(std::move(name)), reconcile_(std::move(reconcile)), base_backoff_(base),
+    : name_(std::move(name)),
+      reconcile_(std::move(reconcile)),
+      base_backoff_(base),
       max_backoff_(max) {}
 
 Controller::~Controller() { Stop(); }
@@ -32,7 +34,9 @@ void Controller::EnqueueAfter(const std::string& key, std::chrono::milliseconds 
   cv_.notify_one();
 }
 
-void Controller::Start() { worker_ = std::thread([this] { Work(); }); }
+void Controller::Start() {
+  worker_ = std::thread([this] { Work(); });
+}
 
 void Controller::Stop() {
   {
@@ -89,8 +93,8 @@ void Controller::Work() {
       const int n = ++failures_[key];
       auto delay = base_backoff_ * (1LL << std::min(n - 1, 16));
       delay = std::min<std::chrono::milliseconds>(delay, max_backoff_);
-      VC_LOG(Warning) << name_ << " " << key << ": " << s.message() << " (retry " << n
-                      << " in " << delay.count() << "ms)";
+      VC_LOG(Warning) << name_ << " " << key << ": " << s.message() << " (retry " << n << " in "
+                      << delay.count() << "ms)";
       delayed_.emplace(std::chrono::steady_clock::now() + delay, key);
     }
     if (dirty_.erase(key) != 0 && queued_.insert(key).second) queue_.push_back(key);

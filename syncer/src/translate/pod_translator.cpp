@@ -70,7 +70,8 @@ void RewriteContainer(json* c, Rewriter* rw, const PodEnvironment& env) {
       if (f.contains("configMapRef")) {
         f["configMapRef"]["name"] = rw->ConfigMap(f["configMapRef"].value("name", ""));
       }
-      if (f.contains("secretRef")) f["secretRef"]["name"] = rw->Secret(f["secretRef"].value("name", ""));
+      if (f.contains("secretRef"))
+        f["secretRef"]["name"] = rw->Secret(f["secretRef"].value("name", ""));
     }
   }
 }
@@ -104,8 +105,10 @@ void RewriteProjected(json* projected, Rewriter* rw, const std::string& token_se
 void RewriteVolumes(json* spec, Rewriter* rw, const std::string& token_secret) {
   if (!spec->contains("volumes")) return;
   for (auto& v : (*spec)["volumes"]) {
-    if (v.contains("configMap")) v["configMap"]["name"] = rw->ConfigMap(v["configMap"].value("name", ""));
-    if (v.contains("secret")) v["secret"]["secretName"] = rw->Secret(v["secret"].value("secretName", ""));
+    if (v.contains("configMap"))
+      v["configMap"]["name"] = rw->ConfigMap(v["configMap"].value("name", ""));
+    if (v.contains("secret"))
+      v["secret"]["secretName"] = rw->Secret(v["secret"].value("secretName", ""));
     if (v.contains("persistentVolumeClaim")) {
       v["persistentVolumeClaim"]["claimName"] =
           rw->Pvc(v["persistentVolumeClaim"].value("claimName", ""));
@@ -153,12 +156,11 @@ json Placement(json spec, const Tenant& tenant, const SyncConfig& config) {
 
 std::string TokenSecretName(const json& virtual_pod, const Tenant& tenant) {
   const json& meta = ObjectAt(virtual_pod, "metadata");
-  return HostName(meta.value("name", "") + "-sa-token", meta.value("namespace", ""),
-                  tenant.name);
+  return HostName(meta.value("name", "") + "-sa-token", meta.value("namespace", ""), tenant.name);
 }
 
-PodTranslation TranslatePod(const json& virtual_pod, const Tenant& tenant,
-                            const SyncConfig& config, const PodEnvironment& env) {
+PodTranslation TranslatePod(const json& virtual_pod, const Tenant& tenant, const SyncConfig& config,
+                            const PodEnvironment& env) {
   PodTranslation out;
   const json& meta = ObjectAt(virtual_pod, "metadata");
   const std::string ns = meta.value("namespace", "");
@@ -166,7 +168,8 @@ PodTranslation TranslatePod(const json& virtual_pod, const Tenant& tenant,
   Rewriter rw{ns, tenant, &out.refs};
   const std::string token_secret = TokenSecretName(virtual_pod, tenant);
 
-  out.refs.service_account = spec.value("serviceAccountName", spec.value("serviceAccount", "default"));
+  out.refs.service_account =
+      spec.value("serviceAccountName", spec.value("serviceAccount", "default"));
   for (const char* key : {"nodeName", "serviceAccountName", "serviceAccount", "priority",
                           "priorityClassName", "preemptionPolicy", "ephemeralContainers"}) {
     spec.erase(key);
@@ -174,7 +177,8 @@ PodTranslation TranslatePod(const json& virtual_pod, const Tenant& tenant,
   spec["automountServiceAccountToken"] = false;
   spec["enableServiceLinks"] = false;
   const std::string name = meta.value("name", "");
-  if (!spec.contains("hostname") && name.size() <= kMaxNameLength && name.find('.') == std::string::npos) {
+  if (!spec.contains("hostname") && name.size() <= kMaxNameLength &&
+      name.find('.') == std::string::npos) {
     spec["hostname"] = name;
   }
   for (const char* list : {"initContainers", "containers"}) {
@@ -199,9 +203,8 @@ PodTranslation TranslatePod(const json& virtual_pod, const Tenant& tenant,
 json VirtualPodStatus(const json& host_pod) {
   const json status = host_pod.value("status", json::object());
   json out = json::object();
-  for (const char* key : {"phase", "conditions", "message", "reason", "hostIP", "hostIPs",
-                          "podIP", "podIPs", "startTime", "initContainerStatuses",
-                          "containerStatuses"}) {
+  for (const char* key : {"phase", "conditions", "message", "reason", "hostIP", "hostIPs", "podIP",
+                          "podIPs", "startTime", "initContainerStatuses", "containerStatuses"}) {
     if (status.contains(key)) out[key] = status[key];
   }
   return out;
@@ -230,7 +233,8 @@ json HostPodUpdate(const json& virtual_pod, const json& host_pod, const Tenant& 
     }
     // Labels translated from the virtual pod that it no longer has; never what others added.
     for (const auto& [k, v] : h.items()) {
-      if (std::string_view(key) == "labels" && !w.contains(k) && k.rfind(kHostLabelPrefix, 0) == 0) {
+      if (std::string_view(key) == "labels" && !w.contains(k) &&
+          k.rfind(kHostLabelPrefix, 0) == 0) {
         diff[k] = nullptr;
       }
     }
@@ -244,7 +248,8 @@ json HostPodUpdate(const json& virtual_pod, const json& host_pod, const Tenant& 
     json changed = json::array();
     for (const auto& c : want["spec"].value(list, json::array())) {
       for (const auto& h : have_spec.value(list, json::array())) {
-        if (h.value("name", "") == c.value("name", "") && h.value("image", "") != c.value("image", "")) {
+        if (h.value("name", "") == c.value("name", "") &&
+            h.value("image", "") != c.value("image", "")) {
           changed.push_back({{"name", c["name"]}, {"image", c["image"]}});
         }
       }

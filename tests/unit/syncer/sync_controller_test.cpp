@@ -27,10 +27,13 @@ bool Within(F done, std::chrono::milliseconds timeout = std::chrono::seconds(5))
 TEST(SyncerControllerTest, RetriesAFailingKeyUntilItSucceeds) {
   std::mutex mu;
   std::map<std::string, int> calls;
-  Controller c("test", [&](const std::string& key) {
-    std::lock_guard lock(mu);
-    return ++calls[key] < 3 ? Unavailable("not yet") : Status::Ok();
-  }, std::chrono::milliseconds(1), std::chrono::milliseconds(5));
+  Controller c(
+      "test",
+      [&](const std::string& key) {
+        std::lock_guard lock(mu);
+        return ++calls[key] < 3 ? Unavailable("not yet") : Status::Ok();
+      },
+      std::chrono::milliseconds(1), std::chrono::milliseconds(5));
   c.Start();
   c.Enqueue("a");
   EXPECT_TRUE(Within([&] {

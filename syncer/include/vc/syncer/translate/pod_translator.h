@@ -21,11 +21,10 @@
 //  - DNS: a ClusterFirst pod resolves through the virtual cluster's CoreDNS (dns_config.h).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/syncer/translate/names.h"
 #include "vc/syncer/translate/sync_config.h"
@@ -33,7 +32,7 @@
 namespace vc::syncer::translate {
 
 struct TokenProjection {
-  std::string key;  // in the token Secret: "token-0", "token-1", ...
+  std::string key;       // in the token Secret: "token-0", "token-1", ...
   std::string audience;  // "" = the virtual API server's own
   int64_t expiration_seconds = 3607;
 };
