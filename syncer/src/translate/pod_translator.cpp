@@ -76,6 +76,15 @@ void RewriteContainer(json* c, Rewriter* rw, const PodEnvironment& env) {
   }
 }
 
+// The n-th serviceAccountToken source of a pod (volumes and their sources in order).
+TokenProjection ProjectionOf(const json& source, size_t n) {
+  TokenProjection p;
+  p.key = "token-" + std::to_string(n);
+  p.audience = source.value("audience", "");
+  p.expiration_seconds = source.value("expirationSeconds", kDefaultTokenExpirationSeconds);
+  return p;
+}
+
 void RewriteProjected(json* projected, Rewriter* rw, const std::string& token_secret) {
   if (!projected->contains("sources")) return;
   for (auto& s : (*projected)["sources"]) {
@@ -90,12 +99,8 @@ void RewriteProjected(json* projected, Rewriter* rw, const std::string& token_se
         }
       }
     } else if (s.contains("serviceAccountToken")) {
-      const json& t = s["serviceAccountToken"];
-      TokenProjection p;
-      p.key = "token-" + std::to_string(rw->refs->tokens.size());
-      p.audience = t.value("audience", "");
-      p.expiration_seconds = t.value("expirationSeconds", int64_t{3607});
-      const std::string path = t.value("path", "token");
+      const TokenProjection p = ProjectionOf(s["serviceAccountToken"], rw->refs->tokens.size());
+      const std::string path = s["serviceAccountToken"].value("path", "token");
       rw->refs->tokens.push_back(p);
       s = {{"secret", {{"name", token_secret}, {"items", {{{"key", p.key}, {"path", path}}}}}}};
     }
@@ -159,6 +164,23 @@ std::string TokenSecretName(const json& virtual_pod, const Tenant& tenant) {
   return HostName(meta.value("name", "") + "-sa-token", meta.value("namespace", ""), tenant.name);
 }
 
+std::string ServiceAccountName(const json& virtual_pod) {
+  const json& spec = ObjectAt(virtual_pod, "spec");
+  return spec.value("serviceAccountName", spec.value("serviceAccount", "default"));
+}
+
+std::vector<TokenProjection> TokenProjections(const json& virtual_pod) {
+  std::vector<TokenProjection> out;
+  for (const auto& v : ObjectAt(virtual_pod, "spec").value("volumes", json::array())) {
+    for (const auto& s : ObjectAt(v, "projected").value("sources", json::array())) {
+      if (s.contains("serviceAccountToken")) {
+        out.push_back(ProjectionOf(s["serviceAccountToken"], out.size()));
+      }
+    }
+  }
+  return out;
+}
+
 PodTranslation TranslatePod(const json& virtual_pod, const Tenant& tenant, const SyncConfig& config,
                             const PodEnvironment& env) {
   PodTranslation out;
@@ -168,8 +190,7 @@ PodTranslation TranslatePod(const json& virtual_pod, const Tenant& tenant, const
   Rewriter rw{ns, tenant, &out.refs};
   const std::string token_secret = TokenSecretName(virtual_pod, tenant);
 
-  out.refs.service_account =
-      spec.value("serviceAccountName", spec.value("serviceAccount", "default"));
+  out.refs.service_account = ServiceAccountName(virtual_pod);
   for (const char* key : {"nodeName", "serviceAccountName", "serviceAccount", "priority",
                           "priorityClassName", "preemptionPolicy", "ephemeralContainers"}) {
     spec.erase(key);
