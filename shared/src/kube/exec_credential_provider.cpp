@@ -2,52 +2,17 @@
 // Exec credential plugins (client.authentication.k8s.io ExecCredential), as client-go's
 // plugin/pkg/client/auth/exec runs them: the request goes in KUBERNETES_EXEC_INFO, the
 // credential comes back on stdout, and is cached until its expirationTimestamp.
-#include <cstdio>
-#include <ctime>
 #include <map>
 #include <mutex>
 
 #include "vc/kube/credential_providers.h"
+#include "vc/rfc3339.h"
 
 namespace vc::kube {
 namespace {
 
 using nlohmann::json;
 using std::chrono::system_clock;
-
-
-// Parses RFC 3339 ("2024-05-01T10:00:00Z", "...T10:00:00.5+02:00").
-std::optional<system_clock::time_point> ParseRfc3339(const std::string& s) {
-  std::tm tm{};
-  int consumed = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2d%*1[Tt]%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
-                  &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6 ||
-      consumed == 0) {
-    return std::nullopt;
-  }
-  size_t i = static_cast<size_t>(consumed);
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;  // sub-second: irrelevant here
-  }
-  long offset = 0;
-  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
-    ++i;
-  } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
-    int hh = 0;
-    int mm = 0;
-    if (std::sscanf(s.c_str() + i + 1, "%2d:%2d", &hh, &mm) != 2) return std::nullopt;
-    offset = (s[i] == '+' ? 1 : -1) * (hh * 3600L + mm * 60L);
-    i += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (i != s.size()) return std::nullopt;
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  time_t t = timegm(&tm);
-  return system_clock::from_time_t(t - offset);
-}
 
 // Plugins' install hints may carry terminal escapes; errors are one line of plain text.
 std::string OneLine(const std::string& s) {
@@ -173,8 +138,8 @@ class ExecCredentialProvider : public CredentialProvider {
     if (!expiry.empty()) {
       auto t = ParseRfc3339(expiry);
       if (!t) {
-        return InvalidArgument("exec plugin " + config_.command +
-                               ": expirationTimestamp \"" + expiry + "\" is not RFC 3339");
+        return InvalidArgument("exec plugin " + config_.command + ": expirationTimestamp \"" +
+                               expiry + "\" is not RFC 3339");
       }
       c.expiry = *t;
     }

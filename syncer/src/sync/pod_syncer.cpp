@@ -3,7 +3,9 @@
 
 #include "vc/labels.h"
 #include "vc/log.h"
+#include "vc/rfc3339.h"
 #include "vc/syncer/translate/pod_policy.h"
+#include "vc/syncer/translate/pod_tokens.h"
 
 namespace vc::syncer::sync {
 
@@ -12,7 +14,9 @@ namespace r = kube::resources;
 
 namespace {
 
-std::string NodeOf(const json& pod) { return pod.value("spec", json::object()).value("nodeName", ""); }
+std::string NodeOf(const json& pod) {
+  return pod.value("spec", json::object()).value("nodeName", "");
+}
 bool Deleting(const json& o) { return o.contains("/metadata/deletionTimestamp"_json_pointer); }
 std::string Uid(const json& o) { return translate::ObjectAt(o, "metadata").value("uid", ""); }
 
@@ -20,19 +24,53 @@ std::string Uid(const json& o) { return translate::ObjectAt(o, "metadata").value
 
 PodSyncer::PodSyncer(std::shared_ptr<const SyncContext> ctx, ObjectSyncer* config_maps,
                      ObjectSyncer* secrets, ObjectSyncer* pvcs)
-    : ctx_(std::move(ctx)), config_maps_(config_maps), secrets_(secrets), pvcs_(pvcs),
+    : ctx_(std::move(ctx)),
+      config_maps_(config_maps),
+      secrets_(secrets),
+      pvcs_(pvcs),
       controller_("sync pods", [this](const std::string& key) { return Reconcile(key); }),
       pair_(*ctx_, r::kPods, &controller_, [this](const json& o) {
         if (nodes_ != nullptr && !NodeOf(o).empty()) nodes_->NodeMayBeUnused(NodeOf(o));
-      }) {}
-
-void PodSyncer::Start() { pair_.Start(); }
-
-bool PodSyncer::WaitForSync(std::chrono::milliseconds timeout) {
-  return pair_.WaitForSync(timeout);
+      }) {
+  // A token Secret changed, vanished or (at start) was listed: its pod decides what to do.
+  auto on_secret = [this](const json& o) {
+    if (auto key = translate::VirtualKeyOf(o); !key.empty()) controller_.Enqueue(key);
+  };
+  token_secrets_ = std::make_unique<kube::Informer>(
+      ctx_->host,
+      kube::InformerOptions{
+          .resource = r::kSecrets,
+          .namespace_ = ctx_->tenant.host_namespace,
+          .label_selector = translate::SyncedSelector(ctx_->tenant) + "," +
+                            translate::kTokenSecretLabel + "=true",
+          // The plan reads which keys exist and the annotations, never the tokens: they stay
+          // out of memory, and so does what the server keeps for field ownership.
+          .transform =
+              [](json o) {
+                if (o.contains("data")) {
+                  for (auto& [k, v] : o["data"].items()) v = "";
+                }
+                if (o.contains("metadata")) o["metadata"].erase("managedFields");
+                return o;
+              }},
+      kube::InformerHandlers{on_secret, [=](const json&, const json& o) { on_secret(o); },
+                             on_secret});
 }
 
-void PodSyncer::Stop() { pair_.Stop(); }
+void PodSyncer::Start() {
+  token_secrets_->Start();
+  pair_.Start();
+}
+
+bool PodSyncer::WaitForSync(std::chrono::milliseconds timeout) {
+  // The token cache first: the controller starts as soon as the pair has synced.
+  return token_secrets_->WaitForSync(timeout) && pair_.WaitForSync(timeout);
+}
+
+void PodSyncer::Stop() {
+  pair_.Stop();
+  if (token_secrets_) token_secrets_->Stop();
+}
 
 int PodSyncer::BoundPods(const std::string& node) const {
   if (!pair_.virtual_cache().HasSynced()) return -1;
@@ -135,6 +173,7 @@ Status PodSyncer::Reconcile(const std::string& key) {
                                                 patch.dump(), {.subresource = "status"});
     if (!patched.ok() && patched.status().code() != Code::kNotFound) return patched.status();
   }
+  if (!Deleting(*h)) RETURN_IF_ERROR(EnsureTokens(*v, &*h));
   return Status::Ok();
 }
 
@@ -144,14 +183,16 @@ Status PodSyncer::CreateOnHost(const json& vpod) {
   const std::string level = translate::PodSecurityLevel(ctx_->config);
   const auto violations = translate::PodPolicyViolations(vpod, level);
   if (!violations.empty()) {
-    std::string message = "pod refused by the virtual cluster's pod security level \"" + level + "\":";
+    std::string message =
+        "pod refused by the virtual cluster's pod security level \"" + level + "\":";
     for (const auto& v : violations) message += " " + v + ";";
     message.pop_back();
     VC_LOG(Info) << "refusing pod " << ns << "/" << meta.value("name", "") << ": " << message;
     RecordVirtualEvent(*ctx_->virtual_cluster, vpod, "Warning", "SyncRefused", message);
     bool marked = false;
     for (const auto& c : vpod.value("status", json::object()).value("conditions", json::array())) {
-      marked = marked || (c.value("type", "") == "PodScheduled" && c.value("reason", "") == "SyncRefused");
+      marked = marked ||
+               (c.value("type", "") == "PodScheduled" && c.value("reason", "") == "SyncRefused");
     }
     if (!marked) {
       const json patch = {{"status",
@@ -190,7 +231,7 @@ Status PodSyncer::CreateOnHost(const json& vpod) {
       if (!s.ok()) return s.Annotate("sync persistentvolumeclaim " + ns + "/" + pvc);
     }
   }
-  RETURN_IF_ERROR(EnsureTokenSecret(vpod, t.refs));
+  RETURN_IF_ERROR(EnsureTokens(vpod, nullptr));
   const std::string& hns = ctx_->tenant.host_namespace;
   auto created = ctx_->host->Create(r::kPods, hns, t.host_pod, {.field_manager = "vc-syncer"});
   if (!created.ok()) {
@@ -205,14 +246,15 @@ Status PodSyncer::CreateOnHost(const json& vpod) {
   VC_LOG(Info) << "created host pod " << hns << "/" << t.host_pod["metadata"].value("name", "");
   if (!t.refs.tokens.empty()) {
     // The token Secret goes with the host pod (the host's garbage collector).
-    const json owner = {{"metadata",
-                         {{"ownerReferences",
-                           json::array({{{"apiVersion", "v1"},
-                                         {"kind", "Pod"},
-                                         {"name", (*created)["metadata"].value("name", "")},
-                                         {"uid", Uid(*created)}}})}}}};
-    auto patched = ctx_->host->Patch(r::kSecrets, hns, translate::TokenSecretName(vpod, ctx_->tenant),
-                                     kube::PatchType::kMerge, owner.dump());
+    const json owner = {
+        {"metadata",
+         {{"ownerReferences", json::array({{{"apiVersion", "v1"},
+                                            {"kind", "Pod"},
+                                            {"name", (*created)["metadata"].value("name", "")},
+                                            {"uid", Uid(*created)}}})}}}};
+    auto patched =
+        ctx_->host->Patch(r::kSecrets, hns, translate::TokenSecretName(vpod, ctx_->tenant),
+                          kube::PatchType::kMerge, owner.dump());
     if (!patched.ok()) VC_LOG(Warning) << "own token secret: " << patched.status().message();
   }
   return Status::Ok();
@@ -227,48 +269,107 @@ std::string PodSyncer::DnsIp() {
   return dns_ip_;
 }
 
-Status PodSyncer::EnsureTokenSecret(const json& vpod, const translate::PodReferences& refs) {
-  if (refs.tokens.empty()) return Status::Ok();
+Status PodSyncer::EnsureTokens(const json& vpod, const json* host_pod) {
+  const auto tokens = translate::TokenProjections(vpod);
+  if (tokens.empty()) return Status::Ok();
+  const std::string name = translate::TokenSecretName(vpod, ctx_->tenant);
+  const auto now = std::chrono::system_clock::now();
+  auto plan_for = [&](const json& secret) {
+    return translate::PlanTokenRefresh(vpod, tokens, secret, now);
+  };
+  // Decided on the cache; a refresh is decided again on the live Secret, which the cache may
+  // not show yet (our own last write). A missing one is created at once: the create tells.
+  auto cached = token_secrets_->Get(ctx_->tenant.host_namespace, name);
+  json secret = cached ? *cached : json();
+  auto plan = plan_for(secret);
+  if (!plan.refresh.empty() && secret.is_object()) {
+    ASSIGN_OR_RETURN(secret, LiveTokenSecret(name));
+    plan = plan_for(secret);
+  }
+  if (!plan.refresh.empty()) {
+    auto written = WriteTokens(vpod, plan.refresh, secret, host_pod);
+    if (!written.ok() && written.status().code() == Code::kAlreadyExists) {
+      ASSIGN_OR_RETURN(secret, LiveTokenSecret(name));
+      plan = plan_for(secret);
+      written = plan.refresh.empty() ? StatusOr<json>(secret)
+                                     : WriteTokens(vpod, plan.refresh, secret, host_pod);
+    }
+    if (!written.ok()) return written.status().Annotate("write token secret " + name);
+    plan = plan_for(*written);
+  }
+  if (plan.next) {
+    controller_.EnqueueAfter(kube::Informer::KeyOf(vpod),
+                             std::chrono::ceil<std::chrono::milliseconds>(*plan.next - now));
+  }
+  return Status::Ok();
+}
+
+StatusOr<json> PodSyncer::LiveTokenSecret(const std::string& name) {
+  auto live = ctx_->host->Get(r::kSecrets, ctx_->tenant.host_namespace, name);
+  if (live.ok()) return *live;
+  if (live.status().code() == Code::kNotFound) return json();
+  return live.status();
+}
+
+StatusOr<json> PodSyncer::WriteTokens(const json& vpod,
+                                      const std::vector<translate::TokenProjection>& tokens,
+                                      const json& secret, const json* host_pod) {
   const json& meta = translate::ObjectAt(vpod, "metadata");
   const std::string ns = meta.value("namespace", "");
+  const std::string sa = translate::ServiceAccountName(vpod);
+  json metadata = translate::HostMetadata(vpod, ctx_->tenant);
+  metadata["name"] = translate::TokenSecretName(vpod, ctx_->tenant);
+  metadata["labels"][translate::kTokenSecretLabel] = "true";
+  if (host_pod != nullptr) {
+    // The host's garbage collector removes the Secret with the pod.
+    const json& hmeta = translate::ObjectAt(*host_pod, "metadata");
+    metadata["ownerReferences"] = json::array({{{"apiVersion", "v1"},
+                                                {"kind", "Pod"},
+                                                {"name", hmeta.value("name", "")},
+                                                {"uid", hmeta.value("uid", "")}}});
+  }
   json data = json::object();
-  for (const auto& t : refs.tokens) {
-    json spec = {{"expirationSeconds", t.expiration_seconds},
-                 {"boundObjectRef",
-                  {{"apiVersion", "v1"}, {"kind", "Pod"}, {"name", meta.value("name", "")},
-                   {"uid", Uid(vpod)}}}};
-    if (!t.audience.empty()) spec["audiences"] = json::array({t.audience});
-    const json request = {{"apiVersion", "authentication.k8s.io/v1"},
-                          {"kind", "TokenRequest"},
-                          {"spec", spec}};
+  std::optional<std::chrono::system_clock::time_point> earliest;
+  for (const auto& t : tokens) {
     kube::RawRequest raw;
     raw.method = "POST";
-    raw.path = kube::ResourcePath(r::kServiceAccounts, ns, refs.service_account, "token");
-    raw.body = request.dump();
+    raw.path = kube::ResourcePath(r::kServiceAccounts, ns, sa, "token");
+    raw.body = translate::TokenRequestFor(vpod, t).dump();
     auto answer = ctx_->virtual_cluster->Raw(raw);
     if (!answer.ok()) {
-      return answer.status().Annotate("request a token for service account " + ns + "/" +
-                                      refs.service_account);
+      return answer.status().Annotate("request a token for service account " + ns + "/" + sa);
     }
     auto parsed = json::parse(answer->body, nullptr, false);
     const std::string token =
         parsed.is_discarded() ? "" : parsed.value("status", json::object()).value("token", "");
     if (token.empty()) return Internal("token request: no token in the answer");
+    ASSIGN_OR_RETURN(auto lifetime, translate::TokenLifetimeOf(parsed));
     data[t.key] = token;
+    metadata["annotations"].update(translate::TokenLifetimeAnnotations(t.key, lifetime));
+    if (!earliest || lifetime.expires_at < *earliest) earliest = lifetime.expires_at;
   }
-  const std::string name = translate::TokenSecretName(vpod, ctx_->tenant);
-  json metadata = translate::HostMetadata(vpod, ctx_->tenant);
-  metadata["name"] = name;
-  const json secret = {{"apiVersion", "v1"}, {"kind", "Secret"}, {"type", "Opaque"},
-                       {"metadata", metadata}, {"stringData", data}};
   const std::string& hns = ctx_->tenant.host_namespace;
-  auto created = ctx_->host->Create(r::kSecrets, hns, secret, {.field_manager = "vc-syncer"});
-  if (created.ok()) return Status::Ok();
-  if (created.status().code() != Code::kAlreadyExists) return created.status();
-  // Left over from an attempt that failed before the pod was made: fresh tokens.
-  auto patched = ctx_->host->Patch(r::kSecrets, hns, name, kube::PatchType::kMerge,
-                                   json{{"stringData", data}}.dump());
-  return patched.ok() ? Status::Ok() : patched.status();
+  const std::string what = std::to_string(tokens.size()) + " token(s) of pod " + ns + "/" +
+                           meta.value("name", "") + " (first expiring " + FormatRfc3339(*earliest) +
+                           ")";
+  if (!secret.is_object()) {
+    const json created = {{"apiVersion", "v1"},
+                          {"kind", "Secret"},
+                          {"type", "Opaque"},
+                          {"metadata", metadata},
+                          {"stringData", data}};
+    auto done = ctx_->host->Create(r::kSecrets, hns, created, {.field_manager = "vc-syncer"});
+    if (done.ok()) VC_LOG(Debug) << "stored " << what;
+    return done;
+  }
+  // The merge keeps the other tokens and their lifetimes.
+  metadata.erase("name");
+  metadata.erase("namespace");
+  auto done = ctx_->host->Patch(
+      r::kSecrets, hns, translate::TokenSecretName(vpod, ctx_->tenant), kube::PatchType::kMerge,
+      json{{"metadata", metadata}, {"stringData", data}}.dump(), {.field_manager = "vc-syncer"});
+  if (done.ok()) VC_LOG(Info) << "refreshed " << what;
+  return done;
 }
 
 Status PodSyncer::DeleteVirtual(const json& vpod, const std::string& why) {
@@ -277,9 +378,9 @@ Status PodSyncer::DeleteVirtual(const json& vpod, const std::string& why) {
     VC_LOG(Info) << "deleting virtual pod " << meta.value("namespace", "") << "/"
                  << meta.value("name", "") << ": " << why;
   }
-  auto deleted = ctx_->virtual_cluster->Delete(
-      r::kPods, meta.value("namespace", ""), meta.value("name", ""),
-      {.grace_period_seconds = 0, .precondition_uid = Uid(vpod)});
+  auto deleted =
+      ctx_->virtual_cluster->Delete(r::kPods, meta.value("namespace", ""), meta.value("name", ""),
+                                    {.grace_period_seconds = 0, .precondition_uid = Uid(vpod)});
   if (!deleted.ok() && deleted.status().code() != Code::kNotFound &&
       deleted.status().code() != Code::kConflict) {
     return deleted.status();

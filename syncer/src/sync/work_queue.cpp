@@ -9,7 +9,9 @@ namespace vc::syncer::sync {
 
 Controller::Controller(std::string name, Reconcile reconcile, std::chrono::milliseconds base,
                        std::chrono::milliseconds max)
-    : name_(std::move(name)), reconcile_(std::move(reconcile)), base_backoff_(base),
+    : name_(std::move(name)),
+      reconcile_(std::move(reconcile)),
+      base_backoff_(base),
       max_backoff_(max) {}
 
 Controller::~Controller() { Stop(); }
@@ -26,13 +28,26 @@ void Controller::Enqueue(const std::string& key) {
 }
 
 void Controller::EnqueueAfter(const std::string& key, std::chrono::milliseconds delay) {
+  if (delay.count() <= 0) return Enqueue(key);
   std::lock_guard lock(mu_);
   if (stopped_) return;
-  delayed_.emplace(std::chrono::steady_clock::now() + delay, key);
+  DelayLocked(key, std::chrono::steady_clock::now() + delay);
   cv_.notify_one();
 }
 
-void Controller::Start() { worker_ = std::thread([this] { Work(); }); }
+void Controller::DelayLocked(const std::string& key, TimePoint when) {
+  auto [it, inserted] = delayed_until_.emplace(key, when);
+  if (!inserted) {
+    if (it->second <= when) return;
+    delayed_.erase({it->second, key});
+    it->second = when;
+  }
+  delayed_.emplace(when, key);
+}
+
+void Controller::Start() {
+  worker_ = std::thread([this] { Work(); });
+}
 
 void Controller::Stop() {
   {
@@ -61,6 +76,7 @@ void Controller::Work() {
     while (!delayed_.empty() && delayed_.begin()->first <= now) {
       const std::string key = delayed_.begin()->second;
       delayed_.erase(delayed_.begin());
+      delayed_until_.erase(key);
       if (processing_.count(key) != 0) {
         dirty_.insert(key);
       } else if (queued_.insert(key).second) {
@@ -89,9 +105,9 @@ void Controller::Work() {
       const int n = ++failures_[key];
       auto delay = base_backoff_ * (1LL << std::min(n - 1, 16));
       delay = std::min<std::chrono::milliseconds>(delay, max_backoff_);
-      VC_LOG(Warning) << name_ << " " << key << ": " << s.message() << " (retry " << n
-                      << " in " << delay.count() << "ms)";
-      delayed_.emplace(std::chrono::steady_clock::now() + delay, key);
+      VC_LOG(Warning) << name_ << " " << key << ": " << s.message() << " (retry " << n << " in "
+                      << delay.count() << "ms)";
+      DelayLocked(key, std::chrono::steady_clock::now() + delay);
     }
     if (dirty_.erase(key) != 0 && queued_.insert(key).second) queue_.push_back(key);
   }

@@ -70,9 +70,19 @@ void RewriteContainer(json* c, Rewriter* rw, const PodEnvironment& env) {
       if (f.contains("configMapRef")) {
         f["configMapRef"]["name"] = rw->ConfigMap(f["configMapRef"].value("name", ""));
       }
-      if (f.contains("secretRef")) f["secretRef"]["name"] = rw->Secret(f["secretRef"].value("name", ""));
+      if (f.contains("secretRef"))
+        f["secretRef"]["name"] = rw->Secret(f["secretRef"].value("name", ""));
     }
   }
+}
+
+// The n-th serviceAccountToken source of a pod (volumes and their sources in order).
+TokenProjection ProjectionOf(const json& source, size_t n) {
+  TokenProjection p;
+  p.key = "token-" + std::to_string(n);
+  p.audience = source.value("audience", "");
+  p.expiration_seconds = source.value("expirationSeconds", kDefaultTokenExpirationSeconds);
+  return p;
 }
 
 void RewriteProjected(json* projected, Rewriter* rw, const std::string& token_secret) {
@@ -89,12 +99,8 @@ void RewriteProjected(json* projected, Rewriter* rw, const std::string& token_se
         }
       }
     } else if (s.contains("serviceAccountToken")) {
-      const json& t = s["serviceAccountToken"];
-      TokenProjection p;
-      p.key = "token-" + std::to_string(rw->refs->tokens.size());
-      p.audience = t.value("audience", "");
-      p.expiration_seconds = t.value("expirationSeconds", int64_t{3607});
-      const std::string path = t.value("path", "token");
+      const TokenProjection p = ProjectionOf(s["serviceAccountToken"], rw->refs->tokens.size());
+      const std::string path = s["serviceAccountToken"].value("path", "token");
       rw->refs->tokens.push_back(p);
       s = {{"secret", {{"name", token_secret}, {"items", {{{"key", p.key}, {"path", path}}}}}}};
     }
@@ -104,8 +110,10 @@ void RewriteProjected(json* projected, Rewriter* rw, const std::string& token_se
 void RewriteVolumes(json* spec, Rewriter* rw, const std::string& token_secret) {
   if (!spec->contains("volumes")) return;
   for (auto& v : (*spec)["volumes"]) {
-    if (v.contains("configMap")) v["configMap"]["name"] = rw->ConfigMap(v["configMap"].value("name", ""));
-    if (v.contains("secret")) v["secret"]["secretName"] = rw->Secret(v["secret"].value("secretName", ""));
+    if (v.contains("configMap"))
+      v["configMap"]["name"] = rw->ConfigMap(v["configMap"].value("name", ""));
+    if (v.contains("secret"))
+      v["secret"]["secretName"] = rw->Secret(v["secret"].value("secretName", ""));
     if (v.contains("persistentVolumeClaim")) {
       v["persistentVolumeClaim"]["claimName"] =
           rw->Pvc(v["persistentVolumeClaim"].value("claimName", ""));
@@ -153,12 +161,28 @@ json Placement(json spec, const Tenant& tenant, const SyncConfig& config) {
 
 std::string TokenSecretName(const json& virtual_pod, const Tenant& tenant) {
   const json& meta = ObjectAt(virtual_pod, "metadata");
-  return HostName(meta.value("name", "") + "-sa-token", meta.value("namespace", ""),
-                  tenant.name);
+  return HostName(meta.value("name", "") + "-sa-token", meta.value("namespace", ""), tenant.name);
 }
 
-PodTranslation TranslatePod(const json& virtual_pod, const Tenant& tenant,
-                            const SyncConfig& config, const PodEnvironment& env) {
+std::string ServiceAccountName(const json& virtual_pod) {
+  const json& spec = ObjectAt(virtual_pod, "spec");
+  return spec.value("serviceAccountName", spec.value("serviceAccount", "default"));
+}
+
+std::vector<TokenProjection> TokenProjections(const json& virtual_pod) {
+  std::vector<TokenProjection> out;
+  for (const auto& v : ObjectAt(virtual_pod, "spec").value("volumes", json::array())) {
+    for (const auto& s : ObjectAt(v, "projected").value("sources", json::array())) {
+      if (s.contains("serviceAccountToken")) {
+        out.push_back(ProjectionOf(s["serviceAccountToken"], out.size()));
+      }
+    }
+  }
+  return out;
+}
+
+PodTranslation TranslatePod(const json& virtual_pod, const Tenant& tenant, const SyncConfig& config,
+                            const PodEnvironment& env) {
   PodTranslation out;
   const json& meta = ObjectAt(virtual_pod, "metadata");
   const std::string ns = meta.value("namespace", "");
@@ -166,7 +190,7 @@ PodTranslation TranslatePod(const json& virtual_pod, const Tenant& tenant,
   Rewriter rw{ns, tenant, &out.refs};
   const std::string token_secret = TokenSecretName(virtual_pod, tenant);
 
-  out.refs.service_account = spec.value("serviceAccountName", spec.value("serviceAccount", "default"));
+  out.refs.service_account = ServiceAccountName(virtual_pod);
   for (const char* key : {"nodeName", "serviceAccountName", "serviceAccount", "priority",
                           "priorityClassName", "preemptionPolicy", "ephemeralContainers"}) {
     spec.erase(key);
@@ -174,7 +198,8 @@ PodTranslation TranslatePod(const json& virtual_pod, const Tenant& tenant,
   spec["automountServiceAccountToken"] = false;
   spec["enableServiceLinks"] = false;
   const std::string name = meta.value("name", "");
-  if (!spec.contains("hostname") && name.size() <= kMaxNameLength && name.find('.') == std::string::npos) {
+  if (!spec.contains("hostname") && name.size() <= kMaxNameLength &&
+      name.find('.') == std::string::npos) {
     spec["hostname"] = name;
   }
   for (const char* list : {"initContainers", "containers"}) {
@@ -199,9 +224,8 @@ PodTranslation TranslatePod(const json& virtual_pod, const Tenant& tenant,
 json VirtualPodStatus(const json& host_pod) {
   const json status = host_pod.value("status", json::object());
   json out = json::object();
-  for (const char* key : {"phase", "conditions", "message", "reason", "hostIP", "hostIPs",
-                          "podIP", "podIPs", "startTime", "initContainerStatuses",
-                          "containerStatuses"}) {
+  for (const char* key : {"phase", "conditions", "message", "reason", "hostIP", "hostIPs", "podIP",
+                          "podIPs", "startTime", "initContainerStatuses", "containerStatuses"}) {
     if (status.contains(key)) out[key] = status[key];
   }
   return out;
@@ -230,7 +254,8 @@ json HostPodUpdate(const json& virtual_pod, const json& host_pod, const Tenant& 
     }
     // Labels translated from the virtual pod that it no longer has; never what others added.
     for (const auto& [k, v] : h.items()) {
-      if (std::string_view(key) == "labels" && !w.contains(k) && k.rfind(kHostLabelPrefix, 0) == 0) {
+      if (std::string_view(key) == "labels" && !w.contains(k) &&
+          k.rfind(kHostLabelPrefix, 0) == 0) {
         diff[k] = nullptr;
       }
     }
@@ -244,7 +269,8 @@ json HostPodUpdate(const json& virtual_pod, const json& host_pod, const Tenant& 
     json changed = json::array();
     for (const auto& c : want["spec"].value(list, json::array())) {
       for (const auto& h : have_spec.value(list, json::array())) {
-        if (h.value("name", "") == c.value("name", "") && h.value("image", "") != c.value("image", "")) {
+        if (h.value("name", "") == c.value("name", "") &&
+            h.value("image", "") != c.value("image", "")) {
           changed.push_back({{"name", c["name"]}, {"image", c["image"]}});
         }
       }

@@ -6,6 +6,11 @@
 //    (ConfigMaps, Secrets, the token Secret filled by TokenRequest in the virtual cluster),
 //    then the host pod. The token Secret is owned by the host pod, so the host's garbage
 //    collector removes it with the pod.
+//  - tokens: as kubelet does for projected tokens, each token in the Secret is replaced once
+//    80% of its lifetime has passed (translate/pod_tokens.h decides, from the lifetimes the
+//    Secret records); the pod's key is queued again for the earliest refresh time. The token
+//    Secrets are watched (their label), so a restarted syncer, or a Secret deleted or edited
+//    behind its back, converges from what the Secret says.
 //  - scheduled: once the host scheduler placed the host pod, its node appears in the virtual
 //    cluster (NodeSyncer) and the virtual pod is bound to it (the binding subresource: the
 //    virtual cluster has no scheduler).
@@ -17,6 +22,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "vc/kube/informer.h"
 #include "vc/syncer/sync/node_syncer.h"
@@ -48,7 +54,15 @@ class PodSyncer : public KindSyncer {
  private:
   Status Reconcile(const std::string& key);
   Status CreateOnHost(const nlohmann::json& vpod);
-  Status EnsureTokenSecret(const nlohmann::json& vpod, const translate::PodReferences& refs);
+  // Creates or refreshes the pod's token Secret as translate::PlanTokenRefresh says, and
+  // queues the pod again for the next refresh. `host_pod` (null before it exists) owns it.
+  Status EnsureTokens(const nlohmann::json& vpod, const nlohmann::json* host_pod);
+  // Requests `tokens` and writes them into the Secret (`secret`; null: created).
+  StatusOr<nlohmann::json> WriteTokens(const nlohmann::json& vpod,
+                                       const std::vector<translate::TokenProjection>& tokens,
+                                       const nlohmann::json& secret,
+                                       const nlohmann::json* host_pod);
+  StatusOr<nlohmann::json> LiveTokenSecret(const std::string& name);  // null when NotFound
   Status DeleteVirtual(const nlohmann::json& vpod, const std::string& why);
   Status Bind(const nlohmann::json& vpod, const std::string& node);
   std::string DnsIp();  // worker thread only
@@ -60,7 +74,8 @@ class PodSyncer : public KindSyncer {
   NodeSyncer* nodes_ = nullptr;
   std::string dns_ip_;
   Controller controller_;
-  SyncedPair pair_;  // after controller_: it feeds and stops it
+  SyncedPair pair_;                                // after controller_: it feeds and stops it
+  std::unique_ptr<kube::Informer> token_secrets_;  // host token Secrets, without their tokens
 };
 
 }  // namespace vc::syncer::sync

@@ -2,6 +2,9 @@
 // WorkQueue + Controller: client-go's rate-limited work queue and worker, small. A key is
 // queued at most once; a key added while it is being processed is processed again after;
 // a failed key is retried with per-key exponential backoff (base .. max), reset on success.
+// A key waits for at most one delay, the earliest asked for (client-go's AddAfter): a
+// reconcile that re-arms its timer on every run keeps one timer per key, and a retry after a
+// failure comes first; a reconcile that needs a later time asks for it again when it runs.
 // One worker thread per controller: a kind's reconciles never race each other.
 #pragma once
 
@@ -31,6 +34,8 @@ class Controller {
   Controller& operator=(const Controller&) = delete;
 
   void Enqueue(const std::string& key);
+  // Queues `key` once `delay` has passed (at once when it is not positive); a key already
+  // waiting keeps the earlier of its two times.
   void EnqueueAfter(const std::string& key, std::chrono::milliseconds delay);
   void Start();
   void Stop();
@@ -40,7 +45,9 @@ class Controller {
   int failures(const std::string& key) const;
 
  private:
+  using TimePoint = std::chrono::steady_clock::time_point;
   void Work();
+  void DelayLocked(const std::string& key, TimePoint when);
 
   const std::string name_;
   const Reconcile reconcile_;
@@ -52,8 +59,9 @@ class Controller {
   std::deque<std::string> queue_;
   std::set<std::string> queued_;
   std::set<std::string> processing_;
-  std::set<std::string> dirty_;  // added while processing
-  std::multimap<std::chrono::steady_clock::time_point, std::string> delayed_;
+  std::set<std::string> dirty_;                          // added while processing
+  std::set<std::pair<TimePoint, std::string>> delayed_;  // by time
+  std::map<std::string, TimePoint> delayed_until_;       // by key: one delay per key
   std::map<std::string, int> failures_;
   bool stopped_ = false;
   std::thread worker_;

@@ -8,7 +8,7 @@
 //  - service account: the host pod gets no host token (automountServiceAccountToken=false,
 //    no serviceAccountName); each projected serviceAccountToken source becomes a key of one
 //    host Secret (TokenSecretName) that the syncer fills with tokens the *virtual* API issued
-//    for the virtual pod (TokenRequest bound to it).
+//    for the virtual pod (TokenRequest bound to it), and keeps fresh (pod_tokens.h).
 //  - the downward API (env and volumes) reading metadata.name/namespace/uid reads the virtual
 //    identity annotations instead, so the workload sees its virtual self.
 //  - the API server: KUBERNETES_SERVICE_HOST/PORT name the virtual cluster's host Service,
@@ -21,21 +21,23 @@
 //  - DNS: a ClusterFirst pod resolves through the virtual cluster's CoreDNS (dns_config.h).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/syncer/translate/names.h"
 #include "vc/syncer/translate/sync_config.h"
 
 namespace vc::syncer::translate {
 
+// What the API defaults a projection's expirationSeconds to.
+inline constexpr int64_t kDefaultTokenExpirationSeconds = 3600;
+
 struct TokenProjection {
-  std::string key;  // in the token Secret: "token-0", "token-1", ...
+  std::string key;       // in the token Secret: "token-0", "token-1", ...
   std::string audience;  // "" = the virtual API server's own
-  int64_t expiration_seconds = 3607;
+  int64_t expiration_seconds = kDefaultTokenExpirationSeconds;
 };
 
 struct PodReferences {
@@ -60,6 +62,13 @@ struct PodTranslation {
 
 // The host Secret holding the virtual service-account tokens of one pod.
 std::string TokenSecretName(const nlohmann::json& virtual_pod, const Tenant& tenant);
+
+// The virtual service account the pod runs as (tokens are requested for it).
+std::string ServiceAccountName(const nlohmann::json& virtual_pod);
+
+// The pod's projected serviceAccountToken sources, keyed as TranslatePod keys them in the
+// token Secret (refs.tokens): for the pod syncer, which keeps them fresh.
+std::vector<TokenProjection> TokenProjections(const nlohmann::json& virtual_pod);
 
 PodTranslation TranslatePod(const nlohmann::json& virtual_pod, const Tenant& tenant,
                             const SyncConfig& config, const PodEnvironment& env);
