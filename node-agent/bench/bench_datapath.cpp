@@ -4,9 +4,14 @@
 // same-tenant flow (the common verdict: a few map lookups), and with the client's flow
 // allowed by a shared-service rule (LPM rule lookup + flow table). Prints iperf3 throughput
 // and a TCP request/response latency (1-byte ping-pong on one connection, like netperf
-// TCP_RR), medians of alternating runs. Not pass/fail. Needs root; run:
+// TCP_RR), medians of alternating runs. The ratios swing with whatever else the machine runs,
+// so it also prints the kernel's own account of the programs (BPF_ENABLE_STATS: run time per
+// invocation) and what that is as a share of the unfiltered round trip: a packet passes two of
+// our programs (from_pod of the sender's veth, to_pod of the receiver's), a round trip four.
+// Not pass/fail. Needs root; run:
 //   build/node-agent/bench_datapath [seconds-per-iperf3-run]
 #include <arpa/inet.h>
+#include <bpf/bpf.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -74,7 +79,16 @@ double Median(std::vector<double> v) {
 
 struct Figures {
   std::vector<double> gbps, rr_us;
+  uint64_t bpf_runs = 0, bpf_ns = 0;  // summed over both programs while this mode ran
 };
+
+// run_cnt and run_time_ns of a program (counted while BPF_ENABLE_STATS is held).
+std::pair<uint64_t, uint64_t> ProgramStats(int fd) {
+  bpf_prog_info info{};
+  uint32_t len = sizeof(info);
+  if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0) return {0, 0};
+  return {info.run_cnt, info.run_time_ns};
+}
 
 }  // namespace
 
@@ -125,6 +139,18 @@ int main(int argc, char** argv) {
   const char* names[] = {"no filters", "same tenant", "shared-service rule"};
   const agent::SegmentationInput* inputs[] = {&none, &same_tenant, &via_rule};
   Figures figures[3];
+  const int stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);  // held until exit
+  const int prog_fds[] = {(*dp)->program(agent::TcHook::kFromPod).fd,
+                          (*dp)->program(agent::TcHook::kToPod).fd};
+  auto stats = [&] {
+    std::pair<uint64_t, uint64_t> sum{0, 0};
+    for (int fd : prog_fds) {
+      auto [runs, ns] = ProgramStats(fd);
+      sum.first += runs;
+      sum.second += ns;
+    }
+    return sum;
+  };
   for (int round = 0; round < 3; ++round) {
     for (int mode = 0; mode < 3; ++mode) {
       {
@@ -135,9 +161,13 @@ int main(int argc, char** argv) {
           break;
         }
       }
+      const auto before = stats();
       figures[mode].gbps.push_back(IperfGbps(c1.netns, s1.address, seconds));
       figures[mode].rr_us.push_back(
           vc::bench::RoundTripMicros(c1.netns_path(), s1.address, 7200, 20000));
+      const auto after = stats();
+      figures[mode].bpf_runs += after.first - before.first;
+      figures[mode].bpf_ns += after.second - before.second;
     }
   }
   {
@@ -146,15 +176,29 @@ int main(int argc, char** argv) {
   }
   const double base_gbps = Median(figures[0].gbps), base_rr = Median(figures[0].rr_us);
   // Rows for tests/bench/run's one table: each mode against "no filters" measured in this run.
-  std::fprintf(stderr, "bench_datapath: medians of 3 alternating runs, %d s iperf3, 20000 round "
-               "trips, %ld CPUs\n", seconds, sysconf(_SC_NPROCESSORS_ONLN));
+  std::fprintf(stderr,
+               "bench_datapath: medians of 3 alternating runs, %d s iperf3, 20000 round "
+               "trips, %ld CPUs\n",
+               seconds, sysconf(_SC_NPROCESSORS_ONLN));
   for (int mode = 1; mode < 3; ++mode) {
     const double g = Median(figures[mode].gbps), rr_us = Median(figures[mode].rr_us);
-    std::printf("iperf3 between pod netns, %s\t%.2f\tGbit/s\tno filters\t%.2f\t%.3f\n",
-                names[mode], g, base_gbps, base_gbps > 0 ? g / base_gbps : 0);
-    std::printf("TCP request/response, %s\t%.2f\tus\tno filters\t%.2f\t%.3f\n", names[mode],
-                rr_us, base_rr, base_rr > 0 ? rr_us / base_rr : 0);
+    std::printf("iperf3 between pod netns, %s\t%.2f\tGbit/s\tno filters\t%.2f\t%.3f\n", names[mode],
+                g, base_gbps, base_gbps > 0 ? g / base_gbps : 0);
+    std::printf("TCP request/response, %s\t%.2f\tus\tno filters\t%.2f\t%.3f\n", names[mode], rr_us,
+                base_rr, base_rr > 0 ? rr_us / base_rr : 0);
+    if (stats_fd >= 0 && figures[mode].bpf_runs > 0) {
+      const double per_run_ns =
+          static_cast<double>(figures[mode].bpf_ns) / static_cast<double>(figures[mode].bpf_runs);
+      // Four program runs per round trip, against the unfiltered round trip.
+      const double round_trip_ns = 4 * per_run_ns;
+      std::printf("BPF run time per packet and hook, %s\t%.0f\tns\t-\t-\t-\n", names[mode],
+                  per_run_ns);
+      std::printf("BPF time in one round trip, %s\t%.2f\tus\tno filters\t%.2f\t%.3f\n", names[mode],
+                  round_trip_ns / 1000, base_rr,
+                  base_rr > 0 ? 1 + round_trip_ns / 1000 / base_rr : 0);
+    }
   }
+  if (stats_fd >= 0) close(stats_fd);
   dp->reset();
   store->reset();
   (void)agent::RemovePinRoot(pin_root);
