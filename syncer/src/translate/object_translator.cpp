@@ -40,6 +40,10 @@ json TranslateService(const json& v, const Tenant& tenant) {
   }
   if (spec.contains("selector") && spec["selector"].is_object() && !spec["selector"].empty()) {
     spec["selector"] = HostSelector(spec["selector"], ns, tenant);
+  } else {
+    // Explicitly none: a selector the virtual Service dropped must go from the host one too,
+    // or the host's endpoints controller keeps overwriting the Endpoints synced for it.
+    spec["selector"] = nullptr;
   }
   return {{"apiVersion", "v1"},
           {"kind", "Service"},
@@ -123,7 +127,10 @@ json HostObjectPatch(const json& want, const json& host, const std::vector<std::
       // must not be patched away.
       json diff = json::object();
       for (const auto& [k, v] : w.items()) {
-        if (!h.contains(k) || h[k] != v) diff[k] = v;
+        // null asks for the key to be absent, which an absent key already is.
+        if (v.is_null() ? h.contains(k) && !h[k].is_null() : !h.contains(k) || h[k] != v) {
+          diff[k] = v;
+        }
       }
       if (!diff.empty()) patch[f] = diff;
     } else {

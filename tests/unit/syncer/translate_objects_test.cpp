@@ -35,6 +35,26 @@ TEST(SyncerTranslateObjectsTest, ServiceSelectorTranslatedAndAddressesLeftToTheH
   EXPECT_EQ(TranslateService(headless, kTenant)["spec"]["clusterIP"], "None");
 }
 
+TEST(SyncerTranslateObjectsTest, ServiceSelectorDroppedInTheVirtualClusterIsRemovedOnTheHost) {
+  const json host = {
+      {"metadata", json::object()},
+      {"spec", {{"selector", {{"label.kubectl-vc.dev/app", "pg"}}}, {"clusterIP", "10.96.0.7"}}}};
+  const json v = json::parse(R"({"metadata": {"name": "db", "namespace": "shop"},
+                                 "spec": {"ports": [{"port": 5432}]}})");
+  const json want = TranslateService(v, kTenant);
+  EXPECT_TRUE(want["spec"]["selector"].is_null());
+  const json patch = HostObjectPatch(want, host, {"spec"});
+  ASSERT_TRUE(patch.contains("spec")) << patch.dump();
+  EXPECT_TRUE(patch["spec"].contains("selector"));
+  EXPECT_TRUE(patch["spec"]["selector"].is_null());
+  // Once gone on the host, nothing more to patch for it.
+  json without = host;
+  without["spec"].erase("selector");
+  const json again = HostObjectPatch(want, without, {"spec"});
+  EXPECT_FALSE(again.is_object() && again.contains("spec") && again["spec"].contains("selector"))
+      << again.dump();
+}
+
 TEST(SyncerTranslateObjectsTest, ServiceTypesLimitedByValues) {
   SyncConfig c;
   c.service_types = {"ClusterIP"};

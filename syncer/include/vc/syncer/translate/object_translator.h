@@ -20,7 +20,8 @@ nlohmann::json TranslateDataObject(const nlohmann::json& virtual_object, const T
 // PVC: the spec without volumeName (the host binds its own volume).
 nlohmann::json TranslatePvc(const nlohmann::json& virtual_pvc, const Tenant& tenant);
 
-// Service: the selector translated (HostSelector), clusterIP(s) and nodePorts left to the
+// Service: the selector translated (HostSelector), or null when it has none (a selector the
+// virtual Service dropped is removed on the host); clusterIP(s) and nodePorts left to the
 // host, ExternalName kept. Headless (clusterIP None) stays headless.
 nlohmann::json TranslateService(const nlohmann::json& virtual_service, const Tenant& tenant);
 
@@ -33,7 +34,9 @@ nlohmann::json TranslateIngress(const nlohmann::json& virtual_ingress, const Ten
 std::vector<std::string> IngressSecrets(const nlohmann::json& virtual_ingress);
 
 // A merge patch making `host` carry `want`'s labels, annotations and the listed top-level
-// fields (e.g. {"data", "binaryData"} or {"spec"}); null when they already agree.
+// fields (e.g. {"data", "binaryData"} or {"spec"}); null when they already agree. Within
+// "spec" only the keys `want` has are compared (the host fills in defaults); a null there
+// means "absent".
 nlohmann::json HostObjectPatch(const nlohmann::json& want, const nlohmann::json& host,
                                const std::vector<std::string>& fields);
 
