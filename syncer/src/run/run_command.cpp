@@ -13,6 +13,7 @@
 #include "vc/health_server.h"
 #include "vc/syncer/kubelet/kubelet_server.h"
 #include "vc/syncer/pki/certificate.h"
+#include "vc/syncer/sync/endpoints_syncer.h"
 #include "vc/syncer/sync/event_syncer.h"
 #include "vc/syncer/sync/host_class_syncer.h"
 #include "vc/syncer/sync/host_config_map_syncer.h"
@@ -113,7 +114,17 @@ Status StartSyncers(RunState* s) {
   if (c.secrets) secrets = add_objects(sync::SecretKind(c));
   if (c.pvcs) pvcs = add_objects(sync::PvcKind());
   if (c.ingresses) add_objects(sync::IngressKind());
-  if (c.services) s->syncers.push_back(std::make_unique<sync::ServiceSyncer>(ctx));
+  if (c.services) {
+    auto services = std::make_unique<sync::ServiceSyncer>(ctx);
+    // Endpoints of selector-less Services follow the Services. Started before them and
+    // stopped after them: the service syncer calls into it.
+    if (c.endpoints) {
+      auto endpoints = std::make_unique<sync::EndpointsSyncer>(ctx);
+      services->SetEndpoints(endpoints.get());
+      s->syncers.push_back(std::move(endpoints));
+    }
+    s->syncers.push_back(std::move(services));
+  }
   if (c.ingress_classes) {
     s->syncers.push_back(
         std::make_unique<sync::HostClassSyncer>(ctx, kube::resources::kIngressClasses));

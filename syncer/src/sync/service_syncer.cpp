@@ -89,6 +89,7 @@ Status ServiceSyncer::AdoptHostClusterIp(const json& vsvc, const std::string& ip
                 {"spec", vsvc.value("spec", json::object())}};
   fresh["spec"]["clusterIP"] = ip;
   fresh["spec"]["clusterIPs"] = json::array({ip});
+  if (endpoints_ != nullptr) endpoints_->KeepAcrossServiceRecreation(vsvc);
   auto deleted = ctx_->virtual_cluster->Delete(r::kServices, ns, name,
                                                {.precondition_uid = meta.value("uid", "")});
   if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();

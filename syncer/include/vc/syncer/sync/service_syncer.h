@@ -3,12 +3,14 @@
 // ClusterIP back. A Service's ClusterIP is immutable, so the virtual Service is recreated with
 // the host's address (both clusters allocate from the same service CIDR by default, as
 // vcluster does); that is what makes the virtual cluster's DNS and env answer with an address
-// that works on the host. A type the values forbid is refused with an Event.
+// that works on the host. A type the values forbid is refused with an Event. The Endpoints of
+// a selector-less Service survive that recreation through the EndpointsSyncer.
 #pragma once
 
 #include <memory>
 
 #include "vc/kube/informer.h"
+#include "vc/syncer/sync/endpoints_syncer.h"
 #include "vc/syncer/sync/sync_context.h"
 #include "vc/syncer/sync/synced_pair.h"
 #include "vc/syncer/sync/work_queue.h"
@@ -25,11 +27,15 @@ class ServiceSyncer : public KindSyncer {
   bool WaitForSync(std::chrono::milliseconds timeout) override;
   void Stop() override;
 
+  // Set when Endpoints are synced; it must outlive this syncer's worker.
+  void SetEndpoints(EndpointsSyncer* endpoints) { endpoints_ = endpoints; }
+
  private:
   Status Reconcile(const std::string& key);
   Status AdoptHostClusterIp(const nlohmann::json& vsvc, const std::string& ip);
 
   std::shared_ptr<const SyncContext> ctx_;
+  EndpointsSyncer* endpoints_ = nullptr;
   Controller controller_;
   SyncedPair pair_;  // after controller_: it feeds and stops it
 };
