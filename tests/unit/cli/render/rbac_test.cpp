@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Role of the control-plane pod's ServiceAccount grants what vc-syncer does in the host
+// namespace; one contract per kind whose verbs a syncer relies on.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "vc/cli/render/host_objects.h"
+
+namespace vc::cli::render {
+namespace {
+
+using nlohmann::json;
+
+// Verbs the namespaced Role grants on group/resource.
+std::set<std::string> RoleVerbs(const VirtualCluster& vc, const std::string& group,
+                                const std::string& resource) {
+  std::set<std::string> verbs;
+  for (const auto& o : RenderHostObjects(vc)) {
+    if (o.object.value("kind", "") != "Role") continue;
+    for (const auto& rule : o.object["rules"]) {
+      const auto& groups = rule["apiGroups"];
+      const auto& resources = rule["resources"];
+      if (std::find(groups.begin(), groups.end(), group) == groups.end()) continue;
+      if (std::find(resources.begin(), resources.end(), resource) == resources.end()) continue;
+      for (const auto& v : rule["verbs"]) verbs.insert(v.get<std::string>());
+    }
+  }
+  return verbs;
+}
+
+TEST(RenderRbacTest, SyncerMayKeepEndpointsOfSelectorlessServices) {
+  const VirtualCluster vc{
+      .name = "dev-team", .namespace_ = "vcluster-dev-team", .values = json::object()};
+  // EndpointsSyncer: a host cache (list, watch), create, merge patch, delete, get after
+  // AlreadyExists.
+  const std::set<std::string> needed = {"get", "list", "watch", "create", "patch", "delete"};
+  const auto verbs = RoleVerbs(vc, "", "endpoints");
+  for (const auto& v : needed) EXPECT_EQ(verbs.count(v), 1u) << "endpoints: " << v;
+}
+
+}  // namespace
+}  // namespace vc::cli::render
