@@ -25,7 +25,7 @@ EndpointsSyncer::EndpointsSyncer(std::shared_ptr<const SyncContext> ctx)
           kube::InformerHandlers{[this](const json& o) { EnqueueOf(o); },
                                  [this](const json&, const json& o) { EnqueueOf(o); },
                                  [this](const json& o) { EnqueueOf(o); }}),
-      pair_(*ctx_, r::kEndpoints, &controller_) {}
+      pair_(*ctx_, r::kEndpoints, &controller_, [this](const json& o) { KeepDeleted(o); }) {}
 
 void EndpointsSyncer::EnqueueOf(const json& service) {
   controller_.Enqueue(kube::Informer::KeyOf(service));
@@ -50,43 +50,76 @@ void EndpointsSyncer::KeepAcrossServiceRecreation(const json& virtual_service) {
   if (!translate::SyncsEndpoints(virtual_service, ctx_->config)) return;
   const std::string key = kube::Informer::KeyOf(virtual_service);
   const auto [ns, name] = SplitKey(key);
-  // From the server: Endpoints applied with the Service may not be in the cache yet.
+  // From the server: Endpoints applied with the Service may not be in the cache yet. None
+  // there yet is no reason not to open the window: they may come in the middle of it.
   auto live = ctx_->virtual_cluster->Get(r::kEndpoints, ns, name);
-  if (!live.ok()) {
-    if (live.status().code() != Code::kNotFound) {
-      VC_LOG(Warning) << "keep endpoints " << key
-                      << " across the service's recreation: " << live.status().message();
-    }
-    return;
+  if (!live.ok() && live.status().code() != Code::kNotFound) {
+    VC_LOG(Warning) << "keep endpoints " << key
+                    << " across the service's recreation: " << live.status().message();
   }
   std::lock_guard lock(mu_);
-  kept_[key] = {*live, std::chrono::steady_clock::now() + kRecreationWindow};
+  kept_[key] = {live.ok() ? std::optional<json>(*live) : std::nullopt,
+                std::chrono::steady_clock::now() + kRecreationWindow};
 }
 
-std::optional<json> EndpointsSyncer::KeptCopy(const std::string& key,
-                                              const std::optional<json>& current) {
+void EndpointsSyncer::ServiceRecreated(const std::string& key, const std::string& uid) {
+  std::lock_guard lock(mu_);
+  auto it = kept_.find(key);
+  if (it == kept_.end()) return;
+  if (uid.empty()) {
+    kept_.erase(it);  // no Service: nothing to keep its Endpoints for
+    return;
+  }
+  it->second.recreated = true;
+  it->second.service_uid = uid;
+}
+
+void EndpointsSyncer::CloseWindow(const std::string& key) {
+  std::lock_guard lock(mu_);
+  kept_.erase(key);
+}
+
+std::optional<EndpointsSyncer::Kept> EndpointsSyncer::KeptCopy(const std::string& key,
+                                                               const std::optional<json>& current) {
   std::lock_guard lock(mu_);
   auto it = kept_.find(key);
   if (it == kept_.end()) return std::nullopt;
-  if (std::chrono::steady_clock::now() > it->second.until ||
-      (current && Uid(*current) != Uid(it->second.endpoints))) {
-    kept_.erase(it);  // the window passed, or the Endpoints were made again meanwhile
+  Kept& kept = it->second;
+  if (std::chrono::steady_clock::now() > kept.until ||
+      (current && kept.endpoints && Uid(*current) != Uid(*kept.endpoints))) {
+    kept_.erase(it);
     return std::nullopt;
   }
-  if (current) it->second.endpoints = *current;
-  return it->second.endpoints;
+  if (current) kept.endpoints = *current;
+  return kept;
+}
+
+void EndpointsSyncer::KeepDeleted(const json& last_known) {
+  const std::string key = kube::Informer::KeyOf(last_known);
+  {
+    std::lock_guard lock(mu_);
+    auto it = kept_.find(key);
+    if (it == kept_.end()) return;
+    if (it->second.endpoints && Uid(*it->second.endpoints) != Uid(last_known)) return;
+    it->second.endpoints = last_known;
+  }
+  // The pair queued the key before this ran: look again with the copy in place.
+  controller_.Enqueue(key);
 }
 
 Status EndpointsSyncer::PutBack(const std::string& key, const json& kept) {
   auto created = ctx_->virtual_cluster->Create(r::kEndpoints, SplitKey(key).first,
                                                translate::RecreatedEndpoints(kept));
-  if (!created.ok() && created.status().code() != Code::kAlreadyExists) {
+  if (!created.ok()) {
+    if (created.status().code() == Code::kAlreadyExists) return Status::Ok();
     return created.status().Annotate("put back endpoints " + key);
   }
   VC_LOG(Info) << "put back virtual endpoints " << key
                << ", deleted with the service the syncer recreated for the host's ClusterIP";
+  // The window stays open for the copy just made: the endpoints controller, told of its own
+  // delete, may delete again while it has not seen the new Service yet.
   std::lock_guard lock(mu_);
-  kept_.erase(key);
+  if (auto it = kept_.find(key); it != kept_.end()) it->second.endpoints = *created;
   return Status::Ok();
 }
 
@@ -98,35 +131,35 @@ Status EndpointsSyncer::Reconcile(const std::string& key) {
   auto endpoints = pair_.virtual_cache().Get(ns, name);
   auto h = pair_.host_cache().Get(hns, host_name);
 
-  if (auto kept = KeptCopy(key, endpoints); kept && (!service || !endpoints)) {
-    // Within the window of the Service's recreation (KeepAcrossServiceRecreation): the
-    // Service may be between its delete and its create, and its Endpoints lost to the virtual
-    // endpoints controller. Neither is a reason to drop the host copy.
-    auto live_service = ctx_->virtual_cluster->Get(r::kServices, ns, name);
-    if (!live_service.ok()) {
-      if (live_service.status().code() != Code::kNotFound) return live_service.status();
-      // Mid-recreation, or deleted for good: look again while the window lasts (KeptCopy
-      // drops the copy after it).
-      controller_.EnqueueAfter(key, std::chrono::seconds(1));
-      return Status::Ok();
-    }
-    if (!endpoints) {
-      auto live_endpoints = ctx_->virtual_cluster->Get(r::kEndpoints, ns, name);
-      if (live_endpoints.ok()) return Status::Ok();  // the cache lags; its event will come
-      if (live_endpoints.status().code() != Code::kNotFound) return live_endpoints.status();
-      if (translate::SyncsEndpoints(*live_service, ctx_->config)) return PutBack(key, *kept);
-    }
-  }
-
+  const auto kept = KeptCopy(key, endpoints);
   auto plan = translate::PlanHostEndpoints(service, endpoints, h, ctx_->config, ctx_->tenant);
 
-  if (plan.action == Action::kDelete) {
+  if (plan.action == Action::kDelete || (kept && (!service || !endpoints))) {
     // The caches may lag behind a Service or Endpoints created just now: deleting on their
     // word would flap the host copy. Ask the server.
     auto live_service = ctx_->virtual_cluster->Get(r::kServices, ns, name);
     auto live_endpoints = ctx_->virtual_cluster->Get(r::kEndpoints, ns, name);
     for (const auto* live : {&live_service, &live_endpoints}) {
       if (!live->ok() && live->status().code() != Code::kNotFound) return live->status();
+    }
+    if (kept) {
+      // Within the window of the Service's recreation: the Service may be between its delete
+      // and its create, its Endpoints lost to the virtual endpoints controller. Neither is a
+      // reason to drop the host copy.
+      if (!live_service.ok() && !kept->recreated) {
+        controller_.EnqueueAfter(key, std::chrono::seconds(1));  // look again once it is done
+        return Status::Ok();
+      }
+      if (!live_service.ok() || (kept->recreated && Uid(*live_service) != kept->service_uid)) {
+        CloseWindow(key);  // deleted, or made again by someone else, since the recreation
+      } else if (!live_endpoints.ok() && translate::SyncsEndpoints(*live_service, ctx_->config)) {
+        if (kept->endpoints) return PutBack(key, *kept->endpoints);
+        // None seen yet: their create or delete event brings us back; else the window's end.
+        controller_.EnqueueAfter(key, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          kept->until - std::chrono::steady_clock::now()) +
+                                          std::chrono::seconds(1));
+        return Status::Ok();
+      }
     }
     auto confirmed = translate::PlanHostEndpoints(
         live_service.ok() ? std::optional<json>(*live_service) : std::nullopt,

@@ -89,12 +89,24 @@ Status ServiceSyncer::AdoptHostClusterIp(const json& vsvc, const std::string& ip
                 {"spec", vsvc.value("spec", json::object())}};
   fresh["spec"]["clusterIP"] = ip;
   fresh["spec"]["clusterIPs"] = json::array({ip});
+  // The endpoints syncer keeps the Endpoints the virtual endpoints controller deletes along,
+  // and learns which Service the recreation left, whichever way this returns.
+  struct Recreation {
+    EndpointsSyncer* endpoints;
+    std::string key;
+    std::string uid;
+    ~Recreation() {
+      if (endpoints != nullptr) endpoints->ServiceRecreated(key, uid);
+    }
+  } recreation{endpoints_, ns + "/" + name, meta.value("uid", "")};
   if (endpoints_ != nullptr) endpoints_->KeepAcrossServiceRecreation(vsvc);
   auto deleted = ctx_->virtual_cluster->Delete(r::kServices, ns, name,
                                                {.precondition_uid = meta.value("uid", "")});
   if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
+  recreation.uid.clear();
   auto created = ctx_->virtual_cluster->Create(r::kServices, ns, fresh);
   if (created.ok()) {
+    recreation.uid = translate::ObjectAt(*created, "metadata").value("uid", "");
     VC_LOG(Info) << "virtual service " << ns << "/" << name << " now has the host's ClusterIP " << ip;
     return Status::Ok();
   }
@@ -104,6 +116,7 @@ Status ServiceSyncer::AdoptHostClusterIp(const json& vsvc, const std::string& ip
   back["spec"].erase("clusterIPs");
   auto restored = ctx_->virtual_cluster->Create(r::kServices, ns, back);
   if (restored.ok()) {
+    recreation.uid = translate::ObjectAt(*restored, "metadata").value("uid", "");
     RecordVirtualEvent(*ctx_->virtual_cluster, *restored, "Warning", "ClusterIPNotMirrored",
                        "the host's ClusterIP " + ip + " could not be used: " +
                            created.status().message());

@@ -188,6 +188,53 @@ spec:
       << SyncerLog(name);
 }
 
+// The syncer recreates each virtual Service for the host's ClusterIP, and the virtual
+// endpoints controller deletes the Endpoints of a Service it sees deleted: Endpoints applied
+// with their Services, before or after the recreation starts, are put back every time.
+TEST_F(SyncerE2eTest, EndpointsSurviveTheirServicesRecreation) {
+  const std::string name = "sync-ep-many";
+  ASSERT_NO_FATAL_FAILURE(CreateVirtualCluster(name, "isolation:\n  trustLevel: high\n"));
+  const std::string hns = "vcluster-" + name;
+  constexpr int kPairs = 10;
+  std::string yaml;
+  for (int i = 0; i < kPairs; ++i) {
+    const std::string svc = "ext-" + std::to_string(i);
+    const std::string ip = "192.0.2." + std::to_string(100 + i);
+    yaml += "apiVersion: v1\nkind: Service\nmetadata: {name: " + svc +
+            ", namespace: default}\nspec:\n  ports: [{name: pg, port: 5432}]\n---\n"
+            "apiVersion: v1\nkind: Endpoints\nmetadata: {name: " +
+            svc + ", namespace: default}\nsubsets:\n- addresses: [{ip: " + ip +
+            "}]\n  ports: [{name: pg, port: 5432}]\n---\n";
+  }
+  auto applied = ApplyInVirtual(name, "many.yaml", yaml);
+  ASSERT_EQ(applied.code, 0) << applied.Both();
+  std::string missing;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        missing.clear();
+        for (int i = 0; i < kPairs; ++i) {
+          const std::string svc = "ext-" + std::to_string(i);
+          const std::vector<std::string> ips = {"192.0.2." + std::to_string(100 + i)};
+          auto hsvc = client_->Get(r::kServices, hns, svc + "-x-default-x-" + name);
+          auto vsvc = VirtualJson({"get", "service", svc, "-n", "default"});
+          auto vep = VirtualJson({"get", "endpoints", svc, "-n", "default"});
+          auto hep = client_->Get(r::kEndpoints, hns, svc + "-x-default-x-" + name);
+          if (!hsvc.ok() || !vsvc.is_object() ||
+              vsvc["spec"].value("clusterIP", "") != (*hsvc)["spec"].value("clusterIP", "")) {
+            missing += " " + svc + "(ClusterIP)";
+          } else if (!vep.is_object() || Ips(vep) != ips) {
+            missing += " " + svc + "(virtual)";
+          } else if (!hep.ok() || Ips(*hep) != ips) {
+            missing += " " + svc + "(host)";
+          }
+        }
+        return missing.empty();
+      },
+      std::chrono::seconds(90)))
+      << "not converged:" << missing << "\n"
+      << SyncerLog(name);
+}
+
 // A selector-less Service that gains a selector: the host Endpoints the syncer kept give way to
 // the host endpoints controller's (over the translated selector); and the way back.
 TEST_F(SyncerE2eTest, ServiceGainingASelectorDropsSyncedEndpoints) {

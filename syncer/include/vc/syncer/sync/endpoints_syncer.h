@@ -9,15 +9,20 @@
 // The ServiceSyncer recreates a virtual Service to give it the host's ClusterIP. The virtual
 // controller-manager's endpoints controller, seeing the Service deleted, deletes the Endpoints
 // of that name, hand-written ones included, nearly always before it sees the new Service (20
-// of 20 in a test). So the ServiceSyncer first asks this syncer to keep a copy
-// (KeepAcrossServiceRecreation), which it puts back if the Endpoints vanish within
-// kRecreationWindow while the selector-less Service is there.
+// of 20 in a test), and Endpoints applied right after the Service may be created only after
+// the recreation started. So the ServiceSyncer first opens a window for the key
+// (KeepAcrossServiceRecreation): for kRecreationWindow, the last Endpoints seen under it (from
+// the server then, from the cache and delete events after) are put back if they vanish while
+// the selector-less Service the recreation left (ServiceRecreated) is there (again if the
+// controller deletes the copy too: it reacts to its own delete), and the host copy is left
+// alone meanwhile. That Service deleted, or another one made under the name, closes it.
 #pragma once
 
 #include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "vc/kube/informer.h"
@@ -38,8 +43,12 @@ class EndpointsSyncer : public KindSyncer {
   void Stop() override;
 
   // The virtual Service is about to be deleted and created again (same spec, another
-  // ClusterIP): keep its Endpoints, if it has any we sync, to put back when they are lost.
+  // ClusterIP): keep its Endpoints, if it is a Service whose Endpoints we sync, to put back
+  // when they are lost.
   void KeepAcrossServiceRecreation(const nlohmann::json& virtual_service);
+  // The recreation is over: `uid` is the Service it left ("" when none). From now on, a
+  // Service of another uid, or none, closes the window.
+  void ServiceRecreated(const std::string& key, const std::string& uid);
 
   // How long a kept copy waits for the endpoints controller's delete. It acts within
   // milliseconds normally; a longer wait only widens the one false positive (the tenant
@@ -48,16 +57,22 @@ class EndpointsSyncer : public KindSyncer {
 
  private:
   struct Kept {
-    nlohmann::json endpoints;  // the last virtual Endpoints seen
+    // The last virtual Endpoints seen; none yet when they were created after the window opened.
+    std::optional<nlohmann::json> endpoints;
     std::chrono::steady_clock::time_point until;
+    bool recreated = false;   // ServiceRecreated was called ...
+    std::string service_uid;  // ... with this uid
   };
 
   Status Reconcile(const std::string& key);
   void EnqueueOf(const nlohmann::json& service);
-  // The kept copy of `key`'s Endpoints, refreshed with `current` (same uid) and dropped once
-  // expired; nullopt when there is none.
-  std::optional<nlohmann::json> KeptCopy(const std::string& key,
-                                         const std::optional<nlohmann::json>& current);
+  // The open window of `key`, its copy refreshed with `current`; nullopt when there is none,
+  // it has passed, or `current` are Endpoints made again since (another uid).
+  std::optional<Kept> KeptCopy(const std::string& key,
+                               const std::optional<nlohmann::json>& current);
+  // A virtual Endpoints delete event: what was deleted is the copy to put back.
+  void KeepDeleted(const nlohmann::json& last_known);
+  void CloseWindow(const std::string& key);
   Status PutBack(const std::string& key, const nlohmann::json& kept);
 
   std::shared_ptr<const SyncContext> ctx_;
