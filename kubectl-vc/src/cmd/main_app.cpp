@@ -75,7 +75,9 @@ int Main(int argc, char** argv) {
     log::Configure({.level = log::Level::kError, .component = "kubectl-vc"});
     return Complete(app, globals, std::vector<std::string>(argv + 2, argv + argc));
   }
-  for (int i = argc - 1; i >= 1; --i) {
+  // The first `--` ends our arguments: the command after it may have its own (`kubectl vc
+  // connect dev -- kubectl run x -i -- sh`).
+  for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--") {
       globals.command.assign(argv + i + 1, argv + argc);
