@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/syncer/snapshot/snapshot_server.h"
 
-#include <csignal>
-
 #include "cmd/commands.h"
 #include "vc/log.h"
 #include "vc/syncer/run/termination_signals.h"
@@ -26,7 +24,6 @@ void AddSnapshotServerCommand(CLI::App& app, std::function<int()>* action) {
   sub->add_option("--port", options->port, "Listen port")->required()->envname("VC_SNAPSHOT_PORT");
   sub->callback([options, action] {
     *action = [options] {
-      std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not kill the server
       CancelToken stop;
       run::TerminationSignals signals(&stop);
       snapshot::SnapshotServer server(*options);

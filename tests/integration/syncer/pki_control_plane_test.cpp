@@ -6,12 +6,11 @@
 // ready, health endpoints, clean exit on SIGTERM.
 #include <gtest/gtest.h>
 
-#include "vc/base64.h"
-
 #include <algorithm>
 
 #include "integration/support/cluster.h"
 #include "integration/syncer/virtual_control_plane.h"
+#include "vc/base64.h"
 #include "vc/kube/credential_providers.h"
 #include "vc/syncer/init/kubeconfig_render.h"
 #include "vc/yaml.h"
@@ -60,7 +59,11 @@ TEST_F(PkiControlPlaneTest, SecretKubeconfigIsSystemMasters) {
   auto secret = client_->Get(kube::resources::kSecrets, ns_, "vc-pki-e2e");
   ASSERT_TRUE(secret.ok()) << secret.status().message();
   std::string text;
-  { auto decoded = vc::Base64Decode((*secret)["data"]["config"].get<std::string>()); ASSERT_TRUE(decoded); text = *decoded; }
+  {
+    auto decoded = vc::Base64Decode((*secret)["data"]["config"].get<std::string>());
+    ASSERT_TRUE(decoded);
+    text = *decoded;
+  }
   auto doc = yaml::Parse(text, "config");
   ASSERT_TRUE(doc.ok());
   // What `kubectl vc connect` does with a port-forward: the same kubeconfig, another port.
@@ -104,11 +107,11 @@ TEST_F(PkiControlPlaneTest, ComponentIdentitiesAndServiceAccountTokens) {
     auto r = (*syncer)->Create(kube::resources::kServiceAccounts, "default", sa);
     return r.ok() || r.status().code() == Code::kAlreadyExists;
   }));
-  auto token = (*syncer)->Raw(
-      {.method = "POST",
-       .path = "/api/v1/namespaces/default/serviceaccounts/probe/token",
-       .body = R"({"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest",)"
-               R"("spec":{"expirationSeconds":600}})"});
+  auto token =
+      (*syncer)->Raw({.method = "POST",
+                      .path = "/api/v1/namespaces/default/serviceaccounts/probe/token",
+                      .body = R"({"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest",)"
+                              R"("spec":{"expirationSeconds":600}})"});
   ASSERT_TRUE(token.ok()) << token.status().message();
   kube::RestConfig config = (*syncer)->config();
   config.credentials = kube::NewStaticCredentialProvider(
@@ -116,6 +119,17 @@ TEST_F(PkiControlPlaneTest, ComponentIdentitiesAndServiceAccountTokens) {
   auto sa_client = kube::Client::ForConfig(config);
   auto [sa_user, sa_groups] = WhoAmI(*sa_client);
   EXPECT_EQ(sa_user, "system:serviceaccount:default:probe");
+}
+
+// Whether `pid` ignores `sig` (the SigIgn mask of /proc/PID/status).
+bool IgnoresSignal(pid_t pid, int sig) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("SigIgn:", 0) == 0) {
+      return ((std::stoull(line.substr(7), nullptr, 16) >> (sig - 1)) & 1) != 0;
+    }
+  }
+  return false;
 }
 
 TEST_F(PkiControlPlaneTest, SyncerRunsUntilSigterm) {
@@ -130,11 +144,13 @@ TEST_F(PkiControlPlaneTest, SyncerRunsUntilSigterm) {
   // The port comes from $(VC_SYNCER_PORT) as the pod spec sets it.
   ASSERT_TRUE(vc::testing::Eventually([&] {
     return vc::testing::LoopbackHttpGet(health_port, "/readyz") == 200 || !run.Running();
-  }))
-      << run.LogTail();
+  })) << run.LogTail();
   ASSERT_TRUE(run.Running()) << run.LogTail();
   EXPECT_EQ(vc::testing::LoopbackHttpGet(health_port, "/healthz"), 200);
   EXPECT_EQ(vc::testing::LoopbackHttpGet(health_port, "/nope"), 404);
+  // A peer that hangs up while the syncer writes (kubectl run --rm ending an attach the kubelet
+  // relay splices) is an error return, not SIGPIPE taking the whole syncer down.
+  EXPECT_TRUE(IgnoresSignal(run.pid(), SIGPIPE));
 
   run.Signal(SIGTERM);
   auto code = run.WaitForExit(std::chrono::seconds(10));
@@ -155,10 +171,9 @@ TEST_F(SyncerRunWithoutApiserverTest, StaysLiveNotReadyAndStopsOnSigint) {
   const std::string data = tmp.path() + "/data";
   const int health_port = vc::testing::FreePort();
   ASSERT_EQ(vc::testing::RunToCompletion(
-                {vc::testing::SyncerBinary(), "init", "--name", "no-apiserver", "--namespace",
-                 ns_, "--data-dir", data, "--apiserver-port",
-                 std::to_string(vc::testing::FreePort()), "--host-kubeconfig",
-                 vc::testing::ClusterDir() + "/kubeconfig"},
+                {vc::testing::SyncerBinary(), "init", "--name", "no-apiserver", "--namespace", ns_,
+                 "--data-dir", data, "--apiserver-port", std::to_string(vc::testing::FreePort()),
+                 "--host-kubeconfig", vc::testing::ClusterDir() + "/kubeconfig"},
                 tmp.path() + "/init.log"),
             0);
   auto syncer = ChildProcess::Start(
@@ -168,9 +183,9 @@ TEST_F(SyncerRunWithoutApiserverTest, StaysLiveNotReadyAndStopsOnSigint) {
       tmp.path() + "/syncer.log");
   ASSERT_TRUE(syncer.ok());
   ChildProcess& run = **syncer;
-  ASSERT_TRUE(vc::testing::Eventually(
-      [&] { return vc::testing::LoopbackHttpGet(health_port, "/healthz") == 200; }))
-      << run.LogTail();
+  ASSERT_TRUE(vc::testing::Eventually([&] {
+    return vc::testing::LoopbackHttpGet(health_port, "/healthz") == 200;
+  })) << run.LogTail();
   EXPECT_EQ(vc::testing::LoopbackHttpGet(health_port, "/readyz"), 503);
   run.Signal(SIGINT);
   auto code = run.WaitForExit(std::chrono::seconds(10));
