@@ -98,7 +98,9 @@ TEST_F(CliTest, CreateConnectUsePauseResumeDelete) {
   EXPECT_EQ(StatusInList(*this, "dev-team"), "Running");
 
   // The state survived the pause: namespace x is still there.
-  auto one_shot = Run({"connect", "dev-team", "--", bin_ + "/kubectl", "get", "ns", "x", "-o", "name"});
+  // The command keeps a `--` of its own (as in `kubectl exec POD -- sh`): only the first is ours.
+  auto one_shot =
+      Run({"connect", "dev-team", "--", bin_ + "/kubectl", "get", "ns", "-o", "name", "--", "x"});
   ASSERT_EQ(one_shot.code, 0) << one_shot.Both();
   EXPECT_NE(one_shot.out.find("namespace/x"), std::string::npos) << one_shot.Both();
   EXPECT_EQ(CurrentContext(*this), host_context) << "connect -- COMMAND must not switch contexts";
