@@ -21,7 +21,9 @@ struct CliResult {
   int code = -1;
   std::string out;
   std::string err;
-  std::string Both() const { return "exit " + std::to_string(code) + "\n--- stdout ---\n" + out + "\n--- stderr ---\n" + err; }
+  std::string Both() const {
+    return "exit " + std::to_string(code) + "\n--- stdout ---\n" + out + "\n--- stderr ---\n" + err;
+  }
 };
 
 inline std::string ReadAll(const std::string& path) {
@@ -38,8 +40,19 @@ class CliTest : public ::testing::Test {
     home_ = std::make_unique<TempDir>("vc-cli");
     std::filesystem::create_directories(home_->path() + "/.kube");
     bin_ = ClusterPort("BIN");
-    std::filesystem::copy_file(ClusterDir() + "/kubeconfig", kubeconfig());
-    auto config = LoadClusterConfig();
+    ASSERT_NO_FATAL_FAILURE(UseHostCluster(ClusterDir()));
+  }
+
+  // Makes the local cluster in `dir` the host: ~/.kube/config becomes a copy of its admin
+  // kubeconfig and client_ talks to it. SetUp picks the shared one; a test that needs a
+  // cluster of its own (one it may restart) brings it up and switches to it.
+  void UseHostCluster(const std::string& dir) {
+    host_dir_ = dir;
+    std::filesystem::copy_file(dir + "/kubeconfig", kubeconfig(),
+                               std::filesystem::copy_options::overwrite_existing);
+    kube::KubeconfigOptions options{.kubeconfig = dir + "/kubeconfig"};
+    options.env = kube::ProcessEnvironment();
+    auto config = kube::LoadRestConfig(options);
     ASSERT_TRUE(config.ok()) << config.status().message();
     client_ = kube::Client::ForConfig(*config);
   }
@@ -95,14 +108,13 @@ class CliTest : public ::testing::Test {
   std::vector<std::string> LeftOnHost(const std::string& name) {
     std::vector<std::string> left;
     const std::string selector = "kubectl-vc.dev/tenant=" + name;
-    for (const auto& kind : {kube::resources::kStatefulSets, kube::resources::kPods,
-                             kube::resources::kServices, kube::resources::kSecrets,
-                             kube::resources::kServiceAccounts, kube::resources::kRoles,
-                             kube::resources::kRoleBindings, kube::resources::kClusterRoles,
-                             kube::resources::kClusterRoleBindings, kube::resources::kNamespaces,
-                             kube::resources::kResourceQuotas, kube::resources::kLimitRanges,
-                             kube::resources::kNetworkPolicies,
-                             kube::resources::kPersistentVolumeClaims}) {
+    for (const auto& kind :
+         {kube::resources::kStatefulSets, kube::resources::kPods, kube::resources::kServices,
+          kube::resources::kSecrets, kube::resources::kServiceAccounts, kube::resources::kRoles,
+          kube::resources::kRoleBindings, kube::resources::kClusterRoles,
+          kube::resources::kClusterRoleBindings, kube::resources::kNamespaces,
+          kube::resources::kResourceQuotas, kube::resources::kLimitRanges,
+          kube::resources::kNetworkPolicies, kube::resources::kPersistentVolumeClaims}) {
       auto list = client_->ListAll(kind, "", {.label_selector = selector});
       if (!list.ok()) {
         left.push_back("list " + kind.resource + ": " + list.status().message());
@@ -110,7 +122,9 @@ class CliTest : public ::testing::Test {
       }
       for (const auto& item : list->items) {
         // A namespace on its way out holds nothing a user can reach.
-        if (kind.resource == "namespaces" && item.contains("/metadata/deletionTimestamp"_json_pointer)) continue;
+        if (kind.resource == "namespaces" &&
+            item.contains("/metadata/deletionTimestamp"_json_pointer))
+          continue;
         left.push_back(kind.resource + "/" + item["metadata"].value("name", ""));
       }
     }
@@ -118,6 +132,7 @@ class CliTest : public ::testing::Test {
   }
 
   std::unique_ptr<TempDir> home_;
+  std::string host_dir_;  // the host cluster's directory (local-cluster --dir)
   std::string bin_;
   std::shared_ptr<kube::Client> client_;
   std::set<std::pair<std::string, std::string>> tracked_;

@@ -37,20 +37,27 @@ class SyncerE2eTest : public CliTest {
       // kubectl-vc create can race the apiserver's first listen (its port-forward gives up on
       // the first refused connection); it says to retry with connect, which is what a user does.
       CliResult connected;
-      ASSERT_TRUE(Eventually([&] {
-        connected = Run({"connect", name});
-        return connected.code == 0;
-      }, std::chrono::seconds(60))) << created.Both() << "\n" << connected.Both();
+      ASSERT_TRUE(Eventually(
+          [&] {
+            connected = Run({"connect", name});
+            return connected.code == 0;
+          },
+          std::chrono::seconds(60)))
+          << created.Both() << "\n"
+          << connected.Both();
       created = connected;
     }
     ASSERT_EQ(created.code, 0) << created.Both();
     // Pods need the default ServiceAccount, which the virtual controller-manager makes a
     // moment after the API server is up.
     CliResult sa;
-    ASSERT_TRUE(Eventually([&] {
-      sa = Kubectl({"get", "serviceaccount", "default", "-n", "default", "-o", "name"});
-      return sa.code == 0;
-    }, std::chrono::seconds(60))) << sa.Both();
+    ASSERT_TRUE(Eventually(
+        [&] {
+          sa = Kubectl({"get", "serviceaccount", "default", "-n", "default", "-o", "name"});
+          return sa.code == 0;
+        },
+        std::chrono::seconds(60)))
+        << sa.Both();
   }
 
   // `kubectl` in the virtual cluster (create left the context there), output as JSON.
@@ -71,15 +78,16 @@ class SyncerE2eTest : public CliTest {
 
   // Host pods synced from the virtual namespace `vns` (kube-system holds the virtual DNS).
   std::vector<json> HostWorkloadPods(const std::string& name, const std::string& vns = "default") {
-    auto list = client_->ListAll(r::kPods, "vcluster-" + name,
-                                 {.label_selector = std::string(labels::kTenant) + "=" + name +
-                                                    "," + labels::kComponent + "=workload," +
-                                                    labels::kVirtualNamespaceLabel + "=" + vns});
+    auto list = client_->ListAll(
+        r::kPods, "vcluster-" + name,
+        {.label_selector = std::string(labels::kTenant) + "=" + name + "," + labels::kComponent +
+                           "=workload," + labels::kVirtualNamespaceLabel + "=" + vns});
     return list.ok() ? list->items : std::vector<json>{};
   }
 
-  // The pid of this virtual cluster's syncer container (the pod runner's child process), or 0.
-  static pid_t SyncerPid(const std::string& name) {
+  // The pid of the last process in /proc whose command line (arguments joined by spaces, with
+  // a trailing space) contains every one of `parts`, or 0.
+  static pid_t FindProcess(const std::vector<std::string>& parts) {
     DIR* proc = ::opendir("/proc");
     if (proc == nullptr) return 0;
     pid_t found = 0;
@@ -88,13 +96,46 @@ class SyncerE2eTest : public CliTest {
       if (pid <= 0) continue;
       std::string cmdline = ReadAll("/proc/" + std::string(e->d_name) + "/cmdline");
       std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-      if (cmdline.find("vc-syncer run ") != std::string::npos &&
-          cmdline.find("--name=" + name + " ") != std::string::npos) {
+      if (std::all_of(parts.begin(), parts.end(), [&](const std::string& part) {
+            return cmdline.find(part) != std::string::npos;
+          })) {
         found = pid;
       }
     }
     ::closedir(proc);
     return found;
+  }
+
+  // The pid of this virtual cluster's syncer container (the pod runner's child process), or 0.
+  static pid_t SyncerPid(const std::string& name) {
+    return FindProcess({"vc-syncer run ", "--name=" + name + " "});
+  }
+
+  // The local directory the pod runner gave the control-plane pod's /data (its claim), read
+  // from the running syncer's --data-dir; "" while there is no syncer.
+  static std::string DataDir(const std::string& name) {
+    const pid_t pid = SyncerPid(name);
+    if (pid <= 0) return {};
+    std::string cmdline = ReadAll("/proc/" + std::to_string(pid) + "/cmdline");
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    const std::string flag = "--data-dir=";
+    const size_t at = cmdline.find(flag);
+    if (at == std::string::npos) return {};
+    const size_t start = at + flag.size();
+    return cmdline.substr(start, cmdline.find(' ', start) - start);
+  }
+
+  // The virtual kube-apiserver container's process (the one serving from `data_dir`), or 0.
+  static pid_t VirtualApiserverPid(const std::string& data_dir) {
+    return FindProcess({"kube-apiserver ", "--tls-cert-file=" + data_dir + "/pki/apiserver.crt "});
+  }
+
+  // kubectl against the virtual API server directly (its loopback port, the control plane's
+  // own admin kubeconfig): independent of the host, so it works while the host API is down.
+  CliResult VirtualKubectl(const std::string& data_dir, std::vector<std::string> args) {
+    args.insert(args.begin(),
+                {bin_ + "/kubectl", "--kubeconfig", data_dir + "/kubeconfig/admin.conf"});
+    return Exec(args, std::chrono::seconds(60));
   }
 
   // The logs of kubectl-vc's background port-forwards (connect), for failure messages.
@@ -112,10 +153,11 @@ class SyncerE2eTest : public CliTest {
     return out;
   }
 
-  // The syncer container's log of the control-plane pod, for failure messages.
-  std::string SyncerLog(const std::string& name) {
+  // The syncer container's log of the control-plane pod (its last `bytes`), for failure
+  // messages and for what the syncer said it did.
+  std::string SyncerLog(const std::string& name, size_t bytes = 6000) {
     std::string out;
-    const std::string dir = ClusterDir() + "/pods";
+    const std::string dir = host_dir_ + "/pods";
     std::error_code ec;
     for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
          !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
@@ -123,7 +165,7 @@ class SyncerE2eTest : public CliTest {
       if (p.find("/vcluster-" + name + "/") != std::string::npos &&
           it->path().filename() == "syncer.log") {
         std::string text = ReadAll(p);
-        out += "--- " + p + "\n" + (text.size() > 6000 ? text.substr(text.size() - 6000) : text);
+        out += "--- " + p + "\n" + (text.size() > bytes ? text.substr(text.size() - bytes) : text);
       }
     }
     return out.empty() ? "(no syncer log found under " + dir + ")" : out;
@@ -246,6 +288,5 @@ spec:
   selector: {app: web-app}
   ports: [{port: 80, targetPort: 80}]
 )";
-
 
 }  // namespace vc::testing
