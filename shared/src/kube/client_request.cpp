@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "vc/base64.h"
 #include "vc/kube/client.h"
 #include "vc/kube/curl_transport.h"
-#include "vc/base64.h"
 #include "vc/kube/errors.h"
 #include "vc/log.h"
 
@@ -23,9 +23,16 @@ Client::Client(RestConfig config, std::shared_ptr<HttpTransport> transport,
 }
 
 std::shared_ptr<Client> Client::ForConfig(RestConfig config) {
-  auto transport =
-      std::make_shared<CurlTransport>(CurlTransportOptions::FromRestConfig(config));
+  auto transport = std::make_shared<CurlTransport>(CurlTransportOptions::FromRestConfig(config));
   return std::make_shared<Client>(std::move(config), std::move(transport));
+}
+
+void Client::NoteReachability(const Status& transport_status) {
+  if (transport_status.ok()) {
+    reachability_->Answered();
+  } else if (transport_status.code() != Code::kCancelled) {
+    reachability_->Failed();
+  }
 }
 
 double Client::Jitter() {
@@ -50,8 +57,8 @@ Status Client::Authorize(HttpRequest* request, bool force_refresh) {
   if (!creds->bearer_token.empty()) {
     request->headers.emplace_back("Authorization", "Bearer " + creds->bearer_token);
   } else if (!creds->username.empty()) {
-    request->headers.emplace_back("Authorization",
-                                  "Basic " + vc::Base64Encode(creds->username + ":" + creds->password));
+    request->headers.emplace_back(
+        "Authorization", "Basic " + vc::Base64Encode(creds->username + ":" + creds->password));
   }
   request->client_cert_pem = creds->client_cert_pem;
   request->client_key_pem = creds->client_key_pem;
@@ -74,6 +81,7 @@ StatusOr<HttpResponse> Client::Execute(const Call& call) {
       request.timeout = std::max(left, std::chrono::milliseconds(1));
     }
     StatusOr<HttpResponse> result = transport_->Do(request);
+    NoteReachability(result.status());
     Status failure;
     if (!result.ok()) {
       failure = result.status();
@@ -105,8 +113,8 @@ StatusOr<nlohmann::json> Client::ExecuteJson(const Call& call) {
   if (response.body.empty()) return nlohmann::json::object();
   nlohmann::json j = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
-    return Internal(call.what + ": the server's answer is not JSON: " +
-                    response.body.substr(0, 120));
+    return Internal(call.what +
+                    ": the server's answer is not JSON: " + response.body.substr(0, 120));
   }
   return j;
 }

@@ -19,15 +19,15 @@ Status Client::Watch(const Resource& r, std::string_view ns, const WatchOptions&
   call.method = "GET";
   call.what = "watch " + r.GroupResource();
   if (r.namespaced && !ns.empty()) call.what += " in " + std::string(ns);
-  call.path = ResourcePath(r, ns) +
-              EncodeQuery({{"watch", "1"},
-                           {"allowWatchBookmarks", options.allow_bookmarks ? "true" : ""},
-                           {"resourceVersion", options.resource_version},
-                           {"timeoutSeconds", options.timeout_seconds > 0
-                                                  ? std::to_string(options.timeout_seconds)
-                                                  : ""},
-                           {"labelSelector", options.label_selector},
-                           {"fieldSelector", options.field_selector}});
+  call.path =
+      ResourcePath(r, ns) +
+      EncodeQuery({{"watch", "1"},
+                   {"allowWatchBookmarks", options.allow_bookmarks ? "true" : ""},
+                   {"resourceVersion", options.resource_version},
+                   {"timeoutSeconds",
+                    options.timeout_seconds > 0 ? std::to_string(options.timeout_seconds) : ""},
+                   {"labelSelector", options.label_selector},
+                   {"fieldSelector", options.field_selector}});
   const ApiErrorContext context{call.method, call.what, config_.server};
 
   for (bool refreshed = false;; refreshed = true) {
@@ -51,6 +51,7 @@ Status Client::Watch(const Resource& r, std::string_view ns, const WatchOptions&
       return stream_error.ok() && !decoder.stopped();
     };
     StatusOr<HttpResponse> result = transport_->Stream(request, on_chunk, cancel);
+    NoteReachability(result.status());
     if (!result.ok()) return result.status();
     if (result->status < 200 || result->status >= 300) {
       Status failure =

@@ -46,6 +46,10 @@ void Informer::Start() {
 void Informer::Stop() {
   stop_.Cancel();
   {
+    std::lock_guard<std::mutex> lock(backoff_mu_);
+    if (backoff_ != nullptr) backoff_->Cancel();
+  }
+  {
     // WaitForSync checks the token under store_mu_: passing through it here means a waiter
     // either saw the cancel or is already waiting for the notification below.
     std::lock_guard<std::mutex> lock(store_mu_);
@@ -93,12 +97,14 @@ void Informer::Run() {
   bool need_list = true;
   int failures = 0;
   while (!stop_.cancelled()) {
+    // Recoveries of the server seen before this call: one after it ends the backoff early.
+    const uint64_t seen = client_->reachability().recoveries();
     if (need_list) {
       Status s = ListAndReplace();
       if (stop_.cancelled()) break;
       if (!s.ok()) {
         VC_LOG(Warning) << what << ": list failed: " << s.message();
-        if (!BackOff(++failures)) break;
+        if (!BackOff(++failures, seen)) break;
         continue;
       }
       need_list = false;
@@ -119,19 +125,42 @@ void Informer::Run() {
     if (!s.ok()) {
       VC_LOG(Warning) << what << ": watch failed, resuming: " << s.message();
     }
-    if (!BackOff(++failures)) break;
+    if (!BackOff(++failures, seen)) break;
   }
 }
 
-bool Informer::BackOff(int failures) {
+bool Informer::BackOff(int failures, uint64_t seen) {
   auto delay = options_.initial_backoff;
   for (int i = 1; i < failures && delay < options_.max_backoff; ++i) delay *= 2;
   delay = std::min(delay, options_.max_backoff);
   // Up to +20% so informers restarted together by an apiserver restart do not relist in step.
   thread_local std::minstd_rand rng(std::random_device{}());
-  delay += std::chrono::milliseconds(
-      std::uniform_int_distribution<int64_t>(0, delay.count() / 5)(rng));
-  return clock_->SleepFor(delay, &stop_);
+  delay +=
+      std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(0, delay.count() / 5)(rng));
+  // The server answering any call through this client again (after it could not be reached)
+  // ends the wait: after an apiserver restart the first answer resumes every informer, not
+  // each one's own backoff of up to max_backoff. Not before initial_backoff, though: an
+  // informer whose own calls keep failing retries no faster than that.
+  CancelToken back;
+  {
+    std::lock_guard<std::mutex> lock(backoff_mu_);
+    if (stop_.cancelled()) return false;
+    backoff_ = &back;
+  }
+  const vc::Clock::TimePoint started = clock_->Now();
+  {
+    auto subscription = client_->reachability().Subscribe(seen, [&back] { back.Cancel(); });
+    clock_->SleepFor(delay, &back);
+  }
+  {
+    std::lock_guard<std::mutex> lock(backoff_mu_);
+    backoff_ = nullptr;
+  }
+  const auto slept = clock_->Now() - started;
+  if (!stop_.cancelled() && slept < options_.initial_backoff) {
+    clock_->SleepFor(options_.initial_backoff - slept, &stop_);
+  }
+  return !stop_.cancelled();
 }
 
 Status Informer::ListAndReplace() {

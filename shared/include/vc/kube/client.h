@@ -11,14 +11,14 @@
 
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "vc/clock.h"
 #include "vc/kube/http.h"
+#include "vc/kube/reachability.h"
 #include "vc/kube/request_options.h"
 #include "vc/kube/resource.h"
 #include "vc/kube/rest_config.h"
@@ -37,6 +37,9 @@ class Client {
   static std::shared_ptr<Client> ForConfig(RestConfig config);
 
   const RestConfig& config() const { return config_; }
+  // Whether this client's calls last reached the server (reachability.h): informers on it end
+  // their backoff at the first answer after an outage.
+  Reachability& reachability() { return *reachability_; }
 
   StatusOr<nlohmann::json> Get(const Resource& r, std::string_view ns, std::string_view name,
                                Timeout timeout = {});
@@ -93,9 +96,11 @@ class Client {
   Status Authorize(HttpRequest* request, bool force_refresh);
   HttpRequest NewRequest(const Call& call) const;
   double Jitter();
-  StatusOr<nlohmann::json> Put(const Resource& r, std::string_view ns,
-                               const nlohmann::json& object, std::string_view subresource,
-                               const WriteOptions& options);
+  // A transport error marks the server unreachable, any HTTP answer reachable; a cancelled
+  // call says nothing.
+  void NoteReachability(const Status& transport_status);
+  StatusOr<nlohmann::json> Put(const Resource& r, std::string_view ns, const nlohmann::json& object,
+                               std::string_view subresource, const WriteOptions& options);
 
   RestConfig config_;
   std::shared_ptr<HttpTransport> transport_;
@@ -103,6 +108,7 @@ class Client {
   RetryPolicy retry_;
   std::mutex rng_mu_;
   std::minstd_rand rng_;
+  std::shared_ptr<Reachability> reachability_ = std::make_shared<Reachability>();
 };
 
 }  // namespace vc::kube

@@ -9,7 +9,8 @@
 //  - Every resync_period, OnUpdate(obj, obj) for every object: level-triggered handlers get
 //    another chance to converge.
 //  - Repeated failures back off exponentially (initial_backoff .. max_backoff), reset by
-//    success.
+//    success; the server answering any call through the same client after an outage ends the
+//    backoff early (reachability.h), so all informers resume with the apiserver.
 // Handlers run on the informer's threads, one at a time; they may call Get/List, but not Stop.
 // One-shot: Start once, Stop once (the destructor stops).
 #pragma once
@@ -21,13 +22,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/cancel_token.h"
 #include "vc/clock.h"
@@ -88,7 +88,9 @@ class Informer {
   Status ListAndReplace();
   Status WatchOnce(bool* got_events);
   void Apply(const WatchEvent& event);
-  bool BackOff(int failures);  // false when stopped
+  // Sleeps the backoff for `failures`, or less once the server recovers after `seen`
+  // (reachability.h); false when stopped.
+  bool BackOff(int failures, uint64_t seen);
 
   std::shared_ptr<Client> client_;
   const InformerOptions options_;
@@ -96,6 +98,8 @@ class Informer {
   std::shared_ptr<vc::Clock> clock_;
 
   CancelToken stop_;
+  std::mutex backoff_mu_;
+  CancelToken* backoff_ = nullptr;  // the current backoff's wake-up, which Stop also fires
   std::thread runner_;
   std::thread resyncer_;
   std::atomic<int> lists_{0};

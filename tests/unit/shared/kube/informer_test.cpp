@@ -12,6 +12,7 @@ namespace vc::kube {
 namespace {
 
 using testing::ApiStatus;
+using testing::ConnectionRefused;
 using testing::ConnectionReset;
 using testing::FakeTransport;
 using testing::JsonResponse;
@@ -155,7 +156,7 @@ TEST_F(InformerTest, BrokenWatchResumesFromLastResourceVersionIncludingBookmarks
   auto watches = transport->requests("watch=1");
   ASSERT_GE(watches.size(), 2u);
   EXPECT_NE(watches[1].url.find("resourceVersion=15"), std::string::npos);
-  EXPECT_EQ(informer.lists(), 1);  // resumed, not relisted
+  EXPECT_EQ(informer.lists(), 1);         // resumed, not relisted
   EXPECT_FALSE(clock->sleeps().empty());  // backed off before resuming
 }
 
@@ -202,8 +203,8 @@ TEST_F(InformerTest, ResyncRedeliversEveryObject) {
   EXPECT_EQ(recorder.WaitFor(2).size(), 2u);  // not yet
   clock->Advance(std::chrono::minutes(1));
   auto calls = recorder.WaitFor(4);
-  EXPECT_EQ(calls, (std::vector<std::string>{"add:a@5", "add:b@6", "update:a@5->5",
-                                             "update:b@6->6"}));
+  EXPECT_EQ(calls,
+            (std::vector<std::string>{"add:a@5", "add:b@6", "update:a@5->5", "update:b@6->6"}));
   informer.Stop();
 }
 
@@ -225,6 +226,71 @@ TEST_F(InformerTest, FailingListBacksOffExponentially) {
   EXPECT_GE(sleeps[1], std::chrono::milliseconds(1600));
   EXPECT_GE(sleeps[2], std::chrono::milliseconds(3200));
   EXPECT_LE(sleeps[2], std::chrono::milliseconds(3840));
+}
+
+TEST(ReachabilityTest, OneRecoveryPerOutageTellsEverySubscriberOnce) {
+  auto reach = std::make_shared<Reachability>();
+  int told = 0;
+  {
+    auto a = reach->Subscribe(reach->recoveries(), [&] { ++told; });
+    auto b = reach->Subscribe(reach->recoveries(), [&] { ++told; });
+    reach->Answered();  // reachable all along: nothing to tell
+    EXPECT_EQ(told, 0);
+    reach->Failed();
+    reach->Failed();
+    reach->Answered();
+    reach->Answered();
+    EXPECT_EQ(told, 2);
+    EXPECT_EQ(reach->recoveries(), 1u);
+  }
+  reach->Failed();
+  reach->Answered();  // both unsubscribed
+  EXPECT_EQ(told, 2);
+  // A recovery between the caller's look and its subscription is not missed.
+  auto late = reach->Subscribe(1, [&] { ++told; });
+  EXPECT_EQ(told, 3);
+}
+
+// After an outage every informer of a client resumes with the first answer to any call through
+// that client, not after its own (by then long) backoff.
+TEST_F(InformerTest, OutageEndsWithTheFirstAnswerNotTheWholeBackoff) {
+  transport->Reply(JsonResponse(200, ListOf({Obj("a", "5")}, "10")));
+  for (int i = 0; i < 5; ++i) {
+    StreamScript down;
+    down.end = ConnectionRefused();
+    transport->ReplyStream(down);
+  }
+  StreamScript back;
+  back.chunks = {Event("ADDED", Obj("n", "11"))};
+  transport->ReplyStream(back);
+  auto clock = std::make_shared<FakeClock>(/*auto_advance=*/false);
+  auto client = NewClient(clock);
+  Informer informer(client, Options(), recorder.handlers(), clock);
+  informer.Start();
+  ASSERT_EQ(recorder.WaitFor(1), (std::vector<std::string>{"add:a@5"}));
+  auto wait_for_sleeps = [&](size_t n) {
+    for (int i = 0; i < 500 && (clock->sleepers() == 0 || clock->sleeps().size() < n); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return clock->sleeps().size() >= n && clock->sleepers() == 1;
+  };
+  // Four failed watches, each backoff slept out: 0.8, 1.6, 3.2, 6.4s (+ up to 20%).
+  for (size_t n = 1; n <= 4; ++n) {
+    ASSERT_TRUE(wait_for_sleeps(n)) << n;
+    clock->Advance(std::chrono::seconds(8));
+  }
+  // The fifth: a backoff of 12.8s or more. Another call through the client gets an answer.
+  ASSERT_TRUE(wait_for_sleeps(5));
+  EXPECT_GE(clock->sleeps()[4], std::chrono::milliseconds(12800));
+  transport->Reply(JsonResponse(200, Obj("other", "12")));
+  ASSERT_TRUE(client->Get(resources::kConfigMaps, "ns", "other").ok());
+  // The backoff ends; what is left of initial_backoff (all of it: the fake clock stood still)
+  // is slept, then the watch resumes.
+  ASSERT_TRUE(wait_for_sleeps(6));
+  EXPECT_EQ(clock->sleeps()[5], std::chrono::milliseconds(800));
+  clock->Advance(std::chrono::milliseconds(800));
+  EXPECT_EQ(recorder.WaitFor(2), (std::vector<std::string>{"add:a@5", "add:n@11"}));
+  informer.Stop();
 }
 
 }  // namespace
