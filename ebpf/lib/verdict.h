@@ -33,11 +33,16 @@
 #define VC_TC_ACT_OK (-1)
 #define VC_TC_ACT_SHOT 2
 
+/* Exact pod address first (hash), then the prefixes (LPM trie). A pod address shadows a
+ * covering prefix, as a /128 in the trie would as the longer match. */
 static __always_inline __u32 vc_tenant_of(const __u8 *addr)
 {
 	struct vc_ip_key key = {.prefixlen = 128};
 	struct vc_pod_info *info;
 
+	info = bpf_map_lookup_elem(&vc_pod_addr_v1, addr);
+	if (info)
+		return info->tenant_id;
 	__builtin_memcpy(key.addr, addr, 16);
 	info = bpf_map_lookup_elem(&vc_pod_tenant_v1, &key);
 	return info ? info->tenant_id : VC_TENANT_NONE;
