@@ -37,14 +37,20 @@
  * so one LPM trie serves both families and an IPv4 /24 is a /120. */
 #define VC_V4_MAPPED_PREFIX 96
 
-/* Key of vc_pod_tenant_v1 (LPM trie): a pod address or a whole prefix (a node's pod CIDR
- * given to one tenant). */
+/* Key of vc_pod_tenant_v1 (LPM trie): a prefix shorter than one address (a node's pod CIDR
+ * given to one tenant). Single pod addresses live in vc_pod_addr_v1 (exact hash); a /128
+ * here is only honoured as a fallback (written by builds before vc_pod_addr_v1). */
 struct vc_ip_key {
 	__u32 prefixlen; /* significant bits of addr, 0..128 (IPv4: 96 + v4 prefix length) */
 	__u8 addr[16];   /* network byte order; IPv4 mapped as ::ffff:a.b.c.d */
 };
 
-/* Value of vc_pod_tenant_v1. */
+/* Key of vc_pod_addr_v1 (hash): one pod address, consulted before the LPM trie. */
+struct vc_addr_key {
+	__u8 addr[16]; /* network byte order; IPv4 mapped as ::ffff:a.b.c.d */
+};
+
+/* Value of vc_pod_tenant_v1 and vc_pod_addr_v1. */
 struct vc_pod_info {
 	__u32 tenant_id; /* owning tenant, 1..VC_MAX_TENANTS-1 */
 	__u32 flags;     /* reserved, 0 */

@@ -2,9 +2,10 @@
 /*
  * parse.h: reads the addresses, protocol and ports of a packet on a pod's veth.
  *
- * bpf_skb_load_bytes rather than direct packet access: the host side of a veth can hand us
- * GRO'd, non-linear skbs whose L4 header is not in the linear area, and a parse failure
- * would otherwise mean a drop of an allowed packet. The copy is a few dozen bytes.
+ * Headers are read in place when they are in the skb's linear area (the common case: a
+ * helper call costs more than the whole parse), else copied with bpf_skb_load_bytes: the
+ * host side of a veth can hand us GRO'd, non-linear skbs whose L4 header is not in the
+ * linear area, and a parse failure would otherwise mean a drop of an allowed packet.
  */
 #ifndef VC_EBPF_PARSE_H
 #define VC_EBPF_PARSE_H
@@ -45,6 +46,18 @@ static __always_inline void vc_map_v4(__u8 *out, __be32 addr)
 	__builtin_memcpy(out + 12, &addr, 4);
 }
 
+static __always_inline int vc_load(struct __sk_buff *skb, __u32 off, void *out, __u32 len)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+
+	if (off <= 128 && data + off + len <= data_end) {
+		__builtin_memcpy(out, data + off, len);
+		return 0;
+	}
+	return bpf_skb_load_bytes(skb, off, out, len);
+}
+
 /* ICMP echo has no ports; its identifier plays both roles so that a reply's reversed tuple
  * matches the request's. Other ICMP types keep 0/0. */
 static __always_inline void vc_icmp_echo_ports(struct __sk_buff *skb, __u32 off,
@@ -53,22 +66,23 @@ static __always_inline void vc_icmp_echo_ports(struct __sk_buff *skb, __u32 off,
 	__u8 type = 0;
 	__be16 id = 0;
 
-	if (bpf_skb_load_bytes(skb, off, &type, 1) < 0)
+	if (vc_load(skb, off, &type, 1) < 0)
 		return;
 	if (type != req && type != rep)
 		return;
-	if (bpf_skb_load_bytes(skb, off + 4, &id, 2) < 0)
+	if (vc_load(skb, off + 4, &id, 2) < 0)
 		return;
 	pkt->sport = id;
 	pkt->dport = id;
 }
 
+/* Copies len bytes at off into out: in place from the linear area, else by the helper. */
 static __always_inline void vc_parse_ports(struct __sk_buff *skb, __u32 off, struct vc_packet *pkt)
 {
 	__be16 ports[2];
 
 	if (pkt->proto == VC_IPPROTO_TCP || pkt->proto == VC_IPPROTO_UDP) {
-		if (bpf_skb_load_bytes(skb, off, ports, sizeof(ports)) == 0) {
+		if (vc_load(skb, off, ports, sizeof(ports)) == 0) {
 			pkt->sport = ports[0];
 			pkt->dport = ports[1];
 		}
@@ -83,7 +97,7 @@ static __always_inline int vc_parse_v4(struct __sk_buff *skb, struct vc_packet *
 {
 	struct iphdr ip;
 
-	if (bpf_skb_load_bytes(skb, VC_ETH_HLEN, &ip, sizeof(ip)) < 0)
+	if (vc_load(skb, VC_ETH_HLEN, &ip, sizeof(ip)) < 0)
 		return VC_PARSE_INVALID;
 	if (ip.ihl < 5)
 		return VC_PARSE_INVALID;
@@ -104,7 +118,7 @@ static __always_inline int vc_parse_v6(struct __sk_buff *skb, struct vc_packet *
 	__u8 type = 0;
 	__u32 l4 = VC_ETH_HLEN + sizeof(ip6);
 
-	if (bpf_skb_load_bytes(skb, VC_ETH_HLEN, &ip6, sizeof(ip6)) < 0)
+	if (vc_load(skb, VC_ETH_HLEN, &ip6, sizeof(ip6)) < 0)
 		return VC_PARSE_INVALID;
 	__builtin_memcpy(pkt->saddr, &ip6.saddr, 16);
 	__builtin_memcpy(pkt->daddr, &ip6.daddr, 16);
@@ -114,7 +128,7 @@ static __always_inline int vc_parse_v6(struct __sk_buff *skb, struct vc_packet *
 	if (pkt->proto == VC_IPPROTO_ICMPV6) {
 		/* Neighbour discovery (133..137) is IPv6's ARP: the pod cannot reach its gateway
 		 * without it, and it never leaves the link. */
-		if (bpf_skb_load_bytes(skb, l4, &type, 1) == 0 && type >= 133 && type <= 137)
+		if (vc_load(skb, l4, &type, 1) == 0 && type >= 133 && type <= 137)
 			return VC_PARSE_PASS;
 	}
 	vc_parse_ports(skb, l4, pkt);

@@ -33,11 +33,16 @@
 #define VC_TC_ACT_OK (-1)
 #define VC_TC_ACT_SHOT 2
 
+/* Exact pod address first (hash), then the prefixes (LPM trie). A pod address shadows a
+ * covering prefix, as a /128 in the trie would as the longer match. */
 static __always_inline __u32 vc_tenant_of(const __u8 *addr)
 {
 	struct vc_ip_key key = {.prefixlen = 128};
 	struct vc_pod_info *info;
 
+	info = bpf_map_lookup_elem(&vc_pod_addr_v1, addr);
+	if (info)
+		return info->tenant_id;
 	__builtin_memcpy(key.addr, addr, 16);
 	info = bpf_map_lookup_elem(&vc_pod_tenant_v1, &key);
 	return info ? info->tenant_id : VC_TENANT_NONE;
@@ -158,17 +163,25 @@ static __always_inline int vc_verdict(struct __sk_buff *skb, bool from_pod)
 	if (local == VC_TENANT_NONE)
 		return vc_count(skb, VC_TENANT_NONE, true);
 
+	/* Cheapest decisive test first: own tenant needs no policy lookup. */
 	peer = vc_tenant_of(peer_addr);
+	if (peer == local)
+		return vc_count(skb, local, true);
 	trust = vc_trust_of(local);
-	if (trust == VC_TRUST_HIGH || peer == local)
+	if (trust == VC_TRUST_HIGH)
 		return vc_count(skb, local, true);
 	if (trust == VC_TRUST_PARTIAL && peer == VC_TENANT_NONE)
+		return vc_count(skb, local, true);
+	/* A reply passes whatever the rules say, so one flow-table lookup spares a reply the
+	 * rule lookups. Rule-allowed packets still go through the rules on every packet (a
+	 * removed rule stops its flows' new packets; only replies outlive it, as before). */
+	if (vc_is_reply(&pkt))
 		return vc_count(skb, local, true);
 	if (vc_rule_allows(local, direction, &pkt, peer_addr)) {
 		vc_remember_flow(&pkt, local);
 		return vc_count(skb, local, true);
 	}
-	return vc_count(skb, local, vc_is_reply(&pkt));
+	return vc_count(skb, local, false);
 }
 
 #endif /* VC_EBPF_VERDICT_H */

@@ -16,6 +16,7 @@ namespace {
 
 // The layouts are ABI with the BPF side; a silent size change would corrupt pinned maps.
 static_assert(sizeof(vc_ip_key) == 20);
+static_assert(sizeof(vc_addr_key) == 16);
 static_assert(sizeof(vc_pod_info) == 8);
 static_assert(sizeof(vc_tenant_policy) == 8);
 static_assert(sizeof(vc_allow_key) == 28);
@@ -36,6 +37,14 @@ vc_ip_key IpKey(const IpPrefix& p) {
   std::memcpy(k.addr, p.address.bytes.data(), 16);
   return k;
 }
+
+vc_addr_key AddrKey(const IpPrefix& p) {
+  vc_addr_key k{};
+  std::memcpy(k.addr, p.address.bytes.data(), 16);
+  return k;
+}
+
+bool IsHost(const IpPrefix& p) { return p.length == 128; }
 
 vc_allow_key AllowKey(const AllowRule& r) {
   vc_allow_key k{};
@@ -91,14 +100,22 @@ Status ForEach(int fd, const char* map, Fn fn) {
 
 }  // namespace
 
+// A pod address goes into the exact hash the datapath consults first, a shorter prefix into
+// the trie. A pod address may also sit in the trie, written by a build before the hash
+// existed: the datapath still reads it there when the hash misses, so a delete clears both,
+// and DropSupersededEntries() removes it once the hash holds the address.
 Status BpfSegmentationMaps::PutPodTenant(const IpPrefix& prefix, TenantId tenant) {
   vc_pod_info info{};
   info.tenant_id = tenant;
-  return Put(fds_.pod_tenant, IpKey(prefix), info, "pod " + prefix.ToString());
+  if (IsHost(prefix)) return Put(fds_.pod_addr, AddrKey(prefix), info, "pod " + prefix.ToString());
+  return Put(fds_.pod_tenant, IpKey(prefix), info, "pod prefix " + prefix.ToString());
 }
 
 Status BpfSegmentationMaps::DeletePodTenant(const IpPrefix& prefix) {
-  return Delete(fds_.pod_tenant, IpKey(prefix), "pod " + prefix.ToString());
+  if (IsHost(prefix)) {
+    RETURN_IF_ERROR(Delete(fds_.pod_addr, AddrKey(prefix), "pod " + prefix.ToString()));
+  }
+  return Delete(fds_.pod_tenant, IpKey(prefix), "pod prefix " + prefix.ToString());
 }
 
 Status BpfSegmentationMaps::PutTenantPolicy(TenantId tenant, TrustLevel trust) {
@@ -132,9 +149,16 @@ Status BpfSegmentationMaps::DeleteIfaceTenant(uint32_t ifindex) {
 
 StatusOr<DatapathState> BpfSegmentationMaps::ReadState() {
   DatapathState s;
+  // What the datapath reads: the trie, then the hash, whose pod addresses shadow the same
+  // address in the trie. A pod address only in the trie (an older build's entry) reads as
+  // held by no tenant, so the diff rewrites it into the hash or deletes it.
   RETURN_IF_ERROR((ForEach<vc_ip_key, vc_pod_info>(
       fds_.pod_tenant, "vc_pod_tenant_v1", [&](const vc_ip_key& k, const vc_pod_info& v) {
-        s.pod_tenants[PrefixOf(k.addr, k.prefixlen)] = v.tenant_id;
+        s.pod_tenants[PrefixOf(k.addr, k.prefixlen)] = k.prefixlen == 128 ? kNoTenant : v.tenant_id;
+      })));
+  RETURN_IF_ERROR((ForEach<vc_addr_key, vc_pod_info>(
+      fds_.pod_addr, "vc_pod_addr_v1", [&](const vc_addr_key& k, const vc_pod_info& v) {
+        s.pod_tenants[PrefixOf(k.addr, 128)] = v.tenant_id;
       })));
   RETURN_IF_ERROR((ForEach<uint32_t, vc_tenant_policy>(
       fds_.tenant_policy, "vc_tenant_policy_v1", [&](uint32_t k, const vc_tenant_policy& v) {
@@ -154,6 +178,23 @@ StatusOr<DatapathState> BpfSegmentationMaps::ReadState() {
       fds_.iface_tenant, "vc_iface_tenant_v1",
       [&](uint32_t k, const vc_iface_info& v) { s.iface_tenants[k] = v.tenant_id; })));
   return s;
+}
+
+Status BpfSegmentationMaps::DropSupersededEntries() {
+  std::vector<vc_ip_key> superseded;
+  RETURN_IF_ERROR((ForEach<vc_ip_key, vc_pod_info>(
+      fds_.pod_tenant, "vc_pod_tenant_v1", [&](const vc_ip_key& k, const vc_pod_info&) {
+        vc_addr_key a{};
+        vc_pod_info v{};
+        std::memcpy(a.addr, k.addr, 16);
+        if (k.prefixlen == 128 && bpf_map_lookup_elem(fds_.pod_addr, &a, &v) == 0) {
+          superseded.push_back(k);
+        }
+      })));
+  for (const vc_ip_key& k : superseded) {
+    RETURN_IF_ERROR(Delete(fds_.pod_tenant, k, "pod address in the prefix trie"));
+  }
+  return Status::Ok();
 }
 
 StatusOr<TenantCounters> BpfSegmentationMaps::ReadCounters(TenantId tenant) {

@@ -48,6 +48,7 @@ StatusOr<std::unique_ptr<SegmentationDatapath>> SegmentationDatapath::Open(const
                        " needs a new map version; see the debug log for the verifier)");
   }
   SegmentationMapFds fds;
+  fds.pod_addr = bpf_map__fd(skel->maps.vc_pod_addr_v1);
   fds.pod_tenant = bpf_map__fd(skel->maps.vc_pod_tenant_v1);
   fds.tenant_policy = bpf_map__fd(skel->maps.vc_tenant_policy_v1);
   fds.allow = bpf_map__fd(skel->maps.vc_allow_v1);

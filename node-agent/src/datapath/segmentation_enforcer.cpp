@@ -74,6 +74,8 @@ StatusOr<EnforceReport> SegmentationEnforcer::Reconcile(const EnforcedState& des
     RETURN_IF_ERROR(tc_.Detach(ifindex, TcHook::kToPod));
     report.filters_detached += 2;
   }
+  // 4. Entries only an older build's programs read: every filter now runs ours.
+  RETURN_IF_ERROR(maps_.DropSupersededEntries());
   RETURN_IF_ERROR(store_.Save(desired));
   if (report.map_writes || report.filters_attached || report.filters_detached) {
     VC_LOG(Info) << "segmentation reconciled: " << report.map_writes << " map writes, "

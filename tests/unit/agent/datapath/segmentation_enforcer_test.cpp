@@ -76,6 +76,17 @@ TEST_F(SegmentationEnforcerTest, FirstEnforceWritesMapsAttachesBothHooksAndRecor
   EXPECT_EQ(recorded.veths.at(13).name, "veth-b1");
 }
 
+// Entries only an older build's programs read (pod addresses in the prefix trie) may go only
+// when every filter runs this build: not while one veth still has the old program.
+TEST_F(SegmentationEnforcerTest, SupersededEntriesAreDroppedOnlyAfterEveryFilterIsOurs) {
+  tc_.existing.erase(13);  // attaching to veth-b1 fails
+  EXPECT_FALSE(Enforcer().Enforce(Input()).ok());
+  EXPECT_EQ(maps_.superseded_drops, 0);
+  tc_.existing.insert(13);
+  ASSERT_TRUE(Enforcer().Enforce(Input()).ok());
+  EXPECT_EQ(maps_.superseded_drops, 1);
+}
+
 TEST_F(SegmentationEnforcerTest, SecondEnforceChangesNothing) {
   ASSERT_TRUE(Enforcer().Enforce(Input()).ok());
   maps_.writes.clear();

@@ -10,7 +10,8 @@
 namespace vc::agent {
 
 struct SegmentationMapFds {
-  int pod_tenant = -1;
+  int pod_addr = -1;    // vc_pod_addr_v1: pod addresses (exact)
+  int pod_tenant = -1;  // vc_pod_tenant_v1: shorter prefixes
   int tenant_policy = -1;
   int allow = -1;
   int iface_tenant = -1;
@@ -29,6 +30,7 @@ class BpfSegmentationMaps : public SegmentationMaps {
   Status DeleteAllowRule(const AllowRule& rule) override;
   Status PutIfaceTenant(uint32_t ifindex, TenantId tenant) override;
   Status DeleteIfaceTenant(uint32_t ifindex) override;
+  Status DropSupersededEntries() override;
   StatusOr<DatapathState> ReadState() override;
   StatusOr<TenantCounters> ReadCounters(TenantId tenant) override;
 

@@ -15,7 +15,7 @@
 namespace vc::agent {
 
 struct DatapathState {
-  std::map<IpPrefix, TenantId> pod_tenants;        // vc_pod_tenant_v1
+  std::map<IpPrefix, TenantId> pod_tenants;        // vc_pod_addr_v1 (/128), vc_pod_tenant_v1
   std::map<TenantId, TrustLevel> tenant_policies;  // vc_tenant_policy_v1
   std::set<AllowRule> allow_rules;                 // vc_allow_v1
   std::map<uint32_t, TenantId> iface_tenants;      // vc_iface_tenant_v1: veth ifindex

@@ -19,6 +19,7 @@ class FakeSegmentationMaps : public SegmentationMaps {
   std::map<TenantId, TenantCounters> counters;
   std::vector<std::string> writes;  // "put pod 10.0.0.1/32=1", "delete rule ...", ...
   int fail_after_writes = -1;       // >= 0: the write with this index fails
+  int superseded_drops = 0;         // calls of DropSupersededEntries() (not a write above)
 
   Status PutPodTenant(const IpPrefix& p, TenantId t) override {
     RETURN_IF_ERROR(Record("put pod " + p.ToString() + "=" + std::to_string(t)));
@@ -58,6 +59,10 @@ class FakeSegmentationMaps : public SegmentationMaps {
   Status DeleteIfaceTenant(uint32_t i) override {
     RETURN_IF_ERROR(Record("delete iface " + std::to_string(i)));
     state.iface_tenants.erase(i);
+    return Status::Ok();
+  }
+  Status DropSupersededEntries() override {
+    ++superseded_drops;
     return Status::Ok();
   }
   StatusOr<DatapathState> ReadState() override { return state; }

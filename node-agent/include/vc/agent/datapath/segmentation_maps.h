@@ -27,7 +27,12 @@ class SegmentationMaps {
   virtual Status PutIfaceTenant(uint32_t ifindex, TenantId tenant) = 0;
   virtual Status DeleteIfaceTenant(uint32_t ifindex) = 0;
 
-  // Everything in the four policy maps.
+  // Removes entries that no current program reads any more but an older build's program
+  // would (pod addresses in the prefix trie, now in the exact hash). Only safe once every
+  // filter runs the current build: until then the older program still needs them.
+  virtual Status DropSupersededEntries() = 0;
+
+  // Everything in the policy maps, as the current programs read it.
   virtual StatusOr<DatapathState> ReadState() = 0;
   // One tenant's counters summed over CPUs (kNoTenant: traffic of no tenant).
   virtual StatusOr<TenantCounters> ReadCounters(TenantId tenant) = 0;
