@@ -35,6 +35,78 @@ void CloseInheritedDescriptors() {
   }
 }
 
+// The supervisor's state, touched by its signal handler: only sig_atomic_t-sized values.
+volatile sig_atomic_t g_stop = 0;
+volatile sig_atomic_t g_child = 0;
+
+void OnStopSignal(int) {
+  g_stop = 1;
+  if (g_child > 0) ::kill(g_child, SIGTERM);
+}
+
+double MonotonicSeconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// The recorded forwarder process: runs kubectl port-forward and starts it again when it quits
+// after having served (kubectl ends the whole forward when one connection fails, e.g. an
+// attach the server closed); a run shorter than kMinRun (cannot listen, no such pod, refused
+// credentials) ends the supervisor with kubectl's status, so connect sees the exit and the log
+// says why. SIGTERM/SIGINT/SIGHUP stop kubectl, then the supervisor. Runs in a forked child of
+// a process that may have threads: async-signal-safe calls only, forever.
+[[noreturn]] void Supervise(char* const* argv, char* const* envp, int log) {
+  constexpr double kMinRun = 2.0;
+  struct sigaction stop {};
+  stop.sa_handler = OnStopSignal;
+  sigemptyset(&stop.sa_mask);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) ::sigaction(sig, &stop, nullptr);
+  ::signal(SIGPIPE, SIG_DFL);
+  sigset_t stops, none;
+  sigemptyset(&stops);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&stops, sig);
+  sigemptyset(&none);
+  const int devnull = ::open("/dev/null", O_RDONLY);
+  ::dup2(devnull, 0);
+  ::dup2(log, 1);
+  ::dup2(log, 2);
+  CloseInheritedDescriptors();
+  long backoff_ms = 500;
+  while (!g_stop) {
+    // Stop signals wait until the child's pid is recorded, so the handler never misses it.
+    ::sigprocmask(SIG_BLOCK, &stops, nullptr);
+    const double started = MonotonicSeconds();
+    const pid_t child = ::fork();
+    if (child == 0) {
+      for (int sig : {SIGTERM, SIGINT, SIGHUP}) ::signal(sig, SIG_DFL);
+      ::sigprocmask(SIG_SETMASK, &none, nullptr);
+      ::execve(argv[0], argv, envp);
+      const char msg[] = "kubectl-vc: exec of the port-forward command failed\n";
+      (void)!::write(2, msg, sizeof(msg) - 1);
+      ::_exit(127);
+    }
+    g_child = child > 0 ? child : 0;
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (child < 0) ::_exit(1);
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    g_child = 0;
+    if (g_stop) break;
+    if (MonotonicSeconds() - started < kMinRun) {
+      ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+    }
+    const char msg[] = "kubectl-vc: port-forward quit after serving; starting it again\n";
+    (void)!::write(2, msg, sizeof(msg) - 1);
+    timespec pause{backoff_ms / 1000, (backoff_ms % 1000) * 1000000};
+    while (!g_stop && ::nanosleep(&pause, &pause) != 0 && errno == EINTR) {
+    }
+    backoff_ms = backoff_ms >= 8000 ? 16000 : backoff_ms * 2;
+  }
+  ::_exit(0);
+}
+
 }  // namespace
 
 std::optional<long long> ProcessStartTicks(int pid, const std::string& proc_root) {
@@ -183,21 +255,7 @@ StatusOr<ForwarderProcess> StartForwarder(const ForwarderSpec& spec) {
       (void)!::write(pipe_fds[1], &pid, sizeof(pid));
       ::_exit(forwarder < 0 ? 1 : 0);
     }
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGPIPE}) {
-      ::signal(sig, SIG_DFL);
-    }
-    const int devnull = ::open("/dev/null", O_RDONLY);
-    ::dup2(devnull, 0);
-    ::dup2(log, 1);
-    ::dup2(log, 2);
-    CloseInheritedDescriptors();
-    ::execve(c_argv[0], c_argv.data(), c_env.data());
-    const char msg[] = "kubectl-vc: exec of the port-forward command failed\n";
-    (void)!::write(2, msg, sizeof(msg) - 1);
-    ::_exit(127);
+    Supervise(c_argv.data(), c_env.data(), log);
   }
   ::close(log);
   ::close(pipe_fds[1]);
@@ -235,8 +293,11 @@ Status StopForwarder(const ForwarderProcess& process, std::chrono::milliseconds 
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  // Still the same process (checked just above): it ignored SIGTERM.
+  // Still the same process (checked just above): it ignored SIGTERM. Its session's group
+  // (the supervisor and the kubectl it runs) goes with it.
   if (ProcessAlive(process.pid, process.start_ticks)) {
+    const pid_t group = ::getpgid(process.pid);
+    if (group > 1 && group != ::getpgrp()) ::kill(-group, SIGKILL);
     ::kill(process.pid, SIGKILL);
   }
   const auto kill_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
@@ -123,6 +124,80 @@ TEST(ForwarderTest, StartsDetachedAndStops) {
   EXPECT_TRUE(ProcessAlive(fwd->pid, fwd->start_ticks));
   ASSERT_TRUE(StopForwarder(*fwd).ok());
   EXPECT_FALSE(ProcessAlive(fwd->pid, fwd->start_ticks));
+}
+
+// kubectl port-forward quits for good when one connection fails (an attach the server ended):
+// a forward that had been serving is started again, on the same port, under the same recorded
+// process; stopping that process stops the kubectl it runs.
+TEST(ForwarderTest, StartsKubectlAgainWhenItQuitsAfterServing) {
+  TempDir tmp;
+  const std::string fake = tmp.path() + "/kubectl";
+  const std::string runs = tmp.path() + "/runs";
+  Spit(fake, "#!/bin/sh\necho run >> " + runs + "\necho $$ > " + tmp.path() +
+                 "/last.pid\nif [ $(wc -l < " + runs +
+                 ") -lt 2 ]; then sleep 2.5; echo 'lost connection to pod'; exit 1; fi\n"
+                 "exec sleep 30\n");
+  ::chmod(fake.c_str(), 0755);
+  ForwarderSpec spec{.kubectl = fake,
+                     .namespace_ = "ns",
+                     .pod = "dev-0",
+                     .local_port = 4000,
+                     .log_file = tmp.path() + "/forward.log",
+                     .env = {{"PATH", "/usr/bin:/bin"}}};
+  auto fwd = StartForwarder(spec);
+  ASSERT_TRUE(fwd.ok()) << fwd.status().message();
+  auto lines = [&] {
+    const std::string all = Slurp(runs);
+    return std::count(all.begin(), all.end(), '\n');
+  };
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (lines() < 2 && std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(lines(), 2) << Slurp(spec.log_file);
+  EXPECT_TRUE(ProcessAlive(fwd->pid, fwd->start_ticks)) << "the recorded process stays";
+  EXPECT_NE(Slurp(spec.log_file).find("starting it again"), std::string::npos)
+      << Slurp(spec.log_file);
+  int kubectl_pid = 0;
+  while ((kubectl_pid = std::atoi(Slurp(tmp.path() + "/last.pid").c_str())) == 0 ||
+         ::kill(kubectl_pid, 0) != 0) {
+    ASSERT_LT(std::chrono::steady_clock::now(), end) << "the second kubectl never ran";
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(StopForwarder(*fwd).ok());
+  EXPECT_FALSE(ProcessAlive(fwd->pid, fwd->start_ticks));
+  const auto gone = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (ProcessStartTicks(kubectl_pid) && std::chrono::steady_clock::now() < gone) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_FALSE(ProcessStartTicks(kubectl_pid)) << "kubectl outlived its forwarder";
+}
+
+// A kubectl that quits at once (cannot listen, no such pod) ends the forwarder: connect sees
+// the exit and shows the log.
+TEST(ForwarderTest, KubectlQuittingAtOnceEndsTheForwarder) {
+  TempDir tmp;
+  const std::string fake = tmp.path() + "/kubectl";
+  Spit(fake, "#!/bin/sh\necho 'unable to listen on any of the requested ports'\nexit 1\n");
+  ::chmod(fake.c_str(), 0755);
+  ForwarderSpec spec{.kubectl = fake,
+                     .namespace_ = "ns",
+                     .pod = "dev-0",
+                     .local_port = 4000,
+                     .log_file = tmp.path() + "/forward.log",
+                     .env = {{"PATH", "/usr/bin:/bin"}}};
+  auto fwd = StartForwarder(spec);
+  if (!fwd.ok()) {  // it may already be gone when StartForwarder looks
+    EXPECT_NE(fwd.status().message().find("unable to listen"), std::string::npos);
+    return;
+  }
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (ProcessAlive(fwd->pid, fwd->start_ticks) && std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_FALSE(ProcessAlive(fwd->pid, fwd->start_ticks));
+  EXPECT_NE(Slurp(spec.log_file).find("unable to listen"), std::string::npos);
+  EXPECT_EQ(Slurp(spec.log_file).find("starting it again"), std::string::npos);
 }
 
 }  // namespace
