@@ -92,6 +92,16 @@ TEST(ForwarderTest, FindExecutableSearchesPathOfEnv) {
   EXPECT_NE(missing.status().message().find("KUBECTL_PATH"), std::string::npos);
 }
 
+// The forwarder of pod ns/dev-0 on local port 4000, run by the stand-in kubectl `fake`.
+ForwarderSpec StandInSpec(const TempDir& tmp, const std::string& fake) {
+  return ForwarderSpec{.kubectl = fake,
+                       .namespace_ = "ns",
+                       .pod = "dev-0",
+                       .local_port = 4000,
+                       .log_file = tmp.path() + "/forward.log",
+                       .env = {{"PATH", "/usr/bin:/bin"}}};
+}
+
 // A stand-in kubectl that logs its arguments and waits: the forwarder is detached (its own
 // session, not our child), logs where it was told, and stops on request.
 TEST(ForwarderTest, StartsDetachedAndStops) {
@@ -99,12 +109,7 @@ TEST(ForwarderTest, StartsDetachedAndStops) {
   const std::string fake = tmp.path() + "/kubectl";
   Spit(fake, "#!/bin/sh\necho \"forwarding $*\"\nexec sleep 30\n");
   ::chmod(fake.c_str(), 0755);
-  ForwarderSpec spec{.kubectl = fake,
-                     .namespace_ = "ns",
-                     .pod = "dev-0",
-                     .local_port = 4000,
-                     .log_file = tmp.path() + "/forward.log",
-                     .env = {{"PATH", "/usr/bin:/bin"}}};
+  const ForwarderSpec spec = StandInSpec(tmp, fake);
   auto fwd = StartForwarder(spec);
   ASSERT_TRUE(fwd.ok()) << fwd.status().message();
   EXPECT_TRUE(ProcessAlive(fwd->pid, fwd->start_ticks));
@@ -138,12 +143,7 @@ TEST(ForwarderTest, StartsKubectlAgainWhenItQuitsAfterServing) {
                  ") -lt 2 ]; then sleep 2.5; echo 'lost connection to pod'; exit 1; fi\n"
                  "exec sleep 30\n");
   ::chmod(fake.c_str(), 0755);
-  ForwarderSpec spec{.kubectl = fake,
-                     .namespace_ = "ns",
-                     .pod = "dev-0",
-                     .local_port = 4000,
-                     .log_file = tmp.path() + "/forward.log",
-                     .env = {{"PATH", "/usr/bin:/bin"}}};
+  const ForwarderSpec spec = StandInSpec(tmp, fake);
   auto fwd = StartForwarder(spec);
   ASSERT_TRUE(fwd.ok()) << fwd.status().message();
   auto lines = [&] {
@@ -180,12 +180,7 @@ TEST(ForwarderTest, KubectlQuittingAtOnceEndsTheForwarder) {
   const std::string fake = tmp.path() + "/kubectl";
   Spit(fake, "#!/bin/sh\necho 'unable to listen on any of the requested ports'\nexit 1\n");
   ::chmod(fake.c_str(), 0755);
-  ForwarderSpec spec{.kubectl = fake,
-                     .namespace_ = "ns",
-                     .pod = "dev-0",
-                     .local_port = 4000,
-                     .log_file = tmp.path() + "/forward.log",
-                     .env = {{"PATH", "/usr/bin:/bin"}}};
+  const ForwarderSpec spec = StandInSpec(tmp, fake);
   auto fwd = StartForwarder(spec);
   if (!fwd.ok()) {  // it may already be gone when StartForwarder looks
     EXPECT_NE(fwd.status().message().find("unable to listen"), std::string::npos);
