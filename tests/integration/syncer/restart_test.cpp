@@ -104,6 +104,16 @@ class SyncerRestartTest : public SyncerE2eTest {
     return hp.ok() && (*hp)["status"].value("podIP", "a") == vp["status"].value("podIP", "b");
   }
 
+  // After a restart: a pod created now is synced, and by the syncer process of before.
+  void ExpectANewPodSyncsBySameSyncer(const std::string& name, pid_t syncer) {
+    auto late = ApplyVirtual("late.yaml", PodYaml("after-restart"));
+    ASSERT_EQ(late.code, 0) << late.Both();
+    EXPECT_TRUE(
+        Eventually([&] { return PodInSync(name, "after-restart"); }, std::chrono::seconds(90)))
+        << SyncerLog(name);
+    EXPECT_EQ(SyncerPid(name), syncer) << "the syncer exited\n" << SyncerLog(name);
+  }
+
   // How often the syncer's log says a reconcile of `key` failed and will be retried.
   size_t Retries(const std::string& name, const std::string& key) {
     const std::string log = SyncerLog(name, std::string::npos);
@@ -168,12 +178,7 @@ TEST_F(SyncerRestartTest, SyncingResumesAfterTheVirtualApiserverRestarts) {
       },
       std::chrono::seconds(120)))
       << SyncerLog(name);
-  auto late = ApplyVirtual("late.yaml", PodYaml("after-restart"));
-  ASSERT_EQ(late.code, 0) << late.Both();
-  EXPECT_TRUE(
-      Eventually([&] { return PodInSync(name, "after-restart"); }, std::chrono::seconds(90)))
-      << SyncerLog(name);
-  EXPECT_EQ(SyncerPid(name), syncer) << "the syncer exited\n" << SyncerLog(name);
+  ExpectANewPodSyncsBySameSyncer(name, syncer);
 }
 
 // A host cluster of this test's own (local-cluster up, with the pod runner and the freshly
@@ -262,12 +267,7 @@ TEST_F(SyncerHostRestartTest, SyncingResumesAfterTheHostApiserverRestarts) {
   EXPECT_TRUE(
       Eventually([&] { return PodInSync(name, "during-outage"); }, std::chrono::seconds(60)))
       << SyncerLog(name);
-  auto late = ApplyVirtual("late.yaml", PodYaml("after-restart"));
-  ASSERT_EQ(late.code, 0) << late.Both();
-  EXPECT_TRUE(
-      Eventually([&] { return PodInSync(name, "after-restart"); }, std::chrono::seconds(90)))
-      << SyncerLog(name);
-  EXPECT_EQ(SyncerPid(name), syncer) << "the syncer exited\n" << SyncerLog(name);
+  ExpectANewPodSyncsBySameSyncer(name, syncer);
 }
 
 }  // namespace

@@ -27,6 +27,7 @@
 namespace vc::testing {
 namespace {
 
+using agent::testing::CgroupField;
 using agent::testing::ForkReport;
 using agent::testing::ScopedV1Cgroups;
 using agent::testing::TestChild;
@@ -205,17 +206,6 @@ class AgentTenantQuotaTest : public AgentClusterTest {
   bool subreaper_ = false;
 };
 
-// "oom_kill 1" out of memory.oom_control.
-int64_t Field(const std::string& text, const std::string& key) {
-  std::istringstream lines(text);
-  std::string name;
-  int64_t value = 0;
-  while (lines >> name >> value) {
-    if (name == key) return value;
-  }
-  return -1;
-}
-
 TEST_F(AgentTenantQuotaTest, MemoryOverTheShareIsOomKilledInTheTenantOnly) {
   // The agent reports what the tenant's pods hold: 16Mi held in m2.
   TestChild& holder = Spawn("m2", [](int fd) { return agent::testing::HoldMemory(16 * kMiB, fd); });
@@ -250,17 +240,17 @@ TEST_F(AgentTenantQuotaTest, MemoryOverTheShareIsOomKilledInTheTenantOnly) {
   const int64_t max_usage = std::stoll(Read("m1", "memory", "memory.max_usage_in_bytes"));
   const int64_t free_max = std::stoll(Read("free", "memory", "memory.max_usage_in_bytes"));
   std::cout << "[figures] tenant m memory: hog in m1 killed by signal " << WTERMSIG(status)
-            << " at " << max_usage / kMiB << "MiB (share 64MiB, oom_kill " << Field(oom, "oom_kill")
-            << "); the same hog in a pod of no tenant reached " << free_max / kMiB
-            << "MiB and exited " << WEXITSTATUS(free_status) << "\n";
-  EXPECT_GE(Field(oom, "oom_kill"), 1);
+            << " at " << max_usage / kMiB << "MiB (share 64MiB, oom_kill "
+            << CgroupField(oom, "oom_kill") << "); the same hog in a pod of no tenant reached "
+            << free_max / kMiB << "MiB and exited " << WEXITSTATUS(free_status) << "\n";
+  EXPECT_GE(CgroupField(oom, "oom_kill"), 1);
   EXPECT_LE(max_usage, 64 * kMiB);
   EXPECT_GE(free_max, 128 * kMiB);
-  EXPECT_EQ(Field(Read("free", "memory", "memory.oom_control"), "oom_kill"), 0);
+  EXPECT_EQ(CgroupField(Read("free", "memory", "memory.oom_control"), "oom_kill"), 0);
   // The tenant's other pod kept its memory: an OOM is the pod's, not the tenant's.
   int holder_status = 0;
   EXPECT_FALSE(holder.WaitExit(milliseconds(50), &holder_status)) << "the holder in m2 died too";
-  EXPECT_EQ(Field(Read("m2", "memory", "memory.oom_control"), "oom_kill"), 0);
+  EXPECT_EQ(CgroupField(Read("m2", "memory", "memory.oom_control"), "oom_kill"), 0);
 }
 
 TEST_F(AgentTenantQuotaTest, PidsShareRefusesForksInTheTenantOnly) {

@@ -29,22 +29,12 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using testing::CgroupField;
 using testing::ForkReport;
 using testing::ScopedV1Cgroups;
 using testing::TestChild;
 
 constexpr int64_t kMiB = 1 << 20;
-
-// "oom_kill 1" out of memory.oom_control, "max 3" out of pids.events, ...
-int64_t Field(const std::string& text, const std::string& key) {
-  std::istringstream lines(text);
-  std::string name;
-  int64_t value = 0;
-  while (lines >> name >> value) {
-    if (name == key) return value;
-  }
-  return -1;
-}
 
 int BusyLoop(int /*report_fd*/) {
   volatile uint64_t spin = 0;
@@ -194,8 +184,8 @@ TEST_F(CgroupQuotaPrivilegedTest, CpuQuotaHoldsTwoBusyPodsToTheTenantBudget) {
   EXPECT_LE(total, 0.320 * 1.10);
   EXPECT_GE(a, 0.110 * 0.6);
   EXPECT_GE(b, 0.210 * 0.6);
-  EXPECT_GT(Field(cgroups_->Read("cpu", PodCgroup("a"), "cpu.stat"), "nr_throttled"), 0);
-  EXPECT_GT(Field(cgroups_->Read("cpu", PodCgroup("b"), "cpu.stat"), "nr_throttled"), 0);
+  EXPECT_GT(CgroupField(cgroups_->Read("cpu", PodCgroup("a"), "cpu.stat"), "nr_throttled"), 0);
+  EXPECT_GT(CgroupField(cgroups_->Read("cpu", PodCgroup("b"), "cpu.stat"), "nr_throttled"), 0);
 }
 
 TEST_F(CgroupQuotaPrivilegedTest, MemoryOverTheShareIsOomKilledInThatPodOnly) {
@@ -222,17 +212,18 @@ TEST_F(CgroupQuotaPrivilegedTest, MemoryOverTheShareIsOomKilledInThatPodOnly) {
   const int64_t max_usage =
       std::stoll(cgroups_->Read("memory", PodCgroup("hog"), "memory.max_usage_in_bytes"));
   std::cout << "[figures] memory: hog killed by signal " << WTERMSIG(status) << ", oom_kill "
-            << Field(oom, "oom_kill") << ", failcnt " << failcnt << ", max usage "
+            << CgroupField(oom, "oom_kill") << ", failcnt " << failcnt << ", max usage "
             << max_usage / kMiB << "MiB of 64MiB\n";
-  EXPECT_GE(Field(oom, "oom_kill"), 1);
+  EXPECT_GE(CgroupField(oom, "oom_kill"), 1);
   EXPECT_GT(failcnt, 0);
   EXPECT_LE(max_usage, 64 * kMiB);
 
   // The tenant's other pod is untouched.
   int calm_status = 0;
   EXPECT_FALSE(calm.WaitExit(milliseconds(50), &calm_status)) << "the calm pod died too";
-  EXPECT_EQ(Field(cgroups_->Read("memory", PodCgroup("calm"), "memory.oom_control"), "oom_kill"),
-            0);
+  EXPECT_EQ(
+      CgroupField(cgroups_->Read("memory", PodCgroup("calm"), "memory.oom_control"), "oom_kill"),
+      0);
 }
 
 TEST_F(CgroupQuotaPrivilegedTest, PidsBudgetStopsAForkBombAtTheLimit) {
@@ -254,11 +245,11 @@ TEST_F(CgroupQuotaPrivilegedTest, PidsBudgetStopsAForkBombAtTheLimit) {
   TenantUsage usage = enforcer_->Usage(tenant);
   std::cout << "[figures] pids: " << report.forks << " forks succeeded, then errno " << report.error
             << " (EAGAIN=" << EAGAIN << "); pids.current " << current << ", pids.events max "
-            << Field(events, "max") << ", tenant usage pids " << usage.total.pids << "\n";
+            << CgroupField(events, "max") << ", tenant usage pids " << usage.total.pids << "\n";
   EXPECT_EQ(report.error, EAGAIN);
   EXPECT_EQ(report.forks, 23);  // the forker itself is the 24th
   EXPECT_EQ(current, 24);
-  EXPECT_GE(Field(events, "max"), 1);
+  EXPECT_GE(CgroupField(events, "max"), 1);
   EXPECT_EQ(usage.total.pids, 24u);
 }
 

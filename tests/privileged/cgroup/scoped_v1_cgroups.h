@@ -8,7 +8,9 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -62,5 +64,17 @@ class ScopedV1Cgroups {
   std::vector<std::filesystem::path> made_;  // in creation order; removed in reverse
   std::string error_;
 };
+
+// A value out of a cgroup "key value" file: "oom_kill 1" out of memory.oom_control,
+// "nr_throttled 3" out of cpu.stat. -1 when the key is absent.
+inline int64_t CgroupField(const std::string& text, const std::string& key) {
+  std::istringstream lines(text);
+  std::string name;
+  int64_t value = 0;
+  while (lines >> name >> value) {
+    if (name == key) return value;
+  }
+  return -1;
+}
 
 }  // namespace vc::agent::testing
