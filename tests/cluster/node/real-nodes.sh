@@ -93,11 +93,13 @@ rn_network_up() {
 }
 
 rn_registry_up() {
-  local store; store=$("$here/images/build-images" --print-dir)
-  [ -d "$store/docker/registry/v2" ] || die "up: no images in $store; run tests/cluster/images/build-images"
+  # Warm, this builds nothing; --project-build adds our own images from a CMake build.
+  local store
+  store=$("$here/images/build-images" ${project_build:+--project "$project_build"}) ||
+    die "up: building the images failed (tests/cluster/images/build-images)"
   cat >"$dir/registry.yml" <<EOF
 version: 0.1
-log: {level: warn}
+log: {level: info, accesslog: {disabled: false}}
 storage:
   filesystem: {rootdirectory: $store}
   maintenance: {readonly: {enabled: true}, uploadpurging: {enabled: false}}
@@ -172,6 +174,18 @@ rn_dns_up() {
   sed -e "s|@DNS@|$CLUSTER_DNS|; s|@VERSION@|$version|" "$here/node/coredns.yaml" | kctl apply -f - >/dev/null
 }
 
+# The default StorageClass "standard": a directory per claim on the node of its pod.
+rn_storage_up() {
+  local i paths="" version
+  for i in $(seq 1 "$real_nodes"); do
+    mkdir -p "$dir/nodes/$i/storage"
+    paths+="{\"node\": \"$(rn_node_name "$i")\", \"paths\": [\"$dir/nodes/$i/storage\"]}, "
+  done
+  paths="[$paths{\"node\": \"DEFAULT_PATH_FOR_NON_LISTED_NODES\", \"paths\": [\"$dir/nodes/1/storage\"]}]"
+  version=$(awk '$1=="github.com/rancher/local-path-provisioner"{print $2}' "$here/runtime-go/go.mod")
+  sed -e "s|@PATHS@|$paths|; s|@VERSION@|$version|" "$here/node/local-path.yaml" | kctl apply -f - >/dev/null
+}
+
 # Every real node runs a pod from the local registry; CoreDNS answers.
 rn_check() {
   local i node
@@ -196,6 +210,8 @@ EOF
   kctl -n default delete --wait=false $pods >/dev/null
   wait_for "CoreDNS (kube-system/coredns) to be Ready" 120 \
     kctl -n kube-system rollout status deployment/coredns --timeout=5s
+  wait_for "local-path-provisioner to be Ready" 120 \
+    kctl -n local-path-storage rollout status deployment/local-path-provisioner --timeout=5s
 }
 
 rn_up() {  # after rn_prereqs and rn_alloc, which run before the PKI is made
@@ -207,6 +223,7 @@ rn_up() {  # after rn_prereqs and rn_alloc, which run before the PKI is made
   rn_proxy_up
   wait_for "$real_nodes real nodes Ready (see $dir/logs/kubelet-*.log)" 120 rn_nodes_ready
   rn_dns_up
+  rn_storage_up
   rn_check
 }
 

@@ -27,7 +27,7 @@
 namespace vc::syncer::translate {
 
 inline constexpr int kCoreDnsPort = 1053;
-inline constexpr const char* kCoreDnsImage = "registry.k8s.io/coredns/coredns:v1.12.1";
+inline constexpr const char* kCoreDnsImage = "registry.k8s.io/coredns/coredns:v1.14.7";
 
 struct DnsInputs {
   std::string host_cluster_domain = "cluster.local";
