@@ -52,7 +52,7 @@ std::vector<std::string> MarksOf(const std::string& dir) {
   for (std::string line; std::getline(in, line);) {
     if (line.rfind("REAL_K=", 0) != 0) continue;
     const std::string k = line.substr(7);
-    for (const std::string m : {"vc-lc-" + k + " ", "vc-lc-" + k + "-", "vclc-" + k + "@",
+    for (const std::string& m : {"vc-lc-" + k + " ", "vc-lc-" + k + "-", "vclc-" + k + "@",
                                 "vclc-" + k + ":", "172.30." + k + ".",
                                 "10." + std::to_string(200 + std::stoi(k)) + ".",
                                 "/run/vc-lc/" + k})
@@ -163,7 +163,7 @@ TEST_F(RealUpDownTest, BadInputFailsWithOneLineThatSaysWhatToDo) {
   EXPECT_NE(cidr.code, 0);
   EXPECT_NE(cidr.out.find("is not an IPv4 network such as 10.96.0.0/12"), std::string::npos) << cidr.out;
   // Not root: setpriv drops to nobody.
-  Ran user = RunCommand({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", script_,
+  Ran user = RunCommand({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", script_,
                          "up", "--dir", "/tmp/vc-never-made", "--real-nodes", "1"},
                         scratch_->path());
   EXPECT_NE(user.code, 0);

@@ -50,7 +50,8 @@ std::string FileSafe(const std::string& s) {
   return out;
 }
 
-// Polls GET /version every kPollPeriod until it answers or the deadline passes. kubectl
+// Polls GET /version (then the default ServiceAccount) every kPollPeriod until both answer or
+// the deadline passes. kubectl
 // port-forward exits when one forwarded connection fails (a control plane whose apiserver is not
 // listening yet: "lost connection to pod"), so a forwarder that exits is started again on the
 // same port with `restart` while time is left; without `restart` its exit is the answer.
@@ -76,11 +77,20 @@ Status WaitForApi(const kube::RestConfig& config, std::optional<ForwarderProcess
         client->Raw({.path = "/version",
                      .timeout = std::max(std::chrono::milliseconds(100),
                                          std::min(left, std::chrono::milliseconds(3000)))});
+    // Usable means what a user does next works: `kubectl run` needs the default
+    // ServiceAccount, which the virtual kube-controller-manager makes a moment after the
+    // apiserver answers.
     if (version.ok() && version->status == 200) {
-      return Status::Ok();
+      auto account = client->Raw({.path = "/api/v1/namespaces/default/serviceaccounts/default",
+                                  .timeout = std::chrono::milliseconds(3000)});
+      if (account.ok() && account->status == 200) return Status::Ok();
+      last = account.ok() ? Unavailable("the default ServiceAccount of namespace default is not "
+                                        "there yet (HTTP " + std::to_string(account->status) + ")")
+                          : account.status();
+    } else {
+      last = version.ok() ? Unavailable("GET /version: HTTP " + std::to_string(version->status))
+                          : version.status();
     }
-    last = version.ok() ? Unavailable("GET /version: HTTP " + std::to_string(version->status))
-                        : version.status();
     // The apiserver answered and refused the Secret's certificate: waiting will not help.
     if (last.code() == Code::kUnauthorized || last.code() == Code::kForbidden) {
       return last.Annotate("the virtual cluster's API at " + config.server +

@@ -18,12 +18,14 @@
 #   DIR/nodes/I                       kubelet root, pod logs, containerd root, CNI config
 #   cgroup /vc-lc-K-I                 the node's cgroup root in every v1 hierarchy
 
-real_components=(registry kube-proxy)
+# The cgroup v1 hierarchies (with --all, also the hybrid layout's cgroup2, where runc makes
+# cgroups too).
 rn_cgroup_hierarchies() {
-  local h
+  local h t
   for h in /sys/fs/cgroup/*/; do
     h=${h%/}
-    if [ "$(stat -fc %T "$h" 2>/dev/null)" = cgroupfs ]; then echo "$h"; fi
+    t=$(stat -fc %T "$h" 2>/dev/null || true)
+    if [ "$t" = cgroupfs ] || { [ "${1:-}" = --all ] && [ "$t" = cgroup2fs ]; }; then echo "$h"; fi
   done
 }
 
@@ -233,9 +235,8 @@ rn_down() {
   [ -f "$dir/real.env" ] || return 0
   # shellcheck disable=SC1091
   source "$dir/real.env"
-  local i c h pid cg
-  for i in $(seq 1 "$REAL_NODES"); do stop "kubelet-$i"; done
-  stop kube-proxy
+  local i h pid cg
+  stop kube-proxy $(seq -f 'kubelet-%g' 1 "$REAL_NODES")
   # The containers: every process in each node's cgroups (frozen, so none forks meanwhile),
   # then the shims of our containerds.
   for i in $(seq 1 "$REAL_NODES"); do
@@ -250,15 +251,14 @@ rn_down() {
         -exec sh -c 'echo THAWED > "$1"' _ {} \; 2>/dev/null
     done
     pkill -KILL -f "containerd-shim-runc-v2 .*-address $REAL_RUN/node$i/containerd.sock" 2>/dev/null || true
-    stop "containerd-$i"
   done
-  stop registry
+  stop registry $(seq -f 'containerd-%g' 1 "$REAL_NODES")
   # Mounts under DIR and /run/vc-lc/K, deepest first.
   awk -v a="$dir/" -v b="$REAL_RUN/" 'index($5, a) == 1 || index($5, b) == 1 {print $5}' /proc/self/mountinfo |
     sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   # cgroups, children before parents; a cgroup still holding a process stays and is reported.
   for i in $(seq 1 "$REAL_NODES"); do
-    for h in $(rn_cgroup_hierarchies); do
+    for h in $(rn_cgroup_hierarchies --all); do
       [ -d "$h/vc-lc-$REAL_K-$i" ] || continue
       find "$h/vc-lc-$REAL_K-$i" -depth -type d -exec rmdir {} \; 2>/dev/null ||
         log "down: could not remove cgroup $h/vc-lc-$REAL_K-$i"
