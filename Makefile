@@ -44,13 +44,14 @@ bench: build
 demo: build
 	tests/e2e/demo $(BUILD)
 
-# The images the manifests name; needs a container engine (docker or podman).
-ENGINE  ?= $(shell command -v docker 2>/dev/null || command -v podman 2>/dev/null)
+# The images the manifests name (vc-syncer, vc-node-agent), from their Dockerfiles with buildah,
+# offline, on a Debian base made from Debian's packages; also the third-party images local
+# clusters' real nodes run. They land in buildah's storage and in the local clusters' registry
+# storage (tests/cluster/README.md "Images"); push them with `buildah push` where your cluster
+# pulls from.
 VERSION ?= v0.1.0
-images:
-	@test -n "$(ENGINE)" || { echo "make images: no docker or podman on PATH" >&2; exit 1; }
-	$(ENGINE) build -f syncer/Dockerfile -t ghcr.io/kubectl-vc/vc-syncer:$(VERSION) .
-	$(ENGINE) build -f node-agent/Dockerfile -t ghcr.io/kubectl-vc/vc-node-agent:$(VERSION) .
+images: build
+	tests/cluster/images/build-images --project $(BUILD) --tag $(VERSION)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
