@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "vc/agent/agent/node_agent.h"
@@ -210,6 +211,29 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
       [&](const nlohmann::json&) { changes.Notify(); },
       [&](const nlohmann::json&, const nlohmann::json&) { changes.Notify(); },
       [&](const nlohmann::json&) { changes.Notify(); }};
+  // EndpointSlices change with every pod of the cluster: only those of Services a Tenant names
+  // (as of the last pass) wake the loop. A Tenant naming another Service wakes it through the
+  // Tenant informer, and that pass reads every slice from the cache.
+  std::mutex named_mu;
+  std::set<std::string> named_services;  // "namespace/name"
+  auto named = [&](const nlohmann::json& slice) {
+    const auto& meta = slice.value("metadata", nlohmann::json::object());
+    const std::string key =
+        meta.value("namespace", "") + "/" +
+        meta.value("labels", nlohmann::json::object()).value(kServiceNameLabel, std::string());
+    std::lock_guard<std::mutex> lock(named_mu);
+    return named_services.count(key) > 0;
+  };
+  const auto notify_named_slices =
+      kube::InformerHandlers{[&](const nlohmann::json& s) {
+                               if (named(s)) changes.Notify();
+                             },
+                             [&](const nlohmann::json& old, const nlohmann::json& now) {
+                               if (named(old) || named(now)) changes.Notify();
+                             },
+                             [&](const nlohmann::json& s) {
+                               if (named(s)) changes.Notify();
+                             }};
 
   std::thread loop([&] {
     if (Status s = agent.Restore(); !s.ok()) VC_LOG(Error) << s.ToString();
@@ -275,6 +299,18 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
       view.pods = pods->List();
       view.workloads = workloads->List();
       if (tenants) view.tenants = tenants->List();
+      {
+        // Before the slices are copied: a slice event after this wakes the next pass, one
+        // before it is in the copy.
+        std::set<std::string> now_named;
+        for (const auto& tenant : view.tenants) {
+          auto settings = ParseTenant(tenant);
+          if (!settings.ok()) continue;
+          for (const ServiceRef& ref : settings->service_refs) now_named.insert(ref.key());
+        }
+        std::lock_guard<std::mutex> lock(named_mu);
+        named_services.swap(now_named);
+      }
       view.services = services->List();
       view.endpoint_slices = slices->List();
       if (Status s = agent.ReconcileOnce(view); !s.ok()) {
@@ -339,7 +375,7 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
   services = std::make_unique<kube::Informer>(client, service_options, notify);
   kube::InformerOptions slice_options{.resource = kube::resources::kEndpointSlices};
   slice_options.transform = SlimEndpointSlice;
-  slices = std::make_unique<kube::Informer>(client, slice_options, notify);
+  slices = std::make_unique<kube::Informer>(client, slice_options, notify_named_slices);
   pods->Start();
   workloads->Start();
   nodes->Start();
