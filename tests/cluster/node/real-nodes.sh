@@ -49,7 +49,6 @@ rn_prereqs() {
 rn_alloc() {
   local k
   for k in $(seq 1 40); do
-    [ "$k" = 44 ] && continue
     ip netns list 2>/dev/null | grep -qw "vc-lc-$k" && continue
     ip link show "vclc-$k" >/dev/null 2>&1 && continue
     ip -4 addr show 2>/dev/null | grep -q "inet 172\.30\.$k\." && continue
@@ -70,6 +69,40 @@ EOF
     return 0
   done
   die "up: no free cluster number for real nodes (namespaces vc-lc-1..40 all in use); run 'local-cluster down' on old clusters"
+}
+
+# Machine-wide things kubelet and CNI change or make whatever their configuration says: three
+# sysctls kubelet sets (vm.overcommit_memory=1, kernel.panic=10, kernel.panic_on_oops=1; with
+# protectKernelDefaults it refuses to start instead), its device-plugin socket under
+# /var/lib/kubelet, the links in /var/log/containers, the flex-volume directory under
+# /usr/libexec/kubernetes, and libcni's cache in /var/lib/cni. The first real-node cluster
+# records how they were (/run/vc-lc/machine.env); the last one to go puts them back.
+rn_machine_save() {
+  [ -f /run/vc-lc/machine.env ] && return 0
+  mkdir -p /run/vc-lc
+  local s d
+  {
+    for s in vm.overcommit_memory kernel.panic kernel.panic_on_oops; do echo "sysctl $s $(sysctl -n "$s")"; done
+    for d in /var/lib/kubelet /var/log/containers /usr/libexec/kubernetes /var/lib/cni; do
+      [ -e "$d" ] || echo "made $d"
+    done
+  } >/run/vc-lc/machine.env.tmp
+  mv /run/vc-lc/machine.env.tmp /run/vc-lc/machine.env
+}
+
+rn_machine_restore() {
+  local kind a b
+  # Another cluster's real nodes still run (its /run/vc-lc/K): they still need them.
+  compgen -G '/run/vc-lc/[0-9]*' >/dev/null && return 0
+  [ -f /run/vc-lc/machine.env ] || return 0
+  while read -r kind a b; do
+    case "$kind" in
+      sysctl) sysctl -qw "$a=$b" || log "down: could not put back sysctl $a=$b" ;;
+      made) rm -rf "$a" ;;
+    esac
+  done </run/vc-lc/machine.env
+  rm -f /run/vc-lc/machine.env
+  rmdir /run/vc-lc 2>/dev/null || true
 }
 
 rn_node_name() { local n; n="$(cat "$dir/name")-node"; [ "$1" -gt 1 ] && n="$n$1"; echo "$n"; }
@@ -217,6 +250,7 @@ EOF
 }
 
 rn_up() {  # after rn_prereqs and rn_alloc, which run before the PKI is made
+  rn_machine_save
   printf 'nameserver 127.0.0.1\noptions ndots:1\n' >"$dir/resolv.conf"
   rn_network_up
   rn_registry_up
@@ -230,7 +264,8 @@ rn_up() {  # after rn_prereqs and rn_alloc, which run before the PKI is made
 }
 
 # Undoes rn_up, also half of one from a crashed run: processes, mounts, cgroups, the network
-# namespace (with its bridges, veths and iptables), the routes, CNI's cache, /run/vc-lc/K.
+# namespace (with its bridges, veths and iptables), the routes, CNI's cache, the pod log links,
+# /run/vc-lc/K, and (the last cluster) what rn_machine_save recorded.
 rn_down() {
   [ -f "$dir/real.env" ] || return 0
   # shellcheck disable=SC1091
@@ -267,6 +302,9 @@ rn_down() {
   ip netns del "$REAL_NETNS" 2>/dev/null || true
   ip link del "$REAL_VETH" 2>/dev/null || true
   ip route del "$REAL_POD_RANGE" 2>/dev/null || true
-  for i in $(seq 1 "$REAL_NODES"); do rm -f /var/lib/cni/results/"vc-lc-$REAL_K-$i"-* 2>/dev/null || true; done
+  # libcni's cache entries of our sandboxes (they name the network namespace under REAL_RUN).
+  grep -rlF "$REAL_RUN/" /var/lib/cni/results 2>/dev/null | xargs -r rm -f
+  find /var/log/containers -maxdepth 1 -lname "$dir/*" -delete 2>/dev/null || true
   rm -rf "$REAL_RUN" "$dir/nodes" "$dir/real.env"
+  rn_machine_restore
 }

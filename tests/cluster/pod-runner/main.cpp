@@ -14,6 +14,7 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -108,7 +109,16 @@ class Runner {
       std::lock_guard lock(mu_);
       if (pods_.count(uid)) return;
     }
+    // A pod can be bound before its namespace's kube-root-ca.crt (or a ConfigMap or Secret it
+    // mounts) exists: kube-controller-manager publishes it a moment after the namespace is
+    // made. No later event would bring the pod back here, so wait for it, within a bound.
     auto volumes = vc::testing::PrepareVolumes(*client_, root_, pod);
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!volumes.ok() && volumes.status().code() == vc::Code::kNotFound &&
+           std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      volumes = vc::testing::PrepareVolumes(*client_, root_, pod);
+    }
     if (!volumes.ok()) {
       VC_LOG(Error) << key << ": " << volumes.status().ToString();
       return;
