@@ -168,7 +168,16 @@ TEST_F(RealUpDownTest, BadInputFailsWithOneLineThatSaysWhatToDo) {
                         scratch_->path());
   EXPECT_NE(user.code, 0);
   EXPECT_NE(user.out.find("--real-nodes needs root"), std::string::npos) << user.out;
+  // No cgroup v1 hierarchies: an empty /sys/fs/cgroup in a mount namespace of its own.
+  Ran cgroups = RunCommand({"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh",
+                            "-c", "mount -t tmpfs none /sys/fs/cgroup && exec '" + script_ +
+                                      "' up --dir '" + dir_ + "' --nodes 0 --real-nodes 1"},
+                           scratch_->path());
+  EXPECT_NE(cgroups.code, 0);
+  EXPECT_NE(cgroups.out.find("--real-nodes needs the cgroup v1 hierarchies"), std::string::npos)
+      << cgroups.out;
   EXPECT_TRUE(ProcessesOf(dir_).empty());
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/real.env"));
 }
 
 }  // namespace
