@@ -4,10 +4,13 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "vc/agent/agent/agent_runtime.h"
+#include "vc/agent/cgroup/cgroup_layout.h"
 #include "vc/cancel_token.h"
 #include "vc/log.h"
 
@@ -34,8 +37,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--cgroup-root", config.cgroup_root, "Where the cgroup filesystems are mounted")
       ->capture_default_str();
-  app.add_option("--kubelet-cgroup-root", config.kubelet_cgroup_root,
-                 "kubelet's --cgroup-root, relative to a hierarchy's root");
+  std::string kubelet_cgroup_root = "auto";
+  app.add_option("--kubelet-cgroup-root", kubelet_cgroup_root,
+                 "kubelet's --cgroup-root, relative to a hierarchy's root; auto: read from "
+                 "the agent's own cgroup (/proc/self/cgroup) when kubelet started it")
+      ->capture_default_str();
   app.add_flag("!--no-quotas", config.quotas, "Do not enforce tenant cgroup quotas");
   app.add_option("--metrics-address", config.metrics_address,
                  "host:port for /metrics, /healthz and /readyz")
@@ -58,6 +64,13 @@ int main(int argc, char** argv) {
   }
   vc::log::Configure(log_options);
   config.retry_interval = std::chrono::milliseconds(retry_ms);
+  config.kubelet_cgroup_root = kubelet_cgroup_root;
+  if (kubelet_cgroup_root == "auto") {
+    std::ifstream in("/proc/self/cgroup");
+    std::ostringstream text;
+    text << in.rdbuf();
+    config.kubelet_cgroup_root = vc::agent::KubeletCgroupRootFromProcCgroup(text.str());
+  }
 
   // SIGTERM/SIGINT stop the agent: blocked in every thread, taken by one sigwait thread.
   sigset_t signals;

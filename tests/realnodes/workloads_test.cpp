@@ -82,6 +82,33 @@ TEST_F(RealNodesTest, NginxServesAPodOnTheOtherNodeThroughItsClusterIpAndName) {
   EXPECT_NE(page.find("<title>Welcome to nginx!</title>", first + 1), std::string::npos) << page;
 }
 
+TEST_F(RealNodesTest, NginxServesAPodOnTheOtherNodeThroughTheIngressController) {
+  ASSERT_EQ(Apply(Nginx(NodeName(1))).code, 0);
+  const std::string host = "web." + ns_ + ".test";
+  // No class: the cluster's default IngressClass (Traefik) serves it.
+  ASSERT_EQ(Kubectl({"create", "ingress", "web", "--rule=" + host + "/*=web:80"}).code, 0);
+  ASSERT_EQ(Kubectl({"rollout", "status", "deployment/web", "--timeout=90s"}).code, 0);
+  EXPECT_EQ(Get("ingress/web", "{.spec.ingressClassName}"), "traefik");
+  // The controller took it: it publishes where it serves in the Ingress's status.
+  EXPECT_TRUE(Eventually([&] {
+    return Get("ingress/web", "{.status.loadBalancer.ingress[0].hostname}") ==
+           "traefik.traefik.svc.cluster.local";
+  })) << Kubectl({"get", "ingress", "web", "-o", "yaml"}).out;
+  // From node 2, by the controller's name, with the Ingress's Host (polled until the controller
+  // has the route), then a Host no Ingress names.
+  ASSERT_EQ(Apply(Busybox("client", NodeName(2),
+                          "for i in $(seq 60); do timeout 5 wget --header \"Host: " + host +
+                              "\" -qO- http://traefik.traefik.svc.cluster.local/ && break; "
+                              "sleep 1; done; timeout 5 wget --header \"Host: nobody.test\" "
+                              "-qO- http://traefik.traefik.svc.cluster.local/; true"))
+                .code,
+            0);
+  ASSERT_TRUE(WaitPhase("client", "Succeeded", std::chrono::seconds(150)));
+  const std::string out = Kubectl({"logs", "client"}).out;
+  EXPECT_NE(out.find("<title>Welcome to nginx!</title>"), std::string::npos) << out;
+  EXPECT_NE(out.find("404 Not Found"), std::string::npos) << out;
+}
+
 TEST_F(RealNodesTest, NslookupAnswersTheClusterDomainAndForwardsNothing) {
   ASSERT_EQ(Apply(Busybox("dns", NodeName(2),
                           "nslookup kubernetes.default.svc.cluster.local; "

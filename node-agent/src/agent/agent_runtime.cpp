@@ -175,6 +175,10 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
     if (layout.ok()) {
       auto fs = NewCgroupFs(*layout, config.cgroup_root);
       if (fs.ok()) {
+        VC_LOG(Info) << "tenant quotas on pod cgroups under "
+                     << (config.kubelet_cgroup_root.empty() ? "/" : config.kubelet_cgroup_root)
+                     << " (cgroup " << CgroupVersionName(layout->version) << ", "
+                     << CgroupDriverName(layout->driver) << " driver)";
         cgroup_fs = std::move(*fs);
         quotas = std::make_unique<QuotaEnforcer>(*locator, *layout, *cgroup_fs);
       } else {

@@ -68,6 +68,28 @@ std::string KubepodsCgroupPath(CgroupDriver driver, std::string_view kubelet_cgr
          (driver == CgroupDriver::kSystemd ? "kubepods.slice" : "kubepods");
 }
 
+std::string KubeletCgroupRootFromProcCgroup(std::string_view proc_self_cgroup) {
+  while (!proc_self_cgroup.empty()) {
+    const size_t eol = proc_self_cgroup.find('\n');
+    std::string_view line = proc_self_cgroup.substr(0, eol);
+    proc_self_cgroup = eol == std::string_view::npos ? "" : proc_self_cgroup.substr(eol + 1);
+    // "ID:controllers:/path"; the path may itself hold ':'.
+    const size_t first = line.find(':');
+    const size_t second = first == std::string_view::npos ? first : line.find(':', first + 1);
+    if (second == std::string_view::npos) continue;
+    std::string_view path = line.substr(second + 1);
+    for (std::string_view name : {"/kubepods.slice", "/kubepods"}) {
+      size_t at = path.find(name);
+      while (at != std::string_view::npos) {
+        const size_t end = at + name.size();
+        if (end == path.size() || path[end] == '/') return std::string(path.substr(0, at));
+        at = path.find(name, end);
+      }
+    }
+  }
+  return "";
+}
+
 std::string PodCgroupPath(const CgroupLayout& layout, QosClass qos, std::string_view pod_uid,
                           std::string_view kubelet_cgroup_root) {
   std::string path = KubepodsCgroupPath(layout.driver, kubelet_cgroup_root);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "vc/kube/resource.h"
 #include "vc/log.h"
 #include "vc/syncer/fs/atomic_file.h"
 #include "vc/syncer/init/host_secret.h"
@@ -116,11 +117,46 @@ Status PublishHostSecret(const InitOptions& o, kube::Client& host) {
   return Status::Ok();
 }
 
+StatusOr<std::vector<std::string>> HostServiceIps(const InitOptions& o, kube::Client& host) {
+  auto service = host.Get(kube::resources::kServices, o.namespace_, o.name);
+  if (!service.ok()) {
+    if (service.status().code() == Code::kNotFound) {
+      return FailedPrecondition("host Service " + o.namespace_ + "/" + o.name +
+                                " not found: kubectl vc create makes it, and the virtual "
+                                "cluster's pods reach their apiserver through it; create the "
+                                "virtual cluster with kubectl vc create");
+    }
+    std::string message = "get host Service " + o.namespace_ + "/" + o.name + ": " +
+                          service.status().message();
+    if (service.status().code() == Code::kForbidden) {
+      message += " (vc-syncer init needs get on services, and get, create and patch on secrets, "
+                 "in namespace " + o.namespace_ + ": the virtual cluster's host Role)";
+    }
+    return Status(service.status().code(), message);
+  }
+  std::vector<std::string> ips;
+  const nlohmann::json& spec = (*service)["spec"];
+  if (spec.contains("clusterIPs") && spec["clusterIPs"].is_array()) {
+    for (const auto& ip : spec["clusterIPs"]) {
+      if (ip.is_string()) ips.push_back(ip.get<std::string>());
+    }
+  } else if (spec.contains("clusterIP") && spec["clusterIP"].is_string()) {
+    ips.push_back(spec["clusterIP"].get<std::string>());
+  }
+  std::erase_if(ips, [](const std::string& ip) { return ip.empty() || ip == "None"; });
+  return ips;
+}
+
 Status RunInit(const InitOptions& options, const HostClientFactory& host_client) {
   RETURN_IF_ERROR(ValidateInitOptions(options));
   ASSIGN_OR_RETURN(std::shared_ptr<kube::Client> host, host_client());
-  RETURN_IF_ERROR(PrepareDataDir(options));
-  RETURN_IF_ERROR(PublishHostSecret(options, *host));
+  // The virtual cluster's pods on the host dial their apiserver at the host Service's cluster
+  // IP (KUBERNETES_SERVICE_HOST): its serving certificate must name it.
+  InitOptions with_service = options;
+  ASSIGN_OR_RETURN(std::vector<std::string> service_ips, HostServiceIps(options, *host));
+  with_service.sans.insert(with_service.sans.end(), service_ips.begin(), service_ips.end());
+  RETURN_IF_ERROR(PrepareDataDir(with_service));
+  RETURN_IF_ERROR(PublishHostSecret(with_service, *host));
   VC_LOG(Info) << "init done: " << options.data_dir << " and secret " << options.namespace_ << "/"
                << HostSecretName(options.name) << " are ready";
   return Status::Ok();

@@ -75,15 +75,25 @@ EOF
 # sysctls kubelet sets (vm.overcommit_memory=1, kernel.panic=10, kernel.panic_on_oops=1; with
 # protectKernelDefaults it refuses to start instead), its device-plugin socket under
 # /var/lib/kubelet, the links in /var/log/containers, the flex-volume directory under
-# /usr/libexec/kubernetes, and libcni's cache in /var/lib/cni. The first real-node cluster
-# records how they were (/run/vc-lc/machine.env); the last one to go puts them back.
+# /usr/libexec/kubernetes, and libcni's cache in /var/lib/cni; and where vc-node-agent's
+# DaemonSet keeps pins and state (/sys/fs/bpf/vc, /var/lib/vc-node-agent). Also what a systemd
+# host has and these machines lack: bpffs mounted at /sys/fs/bpf with shared propagation (a
+# DaemonSet's HostToContainer mount of it is refused on a private mount). The first real-node
+# cluster records how they were (/run/vc-lc/machine.env); the last one to go puts them back.
 rn_machine_save() {
   [ -f /run/vc-lc/machine.env ] && return 0
   mkdir -p /run/vc-lc
   local s d
   {
+    if [ "$(findmnt -no FSTYPE /sys/fs/bpf 2>/dev/null)" != bpf ]; then
+      mount -t bpf bpffs /sys/fs/bpf && echo "mounted /sys/fs/bpf"
+    fi
+    if [ "$(findmnt -no PROPAGATION /sys/fs/bpf 2>/dev/null)" = private ]; then
+      mount --make-shared /sys/fs/bpf && echo "shared /sys/fs/bpf"
+    fi
     for s in vm.overcommit_memory kernel.panic kernel.panic_on_oops; do echo "sysctl $s $(sysctl -n "$s")"; done
-    for d in /var/lib/kubelet /var/log/containers /usr/libexec/kubernetes /var/lib/cni; do
+    for d in /var/lib/kubelet /var/log/containers /usr/libexec/kubernetes /var/lib/cni \
+        /var/lib/vc-node-agent /sys/fs/bpf/vc; do
       [ -e "$d" ] || echo "made $d"
     done
   } >/run/vc-lc/machine.env.tmp
@@ -95,12 +105,14 @@ rn_machine_restore() {
   # Another cluster's real nodes still run (its /run/vc-lc/K): they still need them.
   compgen -G '/run/vc-lc/[0-9]*' >/dev/null && return 0
   [ -f /run/vc-lc/machine.env ] || return 0
-  while read -r kind a b; do
+  while read -r kind a b; do  # last made, first undone
     case "$kind" in
       sysctl) sysctl -qw "$a=$b" || log "down: could not put back sysctl $a=$b" ;;
       made) rm -rf "$a" ;;
+      shared) mount --make-private "$a" || log "down: could not make $a private again" ;;
+      mounted) umount "$a" || log "down: could not unmount $a" ;;
     esac
-  done </run/vc-lc/machine.env
+  done < <(tac /run/vc-lc/machine.env)
   rm -f /run/vc-lc/machine.env
   rmdir /run/vc-lc 2>/dev/null || true
 }
@@ -221,6 +233,12 @@ rn_storage_up() {
   sed -e "s|@PATHS@|$paths|; s|@VERSION@|$version|" "$here/node/local-path.yaml" | kctl apply -f - >/dev/null
 }
 
+# The shared ingress controller: Traefik, the default IngressClass "traefik".
+rn_ingress_up() {
+  local version; version=$(awk '$1=="github.com/traefik/traefik/v3"{print $2}' "$here/ingress-go/go.mod")
+  sed -e "s|@VERSION@|$version|" "$here/node/ingress.yaml" | kctl apply -f - >/dev/null
+}
+
 # Every real node runs a pod from the local registry; CoreDNS answers.
 rn_check() {
   local i node
@@ -247,6 +265,8 @@ EOF
     kctl -n kube-system rollout status deployment/coredns --timeout=5s
   wait_for "local-path-provisioner to be Ready" 120 \
     kctl -n local-path-storage rollout status deployment/local-path-provisioner --timeout=5s
+  wait_for "the ingress controller (traefik/traefik) to be Ready" 120 \
+    kctl -n traefik rollout status deployment/traefik --timeout=5s
 }
 
 rn_up() {  # after rn_prereqs and rn_alloc, which run before the PKI is made
@@ -260,6 +280,7 @@ rn_up() {  # after rn_prereqs and rn_alloc, which run before the PKI is made
   wait_for "$real_nodes real nodes Ready (see $dir/logs/kubelet-*.log)" 120 rn_nodes_ready
   rn_dns_up
   rn_storage_up
+  rn_ingress_up
   rn_check
 }
 
@@ -305,6 +326,10 @@ rn_down() {
   # libcni's cache entries of our sandboxes (they name the network namespace under REAL_RUN).
   grep -rlF "$REAL_RUN/" /var/lib/cni/results 2>/dev/null | xargs -r rm -f
   find /var/log/containers -maxdepth 1 -lname "$dir/*" -delete 2>/dev/null || true
+  # What vc-node-agent's DaemonSet keeps on the machine for our nodes, named by the node.
+  for i in $(seq 1 "$REAL_NODES"); do
+    rm -rf "/sys/fs/bpf/vc/$(rn_node_name "$i")" "/var/lib/vc-node-agent/$(rn_node_name "$i")"
+  done
   rm -rf "$REAL_RUN" "$dir/nodes" "$dir/real.env"
   rn_machine_restore
 }

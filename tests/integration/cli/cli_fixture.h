@@ -14,6 +14,7 @@
 
 #include "integration/support/cluster.h"
 #include "integration/support/process.h"
+#include "support/prerequisite.h"
 
 namespace vc::testing {
 
@@ -36,7 +37,7 @@ inline std::string ReadAll(const std::string& path) {
 class CliTest : public ::testing::Test {
  public:
   void SetUp() override {
-    if (ClusterDir().empty()) GTEST_SKIP() << "VC_TEST_CLUSTER_DIR not set: run through ctest";
+    VC_REQUIRE(!ClusterDir().empty(), "VC_TEST_CLUSTER_DIR (run through ctest)");
     home_ = std::make_unique<TempDir>("vc-cli");
     std::filesystem::create_directories(home_->path() + "/.kube");
     bin_ = ClusterPort("BIN");

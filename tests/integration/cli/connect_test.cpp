@@ -26,6 +26,7 @@
 #include "vc/cli/render/host_objects.h"
 #include "vc/cli/values/resolve.h"
 #include "vc/kube/kubeconfig_file.h"
+#include "support/prerequisite.h"
 
 namespace vc::cli::connect {
 namespace {
@@ -44,9 +45,8 @@ class ConnectTest : public vc::testing::NamespacedTest {
     NamespacedTest::SetUp();
     if (HasFatalFailure() || IsSkipped()) return;
     bin_ = ClusterPort("BIN");
-    if (bin_.empty() || !std::filesystem::exists(bin_ + "/kubectl")) {
-      GTEST_SKIP() << "no kubectl in the cluster's BIN directory";
-    }
+    VC_REQUIRE(!bin_.empty() && std::filesystem::exists(bin_ + "/kubectl"),
+               "kubectl in the cluster's BIN directory (tests/cluster/build-bins)");
     home_ = tmp_.path() + "/home";
     state_dir_ = tmp_.path() + "/state";
     std::filesystem::create_directories(home_ + "/.kube");

@@ -8,6 +8,7 @@
 
 #include "integration/cli/cli_fixture.h"
 #include "integration/support/registry.h"
+#include "support/prerequisite.h"
 
 namespace vc::testing {
 namespace {
@@ -19,7 +20,7 @@ class SnapshotCliTest : public CliTest {
   void SetUp() override {
     CliTest::SetUp();
     if (IsSkipped()) return;
-    if (!LocalRegistry::Available()) GTEST_SKIP() << "no docker-registry (make deps)";
+    VC_REQUIRE(LocalRegistry::Available(), "/usr/bin/docker-registry");
     registry_ = std::make_unique<LocalRegistry>(LocalRegistry::Options{});
     Status s = registry_->Start();
     ASSERT_TRUE(s.ok()) << s.message();

@@ -10,6 +10,7 @@
 
 #include "integration/support/registry.h"
 #include "vc/cli/snapshot/store.h"
+#include "support/prerequisite.h"
 
 namespace vc::cli::snapshot {
 namespace {
@@ -55,7 +56,7 @@ StoreOptions Options(const kube::Environment& env = {}) {
 class OciStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!LocalRegistry::Available()) GTEST_SKIP() << "no /usr/bin/docker-registry (make deps)";
+    VC_REQUIRE(LocalRegistry::Available(), "/usr/bin/docker-registry");
   }
 };
 

@@ -18,6 +18,7 @@
 
 #include "integration/support/registry.h"
 #include "vc/cli/snapshot/store.h"
+#include "support/prerequisite.h"
 
 namespace vc::cli::snapshot {
 namespace {
@@ -156,7 +157,7 @@ class TokenService {
 };
 
 TEST(OciTokenAuthTest, BearerTokenFromTheRealmWithTheRepositoryScope) {
-  if (!LocalRegistry::Available()) GTEST_SKIP() << "no /usr/bin/docker-registry (make deps)";
+  VC_REQUIRE(LocalRegistry::Available(), "/usr/bin/docker-registry");
   vc::testing::TempDir dir("vc-token");
   TokenService tokens(dir.path(), "snapper", "token-pass");
   ASSERT_TRUE(tokens.Start().ok());

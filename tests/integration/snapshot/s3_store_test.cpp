@@ -8,30 +8,35 @@
 // signatures libcurl makes are checked by a real S3 implementation.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <random>
 
 #include "integration/support/cluster.h"
 #include "integration/support/process.h"
 #include "vc/cli/snapshot/http_call.h"
 #include "vc/cli/snapshot/store.h"
+#include "support/prerequisite.h"
 
 namespace vc::cli::snapshot {
 namespace {
 
 using nlohmann::json;
 
+// make deps installs it into a virtual environment under the cache.
 std::string MotoServer() {
-  for (const char* dir : {"/root/.pyenv/shims", "/usr/local/bin", "/usr/bin"}) {
-    const std::string p = std::string(dir) + "/moto_server";
-    if (::access(p.c_str(), X_OK) == 0) return p;
-  }
-  return "";
+  const char* cache = std::getenv("XDG_CACHE_HOME");
+  const char* home = std::getenv("HOME");
+  const std::string base = cache != nullptr && *cache != '\0' ? std::string(cache)
+                           : home != nullptr                   ? std::string(home) + "/.cache"
+                                                               : std::string();
+  const std::string p = base + "/kubectl-vc/moto/bin/moto_server";
+  return !base.empty() && ::access(p.c_str(), X_OK) == 0 ? p : "";
 }
 
 class S3StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (MotoServer().empty()) GTEST_SKIP() << "no moto_server (pip install 'moto[server]')";
+    VC_REQUIRE(!MotoServer().empty(), "moto_server (moto[server], in make deps' virtual environment)");
     port_ = vc::testing::FreePort();
     auto child = vc::testing::ChildProcess::Start(
         "moto", {MotoServer(), "-H", "127.0.0.1", "-p", std::to_string(port_)},

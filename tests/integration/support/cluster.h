@@ -20,6 +20,7 @@
 
 #include "vc/kube/client.h"
 #include "vc/kube/kubeconfig.h"
+#include "support/prerequisite.h"
 
 namespace vc::testing {
 
@@ -74,7 +75,7 @@ bool Eventually(F done, std::chrono::milliseconds timeout = std::chrono::seconds
 class NamespacedTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (ClusterDir().empty()) GTEST_SKIP() << "VC_TEST_CLUSTER_DIR not set: run through ctest";
+    VC_REQUIRE(!ClusterDir().empty(), "VC_TEST_CLUSTER_DIR (run through ctest)");
     auto config = LoadClusterConfig();
     ASSERT_TRUE(config.ok()) << config.status().message();
     config_ = *config;

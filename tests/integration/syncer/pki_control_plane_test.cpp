@@ -14,6 +14,7 @@
 #include "vc/kube/credential_providers.h"
 #include "vc/syncer/init/kubeconfig_render.h"
 #include "vc/yaml.h"
+#include "support/prerequisite.h"
 
 namespace vc::syncer {
 namespace {
@@ -42,7 +43,7 @@ class PkiControlPlaneTest : public vc::testing::NamespacedTest {
   void SetUp() override {
     vc::testing::NamespacedTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    if (vc::testing::ClusterBinDir().empty()) GTEST_SKIP() << "no upstream binaries found";
+    VC_REQUIRE(!vc::testing::ClusterBinDir().empty(), "the upstream binaries (tests/cluster/build-bins)");
     cp_ = std::make_unique<VirtualControlPlane>("pki-e2e", ns_);
     ASSERT_EQ(cp_->Init(), 0) << cp_->InitLog();
     ASSERT_TRUE(cp_->Start());
@@ -170,6 +171,7 @@ TEST_F(SyncerRunWithoutApiserverTest, StaysLiveNotReadyAndStopsOnSigint) {
   vc::testing::TempDir tmp;
   const std::string data = tmp.path() + "/data";
   const int health_port = vc::testing::FreePort();
+  ASSERT_TRUE(vc::testing::EnsureHostService(ns_, "no-apiserver"));
   ASSERT_EQ(vc::testing::RunToCompletion(
                 {vc::testing::SyncerBinary(), "init", "--name", "no-apiserver", "--namespace", ns_,
                  "--data-dir", data, "--apiserver-port", std::to_string(vc::testing::FreePort()),

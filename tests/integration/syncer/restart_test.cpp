@@ -10,6 +10,7 @@
 #include <signal.h>
 
 #include "integration/syncer/syncer_e2e_fixture.h"
+#include "support/prerequisite.h"
 
 namespace vc::testing {
 namespace {
@@ -189,7 +190,7 @@ class SyncerHostRestartTest : public SyncerRestartTest {
     SyncerRestartTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
 #if !defined(VC_POD_RUNNER_BIN) || !defined(VC_SYNCER_BIN)
-    GTEST_SKIP() << "needs vc-pod-runner and vc-syncer";
+    VC_REQUIRE(false, "vc-pod-runner and vc-syncer, built");
 #else
     own_ = std::make_unique<TempDir>("vc-host-r");
     own_dir_ = own_->path() + "/cluster";

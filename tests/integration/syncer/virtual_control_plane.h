@@ -15,6 +15,7 @@
 #include "integration/support/process.h"
 #include "vc/kube/client.h"
 #include "vc/kube/kubeconfig.h"
+#include "vc/kube/resource.h"
 
 namespace vc::testing {
 
@@ -41,6 +42,24 @@ inline StatusOr<std::shared_ptr<kube::Client>> ClientFor(const std::string& kube
   return kube::Client::ForConfig(std::move(config));
 }
 
+// The host Service NAME that `kubectl vc create` makes beside the control-plane pod (pods dial
+// their apiserver at its cluster IP, so `vc-syncer init` puts that IP into the serving
+// certificate and refuses to run without it). Created if missing; ok when it exists.
+inline ::testing::AssertionResult EnsureHostService(const std::string& ns, const std::string& name) {
+  auto client = ClientFor(ClusterDir() + "/kubeconfig");
+  if (!client.ok()) return ::testing::AssertionFailure() << client.status().message();
+  const nlohmann::json service = {
+      {"apiVersion", "v1"},
+      {"kind", "Service"},
+      {"metadata", {{"name", name}, {"namespace", ns}}},
+      {"spec", {{"ports", {{{"name", "https"}, {"port", 443}, {"targetPort", 8443}}}}}}};
+  auto created = (*client)->Create(kube::resources::kServices, ns, service);
+  if (created.ok() || created.status().code() == Code::kAlreadyExists) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << created.status().message();
+}
+
 class VirtualControlPlane {
  public:
   VirtualControlPlane(std::string name, std::string host_namespace)
@@ -57,6 +76,7 @@ class VirtualControlPlane {
 
   // `vc-syncer init` against the host cluster; its exit code (output in dir()/init.log).
   int Init(const std::vector<std::string>& extra_args = {}) {
+    if (!EnsureHostService(namespace_, name_)) return -1;
     std::vector<std::string> argv = {SyncerBinary(), "init", "--name", name_, "--namespace",
                                      namespace_, "--data-dir", data_dir(), "--apiserver-port",
                                      std::to_string(apiserver_port_), "--host-kubeconfig",

@@ -20,22 +20,23 @@
 #include "vc/cli/render/host_objects.h"
 #include "vc/kube/kubeconfig.h"
 #include "vc/labels.h"
+#include "support/prerequisite.h"
 
 namespace vc::testing {
 
 using nlohmann::json;
 
 void AgentClusterTest::SetUp() {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root (bpf, netns)";
-  if (!std::filesystem::exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "no kernel BTF";
+  VC_REQUIRE(geteuid() == 0, "root (bpf, netns)");
+  VC_REQUIRE(std::filesystem::exists("/sys/kernel/btf/vmlinux"), "kernel BTF (/sys/kernel/btf/vmlinux)");
 #ifndef VC_NODE_AGENT_BIN
-  GTEST_SKIP() << "vc-node-agent is not built";
+  VC_REQUIRE(false, "vc-node-agent, built");
 #else
   suffix_ = RandomSuffix();
   pin_root_ = std::string(agent::kBpffsMountPoint) + "/vc-test-" + suffix_;
   if (Status s = agent::EnsurePinRoot(pin_root_); !s.ok()) {
     pin_root_.clear();
-    GTEST_SKIP() << "no bpffs: " << s.ToString();
+    VC_REQUIRE(false, "bpffs: " << s.ToString());
   }
   // The directory names the cluster: keep it short and DNS-friendly.
   tmp_ = std::make_unique<TempDir>("vcagent");

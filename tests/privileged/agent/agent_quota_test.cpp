@@ -23,6 +23,7 @@
 #include "privileged/agent/agent_cluster_fixture.h"
 #include "privileged/cgroup/scoped_v1_cgroups.h"
 #include "privileged/cgroup/test_child.h"
+#include "support/prerequisite.h"
 
 namespace vc::testing {
 namespace {
@@ -43,7 +44,7 @@ int BusyLoop(int /*report_fd*/) {
 }
 
 TEST_F(AgentClusterTest, HoldsATenantsPodsToItsNodeBudgetOnRealCgroups) {
-  if (!ScopedV1Cgroups::Available()) GTEST_SKIP() << "cgroup v1 hierarchies are not mounted";
+  VC_REQUIRE(ScopedV1Cgroups::Available(), "cgroup v1 cpu/cpuacct/memory/pids hierarchies");
   ScopedV1Cgroups cgroups;  // declared first: outlives the children below
   ASSERT_NO_FATAL_FAILURE(CreateNamespace("vcluster-q"));
   ASSERT_NO_FATAL_FAILURE(
@@ -123,7 +124,7 @@ class AgentTenantQuotaTest : public AgentClusterTest {
   void SetUp() override {
     AgentClusterTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    if (!ScopedV1Cgroups::Available()) GTEST_SKIP() << "cgroup v1 hierarchies are not mounted";
+    VC_REQUIRE(ScopedV1Cgroups::Available(), "cgroup v1 cpu/cpuacct/memory/pids hierarchies");
     cgroups_ = std::make_unique<ScopedV1Cgroups>();
     ASSERT_NO_FATAL_FAILURE(CreateNamespace("vcluster-m"));
     ASSERT_NO_FATAL_FAILURE(CreateNamespace("plain"));

@@ -23,6 +23,7 @@
 #include "privileged/cgroup/test_child.h"
 #include "vc/agent/cgroup/libcgroup_fs.h"
 #include "vc/agent/cgroup/quota_enforcer.h"
+#include "support/prerequisite.h"
 
 namespace vc::agent {
 namespace {
@@ -48,12 +49,10 @@ int Sleeper(int /*report_fd*/) {
 class CgroupQuotaPrivilegedTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "needs root to create cgroups";
-    if (!ScopedV1Cgroups::Available()) {
-      GTEST_SKIP() << "cgroup v1 cpu/cpuacct/memory/pids hierarchies are not mounted";
-    }
+    VC_REQUIRE(::geteuid() == 0, "root (to create cgroups)");
+    VC_REQUIRE(ScopedV1Cgroups::Available(), "cgroup v1 cpu/cpuacct/memory/pids hierarchies");
     auto fs = LibcgroupFs::Create();
-    if (!fs.ok()) GTEST_SKIP() << fs.status().message();
+    VC_REQUIRE(fs.ok(), "libcgroup: " << fs.status().message());
     fs_ = std::move(fs).value();
     // Orphaned grandchildren (the pids test's) are re-parented to us and reaped at cleanup.
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);

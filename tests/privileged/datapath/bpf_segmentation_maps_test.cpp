@@ -19,6 +19,7 @@
 #include "vc/agent/datapath/datapath_diff.h"
 #include "vc/agent/datapath/segmentation_datapath.h"
 #include "vc_segmentation.h"
+#include "support/prerequisite.h"
 
 namespace vc::testing {
 namespace {
@@ -30,12 +31,12 @@ IpPrefix P(const char* text) { return IpPrefix::Parse(text).value(); }
 class BpfSegmentationMapsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (geteuid() != 0) GTEST_SKIP() << "needs root (bpf)";
-    if (!std::filesystem::exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "no kernel BTF";
+    VC_REQUIRE(geteuid() == 0, "root (bpf)");
+    VC_REQUIRE(std::filesystem::exists("/sys/kernel/btf/vmlinux"), "kernel BTF (/sys/kernel/btf/vmlinux)");
     pin_root_ = std::string(agent::kBpffsMountPoint) + "/vc-test-" + RandomSuffix();
     if (Status s = agent::EnsurePinRoot(pin_root_); !s.ok()) {
       pin_root_.clear();
-      GTEST_SKIP() << "no bpffs: " << s.ToString();
+      VC_REQUIRE(false, "bpffs: " << s.ToString());
     }
     auto dp = agent::SegmentationDatapath::Open({pin_root_});
     ASSERT_TRUE(dp.ok()) << dp.status().ToString();

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "vc/agent/datapath/bpffs.h"
+#include "support/prerequisite.h"
 
 namespace vc::testing {
 
@@ -13,13 +14,13 @@ using agent::IpProto;
 using agent::TrustLevel;
 
 void SegmentationDatapathTest::SetUp() {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root (bpf, netns)";
-  if (!std::filesystem::exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "no kernel BTF";
+  VC_REQUIRE(geteuid() == 0, "root (bpf, netns)");
+  VC_REQUIRE(std::filesystem::exists("/sys/kernel/btf/vmlinux"), "kernel BTF (/sys/kernel/btf/vmlinux)");
   const std::string suffix = RandomSuffix();
   pin_root_ = std::string(agent::kBpffsMountPoint) + "/vc-test-" + suffix;
   if (Status s = agent::EnsurePinRoot(pin_root_); !s.ok()) {
     pin_root_.clear();
-    GTEST_SKIP() << "no bpffs: " << s.ToString();
+    VC_REQUIRE(false, "bpffs: " << s.ToString());
   }
   state_dir_ = std::filesystem::temp_directory_path() / ("vc-test-" + suffix);
   auto lab = NetnsLab::Create(suffix, {{"a1", "10.213.0.1"},

@@ -12,6 +12,7 @@
 
 #include "vc/snapshot/archive.h"
 #include "vc/syncer/snapshot/data_archive.h"
+#include "support/prerequisite.h"
 
 namespace vc::syncer::snapshot {
 namespace {
@@ -41,9 +42,9 @@ class ScopedTmpfs {
 };
 
 TEST(SnapshotDiskFull, StagingOnAFullVolumeSaysSoAndLeavesNothing) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a tmpfs";
+  VC_REQUIRE(::geteuid() == 0, "root (to mount a tmpfs)");
   ScopedTmpfs data("size=1m");
-  if (!data.mounted()) GTEST_SKIP() << "cannot mount tmpfs here";
+  VC_REQUIRE(data.mounted(), "a tmpfs mount");
   std::ofstream(data.path() + "/state.db") << "live state";
 
   // A 4 MiB archive (incompressible data) into a 1 MiB volume.

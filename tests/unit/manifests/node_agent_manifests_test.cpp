@@ -70,34 +70,44 @@ TEST(NodeAgentManifestsTest, DaemonSetUsesNamedCapabilitiesHostMountsAndProbes) 
   EXPECT_EQ(sc["capabilities"]["drop"], json::array({"ALL"}));
   std::set<std::string> caps;
   for (const json& cap : sc["capabilities"]["add"]) caps.insert(cap.get<std::string>());
-  EXPECT_EQ(caps,
-            (std::set<std::string>{"BPF", "PERFMON", "NET_ADMIN", "SYS_ADMIN", "SYS_RESOURCE"}));
+  EXPECT_EQ(caps, (std::set<std::string>{"BPF", "PERFMON", "NET_ADMIN", "SYS_ADMIN"}))
+      << "SYS_RESOURCE only on kernels before 5.11 (RLIMIT_MEMLOCK), which the comment names";
 
   std::map<std::string, std::string> host_paths;  // volume -> host path
   for (const json& v : pod["volumes"]) host_paths[v["name"]] = v["hostPath"].value("path", "");
   std::map<std::string, std::string> mounts;  // mount path -> host path
-  for (const json& m : c["volumeMounts"]) mounts[m["mountPath"]] = host_paths[m["name"]];
+  std::map<std::string, std::string> sub_paths;  // mount path -> subPathExpr
+  for (const json& m : c["volumeMounts"]) {
+    mounts[m["mountPath"]] = host_paths[m["name"]];
+    sub_paths[m["mountPath"]] = m.value("subPathExpr", "");
+  }
   EXPECT_EQ(mounts["/sys/fs/bpf"], "/sys/fs/bpf");
   EXPECT_EQ(mounts["/sys/fs/cgroup"], "/sys/fs/cgroup");
   EXPECT_EQ(mounts["/var/lib/vc-node-agent"], "/var/lib/vc-node-agent");
+  // Per node: two nodes on one machine (local clusters) keep apart.
+  EXPECT_EQ(sub_paths["/var/lib/vc-node-agent"], "$(NODE_NAME)");
 
   std::set<std::string> args;
   for (const json& a : c["args"]) args.insert(a.get<std::string>());
   EXPECT_TRUE(args.count("--state-dir=/var/lib/vc-node-agent"));
-  EXPECT_TRUE(args.count("--bpffs-root=/sys/fs/bpf/vc"));
+  EXPECT_TRUE(args.count("--bpffs-root=/sys/fs/bpf/vc/$(NODE_NAME)"));
   EXPECT_TRUE(args.count("--cgroup-root=/sys/fs/cgroup"));
-  EXPECT_TRUE(args.count("--metrics-address=0.0.0.0:9464"));
+  EXPECT_TRUE(args.count("--metrics-address=$(NODE_IP):9464")) << "the node's address only";
   ASSERT_EQ(c["ports"].size(), 1u);
   EXPECT_EQ(c["ports"][0]["containerPort"], 9464);
   EXPECT_EQ(c["livenessProbe"]["httpGet"]["path"], "/healthz");
   EXPECT_EQ(c["readinessProbe"]["httpGet"]["path"], "/readyz");
   EXPECT_EQ(c["livenessProbe"]["httpGet"]["port"], c["ports"][0]["name"]);
   bool node_name = false;
+  bool node_ip = false;
   for (const json& e : c["env"]) {
     node_name = node_name || (e["name"] == "NODE_NAME" &&
                               e["valueFrom"]["fieldRef"]["fieldPath"] == "spec.nodeName");
+    node_ip = node_ip ||
+              (e["name"] == "NODE_IP" && e["valueFrom"]["fieldRef"]["fieldPath"] == "status.hostIP");
   }
   EXPECT_TRUE(node_name) << "NODE_NAME from the downward API";
+  EXPECT_TRUE(node_ip) << "NODE_IP from the downward API";
 }
 
 TEST(NodeAgentManifestsTest, RbacIsExactlyWhatTheAgentUses) {

@@ -5,6 +5,7 @@
 
 #include "vc/base64.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 
@@ -120,8 +121,16 @@ TEST_F(SyncerInitTest, RejectsBadFlags) {
   EXPECT_FALSE(std::filesystem::exists(Data("pki")));
 }
 
+// What the host answers for GET services/dev: the Service the pods dial the apiserver at.
+nlohmann::json HostService() {
+  return {{"kind", "Service"},
+          {"metadata", {{"name", "dev"}, {"namespace", "vcluster-dev"}}},
+          {"spec", {{"clusterIP", "10.105.76.222"}, {"clusterIPs", {"10.105.76.222"}}}}};
+}
+
 TEST_F(SyncerInitTest, AppliesTheHostSecret) {
   auto transport = std::make_shared<FakeTransport>();
+  transport->Reply(JsonResponse(200, HostService()));
   transport->Reply(JsonResponse(200, {{"kind", "Secret"},
                                       {"metadata", {{"name", "vc-dev"},
                                                     {"resourceVersion", "7"}}}}));
@@ -131,8 +140,15 @@ TEST_F(SyncerInitTest, AppliesTheHostSecret) {
   ASSERT_TRUE(s.ok()) << s.message();
 
   const auto requests = transport->requests();
-  ASSERT_EQ(requests.size(), 1u);
-  const kube::HttpRequest& r = requests.front();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].method, "GET");
+  EXPECT_EQ(requests[0].url, "https://host.example:6443/api/v1/namespaces/vcluster-dev/services/dev");
+  // Pods on the host reach the apiserver at the host Service's IP: the certificate names it.
+  auto serving = pki::InspectCertificate(Slurp(Data("pki/apiserver.crt")));
+  ASSERT_TRUE(serving.ok());
+  EXPECT_NE(std::find(serving->ip_addresses.begin(), serving->ip_addresses.end(), "10.105.76.222"),
+            serving->ip_addresses.end());
+  const kube::HttpRequest& r = requests.back();
   EXPECT_EQ(r.method, "PATCH");
   EXPECT_EQ(r.url,
             "https://host.example:6443/api/v1/namespaces/vcluster-dev/secrets/vc-dev"
@@ -166,8 +182,22 @@ TEST_F(SyncerInitTest, AppliesTheHostSecret) {
   EXPECT_EQ(info->subject.organizations, std::vector<std::string>{"system:masters"});
 }
 
+TEST_F(SyncerInitTest, AMissingHostServiceIsNamedAndNothingIsWritten) {
+  auto transport = std::make_shared<FakeTransport>();
+  transport->Reply(JsonResponse(
+      404, kube::testing::ApiStatus(404, "NotFound", "services \"dev\" not found")));
+  auto host = std::make_shared<kube::Client>(kube::RestConfig{.server = "https://h:1"}, transport,
+                                             std::make_shared<FakeClock>());
+  Status s = RunInit(Options(), [&]() -> StatusOr<std::shared_ptr<kube::Client>> { return host; });
+  EXPECT_EQ(s.code(), Code::kFailedPrecondition);
+  EXPECT_NE(s.message().find("host Service vcluster-dev/dev not found"), std::string::npos)
+      << s.message();
+  EXPECT_FALSE(std::filesystem::exists(Data("pki")));
+}
+
 TEST_F(SyncerInitTest, ExplainsAForbiddenApply) {
   auto transport = std::make_shared<FakeTransport>();
+  transport->Reply(JsonResponse(200, HostService()));
   transport->Reply(JsonResponse(
       403, kube::testing::ApiStatus(403, "Forbidden", "secrets \"vc-dev\" is forbidden")));
   auto host = std::make_shared<kube::Client>(kube::RestConfig{.server = "https://h:1"}, transport,

@@ -17,6 +17,34 @@ using testing::CgroupTestTree;
 
 constexpr const char* kUid = "8d7e0f3a-1b2c-4d5e-9f00-aabbccddeeff";
 
+TEST(KubeletCgroupRoot, ReadFromTheAgentsOwnCgroup) {
+  struct Case {
+    std::string proc_self_cgroup;
+    std::string want;
+  };
+  const std::vector<Case> cases = {
+      // cgroup v1, cgroupfs driver, kubelet --cgroup-root=/vc-lc-1-2 (local real nodes).
+      {"12:pids:/vc-lc-1-2/kubepods/besteffort/pod" + std::string(kUid) + "/abc\n"
+       "4:cpu,cpuacct:/vc-lc-1-2/kubepods/besteffort/pod" + std::string(kUid) + "/abc\n"
+       "0::/\n",
+       "/vc-lc-1-2"},
+      // the default root, both drivers, and a Guaranteed pod.
+      {"3:memory:/kubepods/pod" + std::string(kUid) + "/abc\n", ""},
+      {"0::/kubepods.slice/kubepods-burstable.slice/x.scope\n", ""},
+      {"0::/nested/a:b/kubepods.slice/kubepods-pod_x.slice/cri-containerd-1.scope\n",
+       "/nested/a:b"},
+      // Not kubelet's: a private cgroup namespace, a name that only starts like kubepods,
+      // garbage.
+      {"0::/\n", ""},
+      {"0::/kubepodsx/pod1\n", ""},
+      {"nonsense\n\n:", ""},
+      {"", ""},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(KubeletCgroupRootFromProcCgroup(c.proc_self_cgroup), c.want) << c.proc_self_cgroup;
+  }
+}
+
 TEST(PodCgroupPath, NamesEveryQosForBothDrivers) {
   struct Case {
     CgroupDriver driver;

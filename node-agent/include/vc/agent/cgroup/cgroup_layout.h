@@ -45,4 +45,11 @@ std::string PodCgroupPath(const CgroupLayout& layout, QosClass qos, std::string_
 // The directory kubelet creates first (kubepods or kubepods.slice): the evidence of its driver.
 std::string KubepodsCgroupPath(CgroupDriver driver, std::string_view kubelet_cgroup_root = "");
 
+// kubelet's --cgroup-root as seen from inside one of its pods: `proc_self_cgroup` is the text
+// of /proc/self/cgroup, whose paths run <root>/kubepods[.slice]/... for a container kubelet
+// started. "" (the default root) when no path names kubepods, as inside a private cgroup
+// namespace, where kubelet's default root is then the only sensible guess. Lets one DaemonSet
+// serve nodes whose kubelets use different roots.
+std::string KubeletCgroupRootFromProcCgroup(std::string_view proc_self_cgroup);
+
 }  // namespace vc::agent

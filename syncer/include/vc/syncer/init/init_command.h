@@ -43,10 +43,14 @@ Status PrepareDataDir(const InitOptions& options);
 // Secret vc-NAME from the PKI PrepareDataDir left, applied through `host`.
 Status PublishHostSecret(const InitOptions& options, kube::Client& host);
 
+// The cluster IPs of the host Service NAME (what the pods' KUBERNETES_SERVICE_HOST is), which
+// the apiserver's serving certificate must name. FailedPrecondition when it does not exist.
+StatusOr<std::vector<std::string>> HostServiceIps(const InitOptions& options, kube::Client& host);
+
 using HostClientFactory = std::function<StatusOr<std::shared_ptr<kube::Client>>()>;
 
 // Validate, load the host client (first, so a bad --host-kubeconfig fails before any file is
-// written), PrepareDataDir, PublishHostSecret.
+// written), the host Service's IPs (SANs), PrepareDataDir, PublishHostSecret.
 Status RunInit(const InitOptions& options, const HostClientFactory& host_client);
 
 }  // namespace vc::syncer::init
