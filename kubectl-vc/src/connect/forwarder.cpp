@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -19,10 +20,10 @@
 namespace vc::cli::connect {
 namespace {
 
-// Closes every descriptor from 3 up, in a forked child (async-signal-safe calls only).
-void CloseInheritedDescriptors() {
+// Closes every descriptor from `from` up, in a forked child (async-signal-safe calls only).
+void CloseInheritedDescriptors(int from) {
 #ifdef SYS_close_range
-  if (::syscall(SYS_close_range, 3U, ~0U, 0U) == 0) {
+  if (::syscall(SYS_close_range, static_cast<unsigned>(from), ~0U, 0U) == 0) {
     return;
   }
 #endif
@@ -30,19 +31,15 @@ void CloseInheritedDescriptors() {
   if (max < 0 || max > 65536) {
     max = 65536;
   }
-  for (int fd = 3; fd < max; ++fd) {
+  for (int fd = from; fd < max; ++fd) {
     ::close(fd);
   }
 }
 
 // The supervisor's state, touched by its signal handler: only sig_atomic_t-sized values.
 volatile sig_atomic_t g_stop = 0;
-volatile sig_atomic_t g_child = 0;
 
-void OnStopSignal(int) {
-  g_stop = 1;
-  if (g_child > 0) ::kill(g_child, SIGTERM);
-}
+void OnStopSignal(int) { g_stop = 1; }
 
 double MonotonicSeconds() {
   timespec ts{};
@@ -50,59 +47,342 @@ double MonotonicSeconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
-// The recorded forwarder process: runs kubectl port-forward and starts it again when it quits
-// after having served (kubectl ends the whole forward when one connection fails, e.g. an
-// attach the server closed); a run shorter than kMinRun (cannot listen, no such pod, refused
-// credentials) ends the supervisor with kubectl's status, so connect sees the exit and the log
-// says why. SIGTERM/SIGINT/SIGHUP stop kubectl, then the supervisor. Runs in a forked child of
-// a process that may have threads: async-signal-safe calls only, forever.
-[[noreturn]] void Supervise(char* const* argv, char* const* envp, int log) {
-  constexpr double kMinRun = 2.0;
+// The relay between the user's port and kubectl's. kubectl port-forward ends the whole
+// forward, every connection it carries, when one of them fails (an attach whose stream the
+// apiserver closed while the client still wrote: "lost connection to pod"); and kubectl sends
+// all its requests over one HTTP/2 connection, so one failed `kubectl run -i` would break the
+// next commands too. So the supervisor owns the user's listening socket and gives each
+// connection a kubectl port-forward of its own (started ahead as a spare, so a connection
+// rarely waits for one): a failure ends only the connection that had it. A connection whose
+// kubectl dies before answering anything is sent again through a new one, and one that arrives
+// while no kubectl listens yet waits (up to kConnectWait) instead of being refused. Fixed-size
+// state, no allocation: it runs in a forked child (see Supervise).
+constexpr int kMaxConnections = 64;
+constexpr size_t kBufferBytes = 16 * 1024;
+constexpr double kConnectWait = 60.0;
+constexpr double kMinRun = 2.0;
+
+struct Direction {
+  char buffer[kBufferBytes];
+  size_t length = 0;  // bytes in buffer not written yet, from offset
+  size_t offset = 0;
+  bool eof = false;   // the source ended; after the buffer drains the sink is shut for writing
+  bool shut = false;  // ... which it now is
+  size_t moved = 0;   // bytes written to the sink so far
+};
+
+// A kubectl port-forward: its process and the loopback port it listens on.
+struct Kubectl {
+  pid_t pid = 0;
+  int port = 0;
+  double started = 0;
+};
+
+struct Relay {
+  int client = -1;
+  int upstream = -1;
+  bool connecting = false;  // a non-blocking connect to kubectl is in progress
+  double accepted = 0;
+  double retry_at = 0;      // when to try kubectl's port again
+  Kubectl kubectl;          // this connection's own
+  Direction up;             // client -> upstream
+  Direction down;           // upstream -> client
+  // What went upstream before upstream answered anything: sent again through a new kubectl
+  // when this one failed first.
+  char sent[kBufferBytes];
+  size_t sent_length = 0;
+};
+
+Relay g_relays[kMaxConnections];
+Kubectl g_spare;
+
+void SetNonBlocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+void StopKubectl(Kubectl& k) {
+  if (k.pid > 0) ::kill(k.pid, SIGTERM);  // reaped by the main loop's waitpid
+  k = Kubectl{};
+}
+
+void CloseRelay(Relay& r) {
+  if (r.client >= 0) ::close(r.client);
+  if (r.upstream >= 0) ::close(r.upstream);
+  StopKubectl(r.kubectl);
+  r.client = r.upstream = -1;
+  r.connecting = false;
+  r.retry_at = 0;
+  r.up.length = r.up.offset = r.down.length = r.down.offset = 0;
+  r.up.eof = r.down.eof = r.up.shut = r.down.shut = false;
+  r.up.moved = r.down.moved = r.sent_length = 0;
+}
+
+// A loopback port nothing listens on now (async-signal-safe); 0 when none could be had.
+int FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return 0;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+// Appends the decimal digits of `v` (>= 0) at arg[*at].
+void AppendNumber(char* arg, int* at, int v) {
+  char digits[12];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v > 0 && n < 12);
+  while (n > 0) arg[(*at)++] = digits[--n];
+}
+
+// Writes "PORT:REMOTE" into `arg` (kubectl's port argument; room for 32 bytes).
+void FormatPortArg(char* arg, int port, int remote) {
+  int at = 0;
+  AppendNumber(arg, &at, port);
+  arg[at++] = ':';
+  AppendNumber(arg, &at, remote);
+  arg[at] = '\0';
+}
+
+Kubectl StartKubectl(char* const* argv, char* const* envp, char* port_arg, int remote_port,
+                     int listener) {
+  Kubectl k;
+  k.port = FreePort();
+  if (k.port == 0) return k;
+  FormatPortArg(port_arg, k.port, remote_port);
+  k.pid = ::fork();
+  if (k.pid == 0) {
+    for (int sig : {SIGTERM, SIGINT, SIGHUP}) ::signal(sig, SIG_DFL);
+    ::signal(SIGPIPE, SIG_DFL);
+    ::close(listener);
+    for (Relay& r : g_relays) {
+      if (r.client >= 0) ::close(r.client);
+      if (r.upstream >= 0) ::close(r.upstream);
+    }
+    ::execve(argv[0], argv, envp);
+    const char msg[] = "kubectl-vc: exec of the port-forward command failed\n";
+    (void)!::write(2, msg, sizeof(msg) - 1);
+    ::_exit(127);
+  }
+  if (k.pid < 0) k = Kubectl{};
+  k.started = MonotonicSeconds();
+  return k;
+}
+
+// Starts a non-blocking connect to the relay's kubectl.
+void ConnectUpstream(Relay& r) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(r.kubectl.port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 || errno == EINPROGRESS) {
+    r.upstream = fd;
+    r.connecting = true;
+    return;
+  }
+  ::close(fd);
+}
+
+// Upstream failed before it answered a byte: start over with a new kubectl, resending what the
+// client had sent. False when that cannot be (the relay must end).
+bool RewindUpstream(Relay& r) {
+  if (r.down.moved > 0 || r.down.length > 0 || r.sent_length + r.up.length > kBufferBytes ||
+      (r.up.eof && r.sent_length == 0 && r.up.length == 0) ||  // nothing to ask the next one
+      MonotonicSeconds() - r.accepted > kConnectWait) {
+    return false;
+  }
+  ::memmove(r.up.buffer + r.sent_length, r.up.buffer + r.up.offset, r.up.length);
+  ::memcpy(r.up.buffer, r.sent, r.sent_length);
+  r.up.length += r.sent_length;
+  r.up.offset = 0;
+  r.up.shut = false;
+  r.up.moved = 0;
+  r.sent_length = 0;
+  r.down.eof = false;
+  ::close(r.upstream);
+  r.upstream = -1;
+  r.connecting = false;
+  StopKubectl(r.kubectl);
+  return true;
+}
+
+// Moves what it can from `from` through `d` to `to`; false on an error of either socket.
+// `keep`, when given, receives a copy of what is written (up to kBufferBytes, counted in *kept).
+bool Pump(Direction& d, int from, int to, short from_events, short to_events,
+          char* keep = nullptr, size_t* kept = nullptr) {
+  if (d.length == 0 && !d.eof && (from_events & (POLLIN | POLLHUP | POLLERR))) {
+    const ssize_t n = ::read(from, d.buffer, kBufferBytes);
+    if (n > 0) {
+      d.length = static_cast<size_t>(n);
+      d.offset = 0;
+    } else if (n == 0) {
+      d.eof = true;
+    } else if (errno != EAGAIN && errno != EINTR) {
+      return false;
+    }
+  }
+  if (d.length > 0 && (to_events & (POLLOUT | POLLERR | POLLHUP))) {
+    const ssize_t n = ::send(to, d.buffer + d.offset, d.length, MSG_NOSIGNAL);
+    if (n > 0) {
+      if (keep != nullptr && *kept + static_cast<size_t>(n) <= kBufferBytes) {
+        ::memcpy(keep + *kept, d.buffer + d.offset, static_cast<size_t>(n));
+        *kept += static_cast<size_t>(n);
+      }
+      d.offset += static_cast<size_t>(n);
+      d.length -= static_cast<size_t>(n);
+      d.moved += static_cast<size_t>(n);
+    } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+      return false;
+    }
+  }
+  if (d.eof && d.length == 0 && !d.shut) {
+    ::shutdown(to, SHUT_WR);
+    d.shut = true;
+  }
+  return true;
+}
+
+// One relay's step after poll: finish its connect, or move bytes; ends or rewinds it.
+void Step(Relay& r, short ce, short ue, bool* served) {
+  if (r.connecting) {
+    int error = 0;
+    socklen_t len = sizeof(error);
+    ::getsockopt(r.upstream, SOL_SOCKET, SO_ERROR, &error, &len);
+    // A loopback connect to a port nobody listens on can meet itself (TCP simultaneous open,
+    // when the kernel picks that very port as the source): not kubectl either.
+    sockaddr_in self{};
+    socklen_t self_len = sizeof(self);
+    const bool self_connected =
+        error == 0 &&
+        ::getsockname(r.upstream, reinterpret_cast<sockaddr*>(&self), &self_len) == 0 &&
+        ntohs(self.sin_port) == r.kubectl.port;
+    if (error != 0 || self_connected) {  // kubectl is not listening (yet): try again later
+      ::close(r.upstream);
+      r.upstream = -1;
+      r.connecting = false;
+    } else if (ue & POLLOUT) {
+      r.connecting = false;
+      *served = true;  // the pod is there and kubectl forwards to it
+    }
+    return;
+  }
+  // The upstream ending closes the relay: the apiserver is done with this connection. Unless it
+  // ended before answering anything: then its kubectl failed, and a new one gets the request.
+  const bool answered = r.down.moved > 0 || r.down.length > 0;
+  const bool up_ok =
+      Pump(r.up, r.client, r.upstream, ce, ue, answered ? nullptr : r.sent, &r.sent_length);
+  const bool down_ok = up_ok && Pump(r.down, r.upstream, r.client, ue, ce);
+  if (!down_ok || (r.down.eof && r.down.length == 0)) {
+    const bool upstream_failed = up_ok || (ue & (POLLERR | POLLHUP)) != 0;
+    if (!(upstream_failed && RewindUpstream(r))) CloseRelay(r);
+  }
+}
+
+// The recorded forwarder process: owns `listener` (the user's port) and relays each connection
+// through a kubectl port-forward of its own (`argv`, whose `port_arg` it rewrites for each).
+// A kubectl that quits within kMinRun before any kubectl ever forwarded (cannot listen, no
+// such pod, refused credentials) ends the supervisor with kubectl's status, so connect sees
+// the exit and the log says why. SIGTERM/SIGINT/SIGHUP stop every kubectl, then the
+// supervisor. Runs in a forked child of a process that may have threads: async-signal-safe
+// calls only, forever.
+[[noreturn]] void Supervise(char* const* argv, char* const* envp, int log, int listener,
+                            char* port_arg, int remote_port) {
   struct sigaction stop {};
   stop.sa_handler = OnStopSignal;
   sigemptyset(&stop.sa_mask);
   for (int sig : {SIGTERM, SIGINT, SIGHUP}) ::sigaction(sig, &stop, nullptr);
-  ::signal(SIGPIPE, SIG_DFL);
-  sigset_t stops, none;
-  sigemptyset(&stops);
-  for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&stops, sig);
-  sigemptyset(&none);
+  ::signal(SIGPIPE, SIG_IGN);
   const int devnull = ::open("/dev/null", O_RDONLY);
   ::dup2(devnull, 0);
   ::dup2(log, 1);
   ::dup2(log, 2);
-  CloseInheritedDescriptors();
-  long backoff_ms = 500;
+  ::dup2(listener, 3);
+  listener = 3;
+  CloseInheritedDescriptors(4);
+  SetNonBlocking(listener);
+  bool served = false;
+  pollfd fds[1 + 2 * kMaxConnections];
   while (!g_stop) {
-    // Stop signals wait until the child's pid is recorded, so the handler never misses it.
-    ::sigprocmask(SIG_BLOCK, &stops, nullptr);
-    const double started = MonotonicSeconds();
-    const pid_t child = ::fork();
-    if (child == 0) {
-      for (int sig : {SIGTERM, SIGINT, SIGHUP}) ::signal(sig, SIG_DFL);
-      ::sigprocmask(SIG_SETMASK, &none, nullptr);
-      ::execve(argv[0], argv, envp);
-      const char msg[] = "kubectl-vc: exec of the port-forward command failed\n";
-      (void)!::write(2, msg, sizeof(msg) - 1);
-      ::_exit(127);
-    }
-    g_child = child > 0 ? child : 0;
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    if (child < 0) ::_exit(1);
+    // Reap every kubectl that ended, and see whose it was.
     int status = 0;
-    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    pid_t gone;
+    while ((gone = ::waitpid(-1, &status, WNOHANG)) > 0) {
+      const bool early = g_spare.pid == gone && MonotonicSeconds() - g_spare.started < kMinRun;
+      if (g_spare.pid == gone) g_spare = Kubectl{};
+      if (early && !served) ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+      for (Relay& r : g_relays) {
+        if (r.kubectl.pid != gone) continue;
+        r.kubectl.pid = 0;
+        if (r.upstream < 0) r.kubectl = Kubectl{};  // never reached: wait for another one
+      }
     }
-    g_child = 0;
-    if (g_stop) break;
-    if (MonotonicSeconds() - started < kMinRun) {
-      ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+    if (g_spare.pid == 0) g_spare = StartKubectl(argv, envp, port_arg, remote_port, listener);
+    const double now = MonotonicSeconds();
+    // Connections without a kubectl take the spare; those waiting for theirs try again.
+    for (Relay& r : g_relays) {
+      if (r.client < 0 || r.upstream >= 0) continue;
+      if (now - r.accepted > kConnectWait) {
+        CloseRelay(r);
+        continue;
+      }
+      if (r.kubectl.pid == 0 && g_spare.pid > 0) {
+        r.kubectl = g_spare;
+        g_spare = Kubectl{};
+        r.retry_at = 0;
+      }
+      if (r.kubectl.pid > 0 && now >= r.retry_at) {
+        r.retry_at = now + 0.05;
+        ConnectUpstream(r);
+      }
     }
-    const char msg[] = "kubectl-vc: port-forward quit after serving; starting it again\n";
-    (void)!::write(2, msg, sizeof(msg) - 1);
-    timespec pause{backoff_ms / 1000, (backoff_ms % 1000) * 1000000};
-    while (!g_stop && ::nanosleep(&pause, &pause) != 0 && errno == EINTR) {
+    int n = 0;
+    bool room = false;
+    for (Relay& r : g_relays) room = room || r.client < 0;
+    fds[n++] = {listener, static_cast<short>(room ? POLLIN : 0), 0};
+    for (Relay& r : g_relays) {
+      short client_events = 0, upstream_events = 0;
+      if (r.client >= 0 && r.upstream >= 0) {
+        if (r.connecting) {
+          upstream_events = POLLOUT;
+        } else {
+          if (r.up.length == 0 && !r.up.eof) client_events |= POLLIN;
+          if (r.down.length > 0) client_events |= POLLOUT;
+          if (r.down.length == 0 && !r.down.eof) upstream_events |= POLLIN;
+          if (r.up.length > 0) upstream_events |= POLLOUT;
+        }
+      }
+      fds[n++] = {r.client, client_events, 0};
+      fds[n++] = {r.upstream, upstream_events, 0};
     }
-    backoff_ms = backoff_ms >= 8000 ? 16000 : backoff_ms * 2;
+    if (::poll(fds, static_cast<nfds_t>(n), 50) < 0) continue;  // EINTR: a signal
+    if (fds[0].revents & POLLIN) {
+      const int c = ::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      for (Relay& r : g_relays) {
+        if (c < 0 || r.client >= 0) continue;
+        r.client = c;
+        r.accepted = MonotonicSeconds();
+        break;
+      }
+    }
+    for (int i = 0; i < kMaxConnections; ++i) {
+      Relay& r = g_relays[i];
+      const short ce = fds[1 + 2 * i].revents, ue = fds[2 + 2 * i].revents;
+      if (r.client >= 0 && r.upstream >= 0 && (ce != 0 || ue != 0)) Step(r, ce, ue, &served);
+    }
+  }
+  for (Relay& r : g_relays) CloseRelay(r);
+  StopKubectl(g_spare);
+  while (::waitpid(-1, nullptr, 0) > 0) {
   }
   ::_exit(0);
 }
@@ -209,6 +489,24 @@ std::vector<std::string> ForwarderArgv(const ForwarderSpec& spec, const std::str
   return argv;
 }
 
+StatusOr<int> ListenLoopback(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Internal(std::string("listen on 127.0.0.1: socket: ") + std::strerror(errno));
+  const int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || ::listen(fd, 128) != 0) {
+    const int saved = errno;
+    ::close(fd);
+    return Unavailable("listen on 127.0.0.1:" + std::to_string(port) + ": " +
+                       std::strerror(saved) + " (pass another --local-port)");
+  }
+  return fd;
+}
+
 StatusOr<ForwarderProcess> StartForwarder(const ForwarderSpec& spec) {
   ASSIGN_OR_RETURN(const std::string kubectl, FindExecutable(spec.kubectl, spec.env));
   const std::vector<std::string> argv = ForwarderArgv(spec, kubectl);
@@ -223,18 +521,30 @@ StatusOr<ForwarderProcess> StartForwarder(const ForwarderSpec& spec) {
     c_argv.push_back(const_cast<char*>(a.c_str()));
   }
   c_argv.push_back(nullptr);
+  // The user's port is the supervisor's; each kubectl it starts listens on a port of its own,
+  // written into this argument before each start.
+  static char port_arg[32];
+  const std::string user_port_arg =
+      std::to_string(spec.local_port) + ":" + std::to_string(spec.remote_port);
+  for (auto& a : c_argv) {
+    if (a != nullptr && user_port_arg == a) a = port_arg;
+  }
   for (const auto& e : env_strings) {
     c_env.push_back(const_cast<char*>(e.c_str()));
   }
   c_env.push_back(nullptr);
 
+  ASSIGN_OR_RETURN(const int listener, ListenLoopback(spec.local_port));
   const int log = ::open(spec.log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (log < 0) {
-    return Internal("open forwarder log " + spec.log_file + ": " + std::strerror(errno));
+    const int saved = errno;
+    ::close(listener);
+    return Internal("open forwarder log " + spec.log_file + ": " + std::strerror(saved));
   }
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
     ::close(log);
+    ::close(listener);
     return Internal(std::string("start port-forward: pipe: ") + std::strerror(errno));
   }
   // Double fork: the forwarder is reparented to init at once, so it is never our zombie and
@@ -243,6 +553,7 @@ StatusOr<ForwarderProcess> StartForwarder(const ForwarderSpec& spec) {
   if (middle < 0) {
     const int saved = errno;
     ::close(log);
+    ::close(listener);
     ::close(pipe_fds[0]);
     ::close(pipe_fds[1]);
     return Internal(std::string("start port-forward: fork: ") + std::strerror(saved));
@@ -255,9 +566,10 @@ StatusOr<ForwarderProcess> StartForwarder(const ForwarderSpec& spec) {
       (void)!::write(pipe_fds[1], &pid, sizeof(pid));
       ::_exit(forwarder < 0 ? 1 : 0);
     }
-    Supervise(c_argv.data(), c_env.data(), log);
+    Supervise(c_argv.data(), c_env.data(), log, listener, port_arg, spec.remote_port);
   }
   ::close(log);
+  ::close(listener);
   ::close(pipe_fds[1]);
   int32_t pid = 0;
   ssize_t n;

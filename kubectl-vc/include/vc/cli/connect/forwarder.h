@@ -36,7 +36,7 @@ struct ForwarderSpec {
   std::string context;     // host --context; empty: current
   std::string namespace_;
   std::string pod;
-  int local_port = 0;
+  int local_port = 0;      // the user's port: the forwarder listens there and relays
   int remote_port = 8443;
   std::string log_file;   // stdout and stderr, started afresh: its tail is this run's
   kube::Environment env;  // the forwarder's complete environment
@@ -50,7 +50,13 @@ struct ForwarderProcess {
 // The argv the forwarder runs (kubectl first), for messages and tests.
 std::vector<std::string> ForwarderArgv(const ForwarderSpec& spec, const std::string& kubectl);
 
-// Starts it detached; returns once the process exists (not once it forwards).
+// Listens on 127.0.0.1:PORT (0: any), for the forwarder; Unavailable when it is taken.
+StatusOr<int> ListenLoopback(int port);
+
+// Starts it detached: a supervisor that owns 127.0.0.1:local_port and relays each connection
+// through a kubectl port-forward of its own (kubectl ends the whole forward when one
+// connection fails), on a port of kubectl's own. Returns once the process exists (not once it
+// forwards).
 StatusOr<ForwarderProcess> StartForwarder(const ForwarderSpec& spec);
 
 // SIGTERM to `pid` only when it is still the process recorded (start time), then waits up to
