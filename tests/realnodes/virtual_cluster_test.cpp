@@ -70,6 +70,28 @@ TEST_F(RealVirtualClusterTest, ControlPlaneAndTenantPodRunAsRealContainers) {
   Ran logs = Vc({"exec", "web", "--", "cat", "/etc/nginx/nginx.conf"}, true);
   EXPECT_EQ(logs.code, 0) << logs.out;
   EXPECT_NE(logs.out.find("worker_processes"), std::string::npos) << logs.out;
+
+  // DNS inside the virtual cluster, for real: its CoreDNS (a synced pod) answers a tenant pod
+  // for the tenant's own Service, which then serves nginx's page by name. And the seed's
+  // `kubectl run --rm -i` (attach through the relay; the command may end before kubectl
+  // attaches, then kubectl shows its logs), whose connection failing must not break the next
+  // command through kubectl vc connect's forwarder.
+  ASSERT_EQ(Vc({"expose", "pod", "web", "--port=80"}, true).code, 0);
+  Ran dns = Vc({"run", "dns", "--image=busybox:1.28", "--rm", "-i", "--restart=Never", "--",
+                "sh", "-c",
+                "nslookup web.default.svc.cluster.local && timeout 20 wget -qO- http://web/"},
+               true);
+  EXPECT_EQ(dns.code, 0) << dns.out;
+  EXPECT_NE(dns.out.find("Name:\tweb.default.svc.cluster.local"), std::string::npos) << dns.out;
+  EXPECT_NE(dns.out.find("<title>Welcome to nginx!</title>"), std::string::npos) << dns.out;
+  for (int i = 0; i < 2; ++i) {
+    Ran quick = Vc({"run", "quick" + std::to_string(i), "--image=busybox:1.28", "--rm", "-i",
+                    "--restart=Never", "--", "echo", "done"},
+                   true);
+    EXPECT_EQ(quick.code, 0) << quick.out;
+    EXPECT_NE(quick.out.find("done"), std::string::npos) << quick.out;
+  }
+  EXPECT_EQ(Vc({"get", "pods"}, true).code, 0) << "the forward still serves";
 }
 
 }  // namespace

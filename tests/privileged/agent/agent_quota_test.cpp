@@ -69,7 +69,12 @@ TEST_F(AgentClusterTest, HoldsATenantsPodsToItsNodeBudgetOnRealCgroups) {
   ASSERT_TRUE(Eventually(
       [&] {
         for (const std::string& cg : pod_cgroups) {
-          if (cgroups.Read("cpu", cg, "cpu.cfs_quota_us") != "15000\n") return false;
+          // v1: the share on the pod's container, the pod's own quota lifted (libcgroup_fs).
+          if (cgroups.Read("cpu", ScopedV1Cgroups::ContainerOf(cg), "cpu.cfs_quota_us") !=
+              "15000\n") {
+            return false;
+          }
+          if (cgroups.Read("cpu", cg, "cpu.cfs_quota_us") != "-1\n") return false;
           if (cgroups.Read("pids", cg, "pids.max") != "32\n") return false;
         }
         return true;
@@ -80,7 +85,7 @@ TEST_F(AgentClusterTest, HoldsATenantsPodsToItsNodeBudgetOnRealCgroups) {
   std::vector<std::unique_ptr<TestChild>> children;
   for (const std::string& cg : pod_cgroups) {
     auto child = std::make_unique<TestChild>(BusyLoop);
-    ASSERT_TRUE(cgroups.Attach(child->pid(), cg)) << cgroups.error();
+    ASSERT_TRUE(cgroups.Attach(child->pid(), ScopedV1Cgroups::ContainerOf(cg))) << cgroups.error();
     ASSERT_TRUE(child->Start());
     children.push_back(std::move(child));
   }
@@ -179,12 +184,18 @@ class AgentTenantQuotaTest : public AgentClusterTest {
   std::string Read(const std::string& pod, const char* controller, const char* file) const {
     return cgroups_->Read(controller, pod_cgroup_.at(pod), file);
   }
+  // Of the pod's container, where its processes run (v1 counts OOM kills and refused forks
+  // there).
+  std::string ReadContainer(const std::string& pod, const char* controller, const char* file) const {
+    return cgroups_->Read(controller, ScopedV1Cgroups::ContainerOf(pod_cgroup_.at(pod)), file);
+  }
 
   // A child parked, moved into `pod`'s cgroup, then released.
   TestChild& Spawn(const std::string& pod, std::function<int(int)> body) {
     children_.push_back(std::make_unique<TestChild>(std::move(body)));
     TestChild& child = *children_.back();
-    EXPECT_TRUE(cgroups_->Attach(child.pid(), pod_cgroup_.at(pod))) << cgroups_->error();
+    EXPECT_TRUE(cgroups_->Attach(child.pid(), ScopedV1Cgroups::ContainerOf(pod_cgroup_.at(pod))))
+        << cgroups_->error();
     EXPECT_TRUE(child.Start());
     return child;
   }
@@ -237,7 +248,7 @@ TEST_F(AgentTenantQuotaTest, MemoryOverTheShareIsOomKilledInTheTenantOnly) {
   EXPECT_TRUE(WIFEXITED(free_status) && WEXITSTATUS(free_status) == 0)
       << "the pod of no tenant was stopped: status " << free_status;
 
-  const std::string oom = Read("m1", "memory", "memory.oom_control");
+  const std::string oom = ReadContainer("m1", "memory", "memory.oom_control");
   const int64_t max_usage = std::stoll(Read("m1", "memory", "memory.max_usage_in_bytes"));
   const int64_t free_max = std::stoll(Read("free", "memory", "memory.max_usage_in_bytes"));
   std::cout << "[figures] tenant m memory: hog in m1 killed by signal " << WTERMSIG(status)
@@ -247,11 +258,11 @@ TEST_F(AgentTenantQuotaTest, MemoryOverTheShareIsOomKilledInTheTenantOnly) {
   EXPECT_GE(CgroupField(oom, "oom_kill"), 1);
   EXPECT_LE(max_usage, 64 * kMiB);
   EXPECT_GE(free_max, 128 * kMiB);
-  EXPECT_EQ(CgroupField(Read("free", "memory", "memory.oom_control"), "oom_kill"), 0);
+  EXPECT_EQ(CgroupField(ReadContainer("free", "memory", "memory.oom_control"), "oom_kill"), 0);
   // The tenant's other pod kept its memory: an OOM is the pod's, not the tenant's.
   int holder_status = 0;
   EXPECT_FALSE(holder.WaitExit(milliseconds(50), &holder_status)) << "the holder in m2 died too";
-  EXPECT_EQ(CgroupField(Read("m2", "memory", "memory.oom_control"), "oom_kill"), 0);
+  EXPECT_EQ(CgroupField(ReadContainer("m2", "memory", "memory.oom_control"), "oom_kill"), 0);
 }
 
 TEST_F(AgentTenantQuotaTest, PidsShareRefusesForksInTheTenantOnly) {

@@ -113,7 +113,8 @@ class CgroupQuotaPrivilegedTest : public ::testing::Test {
     children_.push_back(std::make_unique<TestChild>(std::move(body)));
     TestChild& child = *children_.back();
     EXPECT_GT(child.pid(), 0);
-    EXPECT_TRUE(cgroups_->Attach(child.pid(), PodCgroup(uid))) << cgroups_->error();
+    EXPECT_TRUE(cgroups_->Attach(child.pid(), ScopedV1Cgroups::ContainerOf(PodCgroup(uid))))
+        << cgroups_->error();
     EXPECT_TRUE(child.Start());
     return child;
   }
@@ -133,14 +134,20 @@ TEST_F(CgroupQuotaPrivilegedTest, CpuQuotaHoldsTwoBusyPodsToTheTenantBudget) {
                              {.uid = "b", .cpu_request_millicores = 200}}};
   Enforce(tenant);
   ASSERT_FALSE(HasFailure());
-  EXPECT_EQ(cgroups_->Read("cpu", PodCgroup("a"), "cpu.cfs_quota_us"), "11000\n");
+  // On v1 the share goes to the pod's containers, and the pod's own quota is lifted, so that a
+  // container runc starts with its own higher limit still fits under it.
+  EXPECT_EQ(cgroups_->Read("cpu", ScopedV1Cgroups::ContainerOf(PodCgroup("a")), "cpu.cfs_quota_us"),
+            "11000\n");
+  EXPECT_EQ(cgroups_->Read("cpu", PodCgroup("a"), "cpu.cfs_quota_us"), "-1\n");
   // kubelet gives kubepods cpu.shares in proportion to the node's allocatable cpu. The test's
   // root competes with everything else on the host (builds, other tests) at the default 1024,
   // which on a busy 2-cpu machine can starve the pods below their quotas and hide the quota.
   ASSERT_TRUE(cgroups_->Write("cpu", cgroups_->prefix(), "cpu.shares", "262144"))
       << cgroups_->error();
-  EXPECT_EQ(cgroups_->Read("cpu", PodCgroup("b"), "cpu.cfs_quota_us"), "21000\n");
-  EXPECT_EQ(cgroups_->Read("cpu", PodCgroup("b"), "cpu.cfs_period_us"), "100000\n");
+  EXPECT_EQ(cgroups_->Read("cpu", ScopedV1Cgroups::ContainerOf(PodCgroup("b")), "cpu.cfs_quota_us"),
+            "21000\n");
+  EXPECT_EQ(cgroups_->Read("cpu", ScopedV1Cgroups::ContainerOf(PodCgroup("b")), "cpu.cfs_period_us"),
+            "100000\n");
 
   // Unthrottled, each busy loop would take a whole cpu.
   Spawn("a", BusyLoop);
@@ -183,8 +190,13 @@ TEST_F(CgroupQuotaPrivilegedTest, CpuQuotaHoldsTwoBusyPodsToTheTenantBudget) {
   EXPECT_LE(total, 0.320 * 1.10);
   EXPECT_GE(a, 0.110 * 0.6);
   EXPECT_GE(b, 0.210 * 0.6);
-  EXPECT_GT(CgroupField(cgroups_->Read("cpu", PodCgroup("a"), "cpu.stat"), "nr_throttled"), 0);
-  EXPECT_GT(CgroupField(cgroups_->Read("cpu", PodCgroup("b"), "cpu.stat"), "nr_throttled"), 0);
+  for (const char* uid : {"a", "b"}) {
+    EXPECT_GT(CgroupField(cgroups_->Read("cpu", ScopedV1Cgroups::ContainerOf(PodCgroup(uid)),
+                                         "cpu.stat"),
+                          "nr_throttled"),
+              0)
+        << uid;
+  }
 }
 
 TEST_F(CgroupQuotaPrivilegedTest, MemoryOverTheShareIsOomKilledInThatPodOnly) {
@@ -206,7 +218,7 @@ TEST_F(CgroupQuotaPrivilegedTest, MemoryOverTheShareIsOomKilledInThatPodOnly) {
   ASSERT_TRUE(WIFSIGNALED(status)) << "exited with " << WEXITSTATUS(status) << " instead";
   EXPECT_EQ(WTERMSIG(status), SIGKILL);
 
-  const std::string oom = cgroups_->Read("memory", PodCgroup("hog"), "memory.oom_control");
+  const std::string oom = cgroups_->Read("memory", ScopedV1Cgroups::ContainerOf(PodCgroup("hog")), "memory.oom_control");
   const int64_t failcnt = std::stoll(cgroups_->Read("memory", PodCgroup("hog"), "memory.failcnt"));
   const int64_t max_usage =
       std::stoll(cgroups_->Read("memory", PodCgroup("hog"), "memory.max_usage_in_bytes"));
@@ -221,7 +233,7 @@ TEST_F(CgroupQuotaPrivilegedTest, MemoryOverTheShareIsOomKilledInThatPodOnly) {
   int calm_status = 0;
   EXPECT_FALSE(calm.WaitExit(milliseconds(50), &calm_status)) << "the calm pod died too";
   EXPECT_EQ(
-      CgroupField(cgroups_->Read("memory", PodCgroup("calm"), "memory.oom_control"), "oom_kill"),
+      CgroupField(cgroups_->Read("memory", ScopedV1Cgroups::ContainerOf(PodCgroup("calm")), "memory.oom_control"), "oom_kill"),
       0);
 }
 
@@ -240,7 +252,7 @@ TEST_F(CgroupQuotaPrivilegedTest, PidsBudgetStopsAForkBombAtTheLimit) {
   ASSERT_TRUE(forker.ReadReport(&report, sizeof(report), seconds(20)));
 
   const int64_t current = std::stoll(cgroups_->Read("pids", PodCgroup("forker"), "pids.current"));
-  const std::string events = cgroups_->Read("pids", PodCgroup("forker"), "pids.events");
+  const std::string events = cgroups_->Read("pids", ScopedV1Cgroups::ContainerOf(PodCgroup("forker")), "pids.events");
   TenantUsage usage = enforcer_->Usage(tenant);
   std::cout << "[figures] pids: " << report.forks << " forks succeeded, then errno " << report.error
             << " (EAGAIN=" << EAGAIN << "); pids.current " << current << ", pids.events max "

@@ -52,8 +52,9 @@ fs::path ScopedV1Cgroups::Dir(const char* controller, const std::string& cgroup)
 }
 
 bool ScopedV1Cgroups::AddBurstablePod(const std::string& uid) {
+  const std::string pod = prefix_ + "/kubepods/burstable/pod" + uid;
   const std::string levels[] = {prefix_, prefix_ + "/kubepods", prefix_ + "/kubepods/burstable",
-                                prefix_ + "/kubepods/burstable/pod" + uid};
+                                pod, ContainerOf(pod)};
   for (const char* controller : kControllers) {
     for (const std::string& level : levels) {
       fs::path dir = Dir(controller, level);

@@ -32,9 +32,11 @@ class ScopedV1Cgroups {
   // kubelet's --cgroup-root for the locator: "vc-test-<random>".
   const std::string& prefix() const { return prefix_; }
 
-  // Makes prefix/kubepods/burstable/pod<uid> in every hierarchy; returns it relative to the
-  // hierarchy root (as PodCgroupLocator::Locate does). False on failure (see error()).
+  // Makes prefix/kubepods/burstable/pod<uid> and, as runc would, its container's cgroup
+  // pod<uid>/ctr (ContainerOf) in every hierarchy. False on failure (see error()).
   bool AddBurstablePod(const std::string& uid);
+  // The container cgroup AddBurstablePod made under `pod_cgroup`: where a pod's processes run.
+  static std::string ContainerOf(const std::string& pod_cgroup) { return pod_cgroup + "/ctr"; }
 
   // Moves `pid` (a child of the test, never the runner) into `cgroup` in every hierarchy.
   bool Attach(pid_t pid, const std::string& cgroup);

@@ -24,12 +24,14 @@ class LibcgroupFs final : public CgroupFs {
 
   StatusOr<CgroupLimits> ReadLimits(const std::string& cgroup) override;
   // cgroup_modify_cgroup() with one controller per resource: cpu (cfs_period_us, then
-  // cfs_quota_us), memory (limit_in_bytes), pids (max).
+  // cfs_quota_us; on a pod's containers, see WriteCpuV1), memory (limit_in_bytes), pids (max).
+  // ReadLimits reports the cpu quota where WriteLimits puts it.
   Status WriteLimits(const std::string& cgroup, const CgroupLimits& limits) override;
   StatusOr<CgroupUsage> ReadUsage(const std::string& cgroup) override;
 
  private:
   LibcgroupFs() = default;
+  Status WriteCpuV1(const std::string& cgroup, const CpuMax& cpu);
 };
 
 }  // namespace vc::agent
