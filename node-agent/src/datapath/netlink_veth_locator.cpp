@@ -4,7 +4,9 @@
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <string_view>
@@ -94,6 +96,33 @@ StatusOr<std::pair<uint32_t, std::string>> FindNeighbour(RtnetlinkSocket& nl, in
   return NotFound("no matching neighbour entry");
 }
 
+// Makes the kernel resolve `ip`'s link-layer address (ARP or NDP) from this network namespace:
+// one empty UDP datagram to the discard port. A pod that has only talked to peers on its own
+// bridge (switched, never routed) leaves the bridge no neighbour entry, so without this it
+// would stay unenforced until it talked to something off the bridge.
+void SolicitNeighbour(const IpAddress& ip) {
+  auto [family, addr] = Native(ip);
+  const int fd = ::socket(family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return;
+  sockaddr_storage to{};
+  socklen_t len = 0;
+  if (family == AF_INET) {
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&to);
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(9);
+    std::memcpy(&v4->sin_addr, addr.data(), 4);
+    len = sizeof(sockaddr_in);
+  } else {
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&to);
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(9);
+    std::memcpy(&v6->sin6_addr, addr.data(), 16);
+    len = sizeof(sockaddr_in6);
+  }
+  (void)::sendto(fd, "", 0, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&to), len);
+  ::close(fd);
+}
+
 StatusOr<VethInfo> ViaBridge(RtnetlinkSocket& nl, const IpAddress& ip, uint32_t bridge) {
   auto [family, addr] = Native(ip);
   auto neigh = FindNeighbour(
@@ -102,9 +131,9 @@ StatusOr<VethInfo> ViaBridge(RtnetlinkSocket& nl, const IpAddress& ip, uint32_t 
                !(n.ndm_state & (NUD_FAILED | NUD_INCOMPLETE));
       });
   if (!neigh.ok()) {
+    SolicitNeighbour(ip);  // the next try (the agent retries pods without a veth) finds it
     return NotFound("locate veth of " + ip.ToString() +
-                    ": the bridge has no neighbour entry "
-                    "for it yet (no traffic yet); retry");
+                    ": the bridge has no neighbour entry for it yet; solicited, retry");
   }
   const std::string mac = neigh->second;
   auto fdb = FindNeighbour(

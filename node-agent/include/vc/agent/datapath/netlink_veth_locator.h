@@ -5,7 +5,9 @@
 //    the veth directly (a /32 route "dev caliXXX");
 //  - bridge CNIs (bridge, flannel's cni0): the route points at the bridge; the pod's MAC
 //    comes from the bridge's neighbour entry for the IP, and the bridge FDB names the port
-//    that MAC was learned on. No neighbour entry yet (no traffic yet) is NotFound.
+//    that MAC was learned on. No neighbour entry yet (a pod that has only talked to peers on
+//    its bridge) is NotFound, after an empty UDP datagram to the pod made the kernel resolve
+//    it, so the agent's retry finds it.
 #pragma once
 
 #include <cstdint>
