@@ -77,6 +77,10 @@ TEST_F(RealVirtualClusterTest, ControlPlaneAndTenantPodRunAsRealContainers) {
   // attaches, then kubectl shows its logs), whose connection failing must not break the next
   // command through kubectl vc connect's forwarder.
   ASSERT_EQ(Vc({"expose", "pod", "web", "--port=80"}, true).code, 0);
+  Ran dns_ready = Vc({"-n", "kube-system", "rollout", "status", "deployment/coredns",
+                      "--timeout=120s"},
+                     true);
+  ASSERT_EQ(dns_ready.code, 0) << dns_ready.out;
   Ran dns = Vc({"run", "dns", "--image=busybox:1.28", "--rm", "-i", "--restart=Never", "--",
                 "sh", "-c",
                 "nslookup web.default.svc.cluster.local && timeout 20 wget -qO- http://web/"},
