@@ -431,23 +431,9 @@ bool ProcessAlive(int pid, long long start_ticks, const std::string& proc_root) 
 }
 
 StatusOr<int> FreeLoopbackPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    return Internal(std::string("choose a local port: socket: ") + std::strerror(errno));
-  }
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  const int saved = errno;
-  ::close(fd);
+  const int port = FreePort();
   if (port == 0) {
-    return Internal(std::string("choose a local port: ") + std::strerror(saved) +
+    return Internal(std::string("choose a local port: ") + std::strerror(errno) +
                     " (pass --local-port)");
   }
   return port;
