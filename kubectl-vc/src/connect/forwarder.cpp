@@ -487,7 +487,7 @@ StatusOr<int> ListenLoopback(int port) {
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || ::listen(fd, 128) != 0) {
     const int saved = errno;
     ::close(fd);
-    return Unavailable("listen on 127.0.0.1:" + std::to_string(port) + ": " +
+    return Unavailable("port-forward: listen on 127.0.0.1:" + std::to_string(port) + ": " +
                        std::strerror(saved) + " (pass another --local-port)");
   }
   return fd;
