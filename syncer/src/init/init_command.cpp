@@ -129,7 +129,7 @@ StatusOr<std::vector<std::string>> HostServiceIps(const InitOptions& o, kube::Cl
     std::string message = "get host Service " + o.namespace_ + "/" + o.name + ": " +
                           service.status().message();
     if (service.status().code() == Code::kForbidden) {
-      message += " (vc-syncer init needs get on services, and get, create and patch on secrets, "
+      message += " (vc-syncer init needs get, create and patch on secrets and get on services "
                  "in namespace " + o.namespace_ + ": the virtual cluster's host Role)";
     }
     return Status(service.status().code(), message);
