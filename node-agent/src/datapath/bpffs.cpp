@@ -24,7 +24,11 @@ bool OnBpffs(const std::string& path) {
 
 Status EnsurePinRoot(const std::string& pin_root) {
   std::error_code ec;
-  if (!OnBpffs(kBpffsMountPoint)) {
+  const std::string mount_point = kBpffsMountPoint;
+  const bool under_mount_point =
+      pin_root == mount_point || pin_root.rfind(mount_point + "/", 0) == 0;
+  // Only the well-known place is ours to mount; any other pin root must already be on a bpffs.
+  if (under_mount_point && !OnBpffs(kBpffsMountPoint)) {
     std::filesystem::create_directories(kBpffsMountPoint, ec);
     if (mount("bpf", kBpffsMountPoint, "bpf", 0, "mode=0700") != 0) {
       return FailedPrecondition(std::string("mount bpffs at ") + kBpffsMountPoint + ": " +
@@ -38,7 +42,7 @@ Status EnsurePinRoot(const std::string& pin_root) {
   if (ec) return Unavailable("create pin root " + pin_root + ": " + ec.message());
   if (!OnBpffs(pin_root)) {
     return FailedPrecondition("pin root " + pin_root + " is not on a bpffs; choose a path under " +
-                              kBpffsMountPoint);
+                              kBpffsMountPoint + " or mount a bpffs there");
   }
   return Status::Ok();
 }

@@ -33,7 +33,9 @@ void AgentClusterTest::SetUp() {
   VC_REQUIRE(false, "vc-node-agent, built");
 #else
   suffix_ = RandomSuffix();
-  pin_root_ = std::string(agent::kBpffsMountPoint) + "/vc-test-" + suffix_;
+  bpffs_ = std::make_unique<TestPinRoot>();
+  VC_REQUIRE(bpffs_->ok(), "a bpffs of the test's own: " << bpffs_->error());
+  pin_root_ = bpffs_->path();
   if (Status s = agent::EnsurePinRoot(pin_root_); !s.ok()) {
     pin_root_.clear();
     VC_REQUIRE(false, "bpffs: " << s.ToString());
@@ -86,6 +88,7 @@ void AgentClusterTest::TearDown() {
     Status s = agent::RemovePinRoot(pin_root_);
     EXPECT_TRUE(s.ok()) << s.ToString();
   }
+  bpffs_.reset();
   if (cluster_up_) {
     const int down = RunToCompletion({local_cluster_, "down", "--dir", cluster_dir_},
                                      tmp_->path() + "/cluster-down.log", std::chrono::minutes(1));

@@ -23,6 +23,7 @@
 
 #include "integration/support/process.h"
 #include "privileged/datapath/netns_lab.h"
+#include "support/bpffs.h"
 #include "privileged/datapath/traffic_probe.h"
 #include "vc/kube/client.h"
 
@@ -83,6 +84,7 @@ class AgentClusterTest : public ::testing::Test {
   std::string node_;        // the node the agent runs for
   std::string other_node_;  // another node of the cluster (no agent there)
   std::string suffix_;
+  std::unique_ptr<TestPinRoot> bpffs_;
   std::string pin_root_;
   std::unique_ptr<NetnsLab> lab_;
   std::map<std::string, std::unique_ptr<EchoServer>> servers_;

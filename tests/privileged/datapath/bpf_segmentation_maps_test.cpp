@@ -16,6 +16,7 @@
 
 #include "privileged/datapath/netns_lab.h"
 #include "vc/agent/datapath/bpffs.h"
+#include "support/bpffs.h"
 #include "vc/agent/datapath/datapath_diff.h"
 #include "vc/agent/datapath/segmentation_datapath.h"
 #include "vc_segmentation.h"
@@ -33,7 +34,8 @@ class BpfSegmentationMapsTest : public ::testing::Test {
   void SetUp() override {
     VC_REQUIRE(geteuid() == 0, "root (bpf)");
     VC_REQUIRE(std::filesystem::exists("/sys/kernel/btf/vmlinux"), "kernel BTF (/sys/kernel/btf/vmlinux)");
-    pin_root_ = std::string(agent::kBpffsMountPoint) + "/vc-test-" + RandomSuffix();
+    VC_REQUIRE(bpffs_.ok(), "a bpffs of the test's own: " << bpffs_.error());
+    pin_root_ = bpffs_.path();
     if (Status s = agent::EnsurePinRoot(pin_root_); !s.ok()) {
       pin_root_.clear();
       VC_REQUIRE(false, "bpffs: " << s.ToString());
@@ -76,6 +78,7 @@ class BpfSegmentationMapsTest : public ::testing::Test {
   }
   agent::DatapathState Read() { return datapath_->maps().ReadState().value(); }
 
+  TestPinRoot bpffs_;
   std::string pin_root_;
   std::unique_ptr<agent::SegmentationDatapath> datapath_;
   int addr_fd_ = -1;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "vc/agent/datapath/bpffs.h"
+#include "support/bpffs.h"
 #include "support/prerequisite.h"
 
 namespace vc::testing {
@@ -17,7 +18,9 @@ void SegmentationDatapathTest::SetUp() {
   VC_REQUIRE(geteuid() == 0, "root (bpf, netns)");
   VC_REQUIRE(std::filesystem::exists("/sys/kernel/btf/vmlinux"), "kernel BTF (/sys/kernel/btf/vmlinux)");
   const std::string suffix = RandomSuffix();
-  pin_root_ = std::string(agent::kBpffsMountPoint) + "/vc-test-" + suffix;
+  bpffs_ = std::make_unique<TestPinRoot>();
+  VC_REQUIRE(bpffs_->ok(), "a bpffs of the test's own: " << bpffs_->error());
+  pin_root_ = bpffs_->path();
   if (Status s = agent::EnsurePinRoot(pin_root_); !s.ok()) {
     pin_root_.clear();
     VC_REQUIRE(false, "bpffs: " << s.ToString());
@@ -58,6 +61,7 @@ void SegmentationDatapathTest::TearDown() {
     Status s = agent::RemovePinRoot(pin_root_);
     EXPECT_TRUE(s.ok()) << s.ToString();
   }
+  bpffs_.reset();
   if (!state_dir_.empty()) std::filesystem::remove_all(state_dir_);
 }
 

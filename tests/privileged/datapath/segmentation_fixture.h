@@ -21,6 +21,7 @@
 #include <string>
 
 #include "privileged/datapath/netns_lab.h"
+#include "support/bpffs.h"
 #include "privileged/datapath/traffic_probe.h"
 #include "vc/agent/datapath/enforcement_store.h"
 #include "vc/agent/datapath/libbpf_tc_attacher.h"
@@ -54,6 +55,7 @@ class SegmentationDatapathTest : public ::testing::Test {
                   const std::string& source = "");
   std::string Ip(const std::string& pod) const { return lab_->pod(pod).address; }
 
+  std::unique_ptr<TestPinRoot> bpffs_;
   std::string pin_root_;
   std::filesystem::path state_dir_;
   std::unique_ptr<NetnsLab> lab_;

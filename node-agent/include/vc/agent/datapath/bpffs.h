@@ -12,8 +12,9 @@ namespace vc::agent {
 inline constexpr const char* kBpffsMountPoint = "/sys/fs/bpf";
 inline constexpr const char* kDefaultPinRoot = "/sys/fs/bpf/vc";
 
-// Mounts bpffs at /sys/fs/bpf when `pin_root` is not on a bpffs, then creates `pin_root`
-// (and parents). FailedPrecondition when `pin_root` is still not on bpffs afterwards.
+// Mounts bpffs at /sys/fs/bpf when `pin_root` is under it and it is not a bpffs yet (a host
+// without systemd), then creates `pin_root` (and parents). Any other pin root must already be
+// on a bpffs: FailedPrecondition when it is not.
 Status EnsurePinRoot(const std::string& pin_root);
 
 // Removes every pin under `pin_root` and the directory itself (uninstall, tests). Attached
