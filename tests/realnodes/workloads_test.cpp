@@ -32,7 +32,8 @@ spec:
 
 // A busybox pod that runs `script` once on `node`.
 std::string Busybox(const std::string& name, const std::string& node, const std::string& script,
-                    const std::string& image = "busybox:1.28") {
+                    const std::string& image = "busybox:1.28",
+                    const std::string& pull_policy = "IfNotPresent") {
   return R"(apiVersion: v1
 kind: Pod
 metadata: {name: )" + name + R"(}
@@ -43,6 +44,7 @@ spec:
   containers:
     - name: c
       image: )" + image + R"(
+      imagePullPolicy: )" + pull_policy + R"(
       command: [sh, -c, ')" + script + R"(']
 )";
 }
@@ -258,6 +260,34 @@ TEST_F(RealNodesTest, AnImageWeDidNotBuildFailsToPullFromTheLocalRegistryOnly) {
   std::ostringstream registry;
   registry << log.rdbuf();
   EXPECT_NE(registry.str().find("/v2/quay.io/nobody/not-built/manifests/1"), std::string::npos);
+}
+
+TEST_F(RealNodesTest, PullPolicyAlwaysPullsFromTheLocalRegistryEveryTime) {
+  // Twice on one node: the second pod finds the image present and still asks the registry.
+  const std::string image = "docker.io/library/busybox:1.36";
+  auto registry_asks = [&] {
+    std::ifstream log(dir_ + "/logs/registry.log");
+    int n = 0;
+    for (std::string line; std::getline(log, line);) {
+      if (line.find("/library/busybox/manifests/1.36") != std::string::npos) ++n;
+    }
+    return n;
+  };
+  for (const std::string name : {"always-1", "always-2"}) {
+    const int before = registry_asks();
+    ASSERT_EQ(Apply(Busybox(name, NodeName(1), "echo ran", image, "Always")).code, 0);
+    ASSERT_TRUE(WaitPhase(name, "Succeeded"));
+    EXPECT_EQ(Kubectl({"logs", name}).out, "ran\n");
+    const std::string events =
+        Kubectl({"get", "events", "--field-selector", "involvedObject.name=" + name, "-o",
+                 "jsonpath={range .items[*]}{.reason}: {.message}{\"\\n\"}{end}"})
+            .out;
+    EXPECT_NE(events.find("Pulled: Successfully pulled image \"" + image + "\""),
+              std::string::npos)
+        << events;
+    EXPECT_EQ(events.find("already present"), std::string::npos) << events;
+    EXPECT_GT(registry_asks(), before) << name << ": the local registry was not asked";
+  }
 }
 
 }  // namespace

@@ -216,15 +216,17 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
       [&](const nlohmann::json&, const nlohmann::json&) { changes.Notify(); },
       [&](const nlohmann::json&) { changes.Notify(); }};
   // EndpointSlices change with every pod of the cluster: only those of Services a Tenant names
-  // (as of the last pass) wake the loop. A Tenant naming another Service wakes it through the
+  // (as of the last pass) and those of tenants' own Services (the controllers copy a Service's
+  // labels to its slices) wake the loop. A Tenant naming another Service wakes it through the
   // Tenant informer, and that pass reads every slice from the cache.
   std::mutex named_mu;
   std::set<std::string> named_services;  // "namespace/name"
   auto named = [&](const nlohmann::json& slice) {
     const auto& meta = slice.value("metadata", nlohmann::json::object());
+    const auto& labels = meta.value("labels", nlohmann::json::object());
+    if (!TenantKeyFromLabels(labels).empty()) return true;
     const std::string key =
-        meta.value("namespace", "") + "/" +
-        meta.value("labels", nlohmann::json::object()).value(kServiceNameLabel, std::string());
+        meta.value("namespace", "") + "/" + labels.value(kServiceNameLabel, std::string());
     std::lock_guard<std::mutex> lock(named_mu);
     return named_services.count(key) > 0;
   };
@@ -372,8 +374,8 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
       kube::InformerOptions{.resource = kube::resources::kNodes,
                             .field_selector = "metadata.name=" + config.node_name},
       notify);
-  // Services and their EndpointSlices, for shared services named by Service: only what
-  // service_backends.h reads is kept.
+  // Services and their EndpointSlices, for shared services named by Service and tenants' own
+  // Services: only what service_backends.h reads is kept.
   kube::InformerOptions service_options{.resource = kube::resources::kServices};
   service_options.transform = SlimService;
   services = std::make_unique<kube::Informer>(client, service_options, notify);

@@ -38,6 +38,7 @@ NodePolicy BuildNodePolicy(const json& node, const std::vector<PodFacts>& pods,
   std::set<std::string> live;
   std::map<std::string, TenantPods> quota_pods;
   std::set<IpAddress> claimed;
+  std::map<IpAddress, TenantId> owner;  // pod addresses of tenants, claimed above
   // This node's pods first: an address claimed twice stays with the pod that is here.
   std::vector<const PodFacts*> ordered;
   for (const PodFacts& pod : pods) {
@@ -59,6 +60,7 @@ NodePolicy BuildNodePolicy(const json& node, const std::vector<PodFacts>& pods,
       // Another node's pod: its addresses classify peers here; no policy, veth or quota.
       for (const IpAddress& ip : pod.ips) {
         if (claimed.insert(ip).second) {
+          owner[ip] = *id;
           policy.segmentation.pods.push_back({pod.key(), ip, *id, /*on_node=*/false});
         }
       }
@@ -87,6 +89,7 @@ NodePolicy BuildNodePolicy(const json& node, const std::vector<PodFacts>& pods,
                                   " is claimed by another pod; skipped");
         continue;
       }
+      owner[ip] = *id;
       policy.segmentation.pods.push_back({pod.key(), ip, *id, /*on_node=*/true});
     }
     TenantPods& q = quota_pods[pod.tenant_key];
@@ -94,6 +97,40 @@ NodePolicy BuildNodePolicy(const json& node, const std::vector<PodFacts>& pods,
     if (!pod.uid.empty()) q.pods.push_back(pod.resources);
   }
   // Pods of no tenant with an address may share one with a tenant pod: they are not entered.
+
+  // A tenant's own Services (synced from its virtual cluster): their cluster IPs are its
+  // addresses, as its pods' are, so its pods reach them (its virtual CoreDNS, its own
+  // ClusterIPs) and the replies kube-proxy translates back come from its own. Only when every
+  // serving endpoint is a pod of the same tenant: a tenant writes its Services' Endpoints,
+  // and one pointing at another tenant's pod must not carry its traffic there (kube-proxy
+  // translates after our filter has seen the cluster IP). Else, or with an endpoint we do not
+  // know yet, the cluster IP stays unclassified (closed for zero trust) and it is reported.
+  for (const auto& [name, svc] : services) {
+    if (svc.tenant_key.empty() || svc.cluster_ips.empty() || !live.count(svc.tenant_key)) continue;
+    auto id = ids.IdFor(svc.tenant_key);
+    if (!id.ok()) continue;
+    std::string foreign;
+    for (const EndpointGroup& group : svc.endpoints) {
+      for (const IpAddress& ip : group.addresses) {
+        auto it = owner.find(ip);
+        if (foreign.empty() && (it == owner.end() || it->second != *id)) foreign = ip.ToString();
+      }
+    }
+    if (!foreign.empty()) {
+      policy.problems.push_back("service " + name + " of tenant " + svc.tenant_key +
+                                " has endpoint " + foreign +
+                                ", not a pod of that tenant; its cluster IP stays closed");
+      continue;
+    }
+    for (const IpAddress& ip : svc.cluster_ips) {
+      if (!claimed.insert(ip).second) {
+        policy.problems.push_back("cluster IP " + ip.ToString() + " of service " + name +
+                                  " is claimed by a pod; skipped");
+        continue;
+      }
+      policy.segmentation.pods.push_back({"service " + name, ip, *id, /*on_node=*/false});
+    }
+  }
   ids.Retain(live);
 
   for (const auto& [id, t] : policy.tenants) {

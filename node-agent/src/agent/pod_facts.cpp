@@ -54,6 +54,15 @@ ContainerAmounts Sum(const json& containers) {
 
 }  // namespace
 
+std::string TenantKeyFromLabels(const json& labels) {
+  if (!labels.is_object() || labels.value(labels::kComponent, "") != labels::kComponentWorkload) {
+    return "";
+  }
+  const std::string tenant = labels.value(labels::kTenant, "");
+  const std::string tenant_ns = labels.value(labels::kTenantNamespace, "");
+  return tenant.empty() || tenant_ns.empty() ? "" : tenant_ns + "/" + tenant;
+}
+
 PodFacts ParsePod(const json& pod) {
   PodFacts f;
   const json meta = pod.value("metadata", json::object());
@@ -63,12 +72,7 @@ PodFacts ParsePod(const json& pod) {
   f.name = meta.value("name", "");
   f.uid = meta.value("uid", "");
   f.terminating = meta.contains("deletionTimestamp") && !meta["deletionTimestamp"].is_null();
-  const json labels = meta.value("labels", json::object());
-  if (labels.is_object() && labels.value(labels::kComponent, "") == labels::kComponentWorkload) {
-    const std::string tenant = labels.value(labels::kTenant, "");
-    const std::string tenant_ns = labels.value(labels::kTenantNamespace, "");
-    if (!tenant.empty() && !tenant_ns.empty()) f.tenant_key = tenant_ns + "/" + tenant;
-  }
+  f.tenant_key = TenantKeyFromLabels(meta.value("labels", json::object()));
   f.host_network = spec.value("hostNetwork", false);
   f.phase = status.value("phase", "");
   std::vector<std::string> ips;

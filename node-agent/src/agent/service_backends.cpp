@@ -4,6 +4,9 @@
 #include <cctype>
 #include <utility>
 
+#include "vc/agent/agent/pod_facts.h"
+#include "vc/labels.h"
+
 namespace vc::agent {
 namespace {
 
@@ -56,8 +59,11 @@ json SlimMetadata(json& object) {
   for (const char* k : {"name", "namespace", "resourceVersion"}) {
     if (from.contains(k)) meta[k] = std::move(from[k]);
   }
-  if (from.contains("labels") && from["labels"].contains(kServiceNameLabel)) {
-    meta["labels"][kServiceNameLabel] = std::move(from["labels"][kServiceNameLabel]);
+  if (from.contains("labels") && from["labels"].is_object()) {
+    for (const char* k : {kServiceNameLabel, labels::kComponent, labels::kTenant,
+                          labels::kTenantNamespace}) {
+      if (from["labels"].contains(k)) meta["labels"][k] = std::move(from["labels"][k]);
+    }
   }
   return meta;
 }
@@ -70,6 +76,8 @@ std::string PortText(IpProto proto, uint16_t port) {
 
 ServiceAddresses ParseServiceAddresses(const json& service) {
   ServiceAddresses out;
+  const json meta = service.value("metadata", json::object());
+  if (meta.is_object()) out.tenant_key = TenantKeyFromLabels(meta.value("labels", json::object()));
   const json spec = service.value("spec", json::object());
   if (!spec.is_object()) return out;
   std::vector<std::string> ips;

@@ -101,6 +101,71 @@ TEST(NodeViewTest, PodsOfOtherNodesOnlyClassifyAddresses) {
   EXPECT_TRUE(ComputeDesiredState(p.segmentation, {}).ok());
 }
 
+// A Service the syncer wrote for tenant `tenant` (its labels), with one EndpointSlice.
+std::pair<json, json> TenantService(const std::string& tenant, const std::string& name,
+                                    const std::string& cluster_ip,
+                                    const std::vector<std::string>& endpoints) {
+  const std::string ns = tenant.empty() ? "default" : "vcluster-" + tenant;
+  json labels = json::object();
+  if (!tenant.empty()) {
+    labels = {{labels::kTenant, tenant},
+              {labels::kTenantNamespace, ns},
+              {labels::kComponent, labels::kComponentWorkload}};
+  }
+  json eps = json::array();
+  for (const std::string& ip : endpoints) eps.push_back({{"addresses", json::array({ip})}});
+  json svc = {{"metadata", {{"name", name}, {"namespace", ns}, {"labels", labels}}},
+              {"spec", {{"clusterIP", cluster_ip}, {"ports", json::array({{{"port", 53}}})}}}};
+  json slice = {{"metadata",
+                 {{"name", name + "-abc"},
+                  {"namespace", ns},
+                  {"labels", {{kServiceNameLabel, name}}}}},
+                {"addressType", "IPv4"},
+                {"endpoints", eps},
+                {"ports", json::array({{{"port", 53}}})}};
+  return {svc, slice};
+}
+
+TEST(NodeViewTest, ATenantsOwnServicesAreItsAddressesWhenTheyLeadOnlyToItsPods) {
+  TenantIdAllocator ids;
+  std::vector<json> services, slices;
+  for (auto [svc, slice] : {
+           // its virtual cluster's CoreDNS: a pod of its own behind it
+           TenantService("a", "kube-dns-x-kube-system-x-a", "10.96.5.5", {"10.244.0.9"}),
+           // Endpoints the tenant wrote by hand, at another tenant's pod
+           TenantService("a", "evil", "10.96.5.6", {"10.244.0.5"}),
+           // ... and at an address that is no tenant pod we know
+           TenantService("a", "outside", "10.96.5.7", {"10.244.9.9"}),
+           TenantService("a", "nothing-yet", "10.96.5.8", {}),
+           TenantService("", "host-web", "10.96.0.80", {"10.244.0.9"}),
+           TenantService("c", "no-pods", "10.96.7.7", {}),
+       }) {
+    services.push_back(svc);
+    slices.push_back(slice);
+  }
+  std::vector<PodFacts> pods = Facts({PodOf("a", "a1", "10.244.0.1"), PodOf("b", "b1", "10.244.0.5")});
+  PodFacts dns = ParsePod(PodOf("a", "coredns", "10.244.0.9"));
+  dns.on_node = false;  // on another node: its address still counts as the tenant's
+  pods.push_back(dns);
+  NodePolicy p = BuildNodePolicy(NodeNamed("node-1"), pods, {}, ids,
+                                 IndexServices(services, slices));
+  std::map<std::string, TenantId> tenant_of;
+  for (const PodEndpoint& e : p.segmentation.pods) tenant_of[e.ip.ToString()] = e.tenant;
+  const TenantId a = tenant_of.at("10.244.0.1");
+  EXPECT_EQ(tenant_of.at("10.96.5.5"), a);
+  EXPECT_EQ(tenant_of.at("10.96.5.8"), a) << "nothing behind it yet: nothing to reach";
+  for (const char* closed : {"10.96.5.6", "10.96.5.7", "10.96.0.80", "10.96.7.7"}) {
+    EXPECT_EQ(tenant_of.count(closed), 0u) << closed;
+  }
+  std::string problems;
+  for (const std::string& s : p.problems) problems += s + "\n";
+  EXPECT_NE(problems.find("service vcluster-a/evil of tenant vcluster-a/a has endpoint 10.244.0.5"),
+            std::string::npos)
+      << problems;
+  EXPECT_NE(problems.find("vcluster-a/outside"), std::string::npos) << problems;
+  EXPECT_TRUE(ComputeDesiredState(p.segmentation, {}).ok());
+}
+
 TEST(NodeViewTest, IdsAreStableAndFreedWhenATenantLeaves) {
   TenantIdAllocator ids;
   auto view = [&](std::vector<json> pods) {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "vc/labels.h"
+
 namespace vc::agent {
 namespace {
 
@@ -218,6 +220,17 @@ TEST(ServiceBackendsTest, TheInformersSlimObjectsResolveAsTheFullOnes) {
   EXPECT_FALSE(slim_slice["metadata"]["labels"].contains("endpointslice.kubernetes.io/managed-by"));
   EXPECT_FALSE(slim_slice["endpoints"][0].contains("targetRef"));
   EXPECT_LT(slim_slice.dump().size(), slice.dump().size() / 2);
+
+  // A tenant's synced Service keeps the labels that say whose it is.
+  json synced = service;
+  synced["metadata"]["labels"] = {{labels::kTenant, "a"},
+                                  {labels::kTenantNamespace, "vcluster-a"},
+                                  {labels::kComponent, labels::kComponentWorkload},
+                                  {"app", "dns"}};
+  const json slim_synced = SlimService(synced);
+  EXPECT_FALSE(slim_synced["metadata"]["labels"].contains("app"));
+  EXPECT_EQ(ParseServiceAddresses(slim_synced).tenant_key, "vcluster-a/a");
+  EXPECT_EQ(ParseServiceAddresses(service).tenant_key, "") << "the host's own";
 
   const TenantSettings t = TenantNaming(
       json::array({{{"name", "dns"}, {"namespace", "kube-system"}, {"service", "kube-dns"}}}));

@@ -32,6 +32,10 @@ struct PodFacts {
   bool Active() const { return phase != "Succeeded" && phase != "Failed"; }
 };
 
+// "tenant-namespace/tenant" from an object's labels when they mark a tenant's workload
+// (component=workload, as the syncer labels every object it writes to the host); else "".
+std::string TenantKeyFromLabels(const nlohmann::json& labels);
+
 // Never fails: unparsable addresses or quantities are left out.
 PodFacts ParsePod(const nlohmann::json& pod);
 

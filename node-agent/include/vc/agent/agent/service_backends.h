@@ -52,19 +52,23 @@ struct EndpointGroup {
 };
 
 struct ServiceAddresses {
+  // The tenant whose virtual cluster the Service was synced from ("" for the host's own): its
+  // cluster IPs are that tenant's addresses, as its pods' are (BuildNodePolicy).
+  std::string tenant_key;
   std::vector<IpAddress> cluster_ips;    // none for headless and ExternalName Services
   std::vector<NamedPort> ports;          // the Service's ports (spec.ports[].port)
   std::vector<EndpointGroup> endpoints;  // one per EndpointSlice
 };
 
-// spec.clusterIPs (else spec.clusterIP; "None" is no address) and spec.ports.
+// spec.clusterIPs (else spec.clusterIP; "None" is no address), spec.ports and the tenant labels.
 ServiceAddresses ParseServiceAddresses(const nlohmann::json& service);
 // Endpoints whose conditions say they serve (`serving`, else `ready`; unknown counts as
 // serving, as the API defines it), of slices with IPv4 or IPv6 addresses; FQDN slices give none.
 EndpointGroup ParseEndpointSlice(const nlohmann::json& slice);
 
 // What the agent's informers keep of a Service and of an EndpointSlice: what the functions
-// above read (name, namespace, resourceVersion, the service-name label; cluster IPs and ports;
+// above read (name, namespace, resourceVersion, the service-name and tenant labels; cluster IPs
+// and ports;
 // addresses, conditions and ports), no topology, hints, target references or managedFields.
 nlohmann::json SlimService(nlohmann::json service);
 nlohmann::json SlimEndpointSlice(nlohmann::json slice);
