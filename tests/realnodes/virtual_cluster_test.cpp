@@ -2,7 +2,14 @@
 // `kubectl vc create` on a host whose nodes are real: the control-plane pod runs in containerd
 // from the images built from this tree (vc-syncer) and upstream (kube-apiserver, kine), and a
 // pod created in the virtual cluster runs as a real container on a real node. Needs root.
+#include <signal.h>
+
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
+#include <sstream>
+#include <map>
+#include <nlohmann/json.hpp>
 
 #include "realnodes/real_cluster.h"
 
@@ -20,30 +27,93 @@ class RealVirtualClusterTest : public RealClusterTest {
   }
 
   void TearDown() override {
-    if (created_) Vc({"delete", "vc1", "-n", ns_, "--wait", "--timeout", "90s"});
+    for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
+      Vc({"delete", *it, "-n", ns_, "--wait", "--timeout", "90s"});
+    }
+    forwards_.clear();
     RealClusterTest::TearDown();
   }
 
-  // kubectl-vc (or, with kubectl = true, kubectl) as a user runs it: its own HOME and
-  // kubeconfig, which `create` and `connect` switch to the virtual cluster.
-  Ran Vc(std::vector<std::string> args, bool kubectl = false) {
+  // What kubectl-vc and kubectl see as a user's shell: their own HOME and kubeconfig, which
+  // `create` and `connect` switch to the virtual cluster.
+  std::map<std::string, std::string> UserEnv() const {
     const std::string bin = ClusterValue(dir_, "BIN");
-    std::string cmd = "HOME='" + home_->path() + "' KUBECONFIG='" + home_->path() +
-                      "/.kube/config' KUBECTL_PATH='" + bin + "/kubectl' PATH='" + bin + ":" +
-                      Env("PATH") + "' exec '" + (kubectl ? bin + "/kubectl" : VC_KUBECTL_VC_BIN) +
-                      "'";
+    return {{"HOME", home_->path()},
+            {"KUBECONFIG", home_->path() + "/.kube/config"},
+            {"KUBECTL_PATH", bin + "/kubectl"},
+            {"PATH", bin + ":" + Env("PATH")}};
+  }
+
+  // A shell script run with UserEnv().
+  Ran Sh(const std::string& script) {
+    std::string cmd;
+    for (const auto& [k, v] : UserEnv()) cmd += k + "='" + v + "' ";
+    return RunCommand({"/bin/sh", "-c", "export " + cmd + "; " + script}, scratch_->path(),
+                      std::chrono::seconds(300));
+  }
+
+  // kubectl-vc (or, with kubectl = true, kubectl) as a user runs it.
+  Ran Vc(std::vector<std::string> args, bool kubectl = false) {
+    std::string cmd = std::string("exec '") + (kubectl ? "kubectl" : VC_KUBECTL_VC_BIN) + "'";
     for (const auto& a : args) cmd += " '" + a + "'";
-    return RunCommand({"/bin/sh", "-c", cmd}, scratch_->path(), std::chrono::seconds(300));
+    return Sh(cmd);
+  }
+
+  // kubectl in virtual cluster NAME (its context, which `create` wrote).
+  Ran In(const std::string& name, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--context", "vc_" + name + "_" + ns_ + "_real"});
+    return Vc(args, true);
+  }
+
+  // Creates NAME in the test's namespace from `values` (YAML; none: the defaults), deleted in
+  // TearDown.
+  void Create(const std::string& name, const std::string& values = "") {
+    created_.push_back(name);
+    std::vector<std::string> args = {"create", name, "-n", ns_, "--timeout", "4m"};
+    if (!values.empty()) {
+      const std::string file = scratch_->path() + "/" + name + "-values.yaml";
+      std::ofstream(file) << values;
+      args.insert(args.end(), {"-f", file});
+    }
+    Ran created = Vc(args);
+    ASSERT_EQ(created.code, 0) << created.out << Kubectl({"describe", "pod", name + "-0"}).out;
+  }
+
+  // Applies YAML in virtual cluster NAME.
+  Ran ApplyIn(const std::string& name, const std::string& yaml) {
+    const std::string file = scratch_->path() + "/in" + std::to_string(++applied_) + ".yaml";
+    std::ofstream(file) << yaml;
+    return In(name, {"apply", "-f", file});
+  }
+
+  // A JSONPath of an object in virtual cluster NAME, or "".
+  std::string GetIn(const std::string& name, const std::string& object,
+                    const std::string& jsonpath) {
+    Ran r = In(name, {"get", object, "-o", "jsonpath=" + jsonpath});
+    return r.code == 0 ? r.out : "";
+  }
+
+  // Waits for a pod of virtual cluster NAME to be Running (and Ready when `ready`).
+  bool WaitRunningIn(const std::string& name, const std::string& pod, bool ready = true) {
+    if (Eventually([&] {
+          return GetIn(name, "pod/" + pod, "{.status.phase}") == "Running" &&
+                 (!ready || GetIn(name, "pod/" + pod,
+                                  "{.status.conditions[?(@.type==\"Ready\")].status}") == "True");
+        }, std::chrono::seconds(150))) {
+      return true;
+    }
+    ADD_FAILURE() << pod << " in " << name << " is not running:\n"
+                  << In(name, {"describe", "pod", pod}).out;
+    return false;
   }
 
   std::unique_ptr<TempDir> home_;
-  bool created_ = false;
+  std::vector<std::string> created_;
+  std::vector<std::unique_ptr<ChildProcess>> forwards_;
 };
 
 TEST_F(RealVirtualClusterTest, ControlPlaneAndTenantPodRunAsRealContainers) {
-  created_ = true;
-  Ran created = Vc({"create", "vc1", "-n", ns_, "--timeout", "4m"});
-  ASSERT_EQ(created.code, 0) << created.out << Kubectl({"describe", "pod", "vc1-0"}).out;
+  ASSERT_NO_FATAL_FAILURE(Create("vc1"));
   // Its state on a volume of the host's default StorageClass (local-path-provisioner).
   EXPECT_EQ(Get("pvc/data-vc1-0", "{.status.phase}"), "Bound");
   // The control plane is a real pod on a real node, in containerd.
@@ -96,6 +166,309 @@ TEST_F(RealVirtualClusterTest, ControlPlaneAndTenantPodRunAsRealContainers) {
     EXPECT_NE(quick.out.find("done"), std::string::npos) << quick.out;
   }
   EXPECT_EQ(Vc({"get", "pods"}, true).code, 0) << "the forward still serves";
+}
+
+// The kubelet side of a tenant's pod, for real: virtual kube-apiserver -> the syncer's kubelet
+// API (the pseudo node) -> the host API server -> the real node's kubelet -> containerd.
+TEST_F(RealVirtualClusterTest, LogsExecAttachAndPortForwardReachTheRealContainer) {
+  ASSERT_NO_FATAL_FAILURE(Create("relay"));
+  ASSERT_EQ(ApplyIn("relay", R"(apiVersion: v1
+kind: Pod
+metadata: {name: talker, namespace: default}
+spec:
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:1.36
+    stdin: true
+    stdinOnce: true
+    command: [sh, -c, 'echo line one; echo line two >&2; read l; echo "got $l"']
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: default}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers: [{name: nginx, image: nginx:1.27}]
+)").code,
+            0);
+  ASSERT_TRUE(WaitRunningIn("relay", "talker"));
+  ASSERT_TRUE(WaitRunningIn("relay", "web"));
+
+  // logs: both streams of the container, as containerd wrote them.
+  Ran logs;
+  EXPECT_TRUE(Eventually([&] {
+    logs = In("relay", {"logs", "talker"});
+    return logs.out.find("line two") != std::string::npos;
+  })) << logs.out;
+  EXPECT_NE(logs.out.find("line one\n"), std::string::npos) << logs.out;
+
+  // exec: a command in the running container, its output and exit code.
+  Ran exec = In("relay", {"exec", "talker", "--", "sh", "-c", "echo $((6*7)); exit 3"});
+  EXPECT_EQ(exec.code, 3) << exec.out;
+  EXPECT_NE(exec.out.find("42"), std::string::npos) << exec.out;
+
+  // attach: stdin reaches the container's shell, its answer comes back, and it ends.
+  Ran attach = Sh("printf 'hello\\n' | kubectl --context vc_relay_" + ns_ +
+                  "_real attach -i talker -c main");
+  EXPECT_NE(attach.out.find("got hello"), std::string::npos) << attach.out;
+  EXPECT_TRUE(Eventually([&] { return GetIn("relay", "pod/talker", "{.status.phase}") == "Succeeded"; }))
+      << In("relay", {"describe", "pod", "talker"}).out;
+
+  // port-forward: nginx's page on a local port, through the relay's streams.
+  const int port = FreePort();
+  auto forward = ChildProcess::Start(
+      "port-forward",
+      {ClusterValue(dir_, "BIN") + "/kubectl", "--context", "vc_relay_" + ns_ + "_real",
+       "port-forward", "pod/web", std::to_string(port) + ":80"},
+      scratch_->path() + "/port-forward.log", UserEnv());
+  ASSERT_TRUE(forward.ok()) << forward.status().ToString();
+  std::string page;
+  EXPECT_TRUE(Eventually([&] {
+    page = LoopbackHttpResponse(port, "/");
+    return page.find("<title>Welcome to nginx!</title>") != std::string::npos;
+  }, std::chrono::seconds(60)))
+      << page << (*forward)->LogTail();
+  // A second connection over the same forward.
+  EXPECT_NE(LoopbackHttpResponse(port, "/").find("HTTP/1.1 200"), std::string::npos);
+  forwards_.push_back(std::move(*forward));
+}
+
+// What the kubelet does with a pod's spec: the service-account token it mounts is one the
+// virtual API server issued and accepts; runAsUser is the process's user; a failing readiness
+// probe keeps the pod out of its Service's endpoints until it passes; a failing liveness
+// probe restarts the container. All of it seen from inside the virtual cluster.
+TEST_F(RealVirtualClusterTest, TheKubeletRunsTheSpecTheTenantWrote) {
+  ASSERT_NO_FATAL_FAILURE(Create("spec"));
+  ASSERT_EQ(ApplyIn("spec", R"(apiVersion: v1
+kind: Pod
+metadata: {name: probed, namespace: default, labels: {app: probed}}
+spec:
+  terminationGracePeriodSeconds: 1
+  securityContext: {runAsUser: 1000, runAsGroup: 3000}
+  containers:
+  - name: main
+    image: busybox:1.36
+    command: [sh, -c, 'mkdir -p /tmp/www && echo probed >/tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www']
+    readinessProbe:
+      exec: {command: [cat, /tmp/ready]}
+      periodSeconds: 1
+      failureThreshold: 1
+---
+apiVersion: v1
+kind: Service
+metadata: {name: probed, namespace: default}
+spec:
+  selector: {app: probed}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: dies, namespace: default}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:1.36
+    command: [sleep, '3600']
+    livenessProbe:
+      exec: {command: [cat, /tmp/never]}
+      periodSeconds: 1
+      failureThreshold: 1
+)").code,
+            0);
+  ASSERT_TRUE(WaitRunningIn("spec", "probed", /*ready=*/false));
+
+  // Not ready: the virtual pod says so and its Service has no ready endpoint.
+  const std::string ready = "{.status.conditions[?(@.type==\"Ready\")].status}";
+  auto endpoints = [&] {
+    Ran r = In("spec", {"get", "endpointslices", "-l", "kubernetes.io/service-name=probed", "-o",
+                        "jsonpath={.items[*].endpoints[*].conditions.ready}"});
+    return r.code == 0 ? r.out : "";
+  };
+  EXPECT_TRUE(Eventually([&] {
+    return endpoints() == "false";
+  })) << In("spec", {"get", "endpointslices", "-o", "yaml"}).out;
+  EXPECT_EQ(GetIn("spec", "pod/probed", ready), "False");
+
+  // The user the tenant asked for.
+  Ran id = In("spec", {"exec", "probed", "--", "id"});
+  EXPECT_NE(id.out.find("uid=1000 gid=3000"), std::string::npos) << id.out;
+
+  // The probe passes: Ready in the virtual cluster, and in its Service's endpoints.
+  ASSERT_EQ(In("spec", {"exec", "probed", "--", "touch", "/tmp/ready"}).code, 0);
+  EXPECT_TRUE(Eventually([&] { return GetIn("spec", "pod/probed", ready) == "True"; }))
+      << In("spec", {"describe", "pod", "probed"}).out;
+  EXPECT_TRUE(Eventually([&] {
+    return endpoints() == "true";
+  }));
+
+  // The token kubelet mounted is the virtual API server's, for this pod's service account.
+  Ran token = In("spec", {"exec", "probed", "--", "cat",
+                          "/var/run/secrets/kubernetes.io/serviceaccount/token"});
+  ASSERT_EQ(token.code, 0) << token.out;
+  Ran server = In("spec", {"config", "view", "--minify", "--raw", "-o", "json"});
+  ASSERT_EQ(server.code, 0) << server.out;
+  const nlohmann::json config = nlohmann::json::parse(server.out, nullptr, false);
+  ASSERT_TRUE(config.is_object()) << server.out;
+  const std::string as_pod = scratch_->path() + "/as-pod.kubeconfig";
+  nlohmann::json pod_config = {
+      {"apiVersion", "v1"},
+      {"kind", "Config"},
+      {"clusters", config["clusters"]},
+      {"users", nlohmann::json::array({{{"name", "pod"}, {"user", {{"token", token.out}}}}})},
+      {"contexts", nlohmann::json::array(
+                       {{{"name", "pod"},
+                         {"context", {{"cluster", config["clusters"][0]["name"]}, {"user", "pod"}}}}})},
+      {"current-context", "pod"}};
+  std::ofstream(as_pod) << pod_config.dump();
+  Ran whoami = Vc({"--kubeconfig", as_pod, "auth", "whoami", "-o",
+                   "jsonpath={.status.userInfo.username}"},
+                  true);
+  EXPECT_EQ(whoami.out, "system:serviceaccount:default:default") << whoami.out;
+
+  // The liveness probe fails: kubelet restarts the container, and the count comes back.
+  EXPECT_TRUE(Eventually([&] {
+    const std::string n = GetIn("spec", "pod/dies", "{.status.containerStatuses[0].restartCount}");
+    return !n.empty() && std::stoi(n) >= 1;
+  }, std::chrono::seconds(120)))
+      << In("spec", {"describe", "pod", "dies"}).out;
+}
+
+// The seed's DNS between virtual clusters, resolved for real: `front` asks for `backend` and
+// reaches the Service of that name in virtual cluster `api` (networking.resolveDNS,
+// vClusterService), and a host Service replicated into it by name
+// (networking.replicateServices.fromHost); both serve their pages by those names.
+TEST_F(RealVirtualClusterTest, VirtualClustersResolveEachOthersServicesAndTheHosts) {
+  ASSERT_EQ(Apply(R"(apiVersion: v1
+kind: Pod
+metadata: {name: host-web, labels: {app: host-web}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers: [{name: nginx, image: nginx:1.27}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: host-web}
+spec:
+  selector: {app: host-web}
+  ports: [{port: 80}]
+)").code,
+            0);
+  ASSERT_NO_FATAL_FAILURE(Create("api"));
+  ASSERT_EQ(ApplyIn("api", R"(apiVersion: v1
+kind: Pod
+metadata: {name: backend, namespace: default, labels: {app: backend}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:1.36
+    command: [sh, -c, 'mkdir -p /tmp/www && echo backend-of-api >/tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www']
+---
+apiVersion: v1
+kind: Service
+metadata: {name: backend, namespace: default}
+spec:
+  selector: {app: backend}
+  ports: [{port: 80, targetPort: 8080}]
+)").code,
+            0);
+  ASSERT_NO_FATAL_FAILURE(Create("front", R"(networking:
+  resolveDNS:
+  - service: default/backend
+    target: {vClusterService: )" + ns_ + R"(/api/default/backend}
+  replicateServices:
+    fromHost:
+    - {from: )" + ns_ + R"(/host-web, to: default/shared-web}
+)"));
+  ASSERT_TRUE(WaitRunningIn("api", "backend"));
+  Ran dns_ready = In("front", {"-n", "kube-system", "rollout", "status", "deployment/coredns",
+                               "--timeout=150s"});
+  ASSERT_EQ(dns_ready.code, 0) << dns_ready.out;
+  ASSERT_EQ(ApplyIn("front", R"(apiVersion: v1
+kind: Pod
+metadata: {name: asker, namespace: default}
+spec:
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:1.28
+    command: [sh, -c, 'for i in 1 2 3 4 5 6 7 8 9 10; do
+        nslookup backend.default.svc.cluster.local && nslookup shared-web.default.svc.cluster.local && break;
+        sleep 2; done;
+      timeout 20 wget -qO- http://backend.default.svc.cluster.local/ &&
+      timeout 20 wget -qO- http://shared-web/']
+)").code,
+            0);
+  EXPECT_TRUE(Eventually([&] { return GetIn("front", "pod/asker", "{.status.phase}") == "Succeeded"; },
+                         std::chrono::seconds(150)))
+      << In("front", {"logs", "asker"}).out << In("front", {"describe", "pod", "asker"}).out;
+  const std::string out = In("front", {"logs", "asker"}).out;
+  EXPECT_NE(out.find("Name:\tbackend.default.svc.cluster.local"), std::string::npos) << out;
+  EXPECT_NE(out.find("backend-of-api"), std::string::npos) << out;
+  EXPECT_NE(out.find("<title>Welcome to nginx!</title>"), std::string::npos) << out;
+}
+
+// The pids of processes named `comm` in the pod with `uid` (their cgroup names the pod, as
+// kubelet's cgroupfs driver writes it, or the systemd driver's form).
+std::vector<pid_t> PodProcesses(const std::string& uid, const std::string& comm) {
+  std::string systemd_uid = uid;
+  std::replace(systemd_uid.begin(), systemd_uid.end(), '-', '_');
+  std::vector<pid_t> out;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+    std::ifstream comm_file(entry.path() / "comm");
+    std::string c;
+    std::getline(comm_file, c);
+    if (c != comm) continue;
+    std::ifstream cgroup_file(entry.path() / "cgroup");
+    std::stringstream cgroups;
+    cgroups << cgroup_file.rdbuf();
+    if (cgroups.str().find("pod" + uid) != std::string::npos ||
+        cgroups.str().find("pod" + systemd_uid) != std::string::npos) {
+      out.push_back(static_cast<pid_t>(std::stol(name)));
+    }
+  }
+  return out;
+}
+
+// The syncer container killed with -9 on its real node: kubelet starts it again, and the
+// fresh syncer heals what changed while it was gone (a host pod deleted under it, a pod the
+// tenant created meanwhile) from the two API servers alone.
+TEST_F(RealVirtualClusterTest, ASyncerKilledOnItsNodeIsRestartedByKubeletAndHealsTheHost) {
+  ASSERT_NO_FATAL_FAILURE(Create("rs"));
+  ASSERT_EQ(In("rs", {"run", "steady", "--image=busybox:1.36", "--", "sleep", "3600"}).code, 0);
+  ASSERT_TRUE(WaitRunningIn("rs", "steady"));
+  const std::string host_pod = "pod/steady-x-default-x-rs";
+  const std::string old_uid = Get(host_pod, "{.metadata.uid}");
+  ASSERT_FALSE(old_uid.empty());
+
+  const std::string cp_uid = Get("pod/rs-0", "{.metadata.uid}");
+  std::vector<pid_t> syncers = PodProcesses(cp_uid, "vc-syncer");
+  ASSERT_EQ(syncers.size(), 1u) << "the syncer of rs-0 (uid " << cp_uid << ")";
+  const auto restarts = [&] {
+    return Get("pod/rs-0", "{.status.containerStatuses[?(@.name==\"syncer\")].restartCount}");
+  };
+  const std::string restarts_before = restarts();
+  ASSERT_EQ(::kill(syncers[0], SIGKILL), 0);
+  // While it is down: the host pod goes, and the tenant creates another.
+  ASSERT_EQ(Kubectl({"delete", host_pod, "--wait=false"}).code, 0);
+  ASSERT_EQ(In("rs", {"run", "meanwhile", "--image=busybox:1.36", "--", "sleep", "3600"}).code, 0);
+
+  EXPECT_TRUE(Eventually([&] { return restarts() != restarts_before; }, std::chrono::seconds(60)))
+      << Kubectl({"describe", "pod", "rs-0"}).out;
+  EXPECT_TRUE(Eventually([&] {
+    const std::string uid = Get(host_pod, "{.metadata.uid}");
+    return !uid.empty() && uid != old_uid && Get(host_pod, "{.status.phase}") == "Running";
+  }, std::chrono::seconds(150)))
+      << Kubectl({"get", "pods", "-o", "wide"}).out << Kubectl({"logs", "rs-0", "-c", "syncer", "--tail=40"}).out;
+  EXPECT_TRUE(WaitRunningIn("rs", "meanwhile"));
+  EXPECT_EQ(Get("pod/meanwhile-x-default-x-rs", "{.status.phase}"), "Running");
+  EXPECT_EQ(PodProcesses(cp_uid, "vc-syncer").size(), 1u) << "one syncer again";
 }
 
 }  // namespace

@@ -35,6 +35,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/loopback.h"
 #include "support/temp_dir.h"
 #include "vc/status.h"
 
@@ -63,28 +64,9 @@ inline int FreePort() {
 // One plain-HTTP/1.1 GET to 127.0.0.1:port: the whole response (status line, headers, body), or
 // "" when nothing answered.
 inline std::string LoopbackHttpResponse(int port, const std::string& path) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    ::close(fd);
-    return "";
-  }
-  const std::string request = "GET " + path +
-                              " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                              "Connection: close\r\n\r\n";
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string response;
-  char buf[4096];
-  for (ssize_t n; (n = ::recv(fd, buf, sizeof(buf), 0)) > 0;) {
-    response.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return response;
+  return LoopbackExchange(port, "GET " + path +
+                                    " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                    "Connection: close\r\n\r\n");
 }
 
 // Its status code (health endpoints), or -1 when nothing answered.

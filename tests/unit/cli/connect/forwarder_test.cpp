@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "support/loopback.h"
 #include "unit/syncer/syncer_test_util.h"
 
 namespace vc::cli::connect {
@@ -180,23 +181,7 @@ TEST(ForwarderTest, StartsKubectlAgainWhenItQuitsAfterServing) {
 
 // One request over a fresh loopback connection to `port`: the reply, or "" on any failure.
 std::string Request(int port, const std::string& line) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval timeout{20, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  std::string reply;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      ::send(fd, line.data(), line.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(line.size())) {
-    ::shutdown(fd, SHUT_WR);
-    char buf[256];
-    ssize_t n;
-    while ((n = ::read(fd, buf, sizeof(buf))) > 0) reply.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return reply;
+  return testing::LoopbackExchange(port, line, std::chrono::seconds(20), /*close_write=*/true);
 }
 
 // The forwarder relays the user's port through a kubectl port-forward per connection (kubectl
