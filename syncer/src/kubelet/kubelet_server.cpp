@@ -19,6 +19,7 @@
 #include <cstring>
 #include <map>
 
+#include "vc/base64.h"
 #include "vc/log.h"
 #include "vc/syncer/kubelet/kubelet_request.h"
 
@@ -347,12 +348,31 @@ void KubeletServer::Handle(int fd) {
   const std::string target = HostTarget(*request, options_.tenant);
   VC_LOG(Info) << "kubelet: " << head->method << " " << head->target << " -> " << target;
 
-  auto endpoint = ParseServer(options_.host.server);
+  // Fail closed: a request goes to the host only with the syncer's own credential. Without it
+  // the host would see an anonymous request (and a host that grants anonymous more than
+  // nothing would serve it).
   kube::Credentials creds;
+  Status credential = Unavailable("no host credential is configured");
   if (options_.host.credentials != nullptr) {
     auto got = options_.host.credentials->Get(false);
-    if (got.ok()) creds = *got;
+    if (!got.ok()) {
+      credential = got.status();
+    } else if (got->bearer_token.empty() && got->client_cert_pem.empty() &&
+               got->username.empty()) {
+      credential = Unavailable("the host credential is empty");
+    } else {
+      creds = *got;
+      credential = Status::Ok();
+    }
   }
+  if (!credential.ok()) {
+    VC_LOG(Error) << "kubelet: refusing " << head->target << ": " << credential.ToString();
+    Answer(client.get(), 503, "Service Unavailable",
+           "kubelet: cannot load the syncer's host credential (" + credential.message() +
+               "); refusing to relay without it\n");
+    return;
+  }
+  auto endpoint = ParseServer(options_.host.server);
   const int host_fd = endpoint.ok() ? Connect(*endpoint) : -1;
   if (host_fd < 0) {
     Answer(client.get(), 502, "Bad Gateway", "kubelet: cannot reach the host API server\n");
@@ -385,7 +405,11 @@ void KubeletServer::Handle(int fd) {
       if (key == "upgrade") upgrade = true;
       out += k + ": " + v + "\r\n";
     }
-    if (!creds.bearer_token.empty()) out += "Authorization: Bearer " + creds.bearer_token + "\r\n";
+    if (!creds.bearer_token.empty()) {
+      out += "Authorization: Bearer " + creds.bearer_token + "\r\n";
+    } else if (!creds.username.empty()) {
+      out += "Authorization: Basic " + Base64Encode(creds.username + ":" + creds.password) + "\r\n";
+    }
     // Without an upgrade the relay serves exactly one request: the next one on a kept-alive
     // connection would go to the host unrewritten.
     out += upgrade ? "Connection: Upgrade\r\n\r\n" : "Connection: close\r\n\r\n";

@@ -33,9 +33,10 @@ Pki MakePki(const std::string& cn) {
   return {*ca, *serving};
 }
 
-// GET /healthz with `client` (may be empty: no certificate); the status line, or "" when the
+// GET `path` with `client` (may be empty: no certificate); the status line, or "" when the
 // TLS handshake or the exchange failed.
-std::string Get(int port, const pki::KeyAndCertificate* client) {
+std::string Get(int port, const pki::KeyAndCertificate* client,
+                const std::string& path = "/healthz") {
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
   if (client != nullptr) {
@@ -59,7 +60,7 @@ std::string Get(int port, const pki::KeyAndCertificate* client) {
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
     SSL* ssl = SSL_new(ctx);
     SSL_set_fd(ssl, fd);
-    const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    const std::string request = "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
     if (SSL_connect(ssl) == 1 && SSL_write(ssl, request.data(), static_cast<int>(request.size())) > 0) {
       char buf[512];
       const int n = SSL_read(ssl, buf, sizeof(buf));
@@ -100,6 +101,47 @@ TEST(SyncerKubeletServerTest, OnlyTheApiserversKubeletClientGetsIn) {
   EXPECT_EQ(Get(*port, &forged), "") << "a certificate from another CA fails the handshake";
   EXPECT_EQ(Get(*port, nullptr), "") << "no certificate, no handshake";
   server.Stop();
+}
+
+// A provider that cannot load the credential (a token file gone, an exec plugin failing).
+class BrokenCredentials : public kube::CredentialProvider {
+ public:
+  StatusOr<kube::Credentials> Get(bool) override {
+    return Unavailable("read /var/run/secrets/kubernetes.io/serviceaccount/token: no such file");
+  }
+};
+
+class EmptyCredentials : public kube::CredentialProvider {
+ public:
+  StatusOr<kube::Credentials> Get(bool) override { return kube::Credentials{}; }
+};
+
+// Fail closed: without the syncer's own host credential nothing is relayed, not even
+// anonymously. The host (port 1) is never contacted: the answer is 503, not 502.
+TEST(SyncerKubeletServerTest, WithoutItsHostCredentialTheRelayRefuses) {
+  const Pki cluster = MakePki("cluster-ca");
+  auto apiserver = pki::IssueCertificate(
+      cluster.ca, CertificateSpec{.subject = {"kube-apiserver-kubelet-client", {}}, .client_auth = true},
+      pki::WallClock::now());
+  ASSERT_TRUE(apiserver.ok());
+  for (std::shared_ptr<kube::CredentialProvider> provider :
+       {std::shared_ptr<kube::CredentialProvider>(),
+        std::shared_ptr<kube::CredentialProvider>(std::make_shared<BrokenCredentials>()),
+        std::shared_ptr<kube::CredentialProvider>(std::make_shared<EmptyCredentials>())}) {
+    KubeletServer server({.address = "127.0.0.1",
+                          .port = 0,
+                          .ca_pem = cluster.ca.certificate_pem,
+                          .serving_cert_pem = cluster.serving.certificate_pem,
+                          .serving_key_pem = cluster.serving.private_key_pem,
+                          .tenant = {.name = "t", .host_namespace = "vcluster-t"},
+                          .host = {.server = "https://127.0.0.1:1", .credentials = provider}});
+    auto port = server.Start();
+    ASSERT_TRUE(port.ok()) << port.status().message();
+    EXPECT_EQ(Get(*port, &*apiserver, "/containerLogs/default/web/main"),
+              "HTTP/1.1 503 Service Unavailable");
+    EXPECT_EQ(Get(*port, &*apiserver), "HTTP/1.1 200 OK") << "health does not need the host";
+    server.Stop();
+  }
 }
 
 }  // namespace
