@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/syncer/sync/endpoints_syncer.h"
 
+#include <set>
+#include <vector>
+
 #include "vc/log.h"
 #include "vc/syncer/translate/endpoints_translator.h"
 
@@ -14,6 +17,37 @@ namespace {
 
 std::string Uid(const json& o) { return translate::ObjectAt(o, "metadata").value("uid", ""); }
 
+// The IPs a pod holds (none once it finished: they go back to the pool).
+std::vector<std::string> PodIps(const json& pod) {
+  std::vector<std::string> out;
+  const json& status = translate::ObjectAt(pod, "status");
+  const std::string phase = status.value("phase", "");
+  if (phase == "Succeeded" || phase == "Failed") return out;
+  const json ips = status.value("podIPs", json::array());
+  if (ips.is_array()) {
+    for (const json& ip : ips) {
+      if (ip.is_object() && ip.contains("ip") && ip["ip"].is_string()) out.push_back(ip["ip"]);
+    }
+  }
+  if (out.empty() && status.contains("podIP") && status["podIP"].is_string()) {
+    out.push_back(status["podIP"]);
+  }
+  return out;
+}
+
+// What the host pods informer keeps: names and what PodIps reads.
+json SlimPod(json pod) {
+  json meta = json::object();
+  for (const char* k : {"name", "namespace", "resourceVersion"}) {
+    if (pod["metadata"].contains(k)) meta[k] = std::move(pod["metadata"][k]);
+  }
+  json status = json::object();
+  for (const char* k : {"phase", "podIP", "podIPs"}) {
+    if (pod["status"].contains(k)) status[k] = std::move(pod["status"][k]);
+  }
+  return {{"metadata", std::move(meta)}, {"status", std::move(status)}};
+}
+
 }  // namespace
 
 EndpointsSyncer::EndpointsSyncer(std::shared_ptr<const SyncContext> ctx)
@@ -25,7 +59,39 @@ EndpointsSyncer::EndpointsSyncer(std::shared_ptr<const SyncContext> ctx)
           kube::InformerHandlers{[this](const json& o) { EnqueueOf(o); },
                                  [this](const json&, const json& o) { EnqueueOf(o); },
                                  [this](const json& o) { EnqueueOf(o); }}),
-      pair_(*ctx_, r::kEndpoints, &controller_, [this](const json& o) { KeepDeleted(o); }) {}
+      pair_(*ctx_, r::kEndpoints, &controller_, [this](const json& o) { KeepDeleted(o); }),
+      host_pods_(ctx_->host,
+                 [this] {
+                   kube::InformerOptions o{.resource = r::kPods,
+                                           .namespace_ = ctx_->tenant.host_namespace,
+                                           .label_selector = translate::SyncedSelector(ctx_->tenant),
+                                           .resync_period = ctx_->resync_period};
+                   o.transform = SlimPod;
+                   return o;
+                 }(),
+                 kube::InformerHandlers{
+                     [this](const json& o) { HostPodIpsChanged(nullptr, &o); },
+                     [this](const json& old, const json& o) { HostPodIpsChanged(&old, &o); },
+                     [this](const json& o) { HostPodIpsChanged(&o, nullptr); }}) {}
+
+void EndpointsSyncer::HostPodIpsChanged(const json* before, const json* after) {
+  if (ctx_->config.trust_level == "high") return;
+  if ((before ? PodIps(*before) : std::vector<std::string>()) ==
+      (after ? PodIps(*after) : std::vector<std::string>())) {
+    return;
+  }
+  for (const json& e : pair_.virtual_cache().List()) controller_.Enqueue(kube::Informer::KeyOf(e));
+}
+
+translate::EndpointAddressFilter EndpointsSyncer::Filter() const {
+  std::set<std::string> ips;
+  if (ctx_->config.trust_level != "high") {
+    for (const json& pod : host_pods_.List()) {
+      for (std::string& ip : PodIps(pod)) ips.insert(std::move(ip));
+    }
+  }
+  return translate::FilterForTrustLevel(ctx_->config, std::move(ips));
+}
 
 void EndpointsSyncer::EnqueueOf(const json& service) {
   controller_.Enqueue(kube::Informer::KeyOf(service));
@@ -33,16 +99,19 @@ void EndpointsSyncer::EnqueueOf(const json& service) {
 
 void EndpointsSyncer::Start() {
   services_.Start();
+  host_pods_.Start();
   pair_.Start();
 }
 
 bool EndpointsSyncer::WaitForSync(std::chrono::milliseconds timeout) {
-  // The Services first: the controller (started by the pair) reads them.
-  return services_.WaitForSync(timeout) && pair_.WaitForSync(timeout);
+  // The Services and host pods first: the controller (started by the pair) reads them.
+  return services_.WaitForSync(timeout) && host_pods_.WaitForSync(timeout) &&
+         pair_.WaitForSync(timeout);
 }
 
 void EndpointsSyncer::Stop() {
   pair_.Stop();
+  host_pods_.Stop();
   services_.Stop();
 }
 
@@ -132,7 +201,23 @@ Status EndpointsSyncer::Reconcile(const std::string& key) {
   auto h = pair_.host_cache().Get(hns, host_name);
 
   const auto kept = KeptCopy(key, endpoints);
-  auto plan = translate::PlanHostEndpoints(service, endpoints, h, ctx_->config, ctx_->tenant);
+  const translate::EndpointAddressFilter filter = Filter();
+  auto plan =
+      translate::PlanHostEndpoints(service, endpoints, h, ctx_->config, ctx_->tenant, filter);
+  if (endpoints && service && translate::SyncsEndpoints(*service, ctx_->config)) {
+    const auto refused = translate::RefusedEndpointAddresses(*endpoints, filter);
+    if (!refused.empty()) {
+      std::string list;
+      for (const std::string& ip : refused) list += (list.empty() ? "" : ", ") + ip;
+      VC_LOG(Warning) << "endpoints " << key << ": not synced to the host: " << list;
+      RecordVirtualEvent(*ctx_->virtual_cluster, *endpoints, "Warning", "EndpointAddressRefused",
+                         "not synced to the host: " + list +
+                             " (not a pod of this virtual cluster); trust level " +
+                             ctx_->config.trust_level +
+                             " syncs only its own pods' addresses (isolation.trustLevel: high "
+                             "syncs any)");
+    }
+  }
 
   if (plan.action == Action::kDelete || (kept && (!service || !endpoints))) {
     // The caches may lag behind a Service or Endpoints created just now: deleting on their
@@ -164,7 +249,7 @@ Status EndpointsSyncer::Reconcile(const std::string& key) {
     auto confirmed = translate::PlanHostEndpoints(
         live_service.ok() ? std::optional<json>(*live_service) : std::nullopt,
         live_endpoints.ok() ? std::optional<json>(*live_endpoints) : std::nullopt, h, ctx_->config,
-        ctx_->tenant);
+        ctx_->tenant, filter);
     if (confirmed.action != Action::kDelete) return Status::Ok();  // their events will come
     auto deleted = ctx_->host->Delete(r::kEndpoints, hns, host_name, {.precondition_uid = Uid(*h)});
     if (deleted.ok()) VC_LOG(Info) << "deleted host endpoints " << host_name;
@@ -202,7 +287,7 @@ Status EndpointsSyncer::Reconcile(const std::string& key) {
     auto live = ctx_->host->Get(r::kEndpoints, hns, host_name);
     if (!live.ok()) return live.status();
     h = *live;
-    plan = translate::PlanHostEndpoints(service, endpoints, h, ctx_->config, ctx_->tenant);
+    plan = translate::PlanHostEndpoints(service, endpoints, h, ctx_->config, ctx_->tenant, filter);
   }
 
   if (plan.action == Action::kPatch) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/syncer/translate/endpoints_translator.h"
 
+#include <algorithm>
+
 #include "vc/labels.h"
 #include "vc/syncer/translate/object_translator.h"
 
@@ -17,8 +19,18 @@ constexpr const char* kEndpointsController = "endpoint-controller";
 
 bool Deleting(const json& o) { return o.contains("/metadata/deletionTimestamp"_json_pointer); }
 
-void TranslateAddresses(json* addresses, const std::string& ns, const Tenant& tenant) {
+void TranslateAddresses(json* addresses, const std::string& ns, const Tenant& tenant,
+                        const EndpointAddressFilter& filter) {
   if (!addresses->is_array()) return;
+  json kept = json::array();
+  for (auto& address : *addresses) {
+    if (!address.is_object() || !address.contains("ip") || !address["ip"].is_string() ||
+        !filter.Allows(address["ip"].get<std::string>())) {
+      continue;
+    }
+    kept.push_back(std::move(address));
+  }
+  *addresses = std::move(kept);
   for (auto& address : *addresses) {
     if (!address.is_object() || !address.contains("targetRef")) continue;
     json& ref = address["targetRef"];
@@ -37,6 +49,38 @@ void TranslateAddresses(json* addresses, const std::string& ns, const Tenant& te
 
 }  // namespace
 
+EndpointAddressFilter FilterForTrustLevel(const SyncConfig& config,
+                                          std::set<std::string> own_pod_ips) {
+  EndpointAddressFilter filter;
+  filter.any = config.trust_level == "high";
+  filter.own_pod_ips = std::move(own_pod_ips);
+  return filter;
+}
+
+std::vector<std::string> RefusedEndpointAddresses(const json& v,
+                                                  const EndpointAddressFilter& filter) {
+  std::vector<std::string> out;
+  const json subsets = v.value("subsets", json::array());
+  if (!subsets.is_array()) return out;
+  for (const json& subset : subsets) {
+    if (!subset.is_object()) continue;
+    for (const char* key : {"addresses", "notReadyAddresses"}) {
+      const json list = subset.value(key, json::array());
+      if (!list.is_array()) continue;
+      for (const json& address : list) {
+        const std::string ip =
+            address.is_object() && address.contains("ip") && address["ip"].is_string()
+                ? address["ip"].get<std::string>()
+                : std::string();
+        if (filter.Allows(ip) && !ip.empty()) continue;
+        const std::string shown = ip.empty() ? "(no ip)" : ip;
+        if (std::find(out.begin(), out.end(), shown) == out.end()) out.push_back(shown);
+      }
+    }
+  }
+  return out;
+}
+
 bool SyncsEndpoints(const json& virtual_service, const SyncConfig& config) {
   const json& meta = ObjectAt(virtual_service, "metadata");
   if (meta.value("namespace", "") == "default" && meta.value("name", "") == "kubernetes") {
@@ -46,18 +90,28 @@ bool SyncsEndpoints(const json& virtual_service, const SyncConfig& config) {
   return ServiceRefusal(virtual_service, config).empty();
 }
 
-json TranslateEndpoints(const json& v, const Tenant& tenant) {
+json TranslateEndpoints(const json& v, const Tenant& tenant, const EndpointAddressFilter& filter) {
   const std::string ns = ObjectAt(v, "metadata").value("namespace", "");
   json out = {{"apiVersion", "v1"}, {"kind", "Endpoints"}, {"metadata", HostMetadata(v, tenant)}};
   const json subsets = v.value("subsets", json::array());
   if (subsets.is_array() && !subsets.empty()) {
-    out["subsets"] = subsets;
-    for (auto& subset : out["subsets"]) {
+    json kept = json::array();
+    for (json subset : subsets) {
       if (!subset.is_object()) continue;
+      bool any = false;
       for (const char* key : {"addresses", "notReadyAddresses"}) {
-        if (subset.contains(key)) TranslateAddresses(&subset[key], ns, tenant);
+        if (!subset.contains(key)) continue;
+        TranslateAddresses(&subset[key], ns, tenant, filter);
+        if (subset[key].empty()) {
+          subset.erase(key);
+        } else {
+          any = true;
+        }
       }
+      // The API refuses a subset without addresses.
+      if (any) kept.push_back(std::move(subset));
     }
+    if (!kept.empty()) out["subsets"] = std::move(kept);
   }
   return out;
 }
@@ -82,7 +136,7 @@ bool IsSyncedEndpoints(const json& host_endpoints) {
 EndpointsPlan PlanHostEndpoints(const std::optional<json>& virtual_service,
                                 const std::optional<json>& virtual_endpoints,
                                 const std::optional<json>& host_endpoints, const SyncConfig& config,
-                                const Tenant& tenant) {
+                                const Tenant& tenant, const EndpointAddressFilter& filter) {
   using Action = EndpointsPlan::Action;
   const bool wanted = virtual_service && !Deleting(*virtual_service) && virtual_endpoints &&
                       !Deleting(*virtual_endpoints) && SyncsEndpoints(*virtual_service, config);
@@ -90,7 +144,7 @@ EndpointsPlan PlanHostEndpoints(const std::optional<json>& virtual_service,
     if (host_endpoints && IsSyncedEndpoints(*host_endpoints)) return {Action::kDelete, json()};
     return {};
   }
-  json want = TranslateEndpoints(*virtual_endpoints, tenant);
+  json want = TranslateEndpoints(*virtual_endpoints, tenant, filter);
   if (!host_endpoints) return {Action::kCreate, std::move(want)};
   // The host controller's Endpoints of a Service that had a selector until now: they would
   // keep its labels and stale addresses under a patch.

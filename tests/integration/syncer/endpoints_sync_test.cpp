@@ -318,5 +318,61 @@ subsets:
   EXPECT_FALSE((*hsvc)["spec"].contains("selector")) << (*hsvc)["spec"].dump();
 }
 
+// CVE-2021-25740: a partial-trust tenant's hand-written Endpoints reach the host with its own
+// pod's address only; the address outside the tenant is left out and named in an Event.
+TEST_F(SyncerE2eTest, BelowHighTrustOnlyTheTenantsOwnPodAddressesReachTheHost) {
+  const std::string name = "sync-ep-part";
+  ASSERT_NO_FATAL_FAILURE(CreateVirtualCluster(name, "isolation:\n  trustLevel: partial\n"));
+  const std::string hns = "vcluster-" + name;
+  auto pod = ApplyInVirtual(name, "pg.yaml", R"(apiVersion: v1
+kind: Pod
+metadata: {name: pg-0, namespace: default, labels: {app: pg}}
+spec:
+  containers: [{name: pg, image: postgres:16}]
+)");
+  ASSERT_EQ(pod.code, 0) << pod.Both();
+  json vpod;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        vpod = VirtualJson({"get", "pod", "pg-0", "-n", "default"});
+        return vpod.is_object() && vpod["status"].value("phase", "") == "Running" &&
+               !vpod["status"].value("podIP", "").empty();
+      },
+      std::chrono::seconds(90)))
+      << vpod.dump() << "\n"
+      << SyncerLog(name);
+  const std::string pod_ip = vpod["status"].value("podIP", "");
+  auto applied = ApplyInVirtual(
+      name, "db.yaml",
+      "apiVersion: v1\nkind: Service\nmetadata: {name: external-db, namespace: default}\n"
+      "spec:\n  ports: [{name: pg, port: 5432}]\n---\n" +
+          EndpointsYaml("external-db", "192.0.2.10", pod_ip, vpod["spec"].value("nodeName", ""),
+                        5432));
+  ASSERT_EQ(applied.code, 0) << applied.Both();
+  json hep;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto got = client_->Get(r::kEndpoints, hns, "external-db-x-default-x-" + name);
+        if (!got.ok()) return false;
+        hep = *got;
+        return Ips(hep) == std::vector<std::string>{pod_ip};
+      },
+      std::chrono::seconds(60)))
+      << hep.dump() << "\n"
+      << SyncerLog(name);
+  std::string events;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        events = VirtualJson({"get", "events", "-n", "default", "--field-selector",
+                              "reason=EndpointAddressRefused"})
+                     .dump();
+        return events.find("192.0.2.10") != std::string::npos;
+      },
+      std::chrono::seconds(30)))
+      << events;
+  EXPECT_NE(events.find("isolation.trustLevel: high"), std::string::npos) << events;
+  EXPECT_EQ(events.find(pod_ip + ","), std::string::npos) << "its own pod is not refused";
+}
+
 }  // namespace
 }  // namespace vc::testing

@@ -76,6 +76,41 @@ TEST(SyncerTranslateEndpointsTest, HostCopyNamesTheHostServiceAndHostPods) {
   EXPECT_EQ(subset["notReadyAddresses"][0]["targetRef"]["name"], "pg-2-x-shop-x-t1");
 }
 
+// CVE-2021-25740: below trust level high only the tenant's own pods' addresses reach the host.
+TEST(SyncerTranslateEndpointsTest, BelowHighTrustOnlyTheTenantsOwnPodsAddressesGoToTheHost) {
+  SyncConfig partial;
+  partial.trust_level = "partial";
+  const EndpointAddressFilter own =
+      FilterForTrustLevel(partial, {"10.244.1.5", "10.244.1.8"});  // pg-0 and pg-2 are its pods
+  const json h = TranslateEndpoints(kVirtualEndpoints, kTenant, own);
+  ASSERT_EQ(h["subsets"].size(), 1u);
+  const json& subset = h["subsets"][0];
+  ASSERT_EQ(subset["addresses"].size(), 1u);
+  EXPECT_EQ(subset["addresses"][0]["ip"], "10.244.1.5");
+  EXPECT_EQ(subset["addresses"][0]["targetRef"]["name"], "pg-0-x-shop-x-t1");
+  ASSERT_EQ(subset["notReadyAddresses"].size(), 1u);
+  EXPECT_EQ(subset["ports"], kVirtualEndpoints["subsets"][0]["ports"]);
+  EXPECT_EQ(RefusedEndpointAddresses(kVirtualEndpoints, own),
+            (std::vector<std::string>{"192.0.2.10", "10.244.1.6", "10.244.1.7"}));
+
+  // None of its pods: no subset at all (the API refuses one without addresses), all refused.
+  SyncConfig zero;
+  zero.trust_level = "zero";
+  const EndpointAddressFilter none = FilterForTrustLevel(zero, {});
+  EXPECT_FALSE(TranslateEndpoints(kVirtualEndpoints, kTenant, none).contains("subsets"));
+  EXPECT_EQ(RefusedEndpointAddresses(kVirtualEndpoints, none).size(), 5u);
+  const json plan_object =
+      PlanHostEndpoints(kSelectorless, kVirtualEndpoints, std::nullopt, zero, kTenant, none).object;
+  EXPECT_FALSE(plan_object.contains("subsets")) << plan_object.dump();
+
+  // High: as written, deliberately.
+  SyncConfig high;
+  high.trust_level = "high";
+  const EndpointAddressFilter any = FilterForTrustLevel(high, {});
+  EXPECT_EQ(TranslateEndpoints(kVirtualEndpoints, kTenant, any)["subsets"][0]["addresses"].size(), 4u);
+  EXPECT_TRUE(RefusedEndpointAddresses(kVirtualEndpoints, any).empty());
+}
+
 TEST(SyncerTranslateEndpointsTest, EmptyEndpointsHaveNoSubsets) {
   json v = kVirtualEndpoints;
   v.erase("subsets");

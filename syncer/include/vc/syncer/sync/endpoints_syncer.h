@@ -6,6 +6,11 @@
 // Host Endpoints changed or deleted behind the syncer's back are put back by the host cache's
 // events. Runs when Services are synced (sync.toHost.services and .endpoints).
 //
+// Below trust level high only addresses of the tenant's own host pods are copied
+// (translate::EndpointAddressFilter, CVE-2021-25740); the rest are left out and named in a
+// Warning Event (EndpointAddressRefused) on the virtual Endpoints. The tenant's host pods are
+// watched for their IPs, and an IP that comes or goes looks at every key again.
+//
 // The ServiceSyncer recreates a virtual Service to give it the host's ClusterIP. The virtual
 // controller-manager's endpoints controller, seeing the Service deleted, deletes the Endpoints
 // of that name, hand-written ones included, nearly always before it sees the new Service (20
@@ -29,6 +34,7 @@
 #include "vc/syncer/sync/sync_context.h"
 #include "vc/syncer/sync/synced_pair.h"
 #include "vc/syncer/sync/work_queue.h"
+#include "vc/syncer/translate/endpoints_translator.h"
 
 namespace vc::syncer::sync {
 
@@ -74,6 +80,10 @@ class EndpointsSyncer : public KindSyncer {
   void KeepDeleted(const nlohmann::json& last_known);
   void CloseWindow(const std::string& key);
   Status PutBack(const std::string& key, const nlohmann::json& kept);
+  // Which addresses go to the host now: the trust level's rule over the host pods' IPs.
+  translate::EndpointAddressFilter Filter() const;
+  // A host pod's IPs changed: every key is looked at again (below trust level high).
+  void HostPodIpsChanged(const nlohmann::json* before, const nlohmann::json* after);
 
   std::shared_ptr<const SyncContext> ctx_;
   std::mutex mu_;  // kept_: the service syncer's thread and our worker
@@ -81,6 +91,7 @@ class EndpointsSyncer : public KindSyncer {
   Controller controller_;
   kube::Informer services_;  // virtual Services: what decides whether a key is synced
   SyncedPair pair_;          // after controller_: it feeds and stops it
+  kube::Informer host_pods_;  // the tenant's host pods, for their IPs (slim)
 };
 
 }  // namespace vc::syncer::sync

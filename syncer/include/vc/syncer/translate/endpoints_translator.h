@@ -11,6 +11,9 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "vc/syncer/translate/names.h"
 #include "vc/syncer/translate/sync_config.h"
@@ -22,12 +25,32 @@ namespace vc::syncer::translate {
 // (ServiceRefusal), and it is not the virtual API server's own `default/kubernetes`.
 bool SyncsEndpoints(const nlohmann::json& virtual_service, const SyncConfig& config);
 
+// Which addresses of a tenant's hand-written Endpoints reach the host. An address anywhere
+// else makes the host's Service machinery (kube-proxy, an ingress controller) carry traffic
+// past network isolation to it (CVE-2021-25740). Trust level high: as written (deliberately;
+// a lower trust level closes it). Partial and zero: only the IPs of the tenant's own host pods.
+struct EndpointAddressFilter {
+  bool any = true;
+  std::set<std::string> own_pod_ips;
+  bool Allows(const std::string& ip) const { return any || own_pod_ips.count(ip) > 0; }
+};
+
+// The filter for the tenant's trust level (config.trust_level) and its host pods' IPs.
+EndpointAddressFilter FilterForTrustLevel(const SyncConfig& config,
+                                          std::set<std::string> own_pod_ips);
+
+// The addresses (ready or not) of virtual Endpoints that `filter` refuses, in order, once each.
+std::vector<std::string> RefusedEndpointAddresses(const nlohmann::json& virtual_endpoints,
+                                                  const EndpointAddressFilter& filter);
+
 // The host copy of virtual Endpoints: HostMetadata (the host Service's name, the tenant's
 // labels and annotations), subsets kept with ports, IPs, hostname and nodeName as they are. A
 // `targetRef` to a Pod names the host pod (HostName, host namespace) without the virtual uid
 // and resourceVersion; a targetRef to anything else is dropped (it names a virtual object the
-// host does not have).
-nlohmann::json TranslateEndpoints(const nlohmann::json& virtual_endpoints, const Tenant& tenant);
+// host does not have). Addresses `filter` refuses are left out, and a subset left without
+// any address with them.
+nlohmann::json TranslateEndpoints(const nlohmann::json& virtual_endpoints, const Tenant& tenant,
+                                  const EndpointAddressFilter& filter = {});
 
 // Virtual Endpoints as they can be created again (after the virtual endpoints controller
 // deleted them with their Service, see sync/endpoints_syncer.h): name, namespace, labels,
@@ -58,6 +81,7 @@ struct EndpointsPlan {
 EndpointsPlan PlanHostEndpoints(const std::optional<nlohmann::json>& virtual_service,
                                 const std::optional<nlohmann::json>& virtual_endpoints,
                                 const std::optional<nlohmann::json>& host_endpoints,
-                                const SyncConfig& config, const Tenant& tenant);
+                                const SyncConfig& config, const Tenant& tenant,
+                                const EndpointAddressFilter& filter = {});
 
 }  // namespace vc::syncer::translate
