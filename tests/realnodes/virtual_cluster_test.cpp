@@ -317,7 +317,9 @@ spec:
       {"apiVersion", "v1"},
       {"kind", "Config"},
       {"clusters", config["clusters"]},
-      {"users", nlohmann::json::array({{{"name", "pod"}, {"user", {{"token", token.out}}}}})},
+      {"users", nlohmann::json::array(
+                    {{{"name", "pod"},
+                      {"user", {{"token", token.out.substr(0, token.out.find_last_not_of("\r\n") + 1)}}}}})},
       {"contexts", nlohmann::json::array(
                        {{{"name", "pod"},
                          {"context", {{"cluster", config["clusters"][0]["name"]}, {"user", "pod"}}}}})},

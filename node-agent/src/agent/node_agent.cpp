@@ -196,52 +196,35 @@ Status NodeAgent::Quotas(const NodePolicy& policy) {
 Status NodeAgent::Evict(const ClusterView& view) {
   const std::string tenant = node::DedicatedTenant(view.node);
   if (tenant.empty() || client_ == nullptr) {
-    eviction_started_.clear();
     evicted_.clear();
     return Status::Ok();
   }
+  // A delete, not the Eviction API: a dedicated node is an isolation promise that a foreign
+  // tenant's PodDisruptionBudget does not outrank, and the API can hold the agent to its own
+  // node only on a delete (manifests/node-agent/admission-policy.yaml reads the pod there; an
+  // Eviction names no node). The pod still gets its own grace period.
   Status first;
   std::set<std::string> pending;
   for (const node::EvictionCandidate& pod : node::PodsToEvict(tenant, view.pods)) {
     pending.insert(pod.uid);
     if (evicted_.count(pod.uid) != 0) continue;  // done; the informer has not seen it go yet
-    auto [started, inserted] = eviction_started_.emplace(pod.uid, clock_->Now());
-    const json ref = {{"kind", "Pod"},
-                      {"apiVersion", "v1"},
-                      {"namespace", pod.namespace_},
-                      {"name", pod.name},
-                      {"uid", pod.uid}};
-    Status evicted = client_->Evict(pod.namespace_, pod.name);
-    std::string how = "evicted";
-    if (evicted.code() == Code::kTooManyRequests &&
-        clock_->Now() - started->second < options_.eviction_grace) {
-      VC_LOG(Info) << "eviction of " << pod.namespace_ << "/" << pod.name
-                   << " refused by a disruption budget; retrying";
-      std::lock_guard<std::mutex> lock(mu_);
-      retry_ = true;
+    auto deleted = client_->Delete(kube::resources::kPods, pod.namespace_, pod.name,
+                                   {.precondition_uid = pod.uid});
+    if (!deleted.ok() && deleted.status().code() != Code::kNotFound) {
+      if (first.ok()) first = deleted.status().Annotate("evict " + pod.namespace_ + "/" + pod.name);
       continue;
     }
-    if (!evicted.ok() && evicted.code() != Code::kNotFound) {
-      // Refused past the grace, or the Eviction API is not there: delete.
-      auto deleted = client_->Delete(kube::resources::kPods, pod.namespace_, pod.name,
-                                     {.precondition_uid = pod.uid});
-      if (!deleted.ok() && deleted.status().code() != Code::kNotFound) {
-        if (first.ok()) {
-          first = deleted.status().Annotate("evict " + pod.namespace_ + "/" + pod.name);
-        }
-        continue;
-      }
-      how = "deleted (eviction: " + evicted.message() + ")";
-    }
-    VC_LOG(Info) << how << " " << pod.namespace_ << "/" << pod.name << ": " << pod.reason;
+    VC_LOG(Info) << "deleted " << pod.namespace_ << "/" << pod.name << ": " << pod.reason;
     evicted_.insert(pod.uid);
-    RecordEvent(ref, "EvictedFromDedicatedNode",
+    RecordEvent({{"kind", "Pod"},
+                 {"apiVersion", "v1"},
+                 {"namespace", pod.namespace_},
+                 {"name", pod.name},
+                 {"uid", pod.uid}},
+                "EvictedFromDedicatedNode",
                 "Evicted by vc-node-agent on " + options_.node_name + ": " + pod.reason);
     std::lock_guard<std::mutex> lock(mu_);
     ++evictions_;
-  }
-  for (auto it = eviction_started_.begin(); it != eviction_started_.end();) {
-    it = pending.count(it->first) ? std::next(it) : eviction_started_.erase(it);
   }
   for (auto it = evicted_.begin(); it != evicted_.end();) {
     it = pending.count(*it) ? std::next(it) : evicted_.erase(it);

@@ -47,8 +47,9 @@ TEST(NodeAgentManifestsTest, KustomizationListsEveryFileAndNamespace) {
     }
   }
   const auto kinds = ByKind();
-  for (const char* kind :
-       {"Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "DaemonSet"}) {
+  for (const char* kind : {"Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
+                           "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+                           "DaemonSet"}) {
     EXPECT_TRUE(kinds.count(kind)) << kind;
   }
 }
@@ -127,7 +128,6 @@ TEST(NodeAgentManifestsTest, RbacIsExactlyWhatTheAgentUses) {
       {"", "pods", "list"},
       {"", "pods", "watch"},
       {"", "pods", "delete"},
-      {"", "pods/eviction", "create"},
       {"", "nodes", "get"},
       {"", "nodes", "list"},
       {"", "nodes", "watch"},
@@ -147,6 +147,32 @@ TEST(NodeAgentManifestsTest, RbacIsExactlyWhatTheAgentUses) {
   ASSERT_EQ(binding["subjects"].size(), 1u);
   EXPECT_EQ(binding["subjects"][0]["name"], kinds.at("ServiceAccount")["metadata"]["name"]);
   EXPECT_EQ(binding["subjects"][0]["namespace"], node::kAgentNamespace);
+}
+
+// The API server holds the agent's deletes to its own node: the policy matches the agent's
+// service account and compares the pod's node with the node its token is bound to.
+TEST(NodeAgentManifestsTest, AnAdmissionPolicyHoldsTheAgentsDeletesToItsOwnNode) {
+  const auto kinds = ByKind();
+  const json policy = kinds.at("ValidatingAdmissionPolicy");
+  const json sa = kinds.at("ServiceAccount");
+  EXPECT_EQ(policy["spec"]["failurePolicy"], "Fail");
+  EXPECT_EQ(policy["spec"]["matchConstraints"]["resourceRules"][0]["operations"],
+            json::array({"DELETE"}));
+  EXPECT_EQ(policy["spec"]["matchConstraints"]["resourceRules"][0]["resources"],
+            json::array({"pods"}));
+  const std::string who = policy["spec"]["matchConditions"][0]["expression"];
+  EXPECT_NE(who.find("'system:serviceaccount:" + std::string(node::kAgentNamespace) + ":" +
+                     sa["metadata"]["name"].get<std::string>() + "'"),
+            std::string::npos)
+      << who;
+  const std::string rule = policy["spec"]["validations"][0]["expression"];
+  EXPECT_NE(rule.find("oldObject.spec.nodeName == "
+                      "request.userInfo.extra['authentication.kubernetes.io/node-name'][0]"),
+            std::string::npos)
+      << rule;
+  const json binding = kinds.at("ValidatingAdmissionPolicyBinding");
+  EXPECT_EQ(binding["spec"]["policyName"], policy["metadata"]["name"]);
+  EXPECT_EQ(binding["spec"]["validationActions"], json::array({"Deny"}));
 }
 
 }  // namespace

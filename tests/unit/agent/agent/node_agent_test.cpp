@@ -162,13 +162,15 @@ TEST_F(NodeAgentTest, EvictsForeignPodsOnADedicatedNodeAndRecordsEvents) {
   ClusterView view{NodeNamed("node-1", "a"),
                    {PodOf("a", "a1", "10.244.0.1"), PodOf("b", "b1", "10.244.0.2"), ds_pod},
                    {}};
-  transport_->Reply(JsonResponse(201, {{"kind", "Status"}, {"status", "Success"}}));  // eviction
-  transport_->Reply(JsonResponse(201, {{"kind", "Event"}}));                          // event
+  transport_->Reply(JsonResponse(200, PodOf("b", "b1", "10.244.0.2")));  // delete
+  transport_->Reply(JsonResponse(201, {{"kind", "Event"}}));            // event
   ASSERT_TRUE(agent.ReconcileOnce(view).ok());
   auto requests = transport_->requests();
   ASSERT_EQ(requests.size(), 2u);
-  EXPECT_EQ(requests[0].method, "POST");
-  EXPECT_NE(requests[0].url.find("/namespaces/vcluster-b/pods/b1/eviction"), std::string::npos);
+  EXPECT_EQ(requests[0].method, "DELETE");
+  EXPECT_NE(requests[0].url.find("/namespaces/vcluster-b/pods/b1"), std::string::npos);
+  EXPECT_NE(requests[0].body.find("\"uid\":\"uid-b1\""), std::string::npos)
+      << "a precondition on the pod seen: " << requests[0].body;
   EXPECT_NE(requests[1].url.find("/namespaces/vcluster-b/events"), std::string::npos);
   const json event = json::parse(requests[1].body);
   EXPECT_EQ(event["reason"], "EvictedFromDedicatedNode");
@@ -180,24 +182,21 @@ TEST_F(NodeAgentTest, EvictsForeignPodsOnADedicatedNodeAndRecordsEvents) {
   EXPECT_EQ(transport_->requests().size(), 2u);
 }
 
-TEST_F(NodeAgentTest, ABudgetRefusalIsRetriedThenThePodIsDeleted) {
+TEST_F(NodeAgentTest, AFailedDeleteIsReportedAndTriedAgain) {
   using kube::testing::ApiStatus;
   using kube::testing::JsonResponse;
   NodeAgent& agent = Agent(client_.get());
   ClusterView view{NodeNamed("node-1", "a"), {PodOf("b", "b1", "10.244.0.2")}, {}};
-  transport_->Reply(JsonResponse(429, ApiStatus(429, "TooManyRequests", "pdb says no")));
-  EXPECT_TRUE(agent.ReconcileOnce(view).ok());
-  EXPECT_TRUE(agent.NeedsRetry());
+  transport_->Reply(JsonResponse(403, ApiStatus(403, "Forbidden",
+                                                "vc-node-agent may delete only pods on its own node")));
+  const Status refused = agent.ReconcileOnce(view);
+  EXPECT_FALSE(refused.ok());
+  EXPECT_NE(refused.ToString().find("evict vcluster-b/b1"), std::string::npos) << refused.ToString();
   EXPECT_EQ(agent.Metrics().evictions, 0u);
 
-  clock_->Advance(std::chrono::seconds(61));
-  transport_->Reply(JsonResponse(429, ApiStatus(429, "TooManyRequests", "pdb says no")));
-  transport_->Reply(JsonResponse(200, PodOf("b", "b1", "10.244.0.2")));  // delete
+  transport_->Reply(JsonResponse(404, ApiStatus(404, "NotFound", "gone")));  // went meanwhile
   transport_->Reply(JsonResponse(201, {{"kind", "Event"}}));
   EXPECT_TRUE(agent.ReconcileOnce(view).ok());
-  auto requests = transport_->requests();
-  ASSERT_EQ(requests.size(), 4u);
-  EXPECT_EQ(requests[2].method, "DELETE");
   EXPECT_EQ(agent.Metrics().evictions, 1u);
 }
 

@@ -7,9 +7,9 @@
 //   1. segmentation: BuildNodePolicy -> SegmentationEnforcer::Enforce (fail-closed diff);
 //   2. quotas: QuotaEnforcer::Reconcile per tenant with a budget (Metrics() reads the usage of
 //      the last pass's pods when it is called: a pass may be one resync period old);
-//   3. eviction: on a node dedicated to tenant T, every pod that is not T's (PodsToEvict) gets
-//      the Eviction API; refused by a PodDisruptionBudget it is retried, and deleted once the
-//      grace has passed; an Event is recorded on the pod.
+//   3. eviction: on a node dedicated to tenant T, every pod that is not T's (PodsToEvict) is
+//      deleted (uid precondition; no PodDisruptionBudget outranks a dedication, and the API
+//      holds the agent to its own node only on deletes); an Event is recorded on the pod.
 #pragma once
 
 #include <chrono>
@@ -56,9 +56,6 @@ class DatapathNamespace {
 struct NodeAgentOptions {
   std::string node_name;
   std::string tenant_ids_path;  // where ids are kept ("" : not persisted, tests)
-  // How long a PodDisruptionBudget may refuse an eviction before the pod is deleted anyway:
-  // a dedicated node is an isolation promise, a foreign tenant's PDB does not outrank it.
-  std::chrono::seconds eviction_grace{60};
   DatapathNamespace* datapath_netns = nullptr;  // null: the calling thread's
 };
 
@@ -96,7 +93,6 @@ class NodeAgent {
   std::shared_ptr<vc::Clock> clock_;
 
   TenantIdAllocator ids_;                                         // reconcile thread only
-  std::map<std::string, vc::Clock::TimePoint> eviction_started_;  // by pod uid
   std::set<std::string> reported_problems_;                       // logged once while they last
   std::set<std::string> evicted_;  // uids evicted or deleted, until they leave the view
 
