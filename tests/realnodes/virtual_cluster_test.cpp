@@ -28,9 +28,12 @@ class RealVirtualClusterTest : public RealClusterTest {
 
   void TearDown() override {
     for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
-      Vc({"delete", *it, "-n", ns_, "--wait", "--timeout", "90s"});
+      Vc({"delete", *it, "-n", NamespaceOf(*it), "--wait", "--timeout", "90s"});
     }
     forwards_.clear();
+    for (const std::string& ns : extra_namespaces_) {
+      Kubectl({"delete", "namespace", ns, "--wait=false"}, false);
+    }
     RealClusterTest::TearDown();
   }
 
@@ -59,24 +62,44 @@ class RealVirtualClusterTest : public RealClusterTest {
     return Sh(cmd);
   }
 
-  // kubectl in virtual cluster NAME (its context, which `create` wrote).
+  // The host namespace of virtual cluster NAME.
+  std::string NamespaceOf(const std::string& name) const {
+    auto it = namespaces_.find(name);
+    return it == namespaces_.end() ? ns_ : it->second;
+  }
+
+  // The context `create` wrote for virtual cluster NAME.
+  std::string ContextOf(const std::string& name) const {
+    return "vc_" + name + "_" + NamespaceOf(name) + "_real";
+  }
+
+  // kubectl in virtual cluster NAME.
   Ran In(const std::string& name, std::vector<std::string> args) {
-    args.insert(args.begin(), {"--context", "vc_" + name + "_" + ns_ + "_real"});
+    args.insert(args.begin(), {"--context", ContextOf(name)});
     return Vc(args, true);
   }
 
-  // Creates NAME in the test's namespace from `values` (YAML; none: the defaults), deleted in
-  // TearDown.
+  // Creates NAME from `values` (YAML; none: the defaults), deleted in TearDown: the first one
+  // in the test's namespace, each further one in a namespace of its own (one per namespace).
   void Create(const std::string& name, const std::string& values = "") {
+    if (!created_.empty()) {
+      const std::string ns = ns_ + "-" + name;
+      ASSERT_EQ(Kubectl({"create", "namespace", ns}, false).code, 0);
+      extra_namespaces_.push_back(ns);
+      namespaces_[name] = ns;
+    }
     created_.push_back(name);
-    std::vector<std::string> args = {"create", name, "-n", ns_, "--timeout", "4m"};
+    std::vector<std::string> args = {"create", name, "-n", NamespaceOf(name), "--timeout", "4m"};
     if (!values.empty()) {
       const std::string file = scratch_->path() + "/" + name + "-values.yaml";
       std::ofstream(file) << values;
       args.insert(args.end(), {"-f", file});
     }
     Ran created = Vc(args);
-    ASSERT_EQ(created.code, 0) << created.out << Kubectl({"describe", "pod", name + "-0"}).out;
+    ASSERT_EQ(created.code, 0) << created.out
+                               << Kubectl({"-n", NamespaceOf(name), "describe", "pod", name + "-0"},
+                                          false)
+                                      .out;
   }
 
   // Applies YAML in virtual cluster NAME.
@@ -109,6 +132,8 @@ class RealVirtualClusterTest : public RealClusterTest {
 
   std::unique_ptr<TempDir> home_;
   std::vector<std::string> created_;
+  std::map<std::string, std::string> namespaces_;  // of the virtual clusters not in ns_
+  std::vector<std::string> extra_namespaces_;
   std::vector<std::unique_ptr<ChildProcess>> forwards_;
 };
 
@@ -210,8 +235,8 @@ spec:
   EXPECT_NE(exec.out.find("42"), std::string::npos) << exec.out;
 
   // attach: stdin reaches the container's shell, its answer comes back, and it ends.
-  Ran attach = Sh("printf 'hello\\n' | kubectl --context vc_relay_" + ns_ +
-                  "_real attach -i talker -c main");
+  Ran attach = Sh("printf 'hello\\n' | kubectl --context " + ContextOf("relay") +
+                  " attach -i talker -c main");
   EXPECT_NE(attach.out.find("got hello"), std::string::npos) << attach.out;
   EXPECT_TRUE(Eventually([&] { return GetIn("relay", "pod/talker", "{.status.phase}") == "Succeeded"; }))
       << In("relay", {"describe", "pod", "talker"}).out;
@@ -220,7 +245,7 @@ spec:
   const int port = FreePort();
   auto forward = ChildProcess::Start(
       "port-forward",
-      {ClusterValue(dir_, "BIN") + "/kubectl", "--context", "vc_relay_" + ns_ + "_real",
+      {ClusterValue(dir_, "BIN") + "/kubectl", "--context", ContextOf("relay"),
        "port-forward", "pod/web", std::to_string(port) + ":80"},
       scratch_->path() + "/port-forward.log", UserEnv());
   ASSERT_TRUE(forward.ok()) << forward.status().ToString();
@@ -414,9 +439,10 @@ spec:
   EXPECT_NE(out.find("<title>Welcome to nginx!</title>"), std::string::npos) << out;
 }
 
-// The pids of processes named `comm` in the pod with `uid` (their cgroup names the pod, as
-// kubelet's cgroupfs driver writes it, or the systemd driver's form).
-std::vector<pid_t> PodProcesses(const std::string& uid, const std::string& comm) {
+// The pids of processes named `comm` with argument `arg` in the pod with `uid` (their cgroup
+// names the pod, as kubelet's cgroupfs driver writes it, or the systemd driver's form).
+std::vector<pid_t> PodProcesses(const std::string& uid, const std::string& comm,
+                                const std::string& arg) {
   std::string systemd_uid = uid;
   std::replace(systemd_uid.begin(), systemd_uid.end(), '-', '_');
   std::vector<pid_t> out;
@@ -427,6 +453,10 @@ std::vector<pid_t> PodProcesses(const std::string& uid, const std::string& comm)
     std::string c;
     std::getline(comm_file, c);
     if (c != comm) continue;
+    std::ifstream cmdline_file(entry.path() / "cmdline");
+    std::stringstream cmdline;
+    cmdline << cmdline_file.rdbuf();
+    if (cmdline.str().find(std::string(1, '\0') + arg + '\0') == std::string::npos) continue;
     std::ifstream cgroup_file(entry.path() / "cgroup");
     std::stringstream cgroups;
     cgroups << cgroup_file.rdbuf();
@@ -439,38 +469,61 @@ std::vector<pid_t> PodProcesses(const std::string& uid, const std::string& comm)
 }
 
 // The syncer container killed with -9 on its real node: kubelet starts it again, and the
-// fresh syncer heals what changed while it was gone (a host pod deleted under it, a pod the
-// tenant created meanwhile) from the two API servers alone.
-TEST_F(RealVirtualClusterTest, ASyncerKilledOnItsNodeIsRestartedByKubeletAndHealsTheHost) {
+// fresh syncer converges on what changed while it was gone, from the two API servers alone: a
+// host pod deleted under it is a deleted pod in the virtual cluster too (its Deployment makes
+// another, which runs on the host), and a pod the tenant created meanwhile runs.
+TEST_F(RealVirtualClusterTest, ASyncerKilledOnItsNodeIsRestartedByKubeletAndConverges) {
   ASSERT_NO_FATAL_FAILURE(Create("rs"));
-  ASSERT_EQ(In("rs", {"run", "steady", "--image=busybox:1.36", "--", "sleep", "3600"}).code, 0);
-  ASSERT_TRUE(WaitRunningIn("rs", "steady"));
-  const std::string host_pod = "pod/steady-x-default-x-rs";
-  const std::string old_uid = Get(host_pod, "{.metadata.uid}");
-  ASSERT_FALSE(old_uid.empty());
+  ASSERT_EQ(In("rs", {"create", "deployment", "steady", "--image=busybox:1.36", "--", "sleep",
+                      "3600"})
+                .code,
+            0);
+  auto virtual_steady = [&] {
+    Ran r = In("rs", {"get", "pods", "-l", "app=steady", "-o",
+                      "jsonpath={range .items[*]}{.metadata.name} {.status.phase}{\"\\n\"}{end}"});
+    return r.code == 0 ? r.out : "";
+  };
+  std::string before;
+  ASSERT_TRUE(Eventually([&] {
+    before = virtual_steady();
+    return before.find(" Running\n") != std::string::npos &&
+           before.find('\n') == before.size() - 1;
+  }, std::chrono::seconds(150)))
+      << before << In("rs", {"describe", "pods", "-l", "app=steady"}).out;
+  const std::string old_pod = before.substr(0, before.find(' '));
+  const std::string old_host_pod = "pod/" + old_pod + "-x-default-x-rs";
+  ASSERT_EQ(Get(old_host_pod, "{.status.phase}"), "Running");
 
   const std::string cp_uid = Get("pod/rs-0", "{.metadata.uid}");
-  std::vector<pid_t> syncers = PodProcesses(cp_uid, "vc-syncer");
-  ASSERT_EQ(syncers.size(), 1u) << "the syncer of rs-0 (uid " << cp_uid << ")";
+  std::vector<pid_t> syncers = PodProcesses(cp_uid, "vc-syncer", "run");
+  ASSERT_EQ(syncers.size(), 1u) << "the syncer (vc-syncer run) of rs-0 (uid " << cp_uid << ")";
   const auto restarts = [&] {
     return Get("pod/rs-0", "{.status.containerStatuses[?(@.name==\"syncer\")].restartCount}");
   };
   const std::string restarts_before = restarts();
   ASSERT_EQ(::kill(syncers[0], SIGKILL), 0);
-  // While it is down: the host pod goes, and the tenant creates another.
-  ASSERT_EQ(Kubectl({"delete", host_pod, "--wait=false"}).code, 0);
+  // While it is down: the host pod goes, and the tenant creates another pod.
+  ASSERT_EQ(Kubectl({"delete", old_host_pod, "--wait=false"}).code, 0);
   ASSERT_EQ(In("rs", {"run", "meanwhile", "--image=busybox:1.36", "--", "sleep", "3600"}).code, 0);
 
   EXPECT_TRUE(Eventually([&] { return restarts() != restarts_before; }, std::chrono::seconds(60)))
       << Kubectl({"describe", "pod", "rs-0"}).out;
+  // The deleted pod is gone in the virtual cluster too; its replacement runs on the host.
+  std::string after;
   EXPECT_TRUE(Eventually([&] {
-    const std::string uid = Get(host_pod, "{.metadata.uid}");
-    return !uid.empty() && uid != old_uid && Get(host_pod, "{.status.phase}") == "Running";
+    after = virtual_steady();
+    if (after.find(old_pod + " ") != std::string::npos ||
+        after.find(" Running\n") == std::string::npos || after.find('\n') != after.size() - 1) {
+      return false;
+    }
+    return Get("pod/" + after.substr(0, after.find(' ')) + "-x-default-x-rs",
+               "{.status.phase}") == "Running";
   }, std::chrono::seconds(150)))
-      << Kubectl({"get", "pods", "-o", "wide"}).out << Kubectl({"logs", "rs-0", "-c", "syncer", "--tail=40"}).out;
+      << after << Kubectl({"get", "pods", "-o", "wide"}).out
+      << Kubectl({"logs", "rs-0", "-c", "syncer", "--tail=20"}).out;
   EXPECT_TRUE(WaitRunningIn("rs", "meanwhile"));
   EXPECT_EQ(Get("pod/meanwhile-x-default-x-rs", "{.status.phase}"), "Running");
-  EXPECT_EQ(PodProcesses(cp_uid, "vc-syncer").size(), 1u) << "one syncer again";
+  EXPECT_EQ(PodProcesses(cp_uid, "vc-syncer", "run").size(), 1u) << "one syncer again";
 }
 
 }  // namespace
