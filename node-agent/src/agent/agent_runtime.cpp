@@ -313,6 +313,8 @@ Status RunAgent(const AgentConfig& config, CancelToken& stop) {
           auto settings = ParseTenant(tenant);
           if (!settings.ok()) continue;
           for (const ServiceRef& ref : settings->service_refs) now_named.insert(ref.key());
+          // Its own API server's Service (BuildNodePolicy): a new control-plane pod moves it.
+          now_named.insert(settings->namespace_ + "/" + settings->name);
         }
         std::lock_guard<std::mutex> lock(named_mu);
         named_services.swap(now_named);

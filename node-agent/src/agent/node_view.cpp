@@ -141,6 +141,20 @@ NodePolicy BuildNodePolicy(const json& node, const std::vector<PodFacts>& pods,
         spec.shared_services.push_back(s);
       }
     }
+    // Its own API server: the Service `kubectl vc create` made for the control plane, named
+    // like the virtual cluster in its host namespace (the tenant key), which its pods reach as
+    // KUBERNETES_SERVICE_HOST (its virtual CoreDNS watches through it). A shared service of
+    // that tenant only; a host without it (no control plane Service) adds nothing.
+    if (const size_t slash = t.key.find('/'); slash != std::string::npos) {
+      TenantSettings own;
+      own.namespace_ = t.key.substr(0, slash);
+      own.name = t.key.substr(slash + 1);
+      own.service_refs.push_back({own.namespace_, own.name, {}});
+      std::vector<std::string> absent;  // not every host runs the control plane it names
+      for (SharedService& s : ResolveServiceRefs(own, services, &absent)) {
+        spec.shared_services.push_back(s);
+      }
+    }
     policy.segmentation.tenants.push_back(std::move(spec));
     const NodeBudget& b = t.budget;
     if (b.cpu_millicores > 0 || b.memory_bytes > 0 || b.pids > 0) {

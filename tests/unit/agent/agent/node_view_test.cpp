@@ -166,6 +166,34 @@ TEST(NodeViewTest, ATenantsOwnServicesAreItsAddressesWhenTheyLeadOnlyToItsPods) 
   EXPECT_TRUE(ComputeDesiredState(p.segmentation, {}).ok());
 }
 
+// Every tenant reaches its own API server: the control plane's Service (named like the
+// virtual cluster, in its host namespace) at its cluster IP and at the pod behind it.
+TEST(NodeViewTest, ATenantReachesItsOwnApiServer) {
+  TenantIdAllocator ids;
+  json svc = {{"metadata", {{"name", "a"}, {"namespace", "vcluster-a"}}},
+              {"spec", {{"clusterIP", "10.96.9.9"},
+                        {"ports", json::array({{{"name", "https"}, {"port", 443}}})}}}};
+  json slice = {{"metadata",
+                 {{"name", "a-xyz"},
+                  {"namespace", "vcluster-a"},
+                  {"labels", {{kServiceNameLabel, "a"}}}}},
+                {"addressType", "IPv4"},
+                {"endpoints", json::array({{{"addresses", json::array({"10.244.5.5"})}}})},
+                {"ports", json::array({{{"name", "https"}, {"port", 8443}}})}};
+  NodePolicy p = BuildNodePolicy(NodeNamed("node-1"),
+                                 Facts({PodOf("a", "a1", "10.244.0.1"), PodOf("b", "b1", "10.244.0.2")}),
+                                 {}, ids, IndexServices({svc}, {slice}));
+  std::map<std::string, std::set<std::string>> rules;
+  for (const TenantSpec& t : p.segmentation.tenants) {
+    for (const SharedService& s : t.shared_services) {
+      rules[t.name].insert(s.prefix.ToString() + ":" + std::to_string(s.port));
+    }
+  }
+  EXPECT_EQ(rules["vcluster-a/a"], (std::set<std::string>{"10.96.9.9/32:443", "10.244.5.5/32:8443"}));
+  EXPECT_TRUE(rules["vcluster-b/b"].empty()) << "b has no control plane Service here";
+  EXPECT_TRUE(p.problems.empty()) << p.problems[0];
+}
+
 TEST(NodeViewTest, IdsAreStableAndFreedWhenATenantLeaves) {
   TenantIdAllocator ids;
   auto view = [&](std::vector<json> pods) {
