@@ -46,13 +46,31 @@ void AgentClusterTest::SetUp() {
   cluster_dir_ = tmp_->path() + "/cluster";
   local_cluster_ = std::string(VC_TESTS_SOURCE_DIR) + "/cluster/local-cluster";
   cluster_up_ = true;  // from here on, TearDown takes it down (also a half-started one)
-  const int up = RunToCompletion({local_cluster_, "up", "--dir", cluster_dir_, "--nodes", "2"},
-                                 tmp_->path() + "/cluster-up.log", std::chrono::minutes(4));
-  if (up != 0) {
-    std::ifstream log(tmp_->path() + "/cluster-up.log");
+  // Once more after a failed start, with the first failure printed: local-cluster picks free
+  // ports before the components bind them, and on a busy 2-core machine a neighbour can take
+  // one meanwhile (seen once in CI: kube-apiserver never became ready).
+  auto tail = [](const std::string& file) {
+    std::ifstream in(file);
     std::stringstream text;
-    text << log.rdbuf();
-    FAIL() << "local-cluster up failed (" << up << "):\n" << text.str();
+    text << in.rdbuf();
+    const std::string all = text.str();
+    return all.size() > 3000 ? all.substr(all.size() - 3000) : all;
+  };
+  int up = 1;
+  for (int attempt = 0; attempt < 2 && up != 0; ++attempt) {
+    if (attempt > 0) {
+      std::cerr << "local-cluster up failed once; its kube-apiserver log ends:\n"
+                << tail(cluster_dir_ + "/logs/kube-apiserver.log") << "\n";
+      RunToCompletion({local_cluster_, "down", "--dir", cluster_dir_},
+                      tmp_->path() + "/cluster-down-retry.log", std::chrono::minutes(1));
+    }
+    up = RunToCompletion({local_cluster_, "up", "--dir", cluster_dir_, "--nodes", "2"},
+                         tmp_->path() + "/cluster-up.log", std::chrono::minutes(4));
+  }
+  if (up != 0) {
+    FAIL() << "local-cluster up failed (" << up << "):\n"
+           << tail(tmp_->path() + "/cluster-up.log") << "\nkube-apiserver log:\n"
+           << tail(cluster_dir_ + "/logs/kube-apiserver.log");
   }
   kube::KubeconfigOptions options;
   options.kubeconfig = cluster_dir_ + "/kubeconfig";
