@@ -41,23 +41,8 @@ TEST_F(SyncerE2eTest, SelectorlessServiceEndpointsKeptOnHost) {
   const std::string host_ep = "external-db-x-default-x-" + name;
 
   // A synced pod, Running with the host pod's IP, for an address to point at.
-  auto pod = ApplyInVirtual(name, "pg.yaml", R"(apiVersion: v1
-kind: Pod
-metadata: {name: pg-0, namespace: default, labels: {app: pg}}
-spec:
-  containers: [{name: pg, image: postgres:16}]
-)");
-  ASSERT_EQ(pod.code, 0) << pod.Both();
   json vpod;
-  ASSERT_TRUE(Eventually(
-      [&] {
-        vpod = VirtualJson({"get", "pod", "pg-0", "-n", "default"});
-        return vpod.is_object() && vpod["status"].value("phase", "") == "Running" &&
-               !vpod["status"].value("podIP", "").empty();
-      },
-      std::chrono::seconds(90)))
-      << vpod.dump() << "\n"
-      << SyncerLog(name);
+  ASSERT_NO_FATAL_FAILURE(RunPod(name, "pg-0", "postgres:16", &vpod));
   const std::string pod_ip = vpod["status"].value("podIP", "");
   const std::string node = vpod["spec"].value("nodeName", "");
 
@@ -324,23 +309,8 @@ TEST_F(SyncerE2eTest, BelowHighTrustOnlyTheTenantsOwnPodAddressesReachTheHost) {
   const std::string name = "sync-ep-part";
   ASSERT_NO_FATAL_FAILURE(CreateVirtualCluster(name, "isolation:\n  trustLevel: partial\n"));
   const std::string hns = "vcluster-" + name;
-  auto pod = ApplyInVirtual(name, "pg.yaml", R"(apiVersion: v1
-kind: Pod
-metadata: {name: pg-0, namespace: default, labels: {app: pg}}
-spec:
-  containers: [{name: pg, image: postgres:16}]
-)");
-  ASSERT_EQ(pod.code, 0) << pod.Both();
   json vpod;
-  ASSERT_TRUE(Eventually(
-      [&] {
-        vpod = VirtualJson({"get", "pod", "pg-0", "-n", "default"});
-        return vpod.is_object() && vpod["status"].value("phase", "") == "Running" &&
-               !vpod["status"].value("podIP", "").empty();
-      },
-      std::chrono::seconds(90)))
-      << vpod.dump() << "\n"
-      << SyncerLog(name);
+  ASSERT_NO_FATAL_FAILURE(RunPod(name, "pg-0", "postgres:16", &vpod));
   const std::string pod_ip = vpod["status"].value("podIP", "");
   auto applied = ApplyInVirtual(
       name, "db.yaml",

@@ -61,6 +61,28 @@ class SyncerE2eTest : public CliTest {
   }
 
   // `kubectl` in the virtual cluster (create left the context there), output as JSON.
+  // Pod POD (image, label app=POD without its "-N") in virtual cluster NAME's default
+  // namespace, waited for until it is Running with the host pod's IP: the virtual pod in *vpod.
+  void RunPod(const std::string& name, const std::string& pod, const std::string& image,
+              json* vpod) {
+    const std::string app = pod.substr(0, pod.rfind('-'));
+    auto applied = ApplyInVirtual(name, pod + ".yaml",
+                                  "apiVersion: v1\nkind: Pod\nmetadata: {name: " + pod +
+                                      ", namespace: default, labels: {app: " + app +
+                                      "}}\nspec:\n  containers: [{name: " + app +
+                                      ", image: " + image + "}]\n");
+    ASSERT_EQ(applied.code, 0) << applied.Both();
+    ASSERT_TRUE(Eventually(
+        [&] {
+          *vpod = VirtualJson({"get", "pod", pod, "-n", "default"});
+          return vpod->is_object() && (*vpod)["status"].value("phase", "") == "Running" &&
+                 !(*vpod)["status"].value("podIP", "").empty();
+        },
+        std::chrono::seconds(90)))
+        << vpod->dump() << "\n"
+        << SyncerLog(name);
+  }
+
   json VirtualJson(std::vector<std::string> args) {
     args.insert(args.end(), {"-o", "json"});
     auto r = Kubectl(args);

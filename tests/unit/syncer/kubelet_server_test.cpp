@@ -73,15 +73,21 @@ std::string Get(int port, const pki::KeyAndCertificate* client,
   return status;
 }
 
+// A relay on a free loopback port whose host (port 1) never answers.
+KubeletServerOptions Options(const Pki& cluster,
+                             std::shared_ptr<kube::CredentialProvider> credentials = nullptr) {
+  return {.address = "127.0.0.1",
+          .port = 0,
+          .ca_pem = cluster.ca.certificate_pem,
+          .serving_cert_pem = cluster.serving.certificate_pem,
+          .serving_key_pem = cluster.serving.private_key_pem,
+          .tenant = {.name = "t", .host_namespace = "vcluster-t"},
+          .host = {.server = "https://127.0.0.1:1", .credentials = std::move(credentials)}};
+}
+
 TEST(SyncerKubeletServerTest, OnlyTheApiserversKubeletClientGetsIn) {
   const Pki cluster = MakePki("cluster-ca");
-  KubeletServer server({.address = "127.0.0.1",
-                        .port = 0,
-                        .ca_pem = cluster.ca.certificate_pem,
-                        .serving_cert_pem = cluster.serving.certificate_pem,
-                        .serving_key_pem = cluster.serving.private_key_pem,
-                        .tenant = {.name = "t", .host_namespace = "vcluster-t"},
-                        .host = {.server = "https://127.0.0.1:1"}});
+  KubeletServer server(Options(cluster));
   auto port = server.Start();
   ASSERT_TRUE(port.ok()) << port.status().message();
 
@@ -128,13 +134,7 @@ TEST(SyncerKubeletServerTest, WithoutItsHostCredentialTheRelayRefuses) {
        {std::shared_ptr<kube::CredentialProvider>(),
         std::shared_ptr<kube::CredentialProvider>(std::make_shared<BrokenCredentials>()),
         std::shared_ptr<kube::CredentialProvider>(std::make_shared<EmptyCredentials>())}) {
-    KubeletServer server({.address = "127.0.0.1",
-                          .port = 0,
-                          .ca_pem = cluster.ca.certificate_pem,
-                          .serving_cert_pem = cluster.serving.certificate_pem,
-                          .serving_key_pem = cluster.serving.private_key_pem,
-                          .tenant = {.name = "t", .host_namespace = "vcluster-t"},
-                          .host = {.server = "https://127.0.0.1:1", .credentials = provider}});
+    KubeletServer server(Options(cluster, provider));
     auto port = server.Start();
     ASSERT_TRUE(port.ok()) << port.status().message();
     EXPECT_EQ(Get(*port, &*apiserver, "/containerLogs/default/web/main"),
