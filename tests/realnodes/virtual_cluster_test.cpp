@@ -526,5 +526,59 @@ TEST_F(RealVirtualClusterTest, ASyncerKilledOnItsNodeIsRestartedByKubeletAndConv
   EXPECT_EQ(PodProcesses(cp_uid, "vc-syncer", "run").size(), 1u) << "one syncer again";
 }
 
+// Pod security admission on the host namespace: a namespace that enforces `restricted` takes
+// the control-plane pod as it is (every process of it runs as 65532, no capabilities, seccomp
+// RuntimeDefault), and holds the tenant's pods to the same standard even where the tenant's
+// trust level would not: a restricted pod runs, a root one is refused by the host, which the
+// tenant sees as an Event on its pod.
+TEST_F(RealVirtualClusterTest, AHostNamespaceEnforcingRestrictedTakesTheControlPlane) {
+  ASSERT_EQ(Kubectl({"label", "namespace", ns_, "pod-security.kubernetes.io/enforce=restricted"},
+                    false)
+                .code,
+            0);
+  ASSERT_NO_FATAL_FAILURE(Create("strict"));
+  const std::string cp_uid = Get("pod/strict-0", "{.metadata.uid}");
+  for (const auto& [comm, arg] : std::vector<std::pair<std::string, std::string>>{
+           {"kube-apiserver", "--secure-port"}, {"kine", "--endpoint"}, {"vc-syncer", "run"}}) {
+    const auto pids = PodProcesses(cp_uid, comm, arg);
+    ASSERT_EQ(pids.size(), 1u) << comm;
+    std::ifstream status("/proc/" + std::to_string(pids[0]) + "/status");
+    std::string line, uid_line;
+    while (std::getline(status, line)) {
+      if (line.rfind("Uid:", 0) == 0) uid_line = line;
+    }
+    EXPECT_EQ(uid_line, "Uid:\t65532\t65532\t65532\t65532") << comm;
+  }
+
+  ASSERT_EQ(ApplyIn("strict", R"(apiVersion: v1
+kind: Pod
+metadata: {name: fine, namespace: default}
+spec:
+  securityContext: {runAsNonRoot: true, runAsUser: 1000, seccompProfile: {type: RuntimeDefault}}
+  containers:
+  - name: c
+    image: busybox:1.36
+    command: [sh, -c, "trap 'exit 0' TERM; sleep 3600 & wait"]
+    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: root, namespace: default}
+spec:
+  containers:
+  - {name: c, image: busybox:1.36, command: [sleep, "3600"]}
+)")
+                .code,
+            0);
+  EXPECT_TRUE(WaitRunningIn("strict", "fine"));
+  std::string events;
+  EXPECT_TRUE(Eventually([&] {
+    events = GetIn("strict", "events", "{range .items[?(@.involvedObject.name==\"root\")]}{.reason}: {.message}{\"\\n\"}{end}");
+    return events.find("SyncError") != std::string::npos &&
+           events.find("violates PodSecurity \"restricted") != std::string::npos;
+  }, std::chrono::seconds(60))) << events;
+  EXPECT_NE(Kubectl({"get", "pod", "root-x-default-x-strict"}).code, 0) << "no such host pod";
+}
+
 }  // namespace
 }  // namespace vc::testing

@@ -5,6 +5,7 @@
 
 #include "render_parts.h"
 #include "vc/labels.h"
+#include "vc/pod_security.h"
 #include "vc/yaml.h"
 
 namespace vc::cli::render {
@@ -43,6 +44,13 @@ namespace {
 json Namespace(const VirtualCluster& vc) {
   json m = Metadata(vc, vc.namespace_, false);
   m["labels"][labels::kCreatedNamespace] = "true";
+  // Pod security admission holds every pod in it (the control plane's, which passes
+  // restricted, and the tenant's) to the tenant's standard, whatever the syncer lets through.
+  const std::string level =
+      PodSecurityLevel(TrustLevel(vc.values), String(vc.values, "/policies/podSecurityStandard", ""));
+  m["labels"]["pod-security.kubernetes.io/enforce"] = level;
+  m["labels"]["pod-security.kubernetes.io/enforce-version"] = "latest";
+  m["labels"]["pod-security.kubernetes.io/warn"] = level;
   return {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", m}};
 }
 

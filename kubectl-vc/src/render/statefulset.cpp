@@ -39,11 +39,52 @@ json PortEnv() {
   });
 }
 
-json DataMount() { return json::array({{{"name", "data"}, {"mountPath", kData}}}); }
+// /data (the cluster's state) and a scratch /tmp: the root filesystem is read-only.
+json Mounts() {
+  return json::array(
+      {{{"name", "data"}, {"mountPath", kData}}, {{"name", "tmp"}, {"mountPath", "/tmp"}}});
+}
+
+// Every container passes pod security `restricted` (with the pod's securityContext below), so
+// the control plane runs in a namespace that enforces it.
+json RestrictedContainer() {
+  return {{"allowPrivilegeEscalation", false},
+          {"readOnlyRootFilesystem", true},
+          {"capabilities", {{"drop", json::array({"ALL"})}}}};
+}
+
+json Resources(const std::string& cpu, const std::string& memory, const std::string& limit) {
+  return {{"requests", {{"cpu", cpu}, {"memory", memory}}}, {"limits", {{"memory", limit}}}};
+}
 
 json Container(const std::string& name, const std::string& image, json command, json args) {
-  return {{"name", name},         {"image", image},       {"command", std::move(command)},
-          {"args", std::move(args)}, {"env", PortEnv()}, {"volumeMounts", DataMount()}};
+  return {{"name", name},
+          {"image", image},
+          {"command", std::move(command)},
+          {"args", std::move(args)},
+          {"env", PortEnv()},
+          {"volumeMounts", Mounts()},
+          {"securityContext", RestrictedContainer()},
+          {"resources", Resources("20m", "32Mi", "256Mi")}};
+}
+
+// An HTTPS health endpoint (`path` on the named port) as kubelet probes it.
+json HttpsGet(const std::string& path, const std::string& port) {
+  return {{"httpGet", {{"path", path}, {"port", port}, {"scheme", "HTTPS"}}}};
+}
+
+// Startup allows a slow first start (kine's first migration, a loaded node) of up to 5 minutes;
+// after that, liveness restarts a component whose health endpoint fails for 30 s.
+void Probe(json* c, const std::string& live, const std::string& port) {
+  json startup = HttpsGet(live, port);
+  startup["periodSeconds"] = 5;
+  startup["failureThreshold"] = 60;
+  json liveness = HttpsGet(live, port);
+  liveness["periodSeconds"] = 10;
+  liveness["failureThreshold"] = 3;
+  liveness["timeoutSeconds"] = 5;
+  (*c)["startupProbe"] = startup;
+  (*c)["livenessProbe"] = liveness;
 }
 
 std::string ServiceCidr(const json& values) {
@@ -51,12 +92,16 @@ std::string ServiceCidr(const json& values) {
 }
 
 json Kine(const VirtualCluster& vc) {
-  return Container("kine", vc.images.kine, {"kine"},
+  json c = Container("kine", vc.images.kine, {"kine"},
                    {"--endpoint=sqlite:///data/state.db?_journal=WAL&cache=shared&_busy_timeout=30000",
                     "--listen-address=127.0.0.1:$(VC_KINE_PORT)",
                     // Its default :8080 would collide between pods sharing a network (and
                     // between control planes run as local processes in tests).
                     "--metrics-bind-address=0"});
+  // kine has no health endpoint of its own and listens on loopback only: the apiserver's
+  // probes (its /livez checks etcd) stand for it.
+  c["resources"] = Resources("50m", "64Mi", "1Gi");
+  return c;
 }
 
 json ApiServer(const VirtualCluster& vc) {
@@ -81,9 +126,10 @@ json ApiServer(const VirtualCluster& vc) {
        "--kubelet-preferred-address-types=InternalIP,Hostname",
        "--profiling=false"});
   c["ports"] = json::array({{{"name", "https"}, {"containerPort", 8443}}});
-  c["readinessProbe"] = {
-      {"httpGet", {{"path", "/readyz"}, {"port", "https"}, {"scheme", "HTTPS"}}},
-      {"periodSeconds", 5}};
+  c["readinessProbe"] = HttpsGet("/readyz", "https");
+  c["readinessProbe"]["periodSeconds"] = 5;
+  Probe(&c, "/livez", "https");
+  c["resources"] = Resources("100m", "256Mi", "2Gi");
   return c;
 }
 
@@ -91,11 +137,13 @@ json ControllerManager(const VirtualCluster& vc) {
   const std::string kubeconfig = "/data/kubeconfig/controller-manager.conf";
   // Controllers for things a virtual cluster does not have (node IPAM and lifecycle, volumes
   // attached by kubelets, cloud routes) stay off: the host does that work.
-  return Container("kube-controller-manager", vc.images.controller_manager,
+  // It serves /healthz on the pod's address (always allowed, without credentials) for
+  // kubelet's probes; everything else there needs the virtual cluster's credentials.
+  json c = Container("kube-controller-manager", vc.images.controller_manager,
                    {"kube-controller-manager"},
                    {"--kubeconfig=" + kubeconfig, "--authentication-kubeconfig=" + kubeconfig,
                     "--authorization-kubeconfig=" + kubeconfig,
-                    "--bind-address=127.0.0.1",
+                    "--bind-address=$(VC_BIND_ADDRESS)",
                     "--secure-port=$(VC_CONTROLLER_MANAGER_PORT)",
                     "--leader-elect=false",
                     "--use-service-account-credentials=true",
@@ -108,6 +156,10 @@ json ControllerManager(const VirtualCluster& vc) {
                     "-attachdetach,-persistentvolume-expander,-cloud-node-lifecycle,-ttl,"
                     "-service-lb-controller,-route",
                     "--profiling=false"});
+  c["ports"] = json::array({{{"name", "kcm-https"}, {"containerPort", 10257}}});
+  Probe(&c, "/healthz", "kcm-https");
+  c["resources"] = Resources("50m", "64Mi", "1Gi");
+  return c;
 }
 
 json InitArgs(const VirtualCluster& vc) {
@@ -123,6 +175,11 @@ json Syncer(const VirtualCluster& vc) {
                "--health-port=$(VC_SYNCER_PORT)", "--health-address=$(VC_BIND_ADDRESS)",
                "--kubelet-port=$(VC_KUBELET_PORT)"};
   json c = Container("syncer", vc.images.syncer, {"vc-syncer"}, std::move(args));
+  c["ports"] = json::array({{{"name", "syncer-health"}, {"containerPort", 8080}}});
+  Probe(&c, "/healthz", "syncer-health");
+  for (const char* probe : {"startupProbe", "livenessProbe"}) {
+    c[probe]["httpGet"]["scheme"] = "HTTP";
+  }
   const json& resources = At(vc.values, "/controlPlane/statefulSet/resources");
   if (resources.is_object() && !resources.empty()) c["resources"] = resources;
   return c;
@@ -135,6 +192,7 @@ json SnapshotServer(const VirtualCluster& vc) {
                      {"snapshot-server", "--data-dir=/data", "--address=127.0.0.1",
                       "--port=$(VC_SNAPSHOT_PORT)"});
   c["ports"] = json::array({{{"name", "snapshot"}, {"containerPort", kSnapshotPort}}});
+  c["resources"] = Resources("20m", "32Mi", "512Mi");
   return c;
 }
 
@@ -143,7 +201,8 @@ json Volumes(const VirtualCluster& vc, json* claim_templates) {
   // "auto" (vcluster's default) means a claim, since kine's SQLite is the cluster's state.
   const bool persistent = !(claim.is_object() && claim.contains("enabled") &&
                             claim["enabled"].is_boolean() && !claim["enabled"].get<bool>());
-  if (!persistent) return json::array({{{"name", "data"}, {"emptyDir", json::object()}}});
+  const json tmp = {{"name", "tmp"}, {"emptyDir", json::object()}};
+  if (!persistent) return json::array({{{"name", "data"}, {"emptyDir", json::object()}}, tmp});
   json spec = {{"accessModes", {"ReadWriteOnce"}},
                {"resources",
                 {{"requests",
@@ -156,7 +215,7 @@ json Volumes(const VirtualCluster& vc, json* claim_templates) {
   }
   *claim_templates = json::array(
       {{{"metadata", {{"name", "data"}, {"labels", TenantLabels(vc)}}}, {"spec", spec}}});
-  return json::array();
+  return json::array({tmp});
 }
 
 }  // namespace
@@ -171,9 +230,15 @@ json RenderStatefulSet(const VirtualCluster& vc) {
   json claim_templates = json::array();
   json pod_spec = {
       {"serviceAccountName", ServiceAccountName(vc)},
-      // The syncer image runs as 65532 (syncer/Dockerfile); the volume's group lets it and the
-      // init container write /data next to kine.
-      {"securityContext", {{"fsGroup", 65532}}},
+      // Every container runs as 65532 (the syncer image's user, syncer/Dockerfile; the
+      // upstream images would run as root), so all of them own /data alike; with each
+      // container's RestrictedContainer() the pod passes pod security `restricted`.
+      {"securityContext",
+       {{"runAsNonRoot", true},
+        {"runAsUser", 65532},
+        {"runAsGroup", 65532},
+        {"fsGroup", 65532},
+        {"seccompProfile", {{"type", "RuntimeDefault"}}}}},
       {"terminationGracePeriodSeconds", 10},
       {"initContainers", json::array({Container("init", vc.images.syncer, {"vc-syncer"},
                                                 InitArgs(vc))})},

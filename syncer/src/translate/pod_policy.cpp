@@ -3,17 +3,13 @@
 
 #include <set>
 
+#include "vc/pod_security.h"
+
 namespace vc::syncer::translate {
 
 using nlohmann::json;
 
 namespace {
-
-int Rank(std::string_view level) {
-  if (level == "restricted") return 2;
-  if (level == "baseline") return 1;
-  return 0;
-}
 
 // Capabilities baseline allows to add (the runtime's default set).
 const std::set<std::string> kBaselineCaps = {
@@ -107,18 +103,15 @@ void CheckRestricted(const json& spec, std::vector<std::string>* out) {
 }  // namespace
 
 std::string PodSecurityLevel(const SyncConfig& config) {
-  const std::string trust = config.trust_level == "zero"      ? "restricted"
-                            : config.trust_level == "partial" ? "baseline"
-                                                              : "privileged";
-  return Rank(config.pod_security_standard) > Rank(trust) ? config.pod_security_standard : trust;
+  return vc::PodSecurityLevel(config.trust_level, config.pod_security_standard);
 }
 
 std::vector<std::string> PodPolicyViolations(const json& pod, std::string_view level) {
   std::vector<std::string> out;
-  if (Rank(level) == 0) return out;
+  if (vc::PodSecurityRank(level) == 0) return out;
   const json spec = pod.value("spec", json::object());
   CheckBaseline(spec, &out);
-  if (Rank(level) >= 2) CheckRestricted(spec, &out);
+  if (vc::PodSecurityRank(level) >= 2) CheckRestricted(spec, &out);
   return out;
 }
 

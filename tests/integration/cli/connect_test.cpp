@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // connect/disconnect against a real virtual cluster: the rendered host objects are applied to
-// the local host cluster, vc-pod-runner runs the control-plane pod's containers (vc-syncer init,
-// kine, kube-apiserver, ...), and connect reaches that apiserver through a real
-// `kubectl port-forward` (kwok relays it to the pod's port). HOME, VC_STATE_DIR and the user's
+// the local host cluster, whose real node runs the control-plane pod's containers (vc-syncer
+// init, kine, kube-apiserver, ...), and connect reaches that apiserver through a real
+// `kubectl port-forward` (kubelet relays it to the pod's port). HOME, VC_STATE_DIR and the user's
 // kubeconfig are temporary; kubectl comes from the cluster's BIN directory via KUBECTL_PATH.
 #include "vc/cli/connect/connect.h"
 
@@ -35,8 +35,6 @@ using vc::testing::ClusterDir;
 using vc::testing::ClusterPort;
 using vc::testing::Eventually;
 
-const kube::Resource kPortForwards{"kwok.x-k8s.io", "v1alpha1", "portforwards", "PortForward",
-                                   true};
 constexpr const char* kName = "dev";
 
 class ConnectTest : public vc::testing::NamespacedTest {
@@ -89,46 +87,28 @@ class ConnectTest : public vc::testing::NamespacedTest {
                                 << applied.status().message();
     }
     // Secret vc-NAME is written by the pod's init container once the PKI exists.
-    nlohmann::json secret;
     ASSERT_TRUE(Eventually(
         [&] {
-          auto s = client_->Get(kube::resources::kSecrets, ns_, std::string("vc-") + kName);
-          if (s.ok()) secret = *s;
-          return s.ok();
+          return client_->Get(kube::resources::kSecrets, ns_, std::string("vc-") + kName).ok();
         },
         std::chrono::seconds(180)))
-        << "secret vc-" << kName << " never appeared; see the pod runner's log under "
-        << ClusterDir();
-    // The pod runner publishes where the pod's 8443 runs (kwok PortForward); wait until that
-    // apiserver answers, so what follows tests connect, not the start-up of kube-apiserver.
-    int local = 0;
+        << "secret vc-" << kName << " never appeared (kubectl logs -n " << ns_ << " " << kName
+        << "-0 -c init)";
+    // Wait until kubelet finds the virtual apiserver ready (its readiness probe is /readyz), so
+    // what follows tests connect, not the start-up of kube-apiserver.
+    nlohmann::json pod;
     ASSERT_TRUE(Eventually(
         [&] {
-          auto pf = client_->Get(kPortForwards, ns_, std::string(kName) + "-0");
-          if (!pf.ok()) return false;
-          for (const auto& f : (*pf)["spec"]["forwards"]) {
-            if (f["ports"][0] == 8443) local = f["target"]["port"];
+          auto got = client_->Get(kube::resources::kPods, ns_, std::string(kName) + "-0");
+          if (!got.ok()) return false;
+          pod = *got;
+          for (const auto& c : pod["status"].value("conditions", nlohmann::json::array())) {
+            if (c.value("type", "") == "Ready") return c.value("status", "") == "True";
           }
-          return local != 0;
-        },
-        std::chrono::seconds(120)));
-    auto creds = CredentialsFromSecret(secret);
-    ASSERT_TRUE(creds.ok()) << creds.status().message();
-    auto config = RestConfigFor({.name = "direct",
-                                 .server = "https://127.0.0.1:" + std::to_string(local),
-                                 .credentials = *creds});
-    ASSERT_TRUE(config.ok());
-    auto direct = kube::Client::ForConfig(*config);
-    Status last;
-    ASSERT_TRUE(Eventually(
-        [&] {
-          auto r = direct->Raw(
-              {.path = "/readyz", .accept = "text/plain", .timeout = std::chrono::seconds(3)});
-          last = r.status();
-          return r.ok() && r->status == 200;
+          return false;
         },
         std::chrono::seconds(180)))
-        << "virtual apiserver not ready: " << last.message();
+        << "the control-plane pod never became Ready: " << pod.dump();
   }
 
   StatusOr<HostCluster> Host() {

@@ -212,7 +212,7 @@ TEST_F(SnapshotCliTest, SnapshotDeleteCreateRestoreAndBadInput) {
   EXPECT_TRUE(Eventually([&] { return LeftOnHost("dev-bad").empty(); }, std::chrono::seconds(60)));
 }
 
-#if defined(VC_POD_RUNNER_BIN) && defined(VC_SYNCER_BIN)
+#if defined(VC_PROJECT_BUILD_DIR)
 // The seed's move: snapshot on one host cluster, a brand-new host cluster, create --restore
 // there, and the objects (and the cluster's identity) are back.
 TEST_F(SnapshotCliTest, MovesToABrandNewHostCluster) {
@@ -245,8 +245,8 @@ TEST_F(SnapshotCliTest, MovesToABrandNewHostCluster) {
       RunToCompletion({LocalClusterScript(), "down", "--dir", down.dir}, down.dir + "-down.log");
     }
     up = RunToCompletion(
-        {LocalClusterScript(), "up", "--dir", down.dir, "--name", "host-b", "--nodes", "1",
-         "--pod-runner", VC_POD_RUNNER_BIN, "--bin", std::string("vc-syncer=") + VC_SYNCER_BIN},
+        {LocalClusterScript(), "up", "--dir", down.dir, "--name", "host-b", "--nodes", "0",
+         "--real-nodes", "1", "--project-build", VC_PROJECT_BUILD_DIR},
         second.path() + "/up.log", std::chrono::seconds(240));
   }
   ASSERT_EQ(up, 0) << ReadAll(second.path() + "/up.log");

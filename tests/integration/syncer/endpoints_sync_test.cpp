@@ -42,7 +42,7 @@ TEST_F(SyncerE2eTest, SelectorlessServiceEndpointsKeptOnHost) {
 
   // A synced pod, Running with the host pod's IP, for an address to point at.
   json vpod;
-  ASSERT_NO_FATAL_FAILURE(RunPod(name, "pg-0", "postgres:16", &vpod));
+  ASSERT_NO_FATAL_FAILURE(RunPod(name, "pg-0", &vpod));
   const std::string pod_ip = vpod["status"].value("podIP", "");
   const std::string node = vpod["spec"].value("nodeName", "");
 
@@ -310,7 +310,7 @@ TEST_F(SyncerE2eTest, BelowHighTrustOnlyTheTenantsOwnPodAddressesReachTheHost) {
   ASSERT_NO_FATAL_FAILURE(CreateVirtualCluster(name, "isolation:\n  trustLevel: partial\n"));
   const std::string hns = "vcluster-" + name;
   json vpod;
-  ASSERT_NO_FATAL_FAILURE(RunPod(name, "pg-0", "postgres:16", &vpod));
+  ASSERT_NO_FATAL_FAILURE(RunPod(name, "pg-0", &vpod));
   const std::string pod_ip = vpod["status"].value("podIP", "");
   auto applied = ApplyInVirtual(
       name, "db.yaml",

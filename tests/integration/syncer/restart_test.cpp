@@ -15,7 +15,7 @@
 namespace vc::testing {
 namespace {
 
-constexpr const char* kWeb = R"(apiVersion: apps/v1
+const std::string kWeb = R"(apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: default}
 spec:
@@ -24,28 +24,27 @@ spec:
   template:
     metadata: {labels: {app: web}}
     spec:
-      containers: [{name: web, image: busybox}]
-)";
+      containers: [)" + Sleeper("web") + "]\n";
 
 std::string PodYaml(const std::string& name) {
   return "apiVersion: v1\nkind: Pod\nmetadata: {name: " + name +
-         ", namespace: default}\nspec:\n  containers: [{name: c, image: busybox}]\n";
+         ", namespace: default}\nspec:\n  containers: [" + Sleeper("c") + "]\n";
 }
 
 class SyncerRestartTest : public SyncerE2eTest {
  protected:
   // Creates NAME without a background connection (this test talks to the virtual API server
-  // directly, see VirtualKubectl) and waits until it serves pods; sets data_dir_.
+  // directly, see VirtualKubectl) and waits until it serves pods; sets vc_.
   void CreateAndReach(const std::string& name) {
     const std::string values = home_->path() + "/" + name + "-values.yaml";
     std::ofstream(values) << "isolation:\n  trustLevel: high\n";
     Track(name);
+    vc_ = name;
     auto created = Run({"create", name, "-f", values, "--connect=false", "--timeout", "3m"});
     ASSERT_EQ(created.code, 0) << created.Both();
     ASSERT_TRUE(Eventually(
         [&] {
-          data_dir_ = DataDir(name);
-          return !data_dir_.empty();
+          return !DataDir(name).empty();
         },
         std::chrono::seconds(60)))
         << "no syncer process for " << name << "\n"
@@ -55,7 +54,7 @@ class SyncerRestartTest : public SyncerE2eTest {
     CliResult sa;
     ASSERT_TRUE(Eventually(
         [&] {
-          sa = VirtualKubectl(data_dir_, {"get", "serviceaccount", "default", "-n", "default"});
+          sa = VirtualKubectl(name, {"get", "serviceaccount", "default", "-n", "default"});
           return sa.code == 0;
         },
         std::chrono::seconds(120)))
@@ -66,12 +65,12 @@ class SyncerRestartTest : public SyncerE2eTest {
   CliResult ApplyVirtual(const std::string& file, const std::string& yaml) {
     const std::string path = home_->path() + "/" + file;
     std::ofstream(path) << yaml;
-    return VirtualKubectl(data_dir_, {"apply", "-f", path});
+    return VirtualKubectl(vc_, {"apply", "-f", path});
   }
 
   json VirtualPods(const std::string& selector) {
     auto r =
-        VirtualKubectl(data_dir_, {"get", "pods", "-n", "default", "-l", selector, "-o", "json"});
+        VirtualKubectl(vc_, {"get", "pods", "-n", "default", "-l", selector, "-o", "json"});
     auto doc = r.code == 0 ? json::parse(r.out, nullptr, false) : json();
     return doc.is_object() ? doc["items"] : json();
   }
@@ -98,7 +97,7 @@ class SyncerRestartTest : public SyncerE2eTest {
 
   // A standalone virtual pod Running with its host pod's IP.
   bool PodInSync(const std::string& name, const std::string& pod) {
-    auto r = VirtualKubectl(data_dir_, {"get", "pod", pod, "-n", "default", "-o", "json"});
+    auto r = VirtualKubectl(name, {"get", "pod", pod, "-n", "default", "-o", "json"});
     const json vp = r.code == 0 ? json::parse(r.out, nullptr, false) : json();
     if (!vp.is_object() || vp["status"].value("phase", "") != "Running") return false;
     auto hp = client_->Get(r::kPods, "vcluster-" + name, pod + "-x-default-x-" + name);
@@ -127,11 +126,11 @@ class SyncerRestartTest : public SyncerE2eTest {
     return n;
   }
 
-  std::string data_dir_;
+  std::string vc_;  // the virtual cluster CreateAndReach made
 };
 
 // The virtual kube-apiserver dies (SIGKILL: a crash, or kubelet's kill after a failed liveness
-// probe) and the pod runner starts it again (restartPolicy Always). SIGTERM would do the same
+// probe) and kubelet starts it again (restartPolicy Always). SIGTERM would do the same
 // but slowly: kube-apiserver then waits 60s for open watches before it exits. While it is down
 // a host pod is deleted behind the syncer's back, which the syncer can only act on through the
 // virtual API; once it is back, the Deployment heals, a new pod is synced, and the syncer is
@@ -143,14 +142,14 @@ TEST_F(SyncerRestartTest, SyncingResumesAfterTheVirtualApiserverRestarts) {
   auto applied = ApplyVirtual("web.yaml", kWeb);
   ASSERT_EQ(applied.code, 0) << applied.Both();
   ASSERT_EQ(
-      VirtualKubectl(data_dir_, {"scale", "deployment", "web", "-n", "default", "--replicas=2"})
+      VirtualKubectl(name, {"scale", "deployment", "web", "-n", "default", "--replicas=2"})
           .code,
       0);
   ASSERT_TRUE(Eventually([&] { return InSync(name, "web", 2); }, std::chrono::seconds(120)))
       << SyncerLog(name);
   const pid_t syncer = SyncerPid(name);
-  const pid_t apiserver = VirtualApiserverPid(data_dir_);
-  ASSERT_GT(apiserver, 0) << "no virtual kube-apiserver serving from " << data_dir_;
+  const pid_t apiserver = VirtualApiserverPid(name);
+  ASSERT_GT(apiserver, 0) << "no virtual kube-apiserver in the pod of " << name;
 
   const std::string victim = VirtualPods("app=web")[0]["metadata"].value("name", "");
   ASSERT_EQ(::kill(apiserver, SIGKILL), 0);
@@ -162,9 +161,9 @@ TEST_F(SyncerRestartTest, SyncingResumesAfterTheVirtualApiserverRestarts) {
   pid_t restarted = 0;
   ASSERT_TRUE(Eventually(
       [&] {
-        restarted = VirtualApiserverPid(data_dir_);
+        restarted = VirtualApiserverPid(name);
         return restarted > 0 && restarted != apiserver &&
-               VirtualKubectl(data_dir_, {"get", "--raw", "/readyz"}).code == 0;
+               VirtualKubectl(name, {"get", "--raw", "/readyz"}).code == 0;
       },
       std::chrono::seconds(120)))
       << "the virtual kube-apiserver did not come back";
@@ -182,15 +181,15 @@ TEST_F(SyncerRestartTest, SyncingResumesAfterTheVirtualApiserverRestarts) {
   ExpectANewPodSyncsBySameSyncer(name, syncer);
 }
 
-// A host cluster of this test's own (local-cluster up, with the pod runner and the freshly
-// built syncer), taken down in TearDown with everything on it, also on failure.
+// A host cluster of this test's own (local-cluster up with a real node, running this build's
+// images), taken down in TearDown with everything on it, also on failure.
 class SyncerHostRestartTest : public SyncerRestartTest {
  protected:
   void SetUp() override {
     SyncerRestartTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-#if !defined(VC_POD_RUNNER_BIN) || !defined(VC_SYNCER_BIN)
-    VC_REQUIRE(false, "vc-pod-runner and vc-syncer, built");
+#if !defined(VC_PROJECT_BUILD_DIR)
+    VC_REQUIRE(false, "vc-syncer and vc-node-agent, built");
 #else
     own_ = std::make_unique<TempDir>("vc-host-r");
     own_dir_ = own_->path() + "/cluster";
@@ -200,8 +199,8 @@ class SyncerHostRestartTest : public SyncerRestartTest {
     for (int attempt = 0; attempt < 2 && up != 0; ++attempt) {
       if (attempt > 0) Down();
       up = RunToCompletion(
-          {LocalClusterScript(), "up", "--dir", own_dir_, "--name", "host-r", "--nodes", "1",
-           "--pod-runner", VC_POD_RUNNER_BIN, "--bin", std::string("vc-syncer=") + VC_SYNCER_BIN},
+          {LocalClusterScript(), "up", "--dir", own_dir_, "--name", "host-r", "--nodes", "0",
+           "--real-nodes", "1", "--project-build", VC_PROJECT_BUILD_DIR},
           own_->path() + "/up.log", std::chrono::seconds(240));
     }
     ASSERT_EQ(up, 0) << ReadAll(own_->path() + "/up.log");
@@ -244,24 +243,27 @@ TEST_F(SyncerHostRestartTest, SyncingResumesAfterTheHostApiserverRestarts) {
 
   ASSERT_EQ(Apiserver("stop-apiserver"), 0) << ReadAll(own_->path() + "/stop-apiserver.log");
   ASSERT_EQ(
-      VirtualKubectl(data_dir_, {"scale", "deployment", "web", "-n", "default", "--replicas=3"})
+      VirtualKubectl(name, {"scale", "deployment", "web", "-n", "default", "--replicas=3"})
           .code,
       0);
   auto during = ApplyVirtual("during.yaml", PodYaml("during-outage"));
   ASSERT_EQ(during.code, 0) << during.Both();
-  // The syncer notices: it cannot create the host pod and retries, backing off.
-  EXPECT_TRUE(Eventually([&] { return Retries(name, "default/during-outage") >= 3; },
-                         std::chrono::seconds(60)))
+  // The syncer notices: it cannot create the host pod and retries, backing off. (From a pod the
+  // host API is a ClusterIP through kube-proxy: some attempts time out rather than being
+  // refused at once, so retries come about every 20 s.)
+  EXPECT_TRUE(Eventually([&] { return Retries(name, "default/during-outage") >= 2; },
+                         std::chrono::seconds(90)))
       << SyncerLog(name);
   EXPECT_EQ(SyncerPid(name), syncer) << "the syncer exited while the host was down\n"
                                      << SyncerLog(name);
 
   ASSERT_EQ(Apiserver("start-apiserver"), 0) << ReadAll(own_->path() + "/start-apiserver.log");
-  // The syncer writes to the host again as soon as it answers; the pods' status then waits for
-  // the host's own scheduler and kwok, which come back from the outage at their own pace
-  // (client-go backs off up to a minute: 40-90s here).
+  // The syncer writes to the host again once it answers through the ClusterIP (kube-proxy, a
+  // client of the restarted apiserver too, and the syncer's own backoff: up to a minute here);
+  // the pods' status then waits for the host's own scheduler and kubelet, which come back from
+  // the outage at their own pace (client-go backs off up to a minute: 40-90s here).
   EXPECT_TRUE(
-      Eventually([&] { return HostWorkloadPods(name).size() == 4; }, std::chrono::seconds(30)))
+      Eventually([&] { return HostWorkloadPods(name).size() == 4; }, std::chrono::seconds(90)))
       << SyncerLog(name);
   EXPECT_TRUE(Eventually([&] { return InSync(name, "web", 3); }, std::chrono::seconds(120)))
       << SyncerLog(name);

@@ -1,20 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // What the vc-syncer end-to-end tests share: a real virtual cluster made with the kubectl-vc
-// binary against the local host cluster (host pods are kwok pods: Running with a fake IP, never
-// run; the control plane runs as local processes with our freshly built vc-syncer), kubectl in
-// it, the host client, the syncer's log and pid, and a loopback echo server for port-forwards.
+// binary against the local host cluster with real nodes (its control-plane pod and every
+// workload pod run in containerd, from the images this build made), kubectl in it, the host
+// client, the syncer's log, pid and data directory.
 #pragma once
 
-#include <arpa/inet.h>
 #include <dirent.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <mutex>
-#include <thread>
 #include <vector>
 
 #include "integration/cli/cli_fixture.h"
@@ -24,6 +19,12 @@ namespace vc::testing {
 
 using nlohmann::json;
 namespace r = kube::resources;
+
+// A busybox container (YAML flow mapping) that runs until stopped and stops at once on SIGTERM
+// (a plain `sleep` as pid 1 ignores it, and every deletion would wait out its grace period).
+inline std::string Sleeper(const std::string& container) {
+  return "{name: " + container + ", image: busybox, command: [sh, -c, \"trap 'exit 0' TERM; sleep 3600 & wait\"]}";
+}
 
 class SyncerE2eTest : public CliTest {
  protected:
@@ -61,16 +62,14 @@ class SyncerE2eTest : public CliTest {
   }
 
   // `kubectl` in the virtual cluster (create left the context there), output as JSON.
-  // Pod POD (image, label app=POD without its "-N") in virtual cluster NAME's default
+  // Pod POD (a Sleeper, label app=POD without its "-N") in virtual cluster NAME's default
   // namespace, waited for until it is Running with the host pod's IP: the virtual pod in *vpod.
-  void RunPod(const std::string& name, const std::string& pod, const std::string& image,
-              json* vpod) {
+  void RunPod(const std::string& name, const std::string& pod, json* vpod) {
     const std::string app = pod.substr(0, pod.rfind('-'));
     auto applied = ApplyInVirtual(name, pod + ".yaml",
                                   "apiVersion: v1\nkind: Pod\nmetadata: {name: " + pod +
                                       ", namespace: default, labels: {app: " + app +
-                                      "}}\nspec:\n  containers: [{name: " + app +
-                                      ", image: " + image + "}]\n");
+                                      "}}\nspec:\n  containers: [" + Sleeper(app) + "]\n");
     ASSERT_EQ(applied.code, 0) << applied.Both();
     ASSERT_TRUE(Eventually(
         [&] {
@@ -128,13 +127,14 @@ class SyncerE2eTest : public CliTest {
     return found;
   }
 
-  // The pid of this virtual cluster's syncer container (the pod runner's child process), or 0.
+  // The pid of this virtual cluster's syncer (`vc-syncer run`, in its control-plane pod's
+  // container on a real node, seen from the host's /proc), or 0.
   static pid_t SyncerPid(const std::string& name) {
     return FindProcess({"vc-syncer run ", "--name=" + name + " "});
   }
 
-  // The local directory the pod runner gave the control-plane pod's /data (its claim), read
-  // from the running syncer's --data-dir; "" while there is no syncer.
+  // The control-plane pod's /data (its volume) as the host sees it, through the running
+  // syncer's root (/proc/PID/root); "" while there is no syncer.
   static std::string DataDir(const std::string& name) {
     const pid_t pid = SyncerPid(name);
     if (pid <= 0) return {};
@@ -144,19 +144,50 @@ class SyncerE2eTest : public CliTest {
     const size_t at = cmdline.find(flag);
     if (at == std::string::npos) return {};
     const size_t start = at + flag.size();
-    return cmdline.substr(start, cmdline.find(' ', start) - start);
+    return "/proc/" + std::to_string(pid) + "/root" +
+           cmdline.substr(start, cmdline.find(' ', start) - start);
   }
 
-  // The virtual kube-apiserver container's process (the one serving from `data_dir`), or 0.
-  static pid_t VirtualApiserverPid(const std::string& data_dir) {
-    return FindProcess({"kube-apiserver ", "--tls-cert-file=" + data_dir + "/pki/apiserver.crt "});
+  // The network namespace of a process, as "net:[INODE]", or "".
+  static std::string NetNamespace(pid_t pid) {
+    std::error_code ec;
+    auto target = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/ns/net", ec);
+    return ec ? std::string() : target.string();
   }
 
-  // kubectl against the virtual API server directly (its loopback port, the control plane's
-  // own admin kubeconfig): independent of the host, so it works while the host API is down.
-  CliResult VirtualKubectl(const std::string& data_dir, std::vector<std::string> args) {
-    args.insert(args.begin(),
-                {bin_ + "/kubectl", "--kubeconfig", data_dir + "/kubeconfig/admin.conf"});
+  // The virtual kube-apiserver container's process of NAME (in its syncer's pod: the same
+  // network namespace), or 0.
+  static pid_t VirtualApiserverPid(const std::string& name) {
+    const pid_t syncer = SyncerPid(name);
+    if (syncer <= 0) return 0;
+    const std::string netns = NetNamespace(syncer);
+    DIR* proc = ::opendir("/proc");
+    if (proc == nullptr) return 0;
+    pid_t found = 0;
+    while (dirent* e = ::readdir(proc)) {
+      const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
+      if (pid <= 0) continue;
+      std::string cmdline = ReadAll("/proc/" + std::string(e->d_name) + "/cmdline");
+      if (cmdline.rfind("kube-apiserver", 0) != 0 &&
+          cmdline.find("/kube-apiserver") == std::string::npos) {
+        continue;
+      }
+      if (cmdline.find("--tls-cert-file=") != std::string::npos && NetNamespace(pid) == netns) {
+        found = pid;
+      }
+    }
+    ::closedir(proc);
+    return found;
+  }
+
+  // kubectl against NAME's virtual API server directly: in its pod's network namespace (the
+  // server of the control plane's own admin kubeconfig is the pod's loopback), independent of
+  // the host, so it works while the host API is down.
+  CliResult VirtualKubectl(const std::string& name, std::vector<std::string> args) {
+    const pid_t pid = SyncerPid(name);
+    const std::string proc = "/proc/" + std::to_string(pid);
+    args.insert(args.begin(), {"nsenter", "--net=" + proc + "/ns/net", bin_ + "/kubectl",
+                               "--kubeconfig", DataDir(name) + "/kubeconfig/admin.conf"});
     return Exec(args, std::chrono::seconds(60));
   }
 
@@ -175,96 +206,34 @@ class SyncerE2eTest : public CliTest {
     return out;
   }
 
-  // The syncer container's log of the control-plane pod (its last `bytes`), for failure
-  // messages and for what the syncer said it did.
+  // The syncer container's log of the control-plane pod (its last `bytes`, every restart of the
+  // container in order), for failure messages and for what the syncer said it did. Read from
+  // the files kubelet writes (DIR/nodes/N/pod-logs/NS_POD_UID/syncer/RESTART.log), so it works
+  // while the host API server is down.
   std::string SyncerLog(const std::string& name, size_t bytes = 6000) {
-    std::string out;
-    const std::string dir = host_dir_ + "/pods";
+    const std::string pod_prefix = "vcluster-" + name + "_" + name + "-0_";
+    std::vector<std::pair<int, std::string>> files;
     std::error_code ec;
-    for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
-         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-      const std::string p = it->path().string();
-      if (p.find("/vcluster-" + name + "/") != std::string::npos &&
-          it->path().filename() == "syncer.log") {
-        std::string text = ReadAll(p);
-        out += "--- " + p + "\n" + (text.size() > bytes ? text.substr(text.size() - bytes) : text);
+    for (auto node = std::filesystem::directory_iterator(host_dir_ + "/nodes", ec);
+         !ec && node != std::filesystem::directory_iterator(); node.increment(ec)) {
+      std::error_code ec2;
+      for (auto pod = std::filesystem::directory_iterator(node->path() / "pod-logs", ec2);
+           !ec2 && pod != std::filesystem::directory_iterator(); pod.increment(ec2)) {
+        if (pod->path().filename().string().rfind(pod_prefix, 0) != 0) continue;
+        std::error_code ec3;
+        for (auto f = std::filesystem::directory_iterator(pod->path() / "syncer", ec3);
+             !ec3 && f != std::filesystem::directory_iterator(); f.increment(ec3)) {
+          files.push_back({std::atoi(f->path().stem().c_str()), f->path().string()});
+        }
       }
     }
-    return out.empty() ? "(no syncer log found under " + dir + ")" : out;
+    std::sort(files.begin(), files.end());
+    std::string out;
+    for (const auto& [restart, path] : files) out += "--- " + path + "\n" + ReadAll(path);
+    if (out.empty()) return "(no syncer log of " + pod_prefix + " under " + host_dir_ + "/nodes)";
+    return out.size() > bytes ? out.substr(out.size() - bytes) : out;
   }
 };
-
-// A TCP echo server on a free loopback port, the "container" kwok forwards to. A thread per
-// connection; the destructor shuts every socket down (kwok may keep its side open) and joins.
-class EchoServer {
- public:
-  EchoServer() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    ::listen(fd_, 8);
-    socklen_t len = sizeof(addr);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    acceptor_ = std::thread([this] {
-      for (;;) {
-        const int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-        if (c < 0) return;
-        std::lock_guard lock(mu_);
-        clients_.push_back(c);
-        workers_.emplace_back([c] {
-          char buf[256];
-          for (ssize_t n; (n = ::recv(c, buf, sizeof(buf), 0)) > 0;) {
-            ::send(c, buf, static_cast<size_t>(n), MSG_NOSIGNAL);
-          }
-        });
-      }
-    });
-  }
-  ~EchoServer() {
-    ::shutdown(fd_, SHUT_RDWR);
-    acceptor_.join();
-    ::close(fd_);
-    std::lock_guard lock(mu_);
-    for (int c : clients_) ::shutdown(c, SHUT_RDWR);
-    for (auto& w : workers_) w.join();
-    for (int c : clients_) ::close(c);
-  }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-  std::thread acceptor_;
-  std::mutex mu_;
-  std::vector<int> clients_;
-  std::vector<std::thread> workers_;
-};
-
-// Sends `text` to 127.0.0.1:port and returns what comes back (up to its length), "" on failure.
-inline std::string EchoThrough(int port, const std::string& text) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  std::string got;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      ::send(fd, text.data(), text.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(text.size())) {
-    char buf[256];
-    while (got.size() < text.size()) {
-      const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
-      if (n <= 0) break;
-      got.append(buf, static_cast<size_t>(n));
-    }
-  }
-  ::close(fd);
-  return got;
-}
 
 inline constexpr const char* kIngress = R"(apiVersion: networking.k8s.io/v1
 kind: Ingress

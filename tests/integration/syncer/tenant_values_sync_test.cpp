@@ -57,8 +57,7 @@ kind: Pod
 metadata: {name: sneaky, namespace: default}
 spec:
   hostNetwork: true
-  containers: [{name: c, image: busybox}]
-)");
+  containers: [)" + Sleeper("c") + "]\n");
   ASSERT_EQ(applied.code, 0) << applied.Both();
   json events;
   EXPECT_TRUE(Eventually([&] {
@@ -76,8 +75,7 @@ spec:
 kind: Pod
 metadata: {name: fine, namespace: default}
 spec:
-  containers: [{name: c, image: busybox}]
-)");
+  containers: [)" + Sleeper("c") + "]\n");
   ASSERT_EQ(ok_pod.code, 0) << ok_pod.Both();
   EXPECT_TRUE(Eventually([&] {
     return client_->Get(r::kPods, "vcluster-" + name, "fine-x-default-x-" + name).ok();
@@ -110,10 +108,12 @@ TEST_F(SyncerE2eTest, SelectedRealNodesAndIngresses) {
   json node;
   EXPECT_TRUE(Eventually([&] {
     node = VirtualJson({"get", "node", chosen});
-    return node.is_object() && node["metadata"]["labels"].value("type", "") == "kwok";
+    return node.is_object() && node["metadata"]["labels"].value("type", "") == "real";
   }, std::chrono::seconds(60))) << node.dump() << "\n" << SyncerLog(name);
   if (node.is_object()) {
     EXPECT_FALSE(node["metadata"]["labels"].contains("kubectl-vc.dev/pseudo-node"));
+    // Its kubelet, for the virtual API server, is the syncer's relay beside it in the pod (on
+    // the pod's loopback), not the host node's address.
     EXPECT_EQ(node["status"]["addresses"][0].value("address", ""), "127.0.0.1");
   }
   auto nodes = VirtualJson({"get", "nodes"});

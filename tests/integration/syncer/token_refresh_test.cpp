@@ -24,6 +24,7 @@ spec:
   containers:
   - name: c
     image: busybox
+    command: [sh, -c, "trap 'exit 0' TERM; sleep 3600 & wait"]
     volumeMounts: [{name: short, mountPath: /var/run/short}]
   volumes:
   - name: short
@@ -167,6 +168,16 @@ TEST_F(SyncerTokenRefreshTest, ShortLivedTokensAreRenewedAlsoByARestartedSyncer)
   const std::string second = FreshToken(name, short_key, first);
   ASSERT_FALSE(second.empty());
   ASSERT_NO_FATAL_FAILURE(ExpectAccepted(second, 600));
+  // Kubelet re-reads the renewed Secret: the running container's file becomes the new token
+  // (kubelet refreshes secret volumes on its pod sync, every minute by default).
+  CliResult mounted;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        mounted = Kubectl({"exec", "reader", "-n", "default", "--", "cat", "/var/run/short/token"});
+        return mounted.code == 0 && mounted.out == second;
+      },
+      std::chrono::seconds(150)))
+      << mounted.Both();
   secret = TokenSecret();
   EXPECT_EQ(TokenIn(secret, long_key), long_token) << "a token not due is kept";
   auto long_after = t::RecordedTokenLifetime(secret, long_key);

@@ -68,7 +68,7 @@ TEST_F(SyncerE2eTest, DeploymentRunsOnHostAndStatusFlowsBack) {
   ASSERT_TRUE(cm.ok()) << cm.status().message();
   EXPECT_EQ((*cm)["data"].value("GREETING", ""), "hello");
 
-  // Running on the host (kwok) -> Running in the virtual cluster, bound to pseudo nodes named
+  // Running on the host (kubelet) -> Running in the virtual cluster, bound to pseudo nodes named
   // after the host nodes, with the host pod IPs.
   json vpods;
   ASSERT_TRUE(Eventually([&] {
@@ -135,8 +135,7 @@ TEST_F(SyncerE2eTest, DeploymentRunsOnHostAndStatusFlowsBack) {
 kind: Pod
 metadata: {name: late, namespace: default}
 spec:
-  containers: [{name: c, image: busybox}]
-)");
+  containers: [)" + Sleeper("c") + "]\n");
   ASSERT_EQ(late.code, 0) << late.Both();
   json late_host;
   EXPECT_TRUE(Eventually([&] {
@@ -225,7 +224,7 @@ spec:
 
 
 // Robustness: the syncer killed with -9 mid-rollout, and again while the tenant scales down,
-// comes back (the pod runner restarts the container, as kubelet would) and converges without
+// comes back (kubelet restarts the container) and converges without
 // duplicates or orphans: the name mapping is a pure function plus the uid annotation, so a
 // fresh process finds everything again.
 TEST_F(SyncerE2eTest, SyncerKilledMidRolloutLeavesNoDuplicatesOrOrphans) {
