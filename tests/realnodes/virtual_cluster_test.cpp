@@ -539,7 +539,9 @@ TEST_F(RealVirtualClusterTest, AHostNamespaceEnforcingRestrictedTakesTheControlP
   ASSERT_NO_FATAL_FAILURE(Create("strict"));
   const std::string cp_uid = Get("pod/strict-0", "{.metadata.uid}");
   for (const auto& [comm, arg] : std::vector<std::pair<std::string, std::string>>{
-           {"kube-apiserver", "--secure-port"}, {"kine", "--endpoint"}, {"vc-syncer", "run"}}) {
+           {"kube-apiserver", "--profiling=false"},
+           {"kine", "--metrics-bind-address=0"},
+           {"vc-syncer", "run"}}) {
     const auto pids = PodProcesses(cp_uid, comm, arg);
     ASSERT_EQ(pids.size(), 1u) << comm;
     std::ifstream status("/proc/" + std::to_string(pids[0]) + "/status");

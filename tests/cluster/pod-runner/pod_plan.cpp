@@ -44,26 +44,31 @@ std::string Repository(const std::string& image) {
 
 namespace {
 
-// Longest mount path first, so /data/pki maps before /data.
+// One left-to-right pass over `text`, so a mapped directory is never mapped again (/data ->
+// /tmp/claims/x must not then be taken for the /tmp mount). At each place a path can start,
+// the longest mount path first, so /data/pki maps before /data.
 std::string MapPaths(const std::string& text,
                      const std::vector<std::pair<std::string, std::string>>& mounts) {
-  std::string out = text;
-  for (const auto& [mount, dir] : mounts) {
-    size_t pos = 0;
-    while ((pos = out.find(mount, pos)) != std::string::npos) {
-      const size_t end = pos + mount.size();
-      const bool starts = pos == 0 || out[pos - 1] == '=' || out[pos - 1] == '/' ||
-                          out[pos - 1] == ':' || out[pos - 1] == ',';
-      const bool whole = end == out.size() || out[end] == '/' || out[end] == '?' ||
-                         out[end] == ',' || out[end] == ':';
-      // "sqlite:///data/x": the third slash starts the path; skip already-mapped text.
-      if (starts && whole && out.compare(pos, dir.size(), dir) != 0) {
-        out.replace(pos, mount.size(), dir);
-        pos += dir.size();
-      } else {
-        pos = end;
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    // "sqlite:///data/x": the third slash starts the path.
+    const bool starts = i == 0 || text[i - 1] == '=' || text[i - 1] == '/' ||
+                        text[i - 1] == ':' || text[i - 1] == ',';
+    bool mapped = false;
+    for (const auto& [mount, dir] : mounts) {
+      if (!starts) break;
+      const size_t end = i + mount.size();
+      if (text.compare(i, mount.size(), mount) != 0) continue;
+      if (end == text.size() || text[end] == '/' || text[end] == '?' || text[end] == ',' ||
+          text[end] == ':') {
+        out += dir;
+        i = end;
+        mapped = true;
+        break;
       }
     }
+    if (!mapped) out.push_back(text[i++]);
   }
   return out;
 }

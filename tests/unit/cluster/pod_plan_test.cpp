@@ -30,7 +30,8 @@ json RenderedPod() {
   pod["metadata"]["uid"] = "uid-1";
   pod["spec"]["nodeName"] = "node-1";
   pod["spec"]["volumes"] = json::array({{{"name", "data"}, {"persistentVolumeClaim",
-                                                           {{"claimName", "data-dev-team-0"}}}}});
+                                                           {{"claimName", "data-dev-team-0"}}}},
+                                        {{"name", "tmp"}, {"emptyDir", json::object()}}});
   return pod;
 }
 
@@ -41,7 +42,7 @@ PlanInput Input(json pod) {
            {"kube-apiserver", "/bin/kube-apiserver"},
            {"kube-controller-manager", "/bin/kube-controller-manager"},
            {"vc-syncer", "/build/vc-syncer"}},
-          {{"data", "/tmp/claims/u1"}},
+          {{"data", "/tmp/claims/u1"}, {"tmp", "/tmp/pods/u1/volumes/tmp"}},
           {{"KUBERNETES_SERVICE_HOST", "127.0.0.1"}},
           [next]() mutable { return next++; }};
 }
