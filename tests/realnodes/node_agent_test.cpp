@@ -26,25 +26,10 @@ class NodeAgentRightsTest : public RealClusterTest {
   }
 
   // A kubeconfig for this cluster that authenticates with `token` only.
-  std::string KubeconfigWithToken(std::string token, const std::string& name) {
-    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  std::string KubeconfigWithToken(const std::string& token, const std::string& name) {
     Ran raw = Kubectl({"config", "view", "--raw", "-o", "json"}, false);
-    const nlohmann::json config = nlohmann::json::parse(raw.out, nullptr, false);
-    EXPECT_TRUE(config.is_object()) << raw.out;
-    if (!config.is_object()) return "";
-    const nlohmann::json out = {
-        {"apiVersion", "v1"},
-        {"kind", "Config"},
-        {"clusters", config["clusters"]},
-        {"users", nlohmann::json::array({{{"name", "agent"}, {"user", {{"token", token}}}}})},
-        {"contexts",
-         nlohmann::json::array({{{"name", "agent"},
-                                 {"context",
-                                  {{"cluster", config["clusters"][0]["name"]},
-                                   {"user", "agent"}}}}})},
-        {"current-context", "agent"}};
     const std::string file = scratch_->path() + "/" + name + ".kubeconfig";
-    std::ofstream(file) << out.dump();
+    EXPECT_TRUE(WriteTokenKubeconfig(raw.out, token, file)) << raw.out;
     return file;
   }
 

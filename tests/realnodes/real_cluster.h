@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "integration/support/cluster.h"
 #include "integration/support/process.h"
 
@@ -42,6 +44,30 @@ inline std::string ClusterValue(const std::string& dir, const std::string& key) 
     if (line.rfind(key + "=", 0) == 0) return line.substr(key.size() + 1);
   }
   return {};
+}
+
+// A kubeconfig (JSON, written to `file`) for the clusters of `config` (a `kubectl config view
+// --raw -o json`, its first cluster) that authenticates with `token` alone; false when `config`
+// is not one.
+inline bool WriteTokenKubeconfig(const std::string& config_json, std::string token,
+                                 const std::string& file) {
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  const nlohmann::json config = nlohmann::json::parse(config_json, nullptr, false);
+  if (!config.is_object() || !config.contains("clusters") || config["clusters"].empty()) {
+    return false;
+  }
+  const nlohmann::json out = {
+      {"apiVersion", "v1"},
+      {"kind", "Config"},
+      {"clusters", config["clusters"]},
+      {"users", nlohmann::json::array({{{"name", "token"}, {"user", {{"token", token}}}}})},
+      {"contexts", nlohmann::json::array({{{"name", "token"},
+                                           {"context",
+                                            {{"cluster", config["clusters"][0]["name"]},
+                                             {"user", "token"}}}}})},
+      {"current-context", "token"}};
+  std::ofstream(file) << out.dump();
+  return true;
 }
 
 class RealClusterTest : public ::testing::Test {

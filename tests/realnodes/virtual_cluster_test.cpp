@@ -335,21 +335,8 @@ spec:
   ASSERT_EQ(token.code, 0) << token.out;
   Ran server = In("spec", {"config", "view", "--minify", "--raw", "-o", "json"});
   ASSERT_EQ(server.code, 0) << server.out;
-  const nlohmann::json config = nlohmann::json::parse(server.out, nullptr, false);
-  ASSERT_TRUE(config.is_object()) << server.out;
   const std::string as_pod = scratch_->path() + "/as-pod.kubeconfig";
-  nlohmann::json pod_config = {
-      {"apiVersion", "v1"},
-      {"kind", "Config"},
-      {"clusters", config["clusters"]},
-      {"users", nlohmann::json::array(
-                    {{{"name", "pod"},
-                      {"user", {{"token", token.out.substr(0, token.out.find_last_not_of("\r\n") + 1)}}}}})},
-      {"contexts", nlohmann::json::array(
-                       {{{"name", "pod"},
-                         {"context", {{"cluster", config["clusters"][0]["name"]}, {"user", "pod"}}}}})},
-      {"current-context", "pod"}};
-  std::ofstream(as_pod) << pod_config.dump();
+  ASSERT_TRUE(WriteTokenKubeconfig(server.out, token.out, as_pod)) << server.out;
   Ran whoami = Vc({"--kubeconfig", as_pod, "auth", "whoami", "-o",
                    "jsonpath={.status.userInfo.username}"},
                   true);

@@ -46,7 +46,10 @@ class SyncerRestartTest : public SyncerE2eTest {
         [&] {
           return !DataDir(name).empty();
         },
-        std::chrono::seconds(60)))
+        // --connect=false returns once the objects are applied; the pod then waits for the
+        // host's StatefulSet controller, which can be a minute behind after an earlier test
+        // restarted the host API server (client-go's backoff), then for its volume and init.
+        std::chrono::seconds(180)))
         << "no syncer process for " << name << "\n"
         << SyncerLog(name);
     // Pods need the default ServiceAccount, which the virtual controller-manager makes a

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <vector>
 
 #include "integration/cli/cli_fixture.h"
@@ -107,8 +108,9 @@ class SyncerE2eTest : public CliTest {
   }
 
   // The pid of the last process in /proc whose command line (arguments joined by spaces, with
-  // a trailing space) contains every one of `parts`, or 0.
-  static pid_t FindProcess(const std::vector<std::string>& parts) {
+  // a trailing space) contains every one of `parts` (and for which `also` holds), or 0.
+  static pid_t FindProcess(const std::vector<std::string>& parts,
+                           const std::function<bool(pid_t)>& also = {}) {
     DIR* proc = ::opendir("/proc");
     if (proc == nullptr) return 0;
     pid_t found = 0;
@@ -119,7 +121,8 @@ class SyncerE2eTest : public CliTest {
       std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
       if (std::all_of(parts.begin(), parts.end(), [&](const std::string& part) {
             return cmdline.find(part) != std::string::npos;
-          })) {
+          }) &&
+          (!also || also(pid))) {
         found = pid;
       }
     }
@@ -161,23 +164,8 @@ class SyncerE2eTest : public CliTest {
     const pid_t syncer = SyncerPid(name);
     if (syncer <= 0) return 0;
     const std::string netns = NetNamespace(syncer);
-    DIR* proc = ::opendir("/proc");
-    if (proc == nullptr) return 0;
-    pid_t found = 0;
-    while (dirent* e = ::readdir(proc)) {
-      const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
-      if (pid <= 0) continue;
-      std::string cmdline = ReadAll("/proc/" + std::string(e->d_name) + "/cmdline");
-      if (cmdline.rfind("kube-apiserver", 0) != 0 &&
-          cmdline.find("/kube-apiserver") == std::string::npos) {
-        continue;
-      }
-      if (cmdline.find("--tls-cert-file=") != std::string::npos && NetNamespace(pid) == netns) {
-        found = pid;
-      }
-    }
-    ::closedir(proc);
-    return found;
+    return FindProcess({"kube-apiserver ", "--tls-cert-file="},
+                       [&](pid_t pid) { return NetNamespace(pid) == netns; });
   }
 
   // kubectl against NAME's virtual API server directly: in its pod's network namespace (the
