@@ -7,11 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "integration/support/cluster.h"
 #include "integration/support/process.h"
@@ -61,10 +60,10 @@ inline bool WriteTokenKubeconfig(const std::string& config_json, std::string tok
       {"kind", "Config"},
       {"clusters", config["clusters"]},
       {"users", nlohmann::json::array({{{"name", "token"}, {"user", {{"token", token}}}}})},
-      {"contexts", nlohmann::json::array({{{"name", "token"},
-                                           {"context",
-                                            {{"cluster", config["clusters"][0]["name"]},
-                                             {"user", "token"}}}}})},
+      {"contexts",
+       nlohmann::json::array(
+           {{{"name", "token"},
+             {"context", {{"cluster", config["clusters"][0]["name"]}, {"user", "token"}}}}})},
       {"current-context", "token"}};
   std::ofstream(file) << out.dump();
   return true;

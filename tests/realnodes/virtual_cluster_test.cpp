@@ -519,16 +519,16 @@ TEST_F(RealVirtualClusterTest, ASyncerKilledOnItsNodeIsRestartedByKubeletAndConv
 // trust level would not: a restricted pod runs, a root one is refused by the host, which the
 // tenant sees as an Event on its pod.
 TEST_F(RealVirtualClusterTest, AHostNamespaceEnforcingRestrictedTakesTheControlPlane) {
-  ASSERT_EQ(Kubectl({"label", "namespace", ns_, "pod-security.kubernetes.io/enforce=restricted"},
-                    false)
-                .code,
-            0);
+  ASSERT_EQ(
+      Kubectl({"label", "namespace", ns_, "pod-security.kubernetes.io/enforce=restricted"}, false)
+          .code,
+      0);
   ASSERT_NO_FATAL_FAILURE(Create("strict"));
   const std::string cp_uid = Get("pod/strict-0", "{.metadata.uid}");
-  for (const auto& [comm, arg] : std::vector<std::pair<std::string, std::string>>{
-           {"kube-apiserver", "--profiling=false"},
-           {"kine", "--metrics-bind-address=0"},
-           {"vc-syncer", "run"}}) {
+  for (const auto& [comm, arg] :
+       std::vector<std::pair<std::string, std::string>>{{"kube-apiserver", "--profiling=false"},
+                                                        {"kine", "--metrics-bind-address=0"},
+                                                        {"vc-syncer", "run"}}) {
     const auto pids = PodProcesses(cp_uid, comm, arg);
     ASSERT_EQ(pids.size(), 1u) << comm;
     std::ifstream status("/proc/" + std::to_string(pids[0]) + "/status");
@@ -561,11 +561,16 @@ spec:
             0);
   EXPECT_TRUE(WaitRunningIn("strict", "fine"));
   std::string events;
-  EXPECT_TRUE(Eventually([&] {
-    events = GetIn("strict", "events", "{range .items[?(@.involvedObject.name==\"root\")]}{.reason}: {.message}{\"\\n\"}{end}");
-    return events.find("SyncError") != std::string::npos &&
-           events.find("violates PodSecurity \"restricted") != std::string::npos;
-  }, std::chrono::seconds(60))) << events;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        events = GetIn("strict", "events",
+                       "{range .items[?(@.involvedObject.name==\"root\")]}{.reason}: "
+                       "{.message}{\"\\n\"}{end}");
+        return events.find("SyncError") != std::string::npos &&
+               events.find("violates PodSecurity \"restricted") != std::string::npos;
+      },
+      std::chrono::seconds(60)))
+      << events;
   EXPECT_NE(Kubectl({"get", "pod", "root-x-default-x-strict"}).code, 0) << "no such host pod";
 }
 

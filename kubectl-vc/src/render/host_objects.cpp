@@ -46,11 +46,10 @@ json Namespace(const VirtualCluster& vc) {
   m["labels"][labels::kCreatedNamespace] = "true";
   // Pod security admission holds every pod in it (the control plane's, which passes
   // restricted, and the tenant's) to the tenant's standard, whatever the syncer lets through.
-  const std::string level =
-      PodSecurityLevel(TrustLevel(vc.values), String(vc.values, "/policies/podSecurityStandard", ""));
+  const std::string level = PodSecurityLevel(
+      TrustLevel(vc.values), String(vc.values, "/policies/podSecurityStandard", ""));
   m["labels"]["pod-security.kubernetes.io/enforce"] = level;
   m["labels"]["pod-security.kubernetes.io/enforce-version"] = "latest";
-  m["labels"]["pod-security.kubernetes.io/warn"] = level;
   return {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", m}};
 }
 

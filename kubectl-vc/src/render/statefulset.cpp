@@ -68,18 +68,19 @@ json Container(const std::string& name, const std::string& image, json command, 
           {"resources", Resources("20m", "32Mi", "256Mi")}};
 }
 
-// An HTTPS health endpoint (`path` on the named port) as kubelet probes it.
-json HttpsGet(const std::string& path, const std::string& port) {
-  return {{"httpGet", {{"path", path}, {"port", port}, {"scheme", "HTTPS"}}}};
+// A health endpoint (`path` on the named port) as kubelet probes it.
+json HttpGet(const std::string& path, const std::string& port, const std::string& scheme) {
+  return {{"httpGet", {{"path", path}, {"port", port}, {"scheme", scheme}}}};
 }
 
 // Startup allows a slow first start (kine's first migration, a loaded node) of up to 5 minutes;
 // after that, liveness restarts a component whose health endpoint fails for 30 s.
-void Probe(json* c, const std::string& live, const std::string& port) {
-  json startup = HttpsGet(live, port);
+void Probe(json* c, const std::string& live, const std::string& port,
+           const std::string& scheme = "HTTPS") {
+  json startup = HttpGet(live, port, scheme);
   startup["periodSeconds"] = 5;
   startup["failureThreshold"] = 60;
-  json liveness = HttpsGet(live, port);
+  json liveness = HttpGet(live, port, scheme);
   liveness["periodSeconds"] = 10;
   liveness["failureThreshold"] = 3;
   liveness["timeoutSeconds"] = 5;
@@ -92,12 +93,13 @@ std::string ServiceCidr(const json& values) {
 }
 
 json Kine(const VirtualCluster& vc) {
-  json c = Container("kine", vc.images.kine, {"kine"},
-                   {"--endpoint=sqlite:///data/state.db?_journal=WAL&cache=shared&_busy_timeout=30000",
-                    "--listen-address=127.0.0.1:$(VC_KINE_PORT)",
-                    // Its default :8080 would collide between pods sharing a network (and
-                    // between control planes run as local processes in tests).
-                    "--metrics-bind-address=0"});
+  json c =
+      Container("kine", vc.images.kine, {"kine"},
+                {"--endpoint=sqlite:///data/state.db?_journal=WAL&cache=shared&_busy_timeout=30000",
+                 "--listen-address=127.0.0.1:$(VC_KINE_PORT)",
+                 // Its default :8080 would collide between pods sharing a network (and
+                 // between control planes run as local processes in tests).
+                 "--metrics-bind-address=0"});
   // kine has no health endpoint of its own and listens on loopback only: the apiserver's
   // probes (its /livez checks etcd) stand for it.
   c["resources"] = Resources("50m", "64Mi", "1Gi");
@@ -126,7 +128,7 @@ json ApiServer(const VirtualCluster& vc) {
        "--kubelet-preferred-address-types=InternalIP,Hostname",
        "--profiling=false"});
   c["ports"] = json::array({{{"name", "https"}, {"containerPort", 8443}}});
-  c["readinessProbe"] = HttpsGet("/readyz", "https");
+  c["readinessProbe"] = HttpGet("/readyz", "https", "HTTPS");
   c["readinessProbe"]["periodSeconds"] = 5;
   Probe(&c, "/livez", "https");
   c["resources"] = Resources("100m", "256Mi", "2Gi");
@@ -139,23 +141,20 @@ json ControllerManager(const VirtualCluster& vc) {
   // attached by kubelets, cloud routes) stay off: the host does that work.
   // It serves /healthz on the pod's address (always allowed, without credentials) for
   // kubelet's probes; everything else there needs the virtual cluster's credentials.
-  json c = Container("kube-controller-manager", vc.images.controller_manager,
-                   {"kube-controller-manager"},
-                   {"--kubeconfig=" + kubeconfig, "--authentication-kubeconfig=" + kubeconfig,
-                    "--authorization-kubeconfig=" + kubeconfig,
-                    "--bind-address=$(VC_BIND_ADDRESS)",
-                    "--secure-port=$(VC_CONTROLLER_MANAGER_PORT)",
-                    "--leader-elect=false",
-                    "--use-service-account-credentials=true",
-                    "--service-account-private-key-file=/data/pki/sa.key",
-                    "--root-ca-file=/data/pki/ca.crt",
-                    "--cluster-signing-cert-file=/data/pki/ca.crt",
-                    "--cluster-signing-key-file=/data/pki/ca.key",
-                    "--service-cluster-ip-range=" + ServiceCidr(vc.values),
-                    "--controllers=*,-nodeipam,-nodelifecycle,-persistentvolume-binder,"
-                    "-attachdetach,-persistentvolume-expander,-cloud-node-lifecycle,-ttl,"
-                    "-service-lb-controller,-route",
-                    "--profiling=false"});
+  json c = Container(
+      "kube-controller-manager", vc.images.controller_manager, {"kube-controller-manager"},
+      {"--kubeconfig=" + kubeconfig, "--authentication-kubeconfig=" + kubeconfig,
+       "--authorization-kubeconfig=" + kubeconfig, "--bind-address=$(VC_BIND_ADDRESS)",
+       "--secure-port=$(VC_CONTROLLER_MANAGER_PORT)", "--leader-elect=false",
+       "--use-service-account-credentials=true",
+       "--service-account-private-key-file=/data/pki/sa.key", "--root-ca-file=/data/pki/ca.crt",
+       "--cluster-signing-cert-file=/data/pki/ca.crt",
+       "--cluster-signing-key-file=/data/pki/ca.key",
+       "--service-cluster-ip-range=" + ServiceCidr(vc.values),
+       "--controllers=*,-nodeipam,-nodelifecycle,-persistentvolume-binder,"
+       "-attachdetach,-persistentvolume-expander,-cloud-node-lifecycle,-ttl,"
+       "-service-lb-controller,-route",
+       "--profiling=false"});
   c["ports"] = json::array({{{"name", "kcm-https"}, {"containerPort", 10257}}});
   Probe(&c, "/healthz", "kcm-https");
   c["resources"] = Resources("50m", "64Mi", "1Gi");
@@ -176,10 +175,7 @@ json Syncer(const VirtualCluster& vc) {
                "--kubelet-port=$(VC_KUBELET_PORT)"};
   json c = Container("syncer", vc.images.syncer, {"vc-syncer"}, std::move(args));
   c["ports"] = json::array({{{"name", "syncer-health"}, {"containerPort", 8080}}});
-  Probe(&c, "/healthz", "syncer-health");
-  for (const char* probe : {"startupProbe", "livenessProbe"}) {
-    c[probe]["httpGet"]["scheme"] = "HTTP";
-  }
+  Probe(&c, "/healthz", "syncer-health", "HTTP");
   const json& resources = At(vc.values, "/controlPlane/statefulSet/resources");
   if (resources.is_object() && !resources.empty()) c["resources"] = resources;
   return c;
@@ -240,8 +236,8 @@ json RenderStatefulSet(const VirtualCluster& vc) {
         {"fsGroup", 65532},
         {"seccompProfile", {{"type", "RuntimeDefault"}}}}},
       {"terminationGracePeriodSeconds", 10},
-      {"initContainers", json::array({Container("init", vc.images.syncer, {"vc-syncer"},
-                                                InitArgs(vc))})},
+      {"initContainers",
+       json::array({Container("init", vc.images.syncer, {"vc-syncer"}, InitArgs(vc))})},
       {"containers", json::array({Kine(vc), ApiServer(vc), ControllerManager(vc), Syncer(vc),
                                   SnapshotServer(vc)})},
       {"volumes", Volumes(vc, &claim_templates)},

@@ -53,8 +53,8 @@ std::string MapPaths(const std::string& text,
   size_t i = 0;
   while (i < text.size()) {
     // "sqlite:///data/x": the third slash starts the path.
-    const bool starts = i == 0 || text[i - 1] == '=' || text[i - 1] == '/' ||
-                        text[i - 1] == ':' || text[i - 1] == ',';
+    const bool starts = i == 0 || text[i - 1] == '=' || text[i - 1] == '/' || text[i - 1] == ':' ||
+                        text[i - 1] == ',';
     bool mapped = false;
     for (const auto& [mount, dir] : mounts) {
       if (!starts) break;

@@ -24,7 +24,8 @@ spec:
   template:
     metadata: {labels: {app: web}}
     spec:
-      containers: [)" + Sleeper("web") + "]\n";
+      containers: [)" + Sleeper("web") +
+                         "]\n";
 
 std::string PodYaml(const std::string& name) {
   return "apiVersion: v1\nkind: Pod\nmetadata: {name: " + name +
@@ -43,9 +44,7 @@ class SyncerRestartTest : public SyncerE2eTest {
     auto created = Run({"create", name, "-f", values, "--connect=false", "--timeout", "3m"});
     ASSERT_EQ(created.code, 0) << created.Both();
     ASSERT_TRUE(Eventually(
-        [&] {
-          return !DataDir(name).empty();
-        },
+        [&] { return !DataDir(name).empty(); },
         // --connect=false returns once the objects are applied; the pod then waits for the
         // host's StatefulSet controller, which can be a minute behind after an earlier test
         // restarted the host API server (client-go's backoff), then for its volume and init.
@@ -72,8 +71,7 @@ class SyncerRestartTest : public SyncerE2eTest {
   }
 
   json VirtualPods(const std::string& selector) {
-    auto r =
-        VirtualKubectl(vc_, {"get", "pods", "-n", "default", "-l", selector, "-o", "json"});
+    auto r = VirtualKubectl(vc_, {"get", "pods", "-n", "default", "-l", selector, "-o", "json"});
     auto doc = r.code == 0 ? json::parse(r.out, nullptr, false) : json();
     return doc.is_object() ? doc["items"] : json();
   }
@@ -145,8 +143,7 @@ TEST_F(SyncerRestartTest, SyncingResumesAfterTheVirtualApiserverRestarts) {
   auto applied = ApplyVirtual("web.yaml", kWeb);
   ASSERT_EQ(applied.code, 0) << applied.Both();
   ASSERT_EQ(
-      VirtualKubectl(name, {"scale", "deployment", "web", "-n", "default", "--replicas=2"})
-          .code,
+      VirtualKubectl(name, {"scale", "deployment", "web", "-n", "default", "--replicas=2"}).code,
       0);
   ASSERT_TRUE(Eventually([&] { return InSync(name, "web", 2); }, std::chrono::seconds(120)))
       << SyncerLog(name);
@@ -246,8 +243,7 @@ TEST_F(SyncerHostRestartTest, SyncingResumesAfterTheHostApiserverRestarts) {
 
   ASSERT_EQ(Apiserver("stop-apiserver"), 0) << ReadAll(own_->path() + "/stop-apiserver.log");
   ASSERT_EQ(
-      VirtualKubectl(name, {"scale", "deployment", "web", "-n", "default", "--replicas=3"})
-          .code,
+      VirtualKubectl(name, {"scale", "deployment", "web", "-n", "default", "--replicas=3"}).code,
       0);
   auto during = ApplyVirtual("during.yaml", PodYaml("during-outage"));
   ASSERT_EQ(during.code, 0) << during.Both();

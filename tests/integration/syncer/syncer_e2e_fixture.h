@@ -24,7 +24,8 @@ namespace r = kube::resources;
 // A busybox container (YAML flow mapping) that runs until stopped and stops at once on SIGTERM
 // (a plain `sleep` as pid 1 ignores it, and every deletion would wait out its grace period).
 inline std::string Sleeper(const std::string& container) {
-  return "{name: " + container + ", image: busybox, command: [sh, -c, \"trap 'exit 0' TERM; sleep 3600 & wait\"]}";
+  return "{name: " + container +
+         ", image: busybox, command: [sh, -c, \"trap 'exit 0' TERM; sleep 3600 & wait\"]}";
 }
 
 class SyncerE2eTest : public CliTest {
@@ -119,9 +120,9 @@ class SyncerE2eTest : public CliTest {
       if (pid <= 0) continue;
       std::string cmdline = ReadAll("/proc/" + std::string(e->d_name) + "/cmdline");
       std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-      if (std::all_of(parts.begin(), parts.end(), [&](const std::string& part) {
-            return cmdline.find(part) != std::string::npos;
-          }) &&
+      if (std::all_of(
+              parts.begin(), parts.end(),
+              [&](const std::string& part) { return cmdline.find(part) != std::string::npos; }) &&
           (!also || also(pid))) {
         found = pid;
       }
@@ -164,6 +165,7 @@ class SyncerE2eTest : public CliTest {
     const pid_t syncer = SyncerPid(name);
     if (syncer <= 0) return 0;
     const std::string netns = NetNamespace(syncer);
+    if (netns.empty()) return 0;
     return FindProcess({"kube-apiserver ", "--tls-cert-file="},
                        [&](pid_t pid) { return NetNamespace(pid) == netns; });
   }
@@ -173,6 +175,7 @@ class SyncerE2eTest : public CliTest {
   // the host, so it works while the host API is down.
   CliResult VirtualKubectl(const std::string& name, std::vector<std::string> args) {
     const pid_t pid = SyncerPid(name);
+    if (pid <= 0) return {.code = -1, .err = "no syncer process for " + name};
     const std::string proc = "/proc/" + std::to_string(pid);
     args.insert(args.begin(), {"nsenter", "--net=" + proc + "/ns/net", bin_ + "/kubectl",
                                "--kubeconfig", DataDir(name) + "/kubeconfig/admin.conf"});
@@ -194,9 +197,9 @@ class SyncerE2eTest : public CliTest {
     return out;
   }
 
-  // The syncer container's log of the control-plane pod (its last `bytes`, every restart of the
-  // container in order), for failure messages and for what the syncer said it did. Read from
-  // the files kubelet writes (DIR/nodes/N/pod-logs/NS_POD_UID/syncer/RESTART.log), so it works
+  // The syncer container's log of the control-plane pod (its last `bytes`; the restarts kubelet
+  // keeps, in order), for failure messages and for what the syncer said it did. Read from the
+  // files kubelet writes (DIR/nodes/N/pod-logs/NS_POD_UID/syncer/RESTART.log), so it works
   // while the host API server is down.
   std::string SyncerLog(const std::string& name, size_t bytes = 6000) {
     const std::string pod_prefix = "vcluster-" + name + "_" + name + "-0_";

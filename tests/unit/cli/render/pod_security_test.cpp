@@ -45,8 +45,6 @@ TEST(RenderPodSecurityTest, TheCreatedNamespaceEnforcesTheTenantsStandard) {
     ASSERT_TRUE(ns.is_object()) << values_yaml;
     EXPECT_EQ(ns["metadata"]["labels"].value("pod-security.kubernetes.io/enforce", ""), want)
         << values_yaml;
-    EXPECT_EQ(ns["metadata"]["labels"].value("pod-security.kubernetes.io/warn", ""), want)
-        << values_yaml;
   }
 }
 
@@ -68,8 +66,8 @@ TEST(RenderPodSecurityTest, TheControlPlanePodPassesRestricted) {
   // Where a component has a health endpoint on the pod's address, kubelet probes it.
   for (const auto& c : spec["containers"]) {
     const std::string name = c.value("name", "");
-    const bool has_health = name == "kube-apiserver" || name == "kube-controller-manager" ||
-                            name == "syncer";
+    const bool has_health =
+        name == "kube-apiserver" || name == "kube-controller-manager" || name == "syncer";
     EXPECT_EQ(c.contains("livenessProbe"), has_health) << name;
     EXPECT_EQ(c.contains("startupProbe"), has_health) << name;
   }
