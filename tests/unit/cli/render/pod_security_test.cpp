@@ -70,6 +70,12 @@ TEST(RenderPodSecurityTest, TheControlPlanePodPassesRestricted) {
         name == "kube-apiserver" || name == "kube-controller-manager" || name == "syncer";
     EXPECT_EQ(c.contains("livenessProbe"), has_health) << name;
     EXPECT_EQ(c.contains("startupProbe"), has_health) << name;
+    if (has_health) {
+      // The syncer's health server is plain HTTP; the Kubernetes components serve HTTPS.
+      const std::string scheme = name == "syncer" ? "HTTP" : "HTTPS";
+      EXPECT_EQ(c["livenessProbe"]["httpGet"].value("scheme", ""), scheme) << name;
+      EXPECT_EQ(c["startupProbe"]["httpGet"].value("scheme", ""), scheme) << name;
+    }
   }
 }
 
