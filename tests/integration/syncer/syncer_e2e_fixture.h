@@ -30,6 +30,16 @@ inline std::string Sleeper(const std::string& container) {
 
 class SyncerE2eTest : public CliTest {
  protected:
+  // Under `make test-asan` the pods run the ASan+UBSan vc-syncer: a report it writes goes to
+  // its container's log only, so every virtual cluster's syncer log is read before it goes.
+  void TearDown() override {
+    for (const auto& [name, ns] : tracked_) {
+      const std::string log = SyncerLog(name, std::string::npos);
+      EXPECT_EQ(log.find("ERROR: AddressSanitizer"), std::string::npos) << log;
+      EXPECT_EQ(log.find("runtime error:"), std::string::npos) << log;
+    }
+    CliTest::TearDown();
+  }
   // Creates NAME from `values` (connecting to it) and waits for it; false on failure.
   void CreateVirtualCluster(const std::string& name, const std::string& values_yaml) {
     const std::string values = home_->path() + "/" + name + "-values.yaml";
