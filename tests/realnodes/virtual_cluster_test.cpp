@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "realnodes/real_cluster.h"
+#include "support/processes.h"
 
 namespace vc::testing {
 namespace {
@@ -426,33 +427,13 @@ spec:
   EXPECT_NE(out.find("<title>Welcome to nginx!</title>"), std::string::npos) << out;
 }
 
-// The pids of processes named `comm` with argument `arg` in the pod with `uid` (their cgroup
-// names the pod, as kubelet's cgroupfs driver writes it, or the systemd driver's form).
-std::vector<pid_t> PodProcesses(const std::string& uid, const std::string& comm,
+// The pids of processes whose program is `program` with argument `arg`, in the pod with `uid`.
+std::vector<pid_t> PodProcesses(const std::string& uid, const std::string& program,
                                 const std::string& arg) {
-  std::string systemd_uid = uid;
-  std::replace(systemd_uid.begin(), systemd_uid.end(), '-', '_');
-  std::vector<pid_t> out;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename();
-    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
-    std::ifstream comm_file(entry.path() / "comm");
-    std::string c;
-    std::getline(comm_file, c);
-    if (c != comm) continue;
-    std::ifstream cmdline_file(entry.path() / "cmdline");
-    std::stringstream cmdline;
-    cmdline << cmdline_file.rdbuf();
-    if (cmdline.str().find(std::string(1, '\0') + arg + '\0') == std::string::npos) continue;
-    std::ifstream cgroup_file(entry.path() / "cgroup");
-    std::stringstream cgroups;
-    cgroups << cgroup_file.rdbuf();
-    if (cgroups.str().find("pod" + uid) != std::string::npos ||
-        cgroups.str().find("pod" + systemd_uid) != std::string::npos) {
-      out.push_back(static_cast<pid_t>(std::stol(name)));
-    }
-  }
-  return out;
+  return Processes([&](const ProcessInfo& p) {
+    return std::filesystem::path(p.argv[0]).filename() == program && p.HasArg(arg) &&
+           p.InPod(uid);
+  });
 }
 
 // The syncer container killed with -9 on its real node: kubelet starts it again, and the

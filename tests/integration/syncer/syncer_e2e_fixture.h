@@ -5,7 +5,6 @@
 // client, the syncer's log, pid and data directory.
 #pragma once
 
-#include <dirent.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "integration/cli/cli_fixture.h"
+#include "support/processes.h"
 #include "vc/labels.h"
 
 namespace vc::testing {
@@ -122,23 +122,10 @@ class SyncerE2eTest : public CliTest {
   // a trailing space) contains every one of `parts` (and for which `also` holds), or 0.
   static pid_t FindProcess(const std::vector<std::string>& parts,
                            const std::function<bool(pid_t)>& also = {}) {
-    DIR* proc = ::opendir("/proc");
-    if (proc == nullptr) return 0;
-    pid_t found = 0;
-    while (dirent* e = ::readdir(proc)) {
-      const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
-      if (pid <= 0) continue;
-      std::string cmdline = ReadAll("/proc/" + std::string(e->d_name) + "/cmdline");
-      std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-      if (std::all_of(
-              parts.begin(), parts.end(),
-              [&](const std::string& part) { return cmdline.find(part) != std::string::npos; }) &&
-          (!also || also(pid))) {
-        found = pid;
-      }
-    }
-    ::closedir(proc);
-    return found;
+    const auto pids = Processes([&](const ProcessInfo& p) {
+      return p.CommandLineHas(parts) && (!also || also(p.pid));
+    });
+    return pids.empty() ? 0 : pids.back();
   }
 
   // The pid of this virtual cluster's syncer (`vc-syncer run`, in its control-plane pod's
