@@ -102,9 +102,21 @@ rn_machine_save() {
 
 rn_machine_restore() {
   local kind a b
-  # Another cluster's real nodes still run (its /run/vc-lc/K): they still need them.
+  # Another cluster's real nodes still run (its /run/vc-lc/K): they still need them. An entry
+  # whose owner no longer records it (its DIR deleted after a `down` that failed half-way) and
+  # whose network namespace is gone is stale: it would keep the machine changed for good.
+  local k owner
+  for k in /run/vc-lc/[0-9]*; do
+    [ -d "$k" ] || continue
+    owner=$(cat "$k/owner" 2>/dev/null || true)
+    if ! grep -qx "REAL_K=${k##*/}" "$owner/real.env" 2>/dev/null &&
+        ! ip netns list 2>/dev/null | grep -qw "vc-lc-${k##*/}"; then
+      log "down: removing $k, left by a cluster in $owner that is gone"
+      rm -rf "$k"
+    fi
+  done
   compgen -G '/run/vc-lc/[0-9]*' >/dev/null && return 0
-  [ -f /run/vc-lc/machine.env ] || return 0
+  [ -f /run/vc-lc/machine.env ] || { rmdir /run/vc-lc 2>/dev/null || true; return 0; }
   while read -r kind a b; do  # last made, first undone
     case "$kind" in
       sysctl) sysctl -qw "$a=$b" || log "down: could not put back sysctl $a=$b" ;;
@@ -153,7 +165,7 @@ storage:
 http: {addr: 127.0.0.1:5000}
 EOF
   start registry nsenter --net="/run/netns/$REAL_NETNS" docker-registry serve "$dir/registry.yml"
-  wait_for "the image registry on the cluster's loopback" 30 rn_in curl -sf http://127.0.0.1:5000/v2/
+  wait_running registry "the image registry on the cluster's loopback" 30 rn_in curl -sf http://127.0.0.1:5000/v2/
   # Every registry goes to it, each under its own name; one we have no images for (or an
   # unknown one, _default) gets a "not found" from it, never the network.
   local reg
@@ -187,7 +199,7 @@ rn_node_up() {  # I
       -e "s|@IPAM@|$nd/ipam|" "$here/node/cni.conflist" >"$nd/cni/10-bridge.conflist"
   PATH="$BIN:$PATH" start "containerd-$i" nsenter --net="/run/netns/$REAL_NETNS" \
     "$BIN/containerd" --config "$nd/containerd.toml"
-  wait_for "containerd of $node (see $dir/logs/containerd-$i.log)" 30 test -S "$run/containerd.sock"
+  wait_running "containerd-$i" "containerd of $node" 30 test -S "$run/containerd.sock"
 
   sign "node-$i" "/O=system:nodes/CN=system:node:$node" ""
   sign "node-$i-serving" "/CN=$node" "IP:$ip,DNS:$node"
@@ -324,7 +336,8 @@ rn_down() {
   ip link del "$REAL_VETH" 2>/dev/null || true
   ip route del "$REAL_POD_RANGE" 2>/dev/null || true
   # libcni's cache entries of our sandboxes (they name the network namespace under REAL_RUN).
-  grep -rlF "$REAL_RUN/" /var/lib/cni/results 2>/dev/null | xargs -r rm -f
+  # (No entry, or no cache yet, is no error: set -e with pipefail would end `down` here.)
+  { grep -rlF "$REAL_RUN/" /var/lib/cni/results 2>/dev/null || true; } | xargs -r rm -f
   find /var/log/containers -maxdepth 1 -lname "$dir/*" -delete 2>/dev/null || true
   # What vc-node-agent's DaemonSet keeps on the machine for our nodes, named by the node.
   for i in $(seq 1 "$REAL_NODES"); do
