@@ -213,6 +213,18 @@ TEST_F(RealNodeAgentTest, AZeroTrustTenantIsHeldOnItsDedicatedNodeAlsoWhileTheAg
   Ran dns = In(kTenant, {"exec", "shell", "--", "nslookup", "kubernetes.default.svc.cluster.local",
                          dns_ip});
   EXPECT_EQ(dns.code, 0) << dns.out;
+  // And its own DNS: the virtual cluster's CoreDNS, on the dedicated node, becomes Ready
+  // (kubelet's readiness probe reaches it from the node's address on the pod bridge; it reaches
+  // its own API server through the control plane's host Service) and answers the tenant's pods
+  // at its Service, as in any virtual cluster.
+  Ran own_dns_ready = In(kTenant, {"-n", "kube-system", "rollout", "status", "deployment/coredns",
+                                   "--timeout=120s"});
+  EXPECT_EQ(own_dns_ready.code, 0) << own_dns_ready.out
+                                   << In(kTenant, {"-n", "kube-system", "describe", "pods"}).out;
+  Ran own_dns = In(kTenant, {"exec", "shell", "--", "nslookup",
+                             "kubernetes.default.svc.cluster.local"});
+  EXPECT_EQ(own_dns.code, 0) << own_dns.out;
+  EXPECT_NE(own_dns.out.find("Address"), std::string::npos) << own_dns.out;
 
   // The agent's pod goes (its programs and maps are pinned on the host and outlive it): while
   // no agent runs, and after the DaemonSet's new one took over, the tenant stays held.

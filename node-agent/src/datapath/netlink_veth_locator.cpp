@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <optional>
 #include <string_view>
 
 #include "rtnetlink_socket.h"
@@ -50,7 +51,13 @@ std::pair<int, std::string_view> Native(const IpAddress& ip) {
   return {AF_INET6, std::string_view(bytes, 16)};
 }
 
-StatusOr<uint32_t> RouteOif(RtnetlinkSocket& nl, const IpAddress& ip) {
+// The route the node takes to a pod: its output interface and preferred source address.
+struct RouteFacts {
+  uint32_t oif = 0;
+  std::optional<IpAddress> source;
+};
+
+StatusOr<RouteFacts> RouteTo(RtnetlinkSocket& nl, const IpAddress& ip) {
   auto [family, addr] = Native(ip);
   rtmsg rtm{};
   rtm.rtm_family = static_cast<unsigned char>(family);
@@ -59,13 +66,22 @@ StatusOr<uint32_t> RouteOif(RtnetlinkSocket& nl, const IpAddress& ip) {
   req.AddAttr(RTA_DST, addr.data(), addr.size());
   ASSIGN_OR_RETURN(auto replies, nl.Exchange(req));
   for (const std::string& r : replies) {
+    RouteFacts facts;
     for (const RtAttr& a : ParseAttrs(r, sizeof(rtmsg))) {
-      if (a.type == RTA_OIF && a.data.size() == 4) {
-        uint32_t oif = 0;
-        std::memcpy(&oif, a.data.data(), 4);
-        return oif;
+      if (a.type == RTA_OIF && a.data.size() == 4) std::memcpy(&facts.oif, a.data.data(), 4);
+      if (a.type == RTA_PREFSRC && a.data.size() == addr.size()) {
+        if (family == AF_INET) {
+          uint32_t v4 = 0;
+          std::memcpy(&v4, a.data.data(), 4);
+          facts.source = IpAddress::FromV4(v4);
+        } else {
+          IpAddress v6;
+          std::memcpy(v6.bytes.data(), a.data.data(), 16);
+          facts.source = v6;
+        }
       }
     }
+    if (facts.oif != 0) return facts;
   }
   return NotFound("no route with an output interface to " + ip.ToString());
 }
@@ -160,11 +176,15 @@ StatusOr<VethInfo> ViaBridge(RtnetlinkSocket& nl, const IpAddress& ip, uint32_t 
 
 StatusOr<VethInfo> NetlinkVethLocator::Locate(const IpAddress& pod_ip) {
   ASSIGN_OR_RETURN(auto nl, RtnetlinkSocket::Open());
-  auto oif = RouteOif(*nl, pod_ip);
-  if (!oif.ok()) return oif.status().Annotate("locate veth of " + pod_ip.ToString());
-  ASSIGN_OR_RETURN(LinkFacts link, GetLink(*nl, *oif));
-  if (link.kind == "veth") return VethInfo{*oif, link.name};
-  if (link.kind == "bridge") return ViaBridge(*nl, pod_ip, *oif);
+  auto route = RouteTo(*nl, pod_ip);
+  if (!route.ok()) return route.status().Annotate("locate veth of " + pod_ip.ToString());
+  ASSIGN_OR_RETURN(LinkFacts link, GetLink(*nl, route->oif));
+  if (link.kind == "veth") return VethInfo{route->oif, link.name, route->source};
+  if (link.kind == "bridge") {
+    auto veth = ViaBridge(*nl, pod_ip, route->oif);
+    if (veth.ok()) veth->node_source = route->source;
+    return veth;
+  }
   return NotFound("locate veth of " + pod_ip.ToString() + ": its route leaves through " +
                   link.name + " (" + (link.kind.empty() ? "device" : link.kind) +
                   "), neither a veth nor a bridge; the pod is not on this node or the CNI is "

@@ -2,13 +2,18 @@
 #include "vc/agent/datapath/segmentation_enforcer.h"
 
 #include <map>
+#include <set>
 
 #include "vc/agent/datapath/datapath_diff.h"
 #include "vc/log.h"
 
 namespace vc::agent {
 
-StatusOr<EnforceReport> SegmentationEnforcer::Enforce(const SegmentationInput& input) {
+StatusOr<EnforceReport> SegmentationEnforcer::Enforce(const SegmentationInput& given) {
+  // kubelet probes a pod from whatever address the node's route to the pod prefers (a bridge
+  // CNI's gateway, not the Node object's InternalIP): each located veth adds its source.
+  SegmentationInput input = given;
+  std::set<IpPrefix> sources(input.node.probe_sources.begin(), input.node.probe_sources.end());
   EnforceReport pending;
   std::map<IpAddress, uint32_t> veth_of;
   std::map<uint32_t, VethInfo> located;
@@ -24,6 +29,9 @@ StatusOr<EnforceReport> SegmentationEnforcer::Enforce(const SegmentationInput& i
     }
     veth_of[pod.ip] = veth->ifindex;
     located[veth->ifindex] = *veth;
+    if (veth->node_source && sources.insert(IpPrefix::Host(*veth->node_source)).second) {
+      input.node.probe_sources.push_back(IpPrefix::Host(*veth->node_source));
+    }
   }
   ASSIGN_OR_RETURN(DatapathState maps, ComputeDesiredState(input, veth_of));
   EnforcedState desired{maps, {}};

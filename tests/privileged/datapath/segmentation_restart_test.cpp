@@ -145,6 +145,9 @@ TEST_F(SegmentationDatapathTest, VethLocatorFindsRoutedAndBridgedVeths) {
   auto found = veths_.Locate(ip);
   ASSERT_TRUE(found.ok()) << found.status().ToString();
   EXPECT_EQ(found->name, bridged->veth);
+  // The node reaches the pod from its address on the bridge: kubelet's probes come from it.
+  ASSERT_TRUE(found->node_source.has_value());
+  EXPECT_EQ(found->node_source->ToString(), "10.213.2.1");
 }
 
 }  // namespace

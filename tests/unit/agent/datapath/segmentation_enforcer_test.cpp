@@ -76,6 +76,25 @@ TEST_F(SegmentationEnforcerTest, FirstEnforceWritesMapsAttachesBothHooksAndRecor
   EXPECT_EQ(recorded.veths.at(13).name, "veth-b1");
 }
 
+// kubelet probes a pod from the source address of the node's route to it (a bridge CNI's
+// gateway), which the Node object does not list: a zero-trust tenant accepts TCP from it, a
+// partial one needs no rule (it accepts non-tenant peers anyway).
+TEST_F(SegmentationEnforcerTest, TheNodesRouteSourceToAPodIsAProbeSource) {
+  veths_.veths[A("10.0.0.1")].node_source = A("10.0.0.254");
+  veths_.veths[A("10.0.0.3")].node_source = A("10.0.0.254");
+  SegmentationInput in = Input();
+  in.node.probe_sources = {P("192.168.1.5/32")};
+  auto report = Enforcer().Enforce(in);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  const AllowRule from_gateway{1, Direction::kIngress, IpProto::kTcp, 0, P("10.0.0.254/32")};
+  const AllowRule from_node{1, Direction::kIngress, IpProto::kTcp, 0, P("192.168.1.5/32")};
+  EXPECT_TRUE(maps_.state.allow_rules.count(from_gateway)) << "the route's source";
+  EXPECT_TRUE(maps_.state.allow_rules.count(from_node)) << "the Node object's address";
+  size_t ingress = 0;
+  for (const AllowRule& r : maps_.state.allow_rules) ingress += r.direction == Direction::kIngress;
+  EXPECT_EQ(ingress, 2u) << "one rule per source (two veths share one), none for the partial tenant";
+}
+
 // Entries only an older build's programs read (pod addresses in the prefix trie) may go only
 // when every filter runs this build: not while one veth still has the old program.
 TEST_F(SegmentationEnforcerTest, SupersededEntriesAreDroppedOnlyAfterEveryFilterIsOurs) {

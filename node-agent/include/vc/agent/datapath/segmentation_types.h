@@ -74,8 +74,10 @@ struct PodEndpoint {
 
 // Facts about the node that policy needs.
 struct NodeContext {
-  // Where kubelet's probes come from (the node's own addresses): zero-trust pods accept TCP
-  // from them, or no zero-trust pod would ever become Ready.
+  // Where kubelet's probes come from: zero-trust pods accept TCP from them, or no zero-trust
+  // pod with a probe would ever become Ready. The node's addresses from its Node object, and
+  // (SegmentationEnforcer adds them) the source the node's route to each pod prefers, which a
+  // bridge CNI makes the bridge's gateway address.
   std::vector<IpPrefix> probe_sources;
 };
 

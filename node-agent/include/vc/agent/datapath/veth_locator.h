@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "vc/agent/datapath/ip_address.h"
@@ -15,6 +16,10 @@ namespace vc::agent {
 struct VethInfo {
   uint32_t ifindex = 0;
   std::string name;
+  // The address this node sends from when it connects to the pod (the route's preferred
+  // source: a bridge CNI's gateway on the bridge, else the node's own address). kubelet's
+  // probes come from it, whatever the Node object lists.
+  std::optional<IpAddress> node_source;
 };
 
 class VethLocator {
