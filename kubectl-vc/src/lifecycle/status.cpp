@@ -193,7 +193,21 @@ StatusOr<json> Describe(kube::Client& client, const Info& info) {
           {"phase", Str(info.pod, "/status/phase")},
           {"podIP", Str(info.pod, "/status/podIP")}};
     json containers = json::array();
+    // Sidecars (kine) first, as the pod starts them; init containers that ran to completion
+    // are not part of the running control plane.
+    json statuses = json::array();
+    const json sidecars = info.pod.value("/spec/initContainers"_json_pointer, json::array());
+    for (const auto& cs : info.pod.value("/status/initContainerStatuses"_json_pointer, json::array())) {
+      for (const auto& c : sidecars) {
+        if (c.value("name", "") == cs.value("name", "") && c.value("restartPolicy", "") == "Always") {
+          statuses.push_back(cs);
+        }
+      }
+    }
     for (const auto& cs : info.pod.value("/status/containerStatuses"_json_pointer, json::array())) {
+      statuses.push_back(cs);
+    }
+    for (const auto& cs : statuses) {
       std::string state = "unknown";
       if (cs.contains("/state/running"_json_pointer)) state = "running";
       if (cs.contains("/state/waiting"_json_pointer)) {

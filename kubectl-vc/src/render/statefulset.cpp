@@ -92,6 +92,15 @@ std::string ServiceCidr(const json& values) {
   return String(values, "/networking/advanced/serviceCIDR", "10.96.0.0/12");
 }
 
+// The issuer of its service-account tokens names the API server by its in-cluster DNS name,
+// which ends in the cluster domain the syncer's CoreDNS serves.
+std::string ClusterDomain(const json& values) {
+  return String(values, "/networking/advanced/clusterDomain", "cluster.local");
+}
+
+// kube-apiserver's default --request-timeout: how long a request may still run after SIGTERM.
+constexpr int kApiServerRequestTimeoutSeconds = 60;
+
 json Kine(const VirtualCluster& vc) {
   json c =
       Container("kine", vc.images.kine, {"kine"},
@@ -103,6 +112,10 @@ json Kine(const VirtualCluster& vc) {
   // kine has no health endpoint of its own and listens on loopback only: the apiserver's
   // probes (its /livez checks etcd) stand for it.
   c["resources"] = Resources("50m", "64Mi", "1Gi");
+  // A sidecar (an init container that keeps running): it starts before the apiserver and
+  // kubelet stops it only after every main container has exited, so the apiserver drains its
+  // requests against a live datastore instead of one that got SIGTERM at the same moment.
+  c["restartPolicy"] = "Always";
   return c;
 }
 
@@ -115,7 +128,7 @@ json ApiServer(const VirtualCluster& vc) {
        "--tls-cert-file=/data/pki/apiserver.crt",
        "--tls-private-key-file=/data/pki/apiserver.key",
        "--client-ca-file=/data/pki/ca.crt",
-       "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+       "--service-account-issuer=https://kubernetes.default.svc." + ClusterDomain(vc.values),
        "--service-account-key-file=/data/pki/sa.pub",
        "--service-account-signing-key-file=/data/pki/sa.key",
        "--service-cluster-ip-range=" + ServiceCidr(vc.values),
@@ -235,11 +248,13 @@ json RenderStatefulSet(const VirtualCluster& vc) {
         {"runAsGroup", 65532},
         {"fsGroup", 65532},
         {"seccompProfile", {{"type", "RuntimeDefault"}}}}},
-      {"terminationGracePeriodSeconds", 10},
+      // Covers kube-apiserver's shutdown: it stops taking connections and drains requests in
+      // flight for up to its --request-timeout (60s); then kine, the sidecar, stops.
+      {"terminationGracePeriodSeconds", kApiServerRequestTimeoutSeconds + 15},
       {"initContainers",
-       json::array({Container("init", vc.images.syncer, {"vc-syncer"}, InitArgs(vc))})},
-      {"containers", json::array({Kine(vc), ApiServer(vc), ControllerManager(vc), Syncer(vc),
-                                  SnapshotServer(vc)})},
+       json::array({Container("init", vc.images.syncer, {"vc-syncer"}, InitArgs(vc)), Kine(vc)})},
+      {"containers",
+       json::array({ApiServer(vc), ControllerManager(vc), Syncer(vc), SnapshotServer(vc)})},
       {"volumes", Volumes(vc, &claim_templates)},
   };
   const json& scheduling = At(vc.values, "/controlPlane/statefulSet/scheduling");

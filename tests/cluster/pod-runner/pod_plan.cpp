@@ -165,7 +165,8 @@ StatusOr<PodPlan> PlanPod(const PlanInput& input) {
   };
 
   for (const auto& c : spec.value("initContainers", json::array())) {
-    RETURN_IF_ERROR(plan_container(c, true));
+    // A sidecar (restartPolicy Always) keeps running beside the containers, as kubelet runs it.
+    RETURN_IF_ERROR(plan_container(c, c.value("restartPolicy", "") != "Always"));
   }
   for (const auto& c : spec.value("containers", json::array())) {
     RETURN_IF_ERROR(plan_container(c, false));

@@ -62,6 +62,7 @@ TEST(PodPlanTest, RenderedControlPlaneRunsWithUniquePortsAndMappedPaths) {
     if (p.container == "kube-apiserver") apiserver = &p;
   }
   ASSERT_TRUE(kine && apiserver);
+  EXPECT_FALSE(kine->init) << "a sidecar runs beside the containers, not to completion before";
   // One port per env name across the pod: kine's listener is the apiserver's etcd.
   const std::string kine_port = kine->env.at("VC_KINE_PORT");
   EXPECT_NE(kine_port, "2379");

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: Apache-2.0
+// The control-plane StatefulSet: how its pod stops (kine outlives the API server, the grace
+// period covers the API server's drain), the service-account issuer, and the scheduling keys
+// the schema accepts reaching the pod.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "vc/cli/render/host_objects.h"
+#include "vc/cli/values/schema.h"
+#include "vc/yaml.h"
+
+namespace vc::cli::render {
+namespace {
+
+using nlohmann::json;
+
+json PodSpec(const std::string& values_yaml) {
+  auto values = yaml::Parse(values_yaml.empty() ? "{}" : values_yaml, "values");
+  EXPECT_TRUE(values.ok()) << values_yaml;
+  VirtualCluster vc{.name = "team", .namespace_ = "vcluster-team", .values = values->value};
+  for (const auto& o : RenderHostObjects(vc)) {
+    if (o.object.value("kind", "") == "StatefulSet") return o.object["spec"]["template"]["spec"];
+  }
+  ADD_FAILURE() << "no StatefulSet";
+  return json();
+}
+
+std::vector<std::string> Names(const json& containers) {
+  std::vector<std::string> out;
+  for (const auto& c : containers) out.push_back(c.value("name", ""));
+  return out;
+}
+
+const json* Container(const json& spec, const std::string& name) {
+  for (const char* list : {"initContainers", "containers"}) {
+    for (const auto& c : spec[list]) {
+      if (c.value("name", "") == name) return &c;
+    }
+  }
+  return nullptr;
+}
+
+TEST(RenderStatefulSetTest, KineIsASidecarSoTheApiServerDrainsAgainstALiveDatastore) {
+  const json spec = PodSpec("");
+  // After the one-shot init (PKI, kubeconfigs), kine as a sidecar: kubelet starts it before
+  // the containers and stops it only after they have all exited.
+  EXPECT_EQ(Names(spec["initContainers"]), (std::vector<std::string>{"init", "kine"}));
+  EXPECT_EQ(spec["initContainers"][1].value("restartPolicy", ""), "Always");
+  EXPECT_EQ(spec["initContainers"][0].value("restartPolicy", ""), "");
+  const auto names = Names(spec["containers"]);
+  EXPECT_EQ(std::count(names.begin(), names.end(), "kine"), 0);
+  EXPECT_EQ(names.front(), "kube-apiserver");
+  // kube-apiserver drains requests in flight for up to its request timeout (60s by default,
+  // and the pod does not change it) after SIGTERM; the grace period leaves room for that.
+  const json* apiserver = Container(spec, "kube-apiserver");
+  ASSERT_NE(apiserver, nullptr);
+  for (const auto& arg : (*apiserver)["args"]) {
+    EXPECT_NE(arg.get<std::string>().rfind("--request-timeout", 0), 0u) << arg;
+  }
+  EXPECT_GT(spec.value("terminationGracePeriodSeconds", 0), 60);
+}
+
+TEST(RenderStatefulSetTest, TheServiceAccountIssuerFollowsTheClusterDomain) {
+  auto issuer = [](const json& spec) {
+    for (const auto& arg : (*Container(spec, "kube-apiserver"))["args"]) {
+      const std::string a = arg.get<std::string>();
+      if (a.rfind("--service-account-issuer=", 0) == 0) return a.substr(25);
+    }
+    return std::string();
+  };
+  EXPECT_EQ(issuer(PodSpec("")), "https://kubernetes.default.svc.cluster.local");
+  EXPECT_EQ(issuer(PodSpec("networking: {advanced: {clusterDomain: team.internal}}")),
+            "https://kubernetes.default.svc.team.internal");
+}
+
+// Every scheduling key the renderer copies into the pod is one the schema accepts (and one it
+// refuses when malformed), so no key is read that a user could not write.
+TEST(RenderStatefulSetTest, EverySchedulingKeyTheSchemaAcceptsReachesThePod) {
+  const std::string values =
+      "controlPlane:\n"
+      "  statefulSet:\n"
+      "    scheduling:\n"
+      "      nodeSelector: {pool: control}\n"
+      "      tolerations: [{key: dedicated, operator: Equal, value: cp, effect: NoSchedule}]\n"
+      "      affinity:\n"
+      "        podAntiAffinity:\n"
+      "          preferredDuringSchedulingIgnoredDuringExecution:\n"
+      "          - weight: 100\n"
+      "            podAffinityTerm:\n"
+      "              topologyKey: kubernetes.io/hostname\n"
+      "              labelSelector: {matchLabels: {app: vcluster}}\n"
+      "      priorityClassName: system-cluster-critical\n";
+  auto doc = yaml::Parse(values, "values.yaml");
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(values::ValidateDocument(*doc), std::vector<std::string>{});
+  const json spec = PodSpec(values);
+  EXPECT_EQ(spec["nodeSelector"], json({{"pool", "control"}}));
+  EXPECT_EQ(spec["tolerations"].size(), 1u);
+  EXPECT_TRUE(spec["affinity"].contains("podAntiAffinity"));
+  EXPECT_EQ(spec.value("priorityClassName", ""), "system-cluster-critical");
+
+  auto bad = yaml::Parse(
+      "controlPlane: {statefulSet: {scheduling: {priorityClassName: Not_A_Name, affinity: []}}}",
+      "values.yaml");
+  ASSERT_TRUE(bad.ok());
+  const auto errors = values::ValidateDocument(*bad);
+  EXPECT_EQ(errors.size(), 2u) << ::testing::PrintToString(errors);
+}
+
+}  // namespace
+}  // namespace vc::cli::render
