@@ -6,6 +6,7 @@
 #include "lifecycle/owned.h"
 #include "vc/cli/host.h"
 #include "vc/cli/lifecycle/lifecycle.h"
+#include "vc/cli/lifecycle/service_range.h"
 #include "vc/labels.h"
 
 namespace vc::cli::lifecycle {
@@ -78,6 +79,43 @@ StatusOr<std::vector<std::pair<kube::Resource, json>>> Stale(
 
 }  // namespace
 
+namespace {
+
+// networking.serviceCIDR: the host's Service range, which the virtual API server must share (the
+// syncer gives virtual Services their host ClusterIPs). Filled in when the values leave it
+// empty; a value that differs from the host's is refused. When the host does not tell, a value
+// given is taken as it is and none given is an error that says how to give it.
+Status SettleServiceRange(kube::Client& client, const std::string& dry_run_namespace, json& values,
+                          output::Progress& progress) {
+  const std::string given = Str(values, "/networking/serviceCIDR");
+  progress.Begin("Finding the host's Service range");
+  auto host = DetectHostServiceRange(client, dry_run_namespace);
+  if (!host.ok()) {
+    if (!given.empty()) {
+      progress.Done(given + " (from the values; the host did not say)");
+      return Status::Ok();
+    }
+    progress.Fail();
+    return FailedPrecondition(
+        host.status().message() +
+        "\nset networking.serviceCIDR to the host's range (its API server's "
+        "--service-cluster-ip-range), e.g. --set networking.serviceCIDR=10.96.0.0/12");
+  }
+  if (!given.empty() && given != *host) {
+    progress.Fail();
+    return InvalidArgument("networking.serviceCIDR is " + given + " but the host's Service range is " +
+                           *host +
+                           ": a virtual Service takes the ClusterIP of its host Service, so the two "
+                           "ranges must be the same\nleave networking.serviceCIDR out (it is found), "
+                           "or set it to " + *host);
+  }
+  values["networking"]["serviceCIDR"] = *host;
+  progress.Done(*host);
+  return Status::Ok();
+}
+
+}  // namespace
+
 StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options,
                               output::Progress& progress, const CancelToken* cancel) {
   RETURN_IF_ERROR(ValidateName("virtual cluster name", options.name, kMaxNameLength));
@@ -142,6 +180,14 @@ StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options
   progress.Done(result.existed  ? "exists, upgrading"
                 : result.resumed ? "an interrupted create, resuming"
                                  : "new");
+
+  // The dry run goes to the virtual cluster's namespace when it exists (the least a user who
+  // may create it there is allowed), else to default.
+  if (Status s = SettleServiceRange(client, ns_object.is_object() ? ns : "default",
+                                    resolved->values, progress);
+      !s.ok()) {
+    return s;
+  }
 
   render::VirtualCluster vc;
   vc.name = options.name;

@@ -88,8 +88,10 @@ void Probe(json* c, const std::string& live, const std::string& port,
   (*c)["livenessProbe"] = liveness;
 }
 
+// create fills networking.serviceCIDR in with the host's range (lifecycle/service_range.h);
+// the default is for rendering without a host (tests, a dry run).
 std::string ServiceCidr(const json& values) {
-  return String(values, "/networking/advanced/serviceCIDR", "10.96.0.0/12");
+  return String(values, "/networking/serviceCIDR", "10.96.0.0/12");
 }
 
 // The issuer of its service-account tokens names the API server by its in-cluster DNS name,

@@ -59,14 +59,48 @@ class CliTest : public ::testing::Test {
   }
 
   void TearDown() override {
+    if (own_host_ != nullptr) tracked_.clear();  // the whole cluster goes, virtual clusters and all
     for (const auto& [name, ns] : tracked_) {
       std::vector<std::string> args = {"delete", name, "--wait", "--timeout", "90s"};
       if (!ns.empty()) args.insert(args.end(), {"-n", ns});
       Run(args, std::chrono::seconds(120));
     }
+    if (own_host_ != nullptr) DownOwnHost();
+  }
+
+#if defined(VC_PROJECT_BUILD_DIR)
+  // A host cluster of the test's own (local-cluster up with one real node running this build's
+  // images, and `extra` flags), made the host (UseHostCluster) and taken down in TearDown with
+  // everything on it, also on failure. For a test that restarts the host or needs a host
+  // shaped unlike the shared one.
+  void UpOwnHost(const std::string& name, const std::vector<std::string>& extra = {}) {
+    own_host_ = std::make_unique<TempDir>("vc-host-" + name);
+    own_host_dir_ = own_host_->path() + "/cluster";
+    std::vector<std::string> argv = {LocalClusterScript(), "up",  "--dir", own_host_dir_,
+                                     "--name",             name,  "--nodes", "0",
+                                     "--real-nodes",       "1",   "--project-build",
+                                     VC_PROJECT_BUILD_DIR};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    // Once more after a failed start: on a loaded 2-core machine a second control plane can
+    // miss local-cluster's readiness deadline (or lose a free port to a neighbour); a failed
+    // `up` undoes itself.
+    int up = 1;
+    for (int attempt = 0; attempt < 2 && up != 0; ++attempt) {
+      up = RunToCompletion(argv, own_host_->path() + "/up.log", std::chrono::seconds(240));
+    }
+    ASSERT_EQ(up, 0) << ReadAll(own_host_->path() + "/up.log");
+    ASSERT_NO_FATAL_FAILURE(UseHostCluster(own_host_dir_));
+  }
+#endif
+
+  int DownOwnHost() {
+    return RunToCompletion({LocalClusterScript(), "down", "--dir", own_host_dir_},
+                           own_host_->path() + "/down.log", std::chrono::seconds(120));
   }
 
   std::string kubeconfig() const { return home_->path() + "/.kube/config"; }
+  std::unique_ptr<TempDir> own_host_;  // UpOwnHost's
+  std::string own_host_dir_;
 
   std::map<std::string, std::string> CliEnv() const {
     const std::string self = std::filesystem::path(VC_KUBECTL_VC_BIN).parent_path().string();

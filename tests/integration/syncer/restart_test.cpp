@@ -181,8 +181,8 @@ TEST_F(SyncerRestartTest, SyncingResumesAfterTheVirtualApiserverRestarts) {
   ExpectANewPodSyncsBySameSyncer(name, syncer);
 }
 
-// A host cluster of this test's own (local-cluster up with a real node, running this build's
-// images), taken down in TearDown with everything on it, also on failure.
+// A host cluster of this test's own (CliTest::UpOwnHost), taken down in TearDown with
+// everything on it, also on failure.
 class SyncerHostRestartTest : public SyncerRestartTest {
  protected:
   void SetUp() override {
@@ -191,41 +191,14 @@ class SyncerHostRestartTest : public SyncerRestartTest {
 #if !defined(VC_PROJECT_BUILD_DIR)
     VC_REQUIRE(false, "vc-syncer and vc-node-agent, built");
 #else
-    own_ = std::make_unique<TempDir>("vc-host-r");
-    own_dir_ = own_->path() + "/cluster";
-    // Once more after a failed start: on a loaded 2-core machine a second control plane can
-    // miss local-cluster's readiness deadline (or lose a free port to a neighbour).
-    int up = 1;
-    for (int attempt = 0; attempt < 2 && up != 0; ++attempt) {
-      if (attempt > 0) Down();
-      up = RunToCompletion(
-          {LocalClusterScript(), "up", "--dir", own_dir_, "--name", "host-r", "--nodes", "0",
-           "--real-nodes", "1", "--project-build", VC_PROJECT_BUILD_DIR},
-          own_->path() + "/up.log", std::chrono::seconds(240));
-    }
-    ASSERT_EQ(up, 0) << ReadAll(own_->path() + "/up.log");
-    ASSERT_NO_FATAL_FAILURE(UseHostCluster(own_dir_));
+    ASSERT_NO_FATAL_FAILURE(UpOwnHost("host-r"));
 #endif
   }
 
-  void TearDown() override {
-    tracked_.clear();  // the whole cluster goes, virtual clusters and all
-    if (own_ != nullptr) Down();
-    SyncerRestartTest::TearDown();
-  }
-
-  int Down() {
-    return RunToCompletion({LocalClusterScript(), "down", "--dir", own_dir_},
-                           own_->path() + "/down.log", std::chrono::seconds(120));
-  }
-
   int Apiserver(const std::string& verb) {
-    return RunToCompletion({LocalClusterScript(), verb, "--dir", own_dir_},
-                           own_->path() + "/" + verb + ".log", std::chrono::seconds(180));
+    return RunToCompletion({LocalClusterScript(), verb, "--dir", own_host_dir_},
+                           own_host_->path() + "/" + verb + ".log", std::chrono::seconds(180));
   }
-
-  std::unique_ptr<TempDir> own_;
-  std::string own_dir_;
 };
 
 // The host kube-apiserver stops under a synced virtual cluster. Meanwhile the tenant scales its
@@ -241,7 +214,7 @@ TEST_F(SyncerHostRestartTest, SyncingResumesAfterTheHostApiserverRestarts) {
       << SyncerLog(name);
   const pid_t syncer = SyncerPid(name);
 
-  ASSERT_EQ(Apiserver("stop-apiserver"), 0) << ReadAll(own_->path() + "/stop-apiserver.log");
+  ASSERT_EQ(Apiserver("stop-apiserver"), 0) << ReadAll(own_host_->path() + "/stop-apiserver.log");
   ASSERT_EQ(
       VirtualKubectl(name, {"scale", "deployment", "web", "-n", "default", "--replicas=3"}).code,
       0);
@@ -256,7 +229,7 @@ TEST_F(SyncerHostRestartTest, SyncingResumesAfterTheHostApiserverRestarts) {
   EXPECT_EQ(SyncerPid(name), syncer) << "the syncer exited while the host was down\n"
                                      << SyncerLog(name);
 
-  ASSERT_EQ(Apiserver("start-apiserver"), 0) << ReadAll(own_->path() + "/start-apiserver.log");
+  ASSERT_EQ(Apiserver("start-apiserver"), 0) << ReadAll(own_host_->path() + "/start-apiserver.log");
   // The syncer writes to the host again once it answers through the ClusterIP (kube-proxy, a
   // client of the restarted apiserver too, and the syncer's own backoff: up to a minute here);
   // the pods' status then waits for the host's own scheduler and kubelet, which come back from
