@@ -31,7 +31,12 @@
 
 /* Direction of an allow rule, seen from the tenant's pod. */
 #define VC_DIR_EGRESS 0  /* the pod opens a flow to the rule's address (DNS, an API) */
-#define VC_DIR_INGRESS 1 /* the rule's address opens a flow to the pod (kubelet probes, ingress) */
+#define VC_DIR_INGRESS 1 /* the rule's address opens a flow to the pod (ingress) */
+/* The node itself opens a flow to the pod from the rule's address (kubelet's probes). Matched
+ * only for a packet the node's own stack sent (skb->ingress_ifindex 0): a packet forwarded or
+ * bridged from elsewhere with that source (a pod spoofing the bridge's gateway address, a
+ * NodePort connection SNATed to it) never is. */
+#define VC_DIR_FROM_NODE 2
 
 /* Addresses are stored as 16 bytes; IPv4 as an IPv4-mapped IPv6 address (::ffff:a.b.c.d)
  * so one LPM trie serves both families and an IPv4 /24 is a /120. */

@@ -181,6 +181,12 @@ static __always_inline int vc_verdict(struct __sk_buff *skb, bool from_pod)
 		vc_remember_flow(&pkt, local);
 		return vc_count(skb, local, true);
 	}
+	/* kubelet's probes: only a packet the node's own stack sent (no input interface). */
+	if (!from_pod && skb->ingress_ifindex == 0 &&
+	    vc_rule_allows(local, VC_DIR_FROM_NODE, &pkt, peer_addr)) {
+		vc_remember_flow(&pkt, local);
+		return vc_count(skb, local, true);
+	}
 	return vc_count(skb, local, false);
 }
 

@@ -96,6 +96,17 @@ class RealNodeAgentTest : public RealVirtualClusterTest {
     return -1;
   }
 
+  // Packets the agent dropped for the tenant (its counter on the dedicated node), or -1.
+  double TenantDrops() {
+    std::istringstream in(Metrics());
+    const std::string prefix = std::string("vc_agent_tenant_packets_total{tenant=\"") + ns_ + "/" +
+                               kTenant + "\",verdict=\"dropped\"} ";
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind(prefix, 0) == 0) return std::stod(line.substr(prefix.size()));
+    }
+    return -1;
+  }
+
   // Every pod of the tenant on the node has its veth found and its policy in place.
   bool Enforced(int pods) {
     return Metric("vc_agent_pods_without_veth") == 0 && Metric("vc_agent_enforced_pods") >= pods;
@@ -197,14 +208,26 @@ TEST_F(RealNodeAgentTest, AZeroTrustTenantIsHeldOnItsDedicatedNodeAlsoWhileTheAg
   // tenant on the node (web, shell and the virtual cluster's CoreDNS).
   ASSERT_TRUE(Eventually([&] { return Reaches("shell", web_ip); }, std::chrono::seconds(60)))
       << "the tenant's own pods do not reach each other";
-  ASSERT_TRUE(Eventually([&] { return Enforced(2); }, std::chrono::seconds(60)))
+  ASSERT_TRUE(Eventually([&] { return Enforced(3); }, std::chrono::seconds(60)))
       << "the agent on " << dedicated_ << " does not enforce the tenant's pods; its metrics:\n"
       << Metrics();
 
-  // Out of the tenant and into it: dropped. The outsider itself is reachable (from its own
-  // namespace's point of view nothing stops it), so a failure here is the agent's doing.
+  // Out of the tenant and into it: dropped. The outsider itself is reachable from a pod of its
+  // own namespace on the dedicated node's neighbour, so a failure here is the agent's doing.
+  ASSERT_EQ(Apply("apiVersion: v1\nkind: Pod\nmetadata: {name: prober}\nspec:\n  nodeName: " +
+                  NodeName(1) +
+                  "\n  terminationGracePeriodSeconds: 0\n  containers: [{name: main, image: "
+                  "'busybox:1.36', command: [sleep, '3600']}]\n")
+                .code,
+            0);
+  ASSERT_TRUE(WaitPhase("prober", "Running"));
+  EXPECT_TRUE(Eventually([&] { return Reaches("prober", outsider_ip, true); },
+                         std::chrono::seconds(30)))
+      << "the outsider does not answer even its own namespace";
+  const double dropped_before = TenantDrops();
   EXPECT_FALSE(Reaches("shell", outsider_ip)) << "a zero-trust pod reached a pod outside it";
   EXPECT_FALSE(Reaches("outsider", web_ip, true)) << "a pod outside reached a zero-trust pod";
+  EXPECT_GT(TenantDrops(), dropped_before) << "the agent counted no dropped packet";
   // Its one shared service on the host: kube-dns answers.
   const std::string dns_ip =
       Kubectl({"-n", "kube-system", "get", "service", "kube-dns", "-o", "jsonpath={.spec.clusterIP}"},
@@ -233,6 +256,7 @@ TEST_F(RealNodeAgentTest, AZeroTrustTenantIsHeldOnItsDedicatedNodeAlsoWhileTheAg
   old_agent.pop_back();
   Ran deleted = Kubectl({"-n", kAgentNs, "delete", old_agent, "--timeout=60s"}, false);
   ASSERT_EQ(deleted.code, 0) << deleted.out;
+  // Right after the old agent went (the DaemonSet's replacement may be starting already).
   EXPECT_FALSE(Reaches("shell", outsider_ip)) << "reached the outsider while the agent was gone";
   EXPECT_TRUE(Reaches("shell", web_ip)) << "the tenant's own traffic stopped with the agent";
   std::string new_agent;

@@ -7,6 +7,7 @@
 #include "vc/cli/host.h"
 #include "vc/cli/lifecycle/lifecycle.h"
 #include "vc/cli/lifecycle/service_range.h"
+#include "vc/cli/lifecycle/version_skew.h"
 #include "vc/labels.h"
 
 namespace vc::cli::lifecycle {
@@ -114,6 +115,42 @@ Status SettleServiceRange(kube::Client& client, const std::string& dry_run_names
   return Status::Ok();
 }
 
+// The virtual cluster's Kubernetes version against the host's (version_skew.h): from
+// controlPlane.distro.k8s.version, else the tag of the kube-apiserver image the pod will run.
+Status CheckSkew(kube::Client& client, const json& values, const render::Images& defaults,
+                 output::Progress& progress) {
+  progress.Begin("Checking the Kubernetes version against the host's");
+  auto response = client.Raw({.path = "/version", .idempotent = true});
+  std::string host_version;
+  if (response.ok() && response->status == 200) {
+    const json v = json::parse(response->body, nullptr, false);
+    if (v.is_object()) host_version = v.value("gitVersion", "");
+  }
+  if (host_version.empty()) {
+    progress.Fail();
+    return Unavailable("the host's API server did not say its version (GET /version: " +
+                       (response.ok() ? "HTTP " + std::to_string(response->status)
+                                      : response.status().message()) +
+                       "); the virtual cluster's version cannot be checked against it");
+  }
+  std::string virtual_version = Str(values, "/controlPlane/distro/k8s/version");
+  std::string source = "controlPlane.distro.k8s.version";
+  if (virtual_version.empty()) {
+    const std::string image = render::ImagesFor(values, defaults).apiserver;
+    const size_t colon = image.rfind(':');
+    virtual_version = colon == std::string::npos || image.find('/', colon) != std::string::npos
+                          ? ""
+                          : image.substr(colon + 1);
+    source = "the tag of the kube-apiserver image " + image;
+  }
+  if (Status s = CheckVersionSkew(host_version, virtual_version, source); !s.ok()) {
+    progress.Fail();
+    return s;
+  }
+  progress.Done(virtual_version + " on a " + host_version + " host");
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options,
@@ -188,6 +225,7 @@ StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options
       !s.ok()) {
     return s;
   }
+  if (Status s = CheckSkew(client, resolved->values, options.images, progress); !s.ok()) return s;
 
   render::VirtualCluster vc;
   vc.name = options.name;

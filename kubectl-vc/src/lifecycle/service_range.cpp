@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/cli/lifecycle/service_range.h"
 
+#include <arpa/inet.h>
+
+#include <cstdint>
+
 #include <nlohmann/json.hpp>
 
 #include "vc/kube/errors.h"
@@ -33,20 +37,61 @@ StatusOr<std::string> FromServiceCidr(kube::Client& client) {
   return out;
 }
 
+json ProbeService(const std::string& cluster_ip);
+
 StatusOr<std::string> FromRefusal(kube::Client& client, const std::string& ns) {
-  const json probe = {{"apiVersion", "v1"},
-                      {"kind", "Service"},
-                      {"metadata", {{"generateName", "kubectl-vc-range-probe-"}}},
-                      {"spec",
-                       {{"clusterIP", kOutOfRange},
-                        {"ports", json::array({{{"port", 443}, {"protocol", "TCP"}}})}}}};
-  auto created = client.Create(kube::resources::kServices, ns, probe, {.dry_run = true});
+  auto created =
+      client.Create(kube::resources::kServices, ns, ProbeService(kOutOfRange), {.dry_run = true});
   if (created.ok()) {
     return FailedPrecondition(std::string("the host accepted ClusterIP ") + kOutOfRange +
                               " in a dry run, so its refusal names no range");
   }
   if (auto range = RangeFromRefusal(created.status().message())) return *range;
   return created.status();
+}
+
+json ProbeService(const std::string& cluster_ip) {
+  json probe = {{"apiVersion", "v1"},
+                {"kind", "Service"},
+                {"metadata", {{"generateName", "kubectl-vc-range-probe-"}}},
+                {"spec", {{"ports", json::array({{{"port", 443}, {"protocol", "TCP"}}})}}}};
+  if (!cluster_ip.empty()) probe["spec"]["clusterIP"] = cluster_ip;
+  return probe;
+}
+
+// Hosts since 1.33 refuse an out-of-range address without naming the range, and reading their
+// ServiceCIDR objects takes a cluster-scoped right a namespace's admin lacks. What such a
+// user may do is dry-run Services in the namespace: a dry run without an address is given the
+// range's network address, and one at an address says whether it is in the range; the
+// largest in-range power-of-two offset from the network address is the range's size (IPv4).
+StatusOr<std::string> FromDryRuns(kube::Client& client, const std::string& ns) {
+  const kube::WriteOptions dry{.dry_run = true};
+  ASSIGN_OR_RETURN(json given, client.Create(kube::resources::kServices, ns, ProbeService(""), dry));
+  const std::string network = given.value("/spec/clusterIP"_json_pointer, std::string());
+  in_addr base{};
+  if (inet_pton(AF_INET, network.c_str(), &base) != 1) {
+    return FailedPrecondition("a dry-run Service was given \"" + network +
+                              "\", not an IPv4 address to measure a range from");
+  }
+  const uint32_t first = ntohl(base.s_addr);
+  int largest = 0;
+  for (int k = 4; k <= 24; ++k) {
+    in_addr probe{};
+    probe.s_addr = htonl(first + (uint32_t{1} << k) - 2);
+    char text[INET_ADDRSTRLEN] = {};
+    inet_ntop(AF_INET, &probe, text, sizeof(text));
+    auto created = client.Create(kube::resources::kServices, ns, ProbeService(text), dry);
+    if (created.ok()) {
+      largest = k;
+      continue;
+    }
+    if (kube::ApiCode(created.status()) != 422) return created.status();
+    break;  // outside the range (or taken by nothing we can tell apart: the range ends here)
+  }
+  if (largest == 0) {
+    return FailedPrecondition("no address after " + network + " was in the host's Service range");
+  }
+  return network + "/" + std::to_string(32 - largest);
 }
 
 }  // namespace
@@ -70,11 +115,14 @@ StatusOr<std::string> DetectHostServiceRange(kube::Client& client,
   if (from_object.ok()) return from_object;
   auto from_refusal = FromRefusal(client, dry_run_namespace);
   if (from_refusal.ok()) return from_refusal;
+  auto measured = FromDryRuns(client, dry_run_namespace);
+  if (measured.ok()) return measured;
   return FailedPrecondition(
-      "could not find the host's Service range: ServiceCIDR kubernetes: " +
-      from_object.status().message() + "; a dry-run Service at " + kOutOfRange + " in namespace " +
-      dry_run_namespace + ": " +
-      from_refusal.status().message());
+      "could not find the host's Service range: ServiceCIDR kubernetes (get on "
+      "servicecidrs.networking.k8s.io): " +
+      from_object.status().message() + "; a dry-run Service at " + kOutOfRange +
+      " in namespace " + dry_run_namespace + ": " + from_refusal.status().message() +
+      "; dry-run Services measuring it: " + measured.status().message());
 }
 
 }  // namespace vc::cli::lifecycle

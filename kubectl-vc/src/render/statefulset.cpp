@@ -91,7 +91,8 @@ void Probe(json* c, const std::string& live, const std::string& port,
 // create fills networking.serviceCIDR in with the host's range (lifecycle/service_range.h);
 // the default is for rendering without a host (tests, a dry run).
 std::string ServiceCidr(const json& values) {
-  return String(values, "/networking/serviceCIDR", "10.96.0.0/12");
+  const std::string given = String(values, "/networking/serviceCIDR", "");
+  return given.empty() ? "10.96.0.0/12" : given;
 }
 
 // The issuer of its service-account tokens names the API server by its in-cluster DNS name,
@@ -142,6 +143,11 @@ json ApiServer(const VirtualCluster& vc) {
        "--kubelet-client-key=/data/pki/apiserver-kubelet-client.key",
        "--kubelet-preferred-address-types=InternalIP,Hostname",
        "--profiling=false"});
+  if (ClusterDomain(vc.values) != "cluster.local") {
+    // The issuer of clusters made before it followed the domain, accepted beside it (the first
+    // one signs): an upgrade leaves their tokens valid.
+    c["args"].push_back("--service-account-issuer=https://kubernetes.default.svc.cluster.local");
+  }
   c["ports"] = json::array({{{"name", "https"}, {"containerPort", 8443}}});
   c["readinessProbe"] = HttpGet("/readyz", "https", "HTTPS");
   c["readinessProbe"]["periodSeconds"] = 5;
@@ -231,7 +237,10 @@ json Volumes(const VirtualCluster& vc, json* claim_templates) {
 
 }  // namespace
 
-json RenderStatefulSet(const VirtualCluster& vc) {
+json RenderStatefulSet(const VirtualCluster& given) {
+  // The images the values ask for, in place of the build's defaults, for every container below.
+  VirtualCluster vc = given;
+  vc.images = ImagesFor(given.values, given.images);
   json labels = TenantLabels(vc);
   labels[labels::kAppLabel] = labels::kAppValue;
   labels[labels::kReleaseLabel] = vc.name;

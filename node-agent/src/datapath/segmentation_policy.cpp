@@ -23,9 +23,10 @@ std::vector<AllowRule> RulesForTenant(const TenantSpec& tenant, const NodeContex
     rules.push_back({tenant.id, Direction::kEgress, s.proto, s.port, s.prefix});
   }
   if (tenant.trust == TrustLevel::kZero) {
-    // Probes come from the node (kubelet), to whatever port the pod's probe names.
+    // Probes come from the node (kubelet), to whatever port the pod's probe names; only what
+    // the node itself sends matches (Direction::kFromNode).
     for (const IpPrefix& source : node.probe_sources) {
-      rules.push_back({tenant.id, Direction::kIngress, IpProto::kTcp, 0, source});
+      rules.push_back({tenant.id, Direction::kFromNode, IpProto::kTcp, 0, source});
     }
   }
   return rules;

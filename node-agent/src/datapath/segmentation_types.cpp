@@ -46,7 +46,10 @@ const char* IpProtoName(IpProto proto) {
 
 std::string AllowRule::ToString() const {
   return "tenant " + std::to_string(tenant) +
-         (direction == Direction::kEgress ? " egress to " : " ingress from ") + peer.ToString() +
+         (direction == Direction::kEgress    ? " egress to "
+          : direction == Direction::kIngress ? " ingress from "
+                                             : " from the node at ") +
+         peer.ToString() +
          " " + IpProtoName(proto) + "/" + (port == 0 ? std::string("any") : std::to_string(port));
 }
 

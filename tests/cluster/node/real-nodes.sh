@@ -310,13 +310,13 @@ rn_down() {
   for i in $(seq 1 "$REAL_NODES"); do
     cg="vc-lc-$REAL_K-$i"
     [ -d "/sys/fs/cgroup/freezer/$cg" ] && find "/sys/fs/cgroup/freezer/$cg" -name freezer.state \
-      -exec sh -c 'echo FROZEN > "$1"' _ {} \; 2>/dev/null
+      -exec sh -c 'echo FROZEN > "$1"' _ {} \; 2>/dev/null || true
     for _ in 1 2 3; do
       for pid in $(cat $(find "/sys/fs/cgroup/pids/$cg" -name cgroup.procs 2>/dev/null) /dev/null 2>/dev/null); do
         kill -KILL "$pid" 2>/dev/null || true
       done
       [ -d "/sys/fs/cgroup/freezer/$cg" ] && find "/sys/fs/cgroup/freezer/$cg" -name freezer.state \
-        -exec sh -c 'echo THAWED > "$1"' _ {} \; 2>/dev/null
+        -exec sh -c 'echo THAWED > "$1"' _ {} \; 2>/dev/null || true
     done
     pkill -KILL -f "containerd-shim-runc-v2 .*-address $REAL_RUN/node$i/containerd.sock" 2>/dev/null || true
   done

@@ -122,6 +122,10 @@ Status NetnsLab::AddRoutedPod(const std::string& name, const std::string& addres
   return Status::Ok();
 }
 
+Status NetnsLab::AddNodeAddress(const std::string& address) {
+  return RunCommand({"ip", "-n", node_, "addr", "add", address + "/32", "dev", "lo"});
+}
+
 Status NetnsLab::AddPodAddress(const std::string& name, const std::string& address, bool route) {
   const LabPod& p = pod(name);
   RETURN_IF_ERROR(RunCommand({"ip", "-n", p.netns, "addr", "add", address + "/32", "dev", "eth0"}));

@@ -64,6 +64,8 @@ class NetnsLab {
   // Adds another address to a pod's eth0 (to send from an address the agent does not know);
   // with `route`, the node also routes it to the pod, as a CNI would for a real pod IP.
   Status AddPodAddress(const std::string& pod, const std::string& address, bool route);
+  // Adds an address to the node namespace's loopback: one the node's own stack sends from.
+  Status AddNodeAddress(const std::string& address);
   // A bridge-CNI style pod: bridge `br0` (10.213.2.1/24) in the node namespace with a veth
   // port to a new pod namespace at `address`/24.
   StatusOr<LabPod> AddBridgedPod(const std::string& name, const std::string& address);

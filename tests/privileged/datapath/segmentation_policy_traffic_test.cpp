@@ -43,6 +43,29 @@ TEST_F(SegmentationDatapathTest, ZeroTenantIsDefaultDenyExceptOwnPodsAndAllowLis
   EXPECT_EQ(Tcp("b1", kSvc, 8080), kDropped);  // b's allow list is empty
 }
 
+// kubelet's probes: a zero-trust pod accepts TCP from the node's probe sources, but only what
+// the node's own stack sends. The same source address on a packet the node forwards (a pod
+// that spoofs it, a NodePort connection SNATed to the bridge's gateway) is no probe.
+TEST_F(SegmentationDatapathTest, ZeroTrustPodsAcceptTheNodesOwnConnectionsOnly) {
+  constexpr const char* kNodeAddress = "10.213.9.1";    // on the node, as a gateway would be
+  constexpr const char* kSpoofedSource = "10.213.9.9";  // listed too, but sent by h1
+  ASSERT_TRUE(lab_->AddNodeAddress(kNodeAddress).ok());
+  ASSERT_TRUE(lab_->AddPodAddress("h1", kSpoofedSource, /*route=*/true).ok());
+  // Before the rule: neither reaches a1, and the node's own connection fails too.
+  EXPECT_EQ(TcpEcho({lab_->node_netns_path(), kNodeAddress, Ip("a1"), kPodTcp}), kDropped);
+  agent::SegmentationInput in = Input();
+  in.node.probe_sources = {agent::IpPrefix::Parse(std::string(kNodeAddress) + "/32").value(),
+                           agent::IpPrefix::Parse(std::string(kSpoofedSource) + "/32").value()};
+  auto report = Enforce(in);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(TcpEcho({lab_->node_netns_path(), kNodeAddress, Ip("a1"), kPodTcp}), kEchoed);
+  // h1 is high trust (its own hook lets it send from any address) and the node forwards it:
+  // a1's hook sees the listed source on a forwarded packet and drops it.
+  EXPECT_EQ(Tcp("h1", Ip("a1"), kPodTcp, kSpoofedSource), kDropped);
+  // Probes are TCP only, and only into zero-trust pods' own tenant rules.
+  EXPECT_EQ(UdpEcho({lab_->node_netns_path(), kNodeAddress, Ip("a1"), kPodUdp}), kDropped);
+}
+
 TEST_F(SegmentationDatapathTest, RepliesToAllowedFlowsPassButTheServiceCannotOpenFlows) {
   // The echo is the reply: it crosses a1's to_pod hook, which alone would deny svc.
   EXPECT_EQ(Tcp("a1", kSvc, 8080), kEchoed);

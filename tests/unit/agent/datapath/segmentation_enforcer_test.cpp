@@ -86,12 +86,12 @@ TEST_F(SegmentationEnforcerTest, TheNodesRouteSourceToAPodIsAProbeSource) {
   in.node.probe_sources = {P("192.168.1.5/32")};
   auto report = Enforcer().Enforce(in);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
-  const AllowRule from_gateway{1, Direction::kIngress, IpProto::kTcp, 0, P("10.0.0.254/32")};
-  const AllowRule from_node{1, Direction::kIngress, IpProto::kTcp, 0, P("192.168.1.5/32")};
+  const AllowRule from_gateway{1, Direction::kFromNode, IpProto::kTcp, 0, P("10.0.0.254/32")};
+  const AllowRule from_node{1, Direction::kFromNode, IpProto::kTcp, 0, P("192.168.1.5/32")};
   EXPECT_TRUE(maps_.state.allow_rules.count(from_gateway)) << "the route's source";
   EXPECT_TRUE(maps_.state.allow_rules.count(from_node)) << "the Node object's address";
   size_t ingress = 0;
-  for (const AllowRule& r : maps_.state.allow_rules) ingress += r.direction == Direction::kIngress;
+  for (const AllowRule& r : maps_.state.allow_rules) ingress += r.direction == Direction::kFromNode;
   EXPECT_EQ(ingress, 2u) << "one rule per source (two veths share one), none for the partial tenant";
 }
 

@@ -52,7 +52,7 @@ TEST(SegmentationPolicyTest, ZeroTrustAlsoAcceptsKubeletProbesFromTheNode) {
   NodeContext node{{P("192.168.1.5/32"), P("fd00::5/128")}};
   auto rules = RulesForTenant(Tenant(3, TrustLevel::kZero), node);
   ASSERT_EQ(rules.size(), 4u);
-  EXPECT_EQ(rules[2], (AllowRule{3, Direction::kIngress, IpProto::kTcp, 0, P("192.168.1.5/32")}));
+  EXPECT_EQ(rules[2], (AllowRule{3, Direction::kFromNode, IpProto::kTcp, 0, P("192.168.1.5/32")}));
   EXPECT_EQ(rules[3].peer, P("fd00::5/128"));
 }
 

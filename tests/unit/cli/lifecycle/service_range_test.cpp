@@ -62,12 +62,42 @@ TEST_F(ServiceRangeTest, AnOlderHostNamesItInItsRefusalOfADryRunService) {
   EXPECT_NE(requests[1].url.find("dryRun=All"), std::string::npos) << requests[1].url;
 }
 
-TEST_F(ServiceRangeTest, AHostThatTellsNeitherWayIsAnErrorNamingBoth) {
+const json kMismatch = ApiStatus(422, "Invalid",
+                                "failed to allocate IP 203.0.113.254: the provided network does "
+                                "not match the current range");
+
+// A namespace's admin on a current host: no right on ServiceCIDRs, a refusal that names no
+// range; dry runs in the namespace measure it: the network address, then addresses at growing
+// offsets (network + 2^k - 2) until one is refused.
+TEST_F(ServiceRangeTest, ANamespaceAdminOnACurrentHostMeasuresItWithDryRuns) {
   transport_->Reply(JsonResponse(403, ApiStatus(403, "Forbidden", "servicecidrs is forbidden")));
-  transport_->Reply(JsonResponse(
-      422, ApiStatus(422, "Invalid",
-                     "failed to allocate IP 203.0.113.254: the provided network does not match "
-                     "the current range")));
+  transport_->Reply(JsonResponse(422, kMismatch));
+  transport_->Reply(JsonResponse(201, {{"spec", {{"clusterIP", "172.20.0.0"}}}}));
+  for (int k = 4; k <= 16; ++k) {
+    transport_->Reply(JsonResponse(201, {{"spec", {{"clusterIP", "x"}}}}));
+  }
+  transport_->Reply(JsonResponse(422, kMismatch));
+  auto range = DetectHostServiceRange(*client_, "team");
+  ASSERT_TRUE(range.ok()) << range.status().ToString();
+  EXPECT_EQ(*range, "172.20.0.0/16");
+  const auto requests = transport_->requests();
+  ASSERT_EQ(requests.size(), 17u);
+  for (size_t i = 1; i < requests.size(); ++i) {
+    EXPECT_NE(requests[i].url.find("/api/v1/namespaces/team/services?"), std::string::npos)
+        << requests[i].url;
+    EXPECT_NE(requests[i].url.find("dryRun=All"), std::string::npos) << requests[i].url;
+  }
+  EXPECT_EQ(requests[2].body.find("clusterIP"), std::string::npos) << requests[2].body;
+  EXPECT_NE(requests[3].body.find("\"172.20.0.14\""), std::string::npos) << requests[3].body;
+  EXPECT_NE(requests[15].body.find("\"172.20.255.254\""), std::string::npos) << requests[15].body;
+  EXPECT_NE(requests[16].body.find("\"172.21.255.254\""), std::string::npos) << requests[16].body;
+}
+
+TEST_F(ServiceRangeTest, AHostThatTellsNoWayIsAnErrorNamingEach) {
+  transport_->Reply(JsonResponse(403, ApiStatus(403, "Forbidden", "servicecidrs is forbidden")));
+  transport_->Reply(JsonResponse(422, kMismatch));
+  transport_->Reply(
+      JsonResponse(403, ApiStatus(403, "Forbidden", "services is forbidden: cannot create")));
   auto range = DetectHostServiceRange(*client_);
   ASSERT_FALSE(range.ok());
   EXPECT_NE(range.status().message().find("could not find the host's Service range"),
@@ -75,6 +105,11 @@ TEST_F(ServiceRangeTest, AHostThatTellsNeitherWayIsAnErrorNamingBoth) {
   EXPECT_NE(range.status().message().find("forbidden"), std::string::npos)
       << range.status().message();
   EXPECT_NE(range.status().message().find("does not match the current range"), std::string::npos)
+      << range.status().message();
+  EXPECT_NE(range.status().message().find("get on servicecidrs.networking.k8s.io"),
+            std::string::npos)
+      << range.status().message();
+  EXPECT_NE(range.status().message().find("cannot create"), std::string::npos)
       << range.status().message();
 }
 

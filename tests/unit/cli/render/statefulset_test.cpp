@@ -64,16 +64,35 @@ TEST(RenderStatefulSetTest, KineIsASidecarSoTheApiServerDrainsAgainstALiveDatast
 }
 
 TEST(RenderStatefulSetTest, TheServiceAccountIssuerFollowsTheClusterDomain) {
-  auto issuer = [](const json& spec) {
+  auto issuers = [](const json& spec) {
+    std::vector<std::string> out;
     for (const auto& arg : (*Container(spec, "kube-apiserver"))["args"]) {
       const std::string a = arg.get<std::string>();
-      if (a.rfind("--service-account-issuer=", 0) == 0) return a.substr(25);
+      if (a.rfind("--service-account-issuer=", 0) == 0) out.push_back(a.substr(25));
     }
-    return std::string();
+    return out;
   };
-  EXPECT_EQ(issuer(PodSpec("")), "https://kubernetes.default.svc.cluster.local");
-  EXPECT_EQ(issuer(PodSpec("networking: {advanced: {clusterDomain: team.internal}}")),
-            "https://kubernetes.default.svc.team.internal");
+  EXPECT_EQ(issuers(PodSpec("")),
+            std::vector<std::string>{"https://kubernetes.default.svc.cluster.local"});
+  // The first signs; the old one is still accepted, so an upgrade keeps earlier tokens valid.
+  EXPECT_EQ(issuers(PodSpec("networking: {advanced: {clusterDomain: team.internal}}")),
+            (std::vector<std::string>{"https://kubernetes.default.svc.team.internal",
+                                      "https://kubernetes.default.svc.cluster.local"}));
+}
+
+// Effective values carry networking.serviceCIDR "" until create fills in the host's range; a
+// pod rendered from them (a test, a dry run) gets Kubernetes' default range, never an empty flag.
+TEST(RenderStatefulSetTest, TheServiceRangeIsTheValuesOrTheDefaultNeverEmpty) {
+  auto range = [](const json& spec) {
+    for (const auto& arg : (*Container(spec, "kube-apiserver"))["args"]) {
+      const std::string a = arg.get<std::string>();
+      if (a.rfind("--service-cluster-ip-range=", 0) == 0) return a.substr(27);
+    }
+    return std::string("(none)");
+  };
+  EXPECT_EQ(range(PodSpec("")), "10.96.0.0/12");
+  EXPECT_EQ(range(PodSpec("networking: {serviceCIDR: ''}")), "10.96.0.0/12");
+  EXPECT_EQ(range(PodSpec("networking: {serviceCIDR: 172.20.0.0/16}")), "172.20.0.0/16");
 }
 
 // Every scheduling key the renderer copies into the pod is one the schema accepts (and one it

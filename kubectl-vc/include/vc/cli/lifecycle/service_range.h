@@ -8,8 +8,10 @@
 //     API server makes from its --service-cluster-ip-range;
 //  2. the API server's refusal of a ClusterIP outside its range, in a dry-run create of a
 //     Service in `dry_run_namespace` ("The range of valid IPs is 10.96.0.0/12"), as vCluster
-//     does; hosts before 1.33 name it there. Whoever may create the virtual cluster in a
-//     namespace may do this there, without any right on cluster-scoped objects.
+//     does; hosts before 1.33 name it there;
+//  3. dry-run Services in that namespace measuring it (IPv4): one without an address is given
+//     the range's network address, and ones at growing offsets from it say where it ends.
+// 2 and 3 need only what creating the virtual cluster in that namespace needs.
 #pragma once
 
 #include <optional>

@@ -37,6 +37,14 @@ struct HostObject {
 
 std::vector<HostObject> RenderHostObjects(const VirtualCluster& vc);
 
+// The images the control-plane pod runs: `defaults` (this build's, VirtualCluster::images) with
+// what the values change: controlPlane.distro.k8s.version (the tag of kube-apiserver and
+// kube-controller-manager), the per-component image parts (controlPlane.distro.k8s.apiServer
+// .image, ...controllerManager.image, controlPlane.backingStore.kine.image,
+// controlPlane.statefulSet.image for vc-syncer) and controlPlane.advanced.defaultImageRegistry
+// (the registry of every image whose registry the values do not give). Values are schema-checked.
+Images ImagesFor(const nlohmann::json& values, const Images& defaults);
+
 // Pieces, for the callers that need one (pause/resume scale the StatefulSet; the CRD is
 // applied once per host cluster).
 nlohmann::json RenderStatefulSet(const VirtualCluster& vc);

@@ -27,7 +27,9 @@ const char* TrustLevelName(TrustLevel trust);
 std::optional<TrustLevel> ParseTrustLevel(std::string_view text);  // "high|partial|zero"
 
 // Seen from the tenant's pod. Values equal VC_DIR_*.
-enum class Direction : uint8_t { kEgress = 0, kIngress = 1 };
+// kFromNode: the node's own stack opens the flow (kubelet's probes); the datapath matches it only
+// for packets the node sent, not ones it forwarded with that source (VC_DIR_FROM_NODE).
+enum class Direction : uint8_t { kEgress = 0, kIngress = 1, kFromNode = 2 };
 
 enum class IpProto : uint8_t { kIcmp = 1, kTcp = 6, kUdp = 17, kIcmpV6 = 58 };
 std::optional<IpProto> ParseIpProto(std::string_view text);  // "tcp|udp|icmp|icmpv6"
