@@ -6,7 +6,7 @@ ASAN_BUILD ?= build-asan
 CMAKE_ARGS ?=
 CTEST_ARGS ?= --output-on-failure
 
-.PHONY: all deps build test test-unit test-integration test-privileged test-asan bench demo images clean
+.PHONY: all deps build test test-unit test-integration test-privileged test-asan bench demo images dist clean
 
 all: build
 
@@ -57,6 +57,11 @@ demo: build
 VERSION ?= v0.1.0
 images: build
 	tests/cluster/images/build-images --project $(BUILD) --tag $(VERSION)
+
+# Release archives of the plugin (kubectl-vc, kubectl_complete-vc, LICENSE), their sha256 sums
+# and the krew manifest that names them, in $(BUILD)/dist (release/README.md).
+dist: build
+	release/make-dist $(BUILD) $(BUILD)/dist
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

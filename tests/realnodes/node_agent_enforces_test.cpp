@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "realnodes/real_virtual_cluster.h"
@@ -189,6 +190,40 @@ TEST_F(RealNodeAgentTest, AZeroTrustTenantIsHeldOnItsDedicatedNodeAlsoWhileTheAg
                                  "     ports: [{port: 53, protocol: UDP}, {port: 53, protocol: "
                                  "TCP}]}\n"));
   ASSERT_NO_FATAL_FAILURE(Outsider());
+
+  // The agents listen where the manifest says (--metrics-address=$(NODE_IP):9464), each on its
+  // node's address only: every socket a vc-node-agent listens on, in the nodes' network
+  // namespace.
+  std::string netns;
+  {
+    std::ifstream env(dir_ + "/real.env");
+    for (std::string line; std::getline(env, line);) {
+      if (line.rfind("REAL_NETNS=", 0) == 0) netns = line.substr(11);
+    }
+  }
+  ASSERT_FALSE(netns.empty()) << dir_ << "/real.env";
+  const Ran sockets = RunCommand({"/usr/bin/nsenter", "--net=/run/netns/" + netns, "ss", "-Htlnp"},
+                                 scratch_->path());
+  ASSERT_EQ(sockets.code, 0) << sockets.out;
+  std::set<std::string> listening;
+  std::istringstream lines(sockets.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("\"vc-node-agent\"") == std::string::npos) continue;
+    std::istringstream words(line);
+    std::string state, recv_q, send_q, local;
+    words >> state >> recv_q >> send_q >> local;
+    listening.insert(local);
+  }
+  std::set<std::string> expected;
+  for (int i : {1, 2}) {
+    expected.insert(Kubectl({"get", "node", NodeName(i), "-o",
+                             "jsonpath={.status.addresses[?(@.type==\"InternalIP\")].address}"},
+                            false)
+                        .out +
+                    ":9464");
+  }
+  EXPECT_EQ(listening, expected) << sockets.out;
+
   ASSERT_TRUE(Eventually([&] { return In(kTenant, {"get", "serviceaccount", "default"}).code == 0; },
                          std::chrono::seconds(60)));
   ASSERT_EQ(ApplyIn(kTenant, RestrictedPod("web", kHttpd)).code, 0);

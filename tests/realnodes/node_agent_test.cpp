@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "realnodes/real_cluster.h"
+#include "support/rights.h"
 
 namespace vc::testing {
 namespace {
@@ -54,6 +55,19 @@ TEST_F(NodeAgentRightsTest, TheApiServerHoldsTheAgentToPodsOnItsOwnNode) {
   for (const std::string& f : kFiles) {
     Ran applied = Kubectl({"apply", "-f", kManifests + f}, false);
     ASSERT_EQ(applied.code, 0) << f << ": " << applied.out;
+  }
+  // Its rights as the API server computes them are the reviewed ones
+  // (manifests/rights/vc-node-agent.txt), the same in its namespace and in any other.
+  const std::string reviewed = std::string(VC_MANIFESTS_DIR) + "/rights/vc-node-agent.txt";
+  for (const std::string& in_ns : {kAgentNs, ns_}) {
+    const std::string section = "cluster";
+    Ran listed = Kubectl({"auth", "can-i", "--list", "-n", in_ns,
+                          "--as=system:serviceaccount:" + kAgentNs + ":vc-node-agent"},
+                         false);
+    ASSERT_EQ(listed.code, 0) << listed.out;
+    EXPECT_EQ(RightsDiff(ReviewedRights(reviewed, section), NormalizeRights(listed.out, {})), "")
+        << "vc-node-agent's rights in " << in_ns << " differ from section @" << section << " of "
+        << reviewed << " (+ measured, not reviewed; - reviewed, not measured)";
   }
   // The agent's pod on node 1 (as the DaemonSet would place one), for a token bound to it.
   const std::string anchor_file = scratch_->path() + "/anchor.yaml";

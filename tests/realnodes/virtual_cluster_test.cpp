@@ -319,7 +319,7 @@ std::vector<pid_t> PodProcesses(const std::string& uid, const std::string& progr
 // fresh syncer converges on what changed while it was gone, from the two API servers alone: a
 // host pod deleted under it is a deleted pod in the virtual cluster too (its Deployment makes
 // another, which runs on the host), and a pod the tenant created meanwhile runs.
-TEST_F(RealVirtualClusterTest, ASyncerKilledOnItsNodeIsRestartedByKubeletAndConverges) {
+TEST_F(RealVirtualClusterTest, ASyncerKilledOnItsNodeIsRestartedAndThePodStopsPromptly) {
   ASSERT_NO_FATAL_FAILURE(Create("rs"));
   ASSERT_EQ(In("rs", {"create", "deployment", "steady", "--image=busybox:1.36", "--", "sleep",
                       "3600"})
@@ -371,6 +371,17 @@ TEST_F(RealVirtualClusterTest, ASyncerKilledOnItsNodeIsRestartedByKubeletAndConv
   EXPECT_TRUE(WaitRunningIn("rs", "meanwhile"));
   EXPECT_EQ(Get("pod/meanwhile-x-default-x-rs", "{.status.phase}"), "Running");
   EXPECT_EQ(PodProcesses(cp_uid, "vc-syncer", "run").size(), 1u) << "one syncer again";
+
+  // Every container of the control-plane pod ends on SIGTERM: deleting it takes seconds, not
+  // its grace period (a syncer whose watches held on kept kube-apiserver waiting until kubelet
+  // killed both).
+  ASSERT_EQ(Get("pod/rs-0", "{.spec.terminationGracePeriodSeconds}"), "70");
+  const auto started = std::chrono::steady_clock::now();
+  Ran deleted = Kubectl({"delete", "pod", "rs-0", "--wait=true", "--timeout=90s"});
+  const auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_EQ(deleted.code, 0) << deleted.out;
+  EXPECT_LT(took, std::chrono::seconds(20))
+      << std::chrono::duration_cast<std::chrono::seconds>(took).count() << "s";
 }
 
 // Pod security admission on the host namespace: a namespace that enforces `restricted` takes

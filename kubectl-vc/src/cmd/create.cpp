@@ -23,8 +23,33 @@ struct CreateFlags {
   bool upgrade = false;
   bool expose = false;
   std::string timeout = "5m";
+  std::string dry_run;  // "" (apply), "client" (print, touch nothing)
+  std::string output;   // with --dry-run: yaml (default), json or name
   SnapshotFlags restore;  // --restore URL and the snapshot store flags
 };
+
+// --dry-run: the objects, printed, and nothing on the host touched (not even read).
+int RunDryRun(const GlobalOptions& globals, const CreateFlags& flags,
+              lifecycle::CreateOptions options) {
+  if (flags.dry_run != "client") {
+    return Fail(InvalidArgument("--dry-run=" + flags.dry_run +
+                                ": only client is supported (the objects are rendered here, the "
+                                "host is not contacted); use --dry-run or --dry-run=client"));
+  }
+  if (!flags.restore.url.empty()) {
+    return Fail(InvalidArgument("--dry-run cannot be used with --restore: the values come from "
+                                "the snapshot, which a dry run does not read"));
+  }
+  auto format = output::ParseFormat(flags.output.empty() ? "yaml" : flags.output);
+  if (!format.ok()) return Fail(format.status());
+  options.namespace_ = globals.host.namespace_;
+  std::vector<std::string> notes;
+  auto objects = lifecycle::RenderOffline(options, &notes);
+  if (!objects.ok()) return Fail(objects.status());
+  for (const auto& note : notes) Err() << "note: " << note << "\n";
+  output::PrintManifests(Out(), *format, *objects);
+  return 0;
+}
 
 int RunCreate(const GlobalOptions& globals, const CreateFlags& flags) {
   auto timeout = ParseDuration("--timeout", flags.timeout);
@@ -44,6 +69,10 @@ int RunCreate(const GlobalOptions& globals, const CreateFlags& flags) {
     } else {
       options.values.sources.push_back(values::ValuesSource::File(file));
     }
+  }
+  if (!flags.dry_run.empty()) return RunDryRun(globals, flags, std::move(options));
+  if (!flags.output.empty()) {
+    return Fail(InvalidArgument("-o/--output prints the objects of a dry run: add --dry-run"));
   }
   // Names and values are checked before the host is contacted: bad input fails fast, offline.
   if (Status s = ValidateName("virtual cluster name", options.name, lifecycle::kMaxNameLength);
@@ -103,6 +132,7 @@ void AddCreateCommand(CLI::App& app, GlobalOptions& globals, Action* action) {
       "  kubectl vc create partner --profile partner --set isolation.nodeQuota.cpu=4\n"
       "  kubectl vc create dev-team -f dev-values.yaml -f overrides.yaml --upgrade\n"
       "  kubectl vc create ci --connect=false   # return once the objects are applied\n"
+      "  kubectl vc create dev-team -f dev-values.yaml --dry-run -o yaml > dev-team.yaml\n"
       "  kubectl vc create dev-team --restore oci://registry.example.com/snapshots/dev-team:v1");
   sub->add_option("NAME", flags->name, "Name of the virtual cluster (a DNS-1123 label)")->required();
   sub->add_option("-f,--values", flags->values_files,
@@ -130,6 +160,11 @@ void AddCreateCommand(CLI::App& app, GlobalOptions& globals, Action* action) {
   sub->add_option("--restore", flags->restore.url,
                   "Create it from a snapshot (oci://, s3://, file://; its values are used, -f and "
                   "--set go on top)");
+  sub->add_flag("--dry-run{client}", flags->dry_run,
+                "Print the host objects create would apply, and touch nothing (not even read the "
+                "host): for GitOps, kubectl vc create NAME -f values.yaml --dry-run -o yaml")
+      ->expected(0, 1);
+  sub->add_option("-o,--output", flags->output, "With --dry-run: yaml (default), json or name");
   AddSnapshotStoreFlags(sub, &flags->restore);
   sub->callback([&globals, flags, action] {
     *action = [&globals, flags] { return RunCreate(globals, *flags); };

@@ -21,7 +21,8 @@ int RunVersion(const GlobalOptions& globals, bool client_only, const std::string
                          {{"syncer", images.syncer},
                           {"kine", images.kine},
                           {"kubeApiserver", images.apiserver},
-                          {"kubeControllerManager", images.controller_manager}}}};
+                          {"kubeControllerManager", images.controller_manager},
+                          {"kubeScheduler", images.scheduler}}}};
   std::string server_line;
   if (!client_only) {
     auto host = OpenHost(globals);
@@ -47,7 +48,8 @@ int RunVersion(const GlobalOptions& globals, bool client_only, const std::string
   if (*format == output::Format::kTable || *format == output::Format::kName) {
     Out() << "kubectl-vc: " << VC_VERSION << "\n"
           << "control plane: " << images.apiserver << ", " << images.controller_manager << ", "
-          << images.kine << ", " << images.syncer << "\n";
+          << images.kine << ", " << images.syncer << " (virtual scheduler: " << images.scheduler
+          << ")\n";
     if (!client_only) Out() << "host server: " << server_line << "\n";
   } else {
     output::PrintObject(Out(), *format, doc);

@@ -17,6 +17,14 @@ namespace r = kube::resources;
 
 namespace {
 
+// Where a rendered object goes: its own namespace (the Role that reads ConfigMaps mapped from
+// another namespace lives there), else the virtual cluster's; "" when cluster-scoped.
+std::string HostNamespace(const render::HostObject& o, const std::string& ns) {
+  if (!o.resource.namespaced) return "";
+  const std::string own = Str(o.object, "/metadata/namespace");
+  return own.empty() ? ns : own;
+}
+
 std::string Describe(const render::HostObject& o) {
   const std::string ns = Str(o.object, "/metadata/namespace");
   return o.resource.kind + " " + (ns.empty() ? "" : ns + "/") + Str(o.object, "/metadata/name");
@@ -52,27 +60,30 @@ Status EnsureCrd(kube::Client& client, const CancelToken* cancel) {
 
 // Objects of this virtual cluster that the rendered set no longer holds. Never the data (PVCs),
 // workloads (pods) or what the control plane itself writes (Secret vc-NAME).
-StatusOr<std::vector<std::pair<kube::Resource, json>>> Stale(
-    kube::Client& client, const std::string& name, const std::string& ns,
-    const std::vector<render::HostObject>& rendered) {
+StatusOr<std::vector<OwnedObject>> Stale(kube::Client& client, const std::string& name,
+                                         const std::string& ns,
+                                         const std::vector<render::HostObject>& rendered) {
   std::set<std::string> keep;
-  for (const auto& o : rendered) keep.insert(o.resource.GroupResource() + "/" + Str(o.object, "/metadata/name"));
-  keep.insert(r::kSecrets.GroupResource() + "/" + render::KubeconfigSecretName(name));
-  std::vector<std::pair<kube::Resource, json>> stale;
-  kube::ListOptions options{.label_selector = OwnedSelector(name, ns)};
-  std::vector<kube::Resource> kinds = OwnedNamespacedKinds();
-  kinds.insert(kinds.end(), OwnedClusterKinds().begin(), OwnedClusterKinds().end());
-  for (const auto& kind : kinds) {
+  for (const auto& o : rendered) {
+    keep.insert(o.resource.GroupResource() + "/" + HostNamespace(o, ns) + "/" +
+                Str(o.object, "/metadata/name"));
+  }
+  keep.insert(r::kSecrets.GroupResource() + "/" + ns + "/" + render::KubeconfigSecretName(name));
+  std::vector<kube::Resource> kinds;
+  for (const auto& kind : OwnedNamespacedKinds()) {
     if (kind.resource == "pods" || kind.resource == "persistentvolumeclaims" ||
         kind.resource == "endpoints" || kind.resource == "configmaps" ||
         kind.resource == "ingresses") {
       continue;  // the syncer's, or data
     }
-    ASSIGN_OR_RETURN(kube::ObjectList list, client.ListAll(kind, kind.namespaced ? ns : "", options));
-    for (const auto& item : list.items) {
-      if (!keep.count(kind.GroupResource() + "/" + Str(item, "/metadata/name"))) {
-        stale.emplace_back(kind, item);
-      }
+    kinds.push_back(kind);
+  }
+  kinds.insert(kinds.end(), OwnedClusterKinds().begin(), OwnedClusterKinds().end());
+  ASSIGN_OR_RETURN(std::vector<OwnedObject> owned, ListOwned(client, name, ns, kinds));
+  std::vector<OwnedObject> stale;
+  for (auto& o : owned) {
+    if (!keep.count(o.kind.GroupResource() + "/" + o.namespace_ + "/" + o.name)) {
+      stale.push_back(std::move(o));
     }
   }
   return stale;
@@ -153,19 +164,31 @@ Status CheckSkew(kube::Client& client, const json& values, const render::Images&
 
 }  // namespace
 
-StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options,
-                              output::Progress& progress, const CancelToken* cancel) {
+StatusOr<render::VirtualCluster> PlanCreate(const CreateOptions& options,
+                                            std::vector<std::string>* warnings) {
   RETURN_IF_ERROR(ValidateName("virtual cluster name", options.name, kMaxNameLength));
-  const std::string ns = options.namespace_.empty() ? "vcluster-" + options.name : options.namespace_;
-  RETURN_IF_ERROR(ValidateName("namespace", ns));
-  CreateResult result;
-  result.namespace_ = ns;
-
+  render::VirtualCluster vc;
+  vc.name = options.name;
+  vc.namespace_ = options.namespace_.empty() ? "vcluster-" + options.name : options.namespace_;
+  RETURN_IF_ERROR(ValidateName("namespace", vc.namespace_));
+  vc.create_namespace = options.namespace_.empty();
   values::ResolveInput input = options.values;
   if (options.expose) input.set_entries.push_back("controlPlane.service.spec.type=LoadBalancer");
-  auto resolved = values::Resolve(input);
-  if (!resolved.ok()) return resolved.status();
-  for (const auto& w : resolved->warnings) progress.Note("warning: " + w);
+  ASSIGN_OR_RETURN(values::ResolvedValues resolved, values::Resolve(input));
+  *warnings = std::move(resolved.warnings);
+  vc.values = std::move(resolved.values);
+  vc.images = options.images;
+  return vc;
+}
+
+StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options,
+                              output::Progress& progress, const CancelToken* cancel) {
+  std::vector<std::string> warnings;
+  ASSIGN_OR_RETURN(render::VirtualCluster vc, PlanCreate(options, &warnings));
+  for (const auto& w : warnings) progress.Note("warning: " + w);
+  const std::string ns = vc.namespace_;
+  CreateResult result;
+  result.namespace_ = ns;
 
   progress.Begin("Checking host cluster for " + options.name + " in namespace " + ns);
   auto check = [&]() -> StatusOr<std::pair<json, json>> {
@@ -221,22 +244,34 @@ StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options
   // The dry run goes to the virtual cluster's namespace when it exists (the least a user who
   // may create it there is allowed), else to default.
   if (Status s = SettleServiceRange(client, ns_object.is_object() ? ns : "default",
-                                    resolved->values, progress);
+                                    vc.values, progress);
       !s.ok()) {
     return s;
   }
-  if (Status s = CheckSkew(client, resolved->values, options.images, progress); !s.ok()) return s;
+  if (Status s = CheckSkew(client, vc.values, options.images, progress); !s.ok()) return s;
 
-  render::VirtualCluster vc;
-  vc.name = options.name;
-  vc.namespace_ = ns;
   // Ours to delete only when we made it (or a create of ours did, and was interrupted).
   vc.create_namespace =
       !ns_object.is_object() ||
       Str(ns_object, "/metadata/labels/kubectl-vc.dev~1created-namespace") == "true";
-  vc.values = resolved->values;
-  vc.images = options.images;
   std::vector<render::HostObject> objects = render::RenderHostObjects(vc);
+  // The Roles that read ConfigMaps mapped from other namespaces need those namespaces: checked
+  // before anything is applied, so a missing one leaves nothing half-made.
+  std::set<std::string> others;
+  for (const auto& o : objects) {
+    if (const std::string where = HostNamespace(o, ns); !where.empty() && where != ns) {
+      others.insert(where);
+    }
+  }
+  for (const auto& other : others) {
+    ASSIGN_OR_RETURN(json found, GetOrNull(client, r::kNamespaces, "", other));
+    if (found.is_null()) {
+      return FailedPrecondition(
+          "sync.fromHost.configMaps.mappings reads ConfigMaps of host namespace " + other +
+          ", which does not exist\nto fix: create it (kubectl create namespace " + other +
+          ") or remove its mappings from the values");
+    }
+  }
   if (paused) {
     for (auto& o : objects) {
       if (o.resource.resource == "statefulsets") o.object["spec"]["replicas"] = 0;
@@ -259,13 +294,14 @@ StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options
       return Interrupted(options, ns);
     }
     const std::string name = Str(o.object, "/metadata/name");
-    auto before = GetOrNull(client, o.resource, ns, name);
+    const std::string where = HostNamespace(o, ns);
+    auto before = GetOrNull(client, o.resource, where, name);
     if (!before.ok()) {
       progress.Fail();
       return before.status().Annotate("read " + Describe(o));
     }
     kube::ApplyOptions apply{.field_manager = render::kFieldManager, .force = true};
-    auto after = client.Apply(o.resource, ns, name, o.object.dump(), apply);
+    auto after = client.Apply(o.resource, where, name, o.object.dump(), apply);
     if (!after.ok()) {
       progress.Fail(Describe(o));
       return after.status().Annotate("apply " + Describe(o));
@@ -285,11 +321,11 @@ StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options
       progress.Fail();
       return stale.status().Annotate("find objects the values no longer ask for");
     }
-    for (const auto& [kind, item] : *stale) {
-      auto deleted = client.Delete(kind, kind.namespaced ? ns : "", Str(item, "/metadata/name"));
+    for (const auto& o : *stale) {
+      auto deleted = client.Delete(o.kind, o.namespace_, o.name);
       if (!deleted.ok() && deleted.status().code() != Code::kNotFound) {
         progress.Fail();
-        return deleted.status().Annotate("prune " + kind.kind + " " + Str(item, "/metadata/name"));
+        return deleted.status().Annotate("prune " + o.kind.kind + " " + o.name);
       }
       ++result.pruned;
     }

@@ -12,27 +12,13 @@ namespace r = kube::resources;
 
 namespace {
 
-struct Owned {
-  kube::Resource kind;
-  std::string name;
-};
-
-StatusOr<std::vector<Owned>> ListOwned(kube::Client& client, const Info& info, bool keep_data) {
-  std::vector<Owned> out;
-  kube::ListOptions options{.label_selector = OwnedSelector(info.name, info.namespace_)};
-  std::vector<kube::Resource> kinds = OwnedNamespacedKinds();
-  kinds.insert(kinds.end(), OwnedClusterKinds().begin(), OwnedClusterKinds().end());
-  for (const auto& kind : kinds) {
-    if (keep_data && kind.resource == "persistentvolumeclaims") continue;
-    auto list = client.ListAll(kind, kind.namespaced ? info.namespace_ : "", options);
-    if (!list.ok()) {
-      // The Tenant CRD may be gone from a host (nothing of that kind to delete then).
-      if (list.status().code() == Code::kNotFound) continue;
-      return list.status().Annotate("list " + kind.GroupResource());
-    }
-    for (const auto& item : list->items) out.push_back({kind, Str(item, "/metadata/name")});
+StatusOr<std::vector<OwnedObject>> ListOwned(kube::Client& client, const Info& info, bool keep_data) {
+  std::vector<kube::Resource> kinds;
+  for (const auto& kind : OwnedNamespacedKinds()) {
+    if (!(keep_data && kind.resource == "persistentvolumeclaims")) kinds.push_back(kind);
   }
-  return out;
+  kinds.insert(kinds.end(), OwnedClusterKinds().begin(), OwnedClusterKinds().end());
+  return lifecycle::ListOwned(client, info.name, info.namespace_, kinds);
 }
 
 }  // namespace
@@ -52,7 +38,7 @@ Status Delete(kube::Client& client, const Info& info, const DeleteOptions& optio
   }
   for (const auto& o : *owned) {
     kube::DeleteOptions del{.propagation_policy = "Background"};
-    auto deleted = client.Delete(o.kind, o.kind.namespaced ? info.namespace_ : "", o.name, del);
+    auto deleted = client.Delete(o.kind, o.namespace_, o.name, del);
     if (!deleted.ok() && deleted.status().code() != Code::kNotFound) {
       progress.Fail();
       return deleted.status().Annotate("delete " + o.kind.kind + " " + o.name);
@@ -72,7 +58,7 @@ Status Delete(kube::Client& client, const Info& info, const DeleteOptions& optio
   progress.Begin("Waiting until they are gone");
   Status s = PollUntil(
       [&]() -> StatusOr<bool> {
-        ASSIGN_OR_RETURN(std::vector<Owned> left, ListOwned(client, info, options.keep_data));
+        ASSIGN_OR_RETURN(std::vector<OwnedObject> left, ListOwned(client, info, options.keep_data));
         if (!left.empty()) return false;
         if (delete_namespace) {
           ASSIGN_OR_RETURN(json ns, GetOrNull(client, r::kNamespaces, "", info.namespace_));

@@ -30,6 +30,31 @@ std::string OwnedSelector(const std::string& name, const std::string& namespace_
          "=" + name + "," + labels::kTenantNamespace + "=" + namespace_;
 }
 
+StatusOr<std::vector<OwnedObject>> ListOwned(kube::Client& client, const std::string& name,
+                                             const std::string& ns,
+                                             const std::vector<kube::Resource>& kinds) {
+  std::vector<OwnedObject> out;
+  const kube::ListOptions options{.label_selector = OwnedSelector(name, ns)};
+  for (const auto& kind : kinds) {
+    const bool anywhere = kind.resource == r::kRoles.resource || kind.resource == r::kRoleBindings.resource;
+    auto list = client.ListAll(kind, kind.namespaced && !anywhere ? ns : "", options);
+    if (!list.ok() && anywhere && list.status().code() == Code::kForbidden) {
+      list = client.ListAll(kind, ns, options);
+    }
+    if (!list.ok()) {
+      if (list.status().code() == Code::kNotFound) continue;
+      return list.status().Annotate("list " + kind.GroupResource());
+    }
+    for (auto& item : list->items) {
+      OwnedObject o{kind, kind.namespaced ? Str(item, "/metadata/namespace") : "",
+                    Str(item, "/metadata/name"), std::move(item)};
+      if (kind.namespaced && o.namespace_.empty()) o.namespace_ = ns;
+      out.push_back(std::move(o));
+    }
+  }
+  return out;
+}
+
 std::string Str(const nlohmann::json& j, const char* pointer) {
   const nlohmann::json::json_pointer p(pointer);
   if (!j.is_object() || !j.contains(p) || !j[p].is_string()) return {};

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "vc/cancel_token.h"
+#include "vc/cli/lifecycle/lifecycle.h"
 #include "vc/kube/client.h"
 #include "vc/kube/resource.h"
 #include "vc/status.h"
@@ -22,6 +23,27 @@ const std::vector<kube::Resource>& OwnedClusterKinds();
 
 // managed-by=kubectl-vc, tenant=NAME, tenant-namespace=NS.
 std::string OwnedSelector(const std::string& name, const std::string& namespace_);
+
+struct OwnedObject {
+  kube::Resource kind;
+  std::string namespace_;  // "" for a cluster-scoped kind
+  std::string name;
+  nlohmann::json object;
+};
+
+// The objects of `kinds` that OwnedSelector(name, ns) selects: namespaced ones in NS, but Roles
+// and RoleBindings in every namespace (the read of ConfigMaps mapped from other namespaces
+// lives there), or in NS alone when the caller may not list them across namespaces. A kind
+// the host does not serve (the Tenant CRD gone) has none.
+StatusOr<std::vector<OwnedObject>> ListOwned(kube::Client& client, const std::string& name,
+                                             const std::string& ns,
+                                             const std::vector<kube::Resource>& kinds);
+
+// Where create and create --dry-run start: the names checked, the host namespace (-n, else
+// vcluster-NAME, made by create when -n is not given) and the effective values (with --expose),
+// rendered as this build's images. `warnings` gets the values' warnings.
+StatusOr<render::VirtualCluster> PlanCreate(const CreateOptions& options,
+                                            std::vector<std::string>* warnings);
 
 // A string at a JSON pointer, or "".
 std::string Str(const nlohmann::json& j, const char* pointer);

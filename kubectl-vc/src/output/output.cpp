@@ -2,6 +2,7 @@
 #include "vc/cli/output/output.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 #include <iomanip>
@@ -109,6 +110,25 @@ void PrintObject(std::ostream& out, Format format, const nlohmann::json& object)
         for (const auto& item : object["items"]) PrintObject(out, Format::kName, item);
       } else {
         out << object.value("/metadata/name"_json_pointer, std::string()) << "\n";
+      }
+      break;
+  }
+}
+
+void PrintManifests(std::ostream& out, Format format, const std::vector<nlohmann::json>& items) {
+  switch (format) {
+    case Format::kYaml:
+      for (const auto& item : items) out << "---\n" << yaml::Dump(item);
+      break;
+    case Format::kJson:
+      PrintList(out, format, items);
+      break;
+    case Format::kName:
+    case Format::kTable:
+      for (const auto& item : items) {
+        std::string kind = item.value("kind", "");
+        for (auto& c : kind) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        out << kind << "/" << item.value("/metadata/name"_json_pointer, std::string()) << "\n";
       }
       break;
   }

@@ -54,11 +54,13 @@ json Namespace(const VirtualCluster& vc) {
 }
 
 json ConfigSecret(const VirtualCluster& vc) {
+  json data = {{"config.yaml", yaml::Dump(vc.values)}};
+  if (VirtualScheduler(vc.values)) data[kSchedulerConfigKey] = SchedulerConfiguration(vc.values);
   return {{"apiVersion", "v1"},
           {"kind", "Secret"},
           {"metadata", Metadata(vc, ConfigSecretName(vc.name), true)},
           {"type", "Opaque"},
-          {"stringData", {{"config.yaml", yaml::Dump(vc.values)}}}};
+          {"stringData", data}};
 }
 
 json Service(const VirtualCluster& vc, bool headless) {

@@ -72,6 +72,8 @@ Images ImagesFor(const json& values, const Images& defaults) {
                           version);
   out.controller_manager = Resolve(values, "/controlPlane/distro/k8s/controllerManager/image",
                                    defaults.controller_manager, version);
+  out.scheduler = Resolve(values, "/controlPlane/distro/k8s/scheduler/image", defaults.scheduler,
+                          version);
   out.kine = Resolve(values, "/controlPlane/backingStore/kine/image", defaults.kine, "");
   out.syncer = Resolve(values, "/controlPlane/statefulSet/image", defaults.syncer, "");
   return out;

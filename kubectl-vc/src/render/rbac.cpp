@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Least privilege for the control-plane pod's ServiceAccount: a Role in the host namespace for
 // what the syncer writes there, and a ClusterRole only when the values need cluster-scoped
-// reads (real nodes, ingress classes).
+// reads (real nodes, ingress classes); ConfigMaps mapped from other namespaces are read by a
+// Role in each of those namespaces.
+#include <set>
+
 #include "render_parts.h"
 
 namespace vc::cli::render {
@@ -36,6 +39,7 @@ json Binding(const VirtualCluster& vc, const char* kind, const std::string& name
 
 std::vector<HostObject> RenderRbac(const VirtualCluster& vc) {
   const json& v = vc.values;
+  std::vector<HostObject> out;
   json rules = json::array({
       // Synced workloads and what they reference, and the kubelet API relay.
       Rule({""}, {"pods", "pods/status", "services", "endpoints", "configmaps", "secrets",
@@ -53,23 +57,46 @@ std::vector<HostObject> RenderRbac(const VirtualCluster& vc) {
     rules.push_back(Rule({"networking.k8s.io"}, {"ingresses"}, kReadWrite));
   }
   const std::string role = "vc-" + vc.name;
-  std::vector<HostObject> out = {
+  out.insert(out.begin(), {
       {r::kRoles,
        {{"apiVersion", "rbac.authorization.k8s.io/v1"},
         {"kind", "Role"},
         {"metadata", Metadata(vc, role, true)},
         {"rules", rules}}},
       {r::kRoleBindings, Binding(vc, "Role", role, true)},
-  };
+  });
 
   json cluster_rules = json::array();
   if (Enabled(v, "/sync/fromHost/nodes/enabled")) {
     cluster_rules.push_back(Rule({""}, {"nodes"}, kRead));
   }
   if (Enabled(v, "/sync/fromHost/configMaps/enabled")) {
-    // ConfigMaps mapped from other host namespaces (sync.fromHost.configMaps.mappings).
-    // Read-only; a Role per source namespace would be narrower but outlive `delete`'s sweep.
-    cluster_rules.push_back(Rule({""}, {"configmaps"}, kRead));
+    // ConfigMaps mapped from other host namespaces (sync.fromHost.configMaps.mappings): read
+    // in those namespaces only, by a Role there (its own namespace's the Role above covers).
+    // `delete` finds them by the tenant labels in every namespace.
+    std::set<std::string> sources;
+    const json* by_name = v.contains("/sync/fromHost/configMaps/mappings/byName"_json_pointer)
+                              ? &v["/sync/fromHost/configMaps/mappings/byName"_json_pointer]
+                              : nullptr;
+    if (by_name != nullptr && by_name->is_object()) {
+      for (const auto& [from, _] : by_name->items()) {
+        const auto slash = from.find('/');
+        if (slash != std::string::npos && slash > 0) sources.insert(from.substr(0, slash));
+      }
+    }
+    const std::string name = "vc-" + vc.name + "-" + vc.namespace_ + "-configmaps";
+    for (const auto& source : sources) {
+      if (source == vc.namespace_) continue;
+      json role = {{"apiVersion", "rbac.authorization.k8s.io/v1"},
+                   {"kind", "Role"},
+                   {"metadata", Metadata(vc, name, true)},
+                   {"rules", json::array({Rule({""}, {"configmaps"}, kRead)})}};
+      role["metadata"]["namespace"] = source;
+      json binding = Binding(vc, "Role", name, true);
+      binding["metadata"]["namespace"] = source;
+      out.push_back({r::kRoles, std::move(role)});
+      out.push_back({r::kRoleBindings, std::move(binding)});
+    }
   }
   if (Enabled(v, "/sync/fromHost/ingressClasses/enabled")) {
     cluster_rules.push_back(Rule({"networking.k8s.io"}, {"ingressclasses"}, kRead));

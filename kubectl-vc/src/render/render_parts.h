@@ -18,6 +18,13 @@ nlohmann::json Metadata(const VirtualCluster& vc, const std::string& name, bool 
 std::vector<HostObject> RenderRbac(const VirtualCluster& vc);
 std::vector<HostObject> RenderPolicies(const VirtualCluster& vc);
 kube::Resource TenantResource();
+
+// The virtual scheduler (controlPlane.advanced.virtualScheduler): whether it runs, and its
+// KubeSchedulerConfiguration, which the config Secret carries under kSchedulerConfigKey.
+inline constexpr const char* kSchedulerConfigKey = "scheduler.yaml";
+inline constexpr const char* kSchedulerConfigDir = "/etc/kubernetes/scheduler";
+bool VirtualScheduler(const nlohmann::json& values);
+std::string SchedulerConfiguration(const nlohmann::json& values);
 nlohmann::json RenderTenant(const VirtualCluster& vc);
 
 }  // namespace vc::cli::render

@@ -7,7 +7,9 @@
 // the tests run (kubectl-vc/README.md, contracts).
 #include <string>
 
+#include "render_parts.h"
 #include "values_path.h"
+#include "vc/yaml.h"
 #include "vc/cli/render/host_objects.h"
 #include "vc/labels.h"
 
@@ -140,6 +142,9 @@ json ApiServer(const VirtualCluster& vc) {
        "--kubelet-client-certificate=/data/pki/apiserver-kubelet-client.crt",
        "--kubelet-client-key=/data/pki/apiserver-kubelet-client.key",
        "--kubelet-preferred-address-types=InternalIP,Hostname",
+       // On SIGTERM: drain the requests in flight, then give open watches (the syncer's,
+       // CoreDNS's, a tenant's kubectl -w) 2s instead of the request timeout (60s).
+       "--shutdown-send-retry-after=true",
        "--profiling=false"});
   if (ClusterDomain(vc.values) != "cluster.local") {
     // The issuer of clusters made before it followed the domain, accepted beside it (the first
@@ -187,6 +192,28 @@ json InitArgs(const VirtualCluster& vc) {
           "--apiserver-port=$(VC_APISERVER_PORT)", "--service-cidr=" + ServiceCidr(vc.values)};
 }
 
+// init writes it (syncer/src/init: ControlPlaneKubeconfigs).
+constexpr const char* kSchedulerKubeconfig = "/data/kubeconfig/scheduler.conf";
+
+// The virtual scheduler (controlPlane.advanced.virtualScheduler): its configuration comes from
+// the config Secret (SchedulerConfiguration), mounted read-only; its client certificate
+// (system:kube-scheduler, rights from the bootstrap RBAC) from init.
+json Scheduler(const VirtualCluster& vc) {
+  const std::string kubeconfig = kSchedulerKubeconfig;
+  json c = Container("kube-scheduler", vc.images.scheduler, {"kube-scheduler"},
+                     {"--config=" + std::string(kSchedulerConfigDir) + "/config.yaml",
+                      "--authentication-kubeconfig=" + kubeconfig,
+                      "--authorization-kubeconfig=" + kubeconfig,
+                      "--bind-address=$(VC_BIND_ADDRESS)", "--secure-port=10259",
+                      "--profiling=false"});
+  c["volumeMounts"].push_back(
+      {{"name", "scheduler-config"}, {"mountPath", kSchedulerConfigDir}, {"readOnly", true}});
+  c["ports"] = json::array({{{"name", "sched-https"}, {"containerPort", 10259}}});
+  Probe(&c, "/healthz", "sched-https");
+  c["resources"] = Resources("20m", "32Mi", "512Mi");
+  return c;
+}
+
 json Syncer(const VirtualCluster& vc) {
   // --name turns syncing on: the syncer reads Secret vc-config-NAME in its namespace.
   json args = {"run", "--data-dir=/data", "--name=" + vc.name, "--namespace=$(POD_NAMESPACE)",
@@ -211,7 +238,21 @@ json SnapshotServer(const VirtualCluster& vc) {
   return c;
 }
 
+json DataVolumes(const VirtualCluster& vc, json* claim_templates);
+
 json Volumes(const VirtualCluster& vc, json* claim_templates) {
+  json volumes = DataVolumes(vc, claim_templates);
+  if (VirtualScheduler(vc.values)) {
+    volumes.push_back(
+        {{"name", "scheduler-config"},
+         {"secret",
+          {{"secretName", ConfigSecretName(vc.name)},
+           {"items", json::array({{{"key", kSchedulerConfigKey}, {"path", "config.yaml"}}})}}}});
+  }
+  return volumes;
+}
+
+json DataVolumes(const VirtualCluster& vc, json* claim_templates) {
   const json& claim = At(vc.values, "/controlPlane/statefulSet/persistence/volumeClaim");
   // "auto" (vcluster's default) means a claim, since kine's SQLite is the cluster's state.
   const bool persistent = !(claim.is_object() && claim.contains("enabled") &&
@@ -233,7 +274,30 @@ json Volumes(const VirtualCluster& vc, json* claim_templates) {
   return json::array({tmp});
 }
 
+json Containers(const VirtualCluster& vc) {
+  json containers = {ApiServer(vc), ControllerManager(vc)};
+  if (VirtualScheduler(vc.values)) containers.push_back(Scheduler(vc));
+  containers.push_back(Syncer(vc));
+  containers.push_back(SnapshotServer(vc));
+  return containers;
+}
+
 }  // namespace
+
+bool VirtualScheduler(const json& values) {
+  const json& enabled = At(values, "/controlPlane/advanced/virtualScheduler/enabled");
+  return enabled.is_boolean() && enabled.get<bool>();
+}
+
+std::string SchedulerConfiguration(const json& values) {
+  json config = {{"apiVersion", "kubescheduler.config.k8s.io/v1"},
+                 {"kind", "KubeSchedulerConfiguration"},
+                 {"clientConnection", {{"kubeconfig", kSchedulerKubeconfig}}},
+                 {"leaderElection", {{"leaderElect", false}}}};
+  const json& profiles = At(values, "/controlPlane/advanced/virtualScheduler/profiles");
+  if (profiles.is_array() && !profiles.empty()) config["profiles"] = profiles;
+  return yaml::Dump(config);
+}
 
 json RenderStatefulSet(const VirtualCluster& given) {
   // The images the values ask for, in place of the build's defaults, for every container below.
@@ -257,14 +321,13 @@ json RenderStatefulSet(const VirtualCluster& given) {
         {"runAsGroup", 65532},
         {"fsGroup", 65532},
         {"seccompProfile", {{"type", "RuntimeDefault"}}}}},
-      // 10s, as before: with 75s (kube-apiserver's 60s request timeout and some) every delete of
-      // a virtual cluster waited the whole period in CI, so one of the containers does not end
-      // on SIGTERM. Until that is found, a longer grace period only makes deletes slower.
-      {"terminationGracePeriodSeconds", 10},
+      // Covers kube-apiserver's shutdown: requests in flight end within its request timeout
+      // (60s), watches 2s after them. Every container ends on SIGTERM, so the pod stops in a
+      // few seconds (tests/realnodes/virtual_cluster_test.cpp times it).
+      {"terminationGracePeriodSeconds", 70},
       {"initContainers",
        json::array({Container("init", vc.images.syncer, {"vc-syncer"}, InitArgs(vc)), Kine(vc)})},
-      {"containers",
-       json::array({ApiServer(vc), ControllerManager(vc), Syncer(vc), SnapshotServer(vc)})},
+      {"containers", Containers(vc)},
       {"volumes", Volumes(vc, &claim_templates)},
   };
   const json& scheduling = At(vc.values, "/controlPlane/statefulSet/scheduling");

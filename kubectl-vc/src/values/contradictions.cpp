@@ -52,6 +52,7 @@ class Checker {
     NodeLabelsIgnoredBySelectAll();
     OpenSharedServiceAtZeroTrust();
     NodeQuotaAtHighTrust();
+    VirtualSchedulerWithoutRealNodes();
     return std::move(findings_);
   }
 
@@ -120,6 +121,18 @@ class Checker {
           "policies.podSecurityStandard privileged lets the tenant's pods use host namespaces, "
           "host paths and privileged containers, which escapes every other isolation (" +
               trust_text_ + "); use baseline or restricted, or isolation.trustLevel high");
+  }
+
+  void VirtualSchedulerWithoutRealNodes() {
+    if (!IsTrue(v_, "/controlPlane/advanced/virtualScheduler/enabled") ||
+        IsTrue(v_, "/sync/fromHost/nodes/enabled")) {
+      return;
+    }
+    Error("/controlPlane/advanced/virtualScheduler/enabled",
+          "controlPlane.advanced.virtualScheduler.enabled is true, but sync.fromHost.nodes.enabled "
+          "is false, so the virtual cluster has only pseudo nodes and its scheduler nothing real to "
+          "choose from; set sync.fromHost.nodes.enabled to true (and pick the nodes with "
+          "sync.fromHost.nodes.selector), or disable the virtual scheduler");
   }
 
   void NodeLabelsIgnoredBySelectAll() {

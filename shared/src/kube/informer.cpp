@@ -43,12 +43,14 @@ void Informer::Start() {
   if (options_.resync_period.count() > 0) resyncer_ = std::thread([this] { ResyncLoop(); });
 }
 
-void Informer::Stop() {
+void Informer::Cancel() {
   stop_.Cancel();
-  {
-    std::lock_guard<std::mutex> lock(backoff_mu_);
-    if (backoff_ != nullptr) backoff_->Cancel();
-  }
+  std::lock_guard<std::mutex> lock(backoff_mu_);
+  if (backoff_ != nullptr) backoff_->Cancel();
+}
+
+void Informer::Stop() {
+  Cancel();
   {
     // WaitForSync checks the token under store_mu_: passing through it here means a waiter
     // either saw the cancel or is already waiting for the notification below.

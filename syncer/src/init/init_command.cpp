@@ -58,6 +58,7 @@ const std::vector<ControlPlaneKubeconfig>& ControlPlaneKubeconfigs() {
   static const std::vector<ControlPlaneKubeconfig> kFiles = {
       {"admin.conf", "admin"},
       {"controller-manager.conf", "controller-manager"},
+      {"scheduler.conf", "scheduler"},
       {"syncer.conf", "syncer"},
   };
   return kFiles;

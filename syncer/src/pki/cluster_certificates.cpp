@@ -108,6 +108,9 @@ StatusOr<std::vector<LeafCertificate>> ClusterLeafCertificates(
   // bindings for its user, as in kubeadm.
   leaves.push_back({"controller-manager",
                     {.subject = {kControllerManagerCommonName, {}}, .client_auth = true}});
+  // The virtual scheduler (controlPlane.advanced.virtualScheduler), likewise by bootstrap RBAC.
+  leaves.push_back(
+      {"scheduler", {.subject = {kSchedulerCommonName, {}}, .client_auth = true}});
   leaves.push_back(
       {"syncer", {.subject = {kSyncerCommonName, {kMastersGroup}}, .client_auth = true}});
   // Only ever shown to the syncer's kubelet API, which checks it against the CA. Without a

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "vc/base64.h"
 #include "vc/log.h"
@@ -87,6 +88,7 @@ Status LoadSyncContext(RunState* s) {
   if (!text) return Internal("secret vc-config-" + o.name + ": config.yaml is not base64");
   ASSIGN_OR_RETURN(auto doc, yaml::Parse(*text, "secret vc-config-" + o.name));
   ctx->config = translate::SyncConfigFromValues(doc.value);
+  RETURN_IF_ERROR(translate::CheckSyncConfig(ctx->config).Annotate("secret vc-config-" + o.name));
   ctx->tenant = {.name = o.name, .host_namespace = o.namespace_,
                  .trust_level = ctx->config.trust_level};
   ASSIGN_OR_RETURN(json service, s->host->Get(kube::resources::kServices, o.namespace_, o.name));
@@ -224,8 +226,12 @@ Status DeployClusterDns(RunState* s) {
   return Status::Ok();
 }
 
+// All at once: each syncer's watches take up to a second to notice their cancel, and the pod's
+// grace period is short (kubelet kills what is still running when it ends).
 Status StopSyncers(RunState* s) {
-  for (auto it = s->syncers.rbegin(); it != s->syncers.rend(); ++it) (*it)->Stop();
+  std::vector<std::thread> stopping;
+  for (auto& syncer : s->syncers) stopping.emplace_back([&syncer] { syncer->Stop(); });
+  for (auto& t : stopping) t.join();
   s->syncers.clear();
   return Status::Ok();
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/syncer/sync/node_syncer.h"
 
+#include "vc/labels.h"
 #include "vc/log.h"
 #include "vc/syncer/translate/names.h"
 
@@ -42,9 +43,19 @@ void NodeSyncer::Stop() {
   if (host_) host_->Stop();
 }
 
+// A tenant on dedicated nodes sees only its own: the others are not its to schedule onto.
 bool NodeSyncer::Selected(const json& host_node) const {
+  if (ctx_->config.dedicated_nodes &&
+      !translate::NodeMatches(host_node, {{labels::kDedicatedNodeLabel, ctx_->tenant.name}})) {
+    return false;
+  }
   return ctx_->config.nodes == translate::NodeSyncMode::kAll ||
          translate::NodeMatches(host_node, ctx_->config.node_selector);
+}
+
+json NodeSyncer::Virtual(const json& host_node) const {
+  return translate::RealNode(host_node, ctx_->kubelet,
+                             ctx_->config.dedicated_nodes ? ctx_->tenant.name : "");
 }
 
 Status NodeSyncer::Upsert(const json& want) {
@@ -87,7 +98,7 @@ Status NodeSyncer::EnsureNode(const std::string& name) {
   std::lock_guard lock(mu_);
   if (host_) {
     if (auto hn = host_->Get("", name); hn && Selected(*hn)) {
-      return Upsert(translate::RealNode(*hn, ctx_->kubelet));
+      return Upsert(Virtual(*hn));
     }
   }
   if (virtual_->Get("", name)) return Status::Ok();
@@ -101,7 +112,7 @@ Status NodeSyncer::Reconcile(const std::string& name) {
                                   .contains(translate::kPseudoNodeLabel);
   if (host_) {
     auto hn = host_->Get("", name);
-    if (hn && Selected(*hn)) return Upsert(translate::RealNode(*hn, ctx_->kubelet));
+    if (hn && Selected(*hn)) return Upsert(Virtual(*hn));
     // A real node we mirrored that no longer matches (or is gone): remove unless pods use it.
     if (have && !pseudo && bound_pods_(name) == 0) {
       auto deleted = ctx_->virtual_cluster->Delete(r::kNodes, "", name);

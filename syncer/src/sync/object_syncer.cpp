@@ -2,6 +2,7 @@
 #include "vc/syncer/sync/object_syncer.h"
 
 #include "vc/log.h"
+#include "vc/syncer/translate/host_policy.h"
 #include "vc/syncer/translate/object_translator.h"
 
 namespace vc::syncer::sync {
@@ -33,7 +34,8 @@ ObjectKind IngressKind() {
             const json want = h.value("status", json::object());
             if (want.empty() || v.value("status", json::object()) == want) return json();
             return {{"status", want}};
-          }};
+          },
+          translate::IngressRefusal};
 }
 
 ObjectSyncer::ObjectSyncer(std::shared_ptr<const SyncContext> ctx, ObjectKind kind)
@@ -70,6 +72,15 @@ Status ObjectSyncer::Upsert(const json& v) {
   const json want = kind_.translate(v, ctx_->tenant);
   const std::string host_name = want["metadata"].value("name", "");
   auto h = pair_.host_cache().Get(ctx_->tenant.host_namespace, host_name);
+  if (const std::string why = kind_.refusal ? kind_.refusal(v, ctx_->config) : std::string();
+      !why.empty()) {
+    VC_LOG(Info) << "refusing " << kind_.resource.kind << " " << host_name << ": " << why;
+    RecordVirtualEvent(*ctx_->virtual_cluster, v, "Warning", "SyncRefused", why);
+    if (!h) return Status::Ok();
+    auto deleted = ctx_->host->Delete(kind_.resource, ctx_->tenant.host_namespace, host_name);
+    if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
+    return Status::Ok();
+  }
   if (!h) {
     auto created = ctx_->host->Create(kind_.resource, ctx_->tenant.host_namespace, want,
                                       {.field_manager = "vc-syncer"});

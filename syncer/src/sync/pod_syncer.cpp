@@ -145,8 +145,8 @@ Status PodSyncer::Reconcile(const std::string& key) {
   }
 
   if (!h) {
-    if (!NodeOf(*v).empty()) {
-      // Bound, so it ran on the host once: the host pod was deleted behind our back.
+    if (RanOnHost(*v)) {
+      // It ran on the host once: the host pod was deleted behind our back.
       auto live = ctx_->host->Get(r::kPods, hns, host_name);
       if (live.ok()) return Status::Ok();
       if (live.status().code() != Code::kNotFound) return live.status();
@@ -175,6 +175,16 @@ Status PodSyncer::Reconcile(const std::string& key) {
   }
   if (!Deleting(*h)) RETURN_IF_ERROR(EnsureTokens(*v, &*h));
   return Status::Ok();
+}
+
+// Whether the virtual pod's host pod existed once. Bound is enough when only the syncer binds
+// (to the host pod's node); the virtual scheduler binds before there is a host pod, so then it
+// takes the status the host pod gave back (a host IP, containers).
+bool PodSyncer::RanOnHost(const json& vpod) const {
+  if (NodeOf(vpod).empty()) return false;
+  if (!ctx_->config.virtual_scheduler) return true;
+  const json& status = translate::ObjectAt(vpod, "status");
+  return !status.value("hostIP", "").empty() || status.contains("containerStatuses");
 }
 
 Status PodSyncer::CreateOnHost(const json& vpod) {
@@ -207,6 +217,9 @@ Status PodSyncer::CreateOnHost(const json& vpod) {
     }
     return Status::Ok();
   }
+  // With the virtual scheduler, the host pod waits for its binding (an update of the virtual
+  // pod, which brings it back here).
+  if (ctx_->config.virtual_scheduler && NodeOf(vpod).empty()) return Status::Ok();
   // The virtual cluster's DNS, at the address the host gave its Service (the virtual one is
   // recreated with it); until that Service exists, pods resolve through the host's DNS.
   translate::PodEnvironment env = ctx_->pod_env;
@@ -244,6 +257,9 @@ Status PodSyncer::CreateOnHost(const json& vpod) {
     return created.status().Annotate("create host pod");
   }
   VC_LOG(Info) << "created host pod " << hns << "/" << t.host_pod["metadata"].value("name", "");
+  for (const auto& adjustment : t.adjustments) {
+    RecordVirtualEvent(*ctx_->virtual_cluster, vpod, "Warning", "SyncAdjusted", adjustment);
+  }
   if (!t.refs.tokens.empty()) {
     // The token Secret goes with the host pod (the host's garbage collector).
     const json owner = {

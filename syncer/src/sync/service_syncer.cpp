@@ -48,7 +48,7 @@ Status ServiceSyncer::Reconcile(const std::string& key) {
     }
     return Status::Ok();
   }
-  const json want = translate::TranslateService(*v, ctx_->tenant);
+  const json want = translate::TranslateService(*v, ctx_->tenant, ctx_->config);
   if (!h) {
     auto created = ctx_->host->Create(r::kServices, hns, want, {.field_manager = "vc-syncer"});
     if (!created.ok() && created.status().code() != Code::kAlreadyExists) return created.status();

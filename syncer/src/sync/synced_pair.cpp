@@ -43,6 +43,8 @@ bool SyncedPair::WaitForSync(std::chrono::milliseconds timeout) {
 }
 
 void SyncedPair::Stop() {
+  if (virtual_) virtual_->Cancel();
+  if (host_) host_->Cancel();
   controller_->Stop();
   if (virtual_) virtual_->Stop();
   if (host_) host_->Stop();

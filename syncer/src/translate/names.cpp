@@ -92,6 +92,9 @@ json HostMetadata(const json& virtual_object, const Tenant& tenant) {
   for (const auto& [k, v] : ObjectAt(meta, "annotations").items()) {
     // kubectl's last-applied copy is the virtual object, not the host one: leave it behind.
     if (k == "kubectl.kubernetes.io/last-applied-configuration") continue;
+    // Ours are written by the syncer alone: the tenant's would claim another object, name or
+    // tenant to whoever reads them on the host.
+    if (k.rfind(labels::kPrefix, 0) == 0) continue;
     annotations[k] = v;
   }
   annotations[labels::kVirtualName] = name;

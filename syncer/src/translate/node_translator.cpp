@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/syncer/translate/node_translator.h"
 
+#include "vc/labels.h"
 #include "vc/syncer/translate/names.h"
 
 namespace vc::syncer::translate {
@@ -48,12 +49,20 @@ json PseudoNode(const std::string& name, const json& host_node, const KubeletEnd
           {"status", Status(name, host_node, kubelet)}};
 }
 
-json RealNode(const json& host_node, const KubeletEndpoint& kubelet) {
+json RealNode(const json& host_node, const KubeletEndpoint& kubelet, const std::string& dedicated_to) {
   const json& meta = ObjectAt(host_node, "metadata");
   const std::string name = meta.value("name", "");
   json spec = json::object();
   const json hspec = host_node.value("spec", json::object());
-  if (hspec.contains("taints")) spec["taints"] = hspec["taints"];
+  json taints = json::array();
+  for (const auto& t : hspec.value("taints", json::array())) {
+    if (!dedicated_to.empty() && t.value("key", "") == labels::kDedicatedTaintKey &&
+        t.value("value", "") == dedicated_to) {
+      continue;
+    }
+    taints.push_back(t);
+  }
+  if (!taints.empty()) spec["taints"] = taints;
   if (hspec.value("unschedulable", false)) spec["unschedulable"] = true;
   json status = Status(name, host_node, kubelet);
   return {{"apiVersion", "v1"},

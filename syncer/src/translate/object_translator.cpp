@@ -29,7 +29,7 @@ json TranslatePvc(const json& v, const Tenant& tenant) {
           {"spec", spec}};
 }
 
-json TranslateService(const json& v, const Tenant& tenant) {
+json TranslateService(const json& v, const Tenant& tenant, const SyncConfig& config) {
   json spec = v.value("spec", json::object());
   const std::string ns = ObjectAt(v, "metadata").value("namespace", "");
   const bool headless = spec.value("clusterIP", "") == "None";
@@ -37,6 +37,13 @@ json TranslateService(const json& v, const Tenant& tenant) {
   if (headless) spec["clusterIP"] = "None";
   if (spec.contains("ports")) {
     for (auto& p : spec["ports"]) p.erase("nodePort");
+  }
+  // A LoadBalancer also opens a port on every host node, unless told not to: only where the
+  // values allow NodePort too.
+  if (spec.value("type", "") == "LoadBalancer" &&
+      std::find(config.service_types.begin(), config.service_types.end(), "NodePort") ==
+          config.service_types.end()) {
+    spec["allocateLoadBalancerNodePorts"] = false;
   }
   if (spec.contains("selector") && spec["selector"].is_object() && !spec["selector"].empty()) {
     spec["selector"] = HostSelector(spec["selector"], ns, tenant);
@@ -49,18 +56,6 @@ json TranslateService(const json& v, const Tenant& tenant) {
           {"kind", "Service"},
           {"metadata", HostMetadata(v, tenant)},
           {"spec", spec}};
-}
-
-std::string ServiceRefusal(const json& v, const SyncConfig& config) {
-  const std::string type = v.value("spec", json::object()).value("type", "ClusterIP");
-  if (std::find(config.service_types.begin(), config.service_types.end(), type) !=
-      config.service_types.end()) {
-    return {};
-  }
-  std::string allowed;
-  for (const auto& t : config.service_types) allowed += (allowed.empty() ? "" : ", ") + t;
-  return "service type " + type + " is not allowed in this virtual cluster (isolation.serviceTypes: " +
-         (allowed.empty() ? "none" : allowed) + ")";
 }
 
 namespace {

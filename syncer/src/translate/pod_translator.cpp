@@ -119,6 +119,21 @@ void RewriteVolumes(json* spec, Rewriter* rw, const std::string& token_secret) {
           rw->Pvc(v["persistentVolumeClaim"].value("claimName", ""));
     }
     if (v.contains("projected")) RewriteProjected(&v["projected"], rw, token_secret);
+    // Volume types that name a Secret for their driver (csi, rbd, cephfs, iscsi, flexVolume,
+    // scaleIO, storageos: secretRef or nodePublishSecretRef; azureFile: secretName). Left as
+    // written, the name would pick a Secret of the host namespace, where the control plane's
+    // own Secrets are.
+    for (auto& [type, source] : v.items()) {
+      if (type == "name" || type == "secret" || type == "projected" || !source.is_object()) continue;
+      for (const char* ref : {"secretRef", "nodePublishSecretRef"}) {
+        if (source.contains(ref) && source[ref].is_object()) {
+          source[ref]["name"] = rw->Secret(source[ref].value("name", ""));
+        }
+      }
+      if (type == "azureFile" && source.contains("secretName")) {
+        source["secretName"] = rw->Secret(source.value("secretName", ""));
+      }
+    }
     if (v.contains("downwardAPI") && v["downwardAPI"].contains("items")) {
       for (auto& item : v["downwardAPI"]["items"]) {
         if (item.contains("fieldRef")) RewriteFieldRef(&item["fieldRef"]);
@@ -127,11 +142,27 @@ void RewriteVolumes(json* spec, Rewriter* rw, const std::string& token_secret) {
   }
 }
 
-json Placement(json spec, const Tenant& tenant, const SyncConfig& config) {
+json Placement(json spec, const Tenant& tenant, const SyncConfig& config,
+               std::vector<std::string>* adjustments) {
   json tolerations = json::array();
   for (const auto& t : spec.value("tolerations", json::array())) {
-    if (t.value("key", "") == labels::kDedicatedTaintKey) continue;
+    // Neither the dedication taint by name nor every taint at once (an empty key with
+    // Exists): with either, a pod could land on another tenant's dedicated node.
+    if (!t.is_object() || t.value("key", "") == labels::kDedicatedTaintKey ||
+        (t.value("key", "").empty() && t.value("operator", "Equal") == "Exists")) {
+      adjustments->push_back("toleration " + t.dump() +
+                             " left out on the host: it would tolerate the " +
+                             labels::kDedicatedTaintKey +
+                             " taint of other tenants' dedicated nodes (tolerate taints by key)");
+      continue;
+    }
     tolerations.push_back(t);
+  }
+  // The nodes the tenant sees (sync.fromHost.nodes.selector.labels) are the nodes it runs on.
+  if (config.nodes == NodeSyncMode::kSelected && !config.node_selector.empty()) {
+    json selector = spec.value("nodeSelector", json::object());
+    for (const auto& [k, v] : config.node_selector) selector[k] = v;
+    spec["nodeSelector"] = selector;
   }
   if (config.dedicated_nodes) {
     json selector = spec.value("nodeSelector", json::object());
@@ -153,6 +184,25 @@ json Placement(json spec, const Tenant& tenant, const SyncConfig& config) {
     spec.erase("tolerations");
   } else {
     spec["tolerations"] = tolerations;
+  }
+  return spec;
+}
+
+// The node the virtual scheduler bound the pod to, as a required node affinity on every term
+// (as the DaemonSet controller pins its pods), never as nodeName: the host's scheduler still
+// checks taints, the tenant's placement (Placement above) and room, so a node the tenant may not
+// use leaves the host pod Pending instead of placing it there.
+json PinToNode(json spec, const std::string& node) {
+  const json field = {{"key", "metadata.name"}, {"operator", "In"}, {"values", {node}}};
+  json& required = spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"];
+  if (!required.is_object()) required = json::object();
+  json& terms = required["nodeSelectorTerms"];
+  if (!terms.is_array() || terms.empty()) terms = json::array({json::object()});
+  for (auto& term : terms) {
+    if (!term.is_object()) term = json::object();
+    json fields = term.value("matchFields", json::array());
+    fields.push_back(field);
+    term["matchFields"] = fields;
   }
   return spec;
 }
@@ -191,6 +241,7 @@ PodTranslation TranslatePod(const json& virtual_pod, const Tenant& tenant, const
   const std::string token_secret = TokenSecretName(virtual_pod, tenant);
 
   out.refs.service_account = ServiceAccountName(virtual_pod);
+  const std::string bound_node = spec.value("nodeName", "");
   for (const char* key : {"nodeName", "serviceAccountName", "serviceAccount", "priority",
                           "priorityClassName", "preemptionPolicy", "ephemeralContainers"}) {
     spec.erase(key);
@@ -210,7 +261,11 @@ PodTranslation TranslatePod(const json& virtual_pod, const Tenant& tenant, const
   if (spec.contains("imagePullSecrets")) {
     for (auto& s : spec["imagePullSecrets"]) s["name"] = rw.Secret(s.value("name", ""));
   }
-  spec = Placement(std::move(spec), tenant, config);
+  spec = Placement(std::move(spec), tenant, config, &out.adjustments);
+  if (config.virtual_scheduler && !bound_node.empty()) {
+    spec = PinToNode(std::move(spec), bound_node);
+    spec.erase("schedulerName");  // the virtual cluster's profile chose; the host's confirms
+  }
   const json dns = DnsSettings(virtual_pod, env.dns_ip, env.cluster_domain);
   if (!dns.is_null()) spec.update(dns);
 

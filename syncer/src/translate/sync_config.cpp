@@ -80,6 +80,7 @@ SyncConfig SyncConfigFromValues(const json& v) {
   if (Bool(v, "/sync/fromHost/configMaps/enabled", false)) {
     c.config_map_mappings = StringMap(At(v, "/sync/fromHost/configMaps/mappings/byName"));
   }
+  c.virtual_scheduler = Bool(v, "/controlPlane/advanced/virtualScheduler/enabled", false);
   c.trust_level = Str(v, "/isolation/trustLevel", "high");
   c.pod_security_standard = Str(v, "/policies/podSecurityStandard", "");
   c.dedicated_nodes = Bool(v, "/isolation/dedicatedNodes/enabled", false);
@@ -97,6 +98,35 @@ SyncConfig SyncConfigFromValues(const json& v) {
   c.cluster_domain = Str(v, "/networking/advanced/clusterDomain", "cluster.local");
   c.manifests = Str(v, "/experimental/deploy/vcluster/manifests", "");
   return c;
+}
+
+Status CheckSyncConfig(const SyncConfig& c) {
+  auto known = [](const std::string& v, std::initializer_list<const char*> allowed) {
+    for (const char* a : allowed) {
+      if (v == a) return true;
+    }
+    return false;
+  };
+  if (!known(c.trust_level, {"high", "partial", "zero"})) {
+    return InvalidArgument("isolation.trustLevel \"" + c.trust_level +
+                           "\" is not one of high, partial, zero; the syncer does not start "
+                           "rather than guess (fix the values and run kubectl vc create --upgrade)");
+  }
+  if (!known(c.pod_security_standard, {"", "privileged", "baseline", "restricted"})) {
+    return InvalidArgument("policies.podSecurityStandard \"" + c.pod_security_standard +
+                           "\" is not one of privileged, baseline, restricted; the syncer does not "
+                           "start rather than guess (fix the values and run kubectl vc create "
+                           "--upgrade)");
+  }
+  for (const auto& t : c.service_types) {
+    if (!known(t, {"ClusterIP", "NodePort", "LoadBalancer", "ExternalName"})) {
+      return InvalidArgument("isolation.serviceTypes has \"" + t +
+                             "\", not one of ClusterIP, NodePort, LoadBalancer, ExternalName; the "
+                             "syncer does not start rather than guess (fix the values and run "
+                             "kubectl vc create --upgrade)");
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace vc::syncer::translate

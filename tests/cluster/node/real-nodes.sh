@@ -254,6 +254,9 @@ rn_ingress_up() {
 # Every real node runs a pod from the local registry; CoreDNS answers.
 rn_check() {
   local i node
+  # The API server refuses a pod until the controller manager has made its namespace's
+  # ServiceAccount "default"; on a fast up the check pods came first (CI of 2026-12-05).
+  wait_for "the ServiceAccount default/default" 60 kctl -n default get serviceaccount default
   for i in $(seq 1 "$real_nodes"); do
     node=$(rn_node_name "$i")
     kctl apply -f - >/dev/null <<EOF

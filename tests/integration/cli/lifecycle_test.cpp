@@ -131,6 +131,21 @@ TEST_F(CliTest, MistypedKeyNamesFileLineAndSuggestion) {
   EXPECT_EQ(LeftOnHost("typo"), std::vector<std::string>{});
 }
 
+// ConfigMaps are mapped from a host namespace by a Role there; a namespace that does not exist
+// is named with the fix before anything is made.
+TEST_F(CliTest, AMappedNamespaceThatDoesNotExistIsRefusedBeforeAnythingIsMade) {
+  const std::string values = home_->path() + "/mapped.yaml";
+  std::ofstream(values) << "sync:\n  fromHost:\n    configMaps:\n      enabled: true\n"
+                           "      mappings:\n        byName:\n"
+                           "          \"no-such-namespace/*\": \"default/*\"\n";
+  auto r = Run({"create", "mapped", "-f", values, "--connect=false"});
+  EXPECT_EQ(r.code, 1) << r.Both();
+  EXPECT_NE(r.err.find("host namespace no-such-namespace, which does not exist"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("kubectl create namespace no-such-namespace"), std::string::npos) << r.err;
+  EXPECT_EQ(LeftOnHost("mapped"), std::vector<std::string>{});
+}
+
 TEST_F(CliTest, NamespaceHoldingAnotherVirtualClusterIsRefused) {
   const std::string ns = "vc-it-shared-" + std::to_string(getpid());
   const json namespace_object = {
@@ -234,6 +249,34 @@ TEST_F(CliTest, ExposeMakesTheServiceALoadBalancer) {
   ASSERT_FALSE(doc.is_discarded()) << described.Both();
   EXPECT_EQ(doc["endpoint"]["type"], "LoadBalancer");
   EXPECT_EQ(doc["values"]["controlPlane"]["service"]["spec"]["type"], "LoadBalancer");
+}
+
+// GitOps: `create --dry-run -o yaml` reads and writes nothing on the host, and what it prints,
+// applied by kubectl (as Argo CD or Flux would), is a virtual cluster kubectl vc can use.
+TEST_F(CliTest, DryRunOutputAppliedByKubectlIsAWorkingVirtualCluster) {
+  Track("gitops");
+  auto rendered = Run({"create", "gitops", "--dry-run", "-o", "yaml", "--set",
+                       "networking.serviceCIDR=10.96.0.0/12"});
+  ASSERT_EQ(rendered.code, 0) << rendered.Both();
+  EXPECT_EQ(rendered.err, "") << "nothing assumed when the range is given";
+  EXPECT_EQ(LeftOnHost("gitops"), std::vector<std::string>{});
+  const std::string file = home_->path() + "/gitops.yaml";
+  std::ofstream(file) << rendered.out;
+
+  // The Tenant kind becomes known only once its definition is established; a GitOps tool
+  // retries, and so does this.
+  CliResult applied;
+  ASSERT_TRUE(Eventually([&] {
+    applied = Kubectl({"apply", "--server-side", "--field-manager=gitops", "-f", file});
+    return applied.code == 0;
+  }, std::chrono::seconds(60))) << applied.Both();
+  EXPECT_TRUE(Eventually([&] { return StatusInList(*this, "gitops") == "Running"; },
+                         std::chrono::seconds(180)))
+      << Run({"describe", "gitops"}).Both();
+  auto used = Run({"connect", "gitops", "--", bin_ + "/kubectl", "get", "ns", "kube-system",
+                   "-o", "name"});
+  EXPECT_EQ(used.code, 0) << used.Both();
+  EXPECT_NE(used.out.find("namespace/kube-system"), std::string::npos) << used.Both();
 }
 
 TEST_F(CliTest, PluginIsFoundByKubectlAndCompletes) {

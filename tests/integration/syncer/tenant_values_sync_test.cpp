@@ -3,6 +3,7 @@
 // with an Event; a host ConfigMap mapped in; pre-populated manifests; real nodes selected by
 // label; Ingresses and IngressClasses.
 #include "integration/syncer/syncer_e2e_fixture.h"
+#include "support/rights.h"
 
 namespace vc::testing {
 namespace {
@@ -51,6 +52,23 @@ TEST_F(SyncerE2eTest, ForbiddenPodRefusedAndHostConfigMapMapped) {
     return mapped.is_object() && mapped["data"].value("registry", "") == "mirror.platform.local";
   }, std::chrono::seconds(60))) << mapped.dump();
 
+  // The syncer's rights on the host, as the API server computes them, are the reviewed ones
+  // (manifests/rights/vc-syncer.txt): in its namespace, in the mapped one (ConfigMaps, read
+  // only), and in any other (nothing but what every authenticated user has).
+  const std::string hns = "vcluster-" + name;
+  const std::string reviewed = std::string(VC_MANIFESTS_DIR) + "/rights/vc-syncer.txt";
+  for (const auto& [section, in_ns] : std::vector<std::pair<std::string, std::string>>{
+           {"own-namespace", hns}, {"mapped-namespace", platform}, {"other-namespace", "default"}}) {
+    auto listed = Exec({bin_ + "/kubectl", "--kubeconfig", host_dir_ + "/kubeconfig", "auth",
+                        "can-i", "--list", "-n", in_ns,
+                        "--as=system:serviceaccount:" + hns + ":vc-" + name});
+    ASSERT_EQ(listed.code, 0) << listed.Both();
+    const auto measured = NormalizeRights(listed.out, {{hns, "NAMESPACE"}, {name, "NAME"}});
+    EXPECT_EQ(RightsDiff(ReviewedRights(reviewed, section), measured), "")
+        << "the syncer's rights in " << in_ns << " differ from section @" << section << " of "
+        << reviewed << " (+ measured, not reviewed; - reviewed, not measured)";
+  }
+
   // hostNetwork at partial trust (baseline): refused, with an Event, and nothing on the host.
   auto applied = ApplyInVirtual(name, "bad.yaml", R"(apiVersion: v1
 kind: Pod
@@ -80,6 +98,16 @@ spec:
   EXPECT_TRUE(Eventually([&] {
     return client_->Get(r::kPods, "vcluster-" + name, "fine-x-default-x-" + name).ok();
   }, std::chrono::seconds(60))) << SyncerLog(name);
+
+  // delete takes the Role in the mapped namespace along.
+  auto deleted = Run({"delete", name, "--wait", "--timeout", "90s"});
+  ASSERT_EQ(deleted.code, 0) << deleted.Both();
+  auto roles = client_->ListAll(r::kRoles, platform, {});
+  ASSERT_TRUE(roles.ok()) << roles.status().message();
+  EXPECT_TRUE(roles->items.empty()) << roles->items.size();
+  auto bindings = client_->ListAll(r::kRoleBindings, platform, {});
+  ASSERT_TRUE(bindings.ok()) << bindings.status().message();
+  EXPECT_TRUE(bindings->items.empty()) << bindings->items.size();
 }
 
 

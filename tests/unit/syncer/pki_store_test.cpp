@@ -22,8 +22,8 @@ using vc::syncer::testing::Spit;
 
 const WallClock::time_point kT0 = WallClock::from_time_t(1767225600);  // 2026-01-01
 
-const char* const kFiles[] = {"ca", "apiserver", "admin", "controller-manager", "syncer",
-                              "apiserver-kubelet-client"};
+const char* const kFiles[] = {"ca", "apiserver", "admin", "controller-manager", "scheduler",
+                              "syncer", "apiserver-kubelet-client"};
 
 class PkiStoreTest : public ::testing::Test {
  protected:
@@ -66,7 +66,7 @@ TEST_F(PkiStoreTest, CreatesTheLayoutWithModes) {
   ASSERT_TRUE(changes.ok()) << changes.status().message();
   EXPECT_EQ(Files(*changes),
             (std::vector<std::string>{"ca", "sa", "apiserver", "admin", "controller-manager",
-                                      "syncer", "apiserver-kubelet-client"}));
+                                      "scheduler", "syncer", "apiserver-kubelet-client"}));
   for (const char* f : kFiles) {
     EXPECT_EQ(ModeOf(Path(std::string(f) + ".key")), 0600) << f;
     EXPECT_EQ(ModeOf(Path(std::string(f) + ".crt")), 0644) << f;
@@ -194,7 +194,7 @@ TEST_F(PkiStoreTest, RenewsLeavesNearExpiryButNotTheCa) {
   now_ = kT0 + kLeafValidity - kRenewBefore + hours(24);
   auto changes = Ensure();
   ASSERT_TRUE(changes.ok()) << changes.status().message();
-  EXPECT_EQ(changes->size(), 5u);
+  EXPECT_EQ(changes->size(), 6u);
   for (const auto& c : *changes) EXPECT_EQ(c.reason, "expires within a year") << c.file;
   const auto after = Snapshot();
   EXPECT_EQ(after.at("ca.crt"), before.at("ca.crt"));
@@ -235,7 +235,7 @@ TEST(PkiClusterCertificatesTest, ApiserverAnswersToEveryName) {
                                          .extra_sans = {"dev.example.com", "192.0.2.10"},
                                          .service_cidr = "10.96.0.0/12,fd00::/108"});
   ASSERT_TRUE(leaves.ok()) << leaves.status().message();
-  ASSERT_EQ(leaves->size(), 5u);
+  ASSERT_EQ(leaves->size(), 6u);
   const CertificateSpec& api = leaves->front().spec;
   EXPECT_EQ(leaves->front().file, "apiserver");
   EXPECT_TRUE(api.server_auth);
@@ -254,6 +254,7 @@ TEST(PkiClusterCertificatesTest, ApiserverAnswersToEveryName) {
   for (const auto& l : *leaves) subjects[l.file] = l.spec.subject;
   EXPECT_EQ(subjects["admin"], (Subject{"kubectl-vc:admin", {"system:masters"}}));
   EXPECT_EQ(subjects["syncer"], (Subject{"kubectl-vc:syncer", {"system:masters"}}));
+  EXPECT_EQ(subjects["scheduler"], (Subject{"system:kube-scheduler", {}}));
   EXPECT_EQ(subjects["controller-manager"], (Subject{"system:kube-controller-manager", {}}));
   EXPECT_EQ(subjects["apiserver-kubelet-client"].organizations.size(), 0u);
   EXPECT_EQ(ClusterLeafCertificates({.name = "dev", .namespace_ = "ns", .service_cidr = "bad"})

@@ -119,6 +119,27 @@ TEST(SyncerTranslateObjectsTest, PseudoNodeIsSanitizedAndPointsAtTheSyncer) {
   EXPECT_FALSE(NodeMatches(host, {{"team", "other"}}));
 }
 
+TEST(SyncerTranslateObjectsTest, ARealNodeDedicatedToTheTenantLosesOnlyItsOwnDedicationTaint) {
+  const json host = json::parse(R"({"metadata": {"name": "w2"}, "spec": {"taints": [
+      {"key": "kubectl-vc.dev/dedicated", "value": "t1", "effect": "NoSchedule"},
+      {"key": "kubectl-vc.dev/dedicated", "value": "t2", "effect": "NoSchedule"},
+      {"key": "gpu", "value": "yes", "effect": "NoSchedule"}]}})");
+  const KubeletEndpoint kubelet{.address = "127.0.0.1", .port = 41000};
+  // Its own taint the host lets its pods onto, so its virtual scheduler may use the node.
+  const json mine = RealNode(host, kubelet, "t1");
+  ASSERT_EQ(mine["spec"]["taints"].size(), 2u) << mine["spec"].dump();
+  EXPECT_EQ(mine["spec"]["taints"][0]["value"], "t2");
+  EXPECT_EQ(mine["spec"]["taints"][1]["key"], "gpu");
+  EXPECT_EQ(RealNode(host, kubelet)["spec"]["taints"].size(), 3u);
+}
+
+TEST(SyncerSyncConfigTest, TheVirtualSchedulerIsReadFromTheValues) {
+  EXPECT_FALSE(SyncConfigFromValues(json::object()).virtual_scheduler);
+  EXPECT_TRUE(SyncConfigFromValues(json::parse(
+                  R"({"controlPlane": {"advanced": {"virtualScheduler": {"enabled": true}}}})"))
+                  .virtual_scheduler);
+}
+
 TEST(SyncerSyncConfigTest, DefaultsMatchTheSchemaAndValuesOverride) {
   const SyncConfig d = SyncConfigFromValues(json::object());
   EXPECT_TRUE(d.pods);

@@ -126,6 +126,54 @@ TEST(SyncerTranslatePodTest, DedicatedNodesAddSelectorAndToleration) {
   EXPECT_EQ(tol[3], (json{{"key", "spot"}, {"operator", "Exists"}}));
 }
 
+TEST(SyncerTranslatePodTest, ThePodTheVirtualSchedulerBoundIsPinnedToItsNodeNotPlacedThere) {
+  json pod = VirtualPod();
+  pod["spec"]["nodeName"] = "node-2";
+  pod["spec"]["schedulerName"] = "bin-packing";
+  pod["spec"]["affinity"] = json::parse(R"({"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
+      {"nodeSelectorTerms": [{"matchExpressions": [{"key": "gpu", "operator": "Exists"}]},
+                             {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}]}}})");
+  SyncConfig config;
+  config.virtual_scheduler = true;
+  config.dedicated_nodes = true;
+  const json spec = TranslatePod(pod, kTenant, config, kEnv).host_pod["spec"];
+  // Never nodeName (which skips the host's scheduler and its checks): every term gets the node.
+  EXPECT_FALSE(spec.contains("nodeName"));
+  EXPECT_FALSE(spec.contains("schedulerName"));
+  const json& terms =
+      spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+          ["nodeSelectorTerms"];
+  ASSERT_EQ(terms.size(), 2u) << terms.dump();
+  const json pin = {{"key", "metadata.name"}, {"operator", "In"}, {"values", {"node-2"}}};
+  for (const auto& term : terms) {
+    EXPECT_EQ(term["matchFields"], json::array({pin})) << term.dump();
+    EXPECT_TRUE(term.contains("matchExpressions")) << term.dump();
+  }
+  // The tenant's placement still holds: the host refuses a node that is not its own.
+  EXPECT_EQ(spec["nodeSelector"][labels::kDedicatedNodeLabel], "t1");
+
+  // Without the virtual scheduler a nodeName the tenant wrote is dropped, nothing pinned.
+  config.virtual_scheduler = false;
+  const json free = TranslatePod(pod, kTenant, config, kEnv).host_pod["spec"];
+  EXPECT_FALSE(free.contains("nodeName"));
+  EXPECT_FALSE(free["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+                   ["nodeSelectorTerms"][0]
+                       .contains("matchFields"));
+}
+
+TEST(SyncerTranslatePodTest, PodsRunOnTheNodesTheSelectorShows) {
+  SyncConfig config;
+  config.nodes = NodeSyncMode::kSelected;
+  config.node_selector = {{"pool", "gpu"}};
+  json pod = VirtualPod();
+  pod["spec"]["nodeSelector"] = {{"pool", "cpu"}, {"disk", "ssd"}};
+  const json spec = TranslatePod(pod, kTenant, config, kEnv).host_pod["spec"];
+  EXPECT_EQ(spec["nodeSelector"], (json{{"pool", "gpu"}, {"disk", "ssd"}}));
+  config.nodes = NodeSyncMode::kAll;
+  EXPECT_EQ(TranslatePod(pod, kTenant, config, kEnv).host_pod["spec"]["nodeSelector"],
+            (json{{"pool", "cpu"}, {"disk", "ssd"}}));
+}
+
 TEST(SyncerTranslatePodTest, StatusFlowsBackWithoutQosClass) {
   const json host = json::parse(R"({"status": {
     "phase": "Running", "podIP": "10.244.0.7", "podIPs": [{"ip": "10.244.0.7"}],

@@ -68,6 +68,10 @@ class Informer {
 
   void Start();
   void Stop();
+  // Tells the threads to end and returns at once; Stop then joins them. Stopping several
+  // informers, cancel them all first: a watch notices within a second, so joining one by one
+  // costs a second each.
+  void Cancel();
 
   // True once the first list has been stored and its events delivered.
   bool HasSynced() const;

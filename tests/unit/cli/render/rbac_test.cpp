@@ -40,5 +40,33 @@ TEST(RenderRbacTest, SyncerMayKeepEndpointsOfSelectorlessServices) {
   for (const auto& v : needed) EXPECT_EQ(verbs.count(v), 1u) << "endpoints: " << v;
 }
 
+// ConfigMaps mapped from other host namespaces are read there only: a Role and RoleBinding in
+// each source namespace, no cluster-wide read.
+TEST(RenderRbacTest, MappedConfigMapsAreReadOnlyInTheirNamespaces) {
+  const VirtualCluster vc{
+      .name = "partner", .namespace_ = "vcluster-partner",
+      .values = json::parse(R"({"sync": {"fromHost": {"configMaps": {"enabled": true,
+          "mappings": {"byName": {"platform/*": "default/*", "platform/extra": "a/b",
+                                  "billing/rates": "default/rates",
+                                  "vcluster-partner/own": "default/own"}}}}}})")};
+  std::set<std::string> role_namespaces;
+  for (const auto& o : RenderHostObjects(vc)) {
+    const std::string kind = o.object.value("kind", "");
+    const std::string ns = o.object["metadata"].value("namespace", "");
+    EXPECT_NE(kind, "ClusterRole") << o.object.dump();
+    if (kind == "Role" && ns != vc.namespace_) {
+      role_namespaces.insert(ns);
+      EXPECT_EQ(o.object["rules"], json::parse(R"([{"apiGroups": [""], "resources": ["configmaps"],
+                                                   "verbs": ["get", "list", "watch"]}])"));
+      EXPECT_EQ(o.object["metadata"]["labels"].value("kubectl-vc.dev/tenant", ""), "partner");
+    }
+    if (kind == "RoleBinding" && ns != vc.namespace_) {
+      EXPECT_EQ(o.object["subjects"][0].value("namespace", ""), vc.namespace_);
+      EXPECT_EQ(o.object["roleRef"].value("name", ""), o.object["metadata"].value("name", ""));
+    }
+  }
+  EXPECT_EQ(role_namespaces, (std::set<std::string>{"billing", "platform"}));
+}
+
 }  // namespace
 }  // namespace vc::cli::render

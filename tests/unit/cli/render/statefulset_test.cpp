@@ -53,7 +53,7 @@ TEST(RenderStatefulSetTest, KineIsASidecarSoTheApiServerDrainsAgainstALiveDatast
   const auto names = Names(spec["containers"]);
   EXPECT_EQ(std::count(names.begin(), names.end(), "kine"), 0);
   EXPECT_EQ(names.front(), "kube-apiserver");
-  EXPECT_EQ(spec.value("terminationGracePeriodSeconds", 0), 10);
+  EXPECT_EQ(spec.value("terminationGracePeriodSeconds", 0), 70);
 }
 
 TEST(RenderStatefulSetTest, TheServiceAccountIssuerFollowsTheClusterDomain) {
@@ -120,6 +120,62 @@ TEST(RenderStatefulSetTest, EverySchedulingKeyTheSchemaAcceptsReachesThePod) {
   ASSERT_TRUE(bad.ok());
   const auto errors = values::ValidateDocument(*bad);
   EXPECT_EQ(errors.size(), 2u) << ::testing::PrintToString(errors);
+}
+
+}  // namespace
+}  // namespace vc::cli::render
+
+namespace vc::cli::render {
+namespace {
+
+json ConfigSecretOf(const std::string& values_yaml) {
+  auto values = yaml::Parse(values_yaml, "values");
+  EXPECT_TRUE(values.ok()) << values_yaml;
+  VirtualCluster vc{.name = "team", .namespace_ = "vcluster-team", .values = values->value};
+  for (const auto& o : RenderHostObjects(vc)) {
+    if (o.object.value("kind", "") == "Secret") return o.object;
+  }
+  return json();
+}
+
+TEST(RenderStatefulSetTest, TheVirtualSchedulerRunsOnlyWhenEnabledWithTheProfilesGiven) {
+  EXPECT_EQ(Container(PodSpec(""), "kube-scheduler"), nullptr);
+  EXPECT_FALSE(ConfigSecretOf("{}")["stringData"].contains("scheduler.yaml"));
+
+  const std::string values =
+      "controlPlane:\n"
+      "  distro: {k8s: {version: v1.35.2}}\n"
+      "  advanced:\n"
+      "    virtualScheduler:\n"
+      "      enabled: true\n"
+      "      profiles:\n"
+      "      - schedulerName: bin-packing\n"
+      "        pluginConfig:\n"
+      "        - name: NodeResourcesFit\n"
+      "          args: {scoringStrategy: {type: MostAllocated}}\n";
+  const json spec = PodSpec(values);
+  const json* scheduler = Container(spec, "kube-scheduler");
+  ASSERT_NE(scheduler, nullptr);
+  EXPECT_EQ((*scheduler)["image"], "registry.k8s.io/kube-scheduler:v1.35.2");
+  EXPECT_EQ((*scheduler)["args"][0], "--config=/etc/kubernetes/scheduler/config.yaml");
+  EXPECT_EQ((*scheduler)["securityContext"]["readOnlyRootFilesystem"], true);
+  EXPECT_TRUE(scheduler->contains("livenessProbe"));
+  EXPECT_TRUE((*scheduler)["resources"].contains("requests"));
+  bool mounted = false;
+  for (const auto& v : spec["volumes"]) {
+    if (v.value("name", "") != "scheduler-config") continue;
+    mounted = true;
+    EXPECT_EQ(v["secret"]["secretName"], "vc-config-team");
+    EXPECT_EQ(v["secret"]["items"][0]["key"], "scheduler.yaml");
+  }
+  EXPECT_TRUE(mounted);
+
+  auto config = yaml::Parse(ConfigSecretOf(values)["stringData"].value("scheduler.yaml", ""), "c");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->value["kind"], "KubeSchedulerConfiguration");
+  EXPECT_EQ(config->value["clientConnection"]["kubeconfig"], "/data/kubeconfig/scheduler.conf");
+  EXPECT_EQ(config->value["leaderElection"]["leaderElect"], false);
+  EXPECT_EQ(config->value["profiles"][0]["schedulerName"], "bin-packing");
 }
 
 }  // namespace

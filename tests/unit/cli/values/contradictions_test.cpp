@@ -41,6 +41,17 @@ TEST(ValuesContradiction, ZeroTrustWithAllRealNodes) {
   EXPECT_TRUE(Has(e, "set it to false")) << e;
 }
 
+TEST(ValuesContradiction, AVirtualSchedulerNeedsRealNodes) {
+  std::string e = ErrorOf("controlPlane:\n  advanced:\n    virtualScheduler:\n      enabled: true\n");
+  EXPECT_TRUE(e.starts_with("v.yaml:4:7: controlPlane.advanced.virtualScheduler.enabled is true, "
+                            "but sync.fromHost.nodes.enabled is false"))
+      << e;
+  EXPECT_TRUE(Has(e, "set sync.fromHost.nodes.enabled to true")) << e;
+  EXPECT_TRUE(ResolveText("controlPlane:\n  advanced:\n    virtualScheduler:\n      enabled: true\n"
+                          "sync:\n  fromHost:\n    nodes:\n      enabled: true\n")
+                  .ok());
+}
+
 TEST(ValuesContradiction, ZeroTrustWithoutDedicatedNodes) {
   std::string e = ErrorOf("isolation:\n  trustLevel: zero\n");
   EXPECT_TRUE(e.starts_with("v.yaml:1:1: isolation.dedicatedNodes.enabled is false")) << e;

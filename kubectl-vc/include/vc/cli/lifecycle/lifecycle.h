@@ -62,6 +62,14 @@ struct CreateResult {
 StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options,
                               output::Progress& progress, const CancelToken* cancel);
 
+// `create --dry-run`: every object create would apply (the Tenant CustomResourceDefinition
+// first), from the options alone; the host is not contacted. So nothing on the host is read:
+// the namespace object is included unless -n named one (taken to exist), and the host's Service
+// range and version are not checked. `notes` gets a line for each such assumption, e.g. an
+// unset networking.serviceCIDR rendered as Kubernetes' default.
+StatusOr<std::vector<nlohmann::json>> RenderOffline(const CreateOptions& options,
+                                                    std::vector<std::string>* notes);
+
 // What list and describe show about one virtual cluster.
 struct Info {
   std::string name;

@@ -34,6 +34,9 @@ std::optional<std::chrono::system_clock::time_point> ParseTime(const std::string
 // A list of objects as `kubectl get -o json|yaml` prints one: a v1 List with items.
 void PrintList(std::ostream& out, Format format, const std::vector<nlohmann::json>& items);
 void PrintObject(std::ostream& out, Format format, const nlohmann::json& object);
+// Objects to apply (`create --dry-run`): yaml is a stream of documents, each after `---`, as
+// `kubectl apply -f` and GitOps tools read; json a v1 List; name `kind/name` lines.
+void PrintManifests(std::ostream& out, Format format, const std::vector<nlohmann::json>& items);
 
 // Step-by-step progress on stderr: `Begin("Applying host objects")` prints a line, `Done()`
 // ends it with ✓ and an optional detail, `Fail()` with ✗; `Note()` indents an extra line (a

@@ -20,6 +20,7 @@ struct Images {
   std::string kine = "docker.io/rancher/kine:v0.14.10";
   std::string apiserver = "registry.k8s.io/kube-apiserver:v1.36.3";
   std::string controller_manager = "registry.k8s.io/kube-controller-manager:v1.36.3";
+  std::string scheduler = "registry.k8s.io/kube-scheduler:v1.36.3";  // virtualScheduler only
 };
 
 struct VirtualCluster {

@@ -16,6 +16,7 @@ namespace vc::syncer::pki {
 inline constexpr const char* kAdminCommonName = "kubectl-vc:admin";
 inline constexpr const char* kSyncerCommonName = "kubectl-vc:syncer";
 inline constexpr const char* kControllerManagerCommonName = "system:kube-controller-manager";
+inline constexpr const char* kSchedulerCommonName = "system:kube-scheduler";
 inline constexpr const char* kApiserverCommonName = "kube-apiserver";
 inline constexpr const char* kKubeletClientCommonName = "kube-apiserver-kubelet-client";
 inline constexpr const char* kMastersGroup = "system:masters";

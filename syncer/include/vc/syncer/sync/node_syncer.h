@@ -37,6 +37,7 @@ class NodeSyncer : public KindSyncer {
   Status Upsert(const nlohmann::json& want);
   bool RealMode() const { return ctx_->config.nodes != translate::NodeSyncMode::kPseudo; }
   bool Selected(const nlohmann::json& host_node) const;
+  nlohmann::json Virtual(const nlohmann::json& host_node) const;  // RealNode for this tenant
 
   std::shared_ptr<const SyncContext> ctx_;
   std::function<int(const std::string&)> bound_pods_;

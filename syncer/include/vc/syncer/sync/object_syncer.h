@@ -2,7 +2,8 @@
 // ObjectSyncer: one syncer for the kinds copied virtual -> host as they are (ConfigMaps,
 // Secrets, PVCs, Ingresses). A virtual object is copied when `sync_all` says so or once
 // something needs it (EnsureOnHost: the pod syncer, for what a pod references); a copy
-// follows its virtual object's changes and is deleted with it.
+// follows its virtual object's changes and is deleted with it. One the kind's `refusal` refuses
+// gets a SyncRefused Event instead, and its host copy, if any, is deleted.
 #pragma once
 
 #include <functional>
@@ -29,6 +30,9 @@ struct ObjectKind {
   std::function<nlohmann::json(const nlohmann::json& virtual_object,
                                const nlohmann::json& host_object)>
       status_back;
+  // Why the virtual object may not reach the host (an Event on it, no host copy), or "".
+  std::function<std::string(const nlohmann::json& virtual_object, const translate::SyncConfig&)>
+      refusal;
 };
 
 ObjectKind ConfigMapKind(const translate::SyncConfig& config);

@@ -53,6 +53,7 @@ class PodSyncer : public KindSyncer {
 
  private:
   Status Reconcile(const std::string& key);
+  bool RanOnHost(const nlohmann::json& vpod) const;
   Status CreateOnHost(const nlohmann::json& vpod);
   // Creates or refreshes the pod's token Secret as translate::PlanTokenRefresh says, and
   // queues the pod again for the next refresh. `host_pod` (null before it exists) owns it.

@@ -24,7 +24,10 @@ inline constexpr const char* kPseudoNodeLabel = "kubectl-vc.dev/pseudo-node";
 // `host_node` may be null (the syncer may not read host nodes): defaults fill capacity.
 nlohmann::json PseudoNode(const std::string& name, const nlohmann::json& host_node,
                           const KubeletEndpoint& kubelet);
-nlohmann::json RealNode(const nlohmann::json& host_node, const KubeletEndpoint& kubelet);
+// `dedicated_to`: the tenant whose pods the host lets onto the node's dedication taint
+// (isolation.dedicatedNodes): that taint is left out, so the virtual scheduler may use the node.
+nlohmann::json RealNode(const nlohmann::json& host_node, const KubeletEndpoint& kubelet,
+                        const std::string& dedicated_to = "");
 
 // True when every selector label is on the node.
 bool NodeMatches(const nlohmann::json& host_node, const std::map<std::string, std::string>& selector);

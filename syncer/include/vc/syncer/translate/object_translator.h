@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vc/syncer/translate/host_policy.h"
 #include "vc/syncer/translate/names.h"
 #include "vc/syncer/translate/sync_config.h"
 
@@ -22,11 +23,11 @@ nlohmann::json TranslatePvc(const nlohmann::json& virtual_pvc, const Tenant& ten
 
 // Service: the selector translated (HostSelector), or null when it has none (a selector the
 // virtual Service dropped is removed on the host); clusterIP(s) and nodePorts left to the
-// host, ExternalName kept. Headless (clusterIP None) stays headless.
-nlohmann::json TranslateService(const nlohmann::json& virtual_service, const Tenant& tenant);
-
-// Why a Service may not be synced (its type not in isolation.serviceTypes); empty if it may.
-std::string ServiceRefusal(const nlohmann::json& virtual_service, const SyncConfig& config);
+// host, ExternalName kept. Headless (clusterIP None) stays headless. A LoadBalancer allocates
+// no node ports on the host unless isolation.serviceTypes allows NodePort. (What may not be
+// synced at all: ServiceRefusal, host_policy.h.)
+nlohmann::json TranslateService(const nlohmann::json& virtual_service, const Tenant& tenant,
+                                const SyncConfig& config = {});
 
 // Ingress: backend Service names and TLS Secret names translated.
 nlohmann::json TranslateIngress(const nlohmann::json& virtual_ingress, const Tenant& tenant);

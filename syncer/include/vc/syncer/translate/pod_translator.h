@@ -58,6 +58,9 @@ struct PodEnvironment {
 struct PodTranslation {
   nlohmann::json host_pod;
   PodReferences refs;
+  // What of the virtual pod was left out on the host, and why (a toleration that would reach
+  // other tenants' dedicated nodes): the pod syncer says so in a SyncAdjusted Event.
+  std::vector<std::string> adjustments;
 };
 
 // The host Secret holding the virtual service-account tokens of one pod.

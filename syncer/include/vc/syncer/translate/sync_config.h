@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vc/status.h"
+
 namespace vc::syncer::translate {
 
 struct Toleration {
@@ -46,6 +48,9 @@ struct SyncConfig {
   // "hostns/name" -> "virtualns/name"; "hostns/*" -> "virtualns/*" maps a whole namespace.
   std::map<std::string, std::string> config_map_mappings;
   // placement and policy
+  // controlPlane.advanced.virtualScheduler.enabled: the virtual cluster's kube-scheduler binds
+  // pods; a host pod is made only for a bound pod, and pinned to its node.
+  bool virtual_scheduler = false;
   std::string trust_level = "high";
   std::string pod_security_standard;  // "" | privileged | baseline | restricted
   bool dedicated_nodes = false;
@@ -62,6 +67,12 @@ struct SyncConfig {
 };
 
 SyncConfig SyncConfigFromValues(const nlohmann::json& values);
+
+// What the syncer cannot check against fails closed: a trust level, pod security standard or
+// service type it does not know (a config Secret edited on the host, or written by a newer
+// kubectl-vc) is an error naming the key, and the syncer does not start, rather than treating
+// the unknown as the most permissive (an unknown trust level would mean no pod checks).
+Status CheckSyncConfig(const SyncConfig& config);
 
 // "key=value:Effect", "key:Effect", "key" (Exists), as vcluster's enforceTolerations.
 Toleration ParseToleration(const std::string& text);
