@@ -14,37 +14,77 @@ std::vector<std::string> Split(std::string_view s, char sep) {
   size_t start = 0;
   while (start <= s.size()) {
     const size_t end = s.find(sep, start);
-    out.emplace_back(s.substr(start, end == std::string_view::npos ? s.size() - start : end - start));
+    out.emplace_back(
+        s.substr(start, end == std::string_view::npos ? s.size() - start : end - start));
     if (end == std::string_view::npos) break;
     start = end + 1;
   }
   return out;
 }
 
-// kubelet's stream flags (input/output/error=1) as the pod API's (stdin/stdout/stderr=true).
-std::string StreamQuery(const std::string& query) {
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Go's url.QueryUnescape: '+' is a space, %XX a byte; a bad escape is an error.
+StatusOr<std::string> QueryUnescape(std::string_view s) {
   std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%') {
+      const int hi = i + 1 < s.size() ? HexDigit(s[i + 1]) : -1;
+      const int lo = i + 2 < s.size() ? HexDigit(s[i + 2]) : -1;
+      if (hi < 0 || lo < 0) return InvalidArgument("kubelet: bad escape in the query");
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// The query as (name, value) pairs, values unescaped.
+StatusOr<std::vector<std::pair<std::string, std::string>>> QueryPairs(const std::string& query) {
+  std::vector<std::pair<std::string, std::string>> out;
   for (const auto& pair : Split(query, '&')) {
     if (pair.empty()) continue;
     const size_t eq = pair.find('=');
-    const std::string key = pair.substr(0, eq);
-    const std::string value = eq == std::string::npos ? "" : pair.substr(eq + 1);
-    const bool on = value == "1" || value == "true";
-    std::string mapped;
-    if (key == "input") {
-      mapped = on ? "stdin=true" : "";
-    } else if (key == "output") {
-      mapped = on ? "stdout=true" : "";
-    } else if (key == "error") {
-      mapped = on ? "stderr=true" : "";
-    } else if (key == "tty") {
-      mapped = on ? "tty=true" : "";
-    } else if (key == "command") {
-      mapped = pair;
-    }
-    if (!mapped.empty()) out += "&" + mapped;
+    ASSIGN_OR_RETURN(std::string key, QueryUnescape(std::string_view(pair).substr(0, eq)));
+    ASSIGN_OR_RETURN(
+        std::string value,
+        QueryUnescape(eq == std::string::npos ? "" : std::string_view(pair).substr(eq + 1)));
+    out.emplace_back(std::move(key), std::move(value));
   }
   return out;
+}
+
+// The kubelet's PodLogOptions query parameters; anything else is not relayed.
+bool IsLogOption(const std::string& key) {
+  for (const char* k : {"follow", "previous", "sinceSeconds", "sinceTime", "timestamps",
+                        "tailLines", "limitBytes", "stream"}) {
+    if (key == k) return true;
+  }
+  return false;
+}
+
+// A DNS-1123 label (at most 63) or subdomain (at most 253): what the API server allows as a
+// namespace, pod or container name. Anything else never came from a real object.
+bool IsDnsName(const std::string& s, size_t max, bool dots) {
+  if (s.empty() || s.size() > max) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    const bool edge = i == 0 || i + 1 == s.size() || (dots && (s[i - 1] == '.' || s[i + 1] == '.'));
+    if (alnum) continue;
+    if (edge) return false;
+    if (c != '-' && !(dots && c == '.')) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -53,7 +93,6 @@ StatusOr<KubeletRequest> ParseKubeletTarget(std::string_view target) {
   const size_t q = target.find('?');
   const std::string path(target.substr(0, q));
   KubeletRequest r;
-  if (q != std::string_view::npos) r.query = std::string(target.substr(q + 1));
   const auto parts = Split(path, '/');  // "", verb, ns, pod, ...
   if (parts.size() < 4 || !parts[0].empty()) return NotFound("kubelet: no such path " + path);
   const std::string& verb = parts[1];
@@ -71,24 +110,59 @@ StatusOr<KubeletRequest> ParseKubeletTarget(std::string_view target) {
     return NotFound("kubelet: no such path " + path);
   }
   if (r.ns.empty() || r.pod.empty()) return NotFound("kubelet: no such path " + path);
+  if (!IsDnsName(r.ns, 63, false) || !IsDnsName(r.pod, 253, true) ||
+      (r.verb != KubeletVerb::kPortForward && !IsDnsName(r.container, 63, false))) {
+    return InvalidArgument("kubelet: " + path +
+                           " names no namespace, pod and container the API server allows");
+  }
+  ASSIGN_OR_RETURN(
+      auto pairs,
+      QueryPairs(q == std::string_view::npos ? std::string() : std::string(target.substr(q + 1))));
+  // The host pod API's own names, unescaped here and escaped again by HostTarget: nothing the
+  // client wrote reaches the host's request line as it was written.
+  for (auto& [key, value] : pairs) {
+    const bool on = value == "1" || value == "true";
+    if (r.verb == KubeletVerb::kLogs) {
+      if (IsLogOption(key)) r.options.emplace_back(key, value);
+    } else if (r.verb != KubeletVerb::kPortForward) {
+      if (key == "command") {
+        r.options.emplace_back(key, value);
+      } else if (on && (key == "input" || key == "output" || key == "error" || key == "tty")) {
+        // kubelet's stream flags (input/output/error=1) as the pod API's (stdin/stdout/stderr=true)
+        r.options.emplace_back(key == "input"    ? "stdin"
+                               : key == "output" ? "stdout"
+                               : key == "error"  ? "stderr"
+                                                 : "tty",
+                               "true");
+      }
+    }
+  }
   return r;
 }
 
 std::string HostTarget(const KubeletRequest& r, const translate::Tenant& tenant) {
   const std::string host_pod = translate::HostName(r.pod, r.ns, tenant.name);
-  const char* sub = r.verb == KubeletVerb::kLogs      ? "log"
-                    : r.verb == KubeletVerb::kExec    ? "exec"
-                    : r.verb == KubeletVerb::kAttach  ? "attach"
-                                                      : "portforward";
-  std::string target = kube::ResourcePath(kube::resources::kPods, tenant.host_namespace, host_pod, sub);
+  const char* sub = r.verb == KubeletVerb::kLogs     ? "log"
+                    : r.verb == KubeletVerb::kExec   ? "exec"
+                    : r.verb == KubeletVerb::kAttach ? "attach"
+                                                     : "portforward";
+  std::string target =
+      kube::ResourcePath(kube::resources::kPods, tenant.host_namespace, host_pod, sub);
   if (r.verb == KubeletVerb::kPortForward) return target;
   std::string query = "container=" + kube::QueryEscape(r.container);
-  if (r.verb == KubeletVerb::kLogs) {
-    if (!r.query.empty()) query += "&" + r.query;  // the same names as PodLogOptions
-  } else {
-    query += StreamQuery(r.query);
-  }
+  for (const auto& [key, value] : r.options) query += "&" + key + "=" + kube::QueryEscape(value);
   return target + "?" + query;
+}
+
+bool IsRelayedHeader(std::string_view name) {
+  std::string lower(name);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* h : {"upgrade", "x-stream-protocol-version", "sec-websocket-key",
+                        "sec-websocket-version", "sec-websocket-protocol",
+                        "sec-websocket-extensions", "user-agent", "accept", "accept-encoding"}) {
+    if (lower == h) return true;
+  }
+  return false;
 }
 
 }  // namespace vc::syncer::kubelet

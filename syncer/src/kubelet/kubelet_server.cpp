@@ -1,23 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
+// The relay on Boost.Beast and Asio: one I/O thread runs every connection as a chain of
+// asynchronous steps (no thread per connection), Beast parses the request head (limits,
+// field syntax), and Stop closes every socket from the I/O thread and joins it.
+//
+//   accept -> TLS handshake (client certificate of the cluster CA) -> read the head (15 s for
+//   both) -> refuse (403/400/404/503/502) or connect to the host API server -> write the
+//   rewritten head -> copy bytes both ways until either side ends.
 #include "vc/syncer/kubelet/kubelet_server.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <cerrno>
+#include <array>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
-#include <cstring>
-#include <map>
+#include <list>
+#include <thread>
 
 #include "vc/base64.h"
 #include "vc/log.h"
@@ -26,7 +30,14 @@
 namespace vc::syncer::kubelet {
 namespace {
 
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
 constexpr size_t kMaxHead = 32 * 1024;
+constexpr auto kHandshakeAndHead = std::chrono::seconds(15);
 
 std::string OpenSslError(const std::string& what) {
   std::string out = what;
@@ -38,8 +49,6 @@ std::string OpenSslError(const std::string& what) {
   }
   return out;
 }
-
-using SslPtr = std::unique_ptr<SSL, decltype(&SSL_free)>;
 
 struct Endpoint {
   std::string host;
@@ -53,6 +62,8 @@ StatusOr<Endpoint> ParseServer(const std::string& server) {
   Endpoint e;
   if (!rest.empty() && rest[0] == '[') {
     const size_t close = rest.find(']');
+    if (close == std::string::npos)
+      return InvalidArgument("kubelet relay: bad host server " + server);
     e.host = rest.substr(1, close - 1);
     e.port = close + 2 <= rest.size() ? rest.substr(close + 2) : "443";
   } else {
@@ -62,23 +73,6 @@ StatusOr<Endpoint> ParseServer(const std::string& server) {
   }
   if (e.host.empty()) return InvalidArgument("kubelet relay: bad host server " + server);
   return e;
-}
-
-int Connect(const Endpoint& e) {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  if (getaddrinfo(e.host.c_str(), e.port.c_str(), &hints, &res) != 0) return -1;
-  int fd = -1;
-  for (addrinfo* a = res; a != nullptr; a = a->ai_next) {
-    fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-    if (fd < 0) continue;
-    if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) break;
-    ::close(fd);
-    fd = -1;
-  }
-  freeaddrinfo(res);
-  return fd;
 }
 
 bool LoadPemIntoStore(X509_STORE* store, const std::string& pem) {
@@ -93,7 +87,8 @@ bool LoadPemIntoStore(X509_STORE* store, const std::string& pem) {
   return any;
 }
 
-bool UseCertAndKey(SSL_CTX* ctx, SSL* ssl, const std::string& cert_pem, const std::string& key_pem) {
+bool UseCertAndKey(SSL_CTX* ctx, SSL* ssl, const std::string& cert_pem,
+                   const std::string& key_pem) {
   BIO* cb = BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size()));
   X509* cert = PEM_read_bio_X509(cb, nullptr, nullptr, nullptr);
   BIO_free(cb);
@@ -101,333 +96,328 @@ bool UseCertAndKey(SSL_CTX* ctx, SSL* ssl, const std::string& cert_pem, const st
   EVP_PKEY* key = PEM_read_bio_PrivateKey(kb, nullptr, nullptr, nullptr);
   BIO_free(kb);
   bool ok = cert != nullptr && key != nullptr;
-  if (ok && ctx != nullptr) ok = SSL_CTX_use_certificate(ctx, cert) == 1 && SSL_CTX_use_PrivateKey(ctx, key) == 1;
-  if (ok && ssl != nullptr) ok = SSL_use_certificate(ssl, cert) == 1 && SSL_use_PrivateKey(ssl, key) == 1;
+  if (ok && ctx != nullptr)
+    ok = SSL_CTX_use_certificate(ctx, cert) == 1 && SSL_CTX_use_PrivateKey(ctx, key) == 1;
+  if (ok && ssl != nullptr)
+    ok = SSL_use_certificate(ssl, cert) == 1 && SSL_use_PrivateKey(ssl, key) == 1;
   X509_free(cert);
   EVP_PKEY_free(key);
   return ok;
 }
 
-bool WriteAll(SSL* ssl, std::string_view data) {
-  while (!data.empty()) {
-    const int n = SSL_write(ssl, data.data(), static_cast<int>(data.size()));
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-void Answer(SSL* ssl, int status, const std::string& reason, const std::string& body) {
-  WriteAll(ssl, "HTTP/1.1 " + std::to_string(status) + " " + reason +
-                    "\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: " +
-                    std::to_string(body.size()) + "\r\n\r\n" + body);
-}
-
-// Copies bytes both ways until either side closes. Both SSL objects are used from this one
-// thread only (OpenSSL does not allow a read and a write on one SSL from two threads); a
-// record already decrypted and waiting (SSL_pending) is drained before polling again.
-void Splice(SSL* a, int fd_a, SSL* b, int fd_b) {
-  char buf[16384];
-  SSL* ssl[2] = {a, b};
-  int fds[2] = {fd_a, fd_b};
-  for (;;) {
-    bool moved = false;
-    for (int i = 0; i < 2; ++i) {
-      while (SSL_pending(ssl[i]) > 0) {
-        const int n = SSL_read(ssl[i], buf, sizeof(buf));
-        if (n <= 0 || !WriteAll(ssl[1 - i], std::string_view(buf, static_cast<size_t>(n)))) return;
-        moved = true;
-      }
-    }
-    if (moved) continue;
-    pollfd p[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
-    if (::poll(p, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if ((p[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
-      const int n = SSL_read(ssl[i], buf, sizeof(buf));
-      if (n <= 0) {
-        const int err = SSL_get_error(ssl[i], n);
-        if (err == SSL_ERROR_WANT_READ) continue;  // a non-application record (e.g. a ticket)
-        return;
-      }
-      if (!WriteAll(ssl[1 - i], std::string_view(buf, static_cast<size_t>(n)))) return;
-    }
-  }
-}
-
-struct Head {
-  std::string method;
-  std::string target;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string rest;  // bytes after the head
-};
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-StatusOr<Head> ReadHead(SSL* ssl) {
-  std::string data;
-  char buf[4096];
-  size_t end;
-  while ((end = data.find("\r\n\r\n")) == std::string::npos) {
-    if (data.size() > kMaxHead) return InvalidArgument("request head too large");
-    const int n = SSL_read(ssl, buf, sizeof(buf));
-    if (n <= 0) return Unavailable("client closed before the request head");
-    data.append(buf, static_cast<size_t>(n));
-  }
-  Head h;
-  h.rest = data.substr(end + 4);
-  std::string head = data.substr(0, end);
-  size_t line_end = head.find("\r\n");
-  const std::string request_line = head.substr(0, line_end);
-  const size_t sp1 = request_line.find(' ');
-  const size_t sp2 = request_line.rfind(' ');
-  if (sp1 == std::string::npos || sp2 == sp1) return InvalidArgument("bad request line");
-  h.method = request_line.substr(0, sp1);
-  h.target = request_line.substr(sp1 + 1, sp2 - sp1 - 1);
-  size_t pos = line_end == std::string::npos ? head.size() : line_end + 2;
-  while (pos < head.size()) {
-    size_t e = head.find("\r\n", pos);
-    if (e == std::string::npos) e = head.size();
-    const std::string line = head.substr(pos, e - pos);
-    const size_t colon = line.find(':');
-    if (colon != std::string::npos) {
-      std::string value = line.substr(colon + 1);
-      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-      h.headers.emplace_back(line.substr(0, colon), value);
-    }
-    pos = e + 2;
-  }
-  return h;
-}
-
-}  // namespace
-
-struct KubeletServer::Tls {
-  SSL_CTX* server = nullptr;
-  SSL_CTX* client = nullptr;
-  ~Tls() {
-    SSL_CTX_free(server);
-    SSL_CTX_free(client);
-  }
-};
-
-KubeletServer::KubeletServer(KubeletServerOptions options) : options_(std::move(options)) {}
-
-KubeletServer::~KubeletServer() { Stop(); }
-
-StatusOr<int> KubeletServer::Start() {
-  tls_ = std::make_unique<Tls>();
-  tls_->server = SSL_CTX_new(TLS_server_method());
-  tls_->client = SSL_CTX_new(TLS_client_method());
-  if (tls_->server == nullptr || tls_->client == nullptr) return Internal(OpenSslError("kubelet: ssl context"));
-  SSL_CTX_set_min_proto_version(tls_->server, TLS1_2_VERSION);
-  if (!UseCertAndKey(tls_->server, nullptr, options_.serving_cert_pem, options_.serving_key_pem)) {
-    return Internal(OpenSslError("kubelet: load serving certificate"));
-  }
-  if (!LoadPemIntoStore(SSL_CTX_get_cert_store(tls_->server), options_.ca_pem)) {
-    return InvalidArgument("kubelet: no CA certificate to verify clients with");
-  }
-  SSL_CTX_set_verify(tls_->server, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
-  if (options_.host.insecure_skip_tls_verify) {
-    SSL_CTX_set_verify(tls_->client, SSL_VERIFY_NONE, nullptr);
-  } else {
-    SSL_CTX_set_verify(tls_->client, SSL_VERIFY_PEER, nullptr);
-    if (options_.host.ca_pem.empty()) {
-      SSL_CTX_set_default_verify_paths(tls_->client);
-    } else if (!LoadPemIntoStore(SSL_CTX_get_cert_store(tls_->client), options_.host.ca_pem)) {
-      return InvalidArgument("kubelet: the host CA does not parse");
-    }
-  }
-
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (listen_fd_ < 0) return Internal(std::string("kubelet: socket: ") + std::strerror(errno));
-  int one = 1;
-  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(options_.port));
-  if (::inet_pton(AF_INET, options_.address.c_str(), &addr.sin_addr) != 1) {
-    return InvalidArgument("kubelet: bad address " + options_.address);
-  }
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::listen(listen_fd_, 64) != 0) {
-    const std::string err = std::strerror(errno);
-    ::close(listen_fd_);
-    listen_fd_ = -1;
-    return Unavailable("kubelet: listen on " + options_.address + ":" +
-                       std::to_string(options_.port) + ": " + err);
-  }
-  socklen_t len = sizeof(addr);
-  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  if (::pipe2(wake_fds_, O_CLOEXEC) != 0) return Internal("kubelet: pipe");
-  thread_ = std::thread([this] { Serve(); });
-  return static_cast<int>(ntohs(addr.sin_port));
-}
-
-void KubeletServer::Stop() {
-  if (!thread_.joinable()) return;
-  (void)!::write(wake_fds_[1], "x", 1);
-  thread_.join();
-  {
-    std::lock_guard lock(mu_);
-    for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
-  }
-  while (active_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  ::close(listen_fd_);
-  ::close(wake_fds_[0]);
-  ::close(wake_fds_[1]);
-  listen_fd_ = -1;
-}
-
-void KubeletServer::Serve() {
-  for (;;) {
-    pollfd p[2] = {{listen_fd_, POLLIN, 0}, {wake_fds_[0], POLLIN, 0}};
-    if (::poll(p, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    if (p[1].revents != 0) return;
-    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) continue;
-    ++active_;
-    {
-      std::lock_guard lock(mu_);
-      open_fds_.insert(fd);
-    }
-    std::thread([this, fd] {
-      Handle(fd);
-      {
-        std::lock_guard lock(mu_);
-        open_fds_.erase(fd);
-      }
-      ::close(fd);
-      --active_;
-    }).detach();
-  }
-}
-
-void KubeletServer::Handle(int fd) {
-  SslPtr client(SSL_new(tls_->server), SSL_free);
-  SSL_set_fd(client.get(), fd);
-  if (SSL_accept(client.get()) != 1) {
-    VC_LOG(Debug) << OpenSslError("kubelet: TLS handshake");
-    return;
-  }
-  X509* peer = SSL_get1_peer_certificate(client.get());
+std::string PeerCommonName(SSL* ssl) {
+  X509* peer = SSL_get1_peer_certificate(ssl);
   char cn[256] = {0};
   if (peer != nullptr) {
     X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, cn, sizeof(cn));
     X509_free(peer);
   }
-  // The request is read before any answer: closing with unread bytes would reset the
-  // connection and the client would never see why it was refused.
-  auto head = ReadHead(client.get());
-  if (!head.ok()) {
-    Answer(client.get(), 400, "Bad Request", head.status().message() + "\n");
-    return;
-  }
-  if (options_.client_common_name != cn) {
-    Answer(client.get(), 403, "Forbidden", "kubelet: client " + std::string(cn) + " may not use this API\n");
-    return;
-  }
-  if (head->target == "/healthz") {
-    Answer(client.get(), 200, "OK", "ok\n");
-    return;
-  }
-  auto request = ParseKubeletTarget(head->target);
-  if (!request.ok()) {
-    Answer(client.get(), 404, "Not Found", request.status().message() + "\n");
-    return;
-  }
-  const std::string target = HostTarget(*request, options_.tenant);
-  VC_LOG(Info) << "kubelet: " << head->method << " " << head->target << " -> " << target;
+  return cn;
+}
 
-  // Fail closed: a request goes to the host only with the syncer's own credential. Without it
-  // the host would see an anonymous request (and a host that grants anonymous more than
-  // nothing would serve it).
-  kube::Credentials creds;
-  Status credential = Unavailable("no host credential is configured");
-  if (options_.host.credentials != nullptr) {
-    auto got = options_.host.credentials->Get(false);
-    if (!got.ok()) {
-      credential = got.status();
-    } else if (got->bearer_token.empty() && got->client_cert_pem.empty() &&
-               got->username.empty()) {
-      credential = Unavailable("the host credential is empty");
+// The host's credential, or why there is none. Fail closed: a request goes to the host only
+// with the syncer's own credential; without it the host would see an anonymous request (and a
+// host that grants anonymous more than nothing would serve it).
+StatusOr<kube::Credentials> HostCredential(const kube::RestConfig& host) {
+  if (host.credentials == nullptr) return Unavailable("no host credential is configured");
+  ASSIGN_OR_RETURN(kube::Credentials creds, host.credentials->Get(false));
+  if (creds.bearer_token.empty() && creds.client_cert_pem.empty() && creds.username.empty()) {
+    return Unavailable("the host credential is empty");
+  }
+  return creds;
+}
+
+}  // namespace
+
+// Everything that lives on the I/O thread. Sessions are touched only from it (one thread: an
+// implicit strand), so neither they nor `sessions` need a lock.
+struct KubeletServer::Impl {
+  explicit Impl(KubeletServerOptions o) : options(std::move(o)) {}
+
+  class Session;
+  void Accept();
+
+  KubeletServerOptions options;
+  asio::ssl::context server_tls{asio::ssl::context::tls_server};
+  asio::ssl::context client_tls{asio::ssl::context::tls_client};
+  asio::io_context io;  // after the contexts: its handlers (and their sessions) go first
+  tcp::acceptor acceptor{io};
+  std::list<std::weak_ptr<Session>> sessions;
+  bool stopping = false;
+  std::thread thread;
+};
+
+class KubeletServer::Impl::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Impl& server, tcp::socket socket)
+      : server_(server),
+        client_(std::move(socket), server.server_tls),
+        host_(server.io, server.client_tls),
+        resolver_(server.io) {
+    parser_.header_limit(kMaxHead);
+  }
+
+  void Start() {
+    beast::get_lowest_layer(client_).expires_after(kHandshakeAndHead);
+    client_.async_handshake(asio::ssl::stream_base::server,
+                            [self = shared_from_this()](beast::error_code ec) {
+                              if (ec) {
+                                VC_LOG(Debug) << "kubelet: TLS handshake: " << ec.message();
+                                return self->Close();
+                              }
+                              self->ReadHead();
+                            });
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    beast::get_lowest_layer(client_).socket().close(ignored);
+    beast::get_lowest_layer(host_).socket().close(ignored);
+    resolver_.cancel();
+  }
+
+ private:
+  void ReadHead() {
+    http::async_read_header(
+        client_, buffer_, parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHead(ec); });
+  }
+
+  // The request is read before any answer: closing with unread bytes would reset the
+  // connection, and the client would never see why it was refused.
+  void OnHead(beast::error_code ec) {
+    if (ec) return Answer(http::status::bad_request, "kubelet: bad request head: " + ec.message());
+    const auto& head = parser_.get();
+    const std::string cn = PeerCommonName(client_.native_handle());
+    if (cn != server_.options.client_common_name) {
+      return Answer(http::status::forbidden, "kubelet: client " + cn + " may not use this API");
+    }
+    const std::string path(head.target());
+    if (path == "/healthz") return Answer(http::status::ok, "ok");
+    auto request = ParseKubeletTarget(path);
+    if (!request.ok()) {
+      return Answer(request.status().code() == Code::kNotFound ? http::status::not_found
+                                                               : http::status::bad_request,
+                    request.status().message());
+    }
+    // The relay carries no request body: none of the kubelet's streaming calls has one, and
+    // a body would travel to the host unparsed.
+    if (head.chunked() ||
+        (head.has_content_length() && parser_.content_length().value_or(0) != 0)) {
+      return Answer(http::status::bad_request, "kubelet: the relay takes no request body");
+    }
+    target_ = HostTarget(*request, server_.options.tenant);
+    VC_LOG(Info) << "kubelet: " << head.method_string() << " " << path << " -> " << target_;
+
+    auto creds = HostCredential(server_.options.host);
+    if (!creds.ok()) {
+      VC_LOG(Error) << "kubelet: refusing " << path << ": " << creds.status().ToString();
+      return Answer(http::status::service_unavailable,
+                    "kubelet: cannot load the syncer's host credential (" +
+                        creds.status().message() + "); refusing to relay without it");
+    }
+    creds_ = std::move(*creds);
+    auto endpoint = ParseServer(server_.options.host.server);
+    if (!endpoint.ok()) return Answer(http::status::bad_gateway, endpoint.status().message());
+    endpoint_ = *endpoint;
+    resolver_.async_resolve(
+        endpoint_.host, endpoint_.port,
+        [self = shared_from_this()](beast::error_code ec, tcp::resolver::results_type r) {
+          if (ec) return self->Unreachable(ec);
+          beast::get_lowest_layer(self->host_).expires_after(kHandshakeAndHead);
+          beast::get_lowest_layer(self->host_)
+              .async_connect(r, [self](beast::error_code ec, const tcp::endpoint&) {
+                if (ec) return self->Unreachable(ec);
+                self->HostHandshake();
+              });
+        });
+  }
+
+  void HostHandshake() {
+    const auto& host = server_.options.host;
+    SSL* ssl = host_.native_handle();
+    const std::string name = host.tls_server_name.empty() ? endpoint_.host : host.tls_server_name;
+    const bool ip = name.find_first_not_of("0123456789.") == std::string::npos ||
+                    name.find(':') != std::string::npos;
+    if (!ip) SSL_set_tlsext_host_name(ssl, name.c_str());
+    if (host.insecure_skip_tls_verify) {
+      SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
     } else {
-      creds = *got;
-      credential = Status::Ok();
+      SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
+      if (ip) {
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name.c_str());
+      } else {
+        X509_VERIFY_PARAM_set1_host(SSL_get0_param(ssl), name.c_str(), 0);
+      }
     }
+    if (!creds_.client_cert_pem.empty() &&
+        !UseCertAndKey(nullptr, ssl, creds_.client_cert_pem, creds_.client_key_pem)) {
+      VC_LOG(Error) << OpenSslError("kubelet: the host client certificate does not load");
+      return Answer(
+          http::status::service_unavailable,
+          "kubelet: the syncer's host client certificate does not load; refusing to relay");
+    }
+    host_.async_handshake(asio::ssl::stream_base::client,
+                          [self = shared_from_this()](beast::error_code ec) {
+                            if (ec) return self->Unreachable(ec);
+                            self->WriteHead();
+                          });
   }
-  if (!credential.ok()) {
-    VC_LOG(Error) << "kubelet: refusing " << head->target << ": " << credential.ToString();
-    Answer(client.get(), 503, "Service Unavailable",
-           "kubelet: cannot load the syncer's host credential (" + credential.message() +
-               "); refusing to relay without it\n");
-    return;
-  }
-  auto endpoint = ParseServer(options_.host.server);
-  const int host_fd = endpoint.ok() ? Connect(*endpoint) : -1;
-  if (host_fd < 0) {
-    Answer(client.get(), 502, "Bad Gateway", "kubelet: cannot reach the host API server\n");
-    return;
-  }
-  {
-    std::lock_guard lock(mu_);
-    open_fds_.insert(host_fd);
-  }
-  SslPtr host(SSL_new(tls_->client), SSL_free);
-  SSL_set_fd(host.get(), host_fd);
-  const std::string sni = options_.host.tls_server_name.empty() ? endpoint->host : options_.host.tls_server_name;
-  SSL_set_tlsext_host_name(host.get(), sni.c_str());
-  X509_VERIFY_PARAM_set1_host(SSL_get0_param(host.get()), sni.c_str(), 0);
-  if (sni.find_first_not_of("0123456789.") == std::string::npos || sni.find(':') != std::string::npos) {
-    X509_VERIFY_PARAM_set1_host(SSL_get0_param(host.get()), nullptr, 0);
-    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(host.get()), sni.c_str());
-  }
-  if (!creds.client_cert_pem.empty()) {
-    UseCertAndKey(nullptr, host.get(), creds.client_cert_pem, creds.client_key_pem);
-  }
-  bool ok = SSL_connect(host.get()) == 1;
-  if (ok) {
+
+  void WriteHead() {
+    const auto& head = parser_.get();
     bool upgrade = false;
-    std::string out = head->method + " " + target + " HTTP/1.1\r\nHost: " + endpoint->host + ":" +
-                      endpoint->port + "\r\n";
-    for (const auto& [k, v] : head->headers) {
-      const std::string key = Lower(k);
-      if (key == "host" || key == "authorization" || key == "connection") continue;
-      if (key == "upgrade") upgrade = true;
-      out += k + ": " + v + "\r\n";
+    const bool v6 = endpoint_.host.find(':') != std::string::npos;
+    std::string out = std::string(head.method_string()) + " " + target_ +
+                      " HTTP/1.1\r\nHost: " + (v6 ? "[" + endpoint_.host + "]" : endpoint_.host) +
+                      ":" + endpoint_.port + "\r\n";
+    for (const auto& field : head) {
+      const auto name = field.name_string();
+      if (!IsRelayedHeader(std::string_view(name.data(), name.size()))) continue;
+      if (field.name() == http::field::upgrade) upgrade = true;
+      out += std::string(field.name_string()) + ": " + std::string(field.value()) + "\r\n";
     }
-    if (!creds.bearer_token.empty()) {
-      out += "Authorization: Bearer " + creds.bearer_token + "\r\n";
-    } else if (!creds.username.empty()) {
-      out += "Authorization: Basic " + Base64Encode(creds.username + ":" + creds.password) + "\r\n";
+    if (!creds_.bearer_token.empty()) {
+      out += "Authorization: Bearer " + creds_.bearer_token + "\r\n";
+    } else if (!creds_.username.empty()) {
+      out +=
+          "Authorization: Basic " + Base64Encode(creds_.username + ":" + creds_.password) + "\r\n";
     }
     // Without an upgrade the relay serves exactly one request: the next one on a kept-alive
     // connection would go to the host unrewritten.
     out += upgrade ? "Connection: Upgrade\r\n\r\n" : "Connection: close\r\n\r\n";
-    ok = WriteAll(host.get(), out) && WriteAll(host.get(), head->rest);
+    // Bytes the client sent after the head (the first frames of an upgraded stream) follow it.
+    out += beast::buffers_to_string(buffer_.data());
+    buffer_.consume(buffer_.size());
+    out_ = std::move(out);
+    asio::async_write(host_, asio::buffer(out_),
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        if (ec) return self->Unreachable(ec);
+                        self->out_.clear();
+                        beast::get_lowest_layer(self->client_).expires_never();
+                        beast::get_lowest_layer(self->host_).expires_never();
+                        self->Pump(self->client_, self->host_, self->up_);
+                        self->Pump(self->host_, self->client_, self->down_);
+                      });
   }
-  if (!ok) {
-    VC_LOG(Warning) << OpenSslError("kubelet: relay to the host API server");
-    Answer(client.get(), 502, "Bad Gateway", "kubelet: the host API server refused the relay\n");
-  } else {
-    Splice(client.get(), fd, host.get(), host_fd);
+
+  // Copies from `from` to `to` until either ends; then the session ends both ways.
+  void Pump(TlsStream& from, TlsStream& to, std::array<char, 16384>& buf) {
+    from.async_read_some(asio::buffer(buf), [self = shared_from_this(), &from, &to, &buf](
+                                                beast::error_code ec, size_t n) {
+      if (ec) return self->Close();
+      asio::async_write(to, asio::buffer(buf.data(), n),
+                        [self, &from, &to, &buf](beast::error_code ec, size_t) {
+                          if (ec) return self->Close();
+                          self->Pump(from, to, buf);
+                        });
+    });
   }
-  {
-    std::lock_guard lock(mu_);
-    open_fds_.erase(host_fd);
+
+  void Unreachable(beast::error_code ec) {
+    if (server_.stopping) return Close();
+    VC_LOG(Warning) << OpenSslError("kubelet: relay to the host API server: " + ec.message());
+    Answer(http::status::bad_gateway, "kubelet: cannot reach the host API server");
   }
-  SSL_shutdown(host.get());
-  ::close(host_fd);
-  SSL_shutdown(client.get());
+
+  void Answer(http::status status, const std::string& body) {
+    auto res = std::make_shared<http::response<http::string_body>>(status, 11);
+    res->set(http::field::content_type, "text/plain");
+    res->set(http::field::connection, "close");
+    res->body() = body + "\n";
+    res->prepare_payload();
+    beast::get_lowest_layer(client_).expires_after(kHandshakeAndHead);
+    http::async_write(client_, *res,
+                      [self = shared_from_this(), res](beast::error_code ec, size_t) {
+                        if (ec) return self->Close();
+                        self->client_.async_shutdown([self](beast::error_code) { self->Close(); });
+                      });
+  }
+
+  Impl& server_;
+  TlsStream client_;
+  TlsStream host_;
+  tcp::resolver resolver_;
+  beast::flat_buffer buffer_;
+  http::request_parser<http::empty_body> parser_;
+  std::string target_;
+  kube::Credentials creds_;
+  Endpoint endpoint_;
+  std::string out_;
+  std::array<char, 16384> up_{};
+  std::array<char, 16384> down_{};
+};
+
+void KubeletServer::Impl::Accept() {
+  acceptor.async_accept(io, [this](beast::error_code ec, tcp::socket socket) {
+    if (stopping || !acceptor.is_open()) return;
+    if (!ec) {
+      auto session = std::make_shared<Session>(*this, std::move(socket));
+      sessions.remove_if([](const std::weak_ptr<Session>& s) { return s.expired(); });
+      sessions.push_back(session);
+      session->Start();
+    }
+    Accept();
+  });
+}
+
+KubeletServer::KubeletServer(KubeletServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+KubeletServer::~KubeletServer() { Stop(); }
+
+StatusOr<int> KubeletServer::Start() {
+  const KubeletServerOptions& o = impl_->options;
+  SSL_CTX* server = impl_->server_tls.native_handle();
+  SSL_CTX* client = impl_->client_tls.native_handle();
+  SSL_CTX_set_min_proto_version(server, TLS1_2_VERSION);
+  if (!UseCertAndKey(server, nullptr, o.serving_cert_pem, o.serving_key_pem)) {
+    return Internal(OpenSslError("kubelet: load serving certificate"));
+  }
+  if (!LoadPemIntoStore(SSL_CTX_get_cert_store(server), o.ca_pem)) {
+    return InvalidArgument("kubelet: no CA certificate to verify clients with");
+  }
+  SSL_CTX_set_verify(server, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  if (!o.host.insecure_skip_tls_verify) {
+    if (o.host.ca_pem.empty()) {
+      SSL_CTX_set_default_verify_paths(client);
+    } else if (!LoadPemIntoStore(SSL_CTX_get_cert_store(client), o.host.ca_pem)) {
+      return InvalidArgument("kubelet: the host CA does not parse");
+    }
+  }
+
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(o.address, ec);
+  if (ec) return InvalidArgument("kubelet: bad address " + o.address);
+  const tcp::endpoint at(address, static_cast<uint16_t>(o.port));
+  impl_->acceptor.open(at.protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(at, ec);
+  if (!ec) impl_->acceptor.listen(64, ec);
+  if (ec) {
+    impl_->acceptor.close();
+    return Unavailable("kubelet: listen on " + o.address + ":" + std::to_string(o.port) + ": " +
+                       ec.message());
+  }
+  const int port = impl_->acceptor.local_endpoint().port();
+  impl_->Accept();
+  impl_->thread = std::thread([this] { impl_->io.run(); });
+  return port;
+}
+
+void KubeletServer::Stop() {
+  if (!impl_->thread.joinable()) return;
+  // On the I/O thread: stop accepting and close every session's sockets; their pending
+  // operations end with operation_aborted, and run() returns when nothing is left.
+  asio::post(impl_->io, [impl = impl_.get()] {
+    impl->stopping = true;
+    beast::error_code ignored;
+    impl->acceptor.close(ignored);
+    for (auto& weak : impl->sessions) {
+      if (auto session = weak.lock()) session->Close();
+    }
+  });
+  impl_->thread.join();
 }
 
 }  // namespace vc::syncer::kubelet

@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/syncer/snapshot/snapshot_server.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -11,9 +8,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <list>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -29,7 +29,13 @@ using nlohmann::json;
 
 constexpr const char* kJson = "application/json";
 
-SSL_CTX* Ctx(void* p) { return static_cast<SSL_CTX*>(p); }
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kHandshakeAndHead = std::chrono::seconds(15);
+// A restore upload may pause while the source is slow; minutes, not forever.
+constexpr auto kIdle = std::chrono::seconds(300);
 
 std::string OpenSslError() {
   char buf[256];
@@ -55,7 +61,7 @@ std::string ErrorBody(const Status& s) { return json{{"message", s.message()}}.d
 // The client presented a certificate the CA signed (OpenSSL verified that); it must also be
 // an admin's: O=system:masters, what the apiserver itself would grant everything.
 bool IsAdmin(SSL* ssl) {
-  X509* cert = SSL_get_peer_certificate(ssl);
+  X509* cert = SSL_get1_peer_certificate(ssl);
   if (!cert) return false;
   bool admin = false;
   X509_NAME* subject = X509_get_subject_name(cert);
@@ -94,17 +100,46 @@ StatusOr<std::string> InsideData(const std::string& data_dir, const std::string&
 
 }  // namespace
 
-SnapshotServer::SnapshotServer(SnapshotServerOptions options) : options_(std::move(options)) {}
+struct SnapshotServer::Impl {
+  asio::ssl::context tls{asio::ssl::context::tls_server};
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  std::list<std::unique_ptr<Connection>> connections;
+};
+
+// One accepted connection and the thread serving it. The watchdog (Serve's thread) reads the
+// atomics and may shut the socket down under a blocked read: shutdown(2) is safe against
+// another thread's recv, and the socket is closed only once that thread has been joined.
+struct SnapshotServer::Connection {
+  Connection(tcp::socket socket, asio::ssl::context& tls) : stream(std::move(socket), tls) {}
+  TlsSocket stream;
+  std::atomic<Clock::rep> last_progress{Clock::now().time_since_epoch().count()};
+  std::atomic<bool> head_read{false};
+  std::atomic<bool> done{false};
+  Clock::time_point accepted = Clock::now();
+  std::thread thread;
+
+  void Progress() { last_progress = Clock::now().time_since_epoch().count(); }
+  void ShutDown() { ::shutdown(stream.next_layer().native_handle(), SHUT_RDWR); }
+  bool Stuck(Clock::time_point now) const {
+    if (!head_read) return now - accepted > kHandshakeAndHead;
+    return now - Clock::time_point(Clock::duration(last_progress.load())) > kIdle;
+  }
+};
+
+SnapshotServer::SnapshotServer(SnapshotServerOptions options)
+    : options_(std::move(options)), impl_(std::make_unique<Impl>()) {}
 
 SnapshotServer::~SnapshotServer() {
-  if (listen_fd_ >= 0) ::close(listen_fd_);
-  SSL_CTX_free(Ctx(ssl_ctx_));
+  for (auto& c : impl_->connections) {
+    c->ShutDown();
+    if (c->thread.joinable()) c->thread.join();
+  }
 }
 
 Status SnapshotServer::Start() {
   const std::string pki = options_.data_dir + "/pki/";
-  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
-  ssl_ctx_ = ctx;
+  SSL_CTX* ctx = impl_->tls.native_handle();
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   if (SSL_CTX_use_certificate_chain_file(ctx, (pki + "apiserver.crt").c_str()) != 1 ||
       SSL_CTX_use_PrivateKey_file(ctx, (pki + "apiserver.key").c_str(), SSL_FILETYPE_PEM) != 1 ||
@@ -114,23 +149,21 @@ Status SnapshotServer::Start() {
   }
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
 
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  const int one = 1;
-  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(options_.port));
-  if (::inet_pton(AF_INET, options_.address.c_str(), &addr.sin_addr) != 1) {
-    return InvalidArgument("snapshot server: bad address " + options_.address);
-  }
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(listen_fd_, 4) != 0) {
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(options_.address, ec);
+  if (ec) return InvalidArgument("snapshot server: bad address " + options_.address);
+  const tcp::endpoint at(address, static_cast<uint16_t>(options_.port));
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(at.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(at, ec);
+  if (!ec) acceptor.listen(4, ec);
+  if (ec) {
+    acceptor.close();
     return Unavailable("snapshot server: listen on " + options_.address + ":" +
-                       std::to_string(options_.port) + ": " + std::strerror(errno));
+                       std::to_string(options_.port) + ": " + ec.message());
   }
-  socklen_t len = sizeof addr;
-  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
+  port_ = acceptor.local_endpoint().port();
   VC_LOG(Info) << "snapshot server on https://" << options_.address << ":" << port_;
   return Status::Ok();
 }
@@ -138,17 +171,41 @@ Status SnapshotServer::Start() {
 void SnapshotServer::Serve(const CancelToken& cancel) {
   // A thread per connection: a port-forward may open connections that never speak (a client
   // that gave up), and one of those must not hold up the next. The work itself (a backup, a
-  // staging) runs one at a time under work_mu_.
+  // staging) runs one at a time under work_mu_. This loop accepts and is the watchdog.
+  auto& connections = impl_->connections;
   while (!cancel.cancelled()) {
-    pollfd p{listen_fd_, POLLIN, 0};
+    const auto now = Clock::now();
+    for (auto it = connections.begin(); it != connections.end();) {
+      Connection& c = **it;
+      if (c.done) {
+        c.thread.join();
+        it = connections.erase(it);
+        continue;
+      }
+      if (c.Stuck(now)) c.ShutDown();
+      ++it;
+    }
+    pollfd p{impl_->acceptor.native_handle(), POLLIN, 0};
     if (::poll(&p, 1, 500) <= 0) continue;
-    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) continue;
-    std::thread([this, fd] {
-      Handle(fd);
-      ::close(fd);
-    }).detach();
+    boost::system::error_code ec;
+    tcp::socket socket = impl_->acceptor.accept(ec);
+    if (ec) continue;
+    if (connections.size() >= static_cast<size_t>(kMaxConnections)) {
+      VC_LOG(Warning) << "snapshot server: " << kMaxConnections
+                      << " connections are open; closing a new one";
+      continue;  // the socket closes here
+    }
+    auto connection = std::make_unique<Connection>(std::move(socket), impl_->tls);
+    Connection* c = connection.get();
+    connections.push_back(std::move(connection));
+    c->thread = std::thread([this, c] {
+      Handle(*c);
+      c->done = true;
+    });
   }
+  for (auto& c : connections) c->ShutDown();
+  for (auto& c : connections) c->thread.join();
+  connections.clear();
 }
 
 StatusOr<json> SnapshotServer::Snapshot(TlsHttpExchange& http, bool* streamed) {
@@ -212,22 +269,18 @@ StatusOr<json> SnapshotServer::RestoreFromFile(TlsHttpExchange& http) {
   return meta;
 }
 
-void SnapshotServer::Handle(int fd) {
-  SSL* ssl = SSL_new(Ctx(ssl_ctx_));
-  SSL_set_fd(ssl, fd);
-  timeval handshake_timeout{15, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &handshake_timeout, sizeof handshake_timeout);
-  if (SSL_accept(ssl) != 1) {
-    VC_LOG(Warning) << "snapshot server: TLS handshake failed: " << OpenSslError();
-    SSL_free(ssl);
+void SnapshotServer::Handle(Connection& connection) {
+  boost::system::error_code ec;
+  connection.stream.handshake(asio::ssl::stream_base::server, ec);
+  if (ec) {
+    VC_LOG(Warning) << "snapshot server: TLS handshake failed: " << ec.message();
     return;
   }
-  // A restore upload may pause while the source is slow; minutes, not forever.
-  timeval io_timeout{300, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &io_timeout, sizeof io_timeout);
-  TlsHttpExchange http(ssl);
+  SSL* ssl = connection.stream.native_handle();
+  TlsHttpExchange http(connection.stream, [&connection] { connection.Progress(); });
   HttpRequest request;
   Status s = http.ReadRequest(&request);
+  connection.head_read = true;
   if (!s.ok()) {
     (void)http.Respond(400, kJson, ErrorBody(s));
   } else if (!IsAdmin(ssl)) {
@@ -277,8 +330,10 @@ void SnapshotServer::Handle(int fd) {
       (void)http.Respond(200, kJson, answer->dump());
     }
   }
+  // close_notify and a FIN, without waiting for the client's: a streamed archive ends where
+  // the connection does, and the client is waiting for exactly that.
   SSL_shutdown(ssl);
-  SSL_free(ssl);
+  ::shutdown(connection.stream.next_layer().native_handle(), SHUT_WR);
 }
 
 }  // namespace vc::syncer::snapshot

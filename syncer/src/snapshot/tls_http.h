@@ -1,17 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
-// One HTTP/1.1 exchange over an accepted TLS connection: the request line and headers, the
-// body as a stream (Content-Length or chunked), and a response that is either whole or
-// streamed until the connection closes. Just what the snapshot endpoint needs.
+// One HTTP/1.1 exchange over an accepted TLS connection, parsed by Boost.Beast: the request
+// head (16 KiB at most), the body as a stream (Content-Length or chunked), and a response that
+// is either whole or streamed until the connection closes. Blocking: the snapshot server gives
+// each connection its own (joined) thread. Every read and write that moves bytes calls
+// `progress`, which the server's idle watchdog reads.
 #pragma once
 
-#include <openssl/ssl.h>
-
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <functional>
 #include <map>
 #include <string>
 
 #include "vc/status.h"
 
 namespace vc::syncer::snapshot {
+
+using TlsSocket = boost::beast::ssl_stream<boost::asio::ip::tcp::socket>;
 
 struct HttpRequest {
   std::string method;
@@ -21,12 +30,14 @@ struct HttpRequest {
 
 class TlsHttpExchange {
  public:
-  explicit TlsHttpExchange(SSL* ssl) : ssl_(ssl) {}
+  TlsHttpExchange(TlsSocket& stream, std::function<void()> progress)
+      : stream_(stream), progress_(std::move(progress)) {}
 
   Status ReadRequest(HttpRequest* request);
   // Up to `size` body bytes; 0 at its end.
   StatusOr<size_t> ReadBody(char* data, size_t size);
   StatusOr<std::string> ReadSmallBody(size_t limit);
+  // Reads what is left of the body (at most 1 MiB) so that an answer is not lost to a reset.
   void DrainBody();
 
   Status Send(const char* data, size_t size);
@@ -35,13 +46,11 @@ class TlsHttpExchange {
   Status BeginStream(const std::string& content_type);
 
  private:
-  StatusOr<size_t> Raw(char* data, size_t size);  // buffered bytes first, then SSL_read
-  StatusOr<std::string> RawLine();
-  SSL* ssl_;
-  std::string buffered_;
-  bool chunked_ = false;
-  uint64_t left_ = 0;  // in the body (Content-Length) or the current chunk
-  bool body_done_ = false;
+  TlsSocket& stream_;
+  std::function<void()> progress_;
+  boost::beast::flat_buffer buffer_;
+  boost::beast::http::request_parser<boost::beast::http::buffer_body> parser_;
+  bool have_head_ = false;
 };
 
 }  // namespace vc::syncer::snapshot

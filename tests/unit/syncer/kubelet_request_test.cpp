@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Kubelet API paths as the virtual API server sends them, and the host pod subresource each
 // is relayed to.
-#include <gtest/gtest.h>
-
 #include "vc/syncer/kubelet/kubelet_request.h"
+
+#include <gtest/gtest.h>
 
 namespace vc::syncer::kubelet {
 namespace {
@@ -21,7 +21,8 @@ TEST(SyncerKubeletRequestTest, LogsKeepTheirOptions) {
 
 TEST(SyncerKubeletRequestTest, ExecFlagsBecomePodExecOptions) {
   auto r = ParseKubeletTarget(
-      "/exec/shop/web-0/nginx?command=sh&command=-c&command=echo+hi&input=1&output=1&error=0&tty=1");
+      "/exec/shop/web-0/"
+      "nginx?command=sh&command=-c&command=echo+hi&input=1&output=1&error=0&tty=1");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(HostTarget(*r, kTenant),
             "/api/v1/namespaces/vcluster-t1/pods/web-0-x-shop-x-t1/exec?container=nginx&"
@@ -30,20 +31,57 @@ TEST(SyncerKubeletRequestTest, ExecFlagsBecomePodExecOptions) {
   ASSERT_TRUE(with_uid.ok());
   EXPECT_EQ(with_uid->verb, KubeletVerb::kAttach);
   EXPECT_EQ(with_uid->container, "nginx");
-  EXPECT_EQ(HostTarget(*with_uid, kTenant),
-            "/api/v1/namespaces/vcluster-t1/pods/web-0-x-shop-x-t1/attach?container=nginx&stdout=true");
+  EXPECT_EQ(
+      HostTarget(*with_uid, kTenant),
+      "/api/v1/namespaces/vcluster-t1/pods/web-0-x-shop-x-t1/attach?container=nginx&stdout=true");
 }
 
 TEST(SyncerKubeletRequestTest, PortForwardHasNoQuery) {
   auto r = ParseKubeletTarget("/portForward/shop/web-0");
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(HostTarget(*r, kTenant), "/api/v1/namespaces/vcluster-t1/pods/web-0-x-shop-x-t1/portforward");
+  EXPECT_EQ(HostTarget(*r, kTenant),
+            "/api/v1/namespaces/vcluster-t1/pods/web-0-x-shop-x-t1/portforward");
 }
 
 TEST(SyncerKubeletRequestTest, EverythingElseIsNotServed) {
-  for (const char* path : {"/pods", "/stats/summary", "/metrics", "/containerLogs/ns", "/run/a/b/c",
-                           "/exec//pod/c"}) {
+  for (const char* path :
+       {"/pods", "/stats/summary", "/metrics", "/containerLogs/ns", "/run/a/b/c", "/exec//pod/c"}) {
     EXPECT_EQ(ParseKubeletTarget(path).status().code(), Code::kNotFound) << path;
+  }
+}
+
+// A client that got the API server's kubelet-client certificate still cannot steer the host
+// request: names must be what the API server allows, and only the subresource's own options
+// pass, unescaped and escaped again.
+TEST(SyncerKubeletRequestTest, NamesAndOptionsCannotSteerTheHostRequest) {
+  for (const char* path :
+       {"/containerLogs/shop/..%2f..%2fsecrets/c", "/containerLogs/Shop/web/c",
+        "/exec/shop/web/c%0d%0aX:1", "/containerLogs/shop/-web/c", "/portForward/shop/web..0",
+        "/attach/a.b/web/c", "/containerLogs/shop/web/c?follow=%zz"}) {
+    EXPECT_EQ(ParseKubeletTarget(path).status().code(), Code::kInvalidArgument) << path;
+  }
+  auto logs = ParseKubeletTarget(
+      "/containerLogs/shop/web.v1/c?follow=true&container=other&pretty=1&tailLines=1%26x%3Dy");
+  ASSERT_TRUE(logs.ok()) << logs.status().message();
+  EXPECT_EQ(HostTarget(*logs, kTenant),
+            "/api/v1/namespaces/vcluster-t1/pods/web.v1-x-shop-x-t1/log?container=c&follow=true&"
+            "tailLines=1%26x%3Dy");
+  auto exec =
+      ParseKubeletTarget("/exec/shop/web/c?command=ls%20-l&output=1&container=x&stdin=true");
+  ASSERT_TRUE(exec.ok());
+  EXPECT_EQ(HostTarget(*exec, kTenant),
+            "/api/v1/namespaces/vcluster-t1/pods/web-x-shop-x-t1/exec?container=c&command=ls+-l&"
+            "stdout=true");
+}
+
+TEST(SyncerKubeletRequestTest, OnlyUpgradeAndNegotiationHeadersAreRelayed) {
+  for (const char* h :
+       {"Upgrade", "X-Stream-Protocol-Version", "sec-websocket-protocol", "Accept"}) {
+    EXPECT_TRUE(IsRelayedHeader(h)) << h;
+  }
+  for (const char* h : {"Authorization", "Impersonate-User", "Impersonate-Group", "X-Remote-User",
+                        "Cookie", "Connection", "Host", "Transfer-Encoding", "Content-Length"}) {
+    EXPECT_FALSE(IsRelayedHeader(h)) << h;
   }
 }
 

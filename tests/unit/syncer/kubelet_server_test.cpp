@@ -2,6 +2,8 @@
 // The kubelet API's door: only a client certificate from the cluster CA with the apiserver's
 // kubelet-client CN gets in; anything else is refused before a request reaches the host.
 // Real TLS over loopback; the host is never contacted (only /healthz and refusals are asked).
+#include "vc/syncer/kubelet/kubelet_server.h"
+
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -10,7 +12,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "vc/syncer/kubelet/kubelet_server.h"
+#include <chrono>
+#include <thread>
+
+#include "vc/kube/credential_providers.h"
 #include "vc/syncer/pki/certificate.h"
 
 namespace vc::syncer::kubelet {
@@ -27,7 +32,9 @@ Pki MakePki(const std::string& cn) {
   auto ca = pki::CreateCertificateAuthority(cn, pki::WallClock::now());
   EXPECT_TRUE(ca.ok());
   auto serving = pki::IssueCertificate(
-      *ca, CertificateSpec{.subject = {"kubelet", {}}, .ip_addresses = {"127.0.0.1"}, .server_auth = true},
+      *ca,
+      CertificateSpec{
+          .subject = {"kubelet", {}}, .ip_addresses = {"127.0.0.1"}, .server_auth = true},
       pki::WallClock::now());
   EXPECT_TRUE(serving.ok());
   return {*ca, *serving};
@@ -40,9 +47,11 @@ std::string Get(int port, const pki::KeyAndCertificate* client,
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
   if (client != nullptr) {
-    BIO* cb = BIO_new_mem_buf(client->certificate_pem.data(), static_cast<int>(client->certificate_pem.size()));
+    BIO* cb = BIO_new_mem_buf(client->certificate_pem.data(),
+                              static_cast<int>(client->certificate_pem.size()));
     X509* cert = PEM_read_bio_X509(cb, nullptr, nullptr, nullptr);
-    BIO* kb = BIO_new_mem_buf(client->private_key_pem.data(), static_cast<int>(client->private_key_pem.size()));
+    BIO* kb = BIO_new_mem_buf(client->private_key_pem.data(),
+                              static_cast<int>(client->private_key_pem.size()));
     EVP_PKEY* key = PEM_read_bio_PrivateKey(kb, nullptr, nullptr, nullptr);
     SSL_CTX_use_certificate(ctx, cert);
     SSL_CTX_use_PrivateKey(ctx, key);
@@ -61,10 +70,13 @@ std::string Get(int port, const pki::KeyAndCertificate* client,
     SSL* ssl = SSL_new(ctx);
     SSL_set_fd(ssl, fd);
     const std::string request = "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
-    if (SSL_connect(ssl) == 1 && SSL_write(ssl, request.data(), static_cast<int>(request.size())) > 0) {
+    if (SSL_connect(ssl) == 1 &&
+        SSL_write(ssl, request.data(), static_cast<int>(request.size())) > 0) {
       char buf[512];
       const int n = SSL_read(ssl, buf, sizeof(buf));
-      if (n > 0) status = std::string(buf, static_cast<size_t>(n)).substr(0, std::string(buf, static_cast<size_t>(n)).find("\r\n"));
+      if (n > 0)
+        status = std::string(buf, static_cast<size_t>(n))
+                     .substr(0, std::string(buf, static_cast<size_t>(n)).find("\r\n"));
     }
     SSL_free(ssl);
   }
@@ -127,7 +139,8 @@ class EmptyCredentials : public kube::CredentialProvider {
 TEST(SyncerKubeletServerTest, WithoutItsHostCredentialTheRelayRefuses) {
   const Pki cluster = MakePki("cluster-ca");
   auto apiserver = pki::IssueCertificate(
-      cluster.ca, CertificateSpec{.subject = {"kube-apiserver-kubelet-client", {}}, .client_auth = true},
+      cluster.ca,
+      CertificateSpec{.subject = {"kube-apiserver-kubelet-client", {}}, .client_auth = true},
       pki::WallClock::now());
   ASSERT_TRUE(apiserver.ok());
   for (std::shared_ptr<kube::CredentialProvider> provider :
@@ -142,6 +155,153 @@ TEST(SyncerKubeletServerTest, WithoutItsHostCredentialTheRelayRefuses) {
     EXPECT_EQ(Get(*port, &*apiserver), "HTTP/1.1 200 OK") << "health does not need the host";
     server.Stop();
   }
+}
+
+int Listen(int* port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  EXPECT_EQ(::listen(fd, 4), 0);
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  *port = ntohs(addr.sin_port);
+  return fd;
+}
+
+SSL_CTX* ContextWith(const SSL_METHOD* method, const pki::KeyAndCertificate& kc) {
+  SSL_CTX* ctx = SSL_CTX_new(method);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  BIO* cb = BIO_new_mem_buf(kc.certificate_pem.data(), static_cast<int>(kc.certificate_pem.size()));
+  X509* cert = PEM_read_bio_X509(cb, nullptr, nullptr, nullptr);
+  BIO* kb = BIO_new_mem_buf(kc.private_key_pem.data(), static_cast<int>(kc.private_key_pem.size()));
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(kb, nullptr, nullptr, nullptr);
+  SSL_CTX_use_certificate(ctx, cert);
+  SSL_CTX_use_PrivateKey(ctx, key);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  BIO_free(cb);
+  BIO_free(kb);
+  return ctx;
+}
+
+// Reads until the end of an HTTP head; what was read.
+std::string ReadHead(SSL* ssl) {
+  std::string data;
+  char buf[1024];
+  while (data.find("\r\n\r\n") == std::string::npos) {
+    const int n = SSL_read(ssl, buf, sizeof(buf));
+    if (n <= 0) break;
+    data.append(buf, static_cast<size_t>(n));
+  }
+  return data;
+}
+
+// The whole way through, over loopback: the API server's request (with headers a hostile
+// client could add) reaches a stand-in host API server rewritten to the host pod's
+// subresource, with the syncer's token instead of anything the client sent, and the upgraded
+// stream is copied both ways. Stop ends a relay that is still open.
+TEST(SyncerKubeletServerTest, RelaysTheRewrittenRequestAndTheStreamBothWays) {
+  const Pki cluster = MakePki("cluster-ca");
+  const Pki host = MakePki("host-ca");  // its serving certificate is for 127.0.0.1
+  int host_port = 0;
+  const int host_fd = Listen(&host_port);
+  std::string host_saw;
+  std::thread host_api([&] {
+    SSL_CTX* ctx = ContextWith(TLS_server_method(), host.serving);
+    const int fd = ::accept(host_fd, nullptr, nullptr);
+    SSL* ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    if (SSL_accept(ssl) == 1) {
+      host_saw = ReadHead(ssl);
+      const std::string upgraded =
+          "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n\r\n";
+      SSL_write(ssl, upgraded.data(), static_cast<int>(upgraded.size()));
+      char buf[64];
+      const int n = SSL_read(ssl, buf, sizeof(buf));  // one frame from the client, echoed
+      if (n > 0) SSL_write(ssl, buf, n);
+      SSL_read(ssl, buf, sizeof(buf));  // until the relay closes
+    }
+    SSL_free(ssl);
+    ::close(fd);
+    SSL_CTX_free(ctx);
+  });
+
+  KubeletServerOptions options =
+      Options(cluster, kube::NewStaticCredentialProvider({.bearer_token = "syncer-token"}));
+  options.host.server = "https://127.0.0.1:" + std::to_string(host_port);
+  options.host.ca_pem = host.ca.certificate_pem;
+  KubeletServer server(options);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok()) << port.status().message();
+
+  auto client_cert = pki::IssueCertificate(
+      cluster.ca,
+      CertificateSpec{.subject = {"kube-apiserver-kubelet-client", {}}, .client_auth = true},
+      pki::WallClock::now());
+  ASSERT_TRUE(client_cert.ok());
+  SSL_CTX* ctx = ContextWith(TLS_client_method(), *client_cert);
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(*port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  SSL* ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, fd);
+  ASSERT_EQ(SSL_connect(ssl), 1);
+  const std::string request =
+      "POST /exec/shop/web/main?command=id&output=1 HTTP/1.1\r\nHost: node\r\n"
+      "Authorization: Bearer tenant-token\r\nImpersonate-User: system:admin\r\n"
+      "X-Remote-User: admin\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n"
+      "X-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n";
+  ASSERT_GT(SSL_write(ssl, request.data(), static_cast<int>(request.size())), 0);
+  const std::string answer = ReadHead(ssl);
+  EXPECT_EQ(answer.substr(0, answer.find("\r\n")), "HTTP/1.1 101 Switching Protocols");
+  ASSERT_GT(SSL_write(ssl, "frame", 5), 0);
+  char buf[16] = {0};
+  const int n = SSL_read(ssl, buf, sizeof(buf));
+  EXPECT_EQ(std::string(buf, n > 0 ? static_cast<size_t>(n) : 0), "frame");
+
+  EXPECT_EQ(host_saw.substr(0, host_saw.find("\r\n")),
+            "POST /api/v1/namespaces/vcluster-t/pods/web-x-shop-x-t/exec?container=main&command=id&"
+            "stdout=true HTTP/1.1");
+  EXPECT_NE(host_saw.find("Authorization: Bearer syncer-token\r\n"), std::string::npos) << host_saw;
+  EXPECT_NE(host_saw.find("X-Stream-Protocol-Version: v4.channel.k8s.io\r\n"), std::string::npos);
+  EXPECT_NE(host_saw.find("Connection: Upgrade\r\n"), std::string::npos);
+  for (const char* gone : {"tenant-token", "Impersonate-User", "X-Remote-User"}) {
+    EXPECT_EQ(host_saw.find(gone), std::string::npos) << gone << " reached the host:\n" << host_saw;
+  }
+
+  // The relay is still open both ways; Stop ends it and returns.
+  const auto start = std::chrono::steady_clock::now();
+  server.Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_LE(SSL_read(ssl, buf, sizeof(buf)), 0) << "the client's side was closed";
+  host_api.join();
+  SSL_free(ssl);
+  ::close(fd);
+  ::close(host_fd);
+  SSL_CTX_free(ctx);
+}
+
+TEST(SyncerKubeletServerTest, ARequestWithABodyOrABadNameIsRefusedBeforeTheHost) {
+  const Pki cluster = MakePki("cluster-ca");
+  auto apiserver = pki::IssueCertificate(
+      cluster.ca,
+      CertificateSpec{.subject = {"kube-apiserver-kubelet-client", {}}, .client_auth = true},
+      pki::WallClock::now());
+  ASSERT_TRUE(apiserver.ok());
+  KubeletServer server(Options(cluster, kube::NewStaticCredentialProvider({.bearer_token = "t"})));
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+  EXPECT_EQ(Get(*port, &*apiserver, "/containerLogs/shop/..%2fx/c"), "HTTP/1.1 400 Bad Request");
+  EXPECT_EQ(Get(*port, &*apiserver, "/stats/summary"), "HTTP/1.1 404 Not Found");
+  EXPECT_EQ(
+      Get(*port, &*apiserver, "/containerLogs/shop/web/c HTTP/1.1\r\nContent-Length: 5\r\nX: y"),
+      "HTTP/1.1 400 Bad Request");
+  server.Stop();
 }
 
 }  // namespace

@@ -2,10 +2,16 @@
 // The pod side of snapshots, without a pod: a kine-shaped SQLite database and PKI in a temp
 // dir; archive written, staged elsewhere, swapped in by init's ApplyStagedRestore; the
 // endpoint's mTLS checks (admin certificate only) and its HTTP contract.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <sqlite3.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <thread>
+#include <vector>
 
 #include "syncer_test_util.h"
 #include "vc/cli/snapshot/http_call.h"
@@ -285,6 +291,48 @@ TEST_F(SnapshotDataTest, EndpointServesAdminsOnly) {
   ASSERT_TRUE(rejected.ok());
   EXPECT_EQ(rejected->status, 400);
   EXPECT_NE(rejected->body.find("not a kubectl-vc snapshot"), std::string::npos) << rejected->body;
+}
+
+// Connections that never speak (a port-forward a client gave up on) neither hold up the next
+// one nor keep Serve from returning on stop: nothing is left running behind it.
+TEST_F(SnapshotDataTest, SilentConnectionsHoldUpNothing) {
+  SnapshotServer server({.data_dir = data_, .address = "127.0.0.1", .port = 0});
+  ASSERT_TRUE(server.Start().ok());
+  CancelToken stop;
+  std::thread serving([&] { server.Serve(stop); });
+  std::vector<int> silent;
+  for (int i = 0; i < 3; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(server.port()));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    silent.push_back(fd);
+  }
+  pki::PkiStore store(data_ + "/pki");
+  auto ca = store.LoadCa();
+  auto admin = store.LoadLeaf("admin");
+  ASSERT_TRUE(ca.ok() && admin.ok());
+  cli::snapshot::HttpCall status;
+  status.method = "GET";
+  status.url = "https://127.0.0.1:" + std::to_string(server.port()) + "/restore/status";
+  status.tls.ca_pem = ca->certificate_pem;
+  status.tls.client_cert_pem = admin->certificate_pem;
+  status.tls.client_key_pem = admin->private_key_pem;
+  auto r = cli::snapshot::Perform(status);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->status, 404) << "no restore ran: " << r->body;
+
+  const auto start = std::chrono::steady_clock::now();
+  stop.Cancel();
+  serving.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  for (int fd : silent) {
+    char c;
+    EXPECT_EQ(::recv(fd, &c, 1, 0), 0) << "the server closed its side";
+    ::close(fd);
+  }
 }
 
 }  // namespace

@@ -5,13 +5,16 @@
 //   /containerLogs/NS/POD/CONTAINER?follow=true&tailLines=10
 //     -> /api/v1/namespaces/HNS/pods/HOSTPOD/log?container=CONTAINER&follow=true&tailLines=10
 //   /exec/NS/POD[/UID]/CONTAINER?command=sh&command=-c&input=1&output=1&error=1&tty=1
-//     -> .../pods/HOSTPOD/exec?container=CONTAINER&command=sh&command=-c&stdin=true&stdout=true&stderr=true&tty=true
+//     ->
+//     .../pods/HOSTPOD/exec?container=CONTAINER&command=sh&command=-c&stdin=true&stdout=true&stderr=true&tty=true
 //   /attach/... likewise -> .../attach
 //   /portForward/NS/POD[/UID]  -> .../pods/HOSTPOD/portforward (ports travel in stream headers)
 #pragma once
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "vc/status.h"
 #include "vc/syncer/translate/names.h"
@@ -25,13 +28,22 @@ struct KubeletRequest {
   std::string ns;
   std::string pod;
   std::string container;  // empty for portForward
-  std::string query;      // without '?'
+  // The host subresource's query parameters (after container=), unescaped: PodLogOptions the
+  // kubelet knows for logs; command, stdin, stdout, stderr and tty for exec and attach.
+  // Anything else in the request is dropped.
+  std::vector<std::pair<std::string, std::string>> options;
 };
 
-// NotFound for paths the relay does not serve (/pods, /stats, /metrics...).
+// NotFound for paths the relay does not serve (/pods, /stats, /metrics...); InvalidArgument
+// for names the API server would not allow (not DNS-1123) and bad escapes in the query.
 StatusOr<KubeletRequest> ParseKubeletTarget(std::string_view target);
 
 // The host API path (with query) of the translated pod's subresource.
 std::string HostTarget(const KubeletRequest& request, const translate::Tenant& tenant);
+
+// The request headers the relay passes on to the host (case-insensitive): those of the
+// SPDY and WebSocket upgrades and content negotiation. Everything else (Authorization,
+// Impersonate-*, X-Remote-*, Cookie, ...) stays behind; the relay adds its own credential.
+bool IsRelayedHeader(std::string_view name);
 
 }  // namespace vc::syncer::kubelet

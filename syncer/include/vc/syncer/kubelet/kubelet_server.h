@@ -7,16 +7,13 @@
 //
 // TLS on both sides. The client must present a certificate signed by the virtual cluster's CA
 // with CN kube-apiserver-kubelet-client (/data/pki/apiserver-kubelet-client.crt): nothing else
-// in the pod network can use the syncer's host credentials through it. Blocking sockets, a
-// thread per connection: these are interactive sessions, few at a time.
+// in the pod network can use the syncer's host credentials through it. Boost.Beast parses the
+// request head and one Asio I/O thread serves every connection asynchronously; Stop closes
+// them all and joins that thread.
 #pragma once
 
-#include <atomic>
 #include <memory>
-#include <mutex>
-#include <set>
 #include <string>
-#include <thread>
 
 #include "vc/kube/rest_config.h"
 #include "vc/status.h"
@@ -44,21 +41,12 @@ class KubeletServer {
 
   // Listens and serves on a thread; returns the port.
   StatusOr<int> Start();
+  // Ends every open relay and returns when the I/O thread has.
   void Stop();
 
  private:
-  struct Tls;
-  void Serve();
-  void Handle(int fd);
-
-  KubeletServerOptions options_;
-  std::unique_ptr<Tls> tls_;
-  int listen_fd_ = -1;
-  int wake_fds_[2] = {-1, -1};
-  std::thread thread_;
-  std::mutex mu_;
-  std::set<int> open_fds_;  // shut down on Stop so relays end
-  std::atomic<int> active_{0};
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace vc::syncer::kubelet

@@ -14,8 +14,15 @@
 //   GET  /restore/status -> DATA/restore.result (what init made of the last restore), or 404
 // Errors: 400 bad archive (its message), 404 no such file, 507 volume full, 500 otherwise;
 // always {"message": "..."}. One snapshot or restore at a time: 409 for a second one.
+//
+// Boost.Beast parses every request; Asio accepts. Archive writing and restore staging are
+// blocking file work, so each connection has a thread of its own, but never more than
+// kMaxConnections, all joined on stop (never detached); a watchdog shuts a connection that
+// has not finished its TLS handshake and request head in 15 s or moved a byte in 300 s.
 #pragma once
 
+#include <list>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -35,6 +42,8 @@ struct SnapshotServerOptions {
 
 class SnapshotServer {
  public:
+  static constexpr int kMaxConnections = 8;
+
   explicit SnapshotServer(SnapshotServerOptions options);
   ~SnapshotServer();
   SnapshotServer(const SnapshotServer&) = delete;
@@ -43,20 +52,21 @@ class SnapshotServer {
   // Loads the certificates from DATA/pki and listens.
   Status Start();
   int port() const { return port_; }
-  // Serves until `cancel`.
+  // Serves until `cancel`; returns when every connection has ended.
   void Serve(const CancelToken& cancel);
 
  private:
-  void Handle(int fd);
+  struct Impl;
+  struct Connection;
+  void Handle(Connection& connection);
   // The endpoints' work; each returns the JSON answer or the error to answer with.
   // Snapshot sets *streamed once the archive itself started going out.
   StatusOr<nlohmann::json> Snapshot(TlsHttpExchange& http, bool* streamed);
   StatusOr<nlohmann::json> RestoreFromFile(TlsHttpExchange& http);
   SnapshotServerOptions options_;
-  int listen_fd_ = -1;
+  std::unique_ptr<Impl> impl_;  // Asio and OpenSSL, kept out of this header
   int port_ = 0;
-  void* ssl_ctx_ = nullptr;  // SSL_CTX, kept out of this header
-  std::mutex work_mu_;       // one snapshot or restore at a time
+  std::mutex work_mu_;  // one snapshot or restore at a time
 };
 
 }  // namespace vc::syncer::snapshot
