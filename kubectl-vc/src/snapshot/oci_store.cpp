@@ -192,7 +192,8 @@ class OciStore : public SnapshotStore {
 
   Status Read(const vc::snapshot::ByteSink& sink) override {
     ASSIGN_OR_RETURN(json layer, ArchiveLayer());
-    const std::string digest = layer.value("digest", "");
+    ASSIGN_OR_RETURN(const std::string digest,
+                     ManifestBlobDigest(layer, client_->location().url));
     HttpCall call;
     call.url = "/blobs/" + digest;
     call.follow_redirects = true;  // registries hand blobs to their storage
@@ -223,7 +224,8 @@ class OciStore : public SnapshotStore {
         size_ = layer.value("size", uint64_t{0});
       }
     }
-    const std::string digest = manifest["config"].value("digest", "");
+    ASSIGN_OR_RETURN(const std::string digest,
+                     ManifestBlobDigest(manifest["config"], client_->location().url));
     HttpCall call;
     call.url = "/blobs/" + digest;
     call.follow_redirects = true;

@@ -201,4 +201,21 @@ Status RegistryClient::Explain(const HttpResponse& r, const std::string& what) c
   }
 }
 
+StatusOr<std::string> ManifestBlobDigest(const nlohmann::json& descriptor,
+                                         const std::string& url) {
+  auto it = descriptor.is_object() ? descriptor.find("digest") : descriptor.end();
+  const std::string digest =
+      it != descriptor.end() && it->is_string() ? it->get<std::string>() : std::string();
+  bool ok = digest.size() == 7 + 64 && digest.rfind("sha256:", 0) == 0;
+  for (size_t i = 7; ok && i < digest.size(); ++i) {
+    ok = (digest[i] >= '0' && digest[i] <= '9') || (digest[i] >= 'a' && digest[i] <= 'f');
+  }
+  if (!ok) {
+    return InvalidArgument(url + ": the manifest names a blob by \"" + digest.substr(0, 80) +
+                           "\", which is not a sha256 digest (the registry's copy is damaged; "
+                           "push the snapshot again)");
+  }
+  return digest;
+}
+
 }  // namespace vc::cli::snapshot

@@ -24,15 +24,35 @@ std::string EnvValue(const kube::Environment& env, const std::string& key) {
 }
 
 // Unreserved characters stay, '/' stays in keys; everything else is %XX (SigV4's rules).
-std::string EncodeKey(const std::string& key) {
+std::string EncodeKey(const std::string& key, bool keep_slash = true) {
   std::string out;
   for (unsigned char c : key) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+        (keep_slash && c == '/')) {
       out.push_back(static_cast<char>(c));
     } else {
       char buf[4];
       std::snprintf(buf, sizeof buf, "%%%02X", c);
       out += buf;
+    }
+  }
+  return out;
+}
+
+// What the store answered (an ETag) as XML text: it cannot add elements to our request.
+std::string XmlEscape(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '&') {
+      out += "&amp;";
+    } else if (c == '<') {
+      out += "&lt;";
+    } else if (c == '>') {
+      out += "&gt;";
+    } else if (c == '"') {
+      out += "&quot;";
+    } else {
+      out += c;
     }
   }
   return out;
@@ -127,7 +147,7 @@ class S3Upload : public ArchiveUpload {
     if (!part_.empty()) RETURN_IF_ERROR(SendPart());
     std::string xml = "<CompleteMultipartUpload>";
     for (size_t i = 0; i < etags_.size(); ++i) {
-      xml += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" + etags_[i] +
+      xml += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" + XmlEscape(etags_[i]) +
              "</ETag></Part>";
     }
     xml += "</CompleteMultipartUpload>";
@@ -135,7 +155,8 @@ class S3Upload : public ArchiveUpload {
     call.method = "POST";
     call.body = &xml;
     call.headers = {"Content-Type: application/xml"};
-    ASSIGN_OR_RETURN(HttpResponse r, client_->Do(call, "uploadId=" + upload_id_));
+    ASSIGN_OR_RETURN(HttpResponse r,
+                     client_->Do(call, "uploadId=" + EncodeKey(upload_id_, false)));
     // S3 may answer 200 with an <Error> body after a long complete.
     if (r.status / 100 != 2 || r.body.find("<Error>") != std::string::npos) {
       return client_->Explain(r, "complete the multipart upload");
@@ -148,7 +169,7 @@ class S3Upload : public ArchiveUpload {
     if (upload_id_.empty()) return;
     HttpCall call;
     call.method = "DELETE";
-    (void)client_->Do(call, "uploadId=" + upload_id_);
+    (void)client_->Do(call, "uploadId=" + EncodeKey(upload_id_, false));
     upload_id_.clear();
   }
 
@@ -167,7 +188,7 @@ class S3Upload : public ArchiveUpload {
     call.body = &part_;
     ASSIGN_OR_RETURN(HttpResponse r,
                      client_->Do(call, "partNumber=" + std::to_string(etags_.size() + 1) +
-                                           "&uploadId=" + upload_id_));
+                                           "&uploadId=" + EncodeKey(upload_id_, false)));
     if (r.status / 100 != 2)
       return client_->Explain(r, "upload part " + std::to_string(etags_.size() + 1));
     etags_.push_back(r.Header("etag"));

@@ -67,6 +67,7 @@ class TokenFileCredentialProvider : public CredentialProvider {
     if (token.empty()) {
       return FailedPrecondition(origin_ + ": tokenFile " + path_ + " is empty");
     }
+    RETURN_IF_ERROR(CheckBearerToken(token, origin_ + ": tokenFile " + path_));
     token_ = std::move(token);
     return Status::Ok();
   }
@@ -82,6 +83,18 @@ class TokenFileCredentialProvider : public CredentialProvider {
 };
 
 }  // namespace
+
+Status CheckBearerToken(std::string_view token, const std::string& source) {
+  for (const char c : token) {
+    if (c < 0x21 || c > 0x7e) {
+      return InvalidArgument(source +
+                             ": the bearer token holds a byte that is not visible ASCII (a "
+                             "space, a newline or a control byte); a token may not, because it "
+                             "goes into an HTTP header (fix the token's source)");
+    }
+  }
+  return Status::Ok();
+}
 
 std::shared_ptr<CredentialProvider> NewStaticCredentialProvider(Credentials credentials) {
   return std::make_shared<StaticCredentialProvider>(std::move(credentials));

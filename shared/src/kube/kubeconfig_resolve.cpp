@@ -103,6 +103,7 @@ StatusOr<std::shared_ptr<CredentialProvider>> ReadUser(const Kubeconfig& config,
   }
   Credentials c;
   ASSIGN_OR_RETURN(c.bearer_token, r.String("token"));
+  RETURN_IF_ERROR(CheckBearerToken(c.bearer_token, r.origin() + ": user.token"));
   ASSIGN_OR_RETURN(std::string token_file, r.String("tokenFile"));
   ASSIGN_OR_RETURN(c.username, r.String("username"));
   ASSIGN_OR_RETURN(c.password, r.String("password"));

@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "vc/base64.h"
+#include "vc/kube/credential_providers.h"
 #include "vc/log.h"
 #include "vc/syncer/kubelet/kubelet_request.h"
 
@@ -124,6 +125,9 @@ StatusOr<kube::Credentials> HostCredential(const kube::RestConfig& host) {
   if (creds.bearer_token.empty() && creds.client_cert_pem.empty() && creds.username.empty()) {
     return Unavailable("the host credential is empty");
   }
+  // The relay writes the Authorization header itself: a token that could end the line would
+  // add headers of its own.
+  RETURN_IF_ERROR(kube::CheckBearerToken(creds.bearer_token, "the syncer's host credential"));
   return creds;
 }
 

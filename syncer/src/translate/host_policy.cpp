@@ -127,6 +127,14 @@ std::string ServiceRefusal(const json& v, const SyncConfig& config) {
            "level allows it (remove externalIPs; use a LoadBalancer or NodePort Service if "
            "isolation.serviceTypes allows one)";
   }
+  const bool node_ports = std::find(config.service_types.begin(), config.service_types.end(),
+                                    "NodePort") != config.service_types.end();
+  if (type == "LoadBalancer" && !node_ports && spec.value("externalTrafficPolicy", "") == "Local") {
+    return "a LoadBalancer Service with externalTrafficPolicy Local gets a health-check port "
+           "on every host node (spec.healthCheckNodePort), and isolation.serviceTypes does not "
+           "allow NodePort (use externalTrafficPolicy Cluster, or add NodePort to "
+           "isolation.serviceTypes)";
+  }
   if (type == "ExternalName") {
     std::string target = spec.value("externalName", "");
     while (!target.empty() && target.back() == '.') target.pop_back();

@@ -151,6 +151,14 @@ TEST(KubeconfigExec, PluginOutputIsChecked) {
   f.runner->result = Credential(R"({"token": "t", "expirationTimestamp": "tomorrow"})");
   EXPECT_EQ(GetError(f),
             "exec plugin get-token: expirationTimestamp \"tomorrow\" is not RFC 3339");
+  // Members of the wrong type are missing ones, never an exception out of the provider.
+  f.runner->result.stdout_data = R"({"apiVersion": 1, "kind": ["ExecCredential"], "status": 2})";
+  EXPECT_NE(GetError(f).find("plugin returned version \"\""), std::string::npos);
+  f.runner->result = Credential(R"({"token": 7, "clientCertificateData": {}})");
+  EXPECT_EQ(GetError(f), "exec plugin get-token didn't return a token or cert/key pair");
+  // A token that would end its header line and start another.
+  f.runner->result = Credential(R"({"token": "t\r\nImpersonate-User: admin"})");
+  EXPECT_NE(GetError(f).find("not visible ASCII"), std::string::npos) << GetError(f);
 }
 
 TEST(KubeconfigExec, RunFailuresSayWhatToDo) {

@@ -73,6 +73,11 @@ TEST(HostileTenantTest, ALoadBalancerOpensNoNodePortsUnlessNodePortIsAllowed) {
   json np = lb;
   np["spec"]["type"] = "NodePort";
   EXPECT_NE(ServiceRefusal(np, none).find("NodePort is not allowed"), std::string::npos);
+  // externalTrafficPolicy Local would still open a health-check node port on every node.
+  json local = lb;
+  local["spec"]["externalTrafficPolicy"] = "Local";
+  EXPECT_NE(ServiceRefusal(local, only_lb).find("healthCheckNodePort"), std::string::npos);
+  EXPECT_EQ(ServiceRefusal(local, both), "");
 }
 
 TEST(HostileTenantTest, IngressAnnotationsThatInjectConfigurationAreRefusedAtEveryLevel) {

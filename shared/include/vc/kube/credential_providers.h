@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -23,6 +24,11 @@ namespace vc::kube {
 using Clock = std::function<std::chrono::system_clock::time_point()>;
 
 std::shared_ptr<CredentialProvider> NewStaticCredentialProvider(Credentials credentials);
+
+// A bearer token goes into an HTTP header: only visible ASCII (what service-account, OIDC and
+// cloud tokens are made of). Anything else (a newline, a space, a control byte) could add
+// headers to the request it rides on; InvalidArgument naming `source` and the fix.
+Status CheckBearerToken(std::string_view token, const std::string& source);
 
 // Reads `path` now and again when the last read is a minute old (or on Get(true)), as client-go
 // does for tokenFile and service account tokens, which the kubelet rotates. `base` supplies the

@@ -24,6 +24,11 @@ struct RegistryCredentials {
 std::optional<RegistryCredentials> DockerConfigCredentials(const kube::Environment& env,
                                                            const std::string& registry);
 
+// A blob's digest from a manifest descriptor ({"digest": ...}), which the registry wrote: it
+// goes into a URL path, so it must be exactly sha256:64 lowercase hex (no '/', '?', '..');
+// anything else is InvalidArgument naming `url`, and nothing is fetched.
+StatusOr<std::string> ManifestBlobDigest(const nlohmann::json& descriptor, const std::string& url);
+
 class RegistryClient {
  public:
   RegistryClient(Location location, StoreOptions options);

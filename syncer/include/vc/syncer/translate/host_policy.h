@@ -17,6 +17,8 @@ namespace vc::syncer::translate {
 
 // Why a Service may not be synced; empty if it may.
 //  - its type is not in isolation.serviceTypes;
+//  - a LoadBalancer with externalTrafficPolicy Local when NodePort is not allowed: the host
+//    would open a health-check node port on every node for it;
 //  - spec.externalIPs, at every trust level: kube-proxy on every host node would send traffic
 //    for those addresses to the tenant's pods, whoever owns them (CVE-2020-8554);
 //  - an ExternalName in the cluster's DNS (*.svc, *.cluster.local), at every trust level: on
