@@ -115,7 +115,7 @@ Status StartSyncers(RunState* s) {
   if (c.config_maps) config_maps = add_objects(sync::ConfigMapKind(c));
   if (c.secrets) secrets = add_objects(sync::SecretKind(c));
   if (c.pvcs) pvcs = add_objects(sync::PvcKind());
-  if (c.ingresses) add_objects(sync::IngressKind());
+  if (c.ingresses) add_objects(sync::IngressKind())->SetSecrets(secrets);
   if (c.services) {
     auto services = std::make_unique<sync::ServiceSyncer>(ctx);
     // Endpoints of selector-less Services follow the Services. Started before them and

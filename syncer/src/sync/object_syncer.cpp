@@ -35,7 +35,7 @@ ObjectKind IngressKind() {
             if (want.empty() || v.value("status", json::object()) == want) return json();
             return {{"status", want}};
           },
-          translate::IngressRefusal};
+          translate::IngressRefusal, translate::IngressSecrets};
 }
 
 ObjectSyncer::ObjectSyncer(std::shared_ptr<const SyncContext> ctx, ObjectKind kind)
@@ -68,19 +68,26 @@ Status ObjectSyncer::EnsureOnHost(const std::string& ns, const std::string& name
 }
 
 Status ObjectSyncer::Upsert(const json& v) {
-  std::lock_guard lock(mu_);
-  const json want = kind_.translate(v, ctx_->tenant);
-  const std::string host_name = want["metadata"].value("name", "");
-  auto h = pair_.host_cache().Get(ctx_->tenant.host_namespace, host_name);
+  const json& meta = translate::ObjectAt(v, "metadata");
+  const std::string ns = meta.value("namespace", "");
+  const std::string host_name = translate::HostName(meta.value("name", ""), ns, ctx_->tenant.name);
   if (const std::string why = kind_.refusal ? kind_.refusal(v, ctx_->config) : std::string();
       !why.empty()) {
-    VC_LOG(Info) << "refusing " << kind_.resource.kind << " " << host_name << ": " << why;
-    RecordVirtualEvent(*ctx_->virtual_cluster, v, "Warning", "SyncRefused", why);
-    if (!h) return Status::Ok();
-    auto deleted = ctx_->host->Delete(kind_.resource, ctx_->tenant.host_namespace, host_name);
-    if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
-    return Status::Ok();
+    std::lock_guard lock(mu_);
+    return RefuseOnHost(*ctx_, kind_.resource, v, host_name,
+                        pair_.host_cache().Get(ctx_->tenant.host_namespace, host_name).has_value(),
+                        why);
   }
+  if (kind_.secrets && secrets_ != nullptr) {
+    for (const std::string& secret : kind_.secrets(v)) {
+      // A Secret not made yet is wanted still: it is copied when it appears.
+      Status s = secrets_->EnsureOnHost(ns, secret);
+      if (!s.ok() && s.code() != Code::kNotFound) return s.Annotate("sync secret " + ns + "/" + secret);
+    }
+  }
+  std::lock_guard lock(mu_);
+  const json want = kind_.translate(v, ctx_->tenant);
+  auto h = pair_.host_cache().Get(ctx_->tenant.host_namespace, host_name);
   if (!h) {
     auto created = ctx_->host->Create(kind_.resource, ctx_->tenant.host_namespace, want,
                                       {.field_manager = "vc-syncer"});

@@ -41,12 +41,7 @@ Status ServiceSyncer::Reconcile(const std::string& key) {
     return Status::Ok();
   }
   if (const std::string refusal = translate::ServiceRefusal(*v, ctx_->config); !refusal.empty()) {
-    RecordVirtualEvent(*ctx_->virtual_cluster, *v, "Warning", "SyncRefused", refusal);
-    if (h) {
-      auto deleted = ctx_->host->Delete(r::kServices, hns, host_name);
-      if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
-    }
-    return Status::Ok();
+    return RefuseOnHost(*ctx_, r::kServices, *v, host_name, h.has_value(), refusal);
   }
   const json want = translate::TranslateService(*v, ctx_->tenant, ctx_->config);
   if (!h) {

@@ -61,4 +61,14 @@ void RecordVirtualEvent(kube::Client& vc, const json& object, const std::string&
   }
 }
 
+Status RefuseOnHost(const SyncContext& ctx, const kube::Resource& resource, const json& v,
+                    const std::string& host_name, bool host_copy_exists, const std::string& why) {
+  VC_LOG(Info) << "refusing " << resource.kind << " " << host_name << ": " << why;
+  RecordVirtualEvent(*ctx.virtual_cluster, v, "Warning", "SyncRefused", why);
+  if (!host_copy_exists) return Status::Ok();
+  auto deleted = ctx.host->Delete(resource, ctx.tenant.host_namespace, host_name);
+  if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
+  return Status::Ok();
+}
+
 }  // namespace vc::syncer::sync

@@ -60,10 +60,15 @@ json TranslateService(const json& v, const Tenant& tenant, const SyncConfig& con
 
 namespace {
 
+// A backend names a Service or (spec.*.backend.resource) any object of the Ingress's
+// namespace: on the host both become the tenant's own copies' names, never a raw name that
+// could be an object of the control plane's namespace.
 void RewriteBackend(json* backend, const std::string& ns, const Tenant& tenant) {
-  if (backend->contains("service") && (*backend)["service"].contains("name")) {
-    (*backend)["service"]["name"] =
-        HostName((*backend)["service"].value("name", ""), ns, tenant.name);
+  for (const char* ref : {"service", "resource"}) {
+    if (backend->contains(ref) && (*backend)[ref].is_object() && (*backend)[ref].contains("name") &&
+        (*backend)[ref]["name"].is_string()) {
+      (*backend)[ref]["name"] = HostName((*backend)[ref]["name"].get<std::string>(), ns, tenant.name);
+    }
   }
 }
 
@@ -83,8 +88,8 @@ json TranslateIngress(const json& v, const Tenant& tenant) {
   }
   if (spec.contains("tls")) {
     for (auto& tls : spec["tls"]) {
-      if (tls.contains("secretName")) {
-        tls["secretName"] = HostName(tls.value("secretName", ""), ns, tenant.name);
+      if (tls.is_object() && tls.contains("secretName") && tls["secretName"].is_string()) {
+        tls["secretName"] = HostName(tls["secretName"].get<std::string>(), ns, tenant.name);
       }
     }
   }
@@ -96,8 +101,13 @@ json TranslateIngress(const json& v, const Tenant& tenant) {
 
 std::vector<std::string> IngressSecrets(const json& v) {
   std::vector<std::string> out;
-  for (const auto& tls : v.value("spec", json::object()).value("tls", json::array())) {
-    if (tls.contains("secretName")) out.push_back(tls.value("secretName", ""));
+  const json& tls = ObjectAt(v, "spec").contains("tls") ? ObjectAt(v, "spec")["tls"] : json();
+  if (!tls.is_array()) return out;
+  for (const auto& entry : tls) {
+    auto it = entry.is_object() ? entry.find("secretName") : entry.end();
+    if (it != entry.end() && it->is_string() && !it->get<std::string>().empty()) {
+      out.push_back(it->get<std::string>());
+    }
   }
   return out;
 }

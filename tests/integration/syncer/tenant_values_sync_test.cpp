@@ -180,6 +180,26 @@ TEST_F(SyncerE2eTest, SelectedRealNodesAndIngresses) {
               "web-app-x-default-x-" + name);
     EXPECT_EQ(ingress["metadata"]["labels"].value(labels::kTenant, ""), name);
   }
+  // An Ingress's TLS certificate goes to the host with it, without secrets.all.
+  auto tls = ApplyInVirtual(name, "tls.yaml", R"(apiVersion: v1
+kind: Secret
+metadata: {name: web-tls, namespace: default}
+stringData: {tls.crt: not-a-real-certificate, tls.key: not-a-real-key}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web-tls, namespace: default}
+spec:
+  tls: [{hosts: [web.example.com], secretName: web-tls}]
+  defaultBackend: {service: {name: web-app, port: {number: 80}}}
+)");
+  ASSERT_EQ(tls.code, 0) << tls.Both();
+  EXPECT_TRUE(Eventually([&] {
+    auto ing = client_->Get(r::kIngresses, hns, "web-tls-x-default-x-" + name);
+    return ing.ok() && (*ing)["spec"]["tls"][0].value("secretName", "") ==
+                           "web-tls-x-default-x-" + name &&
+           client_->Get(r::kSecrets, hns, "web-tls-x-default-x-" + name).ok();
+  }, std::chrono::seconds(60))) << SyncerLog(name);
   // Deleted in the virtual cluster, gone from the host.
   ASSERT_EQ(Kubectl({"delete", "ingress", "web-app", "-n", "default"}).code, 0);
   EXPECT_TRUE(Eventually([&] {

@@ -84,6 +84,13 @@ TEST(SyncerTranslateObjectsTest, IngressBackendsAndTlsSecretsTranslated) {
   EXPECT_EQ(h["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"], "api-x-shop-x-t1");
   EXPECT_EQ(h["spec"]["tls"][0]["secretName"], "cert-x-shop-x-t1");
   EXPECT_EQ(IngressSecrets(v), std::vector<std::string>{"cert"});
+  // A resource backend names the tenant's own copy too, not an object of the host namespace.
+  const json r = json::parse(R"({"metadata": {"name": "i", "namespace": "shop"}, "spec": {
+    "defaultBackend": {"resource": {"apiGroup": "k8s.example", "kind": "Bucket", "name": "vc-t1"}},
+    "tls": [{"hosts": ["b.example"]}, {"secretName": 3}, "junk"]}})");
+  EXPECT_EQ(TranslateIngress(r, kTenant)["spec"]["defaultBackend"]["resource"]["name"],
+            "vc-t1-x-shop-x-t1");
+  EXPECT_TRUE(IngressSecrets(r).empty());
 }
 
 TEST(SyncerTranslateObjectsTest, PatchOnlyWhatDiffersAndKeepsHostDefaults) {

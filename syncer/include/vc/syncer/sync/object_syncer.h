@@ -33,6 +33,9 @@ struct ObjectKind {
   // Why the virtual object may not reach the host (an Event on it, no host copy), or "".
   std::function<std::string(const nlohmann::json& virtual_object, const translate::SyncConfig&)>
       refusal;
+  // Secrets in the object's namespace that must be on the host with it (an Ingress's TLS
+  // certificates), copied by the Secret syncer (SetSecrets) even without secrets.all.
+  std::function<std::vector<std::string>(const nlohmann::json& virtual_object)> secrets;
 };
 
 ObjectKind ConfigMapKind(const translate::SyncConfig& config);
@@ -54,6 +57,9 @@ class ObjectSyncer : public KindSyncer {
   // NotFound when the virtual object does not exist.
   Status EnsureOnHost(const std::string& ns, const std::string& name);
 
+  // Where the kind's `secrets` go. Set before Start; the Secret syncer outlives this one.
+  void SetSecrets(ObjectSyncer* secrets) { secrets_ = secrets; }
+
  private:
   Status Reconcile(const std::string& key);
   Status Upsert(const nlohmann::json& virtual_object);
@@ -64,6 +70,7 @@ class ObjectSyncer : public KindSyncer {
   SyncedPair pair_;  // after controller_: it feeds and stops it
   std::mutex mu_;  // Upsert from the pod syncer's thread and our worker
   std::set<std::string> wanted_;
+  ObjectSyncer* secrets_ = nullptr;
 };
 
 }  // namespace vc::syncer::sync

@@ -32,6 +32,12 @@ void RecordVirtualEvent(kube::Client& virtual_cluster, const nlohmann::json& obj
                         const std::string& type, const std::string& reason,
                         const std::string& message);
 
+// A virtual object a host policy refuses (`why`): a SyncRefused Event on it, and its host copy
+// `host_name` in the tenant's namespace deleted if there is one. Nothing of it stays synced.
+Status RefuseOnHost(const SyncContext& ctx, const kube::Resource& resource,
+                    const nlohmann::json& virtual_object, const std::string& host_name,
+                    bool host_copy_exists, const std::string& why);
+
 // "ns/name" -> {ns, name}; "name" -> {"", name}.
 std::pair<std::string, std::string> SplitKey(const std::string& key);
 
