@@ -103,25 +103,27 @@ class ExecCredentialProvider : public CredentialProvider {
       return InvalidArgument("exec plugin " + config_.command +
                              ": decoding stdout: not an ExecCredential JSON object");
     }
-    std::string version = cred.value("apiVersion", "");
+    // cred.value(KEY, "") would throw on a member that is not a string.
+    auto text = [](const json& object, const char* name) {
+      auto it = object.find(name);
+      return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    std::string version = text(cred, "apiVersion");
     if (version != config_.api_version) {
       return InvalidArgument("exec plugin " + config_.command +
                              " is configured to use API version " + config_.api_version +
                              ", plugin returned version \"" + version +
                              "\"; update the plugin or the kubeconfig's exec.apiVersion");
     }
-    if (cred.value("kind", "") != "ExecCredential") {
+    if (text(cred, "kind") != "ExecCredential") {
       return InvalidArgument("exec plugin " + config_.command + ": returned kind \"" +
-                             cred.value("kind", "") + "\", want ExecCredential");
+                             text(cred, "kind") + "\", want ExecCredential");
     }
     const json* status = cred.contains("status") ? &cred["status"] : nullptr;
     if (status == nullptr || !status->is_object()) {
       return InvalidArgument("exec plugin " + config_.command + " didn't return a status field");
     }
-    auto field = [&](const char* name) {
-      auto it = status->find(name);
-      return it != status->end() && it->is_string() ? it->get<std::string>() : std::string();
-    };
+    auto field = [&](const char* name) { return text(*status, name); };
     Credentials c;
     c.bearer_token = field("token");
     c.client_cert_pem = field("clientCertificateData");

@@ -9,15 +9,10 @@
 #include <string>
 
 #include "vc/cli/snapshot/http_call.h"
+#include "vc/cli/snapshot/registry_answers.h"
 #include "vc/cli/snapshot/store.h"
 
 namespace vc::cli::snapshot {
-
-struct RegistryCredentials {
-  std::string username;
-  std::string password;
-  std::string source;  // the file they came from, for messages
-};
 
 // From $DOCKER_CONFIG/config.json, else ~/.docker/config.json: auths[REGISTRY] ("auth":
 // base64 user:pass, or "username"/"password"; keys with or without https://).
