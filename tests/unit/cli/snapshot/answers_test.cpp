@@ -78,9 +78,8 @@ TEST(RegistryAnswers, ManifestMembersOfTheWrongTypeAreErrors) {
            std::string("[1]"),
        }) {
     auto m = ParseSnapshotManifest(body, url);
-    EXPECT_FALSE(m.ok()) << body;
-    if (!m.ok())
-      EXPECT_EQ(m.status().message().rfind(url + " is not a kubectl-vc snapshot", 0), 0u);
+    ASSERT_FALSE(m.ok()) << body;
+    EXPECT_EQ(m.status().message().rfind(url + " is not a kubectl-vc snapshot", 0), 0u);
   }
   auto m =
       ParseSnapshotManifest(R"({"config": {"mediaType": ")" + kConfigType + R"(", "digest": ")" +
