@@ -5,6 +5,10 @@
 // threw nlohmann's type_error out of the CLI, and server text reached headers and URLs.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include "support/temp_dir.h"
+#include "vc/cli/snapshot/http_call.h"
 #include "vc/cli/snapshot/registry_answers.h"
 #include "vc/cli/snapshot/s3_answers.h"
 #include "vc/cli/snapshot/snapshot_meta.h"
@@ -101,6 +105,24 @@ TEST(RegistryAnswers, DockerConfigOfAnyShape) {
   ASSERT_TRUE(c);
   EXPECT_EQ(c->username, "u");
   EXPECT_EQ(c->password, "p");
+}
+
+TEST(RegistryAnswers, UploadLocationsOtherThanHttpAreNotFollowed) {
+  // A registry answers an upload's POST with the Location the PATCH goes to: file:// made
+  // libcurl write the snapshot into a local file of the registry's choosing.
+  vc::testing::TempDir dir;
+  const std::string target = dir.path() + "/written";
+  const std::string body = "snapshot bytes";
+  HttpCall call;
+  call.method = "PATCH";
+  call.url = "file://" + target;
+  call.body = &body;
+  auto r = Perform(call);
+  EXPECT_FALSE(r.ok());
+  EXPECT_FALSE(std::filesystem::exists(target));
+  call = HttpCall();
+  call.url = "file:///etc/hostname";
+  EXPECT_FALSE(Perform(call).ok());
 }
 
 TEST(S3Answers, ErrorsAreDecodedAndStayUtf8) {
