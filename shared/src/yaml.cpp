@@ -275,8 +275,8 @@ Status CheckDocumentsAdvance(const std::string& text, std::string_view source) {
   while (parser.HandleNextDocument(events)) {
     if (events.start.pos == previous) {
       const size_t at = static_cast<size_t>(std::max(previous, 0));
-      const std::string what =
-          at < text.size() ? "'" + std::string(1, text[at]) + "'" : std::string("character");
+      const std::string what = at < text.size() ? "'" + utf8::Escape(std::string(1, text[at])) + "'"
+                                                : std::string("character");
       return InvalidArgument(At(source, events.start) + ": unexpected " + what +
                              " where a value should start (a ',' separates items only inside "
                              "[ ] or { }; quote a value that starts with it)");
