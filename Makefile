@@ -3,10 +3,11 @@
 # of those.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
 CMAKE_ARGS ?=
 CTEST_ARGS ?= --output-on-failure
 
-.PHONY: all deps build test test-unit test-integration test-privileged test-asan bench demo images dist clean
+.PHONY: all deps build test test-unit test-integration test-privileged test-asan test-fuzz bench demo images dist clean
 
 all: build
 
@@ -17,10 +18,11 @@ build: deps
 	cmake -S . -B $(BUILD) -G Ninja -DVC_WERROR=ON $(CMAKE_ARGS)
 	cmake --build $(BUILD)
 
-# Every test kind, then unit and integration tests again under ASan+UBSan.
+# Every test kind, then unit and integration tests again under ASan+UBSan, then the fuzzers.
 test: build
 	cd $(BUILD) && ctest $(CTEST_ARGS)
 	$(MAKE) test-asan
+	$(MAKE) test-fuzz
 
 test-unit: build
 	cd $(BUILD) && ctest -L unit $(CTEST_ARGS)
@@ -41,6 +43,14 @@ test-asan: deps
 	cmake --build $(ASAN_BUILD)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest -L 'unit|integration' -E '$(ASAN_SLOW_INTEGRATION)' $(CTEST_ARGS)
+
+# The libFuzzer targets of tests/fuzz (one per parser of outside input), built with clang under
+# ASan+UBSan and run FUZZ_SECONDS (default 30) each, two at a time, over a copy of their seed
+# corpus; a crash, hang, leak or sanitizer report fails and names its reproducer.
+test-fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DVC_FUZZ=ON
+	cmake --build $(FUZZ_BUILD) --target vc_fuzzers
+	tests/fuzz/run-fuzzers $(FUZZ_BUILD)
 
 bench: build
 	tests/bench/run $(BUILD)
@@ -64,4 +74,4 @@ dist: build
 	release/make-dist $(BUILD) $(BUILD)/dist
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

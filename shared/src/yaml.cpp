@@ -4,13 +4,17 @@
 // leaves plain scalars untyped and Kubernetes' typing is not YAML 1.2's.
 #include "vc/yaml.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
+#include <sstream>
 #include <string>
 #include <utility>
 
 #include "read_file.h"
+#include "vc/utf8.h"
 #include "yaml_scalar.h"
 
 namespace vc::yaml {
@@ -22,8 +26,13 @@ using Positions = std::map<std::string, Position>;
 // Deep enough for any Kubernetes object; shallow enough that a self-referencing alias or a
 // hostile file cannot exhaust the stack.
 constexpr int kMaxDepth = 256;
-// Aliases can make a small file expand exponentially ("billion laughs"); stop well before.
-constexpr long kMaxNodes = 2'000'000;
+// Aliases can make a small file expand exponentially ("billion laughs"). Without aliases a
+// document has fewer nodes than bytes; expanding them may multiply that (go-yaml limits its
+// alias ratio too), but never past kMaxNodes, which a fuzzer reaches in well under a second.
+constexpr long kMaxNodes = 1'000'000;
+long NodeBudget(size_t text_bytes) {
+  return std::min<long>(kMaxNodes, 10'000 + 10 * static_cast<long>(text_bytes));
+}
 
 constexpr std::string_view kPlainTag = "?";
 constexpr std::string_view kNonPlainTag = "!";  // quoted or block scalar
@@ -39,6 +48,12 @@ std::string At(std::string_view source, const YAML::Mark& mark) {
   return std::string(source) + ":" + std::to_string(p.line) + ":" + std::to_string(p.column);
 }
 
+// yaml-cpp's messages quote the input byte by byte ("unknown escape character: " and the first
+// byte of a multi-byte character): written as \xNN where that is not whole UTF-8.
+Status YamlCppError(std::string_view source, const YAML::Exception& e) {
+  return InvalidArgument(At(source, e.mark) + ": " + utf8::Escape(e.msg));
+}
+
 // What JSON member name a mapping key becomes: Kubernetes converts typed keys to their text.
 std::string KeyText(const json& key) {
   if (key.is_string()) return key.get<std::string>();
@@ -51,9 +66,35 @@ std::string KeyText(const json& key) {
   return key.dump();  // bool, integers
 }
 
+// yaml-cpp (0.7) writes the escapes \N and \_ of a double-quoted scalar as the single bytes
+// 0x85 and 0xA0, which are not UTF-8 (nlohmann::json would throw on them later). The input was
+// checked to be UTF-8, so such a byte where a character should start can only come from those
+// escapes: it becomes the character it stands for (U+0085, U+00A0). False when something else
+// is not UTF-8.
+bool RepairEscapedBytes(std::string* text) {
+  if (utf8::IsValid(*text)) return true;
+  std::string out;
+  std::string_view rest(*text);
+  while (!rest.empty()) {
+    const size_t bad = utf8::FirstInvalid(rest);
+    if (bad == std::string_view::npos) {
+      out += rest;
+      break;
+    }
+    out += rest.substr(0, bad);
+    const auto byte = static_cast<unsigned char>(rest[bad]);
+    if (byte != 0x85 && byte != 0xA0) return false;
+    out += '\xC2';
+    out += static_cast<char>(byte);
+    rest.remove_prefix(bad + 1);
+  }
+  *text = std::move(out);
+  return true;
+}
+
 class Converter {
  public:
-  explicit Converter(std::string_view source) : source_(source) {}
+  Converter(std::string_view source, long max_nodes) : source_(source), max_nodes_(max_nodes) {}
 
   Status Convert(const YAML::Node& node, const std::string& pointer, int depth, json* out,
                  Positions* positions) {
@@ -61,8 +102,10 @@ class Converter {
       return Error(node.Mark(), "nesting deeper than " + std::to_string(kMaxDepth) +
                                     " levels (a recursive alias?)");
     }
-    if (++nodes_ > kMaxNodes) {
-      return Error(node.Mark(), "document too large after expanding aliases");
+    if (++nodes_ > max_nodes_) {
+      return Error(node.Mark(), "document too large after expanding aliases (more than " +
+                                    std::to_string(max_nodes_) +
+                                    " values); use fewer aliases (*name) or merge keys (<<)");
     }
     switch (node.Type()) {
       case YAML::NodeType::Undefined:
@@ -105,7 +148,10 @@ class Converter {
 
   Status Scalar(const YAML::Node& node, json* out) const {
     const std::string& tag = node.Tag();
-    const std::string& text = node.Scalar();
+    std::string text = node.Scalar();
+    if (!RepairEscapedBytes(&text)) {
+      return Error(node.Mark(), "the value is not valid UTF-8 (save the file as UTF-8)");
+    }
     if (tag == kNonPlainTag) {
       *out = text;
       return Status::Ok();
@@ -117,8 +163,9 @@ class Converter {
         return Status::Ok();
       }
       if (resolved->is_number_float() && !std::isfinite(resolved->get<double>())) {
-        return Error(node.Mark(), "\"" + text + "\" is not a finite number; JSON cannot hold it"
-                                  " (quote it for a string)");
+        return Error(node.Mark(), "\"" + text +
+                                      "\" is not a finite number; JSON cannot hold it"
+                                      " (quote it for a string)");
       }
       *out = std::move(*resolved);
       return Status::Ok();
@@ -182,8 +229,7 @@ class Converter {
           (*out)[key] = value;
           std::string child = pointer + "/" + EscapePointerToken(key);
           for (auto p = merged_positions.lower_bound(child);
-               p != merged_positions.end() && p->first.compare(0, child.size(), child) == 0;
-               ++p) {
+               p != merged_positions.end() && p->first.compare(0, child.size(), child) == 0; ++p) {
             if (p->first.size() == child.size() || p->first[child.size()] == '/') {
               positions->emplace(p->first, p->second);
             }
@@ -195,18 +241,68 @@ class Converter {
   }
 
   std::string_view source_;
+  long max_nodes_;
   long nodes_ = 0;
 };
 
+// Only where each document starts (see CheckDocumentsAdvance).
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  YAML::Mark start;
+  void OnDocumentStart(const YAML::Mark& mark) override { start = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// yaml-cpp's LoadAll (0.7) loops forever, adding a null document per turn, when a document
+// starts with a token that begins no node, such as a stray ',' outside [ ] and { }: the parser
+// reports the same document again without consuming anything. An events-only pass finds that
+// first (a document starting where the previous one started) and says what is wrong.
+Status CheckDocumentsAdvance(const std::string& text, std::string_view source) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts events;
+  int previous = -1;
+  while (parser.HandleNextDocument(events)) {
+    if (events.start.pos == previous) {
+      const size_t at = static_cast<size_t>(std::max(previous, 0));
+      const std::string what = at < text.size() ? "'" + utf8::Escape(std::string(1, text[at])) + "'"
+                                                : std::string("character");
+      return InvalidArgument(At(source, events.start) + ": unexpected " + what +
+                             " where a value should start (a ',' separates items only inside "
+                             "[ ] or { }; quote a value that starts with it)");
+    }
+    previous = events.start.pos;
+  }
+  return Status::Ok();
+}
+
 StatusOr<std::vector<Document>> Load(std::string_view text, std::string_view source,
                                      bool only_one) {
+  // Kubernetes (go-yaml) reads only UTF-8 too; checking here gives the position.
+  if (size_t bad = utf8::FirstInvalid(text); bad != std::string_view::npos) {
+    utf8::TextPosition p = utf8::PositionOf(text, bad);
+    return InvalidArgument(std::string(source) + ":" + std::to_string(p.line) + ":" +
+                           std::to_string(p.column) + ": not valid UTF-8 (save the file as UTF-8)");
+  }
+  const std::string input(text);
   std::vector<YAML::Node> nodes;
   try {
-    nodes = YAML::LoadAll(std::string(text));
+    RETURN_IF_ERROR(CheckDocumentsAdvance(input, source));
+    nodes = YAML::LoadAll(input);
   } catch (const YAML::Exception& e) {
-    return InvalidArgument(At(source, e.mark) + ": " + e.msg);
+    return YamlCppError(source, e);
   } catch (const std::exception& e) {
-    return InvalidArgument(std::string(source) + ": " + e.what());
+    return InvalidArgument(std::string(source) + ": " + utf8::Escape(e.what()));
   }
   std::vector<Document> docs;
   for (const YAML::Node& node : nodes) {
@@ -217,13 +313,13 @@ StatusOr<std::vector<Document>> Load(std::string_view text, std::string_view sou
     }
     Document doc;
     doc.source = std::string(source);
-    Converter converter(source);
+    Converter converter(source, NodeBudget(text.size()));
     try {
       Position root = ToPosition(node.Mark());
       if (root.line > 0) doc.positions.emplace("", root);
       RETURN_IF_ERROR(converter.Convert(node, "", 0, &doc.value, &doc.positions));
     } catch (const YAML::Exception& e) {
-      return InvalidArgument(At(source, e.mark) + ": " + e.msg);
+      return YamlCppError(source, e);
     }
     docs.push_back(std::move(doc));
   }

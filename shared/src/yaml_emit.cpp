@@ -69,19 +69,32 @@ std::string DoubleQuoted(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      case '\0': out += "\\0"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\0':
+        out += "\\0";
+        break;
       default:
         if (IsControl(c)) {
           char buf[8];
           std::snprintf(buf, sizeof buf, "\\x%02x", c);
           out += buf;
         } else if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x85) {
-          out += "\\N";
+          // Not \N: yaml-cpp reads that back as the lone byte 0x85, which is not UTF-8.
+          out += "\\u0085";
           ++i;
         } else if (c == 0xE2 && s.substr(i, 3) == "\xE2\x80\xA8") {
           out += "\\L";
@@ -128,13 +141,24 @@ std::string Literal(std::string_view s, int indent) {
   return out;
 }
 
-std::string Key(const std::string& key) { return CanBePlain(key) ? key : DoubleQuoted(key); }
+// YAML limits an implicit key (`key: value`) to 1024 characters, yaml-cpp counting from the
+// key's start to its ':'; a longer key is written explicitly (`? "key"` then `: value`).
+constexpr size_t kMaxImplicitKey = 1000;
+
+// The key and its ':' (without what follows the colon), at column `indent`.
+std::string Key(const std::string& key, int indent) {
+  std::string text = CanBePlain(key) ? key : DoubleQuoted(key);
+  if (text.size() <= kMaxImplicitKey) return text + ":";
+  return "? " + DoubleQuoted(key) + "\n" + Spaces(indent) + ":";
+}
 
 // A scalar (or empty collection) and its line end. `indent` is where block text goes.
 std::string Scalar(const json& v, int indent) {
   switch (v.type()) {
-    case json::value_t::null: return "null\n";
-    case json::value_t::boolean: return v.get<bool>() ? "true\n" : "false\n";
+    case json::value_t::null:
+      return "null\n";
+    case json::value_t::boolean:
+      return v.get<bool>() ? "true\n" : "false\n";
     case json::value_t::number_float: {
       double d = v.get<double>();
       if (std::isnan(d)) return ".nan\n";
@@ -147,16 +171,18 @@ std::string Scalar(const json& v, int indent) {
       if (CanBeLiteral(s)) return Literal(s, indent);
       return DoubleQuoted(s) + "\n";
     }
-    case json::value_t::object: return "{}\n";
-    case json::value_t::array: return "[]\n";
-    case json::value_t::binary: return DoubleQuoted("<binary>") + "\n";
-    default: return v.dump() + "\n";  // integers
+    case json::value_t::object:
+      return "{}\n";
+    case json::value_t::array:
+      return "[]\n";
+    case json::value_t::binary:
+      return DoubleQuoted("<binary>") + "\n";
+    default:
+      return v.dump() + "\n";  // integers
   }
 }
 
-bool IsBlockCollection(const json& v) {
-  return (v.is_object() || v.is_array()) && !v.empty();
-}
+bool IsBlockCollection(const json& v) { return (v.is_object() || v.is_array()) && !v.empty(); }
 
 // Writes a non-empty collection whose first line starts at the current position, which is
 // column `indent`; later lines are indented by `indent`.
@@ -166,7 +192,7 @@ void Block(const json& v, int indent, std::string* out) {
     for (const auto& [key, value] : v.items()) {
       if (!first) *out += Spaces(indent);
       first = false;
-      *out += Key(key) + ":";
+      *out += Key(key, indent);
       if (value.is_object() && !value.empty()) {
         *out += "\n" + Spaces(indent + 2);
         Block(value, indent + 2, out);

@@ -2,6 +2,7 @@
 #include <ostream>
 
 #include "vc/cli/snapshot/snapshot_flow.h"
+#include "vc/cli/snapshot/snapshot_meta.h"
 
 namespace vc::cli::snapshot {
 
@@ -19,10 +20,17 @@ StatusOr<lifecycle::CreateResult> CreateFromSnapshot(const HostCluster& host,
     progress.Fail();
     return meta.status();
   }
-  const json values = meta->value("values", json::object());
-  progress.Done(meta->contains("cluster") ? "snapshot of " + (*meta)["cluster"].value("name", "?") +
-                                                " taken " + meta->value("createdAt", "?")
-                                          : "");
+  auto summary = ReadSnapshotMeta(*meta);
+  if (!summary.ok()) {
+    progress.Fail();
+    return summary.status();
+  }
+  const json& values = summary->values;
+  progress.Done(meta->contains("cluster")
+                    ? "snapshot of " +
+                          (summary->cluster_name.empty() ? "?" : summary->cluster_name) +
+                          " taken " + (summary->created_at.empty() ? "?" : summary->created_at)
+                    : "");
   if (!values.empty()) {
     options.values.sources.insert(
         options.values.sources.begin(),

@@ -104,6 +104,10 @@ StatusOr<HttpResponse> Perform(const HttpCall& call) {
   char error[CURL_ERROR_SIZE] = {0};
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(c, CURLOPT_URL, call.url.c_str());
+  // HTTP(S) only: URLs come from registries too (upload locations, token realms, redirects), and
+  // libcurl's other schemes would let one read local files, or write them (file:// with a PUT).
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, call.connect_timeout_seconds);
   // A transfer that stalls for a minute is dead; a slow one is fine.

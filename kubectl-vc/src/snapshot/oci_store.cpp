@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "vc/cli/snapshot/registry_client.h"
+#include "vc/json_text.h"
 #include "vc/log.h"
 
 namespace vc::cli::snapshot {
@@ -191,9 +192,12 @@ class OciStore : public SnapshotStore {
   }
 
   Status Read(const vc::snapshot::ByteSink& sink) override {
-    ASSIGN_OR_RETURN(json layer, ArchiveLayer());
-    ASSIGN_OR_RETURN(const std::string digest,
-                     ManifestBlobDigest(layer, client_->location().url));
+    ASSIGN_OR_RETURN(SnapshotManifest manifest, Manifest());
+    if (!manifest.has_archive) {
+      return InvalidArgument(client_->location().url + ": the manifest has no snapshot layer");
+    }
+    size_ = manifest.archive_size;
+    const std::string& digest = manifest.archive_digest;
     HttpCall call;
     call.url = "/blobs/" + digest;
     call.follow_redirects = true;  // registries hand blobs to their storage
@@ -218,27 +222,23 @@ class OciStore : public SnapshotStore {
 
   // The config blob: the archive's meta.json, without downloading the archive.
   StatusOr<std::optional<json>> ReadStoredMeta() override {
-    ASSIGN_OR_RETURN(json manifest, Manifest());
-    for (const auto& layer : manifest["layers"]) {
-      if (layer.value("mediaType", "") == vc::snapshot::kMediaTypeArchive) {
-        size_ = layer.value("size", uint64_t{0});
-      }
-    }
-    ASSIGN_OR_RETURN(const std::string digest,
-                     ManifestBlobDigest(manifest["config"], client_->location().url));
+    ASSIGN_OR_RETURN(SnapshotManifest manifest, Manifest());
+    if (manifest.has_archive) size_ = manifest.archive_size;
+    const std::string& digest = manifest.config_digest;
     HttpCall call;
     call.url = "/blobs/" + digest;
     call.follow_redirects = true;
     ASSIGN_OR_RETURN(HttpResponse r, client_->Do(call));
     if (r.status / 100 != 2) return client_->Explain(r, "pull the snapshot config " + digest);
-    json meta = json::parse(r.body, nullptr, false);
+    ASSIGN_OR_RETURN(json meta,
+                     ParseJsonText(r.body, client_->location().url + ": its config blob"));
     if (!meta.is_object())
-      return InvalidArgument(client_->location().url + ": its config blob is not JSON");
+      return InvalidArgument(client_->location().url + ": its config blob is not a JSON object");
     return std::optional<json>(meta);
   }
 
  private:
-  StatusOr<json> Manifest() {
+  StatusOr<SnapshotManifest> Manifest() {
     HttpCall call;
     call.url = "/manifests/" + client_->location().reference;
     call.headers = {std::string("Accept: ") + kManifestType};
@@ -249,26 +249,7 @@ class OciStore : public SnapshotStore {
                       ":" + client_->location().reference);
     }
     if (r.status / 100 != 2) return client_->Explain(r, "get the manifest");
-    json manifest = json::parse(r.body, nullptr, false);
-    if (!manifest.is_object() || !manifest.contains("layers") || !manifest.contains("config") ||
-        manifest["config"].value("mediaType", "") != vc::snapshot::kMediaTypeConfig) {
-      return InvalidArgument(client_->location().url +
-                             " is not a kubectl-vc snapshot (its manifest has no config of "
-                             "type " +
-                             vc::snapshot::kMediaTypeConfig + ")");
-    }
-    return manifest;
-  }
-
-  StatusOr<json> ArchiveLayer() {
-    ASSIGN_OR_RETURN(json manifest, Manifest());
-    for (const auto& layer : manifest["layers"]) {
-      if (layer.value("mediaType", "") == vc::snapshot::kMediaTypeArchive) {
-        size_ = layer.value("size", uint64_t{0});
-        return layer;
-      }
-    }
-    return InvalidArgument(client_->location().url + ": the manifest has no snapshot layer");
+    return ParseSnapshotManifest(r.body, client_->location().url);
   }
 
   std::shared_ptr<RegistryClient> client_;

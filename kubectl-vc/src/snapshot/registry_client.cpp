@@ -7,6 +7,7 @@
 
 #include "vc/base64.h"
 #include "vc/log.h"
+#include "vc/utf8.h"
 
 namespace vc::cli::snapshot {
 namespace {
@@ -16,45 +17,6 @@ using nlohmann::json;
 std::string EnvValue(const kube::Environment& env, const std::string& key) {
   auto it = env.find(key);
   return it == env.end() ? "" : it->second;
-}
-
-// key="value",key2="value2" of a WWW-Authenticate challenge after its scheme.
-std::map<std::string, std::string> ChallengeParams(const std::string& text) {
-  std::map<std::string, std::string> out;
-  size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && (text[i] == ' ' || text[i] == ',')) ++i;
-    const auto eq = text.find('=', i);
-    if (eq == std::string::npos) break;
-    std::string key = text.substr(i, eq - i);
-    std::string value;
-    i = eq + 1;
-    if (i < text.size() && text[i] == '"') {
-      const auto close = text.find('"', i + 1);
-      value = text.substr(i + 1, close == std::string::npos ? std::string::npos : close - i - 1);
-      i = close == std::string::npos ? text.size() : close + 1;
-    } else {
-      const auto comma = text.find(',', i);
-      value = text.substr(i, comma == std::string::npos ? std::string::npos : comma - i);
-      i = comma == std::string::npos ? text.size() : comma;
-    }
-    out[key] = value;
-  }
-  return out;
-}
-
-std::string UrlEncode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -68,24 +30,7 @@ std::optional<RegistryCredentials> DockerConfigCredentials(const kube::Environme
   if (!in) return std::nullopt;
   std::stringstream text;
   text << in.rdbuf();
-  const json doc = json::parse(text.str(), nullptr, false);
-  if (!doc.is_object() || !doc.contains("auths") || !doc["auths"].is_object()) return std::nullopt;
-  for (const std::string& key :
-       {registry, "https://" + registry, "http://" + registry, "https://" + registry + "/v2/"}) {
-    if (!doc["auths"].contains(key)) continue;
-    const json& entry = doc["auths"][key];
-    RegistryCredentials c{entry.value("username", ""), entry.value("password", ""), path};
-    if (const std::string auth = entry.value("auth", ""); !auth.empty()) {
-      auto decoded = Base64Decode(auth);
-      if (!decoded) continue;
-      const auto colon = decoded->find(':');
-      if (colon == std::string::npos) continue;
-      c.username = decoded->substr(0, colon);
-      c.password = decoded->substr(colon + 1);
-    }
-    if (!c.username.empty()) return c;
-  }
-  return std::nullopt;
+  return CredentialsFromDockerConfig(text.str(), registry, path);
 }
 
 RegistryClient::RegistryClient(Location location, StoreOptions options)
@@ -118,7 +63,8 @@ StatusOr<HttpResponse> RegistryClient::Do(HttpCall call) {
 }
 
 Status RegistryClient::Authenticate(const std::string& challenge) {
-  const std::string scheme = challenge.substr(0, challenge.find(' '));
+  const AuthChallenge parsed = ParseAuthChallenge(challenge);
+  const std::string& scheme = parsed.scheme;
   tried_credentials_ = true;
   if (scheme == "Basic" || scheme == "basic") {
     if (!credentials_) {
@@ -134,13 +80,8 @@ Status RegistryClient::Authenticate(const std::string& challenge) {
     return Status::Ok();
   }
   if (scheme == "Bearer" || scheme == "bearer") {
-    auto params = ChallengeParams(challenge.substr(scheme.size()));
-    const std::string realm = params["realm"];
-    if (realm.empty())
-      return Internal("registry " + location_.registry + ": Bearer challenge without a realm");
-    std::string url = realm + (realm.find('?') == std::string::npos ? "?" : "&");
-    if (!params["service"].empty()) url += "service=" + UrlEncode(params["service"]) + "&";
-    url += "scope=" + UrlEncode("repository:" + location_.repository + ":pull,push");
+    ASSIGN_OR_RETURN(std::string url, TokenUrl(parsed, location_.repository, location_.registry));
+    const std::string realm = parsed.params.at("realm");
     HttpCall token_call;
     token_call.url = url;
     token_call.tls.insecure = options_.insecure;
@@ -157,29 +98,17 @@ Status RegistryClient::Authenticate(const std::string& challenge) {
                             : std::string("anonymous access (log in with docker login)")));
     }
     if (r.status / 100 != 2) return Explain(r, "get a token for " + location_.repository);
-    const json doc = json::parse(r.body, nullptr, false);
-    std::string token = doc.is_object() ? doc.value("token", doc.value("access_token", "")) : "";
-    if (token.empty())
-      return Internal("registry " + location_.registry +
-                      ": the token service answered without a token");
+    ASSIGN_OR_RETURN(std::string token, ParseTokenAnswer(r.body, location_.registry));
     authorization_ = "Bearer " + token;
     return Status::Ok();
   }
-  return Status(Code::kUnauthorized,
-                "registry " + location_.registry +
-                    " wants authentication this client does not speak: " + challenge);
+  return Status(Code::kUnauthorized, "registry " + location_.registry +
+                                         " wants authentication this client does not speak: " +
+                                         utf8::Escape(utf8::Truncate(challenge, 200)));
 }
 
 Status RegistryClient::Explain(const HttpResponse& r, const std::string& what) const {
-  std::string detail;
-  const json doc = json::parse(r.body, nullptr, false);
-  if (doc.is_object() && doc.contains("errors") && doc["errors"].is_array()) {
-    for (const auto& e : doc["errors"]) {
-      if (!detail.empty()) detail += "; ";
-      detail += e.value("code", "") + ": " + e.value("message", "");
-    }
-  }
-  if (detail.empty()) detail = r.body.substr(0, 300);
+  const std::string detail = RegistryErrorDetail(r.body);
   const std::string where = "registry " + location_.registry + ": " + what + ": ";
   switch (r.status) {
     case 401:
@@ -199,23 +128,6 @@ Status RegistryClient::Explain(const HttpResponse& r, const std::string& what) c
       return Status(r.status >= 500 ? Code::kUnavailable : Code::kInternal,
                     where + "HTTP " + std::to_string(r.status) + " (" + detail + ")");
   }
-}
-
-StatusOr<std::string> ManifestBlobDigest(const nlohmann::json& descriptor,
-                                         const std::string& url) {
-  auto it = descriptor.is_object() ? descriptor.find("digest") : descriptor.end();
-  const std::string digest =
-      it != descriptor.end() && it->is_string() ? it->get<std::string>() : std::string();
-  bool ok = digest.size() == 7 + 64 && digest.rfind("sha256:", 0) == 0;
-  for (size_t i = 7; ok && i < digest.size(); ++i) {
-    ok = (digest[i] >= '0' && digest[i] <= '9') || (digest[i] >= 'a' && digest[i] <= 'f');
-  }
-  if (!ok) {
-    return InvalidArgument(url + ": the manifest names a blob by \"" + digest.substr(0, 80) +
-                           "\", which is not a sha256 digest (the registry's copy is damaged; "
-                           "push the snapshot again)");
-  }
-  return digest;
 }
 
 }  // namespace vc::cli::snapshot

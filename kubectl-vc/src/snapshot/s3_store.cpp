@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "vc/cli/snapshot/http_call.h"
+#include "vc/cli/snapshot/s3_answers.h"
 #include "vc/cli/snapshot/store.h"
 #include "vc/log.h"
 
@@ -24,11 +25,10 @@ std::string EnvValue(const kube::Environment& env, const std::string& key) {
 }
 
 // Unreserved characters stay, '/' stays in keys; everything else is %XX (SigV4's rules).
-std::string EncodeKey(const std::string& key, bool keep_slash = true) {
+std::string EncodeKey(const std::string& key) {
   std::string out;
   for (unsigned char c : key) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
-        (keep_slash && c == '/')) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
       out.push_back(static_cast<char>(c));
     } else {
       char buf[4];
@@ -39,31 +39,19 @@ std::string EncodeKey(const std::string& key, bool keep_slash = true) {
   return out;
 }
 
-// What the store answered (an ETag) as XML text: it cannot add elements to our request.
-std::string XmlEscape(const std::string& text) {
+// A query parameter's value: every byte but the unreserved ones as %XX (SigV4's rules).
+std::string EncodeQueryValue(const std::string& value) {
   std::string out;
-  for (const char c : text) {
-    if (c == '&') {
-      out += "&amp;";
-    } else if (c == '<') {
-      out += "&lt;";
-    } else if (c == '>') {
-      out += "&gt;";
-    } else if (c == '"') {
-      out += "&quot;";
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
     } else {
-      out += c;
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
     }
   }
   return out;
-}
-
-std::string XmlValue(const std::string& xml, const std::string& tag) {
-  const std::string open = "<" + tag + ">";
-  const auto start = xml.find(open);
-  if (start == std::string::npos) return "";
-  const auto end = xml.find("</" + tag + ">", start);
-  return xml.substr(start + open.size(), end == std::string::npos ? 0 : end - start - open.size());
 }
 
 struct S3Config {
@@ -89,24 +77,7 @@ class S3Client {
   }
 
   Status Explain(const HttpResponse& r, const std::string& what) const {
-    const std::string code = XmlValue(r.body, "Code");
-    const std::string message = XmlValue(r.body, "Message");
-    const std::string where = "s3 " + c_.object_url + ": " + what + ": ";
-    if (code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" || code == "ExpiredToken" ||
-        code == "InvalidToken") {
-      return Status(Code::kUnauthorized, where + "the credentials were refused (" + code + ": " +
-                                             message + "); check AWS_ACCESS_KEY_ID (" +
-                                             c_.access_key +
-                                             "), AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN");
-    }
-    if (code == "NoSuchBucket") return NotFound(where + "no such bucket (" + message + ")");
-    if (code == "NoSuchKey" || (r.status == 404 && code.empty())) {
-      return NotFound(where + "no such object");
-    }
-    if (r.status == 403)
-      return Status(Code::kForbidden, where + "access denied (" + code + ": " + message + ")");
-    return Status(r.status >= 500 ? Code::kUnavailable : Code::kInternal,
-                  where + "HTTP " + std::to_string(r.status) + " " + code + ": " + message);
+    return ExplainS3Answer(r.status, r.body, c_.object_url, c_.access_key, what);
   }
 
   const S3Config& config() const { return c_; }
@@ -147,18 +118,17 @@ class S3Upload : public ArchiveUpload {
     if (!part_.empty()) RETURN_IF_ERROR(SendPart());
     std::string xml = "<CompleteMultipartUpload>";
     for (size_t i = 0; i < etags_.size(); ++i) {
-      xml += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" + XmlEscape(etags_[i]) +
-             "</ETag></Part>";
+      xml += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" +
+             XmlEscape(etags_[i]) + "</ETag></Part>";
     }
     xml += "</CompleteMultipartUpload>";
     HttpCall call;
     call.method = "POST";
     call.body = &xml;
     call.headers = {"Content-Type: application/xml"};
-    ASSIGN_OR_RETURN(HttpResponse r,
-                     client_->Do(call, "uploadId=" + EncodeKey(upload_id_, false)));
+    ASSIGN_OR_RETURN(HttpResponse r, client_->Do(call, "uploadId=" + EncodeQueryValue(upload_id_)));
     // S3 may answer 200 with an <Error> body after a long complete.
-    if (r.status / 100 != 2 || r.body.find("<Error>") != std::string::npos) {
+    if (r.status / 100 != 2 || IsS3Error(r.body)) {
       return client_->Explain(r, "complete the multipart upload");
     }
     upload_id_.clear();
@@ -169,7 +139,7 @@ class S3Upload : public ArchiveUpload {
     if (upload_id_.empty()) return;
     HttpCall call;
     call.method = "DELETE";
-    (void)client_->Do(call, "uploadId=" + EncodeKey(upload_id_, false));
+    (void)client_->Do(call, "uploadId=" + EncodeQueryValue(upload_id_));
     upload_id_.clear();
   }
 
@@ -180,15 +150,14 @@ class S3Upload : public ArchiveUpload {
       start.method = "POST";
       ASSIGN_OR_RETURN(HttpResponse r, client_->Do(start, "uploads="));
       if (r.status / 100 != 2) return client_->Explain(r, "start a multipart upload");
-      upload_id_ = XmlValue(r.body, "UploadId");
-      if (upload_id_.empty()) return Internal("s3: multipart upload started without an UploadId");
+      ASSIGN_OR_RETURN(upload_id_, ParseUploadId(r.body));
     }
     HttpCall call;
     call.method = "PUT";
     call.body = &part_;
     ASSIGN_OR_RETURN(HttpResponse r,
                      client_->Do(call, "partNumber=" + std::to_string(etags_.size() + 1) +
-                                           "&uploadId=" + EncodeKey(upload_id_, false)));
+                                           "&uploadId=" + EncodeQueryValue(upload_id_)));
     if (r.status / 100 != 2)
       return client_->Explain(r, "upload part " + std::to_string(etags_.size() + 1));
     etags_.push_back(r.Header("etag"));

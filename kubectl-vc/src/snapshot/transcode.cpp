@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "vc/cli/snapshot/snapshot_flow.h"
+#include "vc/json_text.h"
 
 namespace vc::cli::snapshot {
 
@@ -64,7 +65,7 @@ StatusOr<json> Transcode(const vc::snapshot::ByteSource& in,
     return InvalidArgument("snapshot is corrupted: it does not start with meta.json");
   }
   ASSIGN_OR_RETURN(std::string meta_text, vc::snapshot::ReadEntryToString(reader));
-  json meta = json::parse(meta_text, nullptr, false);
+  ASSIGN_OR_RETURN(json meta, ParseJsonText(meta_text, "snapshot is corrupted: meta.json"));
   if (!meta.is_object()) return InvalidArgument("snapshot is corrupted: meta.json is not JSON");
   meta["encrypted"] = out_key.has_value();
   ASSIGN_OR_RETURN(vc::snapshot::ByteSink sink, open_out(meta));

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "vc/cli/snapshot/snapshot_flow.h"
+#include "vc/json_text.h"
 #include "vc/snapshot/byte_pipe.h"
 
 namespace vc::cli::snapshot {
@@ -57,10 +58,17 @@ StatusOr<json> TakeSnapshot(const PodEndpoint& endpoint, const TransferOptions& 
     call.headers = {"Content-Type: application/json"};
     ASSIGN_OR_RETURN(HttpResponse r, Perform(call));
     if (r.status != 200) return endpoint.Explain(r, "take the snapshot");
-    json answer = json::parse(r.body, nullptr, false);
-    err << "  wrote " << answer.value("bytes", 0) << " bytes to " << options.location.path
-        << " inside the pod\n";
-    return answer.value("meta", json::object());
+    const json answer = json::parse(r.body, nullptr, false);
+    const auto bytes = answer.is_object() ? answer.find("bytes") : answer.end();
+    const auto meta = answer.is_object() ? answer.find("meta") : answer.end();
+    if (meta == answer.end() || !meta->is_object()) {
+      return Internal(
+          "take the snapshot: the pod's answer has no meta.json object (is the "
+          "syncer image of another kubectl-vc version?)");
+    }
+    err << "  wrote " << (bytes != answer.end() && bytes->is_number() ? bytes->dump() : "?")
+        << " bytes to " << options.location.path << " inside the pod\n";
+    return *meta;
   }
   ASSIGN_OR_RETURN(auto store, OpenStore(options.location, options.store));
   BytePipe from_pod;
@@ -227,7 +235,7 @@ StatusOr<json> InspectSnapshot(const TransferOptions& options, bool verify, bool
       return InvalidArgument("snapshot is corrupted: it does not start with meta.json");
     }
     ASSIGN_OR_RETURN(std::string text, vc::snapshot::ReadEntryToString(archive));
-    meta = json::parse(text, nullptr, false);
+    ASSIGN_OR_RETURN(meta, ParseJsonText(text, "snapshot is corrupted: meta.json"));
     if (!meta.is_object()) return InvalidArgument("snapshot is corrupted: meta.json is not JSON");
     if (!verify) return Status::Ok();
     while (true) {

@@ -5,6 +5,9 @@
 #include <regex.h>
 
 #include <algorithm>
+#include <cctype>
+#include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -13,6 +16,7 @@
 #include "values/schema_keywords.h"
 #include "values/suggest.h"
 #include "vc/cli/values/schema.h"
+#include "vc/utf8.h"
 
 namespace vc::cli::values {
 namespace {
@@ -23,29 +27,63 @@ using nlohmann::json;
 
 std::string Describe(const json& value) {
   switch (value.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return std::string("boolean ") + value.dump();
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return std::string("boolean ") + value.dump();
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "integer " + value.dump();
-    case json::value_t::number_float: return "number " + value.dump();
-    case json::value_t::object: return "map";
-    case json::value_t::array: return "list";
-    default: break;
+    case json::value_t::number_unsigned:
+      return "integer " + value.dump();
+    case json::value_t::number_float:
+      return "number " + value.dump();
+    case json::value_t::object:
+      return "map";
+    case json::value_t::array:
+      return "list";
+    default:
+      break;
   }
   std::string text = value.get<std::string>();
-  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  // Shortened on a character boundary: half a character would make the message (and the JSON
+  // of -o json errors) invalid UTF-8.
+  if (text.size() > 40) text = std::string(utf8::Truncate(text, 37)) + "...";
   return "string " + json(text).dump();
 }
 
 // POSIX extended regular expressions rather than std::regex: JSON Schema specifies ECMAScript,
 // but our patterns keep to the subset both share, and libstdc++'s <regex> trips GCC 12's
 // -Wmaybe-uninitialized under the sanitizer build (a false positive that -Werror makes fatal).
+// Each pattern is compiled once per thread: a map of a thousand quantities would otherwise
+// compile the same expression a thousand times.
+class CompiledPatterns {
+ public:
+  ~CompiledPatterns() {
+    for (auto& [pattern, re] : compiled_) {
+      if (re) regfree(&*re);
+    }
+  }
+  // nullptr when the pattern does not compile (then nothing matches).
+  const regex_t* Get(const std::string& pattern) {
+    auto [it, inserted] = compiled_.try_emplace(pattern);
+    if (inserted) {
+      it->second.emplace();
+      if (regcomp(&*it->second, pattern.c_str(), REG_EXTENDED | REG_NOSUB) != 0) {
+        it->second.reset();
+      }
+    }
+    return it->second ? &*it->second : nullptr;
+  }
+
+ private:
+  std::map<std::string, std::optional<regex_t>> compiled_;
+};
+
 bool PatternMatches(const std::string& pattern, const std::string& text) {
-  regex_t re;
-  if (regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB) != 0) return false;
-  const bool matches = regexec(&re, text.c_str(), 0, nullptr, 0) == 0;
-  regfree(&re);
-  return matches;
+  // regexec reads a C string: the part after a NUL ("ok\0; rm -rf") would go unchecked.
+  if (text.find('\0') != std::string::npos) return false;
+  thread_local CompiledPatterns patterns;
+  const regex_t* re = patterns.Get(pattern);
+  return re != nullptr && regexec(re, text.c_str(), 0, nullptr, 0) == 0;
 }
 
 std::string Member(const std::string& path, const std::string& key) {
@@ -146,9 +184,9 @@ class Validator {
     if (!pattern) return;
     if (PatternMatches(pattern->get<std::string>(), text)) return;
     const json* title = Keyword(schema, "title");
-    Error(pointer, Prefix(path) + json(text).dump() + " is not " +
-                       (title ? title->get<std::string>()
-                              : "of the form " + pattern->get<std::string>()));
+    Error(pointer,
+          Prefix(path) + json(text).dump() + " is not " +
+              (title ? title->get<std::string>() : "of the form " + pattern->get<std::string>()));
   }
 
   void CheckNumber(const json& schema, const json& value, const std::string& pointer,
@@ -197,10 +235,9 @@ class Validator {
       return message + " (did you mean " + Member(path, *best) + "?)";
     }
     // The key may exist elsewhere: `sync.toHost.nodes` is sync.fromHost.nodes.
-    std::vector<std::pair<std::string, std::string>> all;
-    CollectPaths(root_, root_, "", 0, all);
-    for (const auto& [name, full] : all) {
-      if (internal::EditDistance(name, key) == 0 && full.find("[]") == std::string::npos) {
+    if (all_paths_.empty()) CollectPaths(root_, root_, "", 0, all_paths_);
+    for (const auto& [name, full] : all_paths_) {
+      if (SameIgnoringCase(name, key) && full.find("[]") == std::string::npos) {
         return message + " (did you mean " + full + "?)";
       }
     }
@@ -257,9 +294,17 @@ class Validator {
     Error(pointer, Prefix(path) + "expected " + expected + ", got " + Describe(value));
   }
 
+  static bool SameIgnoringCase(std::string_view a, std::string_view b) {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+             return std::tolower(x) == std::tolower(y);
+           });
+  }
+
   const json& root_;
   const Locator& where_;
   Errors& errors_;
+  std::vector<std::pair<std::string, std::string>> all_paths_;  // CollectPaths, when needed
 };
 
 Validator::Errors Collect(const json& schema, const json& value, const Locator& where) {

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // --set parsing, following helm's strvals where we support the same syntax, so an entry means
 // the same to `kubectl vc create` as to `helm install`.
+#include "vc/cli/values/set_entries.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdint>
 
-#include "vc/cli/values/set_entries.h"
+#include "vc/utf8.h"
 #include "vc/yaml.h"
 
 namespace vc::cli::values {
@@ -42,6 +44,11 @@ class EntryParser {
 
   StatusOr<std::vector<SetAssignment>> Parse() {
     if (entry_.empty()) return Fail("empty entry; expected key=value");
+    // Values end up in JSON, which holds only UTF-8 text.
+    if (size_t bad = utf8::FirstInvalid(entry_); bad != std::string::npos) {
+      return Fail("byte " + std::to_string(bad + 1) +
+                  " is not valid UTF-8; pass text in UTF-8 (check the shell's locale)");
+    }
     std::vector<SetAssignment> out;
     while (pos_ <= entry_.size()) {
       start_ = pos_;
@@ -61,7 +68,7 @@ class EntryParser {
 
  private:
   Status Fail(const std::string& cause) const {
-    return InvalidArgument("--set " + entry_ + ": " + cause);
+    return InvalidArgument("--set " + utf8::Escape(entry_) + ": " + cause);
   }
 
   Status ParsePath(SetAssignment& assignment) {
@@ -79,8 +86,8 @@ class EntryParser {
         have_key = true;
       } else if (c == '.' || c == '=') {
         // A dot or = without a key before it is only fine right after an index: a[0].b, a[0]=.
-        const bool after_index = !assignment.path.empty() && assignment.path.back().is_index &&
-                                 entry_[pos_ - 2] == ']';
+        const bool after_index =
+            !assignment.path.empty() && assignment.path.back().is_index && entry_[pos_ - 2] == ']';
         if (have_key) {
           assignment.path.push_back({key, false, 0});
         } else if (!after_index) {

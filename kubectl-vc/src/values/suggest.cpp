@@ -34,6 +34,11 @@ std::optional<std::string> ClosestMatch(std::string_view word,
   std::optional<std::string> best;
   size_t best_distance = limit + 1;
   for (const std::string& candidate : candidates) {
+    // A length difference alone costs that many edits: skip the quadratic distance then (a file
+    // of long unknown keys would otherwise compare each with every candidate in full).
+    const size_t length_gap = word.size() > candidate.size() ? word.size() - candidate.size()
+                                                             : candidate.size() - word.size();
+    if (length_gap > limit) continue;
     size_t d = EditDistance(word, candidate);
     if (d < best_distance) {
       best_distance = d;

@@ -9,7 +9,7 @@
 namespace vc {
 
 // "2024-05-01T10:00:00Z", "...T10:00:00.5+02:00" (sub-seconds are dropped); nullopt when `s`
-// is anything else.
+// is anything else. Times before 1900 or after 2200 read as those years' first second.
 std::optional<std::chrono::system_clock::time_point> ParseRfc3339(const std::string& s);
 
 // UTC, whole seconds: "2024-05-01T10:00:00Z" (metav1.Time's own format).

@@ -58,17 +58,24 @@ StatusOr<ExecConfig> ReadExecConfig(const EntryReader& user, const json& exec) {
     return user.Error("exec." + key, cause);
   };
   if (!exec.is_object()) return bad("", "must be a mapping");
+  // exec.value(KEY, "") would throw on a member of another type.
+  auto text = [&](const std::string& key) -> StatusOr<std::string> {
+    auto it = exec.find(key);
+    if (it == exec.end() || it->is_null()) return std::string();
+    if (!it->is_string()) return bad(key, "must be a string, not " + it->dump());
+    return it->get<std::string>();
+  };
   ExecConfig c;
   c.origin = user.origin();
-  c.api_version = exec.value("apiVersion", "");
+  ASSIGN_OR_RETURN(c.api_version, text("apiVersion"));
   if (c.api_version == "client.authentication.k8s.io/v1alpha1") {
     return bad("apiVersion", "client.authentication.k8s.io/v1alpha1 is no longer supported; "
                              "use client.authentication.k8s.io/v1 (or v1beta1)");
   }
   if (c.api_version != "client.authentication.k8s.io/v1" &&
       c.api_version != "client.authentication.k8s.io/v1beta1") {
-    return bad("apiVersion", "\"" + c.api_version +
-                                 "\" is not client.authentication.k8s.io/v1 or v1beta1");
+    return bad("apiVersion",
+               "\"" + c.api_version + "\" is not client.authentication.k8s.io/v1 or v1beta1");
   }
   auto command = exec.find("command");
   if (command == exec.end() || !command->is_string() || command->empty()) {
@@ -92,15 +99,12 @@ StatusOr<ExecConfig> ReadExecConfig(const EntryReader& user, const json& exec) {
       c.env.emplace_back(e["name"].get<std::string>(), e.value("value", ""));
     }
   }
-  c.install_hint = exec.value("installHint", json("")).is_string() ? exec.value("installHint", "")
-                                                                    : "";
+  ASSIGN_OR_RETURN(c.install_hint, text("installHint"));
   if (auto p = exec.find("provideClusterInfo"); p != exec.end() && !p->is_null()) {
     if (!p->is_boolean()) return bad("provideClusterInfo", "must be true or false");
     c.provide_cluster_info = p->get<bool>();
   }
-  std::string mode = exec.value("interactiveMode", json("")).is_string()
-                         ? exec.value("interactiveMode", "")
-                         : "?";
+  ASSIGN_OR_RETURN(std::string mode, text("interactiveMode"));
   if (mode.empty() && c.api_version == "client.authentication.k8s.io/v1") {
     return bad("interactiveMode", "must be set (Never, IfAvailable or Always) for "
                                   "client.authentication.k8s.io/v1 plugins");

@@ -96,7 +96,7 @@ Status MergeList(const yaml::Document& doc, const char* list, const char* kind,
   return Status::Ok();
 }
 
-Status MergeFile(const std::string& path, const std::string& text, Kubeconfig* config) {
+Status MergeFile(const std::string& path, std::string_view text, Kubeconfig* config) {
   auto parsed = yaml::Parse(text, path);
   if (!parsed.ok()) return parsed.status().Annotate("load kubeconfig");
   const yaml::Document& doc = *parsed;
@@ -152,15 +152,21 @@ std::string Kubeconfig::Where(const KubeconfigEntry& entry, const std::string& k
   return doc->second.Where(pointer);
 }
 
+StatusOr<Kubeconfig> ParseKubeconfig(std::string_view text, const std::string& path) {
+  Kubeconfig config;
+  config.searched.push_back(path);
+  RETURN_IF_ERROR(MergeFile(path, text, &config));
+  return config;
+}
+
 StatusOr<Kubeconfig> LoadKubeconfig(const KubeconfigOptions& options) {
   Kubeconfig config;
   if (!options.kubeconfig.empty()) {
     config.searched.push_back(options.kubeconfig);
     auto text = vc::internal::ReadWholeFile(options.kubeconfig);
     if (!text.ok()) {
-      return Status(text.status().code(),
-                    "load kubeconfig: --kubeconfig " + text.status().message() +
-                        "; pass an existing file");
+      return Status(text.status().code(), "load kubeconfig: --kubeconfig " +
+                                              text.status().message() + "; pass an existing file");
     }
     RETURN_IF_ERROR(MergeFile(options.kubeconfig, *text, &config));
     return config;
@@ -168,8 +174,8 @@ StatusOr<Kubeconfig> LoadKubeconfig(const KubeconfigOptions& options) {
   auto env = options.env.find("KUBECONFIG");
   if (env != options.env.end() && !env->second.empty()) {
     config.searched = SplitList(env->second);
-  } else if (auto home = options.env.find("HOME"); home != options.env.end() &&
-                                                   !home->second.empty()) {
+  } else if (auto home = options.env.find("HOME");
+             home != options.env.end() && !home->second.empty()) {
     config.searched.push_back((fs::path(home->second) / ".kube" / "config").string());
   }
   for (const std::string& path : config.searched) {

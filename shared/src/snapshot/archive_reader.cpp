@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "archive_internal.h"
+#include "vc/utf8.h"
 
 namespace vc::snapshot {
 
@@ -150,8 +151,10 @@ struct ArchiveReader::State {
     if (want != got) {
       const auto* w = reinterpret_cast<const unsigned char*>(want.data());
       const auto* g = reinterpret_cast<const unsigned char*>(got.data());
-      return Corrupted("the checksum of " + current.name + " does not match (sha256 recorded " +
-                       Hex(w, 8) + "..., computed " + Hex(g, 8) + "...)");
+      // The name is the archive's bytes: quoted so that the message stays UTF-8 text.
+      return Corrupted("the checksum of " + utf8::Escape(utf8::Truncate(current.name, 200)) +
+                       " does not match (sha256 recorded " + Hex(w, 8) + "..., computed " +
+                       Hex(g, 8) + "...)");
     }
     return Status::Ok();
   }

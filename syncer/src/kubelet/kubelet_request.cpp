@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "vc/kube/resource.h"
+#include "vc/utf8.h"
 
 namespace vc::syncer::kubelet {
 
@@ -92,9 +93,11 @@ bool IsDnsName(const std::string& s, size_t max, bool dots) {
 StatusOr<KubeletRequest> ParseKubeletTarget(std::string_view target) {
   const size_t q = target.find('?');
   const std::string path(target.substr(0, q));
+  // The path as messages quote it: the client's bytes, shortened, non-UTF-8 bytes as \xNN.
+  const std::string shown = utf8::Escape(utf8::Truncate(path, 200));
   KubeletRequest r;
   const auto parts = Split(path, '/');  // "", verb, ns, pod, ...
-  if (parts.size() < 4 || !parts[0].empty()) return NotFound("kubelet: no such path " + path);
+  if (parts.size() < 4 || !parts[0].empty()) return NotFound("kubelet: no such path " + shown);
   const std::string& verb = parts[1];
   r.ns = parts[2];
   r.pod = parts[3];
@@ -107,12 +110,12 @@ StatusOr<KubeletRequest> ParseKubeletTarget(std::string_view target) {
   } else if (verb == "portForward" && (parts.size() == 4 || parts.size() == 5)) {
     r.verb = KubeletVerb::kPortForward;
   } else {
-    return NotFound("kubelet: no such path " + path);
+    return NotFound("kubelet: no such path " + shown);
   }
-  if (r.ns.empty() || r.pod.empty()) return NotFound("kubelet: no such path " + path);
+  if (r.ns.empty() || r.pod.empty()) return NotFound("kubelet: no such path " + shown);
   if (!IsDnsName(r.ns, 63, false) || !IsDnsName(r.pod, 253, true) ||
       (r.verb != KubeletVerb::kPortForward && !IsDnsName(r.container, 63, false))) {
-    return InvalidArgument("kubelet: " + path +
+    return InvalidArgument("kubelet: " + shown +
                            " names no namespace, pod and container the API server allows");
   }
   ASSIGN_OR_RETURN(

@@ -11,7 +11,9 @@
 #include <filesystem>
 #include <vector>
 
+#include "vc/json_text.h"
 #include "vc/log.h"
+#include "vc/utf8.h"
 
 namespace vc::syncer::snapshot {
 namespace {
@@ -87,6 +89,10 @@ Status StreamFile(const std::string& path, ArchiveWriter& writer, const EntryHea
 
 bool SafeEntryPath(const std::string& name) {
   if (name.empty() || name.front() == '/' || name.size() > 1024) return false;
+  // open() stops at a NUL; control characters have no place in our file names either.
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f) return false;
+  }
   size_t start = 0;
   while (start <= name.size()) {
     size_t slash = name.find('/', start);
@@ -169,7 +175,7 @@ StatusOr<json> StageRestore(const std::string& data_dir, const vc::snapshot::Byt
     return InvalidArgument("snapshot is corrupted: it does not start with meta.json");
   }
   ASSIGN_OR_RETURN(std::string meta_text, vc::snapshot::ReadEntryToString(reader));
-  json meta = json::parse(meta_text, nullptr, false);
+  ASSIGN_OR_RETURN(json meta, ParseJsonText(meta_text, "snapshot is corrupted: meta.json"));
   if (!meta.is_object()) return InvalidArgument("snapshot is corrupted: meta.json is not JSON");
 
   std::vector<char> buf(kChunk);
@@ -181,8 +187,9 @@ StatusOr<json> StageRestore(const std::string& data_dir, const vc::snapshot::Byt
       return InvalidArgument("snapshot is corrupted: a second meta entry");
     }
     if (!SafeEntryPath(entry->name) || entry->name.rfind("restore.", 0) == 0) {
-      return InvalidArgument("snapshot is corrupted: entry path \"" + entry->name +
-                             "\" leaves the data directory");
+      return InvalidArgument("snapshot is corrupted: entry path \"" +
+                             utf8::Escape(utf8::Truncate(entry->name, 200)) +
+                             "\" is not a plain path inside the data directory");
     }
     has_db |= entry->name == "state.db";
     has_ca |= entry->name == "pki/ca.crt";

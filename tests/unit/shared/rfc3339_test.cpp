@@ -27,6 +27,29 @@ TEST(SharedRfc3339Test, RefusesWhatIsNotOne) {
   }
 }
 
+TEST(SharedRfc3339Test, YearsBeyondTheClockAreClamped) {
+  // Found by tests/fuzz/kubeconfig_fuzzer.cpp (an exec plugin's expirationTimestamp): years
+  // outside what system_clock's nanoseconds hold overflowed (UBSan: signed integer overflow).
+  const auto earliest = ParseRfc3339("1900-01-01T00:00:00Z");
+  const auto latest = ParseRfc3339("2200-01-01T00:00:00Z");
+  ASSERT_TRUE(earliest && latest);
+  EXPECT_EQ(ParseRfc3339("1015-01-02T03:04:05Z"), earliest);
+  EXPECT_EQ(ParseRfc3339("0001-01-01T00:00:00Z"), earliest);
+  EXPECT_EQ(ParseRfc3339("9999-12-31T23:59:59Z"), latest);
+  EXPECT_EQ(FormatRfc3339(*latest), "2200-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339(*earliest), "1900-01-01T00:00:00Z");
+}
+
+TEST(SharedRfc3339Test, RefusesSignsSpacesAndFieldsOutOfRange) {
+  // sscanf's %d took "-999" as a year and " 1" as a month.
+  for (const char* s :
+       {"-999-01-01T00:00:00Z", "2024- 1-01T00:00:00Z", "2024-13-01T00:00:00Z",
+        "2024-01-00T00:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01T00:60:00Z",
+        "2024-01-01T00:00:00+24:00", "2024-01-01T00:00:00+-1:00", "+024-01-01T00:00:00Z"}) {
+    EXPECT_FALSE(ParseRfc3339(s).has_value()) << s;
+  }
+}
+
 TEST(SharedRfc3339Test, FormatsUtcWholeSecondsAndRoundTrips) {
   const auto t = system_clock::from_time_t(1714557600) + std::chrono::milliseconds(700);
   EXPECT_EQ(FormatRfc3339(t), "2024-05-01T10:00:00Z");

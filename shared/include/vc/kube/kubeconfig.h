@@ -18,10 +18,9 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/kube/credential_providers.h"
 #include "vc/kube/process_runner.h"
@@ -79,10 +78,13 @@ struct Kubeconfig {
 
 StatusOr<Kubeconfig> LoadKubeconfig(const KubeconfigOptions& options);
 
+// One kubeconfig file's text, checked and read as LoadKubeconfig reads each file: `path` names
+// it in errors, and relative paths in it resolve against its directory. Reads no file.
+StatusOr<Kubeconfig> ParseKubeconfig(std::string_view text, const std::string& path);
+
 // The RestConfig for the selected context (options.context, else current-context) and the
 // --cluster/--user/--namespace overrides. Reads certificate and token files now.
-StatusOr<RestConfig> ResolveRestConfig(const Kubeconfig& config,
-                                       const KubeconfigOptions& options);
+StatusOr<RestConfig> ResolveRestConfig(const Kubeconfig& config, const KubeconfigOptions& options);
 
 // True when a kubeconfig selects nothing: no --context, no current-context and no --cluster.
 bool SelectsNothing(const Kubeconfig& config, const KubeconfigOptions& options);

@@ -9,25 +9,15 @@
 #include <string>
 
 #include "vc/cli/snapshot/http_call.h"
+#include "vc/cli/snapshot/registry_answers.h"
 #include "vc/cli/snapshot/store.h"
 
 namespace vc::cli::snapshot {
-
-struct RegistryCredentials {
-  std::string username;
-  std::string password;
-  std::string source;  // the file they came from, for messages
-};
 
 // From $DOCKER_CONFIG/config.json, else ~/.docker/config.json: auths[REGISTRY] ("auth":
 // base64 user:pass, or "username"/"password"; keys with or without https://).
 std::optional<RegistryCredentials> DockerConfigCredentials(const kube::Environment& env,
                                                            const std::string& registry);
-
-// A blob's digest from a manifest descriptor ({"digest": ...}), which the registry wrote: it
-// goes into a URL path, so it must be exactly sha256:64 lowercase hex (no '/', '?', '..');
-// anything else is InvalidArgument naming `url`, and nothing is fetched.
-StatusOr<std::string> ManifestBlobDigest(const nlohmann::json& descriptor, const std::string& url);
 
 class RegistryClient {
  public:

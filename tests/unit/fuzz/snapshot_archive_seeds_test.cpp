@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+// The seed corpus of tests/fuzz/snapshot_archive_fuzzer.cpp, written by our own ArchiveWriter:
+// the checked-in files must be what the writer makes today (VC_UPDATE_FUZZ_CORPUS=1 rewrites
+// them) and must be what the readers accept, so the fuzzer starts from archives that reach the
+// end of the reader and of StageRestore rather than stopping at the magic.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "support/temp_dir.h"
+#include "vc/snapshot/archive.h"
+#include "vc/syncer/snapshot/data_archive.h"
+
+namespace vc::snapshot {
+namespace {
+
+const std::string kDir = std::string(VC_FUZZ_CORPUS_DIR) + "/snapshot_archive";
+
+struct Entry {
+  EntryKind kind;
+  std::string name;
+  std::string data;
+};
+
+std::string Write(const std::vector<Entry>& entries, std::optional<EncryptionKey> key) {
+  std::string out;
+  ArchiveWriter w(
+      [&](const char* d, size_t n) {
+        out.append(d, n);
+        return Status::Ok();
+      },
+      key);
+  for (const auto& e : entries) {
+    EXPECT_TRUE(w.BeginEntry({e.kind, e.name, 0600, e.data.size()}).ok());
+    EXPECT_TRUE(w.Write(e.data.data(), e.data.size()).ok());
+    EXPECT_TRUE(w.EndEntry().ok());
+  }
+  EXPECT_TRUE(w.Finish().ok());
+  return out;
+}
+
+ByteSource FromString(std::string text) {
+  auto pos = std::make_shared<size_t>(0);
+  auto data = std::make_shared<std::string>(std::move(text));
+  return [pos, data](char* out, size_t size) -> StatusOr<size_t> {
+    const size_t n = std::min(size, data->size() - *pos);
+    std::copy_n(data->data() + *pos, n, out);
+    *pos += n;
+    return n;
+  };
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool Updating() { return std::getenv("VC_UPDATE_FUZZ_CORPUS") != nullptr; }
+
+void Spit(const std::string& path, const std::string& data) {
+  std::ofstream(path, std::ios::binary) << data;
+}
+
+const std::vector<Entry> kRestorable = {
+    {EntryKind::kMeta, "meta.json",
+     R"({"cluster":{"name":"dev-team","namespace":"vcluster-dev-team"},"formatVersion":1,)"
+     R"("createdAt":"2026-01-02T03:04:05Z","objects":[{"resource":"pods","namespace":"default",)"
+     R"("count":3}],"values":{"isolation":{"trustLevel":"high"}},"encrypted":false})"},
+    {EntryKind::kFile, "state.db", std::string("SQLite format 3\0", 16) + "kine rows"},
+    {EntryKind::kFile, "pki/ca.crt",
+     "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"},
+    {EntryKind::kFile, "pki/ca.key",
+     "-----BEGIN EC PRIVATE KEY-----\nMHcC\n-----END EC PRIVATE KEY-----\n"},
+    {EntryKind::kFile, "pki/empty", ""},
+};
+
+TEST(FuzzSeeds, SnapshotArchiveSeedsAreWhatTheWriterMakes) {
+  const std::map<std::string, std::string> seeds = {
+      {"restorable.vcsnap", Write(kRestorable, std::nullopt)},
+      {"meta-only.vcsnap", Write({{EntryKind::kMeta, "meta.json", "{}"}}, std::nullopt)},
+  };
+  for (const auto& [name, bytes] : seeds) {
+    if (Updating()) Spit(kDir + "/" + name, bytes);
+    EXPECT_EQ(Slurp(kDir + "/" + name), bytes)
+        << name << " is not what ArchiveWriter writes now; rerun with VC_UPDATE_FUZZ_CORPUS=1";
+  }
+  // The nonce is random: written once, checked to open with the seed's key.
+  EncryptionKey key;
+  key.bytes.fill('k');
+  const std::string encrypted = kDir + "/encrypted.vcsnap";
+  if (Updating()) Spit(encrypted, Write(kRestorable, key));
+  ArchiveReader reader(FromString(Slurp(encrypted)), key);
+  auto info = reader.Open();
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_TRUE(info->encrypted);
+  auto first = reader.Next();
+  ASSERT_TRUE(first.ok() && *first) << first.status().ToString();
+  EXPECT_EQ((*first)->name, "meta.json");
+}
+
+TEST(FuzzSeeds, RestorableSeedIsStaged) {
+  vc::testing::TempDir dir;
+  auto meta = syncer::snapshot::StageRestore(
+      dir.path(), FromString(Slurp(kDir + "/restorable.vcsnap")), std::nullopt);
+  ASSERT_TRUE(meta.ok()) << meta.status().ToString();
+  EXPECT_EQ((*meta)["cluster"]["name"], "dev-team");
+  EXPECT_TRUE(std::filesystem::exists(dir.path() + "/restore.ready/pki/ca.key"));
+}
+
+}  // namespace
+}  // namespace vc::snapshot

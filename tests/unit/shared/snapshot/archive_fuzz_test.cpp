@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+// An input tests/fuzz/snapshot_archive_fuzzer.cpp found, minimised: the reader quoted an entry's
+// name (the archive's bytes) into its message as it was, so a damaged name made a message that
+// was not UTF-8.
+#include <gtest/gtest.h>
+
+#include "vc/snapshot/archive.h"
+#include "vc/utf8.h"
+
+namespace vc::snapshot {
+namespace {
+
+TEST(ArchiveFuzz, ChecksumMessageQuotesTheEntryNameAsUtf8) {
+  std::string bytes;
+  ArchiveWriter w(
+      [&](const char* d, size_t n) {
+        bytes.append(d, n);
+        return Status::Ok();
+      },
+      std::nullopt);
+  ASSERT_TRUE(w.BeginEntry({EntryKind::kMeta, "\x93\x91ta.json", 0600, 5}).ok());
+  ASSERT_TRUE(w.Write("hello", 5).ok());
+  ASSERT_TRUE(w.EndEntry().ok());
+  ASSERT_TRUE(w.Finish().ok());
+  bytes[bytes.find("hello")] = 'j';  // the entry's data no longer matches its checksum
+
+  auto pos = std::make_shared<size_t>(0);
+  ArchiveReader reader(
+      [&bytes, pos](char* d, size_t n) -> StatusOr<size_t> {
+        n = std::min(n, bytes.size() - *pos);
+        std::copy_n(bytes.data() + *pos, n, d);
+        *pos += n;
+        return n;
+      },
+      std::nullopt);
+  ASSERT_TRUE(reader.Open().ok());
+  auto entry = reader.Next();
+  ASSERT_TRUE(entry.ok() && *entry);
+  auto text = ReadEntryToString(reader);
+  ASSERT_FALSE(text.ok());
+  EXPECT_EQ(text.status().message().rfind(
+                "snapshot is corrupted: the checksum of \\x93\\x91ta.json does not match", 0),
+            0u)
+      << text.status().message();
+  EXPECT_TRUE(utf8::IsValid(text.status().message()));
+}
+
+}  // namespace
+}  // namespace vc::snapshot
