@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -35,14 +36,26 @@ vc::snapshot::ByteSource Source(const uint8_t* data, size_t size) {
   };
 }
 
-// One data directory per process, on tmpfs when there is one (StageRestore fsyncs).
+// One data directory per process, removed at exit: under $TMPDIR when set (run-fuzzers points
+// it at its work directory on tmpfs), else on /dev/shm, as StageRestore fsyncs every file.
 const std::string& DataDir() {
   static const std::string dir = [] {
-    const fs::path base = fs::exists("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
-    fs::path d = base / ("vc-fuzz-restore-" + std::to_string(::getpid()));
+    const char* tmp = std::getenv("TMPDIR");
+    const fs::path base = tmp != nullptr && *tmp != '\0' ? fs::path(tmp)
+                          : fs::exists("/dev/shm")       ? fs::path("/dev/shm")
+                                                         : fs::temp_directory_path();
+    const fs::path d = base / ("vc-fuzz-restore-" + std::to_string(::getpid()));
     fs::create_directories(d);
     return d.string();
   }();
+  static const bool cleanup = [] {
+    std::atexit([] {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    });
+    return true;
+  }();
+  (void)cleanup;
   return dir;
 }
 
