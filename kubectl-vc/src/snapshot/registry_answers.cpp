@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vc/base64.h"
+#include "vc/kube/resource.h"
 #include "vc/snapshot/archive.h"
 #include "vc/utf8.h"
 
@@ -12,20 +13,6 @@ namespace vc::cli::snapshot {
 namespace {
 
 using nlohmann::json;
-
-std::string UrlEncode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
 
 // The string member `key` of `object`, "" when absent or of another type.
 std::string Text(const json& object, const char* key) {
@@ -115,9 +102,9 @@ StatusOr<std::string> TokenUrl(const AuthChallenge& challenge, const std::string
   std::string url = realm->second + (realm->second.find('?') == std::string::npos ? "?" : "&");
   if (auto service = challenge.params.find("service");
       service != challenge.params.end() && !service->second.empty()) {
-    url += "service=" + UrlEncode(service->second) + "&";
+    url += "service=" + kube::PercentEncode(service->second) + "&";
   }
-  url += "scope=" + UrlEncode("repository:" + repository + ":pull,push");
+  url += "scope=" + kube::PercentEncode("repository:" + repository + ":pull,push");
   return url;
 }
 

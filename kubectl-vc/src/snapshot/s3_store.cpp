@@ -15,6 +15,7 @@
 #include "vc/cli/snapshot/s3_answers.h"
 #include "vc/cli/snapshot/store.h"
 #include "vc/log.h"
+#include "vc/kube/resource.h"
 
 namespace vc::cli::snapshot {
 namespace {
@@ -22,36 +23,6 @@ namespace {
 std::string EnvValue(const kube::Environment& env, const std::string& key) {
   auto it = env.find(key);
   return it == env.end() ? "" : it->second;
-}
-
-// Unreserved characters stay, '/' stays in keys; everything else is %XX (SigV4's rules).
-std::string EncodeKey(const std::string& key) {
-  std::string out;
-  for (unsigned char c : key) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
-// A query parameter's value: every byte but the unreserved ones as %XX (SigV4's rules).
-std::string EncodeQueryValue(const std::string& value) {
-  std::string out;
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
 }
 
 struct S3Config {
@@ -126,7 +97,7 @@ class S3Upload : public ArchiveUpload {
     call.method = "POST";
     call.body = &xml;
     call.headers = {"Content-Type: application/xml"};
-    ASSIGN_OR_RETURN(HttpResponse r, client_->Do(call, "uploadId=" + EncodeQueryValue(upload_id_)));
+    ASSIGN_OR_RETURN(HttpResponse r, client_->Do(call, "uploadId=" + kube::PercentEncode(upload_id_)));
     // S3 may answer 200 with an <Error> body after a long complete.
     if (r.status / 100 != 2 || IsS3Error(r.body)) {
       return client_->Explain(r, "complete the multipart upload");
@@ -139,7 +110,7 @@ class S3Upload : public ArchiveUpload {
     if (upload_id_.empty()) return;
     HttpCall call;
     call.method = "DELETE";
-    (void)client_->Do(call, "uploadId=" + EncodeQueryValue(upload_id_));
+    (void)client_->Do(call, "uploadId=" + kube::PercentEncode(upload_id_));
     upload_id_.clear();
   }
 
@@ -157,7 +128,7 @@ class S3Upload : public ArchiveUpload {
     call.body = &part_;
     ASSIGN_OR_RETURN(HttpResponse r,
                      client_->Do(call, "partNumber=" + std::to_string(etags_.size() + 1) +
-                                           "&uploadId=" + EncodeQueryValue(upload_id_)));
+                                           "&uploadId=" + kube::PercentEncode(upload_id_)));
     if (r.status / 100 != 2)
       return client_->Explain(r, "upload part " + std::to_string(etags_.size() + 1));
     etags_.push_back(r.Header("etag"));
@@ -211,7 +182,7 @@ S3Target ResolveS3Target(const Location& location, const StoreOptions& options) 
   t.path_style = options.s3_path_style ||
                  (!endpoint.empty() && EnvValue(options.env, "VC_S3_VIRTUAL_HOST").empty());
   if (endpoint.empty()) endpoint = "https://s3." + t.region + ".amazonaws.com";
-  const std::string key = EncodeKey(location.key);
+  const std::string key = kube::PercentEncode(location.key, "/");
   if (t.path_style) {
     t.object_url = endpoint + "/" + location.bucket + "/" + key;
   } else {

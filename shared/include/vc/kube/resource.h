@@ -37,6 +37,9 @@ std::string ResourcePath(const Resource& r, std::string_view ns, std::string_vie
 // Percent-encoding as Go's url.QueryEscape (space -> '+') and url.PathEscape.
 std::string QueryEscape(std::string_view s);
 std::string PathEscape(std::string_view s);
+// RFC 3986 (and AWS SigV4): letters, digits, "-_.~" and the bytes of `keep` stay, every other
+// byte is %XX. For registry token queries and S3 keys ("/" kept) and query values.
+std::string PercentEncode(std::string_view s, std::string_view keep = {});
 
 // "?k1=v1&k2=v2" with escaped values, pairs with an empty value left out; "" if none remain.
 std::string EncodeQuery(const std::vector<std::pair<std::string, std::string>>& params);

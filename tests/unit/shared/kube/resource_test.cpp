@@ -59,5 +59,12 @@ TEST(QueryTest, SkipsEmptyValues) {
   EXPECT_EQ(EncodeQuery({{"a", ""}}), "");
 }
 
+TEST(PercentEncodeTest, KeepsOnlyUnreservedAndWhatIsAsked) {
+  EXPECT_EQ(PercentEncode("a-Z_0.~ /&=+%\n"), "a-Z_0.~%20%2F%26%3D%2B%25%0A");
+  EXPECT_EQ(PercentEncode("snapshots/dev team.vcsnap", "/"), "snapshots/dev%20team.vcsnap");
+  EXPECT_EQ(PercentEncode(std::string("a\0b", 3), std::string_view("\0", 1)), "a%00b");
+  EXPECT_EQ(PercentEncode("\xc3\xa9"), "%C3%A9");
+}
+
 }  // namespace
 }  // namespace vc::kube
