@@ -40,26 +40,29 @@ Pki MakePki(const std::string& cn) {
   return {*ca, *serving};
 }
 
+// A TLS context presenting `kc` (or nothing, when null), verifying no peer.
+SSL_CTX* ContextWith(const SSL_METHOD* method, const pki::KeyAndCertificate* kc) {
+  SSL_CTX* ctx = SSL_CTX_new(method);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  if (kc == nullptr) return ctx;
+  BIO* cb = BIO_new_mem_buf(kc->certificate_pem.data(), static_cast<int>(kc->certificate_pem.size()));
+  X509* cert = PEM_read_bio_X509(cb, nullptr, nullptr, nullptr);
+  BIO* kb = BIO_new_mem_buf(kc->private_key_pem.data(), static_cast<int>(kc->private_key_pem.size()));
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(kb, nullptr, nullptr, nullptr);
+  SSL_CTX_use_certificate(ctx, cert);
+  SSL_CTX_use_PrivateKey(ctx, key);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  BIO_free(cb);
+  BIO_free(kb);
+  return ctx;
+}
+
 // GET `path` with `client` (may be empty: no certificate); the status line, or "" when the
 // TLS handshake or the exchange failed.
 std::string Get(int port, const pki::KeyAndCertificate* client,
                 const std::string& path = "/healthz") {
-  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
-  SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
-  if (client != nullptr) {
-    BIO* cb = BIO_new_mem_buf(client->certificate_pem.data(),
-                              static_cast<int>(client->certificate_pem.size()));
-    X509* cert = PEM_read_bio_X509(cb, nullptr, nullptr, nullptr);
-    BIO* kb = BIO_new_mem_buf(client->private_key_pem.data(),
-                              static_cast<int>(client->private_key_pem.size()));
-    EVP_PKEY* key = PEM_read_bio_PrivateKey(kb, nullptr, nullptr, nullptr);
-    SSL_CTX_use_certificate(ctx, cert);
-    SSL_CTX_use_PrivateKey(ctx, key);
-    X509_free(cert);
-    EVP_PKEY_free(key);
-    BIO_free(cb);
-    BIO_free(kb);
-  }
+  SSL_CTX* ctx = ContextWith(TLS_client_method(), client);
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -170,21 +173,6 @@ int Listen(int* port) {
   return fd;
 }
 
-SSL_CTX* ContextWith(const SSL_METHOD* method, const pki::KeyAndCertificate& kc) {
-  SSL_CTX* ctx = SSL_CTX_new(method);
-  SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
-  BIO* cb = BIO_new_mem_buf(kc.certificate_pem.data(), static_cast<int>(kc.certificate_pem.size()));
-  X509* cert = PEM_read_bio_X509(cb, nullptr, nullptr, nullptr);
-  BIO* kb = BIO_new_mem_buf(kc.private_key_pem.data(), static_cast<int>(kc.private_key_pem.size()));
-  EVP_PKEY* key = PEM_read_bio_PrivateKey(kb, nullptr, nullptr, nullptr);
-  SSL_CTX_use_certificate(ctx, cert);
-  SSL_CTX_use_PrivateKey(ctx, key);
-  X509_free(cert);
-  EVP_PKEY_free(key);
-  BIO_free(cb);
-  BIO_free(kb);
-  return ctx;
-}
 
 // Reads until the end of an HTTP head; what was read.
 std::string ReadHead(SSL* ssl) {
@@ -209,7 +197,7 @@ TEST(SyncerKubeletServerTest, RelaysTheRewrittenRequestAndTheStreamBothWays) {
   const int host_fd = Listen(&host_port);
   std::string host_saw;
   std::thread host_api([&] {
-    SSL_CTX* ctx = ContextWith(TLS_server_method(), host.serving);
+    SSL_CTX* ctx = ContextWith(TLS_server_method(), &host.serving);
     const int fd = ::accept(host_fd, nullptr, nullptr);
     SSL* ssl = SSL_new(ctx);
     SSL_set_fd(ssl, fd);
@@ -241,7 +229,7 @@ TEST(SyncerKubeletServerTest, RelaysTheRewrittenRequestAndTheStreamBothWays) {
       CertificateSpec{.subject = {"kube-apiserver-kubelet-client", {}}, .client_auth = true},
       pki::WallClock::now());
   ASSERT_TRUE(client_cert.ok());
-  SSL_CTX* ctx = ContextWith(TLS_client_method(), *client_cert);
+  SSL_CTX* ctx = ContextWith(TLS_client_method(), &*client_cert);
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
