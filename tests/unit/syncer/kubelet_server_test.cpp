@@ -45,9 +45,11 @@ SSL_CTX* ContextWith(const SSL_METHOD* method, const pki::KeyAndCertificate* kc)
   SSL_CTX* ctx = SSL_CTX_new(method);
   SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
   if (kc == nullptr) return ctx;
-  BIO* cb = BIO_new_mem_buf(kc->certificate_pem.data(), static_cast<int>(kc->certificate_pem.size()));
+  BIO* cb =
+      BIO_new_mem_buf(kc->certificate_pem.data(), static_cast<int>(kc->certificate_pem.size()));
   X509* cert = PEM_read_bio_X509(cb, nullptr, nullptr, nullptr);
-  BIO* kb = BIO_new_mem_buf(kc->private_key_pem.data(), static_cast<int>(kc->private_key_pem.size()));
+  BIO* kb =
+      BIO_new_mem_buf(kc->private_key_pem.data(), static_cast<int>(kc->private_key_pem.size()));
   EVP_PKEY* key = PEM_read_bio_PrivateKey(kb, nullptr, nullptr, nullptr);
   SSL_CTX_use_certificate(ctx, cert);
   SSL_CTX_use_PrivateKey(ctx, key);
@@ -172,7 +174,6 @@ int Listen(int* port) {
   *port = ntohs(addr.sin_port);
   return fd;
 }
-
 
 // Reads until the end of an HTTP head; what was read.
 std::string ReadHead(SSL* ssl) {
