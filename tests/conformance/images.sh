@@ -22,9 +22,10 @@ image e2e-busybox "$self_hash-$conformance_hash-$(file_hash /bin/busybox)" '{Cmd
   "$(refs e2e-test-images/busybox)" "$cache/work/busybox.tar"
 
 # agnhost: upstream is Alpine with bind-tools, curl, netcat-openbsd, iproute2, iperf, bash and
-# util-linux-misc, /agnhost (and /agnhost-2), /coredns, /uploads, porter's localhost.crt/key,
-# user-defined-in-image (1000) in group-defined-in-image (50000). Ours: the same tools from
-# Debian's packages, build-suite's agnhost (static), build-bins' CoreDNS.
+# util-linux-misc on busybox, /agnhost (and /agnhost-2), /coredns, /uploads, porter's
+# localhost.crt/key, user-defined-in-image (1000) in group-defined-in-image (50000). Ours: the
+# same tools from Debian's packages, busybox for the rest, build-suite's agnhost (static),
+# build-bins' CoreDNS.
 agnhost_packages="bash,curl,bind9-dnsutils,netcat-openbsd,iproute2,iperf,util-linux,ca-certificates,procps"
 agnhost_key="$self_hash-$conformance_hash-$(file_hash "$SUITE/agnhost" "$BIN/coredns")"
 agnhost_base=$(debian_rootfs agnhost "$agnhost_packages")
@@ -34,6 +35,16 @@ if [ ! -s "$agnhost_layer" ]; then
   install -m 0755 "$SUITE/agnhost" "$stage/agnhost"
   ln -s agnhost "$stage/agnhost-2"
   add_binary "$stage" "$BIN/coredns" /coredns
+  # Alpine's base is busybox: specs call its applets (the port-forward pod's readiness probe runs
+  # `netstat`). Every applet the Debian base lacks links to Debian's static busybox, under
+  # usr/ only (a bin/ directory in this layer would hide the base's bin -> usr/bin link).
+  mkdir -p "$stage/usr/bin"
+  install -m 0755 /bin/busybox "$stage/usr/bin/busybox"
+  declare -A in_base=()
+  while read -r f; do in_base[${f##*/}]=1; done < <(tar -tf "$agnhost_base" | grep -E '^(\./)?(usr/)?s?bin/[^/]+$')
+  for applet in $(/bin/busybox --list); do
+    [ "$applet" = busybox ] || [ -n "${in_base[$applet]:-}" ] || ln -s busybox "$stage/usr/bin/$applet"
+  done
   tar -xOf "$agnhost_base" ./etc/passwd >"$stage/etc/passwd"
   tar -xOf "$agnhost_base" ./etc/group >"$stage/etc/group"
   echo "user-defined-in-image:x:1000:1000::/home/user-defined-in-image:/bin/sh" >>"$stage/etc/passwd"
