@@ -7,7 +7,7 @@ FUZZ_BUILD ?= build-fuzz
 CMAKE_ARGS ?=
 CTEST_ARGS ?= --output-on-failure
 
-.PHONY: all deps build test test-unit test-integration test-privileged test-asan test-fuzz bench demo images dist clean
+.PHONY: all deps build test test-unit test-integration test-privileged test-asan test-fuzz conformance bench demo images dist clean
 
 all: build
 
@@ -51,6 +51,14 @@ test-fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DVC_FUZZ=ON
 	cmake --build $(FUZZ_BUILD) --target vc_fuzzers
 	tests/fuzz/run-fuzzers $(FUZZ_BUILD)
+
+# The upstream Kubernetes conformance suite against a virtual cluster that `kubectl vc create`
+# made on a host cluster with real nodes, and against that host (root; tests/conformance/README.md).
+# CONFORMANCE_SUBSET=ci runs the specs `make test` runs; reports in $(BUILD)/conformance.
+CONFORMANCE_SUBSET ?= all
+conformance: build
+	tests/conformance/conformance --subset $(CONFORMANCE_SUBSET) --project-build $(BUILD) \
+	  --out $(BUILD)/conformance
 
 bench: build
 	tests/bench/run $(BUILD)

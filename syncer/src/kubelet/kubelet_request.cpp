@@ -88,6 +88,15 @@ bool IsDnsName(const std::string& s, size_t max, bool dots) {
   return true;
 }
 
+// A TCP port in decimal, 1 to 65535, without sign or leading zeros.
+bool IsPort(const std::string& s) {
+  if (s.empty() || s.size() > 5 || s[0] == '0') return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return std::stoi(s) <= 65535;
+}
+
 }  // namespace
 
 StatusOr<KubeletRequest> ParseKubeletTarget(std::string_view target) {
@@ -127,7 +136,19 @@ StatusOr<KubeletRequest> ParseKubeletTarget(std::string_view target) {
     const bool on = value == "1" || value == "true";
     if (r.verb == KubeletVerb::kLogs) {
       if (IsLogOption(key)) r.options.emplace_back(key, value);
-    } else if (r.verb != KubeletVerb::kPortForward) {
+    } else if (r.verb == KubeletVerb::kPortForward) {
+      // kubelet's websocket port-forward names its ports in the query (`port=80,8080` or
+      // repeated; SPDY names them per stream instead); the pod API's option is `ports`.
+      if (key != "port") continue;
+      for (const std::string& port : Split(value, ',')) {
+        if (!IsPort(port)) {
+          return InvalidArgument("kubelet: port-forward port \"" +
+                                 utf8::Escape(utf8::Truncate(port, 20)) +
+                                 "\" is not a number from 1 to 65535");
+        }
+        r.options.emplace_back("ports", port);
+      }
+    } else {
       if (key == "command") {
         r.options.emplace_back(key, value);
       } else if (on && (key == "input" || key == "output" || key == "error" || key == "tty")) {
@@ -151,10 +172,12 @@ std::string HostTarget(const KubeletRequest& r, const translate::Tenant& tenant)
                                                      : "portforward";
   std::string target =
       kube::ResourcePath(kube::resources::kPods, tenant.host_namespace, host_pod, sub);
-  if (r.verb == KubeletVerb::kPortForward) return target;
-  std::string query = "container=" + kube::QueryEscape(r.container);
-  for (const auto& [key, value] : r.options) query += "&" + key + "=" + kube::QueryEscape(value);
-  return target + "?" + query;
+  std::string query;
+  if (r.verb != KubeletVerb::kPortForward) query = "container=" + kube::QueryEscape(r.container);
+  for (const auto& [key, value] : r.options) {
+    query += (query.empty() ? "" : "&") + key + "=" + kube::QueryEscape(value);
+  }
+  return query.empty() ? target : target + "?" + query;
 }
 
 bool IsRelayedHeader(std::string_view name) {

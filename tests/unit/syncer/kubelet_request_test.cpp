@@ -36,11 +36,23 @@ TEST(SyncerKubeletRequestTest, ExecFlagsBecomePodExecOptions) {
       "/api/v1/namespaces/vcluster-t1/pods/web-0-x-shop-x-t1/attach?container=nginx&stdout=true");
 }
 
-TEST(SyncerKubeletRequestTest, PortForwardHasNoQuery) {
-  auto r = ParseKubeletTarget("/portForward/shop/web-0");
-  ASSERT_TRUE(r.ok());
-  EXPECT_EQ(HostTarget(*r, kTenant),
+TEST(SyncerKubeletRequestTest, PortForwardKeepsOnlyItsPorts) {
+  auto spdy = ParseKubeletTarget("/portForward/shop/web-0");  // SPDY: ports in stream headers
+  ASSERT_TRUE(spdy.ok());
+  EXPECT_EQ(HostTarget(*spdy, kTenant),
             "/api/v1/namespaces/vcluster-t1/pods/web-0-x-shop-x-t1/portforward");
+  // Websockets: kubelet's `port` (comma-separated or repeated) is the pod API's `ports`.
+  auto ws = ParseKubeletTarget("/portForward/shop/web-0?port=80%2C8080&port=9000&container=x");
+  ASSERT_TRUE(ws.ok()) << ws.status().message();
+  EXPECT_EQ(HostTarget(*ws, kTenant),
+            "/api/v1/namespaces/vcluster-t1/pods/web-0-x-shop-x-t1/portforward?ports=80&"
+            "ports=8080&ports=9000");
+  for (const char* bad : {"port=0", "port=65536", "port=80,", "port=-1", "port=08",
+                          "port=80%26ports%3D22", "port=+80"}) {
+    EXPECT_EQ(ParseKubeletTarget(std::string("/portForward/shop/web-0?") + bad).status().code(),
+              Code::kInvalidArgument)
+        << bad;
+  }
 }
 
 TEST(SyncerKubeletRequestTest, EverythingElseIsNotServed) {
