@@ -45,7 +45,7 @@ Status ServiceSyncer::Reconcile(const std::string& key) {
   }
   const json want = translate::TranslateService(*v, ctx_->tenant, ctx_->config);
   if (!h) {
-    auto created = ctx_->host->Create(r::kServices, hns, want, {.field_manager = "vc-syncer"});
+    auto created = CreateOnHost(*v, want);
     if (!created.ok() && created.status().code() != Code::kAlreadyExists) return created.status();
     if (created.ok()) {
       VC_LOG(Info) << "created host service " << host_name;
@@ -56,8 +56,8 @@ Status ServiceSyncer::Reconcile(const std::string& key) {
   } else {
     const json patch = translate::HostObjectPatch(want, *h, {"spec"});
     if (!patch.is_null()) {
-      auto patched = ctx_->host->Patch(r::kServices, hns, host_name, kube::PatchType::kMerge,
-                                       patch.dump());
+      auto patched =
+          ctx_->host->Patch(r::kServices, hns, host_name, kube::PatchType::kMerge, patch.dump());
       if (!patched.ok()) return patched.status();
     }
   }
@@ -68,6 +68,27 @@ Status ServiceSyncer::Reconcile(const std::string& key) {
     return AdoptHostClusterIp(*v, host_ip);
   }
   return Status::Ok();
+}
+
+// The host Service asks for the virtual one's ClusterIP, so both have one address from the
+// start: a client keeps using the address its create returned (the conformance specs do). The
+// virtual API server's range is the host's (create finds it). When the host refuses that
+// address (taken there, or outside its range), the host picks one and Reconcile recreates the
+// virtual Service with it (AdoptHostClusterIp).
+StatusOr<json> ServiceSyncer::CreateOnHost(const json& vsvc, const json& want) {
+  const std::string& hns = ctx_->tenant.host_namespace;
+  const std::string ip = vsvc.value("spec", json::object()).value("clusterIP", "");
+  if (!ip.empty() && ip != "None") {
+    json same = want;
+    same["spec"]["clusterIP"] = ip;
+    same["spec"]["clusterIPs"] = json::array({ip});
+    auto created = ctx_->host->Create(r::kServices, hns, same, {.field_manager = "vc-syncer"});
+    if (created.ok() || created.status().code() != Code::kInvalid) return created;
+    VC_LOG(Info) << "host service " << translate::ObjectAt(want, "metadata").value("name", "")
+                 << " cannot have the virtual ClusterIP " << ip << " ("
+                 << created.status().message() << "); the host picks one";
+  }
+  return ctx_->host->Create(r::kServices, hns, want, {.field_manager = "vc-syncer"});
 }
 
 Status ServiceSyncer::AdoptHostClusterIp(const json& vsvc, const std::string& ip) {
@@ -102,7 +123,8 @@ Status ServiceSyncer::AdoptHostClusterIp(const json& vsvc, const std::string& ip
   auto created = ctx_->virtual_cluster->Create(r::kServices, ns, fresh);
   if (created.ok()) {
     recreation.uid = translate::ObjectAt(*created, "metadata").value("uid", "");
-    VC_LOG(Info) << "virtual service " << ns << "/" << name << " now has the host's ClusterIP " << ip;
+    VC_LOG(Info) << "virtual service " << ns << "/" << name << " now has the host's ClusterIP "
+                 << ip;
     return Status::Ok();
   }
   // The address is taken in the virtual cluster: put the Service back as it was, and say so.
@@ -112,9 +134,9 @@ Status ServiceSyncer::AdoptHostClusterIp(const json& vsvc, const std::string& ip
   auto restored = ctx_->virtual_cluster->Create(r::kServices, ns, back);
   if (restored.ok()) {
     recreation.uid = translate::ObjectAt(*restored, "metadata").value("uid", "");
-    RecordVirtualEvent(*ctx_->virtual_cluster, *restored, "Warning", "ClusterIPNotMirrored",
-                       "the host's ClusterIP " + ip + " could not be used: " +
-                           created.status().message());
+    RecordVirtualEvent(
+        *ctx_->virtual_cluster, *restored, "Warning", "ClusterIPNotMirrored",
+        "the host's ClusterIP " + ip + " could not be used: " + created.status().message());
   }
   return created.status().Annotate("recreate virtual service " + ns + "/" + name);
 }

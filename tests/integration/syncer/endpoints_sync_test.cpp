@@ -4,6 +4,8 @@
 // (translated, mirrored into an EndpointSlice by the host), following updates, put back when
 // changed or deleted behind the syncer's back, removed with the Service or when the Service
 // gains a selector.
+#include <unistd.h>
+
 #include "integration/syncer/syncer_e2e_fixture.h"
 
 namespace vc::testing {
@@ -96,8 +98,8 @@ TEST_F(SyncerE2eTest, SelectorlessServiceEndpointsKeptOnHost) {
   auto hsvc = client_->Get(r::kServices, hns, host_ep);
   ASSERT_TRUE(hsvc.ok()) << hsvc.status().message();
   EXPECT_FALSE((*hsvc)["spec"].contains("selector")) << (*hsvc)["spec"].dump();
-  // The virtual Service was recreated with the host's ClusterIP, and the virtual endpoints
-  // controller deletes the Endpoints of a Service it sees deleted: the syncer put them back.
+  // The virtual Service has the host's ClusterIP (the host Service asked for the virtual one's),
+  // and its Endpoints are in place.
   const std::string host_ip = (*hsvc)["spec"].value("clusterIP", "");
   json vsvc;
   ASSERT_TRUE(Eventually(
@@ -173,20 +175,45 @@ TEST_F(SyncerE2eTest, SelectorlessServiceEndpointsKeptOnHost) {
       << SyncerLog(name);
 }
 
-// The syncer recreates each virtual Service for the host's ClusterIP, and the virtual
-// endpoints controller deletes the Endpoints of a Service it sees deleted: Endpoints applied
-// with their Services, before or after the recreation starts, are put back every time.
+// A virtual Service whose address the host has given to another Service gets the host's
+// address instead: the syncer recreates it, and the virtual endpoints controller deletes the
+// Endpoints of a Service it sees deleted: Endpoints applied with their Services, before or
+// after the recreation starts, are put back every time.
 TEST_F(SyncerE2eTest, EndpointsSurviveTheirServicesRecreation) {
   const std::string name = "sync-ep-many";
   ASSERT_NO_FATAL_FAILURE(CreateVirtualCluster(name, "isolation:\n  trustLevel: high\n"));
   const std::string hns = "vcluster-" + name;
   constexpr int kPairs = 10;
+  // Ten addresses the host has taken (free in the virtual cluster, whose allocator is its own).
+  const std::string taken_ns = "taken-" + std::to_string(getpid());
+  ASSERT_TRUE(
+      client_
+          ->Create(
+              r::kNamespaces, "",
+              {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", taken_ns}}}})
+          .ok());
+  struct Cleanup {
+    std::shared_ptr<kube::Client> c;
+    std::string ns;
+    ~Cleanup() { (void)c->Delete(r::kNamespaces, "", ns); }
+  } cleanup{client_, taken_ns};
+  std::vector<std::string> taken;
+  for (int i = 0; i < kPairs; ++i) {
+    auto made = client_->Create(r::kServices, taken_ns,
+                                {{"apiVersion", "v1"},
+                                 {"kind", "Service"},
+                                 {"metadata", {{"name", "taken-" + std::to_string(i)}}},
+                                 {"spec", {{"ports", json::array({{{"port", 80}}})}}}});
+    ASSERT_TRUE(made.ok()) << made.status().message();
+    taken.push_back((*made)["spec"].value("clusterIP", ""));
+  }
   std::string yaml;
   for (int i = 0; i < kPairs; ++i) {
     const std::string svc = "ext-" + std::to_string(i);
     const std::string ip = "192.0.2." + std::to_string(100 + i);
     yaml += "apiVersion: v1\nkind: Service\nmetadata: {name: " + svc +
-            ", namespace: default}\nspec:\n  ports: [{name: pg, port: 5432}]\n---\n"
+            ", namespace: default}\nspec:\n  clusterIP: " + taken[i] +
+            "\n  ports: [{name: pg, port: 5432}]\n---\n"
             "apiVersion: v1\nkind: Endpoints\nmetadata: {name: " +
             svc + ", namespace: default}\nsubsets:\n- addresses: [{ip: " + ip +
             "}]\n  ports: [{name: pg, port: 5432}]\n---\n";
@@ -205,7 +232,8 @@ TEST_F(SyncerE2eTest, EndpointsSurviveTheirServicesRecreation) {
           auto vep = VirtualJson({"get", "endpoints", svc, "-n", "default"});
           auto hep = client_->Get(r::kEndpoints, hns, svc + "-x-default-x-" + name);
           if (!hsvc.ok() || !vsvc.is_object() ||
-              vsvc["spec"].value("clusterIP", "") != (*hsvc)["spec"].value("clusterIP", "")) {
+              vsvc["spec"].value("clusterIP", "") != (*hsvc)["spec"].value("clusterIP", "") ||
+              vsvc["spec"].value("clusterIP", "") == taken[i]) {
             missing += " " + svc + "(ClusterIP)";
           } else if (!vep.is_object() || Ips(vep) != ips) {
             missing += " " + svc + "(virtual)";

@@ -32,6 +32,7 @@ class ServiceSyncer : public KindSyncer {
 
  private:
   Status Reconcile(const std::string& key);
+  StatusOr<nlohmann::json> CreateOnHost(const nlohmann::json& vsvc, const nlohmann::json& want);
   Status AdoptHostClusterIp(const nlohmann::json& vsvc, const std::string& ip);
 
   std::shared_ptr<const SyncContext> ctx_;
