@@ -191,4 +191,12 @@ bool IsRelayedHeader(std::string_view name) {
   return false;
 }
 
+size_t ChunkedBodyEndSplit(std::string_view data) {
+  constexpr std::string_view kEnd = "\r\n0\r\n\r\n";
+  if (data.size() <= kEnd.size() || data.substr(data.size() - kEnd.size()) != kEnd) {
+    return data.size();
+  }
+  return data.size() - kEnd.size() + 2;  // after the data chunk's own CRLF
+}
+
 }  // namespace vc::syncer::kubelet

@@ -295,27 +295,39 @@ class KubeletServer::Impl::Session : public std::enable_shared_from_this<Session
     buffer_.consume(buffer_.size());
     out_ = std::move(out);
     asio::async_write(host_, asio::buffer(out_),
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                      [self = shared_from_this(), upgrade](beast::error_code ec, size_t) {
                         if (ec) return self->Unreachable(ec);
                         self->out_.clear();
                         beast::get_lowest_layer(self->client_).expires_never();
                         beast::get_lowest_layer(self->host_).expires_never();
-                        self->Pump(self->client_, self->host_, self->up_);
-                        self->Pump(self->host_, self->client_, self->down_);
+                        self->Pump(self->client_, self->host_, self->up_, false);
+                        // A plain answer's chunked end goes on in a record of its own.
+                        self->Pump(self->host_, self->client_, self->down_, !upgrade);
                       });
   }
 
-  // Copies from `from` to `to` until either ends; then the session ends both ways.
-  void Pump(TlsStream& from, TlsStream& to, std::array<char, 16384>& buf) {
-    from.async_read_some(asio::buffer(buf), [self = shared_from_this(), &from, &to, &buf](
-                                                beast::error_code ec, size_t n) {
+  // Copies from `from` to `to` until either ends; then the session ends both ways. With
+  // `split_end`, a read that ends a chunked body is written in two parts, the end alone (see
+  // ChunkedBodyEndSplit).
+  void Pump(TlsStream& from, TlsStream& to, std::array<char, 16384>& buf, bool split_end) {
+    from.async_read_some(asio::buffer(buf), [self = shared_from_this(), &from, &to, &buf,
+                                             split_end](beast::error_code ec, size_t n) {
       if (ec) return self->Close();
-      asio::async_write(to, asio::buffer(buf.data(), n),
-                        [self, &from, &to, &buf](beast::error_code ec, size_t) {
-                          if (ec) return self->Close();
-                          self->Pump(from, to, buf);
-                        });
+      const size_t split = split_end ? ChunkedBodyEndSplit(std::string_view(buf.data(), n)) : n;
+      self->Forward(from, to, buf, 0, split, n, split_end);
     });
+  }
+
+  // Writes buf[begin, split), then buf[split, n) apart, then reads on.
+  void Forward(TlsStream& from, TlsStream& to, std::array<char, 16384>& buf, size_t begin,
+               size_t split, size_t n, bool split_end) {
+    asio::async_write(to, asio::buffer(buf.data() + begin, split - begin),
+                      [self = shared_from_this(), &from, &to, &buf, split, n, split_end](
+                          beast::error_code ec, size_t) {
+                        if (ec) return self->Close();
+                        if (split < n) return self->Forward(from, to, buf, split, n, n, split_end);
+                        self->Pump(from, to, buf, split_end);
+                      });
   }
 
   void Unreachable(beast::error_code ec) {

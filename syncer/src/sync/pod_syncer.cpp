@@ -173,6 +173,7 @@ Status PodSyncer::Reconcile(const std::string& key) {
                                                 patch.dump(), {.subresource = "status"});
     if (!patched.ok() && patched.status().code() != Code::kNotFound) return patched.status();
   }
+  // Tokens wait for the binding (PlanTokenRefresh): the one just made comes back as an update.
   if (!Deleting(*h)) RETURN_IF_ERROR(EnsureTokens(*v, &*h));
   return Status::Ok();
 }
@@ -244,6 +245,12 @@ Status PodSyncer::CreateOnHost(const json& vpod) {
       if (!s.ok()) return s.Annotate("sync persistentvolumeclaim " + ns + "/" + pvc);
     }
   }
+  // Tokens name the node of their pod only if it was bound when they were requested
+  // (PlanTokenRefresh). A pod the virtual scheduler bound gets them now; one the host schedules
+  // once its host pod has a node and the virtual pod is bound to it, and the host pod waits for
+  // their Secret meanwhile (kubelet retries mounting a Secret that does not exist yet and starts
+  // no container before).
+  const bool bound = !NodeOf(vpod).empty();
   RETURN_IF_ERROR(EnsureTokens(vpod, nullptr));
   const std::string& hns = ctx_->tenant.host_namespace;
   auto created = ctx_->host->Create(r::kPods, hns, t.host_pod, {.field_manager = "vc-syncer"});
@@ -260,8 +267,9 @@ Status PodSyncer::CreateOnHost(const json& vpod) {
   for (const auto& adjustment : t.adjustments) {
     RecordVirtualEvent(*ctx_->virtual_cluster, vpod, "Warning", "SyncAdjusted", adjustment);
   }
-  if (!t.refs.tokens.empty()) {
-    // The token Secret goes with the host pod (the host's garbage collector).
+  if (bound && !t.refs.tokens.empty()) {
+    // The token Secret goes with the host pod (the host's garbage collector); one written
+    // later is created with that owner.
     const json owner = {
         {"metadata",
          {{"ownerReferences", json::array({{{"apiVersion", "v1"},

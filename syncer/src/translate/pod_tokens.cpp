@@ -72,6 +72,7 @@ TokenRefreshPlan PlanTokenRefresh(const json& virtual_pod,
   TokenRefreshPlan plan;
   const std::string phase = ObjectAt(virtual_pod, "status").value("phase", "");
   if (phase == "Succeeded" || phase == "Failed") return plan;
+  if (ObjectAt(virtual_pod, "spec").value("nodeName", "").empty()) return plan;
   const std::string uid = ObjectAt(virtual_pod, "metadata").value("uid", "");
   const bool same_pod =
       secret.is_object() &&

@@ -113,6 +113,19 @@ class SyncerTokenRefreshTest : public SyncerE2eTest {
     EXPECT_EQ(claims.value("exp", int64_t{0}) - claims.value("iat", int64_t{0}), lifetime_seconds)
         << claims.dump();
     EXPECT_EQ(claims["kubernetes.io"]["pod"].value("name", ""), "reader") << claims.dump();
+    // Requested once the pod was bound, as kubelet's are: the token names the pod's node (the
+    // virtual cluster's Node of that name, with its uid).
+    const json vpod = VirtualJson({"get", "pod", "reader", "-n", "default"});
+    const std::string node = vpod.is_object() ? vpod["spec"].value("nodeName", "") : "";
+    ASSERT_FALSE(node.empty()) << vpod.dump();
+    EXPECT_EQ(claims["kubernetes.io"].value("node", json::object()).value("name", ""), node)
+        << claims.dump();
+    const json extra = review.value("user", json::object()).value("extra", json::object());
+    EXPECT_EQ(extra.value("authentication.kubernetes.io/node-name", json::array()),
+              json::array({node}))
+        << review.dump();
+    EXPECT_EQ(extra.value("authentication.kubernetes.io/node-uid", json::array()).size(), 1u)
+        << review.dump();
   }
 };
 

@@ -97,5 +97,18 @@ TEST(SyncerKubeletRequestTest, OnlyUpgradeAndNegotiationHeadersAreRelayed) {
   }
 }
 
+// The end of a chunked body is split off the data before it; nothing else is split.
+TEST(SyncerKubeletRequestTest, TheEndOfAChunkedBodyIsSplitOffItsLastData) {
+  const std::string logs = "13\r\ncontainer is alive\n\r\n0\r\n\r\n";
+  EXPECT_EQ(logs.substr(0, ChunkedBodyEndSplit(logs)), "13\r\ncontainer is alive\n\r\n");
+  const std::string head_too = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + logs;
+  EXPECT_EQ(head_too.substr(ChunkedBodyEndSplit(head_too)), "0\r\n\r\n");
+  for (const std::string& whole :
+       {std::string("0\r\n\r\n"), std::string("\r\n0\r\n\r\n"), std::string("13\r\ncontainer"),
+        std::string("3\r\nabc\r\n"), std::string(), std::string("x\r\n0\r\n\r\nx")}) {
+    EXPECT_EQ(ChunkedBodyEndSplit(whole), whole.size()) << whole;
+  }
+}
+
 }  // namespace
 }  // namespace vc::syncer::kubelet

@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "vc/kube/credential_providers.h"
 #include "vc/syncer/pki/certificate.h"
@@ -269,6 +271,91 @@ TEST(SyncerKubeletServerTest, RelaysTheRewrittenRequestAndTheStreamBothWays) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   EXPECT_LE(SSL_read(ssl, buf, sizeof(buf)), 0) << "the client's side was closed";
   host_api.join();
+  SSL_free(ssl);
+  ::close(fd);
+  ::close(host_fd);
+  SSL_CTX_free(ctx);
+}
+
+// A log without follow: the host API server writes its last data chunk and the body's end in
+// one TLS record (it flushes only when following). The relay passes the end on in a record of
+// its own, as kubelet's flushed writes come: a Go client reading the data with the end gets
+// io.EOF with it, and the API server's websocket log reader drops such data (an empty log).
+TEST(SyncerKubeletServerTest, ALogsEndReachesTheClientApartFromItsData) {
+  const Pki cluster = MakePki("cluster-ca");
+  const Pki host = MakePki("host-ca");
+  int host_port = 0;
+  const int host_fd = Listen(&host_port);
+  std::string host_saw;
+  std::thread host_api([&] {
+    SSL_CTX* ctx = ContextWith(TLS_server_method(), &host.serving);
+    const int fd = ::accept(host_fd, nullptr, nullptr);
+    SSL* ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    if (SSL_accept(ssl) == 1) {
+      host_saw = ReadHead(ssl);
+      const std::string head =
+          "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n";
+      SSL_write(ssl, head.data(), static_cast<int>(head.size()));
+      const std::string body = "13\r\ncontainer is alive\n\r\n0\r\n\r\n";  // one record
+      SSL_write(ssl, body.data(), static_cast<int>(body.size()));
+      SSL_shutdown(ssl);
+    }
+    SSL_free(ssl);
+    ::close(fd);
+    SSL_CTX_free(ctx);
+  });
+
+  KubeletServerOptions options =
+      Options(cluster, kube::NewStaticCredentialProvider({.bearer_token = "syncer-token"}));
+  options.host.server = "https://127.0.0.1:" + std::to_string(host_port);
+  options.host.ca_pem = host.ca.certificate_pem;
+  KubeletServer server(options);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok()) << port.status().message();
+  auto client_cert = pki::IssueCertificate(
+      cluster.ca,
+      CertificateSpec{.subject = {"kube-apiserver-kubelet-client", {}}, .client_auth = true},
+      pki::WallClock::now());
+  ASSERT_TRUE(client_cert.ok());
+  SSL_CTX* ctx = ContextWith(TLS_client_method(), &*client_cert);
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(*port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  SSL* ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, fd);
+  ASSERT_EQ(SSL_connect(ssl), 1);
+  const std::string request =
+      "GET /containerLogs/shop/web/main HTTP/1.1\r\nHost: node\r\nAccept-Encoding: gzip\r\n\r\n";
+  ASSERT_GT(SSL_write(ssl, request.data(), static_cast<int>(request.size())), 0);
+
+  // SSL_read answers from one record at a time: what each record held, after the head.
+  std::vector<std::string> records;
+  std::string received;
+  char buf[4096];
+  for (int n; (n = SSL_read(ssl, buf, sizeof(buf))) > 0;) {
+    received.append(buf, static_cast<size_t>(n));
+    if (received.find("\r\n\r\n") != std::string::npos &&
+        received.find("\r\n\r\n") + 4 < received.size()) {
+      records.push_back(std::string(buf, static_cast<size_t>(n)));
+    }
+  }
+  EXPECT_EQ(received.substr(0, received.find("\r\n")), "HTTP/1.1 200 OK");
+  EXPECT_EQ(received.substr(received.find("\r\n\r\n") + 4),
+            "13\r\ncontainer is alive\n\r\n0\r\n\r\n")
+      << "the bytes are the host's";
+  ASSERT_EQ(records.size(), 2u) << received;
+  EXPECT_EQ(records[0], "13\r\ncontainer is alive\n\r\n");
+  EXPECT_EQ(records[1], "0\r\n\r\n");
+  EXPECT_EQ(host_saw.substr(0, host_saw.find("\r\n")),
+            "GET /api/v1/namespaces/vcluster-t/pods/web-x-shop-x-t/log?container=main HTTP/1.1");
+  EXPECT_NE(host_saw.find("Connection: close\r\n"), std::string::npos) << host_saw;
+
+  host_api.join();
+  server.Stop();
   SSL_free(ssl);
   ::close(fd);
   ::close(host_fd);

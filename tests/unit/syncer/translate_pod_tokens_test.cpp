@@ -21,6 +21,7 @@ json Pod(const std::string& phase = "Running") {
   return {{"metadata", {{"name", "web-1"}, {"namespace", "shop"}, {"uid", "uid-1"}}},
           {"spec",
            {{"serviceAccountName", "builder"},
+            {"nodeName", "node-1"},
             {"volumes",
              json::array(
                  {{{"name", "kube-api-access-x"},
@@ -210,6 +211,21 @@ TEST_F(SyncerPodTokenPlanTest, AMissingTokenOrLifetimeIsRequested) {
   EXPECT_EQ(Keys(plan), std::vector<std::string>{"token-1"});
   ASSERT_TRUE(plan.next.has_value());
   EXPECT_EQ(*plan.next, TokenRefreshTime(long_));
+}
+
+// The API server names the pod's node in a token (node-name, node-uid extra) only if the pod
+// is bound when the token is requested: until then, nothing is requested.
+TEST_F(SyncerPodTokenPlanTest, AnUnboundPodGetsNoTokensUntilItIsBound) {
+  json pod = Pod("Pending");
+  pod["spec"].erase("nodeName");
+  for (const json& secret : {json(), Secret(long_, short_)}) {
+    const auto plan = PlanTokenRefresh(pod, tokens, secret, t0 + hours(2));
+    EXPECT_TRUE(plan.refresh.empty()) << secret.dump();
+    EXPECT_FALSE(plan.next.has_value()) << secret.dump();
+  }
+  pod["spec"]["nodeName"] = "node-1";
+  EXPECT_EQ(Keys(PlanTokenRefresh(pod, tokens, json(), t0)),
+            (std::vector<std::string>{"token-0", "token-1"}));
 }
 
 TEST_F(SyncerPodTokenPlanTest, AFinishedPodNeedsNoTokens) {

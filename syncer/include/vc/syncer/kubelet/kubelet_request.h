@@ -11,6 +11,7 @@
 //   /portForward/NS/POD[/UID]  -> .../pods/HOSTPOD/portforward (ports travel in stream headers)
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -45,5 +46,18 @@ std::string HostTarget(const KubeletRequest& request, const translate::Tenant& t
 // SPDY and WebSocket upgrades and content negotiation. Everything else (Authorization,
 // Impersonate-*, X-Remote-*, Cookie, ...) stays behind; the relay adds its own credential.
 bool IsRelayedHeader(std::string_view name);
+
+// Where the relay splits bytes read from the host before passing them on: at the last-chunk
+// ("0\r\n\r\n") that ends `data` after the end of a data chunk ("\r\n"), so that the end of a
+// chunked body travels in a TLS record of its own; data.size() (no split) otherwise.
+//
+// Kubelet flushes every write of a log (flushwriter), so its body's end always comes apart
+// from the data. The host API server flushes a log only with follow=true: without it the last
+// data chunk and the end go out in one record, the virtual API server's HTTP client then
+// answers one Read with the data and io.EOF together, and the websocket log reader
+// (wsstream's messageCopy) drops the bytes of a Read that returns EOF: a websocket log would
+// come out empty. A split where the bytes only look like that end changes nothing but the
+// records (the byte stream is the same).
+size_t ChunkedBodyEndSplit(std::string_view data);
 
 }  // namespace vc::syncer::kubelet

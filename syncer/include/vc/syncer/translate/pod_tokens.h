@@ -77,7 +77,10 @@ struct TokenRefreshPlan {
 // What to do about the tokens of `virtual_pod` given its Secret (null: there is none) at `now`.
 // A token is (re)requested when the Secret lacks it, records no lifetime for it, holds tokens of
 // an earlier pod of the same name (another uid), or its refresh time has come. A pod that has
-// finished (Succeeded, Failed) mounts nothing any more: nothing is planned for it.
+// finished (Succeeded, Failed) mounts nothing any more: nothing is planned for it. Nor for a pod
+// not bound to a node yet: the API server puts the node of a token's pod into the token (its
+// user's authentication.kubernetes.io/node-name and node-uid) only if the pod is bound when the
+// token is requested, as kubelet's always are; its host pod waits for the Secret meanwhile.
 TokenRefreshPlan PlanTokenRefresh(const nlohmann::json& virtual_pod,
                                   const std::vector<TokenProjection>& tokens,
                                   const nlohmann::json& secret, WallTime now);
