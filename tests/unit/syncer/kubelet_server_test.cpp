@@ -189,6 +189,49 @@ std::string ReadHead(SSL* ssl) {
   return data;
 }
 
+// The relay's options toward a stand-in host API server on `host_port`, serving with `host`'s CA.
+KubeletServerOptions RelayOptions(const Pki& cluster, const Pki& host, int host_port) {
+  KubeletServerOptions options =
+      Options(cluster, kube::NewStaticCredentialProvider({.bearer_token = "syncer-token"}));
+  options.host.server = "https://127.0.0.1:" + std::to_string(host_port);
+  options.host.ca_pem = host.ca.certificate_pem;
+  return options;
+}
+
+// A TLS connection to the relay on `port` as the API server (its kubelet-client certificate);
+// `ssl` is null when it could not be made. Closed and freed at scope end.
+struct ApiServerConnection {
+  SSL_CTX* ctx = nullptr;
+  int fd = -1;
+  SSL* ssl = nullptr;
+  ApiServerConnection(const Pki& cluster, int port) {
+    auto cert = pki::IssueCertificate(
+        cluster.ca,
+        CertificateSpec{.subject = {"kube-apiserver-kubelet-client", {}}, .client_auth = true},
+        pki::WallClock::now());
+    if (!cert.ok()) return;
+    ctx = ContextWith(TLS_client_method(), &*cert);
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return;
+    SSL* s = SSL_new(ctx);
+    SSL_set_fd(s, fd);
+    if (SSL_connect(s) == 1) {
+      ssl = s;
+    } else {
+      SSL_free(s);
+    }
+  }
+  ~ApiServerConnection() {
+    if (ssl != nullptr) SSL_free(ssl);
+    if (fd >= 0) ::close(fd);
+    if (ctx != nullptr) SSL_CTX_free(ctx);
+  }
+};
+
 // The whole way through, over loopback: the API server's request (with headers a hostile
 // client could add) reaches a stand-in host API server rewritten to the host pod's
 // subresource, with the syncer's token instead of anything the client sent, and the upgraded
@@ -219,29 +262,13 @@ TEST(SyncerKubeletServerTest, RelaysTheRewrittenRequestAndTheStreamBothWays) {
     SSL_CTX_free(ctx);
   });
 
-  KubeletServerOptions options =
-      Options(cluster, kube::NewStaticCredentialProvider({.bearer_token = "syncer-token"}));
-  options.host.server = "https://127.0.0.1:" + std::to_string(host_port);
-  options.host.ca_pem = host.ca.certificate_pem;
-  KubeletServer server(options);
+  KubeletServer server(RelayOptions(cluster, host, host_port));
   auto port = server.Start();
   ASSERT_TRUE(port.ok()) << port.status().message();
 
-  auto client_cert = pki::IssueCertificate(
-      cluster.ca,
-      CertificateSpec{.subject = {"kube-apiserver-kubelet-client", {}}, .client_auth = true},
-      pki::WallClock::now());
-  ASSERT_TRUE(client_cert.ok());
-  SSL_CTX* ctx = ContextWith(TLS_client_method(), &*client_cert);
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(*port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  SSL* ssl = SSL_new(ctx);
-  SSL_set_fd(ssl, fd);
-  ASSERT_EQ(SSL_connect(ssl), 1);
+  ApiServerConnection client(cluster, *port);
+  ASSERT_NE(client.ssl, nullptr) << "no TLS connection to the relay";
+  SSL* ssl = client.ssl;
   const std::string request =
       "POST /exec/shop/web/main?command=id&output=1 HTTP/1.1\r\nHost: node\r\n"
       "Authorization: Bearer tenant-token\r\nImpersonate-User: system:admin\r\n"
@@ -271,10 +298,7 @@ TEST(SyncerKubeletServerTest, RelaysTheRewrittenRequestAndTheStreamBothWays) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   EXPECT_LE(SSL_read(ssl, buf, sizeof(buf)), 0) << "the client's side was closed";
   host_api.join();
-  SSL_free(ssl);
-  ::close(fd);
   ::close(host_fd);
-  SSL_CTX_free(ctx);
 }
 
 // A log without follow: the host API server writes its last data chunk and the body's end in
@@ -306,28 +330,12 @@ TEST(SyncerKubeletServerTest, ALogsEndReachesTheClientApartFromItsData) {
     SSL_CTX_free(ctx);
   });
 
-  KubeletServerOptions options =
-      Options(cluster, kube::NewStaticCredentialProvider({.bearer_token = "syncer-token"}));
-  options.host.server = "https://127.0.0.1:" + std::to_string(host_port);
-  options.host.ca_pem = host.ca.certificate_pem;
-  KubeletServer server(options);
+  KubeletServer server(RelayOptions(cluster, host, host_port));
   auto port = server.Start();
   ASSERT_TRUE(port.ok()) << port.status().message();
-  auto client_cert = pki::IssueCertificate(
-      cluster.ca,
-      CertificateSpec{.subject = {"kube-apiserver-kubelet-client", {}}, .client_auth = true},
-      pki::WallClock::now());
-  ASSERT_TRUE(client_cert.ok());
-  SSL_CTX* ctx = ContextWith(TLS_client_method(), &*client_cert);
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(*port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  SSL* ssl = SSL_new(ctx);
-  SSL_set_fd(ssl, fd);
-  ASSERT_EQ(SSL_connect(ssl), 1);
+  ApiServerConnection client(cluster, *port);
+  ASSERT_NE(client.ssl, nullptr) << "no TLS connection to the relay";
+  SSL* ssl = client.ssl;
   const std::string request =
       "GET /containerLogs/shop/web/main HTTP/1.1\r\nHost: node\r\nAccept-Encoding: gzip\r\n\r\n";
   ASSERT_GT(SSL_write(ssl, request.data(), static_cast<int>(request.size())), 0);
@@ -356,10 +364,7 @@ TEST(SyncerKubeletServerTest, ALogsEndReachesTheClientApartFromItsData) {
 
   host_api.join();
   server.Stop();
-  SSL_free(ssl);
-  ::close(fd);
   ::close(host_fd);
-  SSL_CTX_free(ctx);
 }
 
 TEST(SyncerKubeletServerTest, ARequestWithABodyOrABadNameIsRefusedBeforeTheHost) {
