@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "read_file.h"
+#include "vc/read_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace vc::internal {
+namespace vc {
 
 std::string ErrnoText(int err) {
   std::string text = std::strerror(err);
@@ -47,4 +47,4 @@ StatusOr<std::string> ReadWholeFile(const std::string& path) {
   return data;
 }
 
-}  // namespace vc::internal
+}  // namespace vc

@@ -13,7 +13,7 @@
 #include <string>
 #include <utility>
 
-#include "read_file.h"
+#include "vc/read_file.h"
 #include "vc/utf8.h"
 #include "yaml_scalar.h"
 
@@ -362,13 +362,13 @@ StatusOr<std::vector<Document>> ParseAll(std::string_view text, std::string_view
 }
 
 StatusOr<Document> ParseFile(const std::string& path) {
-  auto data = vc::internal::ReadWholeFile(path);
+  auto data = ReadWholeFile(path);
   if (!data.ok()) return data.status().Annotate("read");
   return Parse(*data, path);
 }
 
 StatusOr<std::vector<Document>> ParseAllFile(const std::string& path) {
-  auto data = vc::internal::ReadWholeFile(path);
+  auto data = ReadWholeFile(path);
   if (!data.ok()) return data.status().Annotate("read");
   return ParseAll(*data, path);
 }

@@ -33,6 +33,7 @@ namespace {
 using nlohmann::json;
 using vc::bench::Clock;
 using vc::bench::Env;
+using vc::bench::Percentile;
 using vc::bench::Row;
 using vc::bench::RunChild;
 namespace r = vc::kube::resources;
@@ -69,12 +70,6 @@ double WaitRunning(vc::kube::Client& c, const std::string& ns, const std::string
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   return -1;
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
 }
 
 double SyncerPeakRssMiB(const std::string& name) {

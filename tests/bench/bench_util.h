@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // What every benchmark binary shares: the TSV row format tests/bench/run prints as one table
-// (figure, value, unit, baseline, baseline value, ratio), medians, and timing a child process
-// with its peak RSS.
+// (figure, value, unit, baseline, baseline value, ratio), medians and percentiles, and timing a
+// child process with its peak RSS.
 #pragma once
 
 #include <sys/resource.h>
@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -35,6 +36,16 @@ inline double Median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+// The nearest-rank percentile (p in 0..1): the smallest value with at least p of all values at
+// or below it; 0 for no values.
+inline double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const double rank = std::ceil(p * static_cast<double>(v.size()));
+  const size_t index = rank < 1 ? 0 : static_cast<size_t>(rank) - 1;
+  return v[std::min(v.size() - 1, index)];
+}
+
 // One row; baseline "-" when the figure has none.
 inline void Row(const std::string& figure, double value, const char* unit,
                 const std::string& baseline, double baseline_value) {
@@ -45,6 +56,11 @@ inline void Row(const std::string& figure, double value, const char* unit,
                 baseline_value, baseline_value > 0 ? value / baseline_value : 0.0);
   }
   std::fflush(stdout);
+}
+
+// A row without a baseline.
+inline void Row(const std::string& figure, double value, const char* unit) {
+  Row(figure, value, unit, "-", 0);
 }
 
 struct ChildRun {

@@ -16,7 +16,7 @@
 
 #include "fuzz_support.h"
 #include "vc/kube/kubeconfig.h"
-#include "vc/kube/kubeconfig_file.h"
+#include "vc/cli/connect/kubeconfig_file.h"
 
 namespace {
 
@@ -80,13 +80,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
 
-  auto file = vc::kube::KubeconfigFile::Parse(text, "/fuzz/.kube/config");
+  auto file = vc::cli::connect::KubeconfigFile::Parse(text, "/fuzz/.kube/config");
   vc::fuzz::CheckStatus(file.status(), "KubeconfigFile::Parse error");
   if (file.ok()) {
     file->SetContext("vc-fuzz", {{"cluster", "vc-fuzz"}, {"user", "vc-fuzz"}});
     file->RemoveUser("vc-fuzz");
     const std::string rendered = file->Render();
-    auto again = vc::kube::KubeconfigFile::Parse(rendered, "rendered");
+    auto again = vc::cli::connect::KubeconfigFile::Parse(rendered, "rendered");
     if (!again.ok()) vc::fuzz::Fail("rendered kubeconfig does not parse", again.status().message());
     vc::fuzz::Check(again->document() == file->document(), "kubeconfig render round trip",
                     rendered);

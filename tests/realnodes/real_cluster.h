@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "integration/support/cluster.h"
-#include "integration/support/process.h"
+#include "support/process.h"
 
 namespace vc::testing {
 

@@ -24,7 +24,7 @@
 #include "vc/cli/connect/forwarder.h"
 #include "vc/cli/connect/state_store.h"
 #include "vc/kube/client.h"
-#include "vc/kube/kubeconfig_file.h"
+#include "vc/cli/connect/kubeconfig_file.h"
 #include "vc/log.h"
 
 namespace vc::cli::connect {
@@ -162,7 +162,7 @@ StatusOr<int> RunCommand(const std::vector<std::string>& command, kube::Environm
 }
 
 StatusOr<std::string> WriteTempKubeconfig(const std::string& state_dir,
-                                          const kube::KubeconfigFile& file) {
+                                          const KubeconfigFile& file) {
   std::string path = state_dir + "/kubeconfig-XXXXXX";
   const int fd = ::mkstemp(path.data());  // 0600
   if (fd < 0) {
@@ -311,7 +311,7 @@ StatusOr<int> Connect(const HostCluster& host, const ConnectOptions& options, st
   }
 
   if (!options.command.empty()) {
-    kube::KubeconfigFile file;
+    KubeconfigFile file;
     WriteEntries(entries, /*make_current=*/true, &file);
     auto path = WriteTempKubeconfig(state_dir, file);
     if (!path.ok()) {
@@ -328,7 +328,7 @@ StatusOr<int> Connect(const HostCluster& host, const ConnectOptions& options, st
   }
 
   if (options.print) {
-    kube::KubeconfigFile file;
+    KubeconfigFile file;
     WriteEntries(entries, /*make_current=*/true, &file);
     out << file.Render();
     if (Status s = store->Put(conn); !s.ok()) {
@@ -339,7 +339,7 @@ StatusOr<int> Connect(const HostCluster& host, const ConnectOptions& options, st
 
   const std::string target = TargetKubeconfigFile(host, env);
   std::string previous;
-  Status updated = kube::UpdateKubeconfigFile(target, [&](kube::KubeconfigFile* f) {
+  Status updated = UpdateKubeconfigFile(target, [&](KubeconfigFile* f) {
     previous = f->current_context();
     WriteEntries(entries, options.update_current_context, f);
     return Status::Ok();

@@ -41,7 +41,7 @@ StatusOr<SecretCredentials> CredentialsFromSecret(const nlohmann::json& secret) 
   return out;
 }
 
-void WriteEntries(const ContextEntries& e, bool make_current, kube::KubeconfigFile* file) {
+void WriteEntries(const ContextEntries& e, bool make_current, KubeconfigFile* file) {
   nlohmann::json cluster = {{"server", e.server},
                             {"certificate-authority-data", e.credentials.ca_data}};
   if (!e.tls_server_name.empty()) {
@@ -56,7 +56,7 @@ void WriteEntries(const ContextEntries& e, bool make_current, kube::KubeconfigFi
   }
 }
 
-void RemoveEntries(const std::string& name, kube::KubeconfigFile* file) {
+void RemoveEntries(const std::string& name, KubeconfigFile* file) {
   file->RemoveContext(name);
   file->RemoveUser(name);
   file->RemoveCluster(name);

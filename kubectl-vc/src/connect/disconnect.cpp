@@ -9,12 +9,12 @@
 #include "vc/cli/connect/context_entries.h"
 #include "vc/cli/connect/forwarder.h"
 #include "vc/cli/connect/state_store.h"
-#include "vc/kube/kubeconfig_file.h"
+#include "vc/cli/connect/kubeconfig_file.h"
 
 namespace vc::cli::connect {
 namespace {
 
-bool HasContext(const kube::KubeconfigFile& file, const std::string& name) {
+bool HasContext(const KubeconfigFile& file, const std::string& name) {
   const auto& doc = file.document();
   if (!doc.is_object() || !doc.contains("contexts") || !doc["contexts"].is_array()) {
     return false;
@@ -38,7 +38,7 @@ Status RemoveFromKubeconfig(const Connection& c, std::ostream& log) {
   if (c.kubeconfig_file.empty() || !FileExists(c.kubeconfig_file)) {
     return Status::Ok();
   }
-  return kube::UpdateKubeconfigFile(c.kubeconfig_file, [&](kube::KubeconfigFile* f) {
+  return UpdateKubeconfigFile(c.kubeconfig_file, [&](KubeconfigFile* f) {
     if (f->current_context() == c.context) {
       if (!c.previous_context.empty() && HasContext(*f, c.previous_context)) {
         f->SetCurrentContext(c.previous_context);
@@ -77,7 +77,7 @@ Status Disconnect(const HostCluster& host, const kube::Environment& env,
   const std::string state_dir =
       options.state_dir.empty() ? DefaultStateDir(env) : options.state_dir;
   const std::string target = TargetKubeconfigFile(host, env);
-  ASSIGN_OR_RETURN(const kube::KubeconfigFile file, kube::KubeconfigFile::Load(target));
+  ASSIGN_OR_RETURN(const KubeconfigFile file, KubeconfigFile::Load(target));
   const std::string current = file.current_context();
   ASSIGN_OR_RETURN(auto store, StateStore::Open(state_dir));
   ASSIGN_OR_RETURN(std::optional<Connection> conn, store->Get(current));

@@ -8,13 +8,12 @@
 
 #include "vc/cli/snapshot/snapshot_flow.h"
 #include "vc/json_text.h"
-#include "vc/snapshot/byte_pipe.h"
+#include "vc/cli/snapshot/byte_pipe.h"
 
 namespace vc::cli::snapshot {
 namespace {
 
 using nlohmann::json;
-using vc::snapshot::BytePipe;
 
 class FirstError {
  public:

@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "vc/agent/agent/eviction.h"
 #include "vc/log.h"
 #include "vc/node/dedicated_nodes.h"
 
@@ -205,7 +206,7 @@ Status NodeAgent::Evict(const ClusterView& view) {
   // Eviction names no node). The pod still gets its own grace period.
   Status first;
   std::set<std::string> pending;
-  for (const node::EvictionCandidate& pod : node::PodsToEvict(tenant, view.pods)) {
+  for (const EvictionCandidate& pod : PodsToEvict(tenant, view.pods)) {
     pending.insert(pod.uid);
     if (evicted_.count(pod.uid) != 0) continue;  // done; the informer has not seen it go yet
     auto deleted = client_->Delete(kube::resources::kPods, pod.namespace_, pod.name,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Clock: time and sleeping behind an interface, so retry backoff, informer resync and
-// anything else that waits can be tested without waiting (see vc/fake_clock.h).
+// anything else that waits can be tested without waiting (see tests/support/fake_clock.h).
 #pragma once
 
 #include <chrono>

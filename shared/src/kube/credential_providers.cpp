@@ -2,7 +2,7 @@
 // Fixed credentials and token files.
 #include <mutex>
 
-#include "../read_file.h"
+#include "vc/read_file.h"
 #include "vc/kube/credential_providers.h"
 #include "vc/log.h"
 
@@ -58,7 +58,7 @@ class TokenFileCredentialProvider : public CredentialProvider {
 
  private:
   Status Reread() {
-    auto data = vc::internal::ReadWholeFile(path_);
+    auto data = ReadWholeFile(path_);
     if (!data.ok()) {
       return Status(data.status().code(), origin_ + ": tokenFile " + data.status().message() +
                                               "; fix the path or the file's permissions");

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "../read_file.h"
+#include "vc/read_file.h"
 #include "vc/kube/kubeconfig.h"
 #include "vc/log.h"
 
@@ -57,7 +57,7 @@ StatusOr<RestConfig> InClusterRestConfig(const KubeconfigOptions& options) {
                                                  "load in-cluster config", options.now);
   if (!provider.ok()) return provider.status();
   rc.credentials = *provider;
-  auto ca = vc::internal::ReadWholeFile((dir / "ca.crt").string());
+  auto ca = ReadWholeFile((dir / "ca.crt").string());
   if (ca.ok()) {
     rc.ca_pem = *ca;
   } else {
@@ -68,7 +68,7 @@ StatusOr<RestConfig> InClusterRestConfig(const KubeconfigOptions& options) {
   rc.namespace_ = options.namespace_;
   if (rc.namespace_.empty()) rc.namespace_ = Env(options, "POD_NAMESPACE");
   if (rc.namespace_.empty()) {
-    auto ns = vc::internal::ReadWholeFile((dir / "namespace").string());
+    auto ns = ReadWholeFile((dir / "namespace").string());
     if (ns.ok()) rc.namespace_ = Trimmed(*ns);
   }
   if (rc.namespace_.empty()) rc.namespace_ = "default";

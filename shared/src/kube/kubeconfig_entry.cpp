@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "../read_file.h"
+#include "vc/read_file.h"
 #include "vc/base64.h"
 #include "kubeconfig_internal.h"
 
@@ -44,7 +44,7 @@ StatusOr<std::string> EntryReader::Pem(const std::string& file_key, const std::s
     return *decoded;
   }
   if (path.empty()) return std::string();
-  auto text = vc::internal::ReadWholeFile(path);
+  auto text = ReadWholeFile(path);
   if (!text.ok()) {
     return Status(text.status().code(), "load kubeconfig: " + origin_ + ": " + file_key + " " +
                                             text.status().message() + "; fix the path at " +

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <set>
 
-#include "../read_file.h"
+#include "vc/read_file.h"
 #include "vc/kube/kubeconfig.h"
 
 extern char** environ;  // NOLINT: POSIX
@@ -163,7 +163,7 @@ StatusOr<Kubeconfig> LoadKubeconfig(const KubeconfigOptions& options) {
   Kubeconfig config;
   if (!options.kubeconfig.empty()) {
     config.searched.push_back(options.kubeconfig);
-    auto text = vc::internal::ReadWholeFile(options.kubeconfig);
+    auto text = ReadWholeFile(options.kubeconfig);
     if (!text.ok()) {
       return Status(text.status().code(), "load kubeconfig: --kubeconfig " +
                                               text.status().message() + "; pass an existing file");
@@ -179,7 +179,7 @@ StatusOr<Kubeconfig> LoadKubeconfig(const KubeconfigOptions& options) {
     config.searched.push_back((fs::path(home->second) / ".kube" / "config").string());
   }
   for (const std::string& path : config.searched) {
-    auto text = vc::internal::ReadWholeFile(path);
+    auto text = ReadWholeFile(path);
     if (!text.ok() && text.status().code() == Code::kNotFound) continue;  // as clientcmd
     if (!text.ok()) {
       return Status(text.status().code(), "load kubeconfig: " + text.status().message() +

@@ -12,7 +12,7 @@
 #include <csignal>
 #include <cstdlib>
 
-#include "../read_file.h"
+#include "vc/read_file.h"
 #include "vc/kube/process_runner.h"
 
 namespace vc::kube {
@@ -74,19 +74,19 @@ class PosixProcessRunner : public ProcessRunner {
       path = FindInPath(spec.command, spec.env);
       if (path.empty()) return NotFound("executable " + spec.command + " not found in PATH");
     } else if (::access(path.c_str(), X_OK) != 0) {
-      return NotFound(path + ": " + vc::internal::ErrnoText(errno));
+      return NotFound(path + ": " + ErrnoText(errno));
     }
 
     int out_pipe[2];
     int err_pipe[2];
     if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
-      return Internal("pipe: " + vc::internal::ErrnoText(errno));
+      return Internal("pipe: " + ErrnoText(errno));
     }
     Fd out_read, out_write, err_read, err_write;
     *out_read.out() = out_pipe[0];
     *out_write.out() = out_pipe[1];
     if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
-      return Internal("pipe: " + vc::internal::ErrnoText(errno));
+      return Internal("pipe: " + ErrnoText(errno));
     }
     *err_read.out() = err_pipe[0];
     *err_write.out() = err_pipe[1];
@@ -122,7 +122,7 @@ class PosixProcessRunner : public ProcessRunner {
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
     if (rc != 0) {
-      std::string message = path + ": " + vc::internal::ErrnoText(rc);
+      std::string message = path + ": " + ErrnoText(rc);
       if (rc == ENOENT || rc == EACCES || rc == ENOEXEC) return NotFound(message);
       return Internal("spawn " + message);
     }

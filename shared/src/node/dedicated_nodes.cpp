@@ -49,13 +49,6 @@ bool HasOurTaint(const json& node) {
   });
 }
 
-bool OwnedByDaemonSet(const json& pod) {
-  const json::json_pointer p("/metadata/ownerReferences");
-  if (!pod.contains(p) || !pod.at(p).is_array()) return false;
-  return std::any_of(pod.at(p).begin(), pod.at(p).end(),
-                     [](const json& o) { return o.value("kind", "") == "DaemonSet"; });
-}
-
 std::string ConditionStatus(const json& obj, const std::string& type) {
   const json::json_pointer p("/status/conditions");
   if (!obj.contains(p) || !obj.at(p).is_array()) return "";
@@ -86,10 +79,6 @@ Status PatchNode(kube::Client& client, const std::string& node, MakePatch make_p
 
 }  // namespace
 
-bool IsSystemNamespace(const std::string& ns) {
-  return ns == "kube-system" || ns == "kube-public" || ns == "kube-node-lease";
-}
-
 std::string DedicatedTenant(const json& node) {
   const json::json_pointer p("/metadata/labels");
   if (!node.contains(p) || !node.at(p).is_object()) return "";
@@ -116,38 +105,6 @@ json ReleasePatch(const json& node) {
   const std::string rv = Str(node, json::json_pointer("/metadata/resourceVersion"));
   if (!rv.empty()) patch["metadata"]["resourceVersion"] = rv;
   return patch;
-}
-
-std::vector<EvictionCandidate> PodsToEvict(const std::string& tenant,
-                                           const std::vector<json>& pods) {
-  std::vector<EvictionCandidate> out;
-  if (tenant.empty()) return out;
-  for (const json& pod : pods) {
-    const std::string ns = Str(pod, json::json_pointer("/metadata/namespace"));
-    if (IsSystemNamespace(ns) || OwnedByDaemonSet(pod)) continue;
-    if (pod.contains(json::json_pointer("/metadata/deletionTimestamp")) &&
-        !pod.at(json::json_pointer("/metadata/deletionTimestamp")).is_null()) {
-      continue;
-    }
-    const std::string phase = Str(pod, json::json_pointer("/status/phase"));
-    if (phase == "Succeeded" || phase == "Failed") continue;
-    const json::json_pointer annotations("/metadata/annotations");
-    if (pod.contains(annotations) && pod.at(annotations).is_object() &&
-        pod.at(annotations).contains("kubernetes.io/config.mirror")) {
-      continue;
-    }
-    std::string owner;
-    const json::json_pointer labels_ptr("/metadata/labels");
-    if (pod.contains(labels_ptr) && pod.at(labels_ptr).is_object()) {
-      owner = pod.at(labels_ptr).value(labels::kTenant, "");
-    }
-    if (owner == tenant) continue;
-    out.push_back({ns, Str(pod, json::json_pointer("/metadata/name")),
-                   Str(pod, json::json_pointer("/metadata/uid")),
-                   (owner.empty() ? std::string("pod of no tenant") : "pod of tenant " + owner) +
-                       " on a node dedicated to tenant " + tenant});
-  }
-  return out;
 }
 
 Status DedicateNode(kube::Client& client, const std::string& node, const std::string& tenant) {

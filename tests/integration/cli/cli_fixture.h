@@ -13,7 +13,7 @@
 #include <sstream>
 
 #include "integration/support/cluster.h"
-#include "integration/support/process.h"
+#include "support/process.h"
 #include "support/prerequisite.h"
 
 namespace vc::testing {

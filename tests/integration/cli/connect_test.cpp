@@ -18,14 +18,14 @@
 #include <sstream>
 
 #include "integration/support/cluster.h"
-#include "integration/support/process.h"
+#include "support/process.h"
 #include "vc/cli/connect/context_entries.h"
 #include "vc/cli/connect/forwarder.h"
 #include "vc/cli/connect/state_store.h"
 #include "vc/cli/host.h"
 #include "vc/cli/render/host_objects.h"
 #include "vc/cli/values/resolve.h"
-#include "vc/kube/kubeconfig_file.h"
+#include "vc/cli/connect/kubeconfig_file.h"
 #include "support/prerequisite.h"
 
 namespace vc::cli::connect {
@@ -118,10 +118,10 @@ class ConnectTest : public vc::testing::NamespacedTest {
     return host;
   }
 
-  kube::KubeconfigFile UserKubeconfig() {
-    auto f = kube::KubeconfigFile::Load(home_ + "/.kube/config");
+  cli::connect::KubeconfigFile UserKubeconfig() {
+    auto f = cli::connect::KubeconfigFile::Load(home_ + "/.kube/config");
     EXPECT_TRUE(f.ok()) << f.status().message();
-    return f.ok() ? *f : kube::KubeconfigFile();
+    return f.ok() ? *f : cli::connect::KubeconfigFile();
   }
 
   vc::testing::TempDir tmp_{"vc-it-connect"};

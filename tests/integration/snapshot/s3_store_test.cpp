@@ -12,7 +12,7 @@
 #include <random>
 
 #include "integration/support/cluster.h"
-#include "integration/support/process.h"
+#include "support/process.h"
 #include "vc/cli/snapshot/http_call.h"
 #include "vc/cli/snapshot/store.h"
 #include "support/prerequisite.h"

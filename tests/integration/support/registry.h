@@ -10,7 +10,7 @@
 #include <fstream>
 
 #include "integration/support/cluster.h"
-#include "integration/support/process.h"
+#include "support/process.h"
 #include "vc/base64.h"
 
 namespace vc::testing {

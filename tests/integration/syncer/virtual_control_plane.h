@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "integration/support/cluster.h"
-#include "integration/support/process.h"
+#include "support/process.h"
 #include "vc/kube/client.h"
 #include "vc/kube/kubeconfig.h"
 #include "vc/kube/resource.h"

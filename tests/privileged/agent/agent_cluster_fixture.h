@@ -21,7 +21,7 @@
 #include <thread>
 #include <vector>
 
-#include "integration/support/process.h"
+#include "support/process.h"
 #include "privileged/datapath/netns_lab.h"
 #include "support/bpffs.h"
 #include "privileged/datapath/traffic_probe.h"

@@ -6,13 +6,14 @@
 
 #include "kubeconfig_test_util.h"
 #include "vc/kube/kubeconfig.h"
-#include "vc/kube/kubeconfig_file.h"
+#include "vc/cli/connect/kubeconfig_file.h"
 #include "vc/utf8.h"
 
 namespace vc::kube {
 namespace {
 
 using testing::FakeRunner;
+using cli::connect::KubeconfigFile;
 
 constexpr const char* kHead = R"(apiVersion: v1
 kind: Config

@@ -2,7 +2,7 @@
 // The host QPS limit: a burst goes through at once, then requests are spaced 1/qps apart.
 #include <gtest/gtest.h>
 
-#include "vc/fake_clock.h"
+#include "support/fake_clock.h"
 #include "vc/syncer/rate_limited_transport.h"
 
 namespace vc::syncer {

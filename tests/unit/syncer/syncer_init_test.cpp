@@ -11,7 +11,7 @@
 
 #include "unit/shared/kube/fake_transport.h"
 #include "unit/syncer/syncer_test_util.h"
-#include "vc/fake_clock.h"
+#include "support/fake_clock.h"
 #include "vc/kube/kubeconfig.h"
 #include "vc/labels.h"
 #include "vc/syncer/init/host_secret.h"

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "unit/shared/kube/fake_transport.h"
-#include "vc/fake_clock.h"
+#include "support/fake_clock.h"
 #include "vc/syncer/run/apiserver_wait.h"
 #include "vc/health_server.h"
 #include "vc/syncer/run/run_command.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Dedicated nodes: a node given to one tenant (DESIGN.md "Dedicated nodes"). `kubectl vc node
-// dedicate|release|list` calls the client functions; vc-node-agent calls PodsToEvict on its own
-// node. A dedicated node carries
+// dedicate|release|list` calls the client functions; vc-node-agent reads DedicatedTenant of its
+// own node and evicts what does not belong (node-agent's eviction.h). A dedicated node carries
 //   label  node-restriction.kubernetes.io/kubectl-vc-tenant=T  (kubelets may not set this
 //          prefix on their own Node, so a node cannot claim a tenant it wants to spy on)
 //   taint  kubectl-vc.dev/dedicated=T:NoSchedule               (keeps other pods away)
@@ -25,9 +25,6 @@ inline constexpr const char* kAgentNamespace = "kubectl-vc-system";
 inline constexpr const char* kAgentAppLabel = "app.kubernetes.io/name";
 inline constexpr const char* kAgentAppValue = "vc-node-agent";
 
-// Namespaces whose pods a dedicated node never evicts.
-bool IsSystemNamespace(const std::string& ns);
-
 // ---- pure ----
 
 // The tenant a Node is dedicated to ("" when none), from its label.
@@ -40,19 +37,6 @@ std::string DedicatedTenant(const nlohmann::json& node);
 StatusOr<nlohmann::json> DedicatePatch(const nlohmann::json& node, const std::string& tenant);
 // The patch that removes our label and taint (null label deletes it in a merge patch).
 nlohmann::json ReleasePatch(const nlohmann::json& node);
-
-struct EvictionCandidate {
-  std::string namespace_;
-  std::string name;
-  std::string uid;
-  std::string reason;  // for the Event: "pod of tenant X on a node dedicated to T"
-};
-
-// The pods on a node dedicated to `tenant` that must go: every pod whose tenant label is not
-// `tenant`, except DaemonSet pods, mirror (static) pods, pods in system namespaces, and pods
-// that are already terminating or finished. Empty `tenant`: nothing.
-std::vector<EvictionCandidate> PodsToEvict(const std::string& tenant,
-                                           const std::vector<nlohmann::json>& pods);
 
 // ---- client ----
 

@@ -12,10 +12,10 @@
 #include "unit/agent/cgroup/cgroup_test_tree.h"
 #include "unit/agent/cgroup/fake_cgroup_fs.h"
 #include "unit/shared/kube/fake_transport.h"
-#include "vc/agent/datapath/fake_segmentation_maps.h"
-#include "vc/agent/datapath/fake_tc_attacher.h"
-#include "vc/agent/datapath/fake_veth_locator.h"
-#include "vc/fake_clock.h"
+#include "unit/agent/fakes/fake_segmentation_maps.h"
+#include "unit/agent/fakes/fake_tc_attacher.h"
+#include "unit/agent/fakes/fake_veth_locator.h"
+#include "support/fake_clock.h"
 
 namespace vc::agent {
 namespace {

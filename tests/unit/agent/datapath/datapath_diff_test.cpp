@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "vc/agent/datapath/fake_segmentation_maps.h"
+#include "unit/agent/fakes/fake_segmentation_maps.h"
 
 namespace vc::agent {
 namespace {

@@ -7,9 +7,9 @@
 
 #include <filesystem>
 
-#include "vc/agent/datapath/fake_segmentation_maps.h"
-#include "vc/agent/datapath/fake_tc_attacher.h"
-#include "vc/agent/datapath/fake_veth_locator.h"
+#include "unit/agent/fakes/fake_segmentation_maps.h"
+#include "unit/agent/fakes/fake_tc_attacher.h"
+#include "unit/agent/fakes/fake_veth_locator.h"
 
 namespace vc::agent {
 namespace {

@@ -25,7 +25,7 @@ preferences: {colors: true}
 )";
 
 TEST(ContextEntriesTest, WriteThenRemoveLeavesOtherEntriesAsTheyWere) {
-  auto file = kube::KubeconfigFile::Parse(kUserConfig, "config");
+  auto file = KubeconfigFile::Parse(kUserConfig, "config");
   ASSERT_TRUE(file.ok()) << file.status().message();
   const nlohmann::json before = file->document();
 
@@ -48,7 +48,7 @@ TEST(ContextEntriesTest, WriteThenRemoveLeavesOtherEntriesAsTheyWere) {
 }
 
 TEST(ContextEntriesTest, WithoutMakeCurrentTheCurrentContextStays) {
-  auto file = kube::KubeconfigFile::Parse(kUserConfig, "config");
+  auto file = KubeconfigFile::Parse(kUserConfig, "config");
   ASSERT_TRUE(file.ok());
   WriteEntries({.name = "vc_x",
                 .server = "https://lb:443",

@@ -36,7 +36,7 @@ current-context: prod
 
   // What Connect leaves behind: the entries, current-context, and a row.
   void Connected(const std::string& previous, int pid = 0, long long ticks = 0) {
-    ASSERT_TRUE(kube::UpdateKubeconfigFile(kubeconfig_, [&](kube::KubeconfigFile* f) {
+    ASSERT_TRUE(UpdateKubeconfigFile(kubeconfig_, [&](KubeconfigFile* f) {
                   WriteEntries({.name = kContext,
                                 .server = "https://127.0.0.1:4000",
                                 .credentials = {"Y2E=", "Y2VydA==", "a2V5"}},
@@ -58,8 +58,8 @@ current-context: prod
     ASSERT_TRUE((*store)->Put(c).ok());
   }
 
-  kube::KubeconfigFile Load() {
-    auto f = kube::KubeconfigFile::Load(kubeconfig_);
+  KubeconfigFile Load() {
+    auto f = KubeconfigFile::Load(kubeconfig_);
     EXPECT_TRUE(f.ok());
     return *f;
   }

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "fake_transport.h"
-#include "vc/fake_clock.h"
+#include "support/fake_clock.h"
 #include "vc/kube/client.h"
 
 namespace vc::kube {

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "fake_transport.h"
-#include "vc/fake_clock.h"
+#include "support/fake_clock.h"
 
 namespace vc::kube {
 namespace {

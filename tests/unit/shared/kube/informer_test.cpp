@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "fake_transport.h"
-#include "vc/fake_clock.h"
+#include "support/fake_clock.h"
 
 namespace vc::kube {
 namespace {

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "unit/shared/kube/fake_transport.h"
-#include "vc/fake_clock.h"
+#include "support/fake_clock.h"
 #include "vc/labels.h"
 
 namespace vc::node {
@@ -19,13 +19,6 @@ json Node(json labels = json::object(), json taints = json::array()) {
                {"spec", json::object()}};
   if (!taints.empty()) node["spec"]["taints"] = taints;
   return node;
-}
-
-json Pod(const std::string& ns, const std::string& name, const std::string& tenant) {
-  json pod = {{"metadata", {{"name", name}, {"namespace", ns}, {"uid", "u-" + name}}},
-              {"status", {{"phase", "Running"}}}};
-  if (!tenant.empty()) pod["metadata"]["labels"] = {{labels::kTenant, tenant}};
-  return pod;
 }
 
 TEST(DedicatedNodesTest, DedicatePatchKeepsOtherTaintsAndReplacesOurs) {
@@ -54,26 +47,6 @@ TEST(DedicatedNodesTest, ReleasePatchRemovesLabelAndTaint) {
   EXPECT_TRUE(patch["metadata"]["labels"][labels::kDedicatedNodeLabel].is_null());
   EXPECT_EQ(patch["spec"]["taints"], json::array({other}));
   EXPECT_EQ(DedicatedTenant(Node()), "");
-}
-
-TEST(DedicatedNodesTest, PodsToEvict) {
-  json ds = Pod("logging", "fluent", "");
-  ds["metadata"]["ownerReferences"] = json::array({{{"kind", "DaemonSet"}}});
-  json mirror = Pod("default", "static", "");
-  mirror["metadata"]["annotations"] = {{"kubernetes.io/config.mirror", "x"}};
-  json leaving = Pod("vcluster-b", "leaving", "b");
-  leaving["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z";
-  json done = Pod("vcluster-b", "done", "b");
-  done["status"]["phase"] = "Succeeded";
-  const auto evict = PodsToEvict("a", {Pod("vcluster-a", "a1", "a"), Pod("vcluster-b", "b1", "b"),
-                                       Pod("web", "w", ""), Pod("kube-system", "dns", ""),
-                                       Pod("kube-node-lease", "x", ""), ds, mirror, leaving, done});
-  ASSERT_EQ(evict.size(), 2u);
-  EXPECT_EQ(evict[0].name, "b1");
-  EXPECT_EQ(evict[0].reason, "pod of tenant b on a node dedicated to tenant a");
-  EXPECT_EQ(evict[1].name, "w");
-  EXPECT_EQ(evict[1].reason, "pod of no tenant on a node dedicated to tenant a");
-  EXPECT_TRUE(PodsToEvict("", {Pod("vcluster-b", "b1", "b")}).empty());
 }
 
 TEST(DedicatedNodesTest, SummarizeNodes) {

@@ -7,7 +7,6 @@
 
 #include <random>
 
-#include "vc/snapshot/byte_pipe.h"
 
 namespace vc::snapshot {
 namespace {
@@ -205,35 +204,6 @@ TEST(SnapshotArchive, KeyFormats) {
   auto k3 = ParseEncryptionKey("qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq\n");  // base64 of 33
   EXPECT_FALSE(k3.ok());
   EXPECT_NE(k3.status().message().find("openssl rand -hex 32"), std::string::npos);
-}
-
-TEST(BytePipe, StreamsBetweenThreadsWithinCapacity) {
-  BytePipe pipe(1000);
-  const std::string data = Pattern(100000, 7);
-  std::thread writer([&] {
-    for (size_t i = 0; i < data.size(); i += 333) {
-      ASSERT_TRUE(pipe.Write(data.data() + i, std::min<size_t>(333, data.size() - i)).ok());
-    }
-    pipe.Close();
-  });
-  std::string got;
-  char buf[512];
-  while (true) {
-    auto n = pipe.Read(buf, sizeof buf);
-    ASSERT_TRUE(n.ok());
-    if (*n == 0) break;
-    got.append(buf, *n);
-  }
-  writer.join();
-  EXPECT_TRUE(got == data);
-}
-
-TEST(BytePipe, FailureReachesTheOtherSide) {
-  BytePipe pipe(10);
-  std::thread reader([&] { pipe.Fail(Unavailable("upload refused")); });
-  reader.join();
-  Status s = pipe.Write("0123456789abcdef", 16);
-  EXPECT_EQ(s.message(), "upload refused");
 }
 
 }  // namespace

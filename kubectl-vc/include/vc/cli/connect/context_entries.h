@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "vc/kube/kubeconfig_file.h"
+#include "vc/cli/connect/kubeconfig_file.h"
 #include "vc/kube/rest_config.h"
 #include "vc/status.h"
 
@@ -32,13 +32,13 @@ struct ContextEntries {
 };
 
 // Adds (or replaces) the three entries; with `make_current`, also current-context.
-void WriteEntries(const ContextEntries& entries, bool make_current, kube::KubeconfigFile* file);
+void WriteEntries(const ContextEntries& entries, bool make_current, KubeconfigFile* file);
 
 // What the REST client needs to reach the same endpoint with the same credentials (connect
 // polls /version with it before handing the context to the user).
 StatusOr<kube::RestConfig> RestConfigFor(const ContextEntries& entries);
 
 // Removes the three entries named `name`; the others stay as they were.
-void RemoveEntries(const std::string& name, kube::KubeconfigFile* file);
+void RemoveEntries(const std::string& name, KubeconfigFile* file);
 
 }  // namespace vc::cli::connect

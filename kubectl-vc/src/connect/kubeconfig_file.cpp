@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "vc/kube/kubeconfig_file.h"
+#include "vc/cli/connect/kubeconfig_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <thread>
 
-#include "../read_file.h"
+#include "vc/read_file.h"
 #include "vc/yaml.h"
 
-namespace vc::kube {
+namespace vc::cli::connect {
 namespace {
 
 using nlohmann::json;
@@ -33,7 +33,7 @@ class FileLock {
         return std::unique_ptr<FileLock>(new FileLock(lock_path));
       }
       if (errno != EEXIST && errno != EINTR) {
-        return Unavailable("lock " + lock_path + ": " + vc::internal::ErrnoText(errno));
+        return Unavailable("lock " + lock_path + ": " + ErrnoText(errno));
       }
       if (std::chrono::steady_clock::now() >= deadline) {
         return Unavailable("lock " + lock_path + ": it exists for more than 10s; if no kubectl "
@@ -62,7 +62,7 @@ Status WriteAtomically(const std::string& path, const std::string& data) {
   std::string tmp = (dir / ("." + target.filename().string() + ".tmp-" +
                             std::to_string(::getpid()))).string();
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Unavailable("write " + tmp + ": " + vc::internal::ErrnoText(errno));
+  if (fd < 0) return Unavailable("write " + tmp + ": " + ErrnoText(errno));
   size_t done = 0;
   while (done < data.size()) {
     ssize_t n = ::write(fd, data.data() + done, data.size() - done);
@@ -71,7 +71,7 @@ Status WriteAtomically(const std::string& path, const std::string& data) {
       int err = errno;
       ::close(fd);
       ::unlink(tmp.c_str());
-      return Unavailable("write " + tmp + ": " + vc::internal::ErrnoText(err));
+      return Unavailable("write " + tmp + ": " + ErrnoText(err));
     }
     done += static_cast<size_t>(n);
   }
@@ -81,13 +81,13 @@ Status WriteAtomically(const std::string& path, const std::string& data) {
     int err = errno;
     ::close(fd);
     ::unlink(tmp.c_str());
-    return Unavailable("write " + tmp + ": " + vc::internal::ErrnoText(err));
+    return Unavailable("write " + tmp + ": " + ErrnoText(err));
   }
   ::close(fd);
   if (::rename(tmp.c_str(), target.c_str()) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
-    return Unavailable("write " + target.string() + ": " + vc::internal::ErrnoText(err));
+    return Unavailable("write " + target.string() + ": " + ErrnoText(err));
   }
   return Status::Ok();
 }
@@ -122,7 +122,7 @@ StatusOr<KubeconfigFile> KubeconfigFile::Parse(const std::string& text,
 }
 
 StatusOr<KubeconfigFile> KubeconfigFile::Load(const std::string& path) {
-  auto text = vc::internal::ReadWholeFile(path);
+  auto text = ReadWholeFile(path);
   if (!text.ok() && text.status().code() == Code::kNotFound) return KubeconfigFile();
   if (!text.ok()) return text.status().Annotate("load kubeconfig");
   return Parse(*text, path);
@@ -197,4 +197,4 @@ Status UpdateKubeconfigFile(const std::string& path,
   return WriteAtomically(path, file.Render()).Annotate("update kubeconfig");
 }
 
-}  // namespace vc::kube
+}  // namespace vc::cli::connect

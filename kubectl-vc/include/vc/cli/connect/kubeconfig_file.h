@@ -20,7 +20,7 @@
 
 #include "vc/status.h"
 
-namespace vc::kube {
+namespace vc::cli::connect {
 
 class KubeconfigFile {
  public:
@@ -60,4 +60,4 @@ class KubeconfigFile {
 Status UpdateKubeconfigFile(const std::string& path,
                             const std::function<Status(KubeconfigFile*)>& edit);
 
-}  // namespace vc::kube
+}  // namespace vc::cli::connect

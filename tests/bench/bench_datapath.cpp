@@ -20,10 +20,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "privileged/datapath/netns_lab.h"
+#include "support/process.h"
 #include "rr_server.h"
 #include "vc/agent/datapath/bpffs.h"
 #include "vc/agent/datapath/enforcement_store.h"
@@ -34,6 +37,9 @@
 
 namespace {
 
+using vc::bench::Median;
+using vc::bench::Row;
+using vc::testing::ChildProcess;
 using vc::testing::NetnsLab;
 using vc::testing::NetnsScope;
 namespace agent = vc::agent;
@@ -72,11 +78,6 @@ double IperfGbps(const std::string& client_ns, const std::string& server_ip, int
   return std::stod(json.substr(json.find(':', at) + 1)) / 1e9;
 }
 
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
-}
-
 struct Figures {
   std::vector<double> gbps, rr_us;
   uint64_t bpf_runs = 0, bpf_ns = 0;  // summed over both programs while this mode ran
@@ -107,15 +108,20 @@ int main(int argc, char** argv) {
   }
   const auto& c1 = (*lab)->pod("c1");
   const auto& s1 = (*lab)->pod("s1");
-  // --forceflush: iperf3 block-buffers stdout into a pipe, and we wait for its first line.
-  vc::bench::ChildProcess iperf_server(
-      {"ip", "netns", "exec", s1.netns, "iperf3", "-s", "-B", s1.address, "--forceflush"},
-      "Server listening");
+  const std::string work_dir = "/tmp/vc-bench-" + suffix;
+  std::filesystem::create_directories(work_dir);
+  // --forceflush: iperf3 block-buffers stdout into a file, and we wait for its first line.
+  auto iperf_server = ChildProcess::Start(
+      "iperf3-server",
+      {"/usr/sbin/ip", "netns", "exec", s1.netns, "iperf3", "-s", "-B", s1.address, "--forceflush"},
+      work_dir + "/iperf3-server.log");
+  const bool iperf_ready =
+      iperf_server.ok() && (*iperf_server)->WaitForOutput("Server listening", std::chrono::seconds(10));
   vc::bench::RrServer rr(s1.netns_path(), s1.address, 7200);
 
   auto dp = agent::SegmentationDatapath::Open({pin_root});
-  auto store = agent::EnforcementStore::Open("/tmp/vc-bench-" + suffix + "/state.db");
-  if (!dp.ok() || !store.ok() || !iperf_server.ready() || !rr.ready()) {
+  auto store = agent::EnforcementStore::Open(work_dir + "/state.db");
+  if (!dp.ok() || !store.ok() || !iperf_ready || !rr.ready()) {
     std::fprintf(stderr, "bench_datapath: setup failed\n");
     (void)agent::RemovePinRoot(pin_root);
     return 1;
@@ -182,17 +188,15 @@ int main(int argc, char** argv) {
                seconds, sysconf(_SC_NPROCESSORS_ONLN));
   for (int mode = 1; mode < 3; ++mode) {
     const double g = Median(figures[mode].gbps), rr_us = Median(figures[mode].rr_us);
-    std::printf("iperf3 between pod netns, %s\t%.2f\tGbit/s\tno filters\t%.2f\t%.3f\n", names[mode],
-                g, base_gbps, base_gbps > 0 ? g / base_gbps : 0);
-    std::printf("TCP request/response, %s\t%.2f\tus\tno filters\t%.2f\t%.3f\n", names[mode], rr_us,
-                base_rr, base_rr > 0 ? rr_us / base_rr : 0);
+    Row(std::string("iperf3 between pod netns, ") + names[mode], g, "Gbit/s", "no filters",
+        base_gbps);
+    Row(std::string("TCP request/response, ") + names[mode], rr_us, "us", "no filters", base_rr);
     if (stats_fd >= 0 && figures[mode].bpf_runs > 0) {
       const double per_run_ns =
           static_cast<double>(figures[mode].bpf_ns) / static_cast<double>(figures[mode].bpf_runs);
       // Four program runs per round trip, against the unfiltered round trip.
       const double round_trip_ns = 4 * per_run_ns;
-      std::printf("BPF run time per packet and hook, %s\t%.0f\tns\t-\t-\t-\n", names[mode],
-                  per_run_ns);
+      Row(std::string("BPF run time per packet and hook, ") + names[mode], per_run_ns, "ns");
       std::printf("BPF time in one round trip, %s\t%.2f\tus\tno filters\t%.2f\t%.3f\n", names[mode],
                   round_trip_ns / 1000, base_rr,
                   base_rr > 0 ? 1 + round_trip_ns / 1000 / base_rr : 0);
@@ -202,6 +206,6 @@ int main(int argc, char** argv) {
   dp->reset();
   store->reset();
   (void)agent::RemovePinRoot(pin_root);
-  std::system(("rm -rf /tmp/vc-bench-" + suffix).c_str());
+  std::filesystem::remove_all(work_dir);
   return 0;
 }

@@ -11,7 +11,7 @@
 
 #include "vc/status.h"
 
-namespace vc::snapshot {
+namespace vc::cli::snapshot {
 
 class BytePipe {
  public:
@@ -36,4 +36,4 @@ class BytePipe {
   Status failed_;
 };
 
-}  // namespace vc::snapshot
+}  // namespace vc::cli::snapshot

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "vc/snapshot/byte_pipe.h"
+#include "vc/cli/snapshot/byte_pipe.h"
 
 #include <cstring>
 
-namespace vc::snapshot {
+namespace vc::cli::snapshot {
 
 Status BytePipe::Write(const char* data, size_t size) {
   std::unique_lock lock(mu_);
@@ -49,4 +49,4 @@ void BytePipe::Fail(Status why) {
   changed_.notify_all();
 }
 
-}  // namespace vc::snapshot
+}  // namespace vc::cli::snapshot

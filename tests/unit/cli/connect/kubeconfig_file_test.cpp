@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "vc/kube/kubeconfig_file.h"
+#include "vc/cli/connect/kubeconfig_file.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -8,15 +8,17 @@
 #include <chrono>
 #include <thread>
 
-#include "kubeconfig_test_util.h"
+#include "unit/shared/kubeconfig_test_util.h"
 #include "vc/kube/kubeconfig.h"
 #include "vc/yaml.h"
 
-namespace vc::kube {
+namespace vc::cli::connect {
 namespace {
 
 using nlohmann::json;
-using testing::TempDir;
+using kube::KubeconfigOptions;
+using kube::LoadRestConfig;
+using kube::testing::TempDir;
 
 constexpr char kExisting[] = R"(apiVersion: v1
 kind: Config
@@ -145,4 +147,4 @@ TEST(KubeconfigFile, RejectsFilesThatAreNotKubeconfigs) {
 }
 
 }  // namespace
-}  // namespace vc::kube
+}  // namespace vc::cli::connect

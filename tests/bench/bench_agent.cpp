@@ -8,7 +8,7 @@
 // their veth. "Running" is when this process saw it (polling every 5 ms): the agent, watching,
 // often knows first, so that figure is near 0; "created" includes kwok's scheduling.
 // Prints rows: figure, value, unit, -, -, - (no baseline). Needs root, VC_TEST_CLUSTER_DIR
-// (tests/bench/run starts a cluster) and the vc-node-agent binary next to this one.
+// (tests/bench/run starts a cluster) and the vc-node-agent binary of this build.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_util.h"
 #include "privileged/datapath/netns_lab.h"
 #include "vc/agent/datapath/bpffs.h"
 #include "vc/agent/datapath/segmentation_datapath.h"
@@ -35,28 +36,15 @@
 namespace {
 
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
+using vc::bench::Clock;
+using vc::bench::Env;
+using vc::bench::Percentile;
+using vc::bench::Row;
 namespace agent = vc::agent;
 namespace r = vc::kube::resources;
 
 constexpr int kLatencyPods = 40;
 const char* kNs = "vc-bench-agent";
-
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
-void Row(const std::string& figure, double value, const char* unit) {
-  std::printf("%s\t%.3f\t%s\t-\t-\t-\n", figure.c_str(), value, unit);
-  std::fflush(stdout);
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5))];
-}
 
 // VmRSS of a process in MiB.
 double RssMiB(pid_t pid) {
@@ -122,8 +110,7 @@ int main() {
     std::fprintf(stderr, "bench_agent: needs root and VC_TEST_CLUSTER_DIR (run make bench)\n");
     return 1;
   }
-  const std::string agent_bin =
-      std::filesystem::read_symlink("/proc/self/exe").parent_path().string() + "/vc-node-agent";
+  const std::string agent_bin = VC_NODE_AGENT_BIN;
   vc::kube::KubeconfigOptions options;
   options.kubeconfig = dir + "/kubeconfig";
   options.env = vc::kube::ProcessEnvironment();

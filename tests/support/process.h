@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Child processes for integration tests: upstream binaries (kine, kube-apiserver, ...) and our
+// Child processes for tests and benchmarks: upstream binaries (kine, kube-apiserver, ...) and our
 // own (vc-syncer) started the way a pod's containers would be, on free loopback ports, with
 // their output in a log file that a failing test prints.
 //
@@ -27,6 +27,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -169,6 +170,19 @@ class ChildProcess {
     ::kill(-pid_, SIGKILL);
     Reap(0);
     return exit_code_.value_or(-1);
+  }
+
+  // True once its output holds `text` (a server's "listening" line), false when it exits or
+  // `timeout` passes first.
+  bool WaitForOutput(const std::string& text, std::chrono::milliseconds timeout) {
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      std::ifstream in(log_path_, std::ios::binary);
+      const std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (all.find(text) != std::string::npos) return true;
+      if (!Running() || std::chrono::steady_clock::now() >= end) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
   }
 
   // The last `bytes` of its output, for failure messages.

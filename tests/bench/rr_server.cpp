@@ -4,9 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -26,40 +24,6 @@ sockaddr_in Addr(const std::string& ip, uint16_t port) {
 }
 
 }  // namespace
-
-ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& ready_line) {
-  int pipefd[2];
-  if (pipe(pipefd) != 0) return;
-  pid_ = fork();
-  if (pid_ == 0) {
-    dup2(pipefd[1], 1);
-    close(pipefd[0]);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    setpgid(0, 0);  // its own group: `ip netns exec` forks the real server
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  close(pipefd[1]);
-  out_ = pipefd[0];
-  std::string seen;
-  char buf[256];
-  ssize_t n;
-  // Blocks on the child's output: it either prints the line or exits (EOF).
-  while (seen.find(ready_line) == std::string::npos && (n = read(out_, buf, sizeof(buf))) > 0) {
-    seen.append(buf, n);
-  }
-  ready_ = seen.find(ready_line) != std::string::npos;
-}
-
-ChildProcess::~ChildProcess() {
-  if (pid_ > 0) {
-    kill(-pid_, SIGTERM);  // the group we made for it, i.e. the server and its exec wrapper
-    waitpid(pid_, nullptr, 0);
-  }
-  if (out_ >= 0) close(out_);
-}
 
 RrServer::RrServer(const std::string& netns_path, const std::string& address, uint16_t port) {
   std::promise<int> listening;
