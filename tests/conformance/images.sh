@@ -17,9 +17,16 @@ refs() { grep -E "^registry\.k8s\.io/$1:" <<<"$suite_images" | tr '\n' ' '; }
 image e2e-pause "$self_hash-$conformance_hash" '{Entrypoint: ["/pause"], User: "65535:65535"}' \
   "$(refs pause)" "$cache/work/pause.tar"
 
-# busybox: the cluster's (Debian's busybox-static, every applet), under the suite's tags.
+# busybox: upstream is the Docker library's busybox, every applet in /bin (the sysctl spec runs
+# /bin/sysctl). Ours: Debian's busybox-static with its applets where it installs them, and
+# linked in /bin (usr/bin) as well, under the suite's tags.
+scratch "$stage"; add_busybox "$stage"
+for applet in $(/bin/busybox --list); do
+  [ -e "$stage/usr/bin/$applet" ] || ln -s busybox "$stage/usr/bin/$applet"
+done
+tar_dir "$stage" "$cache/work/e2e-busybox.tar"
 image e2e-busybox "$self_hash-$conformance_hash-$(file_hash /bin/busybox)" '{Cmd: ["sh"]}' \
-  "$(refs e2e-test-images/busybox)" "$cache/work/busybox.tar"
+  "$(refs e2e-test-images/busybox)" "$cache/work/e2e-busybox.tar"
 
 # agnhost: upstream is Alpine with bind-tools, curl, netcat-openbsd, iproute2, iperf, bash and
 # util-linux-misc on busybox, /agnhost (and /agnhost-2), /coredns, /uploads, porter's

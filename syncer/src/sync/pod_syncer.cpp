@@ -178,12 +178,13 @@ Status PodSyncer::Reconcile(const std::string& key) {
   return Status::Ok();
 }
 
-// Whether the virtual pod's host pod existed once. Bound is enough when only the syncer binds
-// (to the host pod's node); the virtual scheduler binds before there is a host pod, so then it
-// takes the status the host pod gave back (a host IP, containers).
+// Whether the virtual pod's host pod existed once. Bound by a Binding is enough when only the
+// syncer binds (to the host pod's node); the virtual scheduler binds before there is a host pod,
+// and a pod created on a node was never bound, so then it takes the status the host pod gave
+// back (a host IP, containers).
 bool PodSyncer::RanOnHost(const json& vpod) const {
   if (NodeOf(vpod).empty()) return false;
-  if (!ctx_->config.virtual_scheduler) return true;
+  if (!ctx_->config.virtual_scheduler && !translate::CreatedOnANode(vpod)) return true;
   const json& status = translate::ObjectAt(vpod, "status");
   return !status.value("hostIP", "").empty() || status.contains("containerStatuses");
 }
@@ -227,24 +228,24 @@ Status PodSyncer::CreateOnHost(const json& vpod) {
   env.dns_ip = DnsIp();
   env.cluster_domain = ctx_->config.cluster_domain;
   auto t = translate::TranslatePod(vpod, ctx_->tenant, ctx_->config, env);
-  if (config_maps_ != nullptr) {
-    for (const auto& cm : t.refs.config_maps) {
-      Status s = config_maps_->EnsureOnHost(ns, cm);
-      if (!s.ok()) return s.Annotate("sync configmap " + ns + "/" + cm);
+  // What the pod names is copied first. One that does not exist yet does not hold the pod back,
+  // as in any cluster: it is copied when it appears (EnsureOnHost keeps it wanted), and the
+  // host's kubelet waits for a volume's Secret or ConfigMap (an optional one it goes without),
+  // its scheduler for a claim.
+  const auto ensure = [&](ObjectSyncer* syncer, const std::set<std::string>& names,
+                          const char* what) -> Status {
+    if (syncer == nullptr) return Status::Ok();
+    for (const auto& name : names) {
+      Status s = syncer->EnsureOnHost(ns, name);
+      if (!s.ok() && s.code() != Code::kNotFound) {
+        return s.Annotate(std::string("sync ") + what + " " + ns + "/" + name);
+      }
     }
-  }
-  if (secrets_ != nullptr) {
-    for (const auto& secret : t.refs.secrets) {
-      Status s = secrets_->EnsureOnHost(ns, secret);
-      if (!s.ok()) return s.Annotate("sync secret " + ns + "/" + secret);
-    }
-  }
-  if (pvcs_ != nullptr) {
-    for (const auto& pvc : t.refs.pvcs) {
-      Status s = pvcs_->EnsureOnHost(ns, pvc);
-      if (!s.ok()) return s.Annotate("sync persistentvolumeclaim " + ns + "/" + pvc);
-    }
-  }
+    return Status::Ok();
+  };
+  RETURN_IF_ERROR(ensure(config_maps_, t.refs.config_maps, "configmap"));
+  RETURN_IF_ERROR(ensure(secrets_, t.refs.secrets, "secret"));
+  RETURN_IF_ERROR(ensure(pvcs_, t.refs.pvcs, "persistentvolumeclaim"));
   // Tokens name the node of their pod only if it was bound when they were requested
   // (PlanTokenRefresh). A pod the virtual scheduler bound gets them now; one the host schedules
   // once its host pod has a node and the virtual pod is bound to it, and the host pod waits for

@@ -39,6 +39,15 @@ void RewriteFieldRef(json* field_ref) {
                                                           : nullptr;
   if (annotation != nullptr) {
     (*field_ref)["fieldPath"] = std::string("metadata.annotations['") + annotation + "']";
+    return;
+  }
+  // One label (the Job controller's JOB_COMPLETION_INDEX reads its index label this way): the
+  // host pod carries it under its host key (HostLabels).
+  constexpr std::string_view kLabel = "metadata.labels['";
+  if (path.size() > kLabel.size() + 2 && path.compare(0, kLabel.size(), kLabel) == 0 &&
+      path.compare(path.size() - 2, 2, "']") == 0) {
+    const std::string key = path.substr(kLabel.size(), path.size() - kLabel.size() - 2);
+    (*field_ref)["fieldPath"] = std::string(kLabel) + HostLabelKey(key) + "']";
   }
 }
 
@@ -207,7 +216,33 @@ json PinToNode(json spec, const std::string& node) {
   return spec;
 }
 
+// A term every required node-affinity term must also meet: the node is dedicated to no tenant.
+// The kubelet checks required node affinity when it admits a pod, so a pod sent to a node by
+// name cannot land on another tenant's dedicated node.
+json KeepOffDedicatedNodes(json spec) {
+  const json expression = {{"key", labels::kDedicatedNodeLabel}, {"operator", "DoesNotExist"}};
+  json& required = spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"];
+  if (!required.is_object()) required = json::object();
+  json& terms = required["nodeSelectorTerms"];
+  if (!terms.is_array() || terms.empty()) terms = json::array({json::object()});
+  for (auto& term : terms) {
+    if (!term.is_object()) term = json::object();
+    json expressions = term.value("matchExpressions", json::array());
+    expressions.push_back(expression);
+    term["matchExpressions"] = expressions;
+  }
+  return spec;
+}
+
 }  // namespace
+
+bool CreatedOnANode(const json& virtual_pod) {
+  if (ObjectAt(virtual_pod, "spec").value("nodeName", "").empty()) return false;
+  for (const auto& c : ObjectAt(virtual_pod, "status").value("conditions", json::array())) {
+    if (c.is_object() && c.value("type", "") == "PodScheduled") return false;
+  }
+  return true;
+}
 
 std::string TokenSecretName(const json& virtual_pod, const Tenant& tenant) {
   const json& meta = ObjectAt(virtual_pod, "metadata");
@@ -262,7 +297,10 @@ PodTranslation TranslatePod(const json& virtual_pod, const Tenant& tenant, const
     for (auto& s : spec["imagePullSecrets"]) s["name"] = rw.Secret(s.value("name", ""));
   }
   spec = Placement(std::move(spec), tenant, config, &out.adjustments);
-  if (config.virtual_scheduler && !bound_node.empty()) {
+  if (CreatedOnANode(virtual_pod)) {
+    spec["nodeName"] = bound_node;
+    if (!config.dedicated_nodes) spec = KeepOffDedicatedNodes(std::move(spec));
+  } else if (config.virtual_scheduler && !bound_node.empty()) {
     spec = PinToNode(std::move(spec), bound_node);
     spec.erase("schedulerName");  // the virtual cluster's profile chose; the host's confirms
   }

@@ -136,11 +136,16 @@ TEST(HostileTenantTest, NoTolerationShapeReachesAnotherTenantsDedicatedNode) {
   ASSERT_EQ(t.adjustments.size(), 4u);
   EXPECT_NE(t.adjustments[0].find("{\"operator\":\"Exists\"}"), std::string::npos)
       << t.adjustments[0];
-  EXPECT_FALSE(spec.contains("nodeName"));
   ASSERT_EQ(spec["tolerations"].size(), 1u) << spec["tolerations"].dump();
   EXPECT_EQ(spec["tolerations"][0]["key"], "team");
-  // The selector stays: without a toleration of the dedication taint the host scheduler
-  // leaves the pod Pending rather than placing it there.
+  // Created on the victim's node by name, it goes there past the host's scheduler, but with a
+  // required node affinity that no dedicated node meets: the victim's kubelet refuses it.
+  EXPECT_EQ(spec["nodeName"], "victim-node");
+  const json off = {{"key", "node-restriction.kubernetes.io/kubectl-vc-tenant"},
+                    {"operator", "DoesNotExist"}};
+  EXPECT_EQ(spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+                ["nodeSelectorTerms"],
+            json::parse(R"([{"matchExpressions": [)" + off.dump() + "]}]"));
 }
 
 TEST(HostileTenantTest, VolumeDriverSecretsAreTheTenantsOwnNotTheHostNamespaces) {

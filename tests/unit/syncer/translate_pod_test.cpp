@@ -130,6 +130,7 @@ TEST(SyncerTranslatePodTest, ThePodTheVirtualSchedulerBoundIsPinnedToItsNodeNotP
   json pod = VirtualPod();
   pod["spec"]["nodeName"] = "node-2";
   pod["spec"]["schedulerName"] = "bin-packing";
+  pod["status"]["conditions"] = json::array({{{"type", "PodScheduled"}, {"status", "True"}}});
   pod["spec"]["affinity"] = json::parse(R"({"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
       {"nodeSelectorTerms": [{"matchExpressions": [{"key": "gpu", "operator": "Exists"}]},
                              {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}]}}})");
@@ -152,13 +153,69 @@ TEST(SyncerTranslatePodTest, ThePodTheVirtualSchedulerBoundIsPinnedToItsNodeNotP
   // The tenant's placement still holds: the host refuses a node that is not its own.
   EXPECT_EQ(spec["nodeSelector"][labels::kDedicatedNodeLabel], "t1");
 
-  // Without the virtual scheduler a nodeName the tenant wrote is dropped, nothing pinned.
+  // Without the virtual scheduler the node of a Binding (ours, after the host placed the pod)
+  // is dropped, nothing pinned.
   config.virtual_scheduler = false;
   const json free = TranslatePod(pod, kTenant, config, kEnv).host_pod["spec"];
   EXPECT_FALSE(free.contains("nodeName"));
   EXPECT_FALSE(free["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
                    ["nodeSelectorTerms"][0]
                        .contains("matchFields"));
+}
+
+TEST(SyncerTranslatePodTest, AFieldRefToOneLabelReadsItsHostKey) {
+  json pod = VirtualPod();
+  pod["spec"]["containers"][0]["env"] = json::parse(R"([
+      {"name": "JOB_COMPLETION_INDEX", "valueFrom": {"fieldRef":
+          {"fieldPath": "metadata.labels['batch.kubernetes.io/job-completion-index']"}}},
+      {"name": "ALL", "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels"}}},
+      {"name": "ODD", "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels['"}}}])");
+  pod["metadata"]["labels"] = {{"batch.kubernetes.io/job-completion-index", "1"}};
+  const json h = TranslatePod(pod, kTenant, SyncConfig{}, kEnv).host_pod;
+  const json& env = h["spec"]["containers"][0]["env"];
+  const std::string key = HostLabelKey("batch.kubernetes.io/job-completion-index");
+  EXPECT_EQ(env[0]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.labels['" + key + "']");
+  EXPECT_EQ(h["metadata"]["labels"][key], "1");
+  EXPECT_EQ(env[1]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.labels");
+  EXPECT_EQ(env[2]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.labels['");
+}
+
+TEST(SyncerTranslatePodTest, APodCreatedOnANodeGoesThereByNameAndStaysOffDedicatedNodes) {
+  json pod = VirtualPod();
+  pod["spec"]["nodeName"] = "node-2";
+  pod["spec"]["affinity"] = json::parse(R"({"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
+      {"nodeSelectorTerms": [{"matchExpressions": [{"key": "gpu", "operator": "Exists"}]},
+                             {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["node-2"]}]}]}}})");
+  ASSERT_TRUE(CreatedOnANode(pod));
+  for (bool virtual_scheduler : {false, true}) {
+    SyncConfig config;
+    config.virtual_scheduler = virtual_scheduler;
+    const json spec = TranslatePod(pod, kTenant, config, kEnv).host_pod["spec"];
+    // The kubelet admits it or fails it (a port taken, no room), as in any cluster.
+    EXPECT_EQ(spec["nodeName"], "node-2");
+    // And checks required node affinity when it does: every term keeps off dedicated nodes.
+    const json& terms =
+        spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+            ["nodeSelectorTerms"];
+    ASSERT_EQ(terms.size(), 2u) << terms.dump();
+    const json off = {{"key", labels::kDedicatedNodeLabel}, {"operator", "DoesNotExist"}};
+    for (const auto& term : terms) {
+      ASSERT_TRUE(term.contains("matchExpressions")) << term.dump();
+      EXPECT_EQ(term["matchExpressions"].back(), off) << term.dump();
+    }
+  }
+  // A tenant with dedicated nodes: its own nodes' label is the selector the kubelet checks.
+  SyncConfig dedicated;
+  dedicated.dedicated_nodes = true;
+  const json spec = TranslatePod(pod, kTenant, dedicated, kEnv).host_pod["spec"];
+  EXPECT_EQ(spec["nodeName"], "node-2");
+  EXPECT_EQ(spec["nodeSelector"][labels::kDedicatedNodeLabel], "t1");
+  // Once bound (the kubelet's status brings PodScheduled back), it is no longer "created on a
+  // node": the syncer knows it ran on the host.
+  pod["status"]["conditions"] = json::array({{{"type", "PodScheduled"}, {"status", "True"}}});
+  EXPECT_FALSE(CreatedOnANode(pod));
+  pod["spec"].erase("nodeName");
+  EXPECT_FALSE(CreatedOnANode(pod));
 }
 
 TEST(SyncerTranslatePodTest, PodsRunOnTheNodesTheSelectorShows) {

@@ -73,6 +73,18 @@ std::string ServiceAccountName(const nlohmann::json& virtual_pod);
 // token Secret (refs.tokens): for the pod syncer, which keeps them fresh.
 std::vector<TokenProjection> TokenProjections(const nlohmann::json& virtual_pod);
 
+// Whether the pod was created already on a node (spec.nodeName written by its author, as a
+// DaemonSet-less controller or `kubectl run --overrides` does) rather than bound by a Binding
+// (the virtual scheduler's or ours, which gives it the PodScheduled condition; so does the
+// kubelet, once the host pod's status came back).
+bool CreatedOnANode(const nlohmann::json& virtual_pod);
+
+// The host pod of a virtual pod. One created on a node goes to that node by spec.nodeName, as in
+// any cluster: past the host's scheduler, so the kubelet's admission decides (ports, resources;
+// a conflict fails the pod, and its controller makes a new one). The kubelet also checks the
+// pod's node selector and required node affinity, which is where the tenant's placement stays
+// enforced: its dedicated nodes' label, or, for a tenant without dedicated nodes, the absence of
+// any tenant's dedication label.
 PodTranslation TranslatePod(const nlohmann::json& virtual_pod, const Tenant& tenant,
                             const SyncConfig& config, const PodEnvironment& env);
 
