@@ -24,8 +24,14 @@ scratch "$stage"; add_busybox "$stage"
 for applet in $(/bin/busybox --list); do
   [ -e "$stage/usr/bin/$applet" ] || ln -s busybox "$stage/usr/bin/$applet"
 done
+# sh: busybox 1.37's ash passes on environment variables whose names are not shell identifiers
+# (envFrom's "data-1"; the ConfigMap and Secret "via the environment" specs run `sh -c env`);
+# 1.35's drops them. Bash passes them on, also as sh.
+add_binary "$stage" /bin/bash /usr/bin/bash
+ln -sf bash "$stage/usr/bin/sh"
 tar_dir "$stage" "$cache/work/e2e-busybox.tar"
-image e2e-busybox "$self_hash-$conformance_hash-$(file_hash /bin/busybox)" '{Cmd: ["sh"]}' \
+image e2e-busybox "$self_hash-$conformance_hash-$(file_hash /bin/busybox)-$(file_hash /bin/bash)" \
+  '{Cmd: ["sh"]}' \
   "$(refs e2e-test-images/busybox)" "$cache/work/e2e-busybox.tar"
 
 # agnhost: upstream is Alpine with bind-tools, curl, netcat-openbsd, iproute2, iperf, bash and
