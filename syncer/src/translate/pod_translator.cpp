@@ -370,6 +370,14 @@ json HostPodUpdate(const json& virtual_pod, const json& host_pod, const Tenant& 
     }
     if (!changed.empty()) patch["spec"][list] = changed;
   }
+  // So is activeDeadlineSeconds (set, or made shorter; the API server refuses the rest in the
+  // virtual cluster already).
+  const json& deadline = want["spec"].contains("activeDeadlineSeconds")
+                             ? want["spec"]["activeDeadlineSeconds"]
+                             : json();
+  if (deadline.is_number_integer() && have_spec.value("activeDeadlineSeconds", json()) != deadline) {
+    patch["spec"]["activeDeadlineSeconds"] = deadline;
+  }
   return patch.empty() ? json() : patch;
 }
 

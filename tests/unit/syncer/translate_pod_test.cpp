@@ -248,7 +248,7 @@ TEST(SyncerTranslatePodTest, StatusFlowsBackWithoutQosClass) {
   EXPECT_FALSE(StatusDiffers(virt, host));
 }
 
-TEST(SyncerTranslatePodTest, UpdatePatchesLabelsAndImagesOnly) {
+TEST(SyncerTranslatePodTest, UpdatePatchesLabelsAndImages) {
   const json v = VirtualPod();
   json host = TranslatePod(v, kTenant, SyncConfig{}, kEnv).host_pod;
   host["metadata"]["labels"]["pod-template-hash-from-host"] = "keep";
@@ -260,6 +260,18 @@ TEST(SyncerTranslatePodTest, UpdatePatchesLabelsAndImagesOnly) {
   EXPECT_EQ(patch["metadata"]["labels"]["label.kubectl-vc.dev/app"], "web2");
   EXPECT_FALSE(patch["metadata"]["labels"].contains("pod-template-hash-from-host"));
   EXPECT_EQ(patch["spec"]["containers"], (json::array({{{"name", "web"}, {"image", "nginx:2"}}})));
+  EXPECT_FALSE(patch["spec"].contains("activeDeadlineSeconds"));
+}
+
+TEST(SyncerTranslatePodTest, UpdatePatchesANewActiveDeadline) {
+  json v = VirtualPod();
+  const json host = TranslatePod(v, kTenant, SyncConfig{}, kEnv).host_pod;
+  v["spec"]["activeDeadlineSeconds"] = 5;
+  const json patch = HostPodUpdate(v, host, kTenant, SyncConfig{}, kEnv);
+  EXPECT_EQ(patch, json::parse(R"({"spec": {"activeDeadlineSeconds": 5}})"));
+  json updated = host;
+  updated["spec"]["activeDeadlineSeconds"] = 5;
+  EXPECT_TRUE(HostPodUpdate(v, updated, kTenant, SyncConfig{}, kEnv).is_null());
 }
 
 TEST(SyncerPodPolicyTest, LevelIsTheStricterOfStandardAndTrust) {
