@@ -26,6 +26,9 @@ inline constexpr const char* kComponentWorkload = "workload";
 inline constexpr const char* kVirtualName = "kubectl-vc.dev/object-name";
 inline constexpr const char* kVirtualNamespace = "kubectl-vc.dev/object-namespace";
 inline constexpr const char* kVirtualUid = "kubectl-vc.dev/object-uid";
+// On a host pod: the virtual pod's metadata.generation its spec was last made from, so the
+// kubelet's status.observedGeneration (of the host pod) maps back to the virtual pod's.
+inline constexpr const char* kVirtualGeneration = "kubectl-vc.dev/object-generation";
 // Also a label on synced host objects, so host Services select only the pods of one virtual
 // namespace (namespaces are DNS labels: they fit in a label value).
 inline constexpr const char* kVirtualNamespaceLabel = "kubectl-vc.dev/object-namespace";

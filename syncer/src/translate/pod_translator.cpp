@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/syncer/translate/pod_translator.h"
 
+#include <algorithm>
+#include <charconv>
+#include <optional>
+
 #include "vc/labels.h"
 #include "vc/syncer/translate/dns_config.h"
 
@@ -311,8 +315,35 @@ PodTranslation TranslatePod(const json& virtual_pod, const Tenant& tenant, const
                   {"kind", "Pod"},
                   {"metadata", HostMetadata(virtual_pod, tenant)},
                   {"spec", std::move(spec)}};
+  if (meta.contains("generation") && meta["generation"].is_number_integer()) {
+    out.host_pod["metadata"]["annotations"][labels::kVirtualGeneration] =
+        std::to_string(meta["generation"].get<int64_t>());
+  }
   return out;
 }
+
+namespace {
+
+// The virtual generation of what the kubelet observed: the host pod's generation maps to the
+// virtual one its spec was made from (kVirtualGeneration); an older one maps to nothing known.
+std::optional<int64_t> VirtualGenerationOf(const json& host_pod, const json& observed) {
+  const json& meta = ObjectAt(host_pod, "metadata");
+  if (!observed.is_number_integer() || !meta.contains("generation") ||
+      meta["generation"] != observed) {
+    return std::nullopt;
+  }
+  const std::string virtual_generation = ObjectAt(meta, "annotations").value(
+      labels::kVirtualGeneration, "");
+  int64_t value = 0;
+  const char* end = virtual_generation.data() + virtual_generation.size();
+  auto [ptr, ec] = std::from_chars(virtual_generation.data(), end, value);
+  if (virtual_generation.empty() || ec != std::errc() || ptr != end || value < 1) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+}  // namespace
 
 json VirtualPodStatus(const json& host_pod) {
   const json status = host_pod.value("status", json::object());
@@ -320,6 +351,20 @@ json VirtualPodStatus(const json& host_pod) {
   for (const char* key : {"phase", "conditions", "message", "reason", "hostIP", "hostIPs", "podIP",
                           "podIPs", "startTime", "initContainerStatuses", "containerStatuses"}) {
     if (status.contains(key)) out[key] = status[key];
+  }
+  // Generations are the host pod's: the virtual pod's instead, or none where unknown.
+  if (auto g = VirtualGenerationOf(host_pod, status.value("observedGeneration", json()))) {
+    out["observedGeneration"] = *g;
+  }
+  if (out.contains("conditions") && out["conditions"].is_array()) {
+    for (auto& c : out["conditions"]) {
+      if (!c.is_object() || !c.contains("observedGeneration")) continue;
+      if (auto g = VirtualGenerationOf(host_pod, c["observedGeneration"])) {
+        c["observedGeneration"] = *g;
+      } else {
+        c.erase("observedGeneration");
+      }
+    }
   }
   return out;
 }
@@ -370,6 +415,17 @@ json HostPodUpdate(const json& virtual_pod, const json& host_pod, const Tenant& 
     }
     if (!changed.empty()) patch["spec"][list] = changed;
   }
+  // Tolerations may be added, never removed: the ones the host pod lacks are appended (the
+  // whole list goes, as a strategic merge patch replaces it).
+  json tolerations = have_spec.value("tolerations", json::array());
+  bool more = false;
+  for (const auto& t : want["spec"].value("tolerations", json::array())) {
+    if (std::find(tolerations.begin(), tolerations.end(), t) == tolerations.end()) {
+      tolerations.push_back(t);
+      more = true;
+    }
+  }
+  if (more) patch["spec"]["tolerations"] = tolerations;
   // So is activeDeadlineSeconds (set, or made shorter; the API server refuses the rest in the
   // virtual cluster already).
   const json& deadline = want["spec"].contains("activeDeadlineSeconds")

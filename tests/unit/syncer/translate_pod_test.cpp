@@ -263,6 +263,43 @@ TEST(SyncerTranslatePodTest, UpdatePatchesLabelsAndImages) {
   EXPECT_FALSE(patch["spec"].contains("activeDeadlineSeconds"));
 }
 
+TEST(SyncerTranslatePodTest, ObservedGenerationsAreTheVirtualPods) {
+  json v = VirtualPod();
+  v["metadata"]["generation"] = 3;
+  json host = TranslatePod(v, kTenant, SyncConfig{}, kEnv).host_pod;
+  EXPECT_EQ(host["metadata"]["annotations"][labels::kVirtualGeneration], "3");
+  host["metadata"]["generation"] = 7;
+  host["status"] = json::parse(R"({"phase": "Running", "observedGeneration": 7,
+      "conditions": [{"type": "Ready", "status": "True", "observedGeneration": 7},
+                     {"type": "PodScheduled", "status": "True", "observedGeneration": 5},
+                     {"type": "Initialized", "status": "True"}]})");
+  json status = VirtualPodStatus(host);
+  EXPECT_EQ(status["observedGeneration"], 3);
+  EXPECT_EQ(status["conditions"][0]["observedGeneration"], 3);
+  EXPECT_FALSE(status["conditions"][1].contains("observedGeneration")) << "an older spec's";
+  EXPECT_FALSE(status["conditions"][2].contains("observedGeneration"));
+  // The kubelet has not seen the host pod's latest spec yet: nothing to say.
+  host["metadata"]["generation"] = 8;
+  EXPECT_FALSE(VirtualPodStatus(host).contains("observedGeneration"));
+  // Nor when the annotation is not a generation.
+  host["metadata"]["generation"] = 7;
+  host["metadata"]["annotations"][labels::kVirtualGeneration] = "3x";
+  EXPECT_FALSE(VirtualPodStatus(host).contains("observedGeneration"));
+}
+
+TEST(SyncerTranslatePodTest, UpdateAddsTolerationsAndTheNewGeneration) {
+  json v = VirtualPod();
+  v["metadata"]["generation"] = 1;
+  v["spec"]["tolerations"] = json::parse(R"([{"key": "a", "operator": "Exists"}])");
+  const json host = TranslatePod(v, kTenant, SyncConfig{}, kEnv).host_pod;
+  EXPECT_TRUE(HostPodUpdate(v, host, kTenant, SyncConfig{}, kEnv).is_null());
+  v["metadata"]["generation"] = 2;
+  v["spec"]["tolerations"].push_back(json::parse(R"({"key": "b", "operator": "Exists"})"));
+  const json patch = HostPodUpdate(v, host, kTenant, SyncConfig{}, kEnv);
+  EXPECT_EQ(patch["spec"]["tolerations"], v["spec"]["tolerations"]);
+  EXPECT_EQ(patch["metadata"]["annotations"], (json{{labels::kVirtualGeneration, "2"}}));
+}
+
 TEST(SyncerTranslatePodTest, UpdatePatchesANewActiveDeadline) {
   json v = VirtualPod();
   const json host = TranslatePod(v, kTenant, SyncConfig{}, kEnv).host_pod;
