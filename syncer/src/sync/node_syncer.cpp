@@ -68,9 +68,18 @@ Status NodeSyncer::Upsert(const json& want) {
     if (!created.ok() && created.status().code() != Code::kAlreadyExists) return created.status();
     if (created.ok()) VC_LOG(Info) << "created virtual node " << name;
   } else {
-    const json& hl = translate::ObjectAt(translate::ObjectAt(*have, "metadata"), "labels");
-    if (hl != want["metadata"]["labels"] || have->value("spec", json::object()) != want["spec"]) {
+    const json& have_meta = translate::ObjectAt(*have, "metadata");
+    const json& hl = translate::ObjectAt(have_meta, "labels");
+    const json want_annotations = want["metadata"].value("annotations", json::object());
+    bool annotations_missing = false;
+    for (const auto& [k, v] : want_annotations.items()) {
+      const json& ha = translate::ObjectAt(have_meta, "annotations");
+      annotations_missing = annotations_missing || !ha.contains(k) || ha[k] != v;
+    }
+    if (hl != want["metadata"]["labels"] || have->value("spec", json::object()) != want["spec"] ||
+        annotations_missing) {
       json patch = {{"metadata", {{"labels", want["metadata"]["labels"]}}}, {"spec", want["spec"]}};
+      if (!want_annotations.empty()) patch["metadata"]["annotations"] = want_annotations;
       // The virtual API server's TaintNodesByCondition admission taints every new node
       // not-ready; nothing in the virtual cluster would lift it (no node lifecycle controller).
       if (!want["spec"].contains("taints")) patch["spec"]["taints"] = nullptr;
@@ -108,11 +117,17 @@ Status NodeSyncer::EnsureNode(const std::string& name) {
 Status NodeSyncer::Reconcile(const std::string& name) {
   std::lock_guard lock(mu_);
   auto have = virtual_->Get("", name);
+  if (host_) {
+    // A host node the tenant sees is the syncer's mirror, also where the tenant made a Node of
+    // that name first.
+    auto hn = host_->Get("", name);
+    if (hn && Selected(*hn)) return Upsert(Virtual(*hn));
+  }
+  // Any other Node the tenant created itself (as the node lifecycle spec does) is the tenant's.
+  if (have && !translate::SyncedNode(*have)) return Status::Ok();
   const bool pseudo = have && translate::ObjectAt(translate::ObjectAt(*have, "metadata"), "labels")
                                   .contains(translate::kPseudoNodeLabel);
   if (host_) {
-    auto hn = host_->Get("", name);
-    if (hn && Selected(*hn)) return Upsert(Virtual(*hn));
     // A real node we mirrored that no longer matches (or is gone): remove unless pods use it.
     if (have && !pseudo && bound_pods_(name) == 0) {
       auto deleted = ctx_->virtual_cluster->Delete(r::kNodes, "", name);

@@ -67,9 +67,18 @@ json RealNode(const json& host_node, const KubeletEndpoint& kubelet, const std::
   json status = Status(name, host_node, kubelet);
   return {{"apiVersion", "v1"},
           {"kind", "Node"},
-          {"metadata", {{"name", name}, {"labels", ObjectAt(meta, "labels")}}},
+          {"metadata",
+           {{"name", name},
+            {"labels", ObjectAt(meta, "labels")},
+            {"annotations", {{kHostNodeAnnotation, "true"}}}}},
           {"spec", spec},
           {"status", status}};
+}
+
+bool SyncedNode(const json& virtual_node) {
+  const json& meta = ObjectAt(virtual_node, "metadata");
+  return ObjectAt(meta, "labels").contains(kPseudoNodeLabel) ||
+         ObjectAt(meta, "annotations").contains(kHostNodeAnnotation);
 }
 
 bool NodeMatches(const json& host_node, const std::map<std::string, std::string>& selector) {

@@ -124,6 +124,12 @@ TEST(SyncerTranslateObjectsTest, PseudoNodeIsSanitizedAndPointsAtTheSyncer) {
   EXPECT_EQ(real["status"]["addresses"][0]["address"], "127.0.0.1");
   EXPECT_TRUE(NodeMatches(host, {{"team", "secret-infra"}}));
   EXPECT_FALSE(NodeMatches(host, {{"team", "other"}}));
+  // Both are the syncer's; a Node the tenant made (even with a host node's labels) is not.
+  EXPECT_TRUE(SyncedNode(n));
+  EXPECT_TRUE(SyncedNode(real));
+  json tenants = real;
+  tenants["metadata"].erase("annotations");
+  EXPECT_FALSE(SyncedNode(tenants));
 }
 
 TEST(SyncerTranslateObjectsTest, ARealNodeDedicatedToTheTenantLosesOnlyItsOwnDedicationTaint) {

@@ -20,6 +20,12 @@ struct KubeletEndpoint {
 };
 
 inline constexpr const char* kPseudoNodeLabel = "kubectl-vc.dev/pseudo-node";
+// On a virtual node mirrored from a host node (RealNode): the syncer's to keep in line and to
+// delete. A Node the tenant made itself has neither mark and is left alone.
+inline constexpr const char* kHostNodeAnnotation = "kubectl-vc.dev/host-node";
+
+// Whether the syncer made the virtual node (a pseudo node, or a host node mirrored).
+bool SyncedNode(const nlohmann::json& virtual_node);
 
 // `host_node` may be null (the syncer may not read host nodes): defaults fill capacity.
 nlohmann::json PseudoNode(const std::string& name, const nlohmann::json& host_node,
