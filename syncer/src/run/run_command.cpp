@@ -116,8 +116,10 @@ Status StartSyncers(RunState* s) {
   if (c.secrets) secrets = add_objects(sync::SecretKind(c));
   if (c.pvcs) pvcs = add_objects(sync::PvcKind());
   if (c.ingresses) add_objects(sync::IngressKind())->SetSecrets(secrets);
+  const sync::ServiceSyncer* services_raw = nullptr;
   if (c.services) {
     auto services = std::make_unique<sync::ServiceSyncer>(ctx);
+    services_raw = services.get();
     // Endpoints of selector-less Services follow the Services. Started before them and
     // stopped after them: the service syncer calls into it.
     if (c.endpoints) {
@@ -143,6 +145,7 @@ Status StartSyncers(RunState* s) {
           return n < 0 ? 1 : n;  // unknown: keep the node
         });
     pods->SetNodes(nodes.get());
+    pods->SetServices(services_raw);
     s->syncers.push_back(std::move(nodes));
     s->syncers.push_back(std::move(pods));
     if (c.events) {

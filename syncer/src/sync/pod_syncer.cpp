@@ -227,6 +227,10 @@ Status PodSyncer::CreateOnHost(const json& vpod) {
   translate::PodEnvironment env = ctx_->pod_env;
   env.dns_ip = DnsIp();
   env.cluster_domain = ctx_->config.cluster_domain;
+  if (services_ != nullptr &&
+      translate::ObjectAt(vpod, "spec").value("enableServiceLinks", json(true)) != json(false)) {
+    env.service_links = translate::ServiceLinkEnv(services_->VirtualServices(ns));
+  }
   auto t = translate::TranslatePod(vpod, ctx_->tenant, ctx_->config, env);
   // What the pod names is copied first. One that does not exist yet does not hold the pod back,
   // as in any cluster: it is copied when it appears (EnsureOnHost keeps it wanted), and the

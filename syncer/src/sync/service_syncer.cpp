@@ -14,6 +14,16 @@ ServiceSyncer::ServiceSyncer(std::shared_ptr<const SyncContext> ctx)
       controller_("sync services", [this](const std::string& key) { return Reconcile(key); }),
       pair_(*ctx_, r::kServices, &controller_) {}
 
+std::vector<json> ServiceSyncer::VirtualServices(const std::string& ns) const {
+  std::vector<json> out;
+  for (auto& svc : pair_.virtual_cache().List()) {
+    if (translate::ObjectAt(svc, "metadata").value("namespace", "") == ns) {
+      out.push_back(std::move(svc));
+    }
+  }
+  return out;
+}
+
 void ServiceSyncer::Start() { pair_.Start(); }
 
 bool ServiceSyncer::WaitForSync(std::chrono::milliseconds timeout) {

@@ -2,6 +2,7 @@
 #include "vc/syncer/translate/pod_translator.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <optional>
 
@@ -56,7 +57,9 @@ void RewriteFieldRef(json* field_ref) {
 }
 
 void RewriteContainer(json* c, Rewriter* rw, const PodEnvironment& env) {
-  json out_env = json::array();
+  // The Services' variables first, so the container's own override them and may refer to them,
+  // as the kubelet orders them.
+  json out_env = env.service_links.is_array() ? env.service_links : json::array();
   for (auto e : c->value("env", json::array())) {
     const std::string name = e.value("name", "");
     if (name == "KUBERNETES_SERVICE_HOST" || name == "KUBERNETES_SERVICE_PORT") continue;
@@ -72,10 +75,15 @@ void RewriteContainer(json* c, Rewriter* rw, const PodEnvironment& env) {
     }
     out_env.push_back(std::move(e));
   }
+  // The virtual cluster's own API server, in place of the host's that the kubelet gives every
+  // container (default/kubernetes, whatever enableServiceLinks says).
   if (!env.apiserver_host.empty()) {
-    out_env.push_back({{"name", "KUBERNETES_SERVICE_HOST"}, {"value", env.apiserver_host}});
-    out_env.push_back(
-        {{"name", "KUBERNETES_SERVICE_PORT"}, {"value", std::to_string(env.apiserver_port)}});
+    const json kubernetes = {
+        {"metadata", {{"name", "kubernetes"}}},
+        {"spec",
+         {{"clusterIP", env.apiserver_host},
+          {"ports", {{{"name", "https"}, {"port", env.apiserver_port}, {"protocol", "TCP"}}}}}}};
+    for (auto& e : ServiceLinkEnv({kubernetes})) out_env.push_back(std::move(e));
   }
   (*c)["env"] = std::move(out_env);
   if (c->contains("envFrom")) {
@@ -239,6 +247,55 @@ json KeepOffDedicatedNodes(json spec) {
 }
 
 }  // namespace
+
+json ServiceLinkEnv(const std::vector<json>& services) {
+  const auto var_name = [](std::string s) {
+    for (char& ch : s) ch = ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return s;
+  };
+  const auto lower = [](std::string s) {
+    for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+  };
+  json out = json::array();
+  const auto add = [&out](std::string name, std::string value) {
+    out.push_back({{"name", std::move(name)}, {"value", std::move(value)}});
+  };
+  for (const json& svc : services) {
+    const json& spec = ObjectAt(svc, "spec");
+    const std::string ip = spec.value("clusterIP", "");
+    const json ports = spec.value("ports", json::array());
+    if (ip.empty() || ip == "None" || !ports.is_array() || ports.empty()) continue;
+    const std::string prefix = var_name(ObjectAt(svc, "metadata").value("name", ""));
+    const auto port_of = [](const json& p) {
+      return p.contains("port") && p["port"].is_number_integer() ? std::to_string(p["port"].get<int64_t>())
+                                                                 : std::string("0");
+    };
+    add(prefix + "_SERVICE_HOST", ip);
+    add(prefix + "_SERVICE_PORT", port_of(ports[0]));
+    for (const json& p : ports) {
+      const std::string port_name = p.is_object() ? p.value("name", "") : "";
+      if (!port_name.empty()) add(prefix + "_SERVICE_PORT_" + var_name(port_name), port_of(p));
+    }
+    const std::string host = ip.find(':') != std::string::npos ? "[" + ip + "]" : ip;
+    for (size_t i = 0; i < ports.size(); ++i) {
+      const json& p = ports[i];
+      if (!p.is_object()) continue;
+      std::string protocol = p.value("protocol", "");
+      if (protocol.empty()) protocol = "TCP";
+      const std::string url = lower(protocol) + "://" + host + ":" + port_of(p);
+      if (i == 0) add(prefix + "_PORT", url);
+      std::string upper_protocol = protocol;
+      for (char& ch : upper_protocol) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      const std::string port_prefix = prefix + "_PORT_" + port_of(p) + "_" + upper_protocol;
+      add(port_prefix, url);
+      add(port_prefix + "_PROTO", lower(protocol));
+      add(port_prefix + "_PORT", port_of(p));
+      add(port_prefix + "_ADDR", ip);
+    }
+  }
+  return out;
+}
 
 bool CreatedOnANode(const json& virtual_pod) {
   if (ObjectAt(virtual_pod, "spec").value("nodeName", "").empty()) return false;

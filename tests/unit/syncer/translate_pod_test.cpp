@@ -71,9 +71,14 @@ TEST(SyncerTranslatePodTest, RewritesReferencesTokensAndIdentity) {
   EXPECT_EQ(env[2]["valueFrom"]["fieldRef"]["fieldPath"],
             "metadata.annotations['kubectl-vc.dev/object-name']");
   EXPECT_EQ(env[3]["valueFrom"]["fieldRef"]["fieldPath"], "spec.nodeName");
+  // The virtual API server in place of the host's, with every variable a kubelet sets for it.
   EXPECT_EQ(env[4], (json{{"name", "KUBERNETES_SERVICE_HOST"}, {"value", "10.96.0.42"}}));
   EXPECT_EQ(env[5], (json{{"name", "KUBERNETES_SERVICE_PORT"}, {"value", "443"}}));
-  EXPECT_EQ(env.size(), 6u) << "the virtual KUBERNETES_SERVICE_HOST is replaced, not kept";
+  EXPECT_EQ(env[6], (json{{"name", "KUBERNETES_SERVICE_PORT_HTTPS"}, {"value", "443"}}));
+  EXPECT_EQ(env[7], (json{{"name", "KUBERNETES_PORT"}, {"value", "tcp://10.96.0.42:443"}}));
+  EXPECT_EQ(env[8], (json{{"name", "KUBERNETES_PORT_443_TCP"}, {"value", "tcp://10.96.0.42:443"}}));
+  EXPECT_EQ(env[11], (json{{"name", "KUBERNETES_PORT_443_TCP_ADDR"}, {"value", "10.96.0.42"}}));
+  EXPECT_EQ(env.size(), 12u) << "the virtual KUBERNETES_SERVICE_HOST is replaced, not kept";
   EXPECT_EQ(spec["containers"][0]["envFrom"][0]["configMapRef"]["name"], "bulk-x-shop-x-t1");
   EXPECT_EQ(spec["containers"][0]["envFrom"][1]["secretRef"]["name"], "bulk-sec-x-shop-x-t1");
   EXPECT_EQ(spec["imagePullSecrets"][0]["name"], "regcred-x-shop-x-t1");
@@ -178,6 +183,42 @@ TEST(SyncerTranslatePodTest, AFieldRefToOneLabelReadsItsHostKey) {
   EXPECT_EQ(h["metadata"]["labels"][key], "1");
   EXPECT_EQ(env[1]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.labels");
   EXPECT_EQ(env[2]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.labels['");
+}
+
+TEST(SyncerTranslatePodTest, ServiceLinksAreTheVirtualServicesAsTheKubeletWritesThem) {
+  const std::vector<json> services = {
+      json::parse(R"({"metadata": {"name": "redis-master"}, "spec": {"clusterIP": "10.0.0.11",
+          "ports": [{"port": 6379}, {"name": "metrics", "port": 9121, "protocol": "TCP"},
+                    {"name": "dns-udp", "port": 53, "protocol": "UDP"}]}})"),
+      json::parse(R"({"metadata": {"name": "headless"}, "spec": {"clusterIP": "None",
+          "ports": [{"port": 80}]}})"),
+      json::parse(R"({"metadata": {"name": "v6"}, "spec": {"clusterIP": "fd00::1",
+          "ports": [{"port": 80}]}})")};
+  const json env = ServiceLinkEnv(services);
+  std::map<std::string, std::string> vars;
+  for (const auto& e : env) vars[e["name"]] = e["value"];
+  EXPECT_EQ(vars["REDIS_MASTER_SERVICE_HOST"], "10.0.0.11");
+  EXPECT_EQ(vars["REDIS_MASTER_SERVICE_PORT"], "6379");
+  EXPECT_EQ(vars["REDIS_MASTER_SERVICE_PORT_METRICS"], "9121");
+  EXPECT_EQ(vars["REDIS_MASTER_SERVICE_PORT_DNS_UDP"], "53");
+  EXPECT_EQ(vars["REDIS_MASTER_PORT"], "tcp://10.0.0.11:6379");
+  EXPECT_EQ(vars["REDIS_MASTER_PORT_6379_TCP"], "tcp://10.0.0.11:6379");
+  EXPECT_EQ(vars["REDIS_MASTER_PORT_53_UDP"], "udp://10.0.0.11:53");
+  EXPECT_EQ(vars["REDIS_MASTER_PORT_53_UDP_PROTO"], "udp");
+  EXPECT_EQ(vars["REDIS_MASTER_PORT_53_UDP_PORT"], "53");
+  EXPECT_EQ(vars["REDIS_MASTER_PORT_53_UDP_ADDR"], "10.0.0.11");
+  EXPECT_EQ(vars.count("HEADLESS_SERVICE_HOST"), 0u);
+  EXPECT_EQ(vars["V6_PORT"], "tcp://[fd00::1]:80");
+  EXPECT_EQ(env.size(), 2u + 2 + 1 + 3 * 4 + 2 + 1 + 4);
+
+  // In the pod: before the container's own variables, which override them.
+  json pod = VirtualPod();
+  PodEnvironment with = kEnv;
+  with.service_links = env;
+  const json host = TranslatePod(pod, kTenant, SyncConfig{}, with).host_pod;
+  const json& out = host["spec"]["containers"][0]["env"];
+  EXPECT_EQ(out[0]["name"], "REDIS_MASTER_SERVICE_HOST");
+  EXPECT_EQ(out[env.size()]["name"], pod["spec"]["containers"][0]["env"][0]["name"]);
 }
 
 TEST(SyncerTranslatePodTest, APodCreatedOnANodeGoesThereByNameAndStaysOffDedicatedNodes) {

@@ -27,6 +27,7 @@
 #include "vc/kube/informer.h"
 #include "vc/syncer/sync/node_syncer.h"
 #include "vc/syncer/sync/object_syncer.h"
+#include "vc/syncer/sync/service_syncer.h"
 #include "vc/syncer/sync/sync_context.h"
 #include "vc/syncer/sync/synced_pair.h"
 #include "vc/syncer/sync/work_queue.h"
@@ -42,6 +43,8 @@ class PodSyncer : public KindSyncer {
 
   std::string name() const override { return "pods"; }
   void SetNodes(NodeSyncer* nodes) { nodes_ = nodes; }
+  // Where the virtual Services come from for pods' service links (null: none).
+  void SetServices(const ServiceSyncer* services) { services_ = services; }
   void Start() override;
   bool WaitForSync(std::chrono::milliseconds timeout) override;
   void Stop() override;
@@ -73,6 +76,7 @@ class PodSyncer : public KindSyncer {
   ObjectSyncer* secrets_;
   ObjectSyncer* pvcs_;
   NodeSyncer* nodes_ = nullptr;
+  const ServiceSyncer* services_ = nullptr;
   std::string dns_ip_;
   Controller controller_;
   SyncedPair pair_;                                // after controller_: it feeds and stops it

@@ -29,6 +29,8 @@ class ServiceSyncer : public KindSyncer {
 
   // Set when Endpoints are synced; it must outlive this syncer's worker.
   void SetEndpoints(EndpointsSyncer* endpoints) { endpoints_ = endpoints; }
+  // The virtual Services of namespace `ns`, from the cache (the pod syncer's service links).
+  std::vector<nlohmann::json> VirtualServices(const std::string& ns) const;
 
  private:
   Status Reconcile(const std::string& key);

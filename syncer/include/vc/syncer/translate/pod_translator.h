@@ -53,7 +53,16 @@ struct PodEnvironment {
   int apiserver_port = 443;
   std::string dns_ip;  // the virtual cluster's DNS (kube-dns' host ClusterIP); "": host DNS
   std::string cluster_domain = "cluster.local";
+  // The environment variables of the virtual Services of the pod's namespace
+  // (ServiceLinkEnv), for a pod whose enableServiceLinks is not false: the host's kubelet would
+  // give it the host's.
+  nlohmann::json service_links = nlohmann::json::array();
 };
+
+// The variables a kubelet gives a container for Services (FOO_SERVICE_HOST, FOO_SERVICE_PORT,
+// FOO_SERVICE_PORT_<NAME>, FOO_PORT, FOO_PORT_<PORT>_<PROTO>{,_PROTO,_PORT,_ADDR}), for the
+// Services with a cluster IP, in their order.
+nlohmann::json ServiceLinkEnv(const std::vector<nlohmann::json>& services);
 
 struct PodTranslation {
   nlohmann::json host_pod;
