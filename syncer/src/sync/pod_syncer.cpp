@@ -156,6 +156,15 @@ Status PodSyncer::Reconcile(const std::string& key) {
   }
 
   // Both exist: keep the host pod in line, place and bind the virtual one, copy status back.
+  // A resize first: the generation annotation of the update below then names a spec the host
+  // pod has.
+  if (const json resize = translate::HostPodResize(*v, *h); !resize.is_null() && !Deleting(*h)) {
+    auto resized = ctx_->host->Patch(r::kPods, hns, host_name, kube::PatchType::kStrategicMerge,
+                                     resize.dump(), {.subresource = "resize"});
+    if (!resized.ok() && resized.status().code() != Code::kNotFound) {
+      return resized.status().Annotate("resize host pod " + hns + "/" + host_name);
+    }
+  }
   const json update = translate::HostPodUpdate(*v, *h, ctx_->tenant, ctx_->config, ctx_->pod_env);
   if (!update.is_null()) {
     auto patched = ctx_->host->Patch(r::kPods, hns, host_name, kube::PatchType::kStrategicMerge,

@@ -494,4 +494,34 @@ json HostPodUpdate(const json& virtual_pod, const json& host_pod, const Tenant& 
   return patch.empty() ? json() : patch;
 }
 
+json HostPodResize(const json& virtual_pod, const json& host_pod) {
+  // Only a virtual spec newer than the host pod's is a resize: resources the host's admission
+  // filled in (a LimitRange's defaults) are not the tenant's change, and not to be undone.
+  const json& vmeta = ObjectAt(virtual_pod, "metadata");
+  const std::string made_from =
+      ObjectAt(ObjectAt(host_pod, "metadata"), "annotations").value(labels::kVirtualGeneration, "");
+  if (!vmeta.contains("generation") || !vmeta["generation"].is_number_integer() ||
+      made_from == std::to_string(vmeta["generation"].get<int64_t>())) {
+    return json();
+  }
+  json patch = json::object();
+  const json& vspec = ObjectAt(virtual_pod, "spec");
+  const json& hspec = ObjectAt(host_pod, "spec");
+  for (const char* list : {"initContainers", "containers"}) {
+    json changed = json::array();
+    for (const auto& v : vspec.value(list, json::array())) {
+      if (!v.is_object()) continue;
+      for (const auto& h : hspec.value(list, json::array())) {
+        if (!h.is_object() || h.value("name", "") != v.value("name", "")) continue;
+        const json want = v.value("resources", json::object());
+        if (h.value("resources", json::object()) != want) {
+          changed.push_back({{"name", v["name"]}, {"resources", want}});
+        }
+      }
+    }
+    if (!changed.empty()) patch["spec"][list] = changed;
+  }
+  return patch.empty() ? json() : patch;
+}
+
 }  // namespace vc::syncer::translate

@@ -341,6 +341,25 @@ TEST(SyncerTranslatePodTest, UpdateAddsTolerationsAndTheNewGeneration) {
   EXPECT_EQ(patch["metadata"]["annotations"], (json{{labels::kVirtualGeneration, "2"}}));
 }
 
+TEST(SyncerTranslatePodTest, AResizeGivesTheHostContainersTheVirtualResources) {
+  json v = VirtualPod();
+  v["metadata"]["generation"] = 1;
+  v["spec"]["containers"][0]["resources"] =
+      json::parse(R"({"requests": {"cpu": "100m"}, "limits": {"cpu": "200m"}})");
+  json host = TranslatePod(v, kTenant, SyncConfig{}, kEnv).host_pod;
+  EXPECT_TRUE(HostPodResize(v, host).is_null());
+  // The host's admission defaulted a memory limit: not a resize to undo.
+  host["spec"]["containers"][0]["resources"]["limits"]["memory"] = "1Gi";
+  EXPECT_TRUE(HostPodResize(v, host).is_null());
+  host["spec"]["containers"][0]["resources"]["limits"].erase("memory");
+  v["metadata"]["generation"] = 2;
+  v["spec"]["containers"][0]["resources"]["limits"]["cpu"] = "400m";
+  EXPECT_EQ(HostPodResize(v, host), json::parse(R"({"spec": {"containers": [{"name": "web",
+      "resources": {"requests": {"cpu": "100m"}, "limits": {"cpu": "400m"}}}]}})"));
+  // Resources are not part of the ordinary update.
+  EXPECT_FALSE(HostPodUpdate(v, host, kTenant, SyncConfig{}, kEnv).contains("spec"));
+}
+
 TEST(SyncerTranslatePodTest, UpdatePatchesANewActiveDeadline) {
   json v = VirtualPod();
   const json host = TranslatePod(v, kTenant, SyncConfig{}, kEnv).host_pod;

@@ -105,9 +105,17 @@ nlohmann::json VirtualPodStatus(const nlohmann::json& host_pod);
 bool StatusDiffers(const nlohmann::json& virtual_pod, const nlohmann::json& host_pod);
 
 // A merge patch that brings the host pod's mutable fields (labels, annotations, container
-// images) in line with the virtual pod; null when nothing differs.
+// images, added tolerations, activeDeadlineSeconds) in line with the virtual pod; null when
+// nothing differs.
 nlohmann::json HostPodUpdate(const nlohmann::json& virtual_pod, const nlohmann::json& host_pod,
                              const Tenant& tenant, const SyncConfig& config,
                              const PodEnvironment& env);
+
+// A strategic merge patch for the host pod's `resize` subresource that gives its containers
+// the virtual pod's resources (an in-place resize in the virtual cluster); null when they are
+// the same, or the virtual pod's generation is the one the host pod was made from (what the
+// host's admission defaulted stays). The kubelet actuates it; the statuses it writes come back
+// with the pod's status.
+nlohmann::json HostPodResize(const nlohmann::json& virtual_pod, const nlohmann::json& host_pod);
 
 }  // namespace vc::syncer::translate
