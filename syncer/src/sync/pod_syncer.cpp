@@ -165,6 +165,7 @@ Status PodSyncer::Reconcile(const std::string& key) {
       return resized.status().Annotate("resize host pod " + hns + "/" + host_name);
     }
   }
+  RETURN_IF_ERROR(AddEphemeralContainers(*v, *h));
   const json update = translate::HostPodUpdate(*v, *h, ctx_->tenant, ctx_->config, ctx_->pod_env);
   if (!update.is_null()) {
     auto patched = ctx_->host->Patch(r::kPods, hns, host_name, kube::PatchType::kStrategicMerge,
@@ -196,6 +197,51 @@ bool PodSyncer::RanOnHost(const json& vpod) const {
   if (!ctx_->config.virtual_scheduler && !translate::CreatedOnANode(vpod)) return true;
   const json& status = translate::ObjectAt(vpod, "status");
   return !status.value("hostIP", "").empty() || status.contains("containerStatuses");
+}
+
+// `kubectl debug`: ephemeral containers added to the virtual pod are added to the host pod,
+// under the same pod security level as the pod itself.
+Status PodSyncer::AddEphemeralContainers(const json& vpod, const json& hpod) {
+  if (Deleting(hpod)) return Status::Ok();
+  translate::PodReferences refs;
+  translate::PodEnvironment env = ctx_->pod_env;
+  env.dns_ip = DnsIp();
+  env.cluster_domain = ctx_->config.cluster_domain;
+  const json patch = translate::HostPodEphemeralContainers(vpod, hpod, ctx_->tenant, env, &refs);
+  if (patch.is_null()) return Status::Ok();
+  const json& meta = translate::ObjectAt(vpod, "metadata");
+  const std::string ns = meta.value("namespace", "");
+  const std::string level = translate::PodSecurityLevel(ctx_->config);
+  const auto violations = translate::PodPolicyViolations(vpod, level);
+  if (!violations.empty()) {
+    std::string message = "ephemeral container refused by the virtual cluster's pod security "
+                          "level \"" + level + "\":";
+    for (const auto& v : violations) message += " " + v + ";";
+    message.pop_back();
+    VC_LOG(Info) << "refusing ephemeral containers of pod " << ns << "/" << meta.value("name", "")
+                 << ": " << message;
+    RecordVirtualEvent(*ctx_->virtual_cluster, vpod, "Warning", "SyncRefused", message);
+    return Status::Ok();
+  }
+  for (const auto& cm : refs.config_maps) {
+    if (config_maps_ == nullptr) break;
+    Status s = config_maps_->EnsureOnHost(ns, cm);
+    if (!s.ok() && s.code() != Code::kNotFound) return s.Annotate("sync configmap " + ns + "/" + cm);
+  }
+  for (const auto& secret : refs.secrets) {
+    if (secrets_ == nullptr) break;
+    Status s = secrets_->EnsureOnHost(ns, secret);
+    if (!s.ok() && s.code() != Code::kNotFound) return s.Annotate("sync secret " + ns + "/" + secret);
+  }
+  const json& hmeta = translate::ObjectAt(hpod, "metadata");
+  auto added = ctx_->host->Patch(r::kPods, hmeta.value("namespace", ""), hmeta.value("name", ""),
+                                 kube::PatchType::kStrategicMerge, patch.dump(),
+                                 {.subresource = "ephemeralcontainers"});
+  if (!added.ok() && added.status().code() != Code::kNotFound) {
+    return added.status().Annotate("add ephemeral containers to host pod " +
+                                   hmeta.value("name", ""));
+  }
+  return Status::Ok();
 }
 
 Status PodSyncer::CreateOnHost(const json& vpod) {

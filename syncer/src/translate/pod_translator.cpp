@@ -406,7 +406,8 @@ json VirtualPodStatus(const json& host_pod) {
   const json status = host_pod.value("status", json::object());
   json out = json::object();
   for (const char* key : {"phase", "conditions", "message", "reason", "hostIP", "hostIPs", "podIP",
-                          "podIPs", "startTime", "initContainerStatuses", "containerStatuses"}) {
+                          "podIPs", "startTime", "initContainerStatuses", "containerStatuses",
+                          "ephemeralContainerStatuses"}) {
     if (status.contains(key)) out[key] = status[key];
   }
   // Generations are the host pod's: the virtual pod's instead, or none where unknown.
@@ -492,6 +493,27 @@ json HostPodUpdate(const json& virtual_pod, const json& host_pod, const Tenant& 
     patch["spec"]["activeDeadlineSeconds"] = deadline;
   }
   return patch.empty() ? json() : patch;
+}
+
+json HostPodEphemeralContainers(const json& virtual_pod, const json& host_pod,
+                                const Tenant& tenant, const PodEnvironment& env,
+                                PodReferences* refs) {
+  const std::string ns = ObjectAt(virtual_pod, "metadata").value("namespace", "");
+  Rewriter rw{ns, tenant, refs};
+  const json have = ObjectAt(host_pod, "spec").value("ephemeralContainers", json::array());
+  json added = json::array();
+  for (json c : ObjectAt(virtual_pod, "spec").value("ephemeralContainers", json::array())) {
+    if (!c.is_object()) continue;
+    const std::string name = c.value("name", "");
+    const bool there = std::any_of(have.begin(), have.end(), [&](const json& h) {
+      return h.is_object() && h.value("name", "") == name;
+    });
+    if (there) continue;
+    RewriteContainer(&c, &rw, env);
+    added.push_back(std::move(c));
+  }
+  if (added.empty()) return json();
+  return {{"spec", {{"ephemeralContainers", std::move(added)}}}};
 }
 
 json HostPodResize(const json& virtual_pod, const json& host_pod) {

@@ -360,6 +360,28 @@ TEST(SyncerTranslatePodTest, AResizeGivesTheHostContainersTheVirtualResources) {
   EXPECT_FALSE(HostPodUpdate(v, host, kTenant, SyncConfig{}, kEnv).contains("spec"));
 }
 
+TEST(SyncerTranslatePodTest, EphemeralContainersAreAddedRewrittenAndOnlyOnce) {
+  json v = VirtualPod();
+  const json host = TranslatePod(v, kTenant, SyncConfig{}, kEnv).host_pod;
+  PodReferences refs;
+  EXPECT_TRUE(HostPodEphemeralContainers(v, host, kTenant, kEnv, &refs).is_null());
+  v["spec"]["ephemeralContainers"] = json::parse(R"([{"name": "debugger", "image": "busybox",
+      "targetContainerName": "web",
+      "env": [{"name": "T", "valueFrom": {"secretKeyRef": {"name": "tok", "key": "t"}}}]}])");
+  const json patch = HostPodEphemeralContainers(v, host, kTenant, kEnv, &refs);
+  ASSERT_EQ(patch["spec"]["ephemeralContainers"].size(), 1u) << patch.dump();
+  const json& added = patch["spec"]["ephemeralContainers"][0];
+  EXPECT_EQ(added["targetContainerName"], "web");
+  EXPECT_EQ(added["env"][0]["valueFrom"]["secretKeyRef"]["name"], "tok-x-shop-x-t1");
+  EXPECT_EQ(refs.secrets.count("tok"), 1u);
+  json has = host;
+  has["spec"]["ephemeralContainers"] = patch["spec"]["ephemeralContainers"];
+  EXPECT_TRUE(HostPodEphemeralContainers(v, has, kTenant, kEnv, &refs).is_null());
+  // Their statuses come back with the pod's.
+  has["status"]["ephemeralContainerStatuses"] = json::array({{{"name", "debugger"}}});
+  EXPECT_EQ(VirtualPodStatus(has)["ephemeralContainerStatuses"][0]["name"], "debugger");
+}
+
 TEST(SyncerTranslatePodTest, UpdatePatchesANewActiveDeadline) {
   json v = VirtualPod();
   const json host = TranslatePod(v, kTenant, SyncConfig{}, kEnv).host_pod;

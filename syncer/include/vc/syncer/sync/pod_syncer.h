@@ -58,6 +58,7 @@ class PodSyncer : public KindSyncer {
   Status Reconcile(const std::string& key);
   bool RanOnHost(const nlohmann::json& vpod) const;
   Status CreateOnHost(const nlohmann::json& vpod);
+  Status AddEphemeralContainers(const nlohmann::json& vpod, const nlohmann::json& hpod);
   // Creates or refreshes the pod's token Secret as translate::PlanTokenRefresh says, and
   // queues the pod again for the next refresh. `host_pod` (null before it exists) owns it.
   Status EnsureTokens(const nlohmann::json& vpod, const nlohmann::json* host_pod);

@@ -111,6 +111,14 @@ nlohmann::json HostPodUpdate(const nlohmann::json& virtual_pod, const nlohmann::
                              const Tenant& tenant, const SyncConfig& config,
                              const PodEnvironment& env);
 
+// The host pod's `ephemeralcontainers` subresource patch that adds the virtual pod's ephemeral
+// containers it lacks (`kubectl debug`), rewritten as TranslatePod rewrites containers (their
+// references in `refs`); null when there are none to add. Ephemeral containers are only ever
+// added.
+nlohmann::json HostPodEphemeralContainers(const nlohmann::json& virtual_pod,
+                                          const nlohmann::json& host_pod, const Tenant& tenant,
+                                          const PodEnvironment& env, PodReferences* refs);
+
 // A strategic merge patch for the host pod's `resize` subresource that gives its containers
 // the virtual pod's resources (an in-place resize in the virtual cluster); null when they are
 // the same, or the virtual pod's generation is the one the host pod was made from (what the
