@@ -47,6 +47,8 @@ std::vector<HostObject> RenderRbac(const VirtualCluster& vc) {
            kReadWrite),
       Rule({""}, {"pods/log", "pods/exec", "pods/attach", "pods/portforward", "pods/eviction"},
            {"get", "create"}),
+      // A virtual pod's in-place resize and `kubectl debug` containers, onto its host pod.
+      Rule({""}, {"pods/resize", "pods/ephemeralcontainers"}, {"get", "update", "patch"}),
       Rule({""}, {"serviceaccounts/token"}, {"create"}),
       Rule({""}, {"events"}, {"get", "list", "watch", "create", "patch"}),
       Rule({"discovery.k8s.io"}, {"endpointslices"}, kReadWrite),
