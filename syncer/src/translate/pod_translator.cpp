@@ -209,41 +209,38 @@ json Placement(json spec, const Tenant& tenant, const SyncConfig& config,
   return spec;
 }
 
+// Adds `requirement` to the `list` ("matchFields" or "matchExpressions") of every term of the
+// pod's required node affinity (one empty term when it has none): the terms are ORed, so each
+// of them must carry it.
+json RequireOnEveryTerm(json spec, const char* list, const json& requirement) {
+  json& required = spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"];
+  if (!required.is_object()) required = json::object();
+  json& terms = required["nodeSelectorTerms"];
+  if (!terms.is_array() || terms.empty()) terms = json::array({json::object()});
+  for (auto& term : terms) {
+    if (!term.is_object()) term = json::object();
+    json requirements = term.value(list, json::array());
+    if (!requirements.is_array()) requirements = json::array();
+    requirements.push_back(requirement);
+    term[list] = requirements;
+  }
+  return spec;
+}
+
 // The node the virtual scheduler bound the pod to, as a required node affinity on every term
 // (as the DaemonSet controller pins its pods), never as nodeName: the host's scheduler still
 // checks taints, the tenant's placement (Placement above) and room, so a node the tenant may not
 // use leaves the host pod Pending instead of placing it there.
 json PinToNode(json spec, const std::string& node) {
-  const json field = {{"key", "metadata.name"}, {"operator", "In"}, {"values", {node}}};
-  json& required = spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"];
-  if (!required.is_object()) required = json::object();
-  json& terms = required["nodeSelectorTerms"];
-  if (!terms.is_array() || terms.empty()) terms = json::array({json::object()});
-  for (auto& term : terms) {
-    if (!term.is_object()) term = json::object();
-    json fields = term.value("matchFields", json::array());
-    fields.push_back(field);
-    term["matchFields"] = fields;
-  }
-  return spec;
+  return RequireOnEveryTerm(std::move(spec), "matchFields",
+                            {{"key", "metadata.name"}, {"operator", "In"}, {"values", {node}}});
 }
 
-// A term every required node-affinity term must also meet: the node is dedicated to no tenant.
-// The kubelet checks required node affinity when it admits a pod, so a pod sent to a node by
-// name cannot land on another tenant's dedicated node.
+// The node is dedicated to no tenant. The kubelet checks required node affinity when it admits
+// a pod, so a pod sent to a node by name cannot land on another tenant's dedicated node.
 json KeepOffDedicatedNodes(json spec) {
-  const json expression = {{"key", labels::kDedicatedNodeLabel}, {"operator", "DoesNotExist"}};
-  json& required = spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"];
-  if (!required.is_object()) required = json::object();
-  json& terms = required["nodeSelectorTerms"];
-  if (!terms.is_array() || terms.empty()) terms = json::array({json::object()});
-  for (auto& term : terms) {
-    if (!term.is_object()) term = json::object();
-    json expressions = term.value("matchExpressions", json::array());
-    expressions.push_back(expression);
-    term["matchExpressions"] = expressions;
-  }
-  return spec;
+  return RequireOnEveryTerm(std::move(spec), "matchExpressions",
+                            {{"key", labels::kDedicatedNodeLabel}, {"operator", "DoesNotExist"}});
 }
 
 }  // namespace
