@@ -18,6 +18,16 @@ std::string NodeOf(const json& pod) {
   return pod.value("spec", json::object()).value("nodeName", "");
 }
 bool Deleting(const json& o) { return o.contains("/metadata/deletionTimestamp"_json_pointer); }
+
+// "WHAT refused by the virtual cluster's pod security level "L": v1; v2"
+std::string RefusalMessage(const std::string& what, const std::string& level,
+                           const std::vector<std::string>& violations) {
+  std::string message =
+      what + " refused by the virtual cluster's pod security level \"" + level + "\":";
+  for (const auto& v : violations) message += " " + v + ";";
+  message.pop_back();
+  return message;
+}
 std::string Uid(const json& o) { return translate::ObjectAt(o, "metadata").value("uid", ""); }
 
 }  // namespace
@@ -202,37 +212,25 @@ bool PodSyncer::RanOnHost(const json& vpod) const {
 // `kubectl debug`: ephemeral containers added to the virtual pod are added to the host pod,
 // under the same pod security level as the pod itself.
 Status PodSyncer::AddEphemeralContainers(const json& vpod, const json& hpod) {
-  if (Deleting(hpod)) return Status::Ok();
+  // Every reconcile of every pod passes here: nothing to build for a pod without them.
+  if (Deleting(hpod) || !translate::ObjectAt(vpod, "spec").contains("ephemeralContainers")) {
+    return Status::Ok();
+  }
   translate::PodReferences refs;
-  translate::PodEnvironment env = ctx_->pod_env;
-  env.dns_ip = DnsIp();
-  env.cluster_domain = ctx_->config.cluster_domain;
-  const json patch = translate::HostPodEphemeralContainers(vpod, hpod, ctx_->tenant, env, &refs);
+  const json patch = translate::HostPodEphemeralContainers(vpod, hpod, ctx_->tenant,
+                                                           PodEnvironmentFor(vpod), &refs);
   if (patch.is_null()) return Status::Ok();
   const json& meta = translate::ObjectAt(vpod, "metadata");
   const std::string ns = meta.value("namespace", "");
   const std::string level = translate::PodSecurityLevel(ctx_->config);
-  const auto violations = translate::PodPolicyViolations(vpod, level);
-  if (!violations.empty()) {
-    std::string message = "ephemeral container refused by the virtual cluster's pod security "
-                          "level \"" + level + "\":";
-    for (const auto& v : violations) message += " " + v + ";";
-    message.pop_back();
+  if (const auto violations = translate::PodPolicyViolations(vpod, level); !violations.empty()) {
+    const std::string message = RefusalMessage("ephemeral container", level, violations);
     VC_LOG(Info) << "refusing ephemeral containers of pod " << ns << "/" << meta.value("name", "")
                  << ": " << message;
     RecordVirtualEvent(*ctx_->virtual_cluster, vpod, "Warning", "SyncRefused", message);
     return Status::Ok();
   }
-  for (const auto& cm : refs.config_maps) {
-    if (config_maps_ == nullptr) break;
-    Status s = config_maps_->EnsureOnHost(ns, cm);
-    if (!s.ok() && s.code() != Code::kNotFound) return s.Annotate("sync configmap " + ns + "/" + cm);
-  }
-  for (const auto& secret : refs.secrets) {
-    if (secrets_ == nullptr) break;
-    Status s = secrets_->EnsureOnHost(ns, secret);
-    if (!s.ok() && s.code() != Code::kNotFound) return s.Annotate("sync secret " + ns + "/" + secret);
-  }
+  RETURN_IF_ERROR(EnsureReferences(ns, refs));
   const json& hmeta = translate::ObjectAt(hpod, "metadata");
   auto added = ctx_->host->Patch(r::kPods, hmeta.value("namespace", ""), hmeta.value("name", ""),
                                  kube::PatchType::kStrategicMerge, patch.dump(),
@@ -244,16 +242,49 @@ Status PodSyncer::AddEphemeralContainers(const json& vpod, const json& hpod) {
   return Status::Ok();
 }
 
+// The virtual cluster's DNS, at the address the host gave its Service (the virtual one is
+// recreated with it; until that Service exists, pods resolve through the host's DNS), and the
+// variables of the virtual Services of the pod's namespace unless it opts out of them.
+translate::PodEnvironment PodSyncer::PodEnvironmentFor(const json& vpod) {
+  translate::PodEnvironment env = ctx_->pod_env;
+  env.dns_ip = DnsIp();
+  env.cluster_domain = ctx_->config.cluster_domain;
+  if (services_ != nullptr &&
+      translate::ObjectAt(vpod, "spec").value("enableServiceLinks", json(true)) != json(false)) {
+    env.service_links = translate::ServiceLinkEnv(services_->VirtualServices(
+        translate::ObjectAt(vpod, "metadata").value("namespace", "")));
+  }
+  return env;
+}
+
+// What a pod names is copied first. One that does not exist yet does not hold the pod back, as
+// in any cluster: it is copied when it appears (EnsureOnHost keeps it wanted), and the host's
+// kubelet waits for a volume's Secret or ConfigMap (an optional one it goes without), its
+// scheduler for a claim.
+Status PodSyncer::EnsureReferences(const std::string& ns, const translate::PodReferences& refs) {
+  const auto ensure = [&](ObjectSyncer* syncer, const std::set<std::string>& names,
+                          const char* what) -> Status {
+    if (syncer == nullptr) return Status::Ok();
+    for (const auto& name : names) {
+      Status s = syncer->EnsureOnHost(ns, name);
+      if (!s.ok() && s.code() != Code::kNotFound) {
+        return s.Annotate(std::string("sync ") + what + " " + ns + "/" + name);
+      }
+    }
+    return Status::Ok();
+  };
+  RETURN_IF_ERROR(ensure(config_maps_, refs.config_maps, "configmap"));
+  RETURN_IF_ERROR(ensure(secrets_, refs.secrets, "secret"));
+  return ensure(pvcs_, refs.pvcs, "persistentvolumeclaim");
+}
+
 Status PodSyncer::CreateOnHost(const json& vpod) {
   const json& meta = translate::ObjectAt(vpod, "metadata");
   const std::string ns = meta.value("namespace", "");
   const std::string level = translate::PodSecurityLevel(ctx_->config);
   const auto violations = translate::PodPolicyViolations(vpod, level);
   if (!violations.empty()) {
-    std::string message =
-        "pod refused by the virtual cluster's pod security level \"" + level + "\":";
-    for (const auto& v : violations) message += " " + v + ";";
-    message.pop_back();
+    const std::string message = RefusalMessage("pod", level, violations);
     VC_LOG(Info) << "refusing pod " << ns << "/" << meta.value("name", "") << ": " << message;
     RecordVirtualEvent(*ctx_->virtual_cluster, vpod, "Warning", "SyncRefused", message);
     bool marked = false;
@@ -277,34 +308,8 @@ Status PodSyncer::CreateOnHost(const json& vpod) {
   // With the virtual scheduler, the host pod waits for its binding (an update of the virtual
   // pod, which brings it back here).
   if (ctx_->config.virtual_scheduler && NodeOf(vpod).empty()) return Status::Ok();
-  // The virtual cluster's DNS, at the address the host gave its Service (the virtual one is
-  // recreated with it); until that Service exists, pods resolve through the host's DNS.
-  translate::PodEnvironment env = ctx_->pod_env;
-  env.dns_ip = DnsIp();
-  env.cluster_domain = ctx_->config.cluster_domain;
-  if (services_ != nullptr &&
-      translate::ObjectAt(vpod, "spec").value("enableServiceLinks", json(true)) != json(false)) {
-    env.service_links = translate::ServiceLinkEnv(services_->VirtualServices(ns));
-  }
-  auto t = translate::TranslatePod(vpod, ctx_->tenant, ctx_->config, env);
-  // What the pod names is copied first. One that does not exist yet does not hold the pod back,
-  // as in any cluster: it is copied when it appears (EnsureOnHost keeps it wanted), and the
-  // host's kubelet waits for a volume's Secret or ConfigMap (an optional one it goes without),
-  // its scheduler for a claim.
-  const auto ensure = [&](ObjectSyncer* syncer, const std::set<std::string>& names,
-                          const char* what) -> Status {
-    if (syncer == nullptr) return Status::Ok();
-    for (const auto& name : names) {
-      Status s = syncer->EnsureOnHost(ns, name);
-      if (!s.ok() && s.code() != Code::kNotFound) {
-        return s.Annotate(std::string("sync ") + what + " " + ns + "/" + name);
-      }
-    }
-    return Status::Ok();
-  };
-  RETURN_IF_ERROR(ensure(config_maps_, t.refs.config_maps, "configmap"));
-  RETURN_IF_ERROR(ensure(secrets_, t.refs.secrets, "secret"));
-  RETURN_IF_ERROR(ensure(pvcs_, t.refs.pvcs, "persistentvolumeclaim"));
+  auto t = translate::TranslatePod(vpod, ctx_->tenant, ctx_->config, PodEnvironmentFor(vpod));
+  RETURN_IF_ERROR(EnsureReferences(ns, t.refs));
   // Tokens name the node of their pod only if it was bound when they were requested
   // (PlanTokenRefresh). A pod the virtual scheduler bound gets them now; one the host schedules
   // once its host pod has a node and the virtual pod is bound to it, and the host pod waits for

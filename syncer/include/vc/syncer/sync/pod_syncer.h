@@ -59,6 +59,8 @@ class PodSyncer : public KindSyncer {
   bool RanOnHost(const nlohmann::json& vpod) const;
   Status CreateOnHost(const nlohmann::json& vpod);
   Status AddEphemeralContainers(const nlohmann::json& vpod, const nlohmann::json& hpod);
+  translate::PodEnvironment PodEnvironmentFor(const nlohmann::json& vpod);  // worker thread only
+  Status EnsureReferences(const std::string& ns, const translate::PodReferences& refs);
   // Creates or refreshes the pod's token Secret as translate::PlanTokenRefresh says, and
   // queues the pod again for the next refresh. `host_pod` (null before it exists) owns it.
   Status EnsureTokens(const nlohmann::json& vpod, const nlohmann::json* host_pod);
