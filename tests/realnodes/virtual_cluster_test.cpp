@@ -233,7 +233,9 @@ spec:
 // The seed's DNS between virtual clusters, resolved for real: `front` asks for `backend` and
 // reaches the Service of that name in virtual cluster `api` (networking.resolveDNS,
 // vClusterService), and a host Service replicated into it by name
-// (networking.replicateServices.fromHost); both serve their pages by those names.
+// (networking.replicateServices.fromHost); both serve their pages by those names. Its own
+// kubernetes.default is the host Service in front of its control plane, not the host's API
+// server, with Endpoints and an EndpointSlice naming that pod.
 TEST_F(RealVirtualClusterTest, VirtualClustersResolveEachOthersServicesAndTheHosts) {
   ASSERT_EQ(Apply(R"(apiVersion: v1
 kind: Pod
@@ -293,6 +295,7 @@ spec:
     command: [sh, -c, 'for i in 1 2 3 4 5 6 7 8 9 10; do
         nslookup backend.default.svc.cluster.local && nslookup shared-web.default.svc.cluster.local && break;
         sleep 2; done;
+      nslookup kubernetes.default.svc.cluster.local;
       timeout 20 wget -qO- http://backend.default.svc.cluster.local/ &&
       timeout 20 wget -qO- http://shared-web/']
 )").code,
@@ -304,6 +307,29 @@ spec:
   EXPECT_NE(out.find("Name:\tbackend.default.svc.cluster.local"), std::string::npos) << out;
   EXPECT_NE(out.find("backend-of-api"), std::string::npos) << out;
   EXPECT_NE(out.find("<title>Welcome to nginx!</title>"), std::string::npos) << out;
+
+  const std::string front_ns = NamespaceOf("front");
+  const std::string host_ip =
+      Kubectl({"-n", front_ns, "get", "service", "front", "-o", "jsonpath={.spec.clusterIP}"}, false).out;
+  const std::string pod_ip =
+      Kubectl({"-n", front_ns, "get", "pod", "front-0", "-o", "jsonpath={.status.podIP}"}, false).out;
+  ASSERT_FALSE(host_ip.empty());
+  ASSERT_FALSE(pod_ip.empty());
+  EXPECT_EQ(GetIn("front", "service/kubernetes", "{.spec.clusterIP}"), host_ip);
+  EXPECT_NE(out.find("Name:\tkubernetes.default.svc.cluster.local\nAddress: " + host_ip + "\n"),
+            std::string::npos)
+      << out;
+  // kubectl warns that v1 Endpoints are deprecated, on the same output: the answer is the end.
+  auto ends_with_pod_ip = [&](const std::string& got) {
+    return got.size() >= pod_ip.size() &&
+           got.compare(got.size() - pod_ip.size(), pod_ip.size(), pod_ip) == 0 &&
+           (got.size() == pod_ip.size() || got[got.size() - pod_ip.size() - 1] == '\n');
+  };
+  EXPECT_TRUE(Eventually([&] {
+    return ends_with_pod_ip(GetIn("front", "endpoints/kubernetes", "{.subsets[0].addresses[*].ip}")) &&
+           GetIn("front", "endpointslice/kubernetes", "{.endpoints[*].addresses[*]}") == pod_ip;
+  }, std::chrono::seconds(30)))
+      << In("front", {"get", "endpoints,endpointslices", "-n", "default", "-o", "yaml"}).out;
 }
 
 // The pids of processes whose program is `program` with argument `arg`, in the pod with `uid`.

@@ -2,6 +2,7 @@
 #include "vc/syncer/sync/service_syncer.h"
 
 #include "vc/log.h"
+#include "vc/syncer/translate/apiserver_service.h"
 #include "vc/syncer/translate/object_translator.h"
 
 namespace vc::syncer::sync {
@@ -34,7 +35,10 @@ void ServiceSyncer::Stop() { pair_.Stop(); }
 
 Status ServiceSyncer::Reconcile(const std::string& key) {
   // The virtual API server's own Service: it points at the virtual cluster, not a workload.
-  if (key == "default/kubernetes") return Status::Ok();
+  if (key == std::string(translate::kApiServerServiceNamespace) + "/" +
+                 translate::kApiServerServiceName) {
+    return KeepApiServerService();
+  }
   const auto [ns, name] = SplitKey(key);
   const std::string host_name = translate::HostName(name, ns, ctx_->tenant.name);
   const std::string& hns = ctx_->tenant.host_namespace;
@@ -78,6 +82,65 @@ Status ServiceSyncer::Reconcile(const std::string& key) {
     return AdoptHostClusterIp(*v, host_ip);
   }
   return Status::Ok();
+}
+
+// translate/apiserver_service.h says why. Reconciled on the Service's own events; a missing
+// address (the host has not listed this pod yet) is retried with the queue's backoff.
+Status ServiceSyncer::KeepApiServerService() {
+  const std::string& ip = ctx_->pod_env.apiserver_host;
+  if (ip.empty()) return Status::Ok();  // no host Service in front of this control plane
+  const char* ns = translate::kApiServerServiceNamespace;
+  const char* name = translate::kApiServerServiceName;
+  auto v = pair_.virtual_cache().Get(ns, name);
+  if (!v) return Status::Ok();  // the API server creates it; that event brings us back
+  if (auto fresh = translate::ApiServerServiceAt(*v, ip); fresh && !apiserver_ip_refused_) {
+    const std::string uid = translate::ObjectAt(*v, "metadata").value("uid", "");
+    auto deleted = ctx_->virtual_cluster->Delete(r::kServices, ns, name, {.precondition_uid = uid});
+    if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
+    auto created = ctx_->virtual_cluster->Create(r::kServices, ns, *fresh);
+    if (!created.ok() && created.status().code() == Code::kInvalid) {
+      // Outside the virtual service range, or taken there: the API server puts its own back
+      // (it creates the Service when missing), and the syncer stops trying.
+      apiserver_ip_refused_ = true;
+      VC_LOG(Warning) << "the virtual API server refused default/kubernetes on " << ip << " ("
+                      << created.status().message()
+                      << "); in-cluster clients that resolve kubernetes.default.svc reach the "
+                         "address the API server picks";
+      return Status::Ok();
+    }
+    // AlreadyExists: the API server's controller put its own back first; the event retries.
+    if (!created.ok()) return created.status();
+    VC_LOG(Info) << "virtual service default/kubernetes now has the host ClusterIP " << ip;
+  }
+  kube::ListOptions options;
+  options.label_selector = "kubernetes.io/service-name=" + ctx_->tenant.name;
+  ASSIGN_OR_RETURN(auto slices, ctx_->host->ListAll(r::kEndpointSlices,
+                                                     ctx_->tenant.host_namespace, options));
+  const translate::ApiServerAddresses addresses = translate::ApiServerAddressesFrom(slices.items);
+  if (addresses.ips.empty() || addresses.port == 0) {
+    return Unavailable("the host service " + ctx_->tenant.name +
+                       " lists no address for this pod yet");
+  }
+  RETURN_IF_ERROR(KeepVirtual(r::kEndpoints, translate::ApiServerEndpoints(addresses)));
+  return KeepVirtual(r::kEndpointSlices, translate::ApiServerEndpointSlice(addresses));
+}
+
+// Creates `want` in the virtual cluster, or updates the object there unless it carries it.
+Status ServiceSyncer::KeepVirtual(const kube::Resource& resource, json want) {
+  const json& meta = translate::ObjectAt(want, "metadata");
+  const std::string ns = meta.value("namespace", "");
+  const std::string name = meta.value("name", "");
+  auto current = ctx_->virtual_cluster->Get(resource, ns, name);
+  if (!current.ok() && current.status().code() != Code::kNotFound) return current.status();
+  if (!current.ok()) {
+    auto created = ctx_->virtual_cluster->Create(resource, ns, want);
+    return created.ok() ? Status::Ok() : created.status();
+  }
+  if (translate::ApiServerEndpointsCurrent(*current, want)) return Status::Ok();
+  want["metadata"]["resourceVersion"] =
+      translate::ObjectAt(*current, "metadata").value("resourceVersion", "");
+  auto updated = ctx_->virtual_cluster->Update(resource, ns, want);
+  return updated.ok() ? Status::Ok() : updated.status();
 }
 
 // The host Service asks for the virtual one's ClusterIP, so both have one address from the

@@ -4,7 +4,9 @@
 // the host's address (both clusters allocate from the same service CIDR by default, as
 // vcluster does); that is what makes the virtual cluster's DNS and env answer with an address
 // that works on the host. A type the values forbid is refused with an Event. The Endpoints of
-// a selector-less Service survive that recreation through the EndpointsSyncer.
+// a selector-less Service survive that recreation through the EndpointsSyncer. The virtual
+// API server's own default/kubernetes is kept on the host Service in front of it
+// (translate/apiserver_service.h).
 #pragma once
 
 #include <memory>
@@ -36,9 +38,12 @@ class ServiceSyncer : public KindSyncer {
   Status Reconcile(const std::string& key);
   StatusOr<nlohmann::json> CreateOnHost(const nlohmann::json& vsvc, const nlohmann::json& want);
   Status AdoptHostClusterIp(const nlohmann::json& vsvc, const std::string& ip);
+  Status KeepApiServerService();
+  Status KeepVirtual(const kube::Resource& resource, nlohmann::json want);
 
   std::shared_ptr<const SyncContext> ctx_;
   EndpointsSyncer* endpoints_ = nullptr;
+  bool apiserver_ip_refused_ = false;  // the worker's alone
   Controller controller_;
   SyncedPair pair_;  // after controller_: it feeds and stops it
 };
