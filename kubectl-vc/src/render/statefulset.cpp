@@ -142,6 +142,16 @@ json ApiServer(const VirtualCluster& vc) {
        "--kubelet-client-certificate=/data/pki/apiserver-kubelet-client.crt",
        "--kubelet-client-key=/data/pki/apiserver-kubelet-client.key",
        "--kubelet-preferred-address-types=InternalIP,Hostname",
+       // The aggregator: it proxies to extension API servers (an APIService) with the
+       // front proxy's client certificate and says who the user is in these headers, which an
+       // extension API server believes from a certificate of this CA alone (kubeadm's flags).
+       "--requestheader-client-ca-file=/data/pki/front-proxy-ca.crt",
+       "--requestheader-allowed-names=front-proxy-client",
+       "--requestheader-username-headers=X-Remote-User",
+       "--requestheader-group-headers=X-Remote-Group",
+       "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+       "--proxy-client-cert-file=/data/pki/front-proxy-client.crt",
+       "--proxy-client-key-file=/data/pki/front-proxy-client.key",
        // On SIGTERM: drain the requests in flight, then give open watches (the syncer's,
        // CoreDNS's, a tenant's kubectl -w) 2s instead of the request timeout (60s).
        "--shutdown-send-retry-after=true",

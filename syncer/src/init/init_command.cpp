@@ -67,7 +67,7 @@ const std::vector<ControlPlaneKubeconfig>& ControlPlaneKubeconfigs() {
 Status PrepareDataDir(const InitOptions& o) {
   ASSIGN_OR_RETURN(auto leaves, pki::ClusterLeafCertificates(PkiRequest(o)));
   pki::PkiStore store(PkiDir(o));
-  ASSIGN_OR_RETURN(auto changes, store.Ensure(pki::CaCommonName(PkiRequest(o)), leaves));
+  ASSIGN_OR_RETURN(auto changes, store.Ensure(pki::ClusterCas(PkiRequest(o)), leaves));
   for (const auto& c : changes) {
     VC_LOG(Info) << "pki " << c.file << ": " << c.action << " (" << c.reason << ")";
   }

@@ -68,8 +68,9 @@ StatusOr<std::string> FirstServiceIp(std::string_view cidr) {
   return std::string(out);
 }
 
-std::string CaCommonName(const ClusterPkiRequest& request) {
-  return "vc-" + request.name + "-ca";
+std::vector<CaCertificate> ClusterCas(const ClusterPkiRequest& request) {
+  return {{"ca", "vc-" + request.name + "-ca"},
+          {"front-proxy-ca", "vc-" + request.name + "-front-proxy-ca"}};
 }
 
 StatusOr<std::vector<LeafCertificate>> ClusterLeafCertificates(
@@ -117,6 +118,9 @@ StatusOr<std::vector<LeafCertificate>> ClusterLeafCertificates(
   // group, a leaked copy is not an admin of the virtual apiserver.
   leaves.push_back({"apiserver-kubelet-client",
                     {.subject = {kKubeletClientCommonName, {}}, .client_auth = true}});
+  leaves.push_back({"front-proxy-client",
+                    {.subject = {kFrontProxyClientCommonName, {}}, .client_auth = true},
+                    "front-proxy-ca"});
   return leaves;
 }
 

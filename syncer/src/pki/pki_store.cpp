@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/syncer/pki/pki_store.h"
 
+#include <map>
+
 #include "vc/log.h"
 #include "vc/syncer/fs/atomic_file.h"
 #include "vc/syncer/pki/keys.h"
@@ -27,13 +29,23 @@ Status Damaged(const std::string& what, const std::string& what_to_do) {
 
 PkiStore::PkiStore(std::string dir, WallNow now) : dir_(std::move(dir)), now_(std::move(now)) {}
 
-StatusOr<std::vector<PkiChange>> PkiStore::Ensure(const std::string& ca_common_name,
+StatusOr<std::vector<PkiChange>> PkiStore::Ensure(const std::vector<CaCertificate>& cas,
                                                   const std::vector<LeafCertificate>& leaves) {
   RETURN_IF_ERROR(fs::MakeDirectories(dir_, kDirMode));
   std::vector<PkiChange> changes;
-  ASSIGN_OR_RETURN(CertificateAuthority ca, EnsureCa(ca_common_name, &changes));
+  std::map<std::string, CertificateAuthority> authorities;
+  for (const auto& wanted : cas) {
+    ASSIGN_OR_RETURN(CertificateAuthority ca, EnsureCa(wanted, &changes));
+    authorities.emplace(wanted.file, std::move(ca));
+  }
   RETURN_IF_ERROR(EnsureServiceAccountKey(&changes));
   for (const auto& leaf : leaves) {
+    auto signer = authorities.find(leaf.ca);
+    if (signer == authorities.end()) {
+      return FailedPrecondition("pki: certificate " + leaf.file + " names the CA " + leaf.ca +
+                                ", which is not one of the cluster's");
+    }
+    const CertificateAuthority& ca = signer->second;
     ASSIGN_OR_RETURN(std::string reason, ReissueReason(ca, leaf));
     if (reason.empty()) continue;
     ASSIGN_OR_RETURN(KeyAndCertificate pair, IssueCertificate(ca, leaf.spec, now_()));
@@ -43,41 +55,46 @@ StatusOr<std::vector<PkiChange>> PkiStore::Ensure(const std::string& ca_common_n
   return changes;
 }
 
-StatusOr<CertificateAuthority> PkiStore::EnsureCa(const std::string& common_name,
+StatusOr<CertificateAuthority> PkiStore::EnsureCa(const CaCertificate& wanted,
                                                   std::vector<PkiChange>* changes) {
-  ASSIGN_OR_RETURN(std::string key, ReadOptional(PathOf("ca.key")));
-  ASSIGN_OR_RETURN(std::string cert, ReadOptional(PathOf("ca.crt")));
+  const std::string key_file = wanted.file + ".key";
+  const std::string cert_file = wanted.file + ".crt";
+  ASSIGN_OR_RETURN(std::string key, ReadOptional(PathOf(key_file)));
+  ASSIGN_OR_RETURN(std::string cert, ReadOptional(PathOf(cert_file)));
   if (key.empty() && !cert.empty()) {
-    return Damaged(PathOf("ca.crt") + " exists without ca.key, so nothing can be signed",
-                   "restore ca.key from a snapshot, or delete ca.crt to give the virtual "
-                   "cluster a new identity (every kubeconfig handed out stops working)");
+    return Damaged(PathOf(cert_file) + " exists without " + key_file +
+                       ", so nothing can be signed",
+                   "restore " + key_file + " from a snapshot, or delete " + cert_file +
+                       " to give the virtual cluster a new identity (every kubeconfig handed "
+                       "out stops working)");
   }
   if (key.empty() || cert.empty()) {
     // Both missing: a new cluster. Only the certificate missing: a run killed between the two
     // writes; rebuilding it around the kept key keeps every signature valid.
     ASSIGN_OR_RETURN(CertificateAuthority ca,
-                     CreateCertificateAuthority(common_name, now_(), kCaValidity, key));
+                     CreateCertificateAuthority(wanted.common_name, now_(), kCaValidity, key));
     const bool had_key = !key.empty();
     if (!had_key) {
-      RETURN_IF_ERROR(fs::WriteFileAtomic(PathOf("ca.key"), ca.private_key_pem, kKeyMode));
+      RETURN_IF_ERROR(fs::WriteFileAtomic(PathOf(key_file), ca.private_key_pem, kKeyMode));
     }
-    RETURN_IF_ERROR(fs::WriteFileAtomic(PathOf("ca.crt"), ca.certificate_pem, kCertMode));
-    changes->push_back({"ca", had_key ? "repaired" : "created",
-                        had_key ? "ca.crt missing; rebuilt around the kept ca.key" : "missing"});
+    RETURN_IF_ERROR(fs::WriteFileAtomic(PathOf(cert_file), ca.certificate_pem, kCertMode));
+    changes->push_back(
+        {wanted.file, had_key ? "repaired" : "created",
+         had_key ? cert_file + " missing; rebuilt around the kept " + key_file : "missing"});
     return ca;
   }
   auto matches = KeyMatchesCertificate(key, cert);
   if (!matches.ok() || !*matches) {
-    return Damaged(PathOf("ca.key") + " and ca.crt do not belong together" +
+    return Damaged(PathOf(key_file) + " and " + cert_file + " do not belong together" +
                        (matches.ok() ? "" : " (" + matches.status().message() + ")"),
                    "restore both from the same snapshot");
   }
   ASSIGN_OR_RETURN(CertificateInfo info, InspectCertificate(cert));
-  if (!info.is_ca) return Damaged(PathOf("ca.crt") + " is not a CA certificate", "restore it");
+  if (!info.is_ca) return Damaged(PathOf(cert_file) + " is not a CA certificate", "restore it");
   if (info.not_after - now_() < kRenewBefore) {
     // Replacing the CA is a decision (every kubeconfig handed out stops working), not
     // something init does on its own.
-    VC_LOG(Warning) << "the virtual cluster's CA " << PathOf("ca.crt")
+    VC_LOG(Warning) << "the virtual cluster's CA " << PathOf(cert_file)
                     << " expires within a year; its certificates cannot outlive it";
   }
   return CertificateAuthority{std::move(cert), std::move(key)};
@@ -137,9 +154,9 @@ Status PkiStore::WritePair(const std::string& file, const KeyAndCertificate& pai
   return fs::WriteFileAtomic(PathOf(file + ".crt"), pair.certificate_pem, kCertMode);
 }
 
-StatusOr<CertificateAuthority> PkiStore::LoadCa() const {
-  ASSIGN_OR_RETURN(std::string cert, fs::ReadFile(PathOf("ca.crt")));
-  ASSIGN_OR_RETURN(std::string key, fs::ReadFile(PathOf("ca.key")));
+StatusOr<CertificateAuthority> PkiStore::LoadCa(const std::string& file) const {
+  ASSIGN_OR_RETURN(std::string cert, fs::ReadFile(PathOf(file + ".crt")));
+  ASSIGN_OR_RETURN(std::string key, fs::ReadFile(PathOf(file + ".key")));
   return CertificateAuthority{std::move(cert), std::move(key)};
 }
 

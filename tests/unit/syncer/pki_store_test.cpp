@@ -23,7 +23,8 @@ using vc::syncer::testing::Spit;
 const WallClock::time_point kT0 = WallClock::from_time_t(1767225600);  // 2026-01-01
 
 const char* const kFiles[] = {"ca", "apiserver", "admin", "controller-manager", "scheduler",
-                              "syncer", "apiserver-kubelet-client"};
+                              "syncer", "apiserver-kubelet-client", "front-proxy-ca",
+                              "front-proxy-client"};
 
 class PkiStoreTest : public ::testing::Test {
  protected:
@@ -41,7 +42,7 @@ class PkiStoreTest : public ::testing::Test {
     return leaves.ok() ? *leaves : std::vector<LeafCertificate>{};
   }
   StatusOr<std::vector<PkiChange>> Ensure(const std::string& cidr = "10.96.0.0/12") {
-    return Store().Ensure("vc-dev-ca", Leaves(cidr));
+    return Store().Ensure(ClusterCas({.name = "dev", .namespace_ = "vcluster-dev"}), Leaves(cidr));
   }
   // Every file's content, to prove what did (not) change.
   std::map<std::string, std::string> Snapshot() const {
@@ -65,15 +66,20 @@ TEST_F(PkiStoreTest, CreatesTheLayoutWithModes) {
   auto changes = Ensure();
   ASSERT_TRUE(changes.ok()) << changes.status().message();
   EXPECT_EQ(Files(*changes),
-            (std::vector<std::string>{"ca", "sa", "apiserver", "admin", "controller-manager",
-                                      "scheduler", "syncer", "apiserver-kubelet-client"}));
+            (std::vector<std::string>{"ca", "front-proxy-ca", "sa", "apiserver", "admin",
+                                      "controller-manager", "scheduler", "syncer",
+                                      "apiserver-kubelet-client", "front-proxy-client"}));
   for (const char* f : kFiles) {
     EXPECT_EQ(ModeOf(Path(std::string(f) + ".key")), 0600) << f;
     EXPECT_EQ(ModeOf(Path(std::string(f) + ".crt")), 0644) << f;
-    auto ca = Slurp(Path("ca.crt"));
+    const bool front_proxy = std::string(f).rfind("front-proxy", 0) == 0;
+    auto ca = Slurp(Path(front_proxy ? "front-proxy-ca.crt" : "ca.crt"));
     Status s = VerifyCertificate(Slurp(Path(std::string(f) + ".crt")), ca, kT0);
     EXPECT_TRUE(s.ok()) << f << ": " << s.message();
   }
+  // The two CAs are apart: the front proxy's client is no client of the cluster's CA.
+  EXPECT_FALSE(VerifyCertificate(Slurp(Path("front-proxy-client.crt")), Slurp(Path("ca.crt")), kT0)
+                   .ok());
   EXPECT_EQ(ModeOf(Path("sa.key")), 0600);
   EXPECT_EQ(ModeOf(Path("sa.pub")), 0644);
   EXPECT_EQ(ModeOf(Dir()), 0700);
@@ -156,15 +162,15 @@ TEST_F(PkiStoreTest, RefusesToReplaceTheIdentity) {
 
   vc::syncer::testing::TempDir other;
   PkiStore foreign(other.path(), [this] { return now_; });
-  ASSERT_TRUE(foreign.Ensure("other", Leaves()).ok());
+  ASSERT_TRUE(foreign.Ensure(ClusterCas({.name = "other", .namespace_ = "o"}), Leaves()).ok());
   Spit(Path("ca.key"), Slurp(other.path() + "/ca.key"));
   EXPECT_EQ(Ensure().status().code(), Code::kFailedPrecondition);
 
   vc::syncer::testing::TempDir third;
   PkiStore sa_only(third.path(), [this] { return now_; });
-  ASSERT_TRUE(sa_only.Ensure("x", {}).ok());
+  ASSERT_TRUE(sa_only.Ensure({{"ca", "x"}}, {}).ok());
   std::filesystem::remove(third.path() + "/sa.key");
-  EXPECT_EQ(sa_only.Ensure("x", {}).status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(sa_only.Ensure({{"ca", "x"}}, {}).status().code(), Code::kFailedPrecondition);
 }
 
 TEST_F(PkiStoreTest, ReissuesOnlyTheLeafWhoseSansChanged) {
@@ -194,7 +200,7 @@ TEST_F(PkiStoreTest, RenewsLeavesNearExpiryButNotTheCa) {
   now_ = kT0 + kLeafValidity - kRenewBefore + hours(24);
   auto changes = Ensure();
   ASSERT_TRUE(changes.ok()) << changes.status().message();
-  EXPECT_EQ(changes->size(), 6u);
+  EXPECT_EQ(changes->size(), 7u);
   for (const auto& c : *changes) EXPECT_EQ(c.reason, "expires within a year") << c.file;
   const auto after = Snapshot();
   EXPECT_EQ(after.at("ca.crt"), before.at("ca.crt"));
@@ -208,13 +214,40 @@ TEST_F(PkiStoreTest, ReissuesLeavesOfAnotherCa) {
   ASSERT_TRUE(Ensure().ok());
   vc::syncer::testing::TempDir other;
   PkiStore foreign(other.path(), [this] { return now_; });
-  ASSERT_TRUE(foreign.Ensure("other", Leaves()).ok());
+  ASSERT_TRUE(foreign.Ensure(ClusterCas({.name = "other", .namespace_ = "o"}), Leaves()).ok());
   Spit(Path("syncer.crt"), Slurp(other.path() + "/syncer.crt"));
   Spit(Path("syncer.key"), Slurp(other.path() + "/syncer.key"));
   auto changes = Ensure();
   ASSERT_TRUE(changes.ok());
   ASSERT_EQ(Files(*changes), std::vector<std::string>{"syncer"});
   EXPECT_NE(changes->front().reason.find("not valid under the CA"), std::string::npos);
+}
+
+// A cluster made before the aggregator's front proxy had its own CA: the next init adds the CA
+// and its one leaf, and leaves the cluster's identity and every other file as it was.
+TEST_F(PkiStoreTest, AnOlderClusterGainsTheFrontProxyCaAndNothingElseChanges) {
+  ASSERT_TRUE(Ensure().ok());
+  for (const char* f : {"front-proxy-ca", "front-proxy-client"}) {
+    std::filesystem::remove(Path(std::string(f) + ".crt"));
+    std::filesystem::remove(Path(std::string(f) + ".key"));
+  }
+  const auto before = Snapshot();
+  auto changes = Ensure();
+  ASSERT_TRUE(changes.ok()) << changes.status().message();
+  EXPECT_EQ(Files(*changes), (std::vector<std::string>{"front-proxy-ca", "front-proxy-client"}));
+  const auto after = Snapshot();
+  for (const auto& [name, content] : before) EXPECT_EQ(after.at(name), content) << name;
+  auto info = InspectCertificate(after.at("front-proxy-client.crt"));
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->subject.common_name, "front-proxy-client");
+}
+
+TEST_F(PkiStoreTest, ALeafOfAnUnknownCaIsRefused) {
+  std::vector<LeafCertificate> leaves = Leaves();
+  leaves.back().ca = "nobody-ca";
+  auto changes = Store().Ensure({{"ca", "vc-dev-ca"}}, leaves);
+  EXPECT_EQ(changes.status().code(), Code::kFailedPrecondition);
+  EXPECT_NE(changes.status().message().find("nobody-ca"), std::string::npos);
 }
 
 TEST(PkiClusterCertificatesTest, FirstServiceIp) {
@@ -235,7 +268,7 @@ TEST(PkiClusterCertificatesTest, ApiserverAnswersToEveryName) {
                                          .extra_sans = {"dev.example.com", "192.0.2.10"},
                                          .service_cidr = "10.96.0.0/12,fd00::/108"});
   ASSERT_TRUE(leaves.ok()) << leaves.status().message();
-  ASSERT_EQ(leaves->size(), 6u);
+  ASSERT_EQ(leaves->size(), 7u);
   const CertificateSpec& api = leaves->front().spec;
   EXPECT_EQ(leaves->front().file, "apiserver");
   EXPECT_TRUE(api.server_auth);

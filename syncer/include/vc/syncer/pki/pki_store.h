@@ -10,7 +10,7 @@
 // so a half-replaced pair shows up as "key does not match certificate" and is re-issued.
 //
 //   PkiStore store("/data/pki");
-//   ASSIGN_OR_RETURN(auto changes, store.Ensure(CaCommonName(req), leaves));
+//   ASSIGN_OR_RETURN(auto changes, store.Ensure(ClusterCas(req), leaves));
 #pragma once
 
 #include <chrono>
@@ -40,20 +40,22 @@ class PkiStore {
 
   explicit PkiStore(std::string dir, WallNow now = [] { return WallClock::now(); });
 
-  // Makes the directory hold ca.{crt,key}, sa.{key,pub} and every leaf's FILE.{crt,key}.
-  // FailedPrecondition when the identity is damaged in a way only a human can decide about
-  // (a certificate without its key, a key that does not match its certificate).
-  StatusOr<std::vector<PkiChange>> Ensure(const std::string& ca_common_name,
+  // Makes the directory hold every CA's FILE.{crt,key}, sa.{key,pub} and every leaf's
+  // FILE.{crt,key}. A CA added later (front-proxy-ca, to clusters made before it) is created
+  // beside the kept ones. FailedPrecondition when the identity is damaged in a way only a
+  // human can decide about (a certificate without its key, a key that does not match its
+  // certificate), or a leaf names a CA not in `cas`.
+  StatusOr<std::vector<PkiChange>> Ensure(const std::vector<CaCertificate>& cas,
                                           const std::vector<LeafCertificate>& leaves);
 
-  StatusOr<CertificateAuthority> LoadCa() const;
+  StatusOr<CertificateAuthority> LoadCa(const std::string& file = "ca") const;
   StatusOr<KeyAndCertificate> LoadLeaf(const std::string& file) const;
 
   const std::string& dir() const { return dir_; }
   std::string PathOf(const std::string& file_name) const { return dir_ + "/" + file_name; }
 
  private:
-  StatusOr<CertificateAuthority> EnsureCa(const std::string& common_name,
+  StatusOr<CertificateAuthority> EnsureCa(const CaCertificate& wanted,
                                           std::vector<PkiChange>* changes);
   Status EnsureServiceAccountKey(std::vector<PkiChange>* changes);
   // Why `leaf` must be re-issued, or empty when it is fine.
