@@ -141,7 +141,9 @@ json ApiServer(const VirtualCluster& vc) {
        "--endpoint-reconciler-type=none",
        "--kubelet-client-certificate=/data/pki/apiserver-kubelet-client.crt",
        "--kubelet-client-key=/data/pki/apiserver-kubelet-client.key",
-       "--kubelet-preferred-address-types=InternalIP,Hostname",
+       // The syncer's kubelet relay is each virtual node's InternalDNS address (real nodes
+       // keep their real InternalIP for pods; syncer/src/translate/node_translator.h).
+       "--kubelet-preferred-address-types=InternalDNS,InternalIP,Hostname",
        // The aggregator: it proxies to extension API servers (an APIService) with the
        // front proxy's client certificate and says who the user is in these headers, which an
        // extension API server believes from a certificate of this CA alone (kubeadm's flags).

@@ -72,15 +72,36 @@ Status ServiceSyncer::Reconcile(const std::string& key) {
     if (!patch.is_null()) {
       auto patched =
           ctx_->host->Patch(r::kServices, hns, host_name, kube::PatchType::kMerge, patch.dump());
-      if (!patched.ok()) return patched.status();
+      if (!patched.ok()) {
+        // A node port the tenant asked for is taken on the host: the virtual Service takes
+        // the host's, so the port it shows is the one that works.
+        if (patched.status().code() == Code::kInvalid) {
+          if (auto ports = translate::HostNodePorts(*v, *h)) return AdoptHostNodePorts(*v, *ports);
+        }
+        return patched.status();
+      }
+      h = *patched;
     }
   }
   const json hspec = h->value("spec", json::object());
   const std::string host_ip = hspec.value("clusterIP", "");
   const std::string virtual_ip = v->value("spec", json::object()).value("clusterIP", "");
   if (!host_ip.empty() && host_ip != "None" && host_ip != virtual_ip) {
-    return AdoptHostClusterIp(*v, host_ip);
+    return AdoptHostClusterIp(*v, host_ip, translate::HostNodePorts(*v, *h));
   }
+  if (auto ports = translate::HostNodePorts(*v, *h)) return AdoptHostNodePorts(*v, *ports);
+  return Status::Ok();
+}
+
+// Node ports, unlike a ClusterIP, change in place.
+Status ServiceSyncer::AdoptHostNodePorts(const json& vsvc, const json& ports) {
+  json updated = vsvc;
+  updated["spec"]["ports"] = ports;
+  const json& meta = translate::ObjectAt(vsvc, "metadata");
+  auto done = ctx_->virtual_cluster->Update(r::kServices, meta.value("namespace", ""), updated);
+  if (!done.ok()) return done.status();
+  VC_LOG(Info) << "virtual service " << meta.value("namespace", "") << "/"
+               << meta.value("name", "") << " now has the host's node ports";
   return Status::Ok();
 }
 
@@ -147,24 +168,32 @@ Status ServiceSyncer::KeepVirtual(const kube::Resource& resource, json want) {
 // start: a client keeps using the address its create returned (the conformance specs do). The
 // virtual API server's range is the host's (create finds it). When the host refuses that
 // address (taken there, or outside its range), the host picks one and Reconcile recreates the
-// virtual Service with it (AdoptHostClusterIp).
+// virtual Service with it (AdoptHostClusterIp). Node ports likewise: asked for, and when
+// refused, the host's are taken into the virtual Service (AdoptHostNodePorts).
 StatusOr<json> ServiceSyncer::CreateOnHost(const json& vsvc, const json& want) {
   const std::string& hns = ctx_->tenant.host_namespace;
   const std::string ip = vsvc.value("spec", json::object()).value("clusterIP", "");
+  json same = want;
   if (!ip.empty() && ip != "None") {
-    json same = want;
     same["spec"]["clusterIP"] = ip;
     same["spec"]["clusterIPs"] = json::array({ip});
-    auto created = ctx_->host->Create(r::kServices, hns, same, {.field_manager = "vc-syncer"});
-    if (created.ok() || created.status().code() != Code::kInvalid) return created;
-    VC_LOG(Info) << "host service " << translate::ObjectAt(want, "metadata").value("name", "")
-                 << " cannot have the virtual ClusterIP " << ip << " ("
-                 << created.status().message() << "); the host picks one";
   }
-  return ctx_->host->Create(r::kServices, hns, want, {.field_manager = "vc-syncer"});
+  auto created = ctx_->host->Create(r::kServices, hns, same, {.field_manager = "vc-syncer"});
+  if (created.ok() || created.status().code() != Code::kInvalid) return created;
+  VC_LOG(Info) << "host service " << translate::ObjectAt(want, "metadata").value("name", "")
+               << " cannot have the virtual ClusterIP " << ip << " or node ports ("
+               << created.status().message() << "); the host picks them";
+  json host_picks = want;
+  if (host_picks["spec"].contains("ports") && host_picks["spec"]["ports"].is_array()) {
+    for (auto& p : host_picks["spec"]["ports"]) {
+      if (p.is_object()) p.erase("nodePort");
+    }
+  }
+  return ctx_->host->Create(r::kServices, hns, host_picks, {.field_manager = "vc-syncer"});
 }
 
-Status ServiceSyncer::AdoptHostClusterIp(const json& vsvc, const std::string& ip) {
+Status ServiceSyncer::AdoptHostClusterIp(const json& vsvc, const std::string& ip,
+                                         const std::optional<json>& host_ports) {
   const json& meta = translate::ObjectAt(vsvc, "metadata");
   const std::string ns = meta.value("namespace", "");
   const std::string name = meta.value("name", "");
@@ -178,6 +207,7 @@ Status ServiceSyncer::AdoptHostClusterIp(const json& vsvc, const std::string& ip
                 {"spec", vsvc.value("spec", json::object())}};
   fresh["spec"]["clusterIP"] = ip;
   fresh["spec"]["clusterIPs"] = json::array({ip});
+  if (host_ports) fresh["spec"]["ports"] = *host_ports;
   // The endpoints syncer keeps the Endpoints the virtual endpoints controller deletes along,
   // and learns which Service the recreation left, whichever way this returns.
   struct Recreation {

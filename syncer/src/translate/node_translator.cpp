@@ -10,6 +10,12 @@ using nlohmann::json;
 
 namespace {
 
+// Where the virtual API server reaches this node's kubelet: the syncer's relay, under the
+// address type it prefers (--kubelet-preferred-address-types=InternalDNS,InternalIP,Hostname).
+json RelayAddress(const KubeletEndpoint& kubelet) {
+  return {{"type", "InternalDNS"}, {"address", kubelet.address}};
+}
+
 json Status(const std::string& name, const json& host_node, const KubeletEndpoint& kubelet) {
   const json hs = host_node.is_object() ? host_node.value("status", json::object()) : json::object();
   const json capacity = hs.value("capacity", json{{"cpu", "16"}, {"memory", "64Gi"}, {"pods", "110"}});
@@ -21,7 +27,8 @@ json Status(const std::string& name, const json& host_node, const KubeletEndpoin
                      {"status", "True"},
                      {"reason", "KubeletReady"},
                      {"message", "kubectl-vc syncer relays this node's kubelet"}}})},
-      {"addresses", json::array({{{"type", "InternalIP"}, {"address", kubelet.address}},
+      {"addresses", json::array({RelayAddress(kubelet),
+                                 {{"type", "InternalIP"}, {"address", kubelet.address}},
                                  {{"type", "Hostname"}, {"address", name}}})},
       {"daemonEndpoints", {{"kubeletEndpoint", {{"Port", kubelet.port}}}}},
       {"nodeInfo", hs.value("nodeInfo", json{{"architecture", "amd64"},
@@ -65,6 +72,14 @@ json RealNode(const json& host_node, const KubeletEndpoint& kubelet, const std::
   if (!taints.empty()) spec["taints"] = taints;
   if (hspec.value("unschedulable", false)) spec["unschedulable"] = true;
   json status = Status(name, host_node, kubelet);
+  // The host node's own addresses after the relay's: what pods reach the node at (a NodePort,
+  // a hostPort, the node's InternalIP a spec looks up) is the real node.
+  const json host_addresses = ObjectAt(host_node, "status").value("addresses", json::array());
+  if (host_addresses.is_array() && !host_addresses.empty()) {
+    json addresses = json::array({RelayAddress(kubelet)});
+    for (const auto& a : host_addresses) addresses.push_back(a);
+    status["addresses"] = std::move(addresses);
+  }
   return {{"apiVersion", "v1"},
           {"kind", "Node"},
           {"metadata",

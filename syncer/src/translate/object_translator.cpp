@@ -35,15 +35,17 @@ json TranslateService(const json& v, const Tenant& tenant, const SyncConfig& con
   const bool headless = spec.value("clusterIP", "") == "None";
   for (const char* key : {"clusterIP", "clusterIPs", "healthCheckNodePort"}) spec.erase(key);
   if (headless) spec["clusterIP"] = "None";
-  if (spec.contains("ports")) {
-    for (auto& p : spec["ports"]) p.erase("nodePort");
-  }
   // A LoadBalancer also opens a port on every host node, unless told not to: only where the
   // values allow NodePort too.
   if (spec.value("type", "") == "LoadBalancer" &&
       std::find(config.service_types.begin(), config.service_types.end(), "NodePort") ==
           config.service_types.end()) {
     spec["allocateLoadBalancerNodePorts"] = false;
+    if (spec.contains("ports") && spec["ports"].is_array()) {
+      for (auto& p : spec["ports"]) {
+        if (p.is_object()) p.erase("nodePort");
+      }
+    }
   }
   if (spec.contains("selector") && spec["selector"].is_object() && !spec["selector"].empty()) {
     spec["selector"] = HostSelector(spec["selector"], ns, tenant);
@@ -56,6 +58,26 @@ json TranslateService(const json& v, const Tenant& tenant, const SyncConfig& con
           {"kind", "Service"},
           {"metadata", HostMetadata(v, tenant)},
           {"spec", spec}};
+}
+
+std::optional<json> HostNodePorts(const json& virtual_service, const json& host_service) {
+  const json& vspec = ObjectAt(virtual_service, "spec");
+  const json& hspec = ObjectAt(host_service, "spec");
+  if (!vspec.contains("ports") || !vspec["ports"].is_array() || !hspec.contains("ports") ||
+      !hspec["ports"].is_array() || vspec["ports"].size() != hspec["ports"].size()) {
+    return std::nullopt;
+  }
+  json ports = vspec["ports"];
+  bool changed = false;
+  for (size_t i = 0; i < ports.size(); ++i) {
+    const json& hp = hspec["ports"][i];
+    if (!ports[i].is_object() || !hp.is_object() || !hp.contains("nodePort")) continue;
+    if (ports[i].value("nodePort", json()) == hp["nodePort"]) continue;
+    ports[i]["nodePort"] = hp["nodePort"];
+    changed = true;
+  }
+  if (!changed) return std::nullopt;
+  return ports;
 }
 
 namespace {

@@ -141,7 +141,9 @@ TEST_F(SyncerE2eTest, SelectedRealNodesAndIngresses) {
   if (node.is_object()) {
     EXPECT_FALSE(node["metadata"]["labels"].contains("kubectl-vc.dev/pseudo-node"));
     // Its kubelet, for the virtual API server, is the syncer's relay beside it in the pod (on
-    // the pod's loopback), not the host node's address.
+    // the pod's loopback), under the address type that API server prefers; the host node's
+    // own addresses follow (what pods reach the node at).
+    EXPECT_EQ(node["status"]["addresses"][0].value("type", ""), "InternalDNS");
     EXPECT_EQ(node["status"]["addresses"][0].value("address", ""), "127.0.0.1");
   }
   auto nodes = VirtualJson({"get", "nodes"});

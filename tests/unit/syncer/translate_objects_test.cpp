@@ -17,7 +17,7 @@ using nlohmann::json;
 
 const Tenant kTenant{.name = "t1", .host_namespace = "vcluster-t1", .trust_level = "high"};
 
-TEST(SyncerTranslateObjectsTest, ServiceSelectorTranslatedAndAddressesLeftToTheHost) {
+TEST(SyncerTranslateObjectsTest, ServiceSelectorTranslatedAddressLeftToTheHostNodePortAskedFor) {
   const json v = json::parse(R"({"apiVersion": "v1", "kind": "Service",
     "metadata": {"name": "web", "namespace": "shop", "uid": "u"},
     "spec": {"type": "NodePort", "clusterIP": "10.96.5.5", "clusterIPs": ["10.96.5.5"],
@@ -27,12 +27,34 @@ TEST(SyncerTranslateObjectsTest, ServiceSelectorTranslatedAndAddressesLeftToTheH
   EXPECT_EQ(h["metadata"]["name"], "web-x-shop-x-t1");
   EXPECT_FALSE(h["spec"].contains("clusterIP"));
   EXPECT_FALSE(h["spec"].contains("clusterIPs"));
-  EXPECT_FALSE(h["spec"]["ports"][0].contains("nodePort"));
+  // Asked for as the virtual Service has it: a client that read it reaches it on a node.
+  EXPECT_EQ(h["spec"]["ports"][0]["nodePort"], 30080);
   EXPECT_EQ(h["spec"]["selector"]["label.kubectl-vc.dev/app"], "web");
   EXPECT_EQ(h["spec"]["selector"]["kubectl-vc.dev/object-namespace"], "shop");
   json headless = v;
   headless["spec"]["clusterIP"] = "None";
   EXPECT_EQ(TranslateService(headless, kTenant)["spec"]["clusterIP"], "None");
+}
+
+TEST(SyncerTranslateObjectsTest, TheHostsNodePortsWhereTheyDifferByPosition) {
+  const json v = json::parse(R"({"spec": {"type": "NodePort", "ports": [
+      {"name": "a", "port": 80, "nodePort": 30080}, {"name": "b", "port": 81, "nodePort": 30081}]}})");
+  json h = v;
+  EXPECT_FALSE(HostNodePorts(v, h).has_value());
+  h["spec"]["ports"][1]["nodePort"] = 31999;
+  const auto ports = HostNodePorts(v, h);
+  ASSERT_TRUE(ports.has_value());
+  EXPECT_EQ((*ports)[0]["nodePort"], 30080);
+  EXPECT_EQ((*ports)[1]["nodePort"], 31999);
+  EXPECT_EQ((*ports)[1]["name"], "b");
+  // A host Service without node ports (a ClusterIP, a LoadBalancer without them) says nothing;
+  // nor do ports that no longer line up.
+  json none = v;
+  for (auto& p : none["spec"]["ports"]) p.erase("nodePort");
+  EXPECT_FALSE(HostNodePorts(v, none).has_value());
+  json fewer = h;
+  fewer["spec"]["ports"].erase(1);
+  EXPECT_FALSE(HostNodePorts(v, fewer).has_value());
 }
 
 TEST(SyncerTranslateObjectsTest, ServiceSelectorDroppedInTheVirtualClusterIsRemovedOnTheHost) {
@@ -116,12 +138,19 @@ TEST(SyncerTranslateObjectsTest, PseudoNodeIsSanitizedAndPointsAtTheSyncer) {
                                            {"kubernetes.io/arch", "arm64"},
                                            {kPseudoNodeLabel, "true"}}));
   EXPECT_EQ(n["status"]["daemonEndpoints"]["kubeletEndpoint"]["Port"], 41000);
-  EXPECT_EQ(n["status"]["addresses"][0]["address"], "127.0.0.1");
+  // Only the relay's address: the host node's is not shown.
+  EXPECT_EQ(n["status"]["addresses"],
+            json::parse(R"([{"type": "InternalDNS", "address": "127.0.0.1"},
+                            {"type": "InternalIP", "address": "127.0.0.1"},
+                            {"type": "Hostname", "address": "w1"}])"));
   EXPECT_EQ(n["status"]["capacity"]["cpu"], "4");
   EXPECT_EQ(n["status"]["conditions"][0]["type"], "Ready");
   const json real = RealNode(host, {.address = "127.0.0.1", .port = 41000});
   EXPECT_EQ(real["metadata"]["labels"]["team"], "secret-infra");
-  EXPECT_EQ(real["status"]["addresses"][0]["address"], "127.0.0.1");
+  // The relay first under the type the virtual API server prefers, then the node's own.
+  EXPECT_EQ(real["status"]["addresses"],
+            json::parse(R"([{"type": "InternalDNS", "address": "127.0.0.1"},
+                            {"type": "InternalIP", "address": "10.0.0.5"}])"));
   EXPECT_TRUE(NodeMatches(host, {{"team", "secret-infra"}}));
   EXPECT_FALSE(NodeMatches(host, {{"team", "other"}}));
   // Both are the syncer's; a Node the tenant made (even with a host node's labels) is not.

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "vc/kube/informer.h"
 #include "vc/syncer/sync/endpoints_syncer.h"
@@ -37,7 +38,9 @@ class ServiceSyncer : public KindSyncer {
  private:
   Status Reconcile(const std::string& key);
   StatusOr<nlohmann::json> CreateOnHost(const nlohmann::json& vsvc, const nlohmann::json& want);
-  Status AdoptHostClusterIp(const nlohmann::json& vsvc, const std::string& ip);
+  Status AdoptHostClusterIp(const nlohmann::json& vsvc, const std::string& ip,
+                            const std::optional<nlohmann::json>& host_ports);
+  Status AdoptHostNodePorts(const nlohmann::json& vsvc, const nlohmann::json& ports);
   Status KeepApiServerService();
   Status KeepVirtual(const kube::Resource& resource, nlohmann::json want);
 

@@ -3,8 +3,11 @@
 //  - pseudo (default): a sanitized stand-in named after the host node that runs the pod: no
 //    host labels beyond hostname/os/arch, Ready, and addresses pointing at the syncer's
 //    kubelet endpoint, so the virtual API server's logs/exec/port-forward reach the syncer.
-//  - real (sync.fromHost.nodes): the host node's labels, taints and capacity, with the same
-//    kubelet endpoint rewrite.
+//  - real (sync.fromHost.nodes): the host node's labels, taints, capacity and addresses, and
+//    first an InternalDNS address that is the syncer's kubelet endpoint: the virtual API
+//    server prefers that type (--kubelet-preferred-address-types=InternalDNS,InternalIP,...),
+//    so it reaches the relay while pods and specs that look up the node's InternalIP reach
+//    the real node (NodePorts, hostPorts).
 #pragma once
 
 #include <map>

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "vc/syncer/translate/host_policy.h"
 #include "vc/syncer/translate/names.h"
@@ -22,10 +23,13 @@ nlohmann::json TranslateDataObject(const nlohmann::json& virtual_object, const T
 nlohmann::json TranslatePvc(const nlohmann::json& virtual_pvc, const Tenant& tenant);
 
 // Service: the selector translated (HostSelector), or null when it has none (a selector the
-// virtual Service dropped is removed on the host); clusterIP(s) and nodePorts left to the
-// host, ExternalName kept. Headless (clusterIP None) stays headless. A LoadBalancer allocates
-// no node ports on the host unless isolation.serviceTypes allows NodePort. (What may not be
-// synced at all: ServiceRefusal, host_policy.h.)
+// virtual Service dropped is removed on the host); clusterIP(s) left to the host (the service
+// syncer asks for the virtual one at create), ExternalName kept. Node ports are asked for as
+// the virtual Service has them, so a client that read the virtual one reaches it on a node
+// (the service syncer takes the host's back when the host refuses them: HostNodePorts).
+// Headless (clusterIP None) stays headless. A LoadBalancer allocates no node ports on the
+// host unless isolation.serviceTypes allows NodePort. (What may not be synced at all:
+// ServiceRefusal, host_policy.h.)
 nlohmann::json TranslateService(const nlohmann::json& virtual_service, const Tenant& tenant,
                                 const SyncConfig& config = {});
 
@@ -33,6 +37,12 @@ nlohmann::json TranslateService(const nlohmann::json& virtual_service, const Ten
 nlohmann::json TranslateIngress(const nlohmann::json& virtual_ingress, const Tenant& tenant);
 // The Secrets an Ingress references (tls[].secretName): synced along.
 std::vector<std::string> IngressSecrets(const nlohmann::json& virtual_ingress);
+
+// The virtual Service's ports with the node ports the host Service has where they differ
+// (ports match by position: TranslateService keeps the order); nullopt when they agree or the
+// host has none.
+std::optional<nlohmann::json> HostNodePorts(const nlohmann::json& virtual_service,
+                                            const nlohmann::json& host_service);
 
 // A merge patch making `host` carry `want`'s labels, annotations and the listed top-level
 // fields (e.g. {"data", "binaryData"} or {"spec"}); null when they already agree. Within
