@@ -126,6 +126,7 @@ Status StartSyncers(RunState* s) {
       auto endpoints = std::make_unique<sync::EndpointsSyncer>(ctx);
       services->SetEndpoints(endpoints.get());
       s->syncers.push_back(std::move(endpoints));
+      add_objects(sync::EndpointSliceKind());  // the slices a tenant writes by hand
     }
     s->syncers.push_back(std::move(services));
   }

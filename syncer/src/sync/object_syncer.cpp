@@ -2,6 +2,7 @@
 #include "vc/syncer/sync/object_syncer.h"
 
 #include "vc/log.h"
+#include "vc/syncer/translate/endpoints_translator.h"
 #include "vc/syncer/translate/host_policy.h"
 #include "vc/syncer/translate/object_translator.h"
 
@@ -36,6 +37,14 @@ ObjectKind IngressKind() {
             return {{"status", want}};
           },
           translate::IngressRefusal, translate::IngressSecrets};
+}
+
+ObjectKind EndpointSliceKind() {
+  ObjectKind kind{r::kEndpointSlices, translate::TranslateEndpointSlice,
+                  {"addressType", "endpoints", "ports"}, true, nullptr,
+                  translate::EndpointSliceRefusal};
+  kind.selects = translate::SyncsEndpointSlice;
+  return kind;
 }
 
 ObjectSyncer::ObjectSyncer(std::shared_ptr<const SyncContext> ctx, ObjectKind kind)
@@ -132,7 +141,8 @@ Status ObjectSyncer::Reconcile(const std::string& key) {
       return live.status();
     }
   }
-  if (!v || v->contains("/metadata/deletionTimestamp"_json_pointer)) {
+  if (!v || v->contains("/metadata/deletionTimestamp"_json_pointer) ||
+      (kind_.selects && !kind_.selects(*v))) {
     {
       std::lock_guard lock(mu_);
       wanted_.erase(key);

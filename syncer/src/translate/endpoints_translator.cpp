@@ -19,6 +19,27 @@ constexpr const char* kEndpointsController = "endpoint-controller";
 
 bool Deleting(const json& o) { return o.contains("/metadata/deletionTimestamp"_json_pointer); }
 
+constexpr const char* kServiceNameLabel = "kubernetes.io/service-name";
+constexpr const char* kSliceManagedBy = "endpointslice.kubernetes.io/managed-by";
+constexpr const char* kSyncerManager = "vc-syncer.kubectl-vc.dev";
+
+// A targetRef to a Pod names the host pod (the tenant's namespace of it, or `ns`); any other
+// targetRef names a virtual object the host does not have, and goes.
+void TranslateTargetRef(json* holder, const std::string& ns, const Tenant& tenant) {
+  if (!holder->is_object() || !holder->contains("targetRef")) return;
+  json& ref = (*holder)["targetRef"];
+  if (!ref.is_object() || ref.value("kind", "") != "Pod") {
+    holder->erase("targetRef");
+    return;
+  }
+  const std::string pod_ns = ref.value("namespace", "");
+  ref["name"] = HostName(ref.value("name", ""), pod_ns.empty() ? ns : pod_ns, tenant.name);
+  ref["namespace"] = tenant.host_namespace;
+  // The virtual pod's: the host pod has its own, and nothing routes by them.
+  ref.erase("uid");
+  ref.erase("resourceVersion");
+}
+
 void TranslateAddresses(json* addresses, const std::string& ns, const Tenant& tenant,
                         const EndpointAddressFilter& filter) {
   if (!addresses->is_array()) return;
@@ -31,20 +52,7 @@ void TranslateAddresses(json* addresses, const std::string& ns, const Tenant& te
     kept.push_back(std::move(address));
   }
   *addresses = std::move(kept);
-  for (auto& address : *addresses) {
-    if (!address.is_object() || !address.contains("targetRef")) continue;
-    json& ref = address["targetRef"];
-    if (!ref.is_object() || ref.value("kind", "") != "Pod") {
-      address.erase("targetRef");
-      continue;
-    }
-    const std::string pod_ns = ref.value("namespace", "");
-    ref["name"] = HostName(ref.value("name", ""), pod_ns.empty() ? ns : pod_ns, tenant.name);
-    ref["namespace"] = tenant.host_namespace;
-    // The virtual pod's: the host pod has its own, and nothing routes by them.
-    ref.erase("uid");
-    ref.erase("resourceVersion");
-  }
+  for (auto& address : *addresses) TranslateTargetRef(&address, ns, tenant);
 }
 
 }  // namespace
@@ -153,6 +161,48 @@ EndpointsPlan PlanHostEndpoints(const std::optional<json>& virtual_service,
   json patch = HostObjectPatch(want, *host_endpoints, {"subsets"});
   if (patch.is_null()) return {};
   return {Action::kPatch, std::move(patch)};
+}
+
+bool SyncsEndpointSlice(const json& v) {
+  const json& labels = ObjectAt(ObjectAt(v, "metadata"), "labels");
+  if (!labels.contains(kServiceNameLabel) || !labels[kServiceNameLabel].is_string() ||
+      labels[kServiceNameLabel].get<std::string>().empty()) {
+    return false;
+  }
+  const std::string manager =
+      labels.contains(kSliceManagedBy) && labels[kSliceManagedBy].is_string()
+          ? labels[kSliceManagedBy].get<std::string>()
+          : std::string();
+  return manager != "endpointslice-controller.k8s.io" &&
+         manager != "endpointslicemirroring-controller.k8s.io" && manager != kSyncerManager;
+}
+
+std::string EndpointSliceRefusal(const json& /*virtual_slice*/, const SyncConfig& config) {
+  if (config.trust_level == "high") return "";
+  return "an EndpointSlice written by hand reaches the host only at trust level high "
+         "(isolation.trustLevel is " + config.trust_level +
+         "): write Endpoints instead, whose addresses are checked against your own pods";
+}
+
+json TranslateEndpointSlice(const json& v, const Tenant& tenant) {
+  const json& meta = ObjectAt(v, "metadata");
+  const std::string ns = meta.value("namespace", "");
+  json host_meta = HostMetadata(v, tenant);
+  const std::string service = ObjectAt(meta, "labels").value(kServiceNameLabel, "");
+  host_meta["labels"][kServiceNameLabel] = HostName(service, ns, tenant.name);
+  host_meta["labels"][kSliceManagedBy] = kSyncerManager;
+  json out = {{"apiVersion", "discovery.k8s.io/v1"},
+              {"kind", "EndpointSlice"},
+              {"metadata", std::move(host_meta)},
+              {"addressType", v.value("addressType", "IPv4")},
+              {"endpoints", json::array()}};
+  if (v.contains("ports")) out["ports"] = v["ports"];
+  for (json endpoint : v.value("endpoints", json::array())) {
+    if (!endpoint.is_object()) continue;
+    TranslateTargetRef(&endpoint, ns, tenant);
+    out["endpoints"].push_back(std::move(endpoint));
+  }
+  return out;
 }
 
 }  // namespace vc::syncer::translate

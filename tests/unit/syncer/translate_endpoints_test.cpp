@@ -215,5 +215,57 @@ TEST(SyncerTranslateEndpointsTest, PutBackCopyHasNoServerFields) {
   EXPECT_EQ(again["kind"], "Endpoints");
 }
 
+// A slice the tenant wrote by hand for a selector-less Service goes to the host under the
+// host Service's name, managed by the syncer; the virtual controllers' slices do not.
+TEST(SyncerTranslateEndpointsTest, HandWrittenSlicesAreCopiedUnderTheHostServicesName) {
+  const json v = json::parse(R"({
+    "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+    "metadata": {"name": "custom-1", "namespace": "shop", "uid": "s-uid",
+                 "labels": {"kubernetes.io/service-name": "db",
+                            "endpointslice.kubernetes.io/managed-by": "e2e-test"}},
+    "addressType": "IPv4",
+    "endpoints": [{"addresses": ["10.244.1.5"], "conditions": {"ready": true}, "nodeName": "w1",
+                   "targetRef": {"kind": "Pod", "name": "db-0", "uid": "p"}},
+                  {"addresses": ["10.244.1.6"], "targetRef": {"kind": "Node", "name": "w1"}}],
+    "ports": [{"name": "pg", "port": 5432, "protocol": "TCP"}]})");
+  ASSERT_TRUE(SyncsEndpointSlice(v));
+  const json h = TranslateEndpointSlice(v, kTenant);
+  EXPECT_EQ(h["metadata"]["name"], "custom-1-x-shop-x-t1");
+  EXPECT_EQ(h["metadata"]["namespace"], "vcluster-t1");
+  EXPECT_EQ(h["metadata"]["labels"]["kubernetes.io/service-name"], "db-x-shop-x-t1");
+  EXPECT_EQ(h["metadata"]["labels"]["endpointslice.kubernetes.io/managed-by"],
+            "vc-syncer.kubectl-vc.dev");
+  EXPECT_EQ(h["addressType"], "IPv4");
+  EXPECT_EQ(h["ports"], v["ports"]);
+  ASSERT_EQ(h["endpoints"].size(), 2u);
+  EXPECT_EQ(h["endpoints"][0]["targetRef"],
+            json::parse(R"({"kind": "Pod", "name": "db-0-x-shop-x-t1", "namespace": "vcluster-t1"})"));
+  EXPECT_EQ(h["endpoints"][0]["nodeName"], "w1");
+  EXPECT_FALSE(h["endpoints"][1].contains("targetRef"));
+
+  for (const char* manager : {"endpointslice-controller.k8s.io",
+                              "endpointslicemirroring-controller.k8s.io", "vc-syncer.kubectl-vc.dev"}) {
+    json managed = v;
+    managed["metadata"]["labels"]["endpointslice.kubernetes.io/managed-by"] = manager;
+    EXPECT_FALSE(SyncsEndpointSlice(managed)) << manager;
+  }
+  json unnamed = v;
+  unnamed["metadata"]["labels"].erase("kubernetes.io/service-name");
+  EXPECT_FALSE(SyncsEndpointSlice(unnamed));
+}
+
+// Below trust level high a slice is refused whole: its addresses are not checked one by one.
+TEST(SyncerTranslateEndpointsTest, HandWrittenSlicesReachTheHostOnlyAtHighTrust) {
+  SyncConfig config;
+  config.trust_level = "high";
+  EXPECT_EQ(EndpointSliceRefusal(json::object(), config), "");
+  for (const char* level : {"partial", "zero"}) {
+    config.trust_level = level;
+    const std::string why = EndpointSliceRefusal(json::object(), config);
+    EXPECT_NE(why.find("trust level high"), std::string::npos) << level;
+    EXPECT_NE(why.find("write Endpoints instead"), std::string::npos) << level;
+  }
+}
+
 }  // namespace
 }  // namespace vc::syncer::translate

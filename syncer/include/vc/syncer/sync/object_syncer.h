@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // ObjectSyncer: one syncer for the kinds copied virtual -> host as they are (ConfigMaps,
-// Secrets, PVCs, Ingresses). A virtual object is copied when `sync_all` says so or once
+// Secrets, PVCs, Ingresses, hand-written EndpointSlices). A virtual object is copied when `sync_all` says so or once
 // something needs it (EnsureOnHost: the pod syncer, for what a pod references); a copy
 // follows its virtual object's changes and is deleted with it. One the kind's `refusal` refuses
 // gets a SyncRefused Event instead, and its host copy, if any, is deleted.
@@ -36,12 +36,16 @@ struct ObjectKind {
   // Secrets in the object's namespace that must be on the host with it (an Ingress's TLS
   // certificates), copied by the Secret syncer (SetSecrets) even without secrets.all.
   std::function<std::vector<std::string>(const nlohmann::json& virtual_object)> secrets;
+  // Which virtual objects of the kind are the syncer's to copy at all (null: every one); one
+  // that stops being selected loses its host copy, as if it were deleted.
+  std::function<bool(const nlohmann::json& virtual_object)> selects;
 };
 
 ObjectKind ConfigMapKind(const translate::SyncConfig& config);
 ObjectKind SecretKind(const translate::SyncConfig& config);
 ObjectKind PvcKind();
 ObjectKind IngressKind();
+ObjectKind EndpointSliceKind();
 
 class ObjectSyncer : public KindSyncer {
  public:

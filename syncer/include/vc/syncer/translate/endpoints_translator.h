@@ -6,7 +6,8 @@
 // Endpoints its owner writes by hand (an external database, pods picked by name): nothing on
 // the host would make them, so the syncer keeps a translated copy next to the host Service.
 // The host's EndpointSlice mirroring controller turns that copy into the EndpointSlices
-// kube-proxy reads, as it does for any custom Endpoints, so slices are not synced.
+// kube-proxy reads, as it does for any custom Endpoints. EndpointSlices the tenant writes by
+// hand (a selector-less Service described by slices alone) are copied too: SyncsEndpointSlice.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -83,5 +84,21 @@ EndpointsPlan PlanHostEndpoints(const std::optional<nlohmann::json>& virtual_ser
                                 const std::optional<nlohmann::json>& host_endpoints,
                                 const SyncConfig& config, const Tenant& tenant,
                                 const EndpointAddressFilter& filter = {});
+
+// Whether a virtual EndpointSlice is one a tenant wrote by hand for a Service: it names one
+// (kubernetes.io/service-name) and no controller of the virtual cluster manages it (its own
+// endpointslice and mirroring controllers' slices come from what the host makes itself: the
+// host Service's selector, our Endpoints copy), nor the syncer (default/kubernetes).
+bool SyncsEndpointSlice(const nlohmann::json& virtual_slice);
+
+// Why a hand-written EndpointSlice may not reach the host, or "". Below trust level high its
+// addresses could point the host's kube-proxy anywhere (CVE-2021-25740), and unlike Endpoints
+// a slice is not checked address by address: refused, with the way out in the message.
+std::string EndpointSliceRefusal(const nlohmann::json& virtual_slice, const SyncConfig& config);
+
+// The host copy: HostMetadata, the Service it names translated (kubernetes.io/service-name),
+// managed by the syncer (so no host controller takes it over); addressType, ports and
+// endpoints as written, a targetRef to a Pod naming the host pod, any other targetRef dropped.
+nlohmann::json TranslateEndpointSlice(const nlohmann::json& virtual_slice, const Tenant& tenant);
 
 }  // namespace vc::syncer::translate
