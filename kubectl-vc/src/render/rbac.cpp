@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Least privilege for the control-plane pod's ServiceAccount: a Role in the host namespace for
 // what the syncer writes there, and a ClusterRole only when the values need cluster-scoped
-// reads (real nodes, ingress classes); ConfigMaps mapped from other namespaces are read by a
+// reads (real nodes, ingress and runtime classes); ConfigMaps mapped from other namespaces are read by a
 // Role in each of those namespaces.
 #include <set>
 
@@ -102,6 +102,9 @@ std::vector<HostObject> RenderRbac(const VirtualCluster& vc) {
   }
   if (Enabled(v, "/sync/fromHost/ingressClasses/enabled")) {
     cluster_rules.push_back(Rule({"networking.k8s.io"}, {"ingressclasses"}, kRead));
+  }
+  if (Enabled(v, "/sync/fromHost/runtimeClasses/enabled")) {
+    cluster_rules.push_back(Rule({"node.k8s.io"}, {"runtimeclasses"}, kRead));
   }
   if (!cluster_rules.empty()) {
     // Cluster-scoped names must be unique across host namespaces.

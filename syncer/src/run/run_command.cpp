@@ -134,6 +134,12 @@ Status StartSyncers(RunState* s) {
     s->syncers.push_back(
         std::make_unique<sync::HostClassSyncer>(ctx, kube::resources::kIngressClasses));
   }
+  const sync::HostClassSyncer* runtime_classes = nullptr;
+  if (c.runtime_classes) {
+    auto syncer = std::make_unique<sync::HostClassSyncer>(ctx, kube::resources::kRuntimeClasses);
+    runtime_classes = syncer.get();
+    s->syncers.push_back(std::move(syncer));
+  }
   if (!c.config_map_mappings.empty()) {
     s->syncers.push_back(std::make_unique<sync::HostConfigMapSyncer>(ctx));
   }
@@ -147,6 +153,7 @@ Status StartSyncers(RunState* s) {
         });
     pods->SetNodes(nodes.get());
     pods->SetServices(services_raw);
+    pods->SetRuntimeClasses(runtime_classes);
     s->syncers.push_back(std::move(nodes));
     s->syncers.push_back(std::move(pods));
     if (c.events) {

@@ -18,9 +18,17 @@ json VirtualClassObject(const json& h) {
   json annotations = translate::ObjectAt(meta, "annotations");
   annotations.erase("kubectl.kubernetes.io/last-applied-configuration");
   if (!annotations.empty()) out["metadata"]["annotations"] = annotations;
-  if (h.contains("spec")) out["spec"] = h["spec"];
+  // What the class says: an IngressClass's spec, a RuntimeClass's handler, overhead and
+  // scheduling.
+  for (const auto& [key, value] : h.items()) {
+    if (key != "apiVersion" && key != "kind" && key != "metadata" && key != "status") {
+      out[key] = value;
+    }
+  }
   return out;
 }
+
+std::vector<json> HostClassSyncer::HostObjects() const { return host_->List(); }
 
 HostClassSyncer::HostClassSyncer(std::shared_ptr<const SyncContext> ctx, kube::Resource resource)
     : ctx_(std::move(ctx)), resource_(std::move(resource)),

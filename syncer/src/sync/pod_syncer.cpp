@@ -283,32 +283,16 @@ Status PodSyncer::CreateOnHost(const json& vpod) {
   const std::string ns = meta.value("namespace", "");
   const std::string level = translate::PodSecurityLevel(ctx_->config);
   const auto violations = translate::PodPolicyViolations(vpod, level);
-  if (!violations.empty()) {
-    const std::string message = RefusalMessage("pod", level, violations);
-    VC_LOG(Info) << "refusing pod " << ns << "/" << meta.value("name", "") << ": " << message;
-    RecordVirtualEvent(*ctx_->virtual_cluster, vpod, "Warning", "SyncRefused", message);
-    bool marked = false;
-    for (const auto& c : vpod.value("status", json::object()).value("conditions", json::array())) {
-      marked = marked ||
-               (c.value("type", "") == "PodScheduled" && c.value("reason", "") == "SyncRefused");
-    }
-    if (!marked) {
-      const json patch = {{"status",
-                           {{"conditions", json::array({{{"type", "PodScheduled"},
-                                                         {"status", "False"},
-                                                         {"reason", "SyncRefused"},
-                                                         {"message", message}}})}}}};
-      auto patched = ctx_->virtual_cluster->Patch(r::kPods, ns, meta.value("name", ""),
-                                                  kube::PatchType::kMerge, patch.dump(),
-                                                  {.subresource = "status"});
-      if (!patched.ok() && patched.status().code() != Code::kNotFound) return patched.status();
-    }
-    return Status::Ok();
-  }
+  if (!violations.empty()) return Refuse(vpod, RefusalMessage("pod", level, violations));
+  std::string refusal;
+  ASSIGN_OR_RETURN(const std::string runtime_class, HostRuntimeClass(vpod, &refusal));
+  if (!refusal.empty()) return Refuse(vpod, refusal);
   // With the virtual scheduler, the host pod waits for its binding (an update of the virtual
   // pod, which brings it back here).
   if (ctx_->config.virtual_scheduler && NodeOf(vpod).empty()) return Status::Ok();
-  auto t = translate::TranslatePod(vpod, ctx_->tenant, ctx_->config, PodEnvironmentFor(vpod));
+  translate::PodEnvironment env = PodEnvironmentFor(vpod);
+  env.runtime_class = runtime_class;
+  auto t = translate::TranslatePod(vpod, ctx_->tenant, ctx_->config, env);
   RETURN_IF_ERROR(EnsureReferences(ns, t.refs));
   // Tokens name the node of their pod only if it was bound when they were requested
   // (PlanTokenRefresh). A pod the virtual scheduler bound gets them now; one the host schedules
@@ -347,6 +331,64 @@ Status PodSyncer::CreateOnHost(const json& vpod) {
     if (!patched.ok()) VC_LOG(Warning) << "own token secret: " << patched.status().message();
   }
   return Status::Ok();
+}
+
+Status PodSyncer::Refuse(const json& vpod, const std::string& message) {
+  const json& meta = translate::ObjectAt(vpod, "metadata");
+  const std::string ns = meta.value("namespace", "");
+  VC_LOG(Info) << "refusing pod " << ns << "/" << meta.value("name", "") << ": " << message;
+  RecordVirtualEvent(*ctx_->virtual_cluster, vpod, "Warning", "SyncRefused", message);
+  for (const auto& c : vpod.value("status", json::object()).value("conditions", json::array())) {
+    if (c.value("type", "") == "PodScheduled" && c.value("reason", "") == "SyncRefused") {
+      return Status::Ok();  // marked already
+    }
+  }
+  const json patch = {{"status",
+                       {{"conditions", json::array({{{"type", "PodScheduled"},
+                                                     {"status", "False"},
+                                                     {"reason", "SyncRefused"},
+                                                     {"message", message}}})}}}};
+  auto patched = ctx_->virtual_cluster->Patch(r::kPods, ns, meta.value("name", ""),
+                                              kube::PatchType::kMerge, patch.dump(),
+                                              {.subresource = "status"});
+  if (!patched.ok() && patched.status().code() != Code::kNotFound) return patched.status();
+  return Status::Ok();
+}
+
+// A RuntimeClass is cluster-wide on both sides: the tenant's (or one mirrored from the host)
+// runs as the host's with its handler. Nothing to check it against, or no host class with that
+// handler: refused, naming what would let it run.
+StatusOr<std::string> PodSyncer::HostRuntimeClass(const json& vpod, std::string* refusal) {
+  const std::string name = translate::ObjectAt(vpod, "spec").value("runtimeClassName", "");
+  if (name.empty()) return std::string();
+  if (runtime_classes_ == nullptr) {
+    *refusal = "the pod names RuntimeClass " + name +
+               ", and this virtual cluster runs no pod with one: set "
+               "sync.fromHost.runtimeClasses.enabled to true to run it with the host's "
+               "RuntimeClass of the same handler";
+    return std::string();
+  }
+  auto virtual_class = ctx_->virtual_cluster->Get(kube::resources::kRuntimeClasses, "", name);
+  if (!virtual_class.ok()) {
+    if (virtual_class.status().code() != Code::kNotFound) return virtual_class.status();
+    *refusal = "RuntimeClass " + name + " does not exist";
+    return std::string();
+  }
+  const std::vector<json> host_classes = runtime_classes_->HostObjects();
+  const std::string host = translate::HostRuntimeClassFor(*virtual_class, host_classes);
+  if (host.empty()) {
+    std::string offered;
+    for (const json& h : host_classes) {
+      offered += (offered.empty() ? "" : ", ") +
+                 translate::ObjectAt(h, "metadata").value("name", "") + " (handler " +
+                 h.value("handler", "") + ")";
+    }
+    *refusal = "RuntimeClass " + name + " has handler " + virtual_class->value("handler", "") +
+               ", which no host RuntimeClass has (the host offers: " +
+               (offered.empty() ? "none" : offered) +
+               "); use one of those handlers, or ask the host's administrators for it";
+  }
+  return host;
 }
 
 std::string PodSyncer::DnsIp() {

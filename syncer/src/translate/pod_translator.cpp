@@ -336,9 +336,13 @@ PodTranslation TranslatePod(const json& virtual_pod, const Tenant& tenant, const
   out.refs.service_account = ServiceAccountName(virtual_pod);
   const std::string bound_node = spec.value("nodeName", "");
   for (const char* key : {"nodeName", "serviceAccountName", "serviceAccount", "priority",
-                          "priorityClassName", "preemptionPolicy", "ephemeralContainers"}) {
+                          "priorityClassName", "preemptionPolicy", "ephemeralContainers",
+                          "runtimeClassName", "overhead"}) {
     spec.erase(key);
   }
+  // The host's RuntimeClass for the virtual one (the pod syncer found it: HostRuntimeClassFor);
+  // the host's admission sets its overhead, which must be the host class's.
+  if (!env.runtime_class.empty()) spec["runtimeClassName"] = env.runtime_class;
   spec["automountServiceAccountToken"] = false;
   spec["enableServiceLinks"] = false;
   const std::string name = meta.value("name", "");
@@ -541,6 +545,20 @@ json HostPodResize(const json& virtual_pod, const json& host_pod) {
     if (!changed.empty()) patch["spec"][list] = changed;
   }
   return patch.empty() ? json() : patch;
+}
+
+std::string HostRuntimeClassFor(const json& virtual_runtime_class,
+                                const std::vector<json>& host_runtime_classes) {
+  const std::string handler = virtual_runtime_class.value("handler", "");
+  const std::string name = ObjectAt(virtual_runtime_class, "metadata").value("name", "");
+  std::string found;
+  for (const json& h : host_runtime_classes) {
+    if (!h.is_object() || h.value("handler", "") != handler || handler.empty()) continue;
+    const std::string host_name = ObjectAt(h, "metadata").value("name", "");
+    if (host_name == name) return host_name;
+    if (found.empty() || host_name < found) found = host_name;
+  }
+  return found;
 }
 
 }  // namespace vc::syncer::translate

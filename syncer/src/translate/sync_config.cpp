@@ -77,6 +77,7 @@ SyncConfig SyncConfigFromValues(const json& v) {
   }
   c.events = Bool(v, "/sync/fromHost/events/enabled", true);
   c.ingress_classes = Bool(v, "/sync/fromHost/ingressClasses/enabled", false);
+  c.runtime_classes = Bool(v, "/sync/fromHost/runtimeClasses/enabled", false);
   if (Bool(v, "/sync/fromHost/configMaps/enabled", false)) {
     c.config_map_mappings = StringMap(At(v, "/sync/fromHost/configMaps/mappings/byName"));
   }

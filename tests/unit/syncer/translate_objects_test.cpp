@@ -248,6 +248,20 @@ TEST(SyncerHostClassTest, IngressClassCopiedAndMarked) {
   EXPECT_EQ(v["spec"]["controller"], "k8s.io/ingress-nginx");
 }
 
+TEST(SyncerHostClassTest, RuntimeClassCopiedWithHandlerOverheadAndScheduling) {
+  const json host = json::parse(R"({"apiVersion": "node.k8s.io/v1", "kind": "RuntimeClass",
+    "metadata": {"name": "gvisor", "uid": "u", "resourceVersion": "5"},
+    "handler": "runsc", "overhead": {"podFixed": {"memory": "20Mi"}},
+    "scheduling": {"nodeSelector": {"sandbox": "gvisor"}}})");
+  const json v = sync::VirtualClassObject(host);
+  EXPECT_EQ(v["metadata"], json::parse(R"({"name": "gvisor",
+    "labels": {"kubectl-vc.dev/from-host": "true"}})"));
+  EXPECT_EQ(v["handler"], "runsc");
+  EXPECT_EQ(v["overhead"], host["overhead"]);
+  EXPECT_EQ(v["scheduling"], host["scheduling"]);
+  EXPECT_EQ(v["kind"], "RuntimeClass");
+}
+
 TEST(SyncerManifestsTest, KnownKindsOnly) {
   auto cm = sync::ResourceOfObject({{"apiVersion", "v1"}, {"kind", "ConfigMap"}});
   ASSERT_TRUE(cm.ok());

@@ -106,6 +106,32 @@ TEST(SyncerTranslatePodTest, RewritesReferencesTokensAndIdentity) {
   EXPECT_EQ(t.refs.tokens[1].key, "token-1");
 }
 
+// The host's RuntimeClass of the same handler, and the host class's overhead (its admission
+// sets it; the virtual one's would be refused there).
+TEST(SyncerTranslatePodTest, ARuntimeClassRunsAsTheHostsOfTheSameHandler) {
+  json v = VirtualPod();
+  v["spec"]["runtimeClassName"] = "tenant-fast";
+  v["spec"]["overhead"] = {{"cpu", "10m"}};
+  PodEnvironment env = kEnv;
+  env.runtime_class = "runc-host";
+  const json h = TranslatePod(v, kTenant, SyncConfig{}, env).host_pod;
+  EXPECT_EQ(h["spec"]["runtimeClassName"], "runc-host");
+  EXPECT_FALSE(h["spec"].contains("overhead"));
+  EXPECT_FALSE(TranslatePod(VirtualPod(), kTenant, SyncConfig{}, kEnv)
+                   .host_pod["spec"]
+                   .contains("runtimeClassName"));
+
+  const auto rc = [](const std::string& name, const std::string& handler) {
+    return json{{"metadata", {{"name", name}}}, {"handler", handler}};
+  };
+  const std::vector<json> host = {rc("zeta", "runc"), rc("kata", "kata"), rc("alpha", "runc")};
+  EXPECT_EQ(HostRuntimeClassFor(rc("tenant-fast", "runc"), host), "alpha");  // first by name
+  EXPECT_EQ(HostRuntimeClassFor(rc("zeta", "runc"), host), "zeta");          // its own name
+  EXPECT_EQ(HostRuntimeClassFor(rc("kata", "kata"), host), "kata");
+  EXPECT_EQ(HostRuntimeClassFor(rc("x", "runsc"), host), "");                // none
+  EXPECT_EQ(HostRuntimeClassFor(rc("x", ""), {rc("y", "")}), "");
+}
+
 TEST(SyncerTranslatePodTest, TenantCannotTolerateItsWayOntoDedicatedNodes) {
   const auto t = TranslatePod(VirtualPod(), kTenant, SyncConfig{}, kEnv);
   const json& tol = t.host_pod["spec"]["tolerations"];

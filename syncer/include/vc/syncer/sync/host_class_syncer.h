@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // HostClassSyncer: cluster-scoped host "class" objects the tenant may use but not change
-// (sync.fromHost.ingressClasses: IngressClasses) mirrored into the virtual cluster as they are
-// (name, labels, annotations, spec), marked kubectl-vc.dev/from-host=true, deleted when the
+// (sync.fromHost.ingressClasses: IngressClasses; sync.fromHost.runtimeClasses: RuntimeClasses)
+// mirrored into the virtual cluster as they are (name, labels, annotations, every field but
+// status), marked kubectl-vc.dev/from-host=true, deleted when the
 // host deletes them. A virtual object of the same name the tenant made is left alone.
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "vc/kube/informer.h"
 #include "vc/syncer/sync/sync_context.h"
@@ -25,6 +27,9 @@ class HostClassSyncer : public KindSyncer {
   void Start() override;
   bool WaitForSync(std::chrono::milliseconds timeout) override;
   void Stop() override;
+
+  // The host's objects of the kind, from the cache (the pod syncer's RuntimeClasses).
+  std::vector<nlohmann::json> HostObjects() const;
 
  private:
   Status Reconcile(const std::string& name);

@@ -2,7 +2,9 @@
 // PodSyncer: virtual pods run as host pods (pod_translator.h), and the host tells the virtual
 // cluster how they are doing.
 //  - create: the pod's policy verdict first (refused: an Event and a PodScheduled=False
-//    condition in the virtual cluster, nothing on the host); then what it references
+//    condition in the virtual cluster, nothing on the host), and the host RuntimeClass for
+//    the one it names (none with that handler, or no runtime classes synced: refused
+//    alike); then what it references
 //    (ConfigMaps, Secrets, the token Secret filled by TokenRequest in the virtual cluster),
 //    then the host pod. The token Secret is owned by the host pod, so the host's garbage
 //    collector removes it with the pod.
@@ -25,6 +27,7 @@
 #include <vector>
 
 #include "vc/kube/informer.h"
+#include "vc/syncer/sync/host_class_syncer.h"
 #include "vc/syncer/sync/node_syncer.h"
 #include "vc/syncer/sync/object_syncer.h"
 #include "vc/syncer/sync/service_syncer.h"
@@ -45,6 +48,10 @@ class PodSyncer : public KindSyncer {
   void SetNodes(NodeSyncer* nodes) { nodes_ = nodes; }
   // Where the virtual Services come from for pods' service links (null: none).
   void SetServices(const ServiceSyncer* services) { services_ = services; }
+  // The host RuntimeClasses (sync.fromHost.runtimeClasses; null: a pod naming one is refused).
+  void SetRuntimeClasses(const HostClassSyncer* runtime_classes) {
+    runtime_classes_ = runtime_classes;
+  }
   void Start() override;
   bool WaitForSync(std::chrono::milliseconds timeout) override;
   void Stop() override;
@@ -58,6 +65,10 @@ class PodSyncer : public KindSyncer {
   Status Reconcile(const std::string& key);
   bool RanOnHost(const nlohmann::json& vpod) const;
   Status CreateOnHost(const nlohmann::json& vpod);
+  // Nothing on the host: a Warning Event SyncRefused and PodScheduled=False with `message`.
+  Status Refuse(const nlohmann::json& vpod, const std::string& message);
+  // The host RuntimeClass the pod runs with ("" when it names none), or why it cannot run.
+  StatusOr<std::string> HostRuntimeClass(const nlohmann::json& vpod, std::string* refusal);
   Status AddEphemeralContainers(const nlohmann::json& vpod, const nlohmann::json& hpod);
   translate::PodEnvironment PodEnvironmentFor(const nlohmann::json& vpod);  // worker thread only
   Status EnsureReferences(const std::string& ns, const translate::PodReferences& refs);
@@ -80,6 +91,7 @@ class PodSyncer : public KindSyncer {
   ObjectSyncer* pvcs_;
   NodeSyncer* nodes_ = nullptr;
   const ServiceSyncer* services_ = nullptr;
+  const HostClassSyncer* runtime_classes_ = nullptr;
   std::string dns_ip_;
   Controller controller_;
   SyncedPair pair_;                                // after controller_: it feeds and stops it

@@ -57,7 +57,16 @@ struct PodEnvironment {
   // (ServiceLinkEnv), for a pod whose enableServiceLinks is not false: the host's kubelet would
   // give it the host's.
   nlohmann::json service_links = nlohmann::json::array();
+  // The host RuntimeClass for the pod's runtimeClassName (HostRuntimeClassFor); "": none.
+  std::string runtime_class;
 };
+
+// The host RuntimeClass a virtual one runs as: a host RuntimeClass with the same handler (the
+// runtime the node runs is what the handler names; the host's admission then sets the host
+// class's overhead and scheduling), the one of the same name first (a class mirrored from the
+// host, sync.fromHost.runtimeClasses), else the first by name; "" when no host class has it.
+std::string HostRuntimeClassFor(const nlohmann::json& virtual_runtime_class,
+                                const std::vector<nlohmann::json>& host_runtime_classes);
 
 // The variables a kubelet gives a container for Services (FOO_SERVICE_HOST, FOO_SERVICE_PORT,
 // FOO_SERVICE_PORT_<NAME>, FOO_PORT, FOO_PORT_<PORT>_<PROTO>{,_PROTO,_PORT,_ADDR}), for the

@@ -45,6 +45,10 @@ struct SyncConfig {
   std::map<std::string, std::string> node_selector;  // kSelected
   bool events = true;
   bool ingress_classes = false;
+  // sync.fromHost.runtimeClasses.enabled: host RuntimeClasses shown in the virtual cluster, and
+  // pods that name a RuntimeClass run with the host's of the same handler. Off: such pods are
+  // refused (nothing to check the handler against).
+  bool runtime_classes = false;
   // "hostns/name" -> "virtualns/name"; "hostns/*" -> "virtualns/*" maps a whole namespace.
   std::map<std::string, std::string> config_map_mappings;
   // placement and policy
