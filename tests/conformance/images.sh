@@ -17,6 +17,20 @@ refs() { grep -E "^registry\.k8s\.io/$1:" <<<"$suite_images" | tr '\n' ' '; }
 image e2e-pause "$self_hash-$conformance_hash" '{Entrypoint: ["/pause"], User: "65535:65535"}' \
   "$(refs pause)" "$cache/work/pause.tar"
 
+# nonewprivs: upstream is Alpine with a setuid-root Go program printing its effective uid
+# (nnp.go). Ours: nnp.c, static, mode 4755 root:root, on an empty root; the specs run its CMD.
+nnp_src="$(dirname "${BASH_SOURCE[0]}")/nnp.c"
+nnp_key="$self_hash-$conformance_hash-$(file_hash "$nnp_src")"
+if [ "$(cat "$cache/keys/e2e-nonewprivs" 2>/dev/null)" != "$nnp_key" ]; then
+  scratch "$stage"
+  gcc -static -O2 -o "$stage/usr/local/bin/nnp" "$nnp_src"
+  chown 0:0 "$stage/usr/local/bin/nnp" && chmod 4755 "$stage/usr/local/bin/nnp"
+  tar_dir "$stage" "$cache/work/e2e-nonewprivs.tar"
+  image e2e-nonewprivs "$nnp_key" '{Cmd: ["nnp"]}' "$(refs e2e-test-images/nonewprivs)" \
+    "$cache/work/e2e-nonewprivs.tar"
+  rm -f "$cache/work/e2e-nonewprivs.tar"
+fi
+
 # busybox: upstream is the Docker library's busybox, every applet in /bin (the sysctl spec runs
 # /bin/sysctl). Ours: Debian's busybox-static with its applets where it installs them, and
 # linked in /bin (usr/bin) as well, under the suite's tags.

@@ -134,6 +134,10 @@ json ApiServer(const VirtualCluster& vc) {
        "--service-account-issuer=https://kubernetes.default.svc." + ClusterDomain(vc.values),
        "--service-account-key-file=/data/pki/sa.pub",
        "--service-account-signing-key-file=/data/pki/sa.key",
+       // The discovery document's keys URL: the name pods reach this API server at (the
+       // serving certificate's), not the pod address the API server would put there.
+       "--service-account-jwks-uri=https://kubernetes.default.svc." + ClusterDomain(vc.values) +
+           "/openid/v1/jwks",
        "--service-cluster-ip-range=" + ServiceCidr(vc.values),
        "--authorization-mode=RBAC",
        "--allow-privileged=true",

@@ -68,10 +68,25 @@ Status ServiceSyncer::Reconcile(const std::string& key) {
       return Status::Ok();  // the informer brings it
     }
   } else {
-    const json patch = translate::HostObjectPatch(want, *h, {"spec"});
+    // A Service gaining a ClusterIP (ExternalName to ClusterIP) asks for the virtual one's, as
+    // at create; refused, the host picks and the virtual Service takes its address.
+    const std::string vip = translate::ObjectAt(*v, "spec").value("clusterIP", "");
+    const std::string hip = translate::ObjectAt(*h, "spec").value("clusterIP", "");
+    json same = want;
+    if (hip.empty() && !vip.empty() && vip != "None") {
+      same["spec"]["clusterIP"] = vip;
+      same["spec"]["clusterIPs"] = json::array({vip});
+    }
+    const json patch = translate::HostObjectPatch(same, *h, {"spec"});
     if (!patch.is_null()) {
       auto patched =
           ctx_->host->Patch(r::kServices, hns, host_name, kube::PatchType::kMerge, patch.dump());
+      if (const json fallback = translate::HostObjectPatch(want, *h, {"spec"});
+          !patched.ok() && patched.status().code() == Code::kInvalid && same != want &&
+          !fallback.is_null()) {
+        patched = ctx_->host->Patch(r::kServices, hns, host_name, kube::PatchType::kMerge,
+                                    fallback.dump());
+      }
       if (!patched.ok()) {
         // A node port the tenant asked for is taken on the host: the virtual Service takes
         // the host's, so the port it shows is the one that works.
