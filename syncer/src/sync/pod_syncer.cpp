@@ -140,6 +140,9 @@ Status PodSyncer::Reconcile(const std::string& key) {
 
   if (Deleting(*v)) {
     if (h) {
+      // The kubelet's last word (the terminal phase of a killed pod) reaches the virtual pod
+      // while it is being deleted: a Job's pod failure policy reads it.
+      RETURN_IF_ERROR(CopyStatusBack(*v, *h));
       if (!Deleting(*h)) {
         kube::DeleteOptions opts;
         const json& vm = translate::ObjectAt(*v, "metadata");
@@ -151,6 +154,7 @@ Status PodSyncer::Reconcile(const std::string& key) {
       }
       return Status::Ok();  // the host pod's delete event brings us back
     }
+    RETURN_IF_ERROR(EnsureTerminal(*v));
     return DeleteVirtual(*v, "");
   }
 
@@ -187,12 +191,7 @@ Status PodSyncer::Reconcile(const std::string& key) {
     if (nodes_ != nullptr) RETURN_IF_ERROR(nodes_->EnsureNode(host_node));
     RETURN_IF_ERROR(Bind(*v, host_node));
   }
-  if (translate::StatusDiffers(*v, *h)) {
-    const json patch = {{"status", translate::VirtualPodStatus(*h)}};
-    auto patched = ctx_->virtual_cluster->Patch(r::kPods, ns, name, kube::PatchType::kMerge,
-                                                patch.dump(), {.subresource = "status"});
-    if (!patched.ok() && patched.status().code() != Code::kNotFound) return patched.status();
-  }
+  RETURN_IF_ERROR(CopyStatusBack(*v, *h));
   // Tokens wait for the binding (PlanTokenRefresh): the one just made comes back as an update.
   if (!Deleting(*h)) RETURN_IF_ERROR(EnsureTokens(*v, &*h));
   return Status::Ok();
@@ -501,6 +500,52 @@ StatusOr<json> PodSyncer::WriteTokens(const json& vpod,
       json{{"metadata", metadata}, {"stringData", data}}.dump(), {.field_manager = "vc-syncer"});
   if (done.ok()) VC_LOG(Info) << "refreshed " << what;
   return done;
+}
+
+// A strategic merge: conditions merge by type, so those only the virtual pod has stay.
+Status PodSyncer::CopyStatusBack(const json& vpod, const json& hpod) {
+  if (!translate::StatusDiffers(vpod, hpod)) return Status::Ok();
+  const json& meta = translate::ObjectAt(vpod, "metadata");
+  json patch = {{"status", translate::VirtualPodStatus(hpod)}};
+  // A field a condition no longer has (the message of a Ready condition that turned True) is
+  // removed, not kept by the merge.
+  const json have = translate::ObjectAt(vpod, "status").value("conditions", json::array());
+  if (patch["status"].contains("conditions") && patch["status"]["conditions"].is_array() &&
+      have.is_array()) {
+    for (auto& c : patch["status"]["conditions"]) {
+      for (const auto& old : have) {
+        if (!old.is_object() || !c.is_object() || old.value("type", "") != c.value("type", "")) {
+          continue;
+        }
+        for (const auto& [k, _] : old.items()) {
+          if (!c.contains(k)) c[k] = nullptr;
+        }
+      }
+    }
+  }
+  auto patched = ctx_->virtual_cluster->Patch(r::kPods, meta.value("namespace", ""),
+                                              meta.value("name", ""),
+                                              kube::PatchType::kStrategicMerge, patch.dump(),
+                                              {.subresource = "status"});
+  if (!patched.ok() && patched.status().code() != Code::kNotFound) return patched.status();
+  return Status::Ok();
+}
+
+// A pod a finalizer keeps after its host pod is gone (a Job's) ends Failed if the kubelet's
+// terminal phase did not reach it, as the kubelet ends a pod whose containers it killed.
+Status PodSyncer::EnsureTerminal(const json& vpod) {
+  const json& meta = translate::ObjectAt(vpod, "metadata");
+  const std::string phase = translate::ObjectAt(vpod, "status").value("phase", "");
+  if (phase == "Failed" || phase == "Succeeded" ||
+      meta.value("finalizers", json::array()).empty()) {
+    return Status::Ok();
+  }
+  const json patch = {{"status", {{"phase", "Failed"}}}};
+  auto patched = ctx_->virtual_cluster->Patch(r::kPods, meta.value("namespace", ""),
+                                              meta.value("name", ""), kube::PatchType::kMerge,
+                                              patch.dump(), {.subresource = "status"});
+  if (!patched.ok() && patched.status().code() != Code::kNotFound) return patched.status();
+  return Status::Ok();
 }
 
 Status PodSyncer::DeleteVirtual(const json& vpod, const std::string& why) {

@@ -432,6 +432,17 @@ bool StatusDiffers(const json& virtual_pod, const json& host_pod) {
   const json want = VirtualPodStatus(host_pod);
   const json have = virtual_pod.value("status", json::object());
   for (const auto& [k, v] : want.items()) {
+    if (k == "conditions" && v.is_array() && have.contains(k) && have[k].is_array()) {
+      // By type: conditions only the virtual pod has (DisruptionTarget from an eviction, a
+      // readiness gate a tenant's controller sets) stay, as the status patch's merge keeps them.
+      for (const auto& c : v) {
+        const auto same = std::find_if(have[k].begin(), have[k].end(), [&](const json& h) {
+          return h.is_object() && c.is_object() && h.value("type", "") == c.value("type", "");
+        });
+        if (same == have[k].end() || *same != c) return true;
+      }
+      continue;
+    }
     if (!have.contains(k) || have[k] != v) return true;
   }
   return false;

@@ -313,6 +313,15 @@ TEST(SyncerTranslatePodTest, StatusFlowsBackWithoutQosClass) {
   EXPECT_TRUE(StatusDiffers(virt, host));
   virt["status"].update(s);
   EXPECT_FALSE(StatusDiffers(virt, host));
+  // A condition only the virtual pod has (an eviction's DisruptionTarget) is no difference; a
+  // host condition that changed, or a field it lost, is.
+  virt["status"]["conditions"].push_back({{"type", "DisruptionTarget"}, {"status", "True"}});
+  EXPECT_FALSE(StatusDiffers(virt, host));
+  virt["status"]["conditions"][0]["message"] = "containers with unready status";
+  EXPECT_TRUE(StatusDiffers(virt, host));
+  virt["status"]["conditions"][0].erase("message");
+  virt["status"]["conditions"][0]["status"] = "False";
+  EXPECT_TRUE(StatusDiffers(virt, host));
 }
 
 TEST(SyncerTranslatePodTest, UpdatePatchesLabelsAndImages) {

@@ -81,6 +81,8 @@ class PodSyncer : public KindSyncer {
                                        const nlohmann::json& secret,
                                        const nlohmann::json* host_pod);
   StatusOr<nlohmann::json> LiveTokenSecret(const std::string& name);  // null when NotFound
+  Status CopyStatusBack(const nlohmann::json& vpod, const nlohmann::json& hpod);
+  Status EnsureTerminal(const nlohmann::json& vpod);
   Status DeleteVirtual(const nlohmann::json& vpod, const std::string& why);
   Status Bind(const nlohmann::json& vpod, const std::string& node);
   std::string DnsIp();  // worker thread only
