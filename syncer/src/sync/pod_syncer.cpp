@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/syncer/sync/pod_syncer.h"
 
+#include <algorithm>
+
 #include "vc/labels.h"
 #include "vc/log.h"
 #include "vc/rfc3339.h"
@@ -510,9 +512,24 @@ Status PodSyncer::CopyStatusBack(const json& vpod, const json& hpod) {
   // A field a condition no longer has (the message of a Ready condition that turned True) is
   // removed, not kept by the merge.
   const json have = translate::ObjectAt(vpod, "status").value("conditions", json::array());
-  if (patch["status"].contains("conditions") && patch["status"]["conditions"].is_array() &&
-      have.is_array()) {
+  if (!patch["status"].contains("conditions") || !patch["status"]["conditions"].is_array()) {
+    patch["status"]["conditions"] = json::array();
+  }
+  if (have.is_array()) {
+    // A kubelet condition the host pod no longer has is deleted from the virtual one.
+    for (const auto& old : have) {
+      if (!old.is_object() || !translate::KubeletCondition(old.value("type", ""))) continue;
+      const auto& want = patch["status"]["conditions"];
+      const bool kept = std::any_of(want.begin(), want.end(), [&](const json& c) {
+        return c.is_object() && c.value("type", "") == old.value("type", "");
+      });
+      if (!kept) {
+        patch["status"]["conditions"].push_back(
+            {{"type", old.value("type", "")}, {"$patch", "delete"}});
+      }
+    }
     for (auto& c : patch["status"]["conditions"]) {
+      if (c.contains("$patch")) continue;
       for (const auto& old : have) {
         if (!old.is_object() || !c.is_object() || old.value("type", "") != c.value("type", "")) {
           continue;
@@ -523,6 +540,7 @@ Status PodSyncer::CopyStatusBack(const json& vpod, const json& hpod) {
       }
     }
   }
+  if (patch["status"]["conditions"].empty()) patch["status"].erase("conditions");
   auto patched = ctx_->virtual_cluster->Patch(r::kPods, meta.value("namespace", ""),
                                               meta.value("name", ""),
                                               kube::PatchType::kStrategicMerge, patch.dump(),

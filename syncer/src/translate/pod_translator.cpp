@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <optional>
+#include <set>
 
 #include "vc/labels.h"
 #include "vc/syncer/translate/dns_config.h"
@@ -428,6 +429,13 @@ json VirtualPodStatus(const json& host_pod) {
   return out;
 }
 
+bool KubeletCondition(const std::string& type) {
+  static const std::set<std::string> kTypes = {
+      "PodScheduled",  "PodReadyToStartContainers", "Initialized",        "ContainersReady",
+      "Ready",         "PodResizePending",          "PodResizeInProgress"};
+  return kTypes.count(type) > 0;
+}
+
 bool StatusDiffers(const json& virtual_pod, const json& host_pod) {
   const json want = VirtualPodStatus(host_pod);
   const json have = virtual_pod.value("status", json::object());
@@ -440,6 +448,14 @@ bool StatusDiffers(const json& virtual_pod, const json& host_pod) {
           return h.is_object() && c.is_object() && h.value("type", "") == c.value("type", "");
         });
         if (same == have[k].end() || *same != c) return true;
+      }
+      // One the kubelet set and took away (a resize that finished) goes from the virtual pod.
+      for (const auto& h : have[k]) {
+        if (!h.is_object() || !KubeletCondition(h.value("type", ""))) continue;
+        const bool on_host = std::any_of(v.begin(), v.end(), [&](const json& c) {
+          return c.is_object() && c.value("type", "") == h.value("type", "");
+        });
+        if (!on_host) return true;
       }
       continue;
     }

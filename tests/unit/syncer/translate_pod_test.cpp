@@ -322,6 +322,11 @@ TEST(SyncerTranslatePodTest, StatusFlowsBackWithoutQosClass) {
   virt["status"]["conditions"][0].erase("message");
   virt["status"]["conditions"][0]["status"] = "False";
   EXPECT_TRUE(StatusDiffers(virt, host));
+  virt["status"]["conditions"][0]["status"] = "True";
+  EXPECT_FALSE(StatusDiffers(virt, host));
+  // A kubelet condition the host pod no longer has (a finished resize) is a difference.
+  virt["status"]["conditions"].push_back({{"type", "PodResizeInProgress"}, {"status", "True"}});
+  EXPECT_TRUE(StatusDiffers(virt, host));
 }
 
 TEST(SyncerTranslatePodTest, UpdatePatchesLabelsAndImages) {

@@ -110,6 +110,11 @@ PodTranslation TranslatePod(const nlohmann::json& virtual_pod, const Tenant& ten
 // not qosClass, which the virtual API server computed and will not let change).
 nlohmann::json VirtualPodStatus(const nlohmann::json& host_pod);
 
+// The pod condition types the kubelet sets (and removes: a resize's): the virtual pod has one
+// only while the host pod does. Others (DisruptionTarget from an eviction in the virtual
+// cluster, a readiness gate a tenant's controller sets) stay when the host pod lacks them.
+bool KubeletCondition(const std::string& type);
+
 // True when the virtual pod's status differs from VirtualPodStatus(host_pod).
 bool StatusDiffers(const nlohmann::json& virtual_pod, const nlohmann::json& host_pod);
 
