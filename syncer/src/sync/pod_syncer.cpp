@@ -344,16 +344,12 @@ Status PodSyncer::Refuse(const json& vpod, const std::string& message) {
       return Status::Ok();  // marked already
     }
   }
-  const json patch = {{"status",
-                       {{"conditions", json::array({{{"type", "PodScheduled"},
-                                                     {"status", "False"},
-                                                     {"reason", "SyncRefused"},
-                                                     {"message", message}}})}}}};
-  auto patched = ctx_->virtual_cluster->Patch(r::kPods, ns, meta.value("name", ""),
-                                              kube::PatchType::kMerge, patch.dump(),
-                                              {.subresource = "status"});
-  if (!patched.ok() && patched.status().code() != Code::kNotFound) return patched.status();
-  return Status::Ok();
+  return PatchVirtualStatus(vpod, kube::PatchType::kMerge,
+                            {{"status",
+                              {{"conditions", json::array({{{"type", "PodScheduled"},
+                                                            {"status", "False"},
+                                                            {"reason", "SyncRefused"},
+                                                            {"message", message}}})}}}});
 }
 
 // A RuntimeClass is cluster-wide on both sides: the tenant's (or one mirrored from the host)
@@ -504,46 +500,16 @@ StatusOr<json> PodSyncer::WriteTokens(const json& vpod,
   return done;
 }
 
-// A strategic merge: conditions merge by type, so those only the virtual pod has stay.
 Status PodSyncer::CopyStatusBack(const json& vpod, const json& hpod) {
   if (!translate::StatusDiffers(vpod, hpod)) return Status::Ok();
+  return PatchVirtualStatus(vpod, kube::PatchType::kStrategicMerge,
+                            translate::VirtualStatusPatch(vpod, hpod));
+}
+
+Status PodSyncer::PatchVirtualStatus(const json& vpod, kube::PatchType type, const json& patch) {
   const json& meta = translate::ObjectAt(vpod, "metadata");
-  json patch = {{"status", translate::VirtualPodStatus(hpod)}};
-  // A field a condition no longer has (the message of a Ready condition that turned True) is
-  // removed, not kept by the merge.
-  const json have = translate::ObjectAt(vpod, "status").value("conditions", json::array());
-  if (!patch["status"].contains("conditions") || !patch["status"]["conditions"].is_array()) {
-    patch["status"]["conditions"] = json::array();
-  }
-  if (have.is_array()) {
-    // A kubelet condition the host pod no longer has is deleted from the virtual one.
-    for (const auto& old : have) {
-      if (!old.is_object() || !translate::KubeletCondition(old.value("type", ""))) continue;
-      const auto& want = patch["status"]["conditions"];
-      const bool kept = std::any_of(want.begin(), want.end(), [&](const json& c) {
-        return c.is_object() && c.value("type", "") == old.value("type", "");
-      });
-      if (!kept) {
-        patch["status"]["conditions"].push_back(
-            {{"type", old.value("type", "")}, {"$patch", "delete"}});
-      }
-    }
-    for (auto& c : patch["status"]["conditions"]) {
-      if (c.contains("$patch")) continue;
-      for (const auto& old : have) {
-        if (!old.is_object() || !c.is_object() || old.value("type", "") != c.value("type", "")) {
-          continue;
-        }
-        for (const auto& [k, _] : old.items()) {
-          if (!c.contains(k)) c[k] = nullptr;
-        }
-      }
-    }
-  }
-  if (patch["status"]["conditions"].empty()) patch["status"].erase("conditions");
   auto patched = ctx_->virtual_cluster->Patch(r::kPods, meta.value("namespace", ""),
-                                              meta.value("name", ""),
-                                              kube::PatchType::kStrategicMerge, patch.dump(),
+                                              meta.value("name", ""), type, patch.dump(),
                                               {.subresource = "status"});
   if (!patched.ok() && patched.status().code() != Code::kNotFound) return patched.status();
   return Status::Ok();
@@ -558,12 +524,7 @@ Status PodSyncer::EnsureTerminal(const json& vpod) {
       meta.value("finalizers", json::array()).empty()) {
     return Status::Ok();
   }
-  const json patch = {{"status", {{"phase", "Failed"}}}};
-  auto patched = ctx_->virtual_cluster->Patch(r::kPods, meta.value("namespace", ""),
-                                              meta.value("name", ""), kube::PatchType::kMerge,
-                                              patch.dump(), {.subresource = "status"});
-  if (!patched.ok() && patched.status().code() != Code::kNotFound) return patched.status();
-  return Status::Ok();
+  return PatchVirtualStatus(vpod, kube::PatchType::kMerge, {{"status", {{"phase", "Failed"}}}});
 }
 
 Status PodSyncer::DeleteVirtual(const json& vpod, const std::string& why) {

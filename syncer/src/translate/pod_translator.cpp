@@ -436,6 +436,40 @@ bool KubeletCondition(const std::string& type) {
   return kTypes.count(type) > 0;
 }
 
+json VirtualStatusPatch(const json& virtual_pod, const json& host_pod) {
+  json status = VirtualPodStatus(host_pod);
+  json conditions = status.contains("conditions") && status["conditions"].is_array()
+                        ? status["conditions"]
+                        : json::array();
+  const json have = ObjectAt(virtual_pod, "status").value("conditions", json::array());
+  const auto has_type = [](const json& list, const json& c) {
+    return std::any_of(list.begin(), list.end(), [&](const json& o) {
+      return o.is_object() && c.is_object() && o.value("type", "") == c.value("type", "");
+    });
+  };
+  if (have.is_array()) {
+    for (auto& c : conditions) {
+      for (const auto& old : have) {
+        if (!old.is_object() || !c.is_object() || old.value("type", "") != c.value("type", "")) {
+          continue;
+        }
+        for (const auto& [k, _] : old.items()) {
+          if (!c.contains(k)) c[k] = nullptr;
+        }
+      }
+    }
+    for (const auto& old : have) {
+      if (old.is_object() && KubeletCondition(old.value("type", "")) &&
+          !has_type(conditions, old)) {
+        conditions.push_back({{"type", old.value("type", "")}, {"$patch", "delete"}});
+      }
+    }
+  }
+  status.erase("conditions");
+  if (!conditions.empty()) status["conditions"] = std::move(conditions);
+  return {{"status", std::move(status)}};
+}
+
 bool StatusDiffers(const json& virtual_pod, const json& host_pod) {
   const json want = VirtualPodStatus(host_pod);
   const json have = virtual_pod.value("status", json::object());

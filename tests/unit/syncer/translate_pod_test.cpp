@@ -329,6 +329,23 @@ TEST(SyncerTranslatePodTest, StatusFlowsBackWithoutQosClass) {
   EXPECT_TRUE(StatusDiffers(virt, host));
 }
 
+TEST(SyncerTranslatePodTest, StatusPatchKeepsVirtualConditionsAndDropsWhatTheKubeletDropped) {
+  const json host = json::parse(R"({"status": {"phase": "Running",
+    "conditions": [{"type": "Ready", "status": "True"}]}})");
+  const json virt = json::parse(R"({"status": {"phase": "Running", "conditions": [
+    {"type": "Ready", "status": "False", "message": "containers with unready status"},
+    {"type": "PodResizeInProgress", "status": "True"},
+    {"type": "DisruptionTarget", "status": "True"}]}})");
+  const json patch = VirtualStatusPatch(virt, host);
+  EXPECT_EQ(patch["status"]["conditions"], json::parse(R"([
+    {"type": "Ready", "status": "True", "message": null},
+    {"type": "PodResizeInProgress", "$patch": "delete"}])"));
+  EXPECT_EQ(patch["status"]["phase"], "Running");
+  EXPECT_FALSE(VirtualStatusPatch(json::object(), json::parse(R"({"status": {"phase": "Pending"}})"))
+                   ["status"]
+                   .contains("conditions"));
+}
+
 TEST(SyncerTranslatePodTest, UpdatePatchesLabelsAndImages) {
   const json v = VirtualPod();
   json host = TranslatePod(v, kTenant, SyncConfig{}, kEnv).host_pod;

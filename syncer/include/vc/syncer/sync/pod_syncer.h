@@ -82,6 +82,9 @@ class PodSyncer : public KindSyncer {
                                        const nlohmann::json* host_pod);
   StatusOr<nlohmann::json> LiveTokenSecret(const std::string& name);  // null when NotFound
   Status CopyStatusBack(const nlohmann::json& vpod, const nlohmann::json& hpod);
+  // A patch of the virtual pod's status subresource; a pod gone meanwhile is no error.
+  Status PatchVirtualStatus(const nlohmann::json& vpod, kube::PatchType type,
+                            const nlohmann::json& patch);
   Status EnsureTerminal(const nlohmann::json& vpod);
   Status DeleteVirtual(const nlohmann::json& vpod, const std::string& why);
   Status Bind(const nlohmann::json& vpod, const std::string& node);
