@@ -268,9 +268,14 @@ TEST_F(RealNodeAgentTest, AZeroTrustTenantIsHeldOnItsDedicatedNodeAlsoWhileTheAg
       Kubectl({"-n", "kube-system", "get", "service", "kube-dns", "-o", "jsonpath={.spec.clusterIP}"},
               false)
           .out;
-  Ran dns = In(kTenant, {"exec", "shell", "--", "nslookup", "kubernetes.default.svc.cluster.local",
-                         dns_ip});
-  EXPECT_EQ(dns.code, 0) << dns.out;
+  // Polled: the host's CoreDNS may still be starting on a host cluster only a minute old.
+  Ran dns;
+  EXPECT_TRUE(Eventually([&] {
+    dns = In(kTenant, {"exec", "shell", "--", "nslookup", "kubernetes.default.svc.cluster.local",
+                       dns_ip});
+    return dns.code == 0;
+  }, std::chrono::seconds(60)))
+      << dns.out << Kubectl({"-n", "kube-system", "get", "pods", "-o", "wide"}, false).out;
   // And its own DNS: the virtual cluster's CoreDNS, on the dedicated node, becomes Ready
   // (kubelet's readiness probe reaches it from the node's address on the pod bridge; it reaches
   // its own API server through the control plane's host Service) and answers the tenant's pods

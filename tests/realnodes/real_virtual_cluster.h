@@ -27,7 +27,10 @@ class RealVirtualClusterTest : public RealClusterTest {
 
   void TearDown() override {
     for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
-      Vc({"delete", *it, "-n", NamespaceOf(*it), "--wait", "--timeout", "90s"});
+      // Every test's delete is a test of delete: a syncer that put back what delete removed
+      // once held each of them for the whole --timeout.
+      const Ran deleted = Vc({"delete", *it, "-n", NamespaceOf(*it), "--wait", "--timeout", "90s"});
+      EXPECT_EQ(deleted.code, 0) << deleted.out;
     }
     forwards_.clear();
     for (const std::string& ns : extra_namespaces_) {

@@ -41,7 +41,7 @@ TEST_F(RealVirtualClusterTest, TwoKubernetesMinorsRunSideBySideOnOneHost) {
   EXPECT_EQ(ServerVersion(In("current", {"version", "-o", "json"})), "v1.36.3");
   EXPECT_EQ(ServerVersion(In("previous", {"version", "-o", "json"})), previous);
   Ran images = Kubectl({"-n", NamespaceOf("previous"), "get", "pod", "previous-0", "-o",
-                        "jsonpath={.spec.containers[*].image}"},
+                        "jsonpath={.spec.initContainers[*].image} {.spec.containers[*].image}"},
                        false);
   EXPECT_NE(images.out.find("registry.k8s.io/kube-apiserver:" + previous), std::string::npos)
       << images.out;

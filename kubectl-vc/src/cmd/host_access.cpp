@@ -39,7 +39,12 @@ Status ExplainHostError(const HostCluster& host, Status status) {
   switch (status.code()) {
     case Code::kUnavailable:
     case Code::kTimeout:
-      if (status.message().find("did not become ready") != std::string::npos) return status;
+      // Our own waits (lifecycle::PollUntil, the control plane's start) timing out say what
+      // they waited for; the host answered them all along.
+      if (status.message().rfind("timed out ", 0) == 0 ||
+          status.message().find("did not become ready") != std::string::npos) {
+        return status;
+      }
       return Status(status.code(), "cannot reach the host cluster of " + where + ": " +
                                        status.message() +
                                        "\ncheck that it is running and reachable: kubectl "

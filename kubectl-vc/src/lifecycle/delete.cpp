@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // delete: everything create made (found by the tenant labels, so objects of an interrupted
 // create go too), the namespace only when create made it; --keep-data keeps the PVC.
+// The control plane goes first and the rest only once its pod is gone: a syncer still running
+// would put back the host objects it syncs (a Service, a Secret) as soon as they were deleted.
+#include <algorithm>
+
 #include "lifecycle/owned.h"
 #include "vc/cli/lifecycle/lifecycle.h"
 #include "vc/labels.h"
@@ -21,6 +25,70 @@ StatusOr<std::vector<OwnedObject>> ListOwned(kube::Client& client, const Info& i
   return lifecycle::ListOwned(client, info.name, info.namespace_, kinds);
 }
 
+// "Service ns/name, Pod ns/name" (at most five, then "and N more").
+std::string Names(const std::vector<OwnedObject>& objects) {
+  std::string out;
+  for (size_t i = 0; i < objects.size() && i < 5; ++i) {
+    out += (i ? ", " : "") + objects[i].kind.kind + " " +
+           (objects[i].namespace_.empty() ? "" : objects[i].namespace_ + "/") + objects[i].name;
+  }
+  if (objects.size() > 5) out += " and " + std::to_string(objects.size() - 5) + " more";
+  return out;
+}
+
+Status DeleteAll(kube::Client& client, const std::vector<OwnedObject>& objects) {
+  for (const auto& o : objects) {
+    kube::DeleteOptions del{.propagation_policy = "Background"};
+    auto deleted = client.Delete(o.kind, o.namespace_, o.name, del);
+    if (!deleted.ok() && deleted.status().code() != Code::kNotFound) {
+      return deleted.status().Annotate("delete " + o.kind.kind + " " + o.name);
+    }
+  }
+  return Status::Ok();
+}
+
+// The longest delete waits for the control plane's pod before it deletes the rest. The pod
+// stops in seconds (every container ends on SIGTERM); one that does not (its node is down) is
+// reported and the delete goes on.
+constexpr std::chrono::milliseconds kStopTimeout = std::chrono::minutes(2);
+
+// Deletes the StatefulSet and its pod and waits (up to `timeout`) until the pod is gone, so
+// nothing of the tenant's runs any more.
+Status StopControlPlane(kube::Client& client, const Info& info, std::chrono::milliseconds timeout,
+                        output::Progress& progress, const CancelToken* cancel) {
+  const std::vector<kube::Resource> kinds = {r::kStatefulSets, r::kPods};
+  auto control_plane = [&]() -> StatusOr<std::vector<OwnedObject>> {
+    ASSIGN_OR_RETURN(std::vector<OwnedObject> owned,
+                     lifecycle::ListOwned(client, info.name, info.namespace_, kinds));
+    std::vector<OwnedObject> out;
+    for (auto& o : owned) {
+      if (o.kind.resource == r::kStatefulSets.resource ||
+          Str(o.object, "/metadata/labels/kubectl-vc.dev~1component") ==
+              labels::kComponentControlPlane) {
+        out.push_back(std::move(o));
+      }
+    }
+    return out;
+  };
+  ASSIGN_OR_RETURN(std::vector<OwnedObject> running, control_plane());
+  if (running.empty()) return Status::Ok();
+  RETURN_IF_ERROR(DeleteAll(client, running));
+  Status stopped = PollUntil(
+      [&]() -> StatusOr<bool> {
+        ASSIGN_OR_RETURN(std::vector<OwnedObject> left, control_plane());
+        return left.empty();
+      },
+      timeout, "waiting for the control plane of " + info.name + " to stop", cancel,
+      std::chrono::milliseconds(300));
+  if (stopped.code() == Code::kTimeout) {
+    progress.Note("the control plane of " + info.name + " did not stop within " +
+                  std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) +
+                  "s (is its node down?); deleting the rest anyway");
+    return Status::Ok();
+  }
+  return stopped;
+}
+
 }  // namespace
 
 Status Delete(kube::Client& client, const Info& info, const DeleteOptions& options,
@@ -31,18 +99,20 @@ Status Delete(kube::Client& client, const Info& info, const DeleteOptions& optio
       !options.keep_data && ns_object.is_object() &&
       Str(ns_object, "/metadata/labels/kubectl-vc.dev~1created-namespace") == "true" &&
       Str(ns_object, "/metadata/labels/kubectl-vc.dev~1tenant") == info.name;
+  if (Status s = StopControlPlane(client, info, std::min(options.timeout, kStopTimeout), progress,
+                                  cancel);
+      !s.ok()) {
+    progress.Fail();
+    return s;
+  }
   auto owned = ListOwned(client, info, options.keep_data);
   if (!owned.ok()) {
     progress.Fail();
     return owned.status();
   }
-  for (const auto& o : *owned) {
-    kube::DeleteOptions del{.propagation_policy = "Background"};
-    auto deleted = client.Delete(o.kind, o.namespace_, o.name, del);
-    if (!deleted.ok() && deleted.status().code() != Code::kNotFound) {
-      progress.Fail();
-      return deleted.status().Annotate("delete " + o.kind.kind + " " + o.name);
-    }
+  if (Status s = DeleteAll(client, *owned); !s.ok()) {
+    progress.Fail();
+    return s;
   }
   if (delete_namespace) {
     auto deleted = client.Delete(r::kNamespaces, "", info.namespace_);
@@ -56,9 +126,10 @@ Status Delete(kube::Client& client, const Info& info, const DeleteOptions& optio
                 (options.keep_data ? "; the data volume is kept" : ""));
   if (!options.wait) return Status::Ok();
   progress.Begin("Waiting until they are gone");
+  std::vector<OwnedObject> left;
   Status s = PollUntil(
       [&]() -> StatusOr<bool> {
-        ASSIGN_OR_RETURN(std::vector<OwnedObject> left, ListOwned(client, info, options.keep_data));
+        ASSIGN_OR_RETURN(left, ListOwned(client, info, options.keep_data));
         if (!left.empty()) return false;
         if (delete_namespace) {
           ASSIGN_OR_RETURN(json ns, GetOrNull(client, r::kNamespaces, "", info.namespace_));
@@ -70,6 +141,7 @@ Status Delete(kube::Client& client, const Info& info, const DeleteOptions& optio
       std::chrono::milliseconds(300));
   if (!s.ok()) {
     progress.Fail();
+    if (s.code() == Code::kTimeout && !left.empty()) s = Status(s.code(), s.message() + "; still there: " + Names(left));
     return s;
   }
   progress.Done();

@@ -16,7 +16,8 @@ const std::vector<kube::Resource>& OwnedNamespacedKinds() {
       r::kSecrets,        r::kConfigMaps,       r::kServiceAccounts,
       r::kRoles,          r::kRoleBindings,     r::kResourceQuotas,
       r::kLimitRanges,    r::kNetworkPolicies,  r::kIngresses,
-      r::kEndpoints,      r::kPods,             r::kPersistentVolumeClaims};
+      r::kEndpoints,      r::kEndpointSlices,   r::kPods,
+      r::kPersistentVolumeClaims};
   return kinds;
 }
 

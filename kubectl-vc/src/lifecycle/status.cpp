@@ -51,8 +51,11 @@ Info InfoOf(const json& sts, const json& pod) {
   info.namespace_ = Str(sts, "/metadata/namespace");
   info.trust = Str(sts, "/metadata/labels/kubectl-vc.dev~1trust-level");
   info.created = Str(sts, "/metadata/creationTimestamp");
-  for (const auto& c : sts.value("/spec/template/spec/containers"_json_pointer, json::array())) {
-    if (c.value("name", "") == "kube-apiserver") info.version = ImageTag(c.value("image", ""));
+  // The apiserver is a sidecar (an init container); clusters made before were a main container.
+  for (const char* list : {"/spec/template/spec/initContainers", "/spec/template/spec/containers"}) {
+    for (const auto& c : sts.value(json::json_pointer(list), json::array())) {
+      if (c.value("name", "") == "kube-apiserver") info.version = ImageTag(c.value("image", ""));
+    }
   }
   info.statefulset = sts;
   info.pod = pod;

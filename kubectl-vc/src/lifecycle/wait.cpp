@@ -29,14 +29,22 @@ struct Watcher {
   }
 
   // Warning events about the StatefulSet, its pod and its claim (quota rejections arrive as
-  // FailedCreate on the StatefulSet; scheduling and pulls on the pod).
-  void ShowEvents() {
+  // FailedCreate on the StatefulSet; scheduling and pulls on the pod). Of the pod's, only those
+  // about `pod` itself: a pod of the same name from before (a cluster deleted and made again)
+  // left its own for an hour.
+  void ShowEvents(const json& pod) {
     kube::ListOptions options{.field_selector = "type=Warning"};
     auto events = client.List(r::kEvents, ns, options);
     if (!events.ok()) return;
-    const std::set<std::string> about = {name, name + "-0", "data-" + name + "-0"};
+    const std::string pod_name = name + "-0";
+    const std::set<std::string> about = {name, pod_name, "data-" + pod_name};
     for (const auto& e : events->items) {
-      if (!about.count(Str(e, "/involvedObject/name"))) continue;
+      const std::string involved = Str(e, "/involvedObject/name");
+      if (!about.count(involved)) continue;
+      if (involved == pod_name && Str(e, "/involvedObject/kind") == "Pod" &&
+          Str(e, "/involvedObject/uid") != Str(pod, "/metadata/uid")) {
+        continue;
+      }
       Show(Str(e, "/involvedObject/kind") + " " + Str(e, "/involvedObject/name") + ": " +
            Str(e, "/reason") + ": " + Str(e, "/message"));
     }
@@ -63,7 +71,7 @@ Status WaitReady(kube::Client& client, const std::string& name, const std::strin
       [&]() -> StatusOr<bool> {
         ASSIGN_OR_RETURN(json pod, GetOrNull(client, r::kPods, ns, name + "-0"));
         last_pod = pod;
-        w.ShowEvents();
+        w.ShowEvents(last_pod);
         if (pod.is_object()) {
           std::vector<std::string> problems;
           StatusOf(json{{"metadata", json::object()}}, pod, &problems);

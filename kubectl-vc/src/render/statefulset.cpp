@@ -75,13 +75,15 @@ json HttpGet(const std::string& path, const std::string& port, const std::string
   return {{"httpGet", {{"path", path}, {"port", port}, {"scheme", scheme}}}};
 }
 
-// Startup allows a slow first start (kine's first migration, a loaded node) of up to 5 minutes;
-// after that, liveness restarts a component whose health endpoint fails for 30 s.
+// Startup allows a slow first start (kine's first migration, a loaded node) of up to 5 minutes,
+// probed every second: kubelet marks a container started (and starts the containers after a
+// sidecar) at its first success, so the period is part of create's time. After that, liveness
+// restarts a component whose health endpoint fails for 30 s.
 void Probe(json* c, const std::string& live, const std::string& port,
            const std::string& scheme = "HTTPS") {
   json startup = HttpGet(live, port, scheme);
-  startup["periodSeconds"] = 5;
-  startup["failureThreshold"] = 60;
+  startup["periodSeconds"] = 1;
+  startup["failureThreshold"] = 300;
   json liveness = HttpGet(live, port, scheme);
   liveness["periodSeconds"] = 10;
   liveness["failureThreshold"] = 3;
@@ -171,6 +173,12 @@ json ApiServer(const VirtualCluster& vc) {
   c["readinessProbe"] = HttpGet("/readyz", "https", "HTTPS");
   c["readinessProbe"]["periodSeconds"] = 5;
   Probe(&c, "/livez", "https");
+  // A sidecar after kine, started once /readyz answers: the bootstrap RBAC is in place when
+  // the controller-manager and the syncer start (before it, the controller-manager's first
+  // request was forbidden and it went into a crash-loop back-off), and at the end kubelet
+  // stops it only after them.
+  c["startupProbe"]["httpGet"]["path"] = "/readyz";
+  c["restartPolicy"] = "Always";
   c["resources"] = Resources("100m", "256Mi", "2Gi");
   return c;
 }
@@ -291,7 +299,7 @@ json DataVolumes(const VirtualCluster& vc, json* claim_templates) {
 }
 
 json Containers(const VirtualCluster& vc) {
-  json containers = {ApiServer(vc), ControllerManager(vc)};
+  json containers = {ControllerManager(vc)};
   if (VirtualScheduler(vc.values)) containers.push_back(Scheduler(vc));
   containers.push_back(Syncer(vc));
   containers.push_back(SnapshotServer(vc));
@@ -342,7 +350,8 @@ json RenderStatefulSet(const VirtualCluster& given) {
       // few seconds (tests/realnodes/virtual_cluster_test.cpp times it).
       {"terminationGracePeriodSeconds", 70},
       {"initContainers",
-       json::array({Container("init", vc.images.syncer, {"vc-syncer"}, InitArgs(vc)), Kine(vc)})},
+       json::array({Container("init", vc.images.syncer, {"vc-syncer"}, InitArgs(vc)), Kine(vc),
+                    ApiServer(vc)})},
       {"containers", Containers(vc)},
       {"volumes", Volumes(vc, &claim_templates)},
   };

@@ -65,7 +65,10 @@ class CliTest : public ::testing::Test {
       std::vector<std::string> args = {"delete", name};
       if (own_host_ == nullptr) args.insert(args.end(), {"--wait", "--timeout", "90s"});
       if (!ns.empty()) args.insert(args.end(), {"-n", ns});
-      Run(args, std::chrono::seconds(120));
+      // Every test's delete is a test of delete: a syncer that put back what delete removed
+      // once held each of them for the whole --timeout.
+      const auto deleted = Run(args, std::chrono::seconds(120));
+      EXPECT_EQ(deleted.code, 0) << deleted.err;
     }
     if (own_host_ != nullptr) DownOwnHost();
   }

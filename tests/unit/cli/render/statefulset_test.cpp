@@ -43,16 +43,23 @@ const json* Container(const json& spec, const std::string& name) {
   return nullptr;
 }
 
-TEST(RenderStatefulSetTest, KineIsASidecarSoTheApiServerDrainsAgainstALiveDatastore) {
+TEST(RenderStatefulSetTest, KineAndTheApiServerAreSidecarsStartedInOrder) {
   const json spec = PodSpec("");
-  // After the one-shot init (PKI, kubeconfigs), kine as a sidecar: kubelet starts it before
-  // the containers and stops it only after they have all exited.
-  EXPECT_EQ(Names(spec["initContainers"]), (std::vector<std::string>{"init", "kine"}));
-  EXPECT_EQ(spec["initContainers"][1].value("restartPolicy", ""), "Always");
+  // After the one-shot init (PKI, kubeconfigs), kine and then the API server as sidecars:
+  // kubelet starts each after the one before has started, the main containers after both, and
+  // stops them in reverse only after the main containers have exited.
+  EXPECT_EQ(Names(spec["initContainers"]),
+            (std::vector<std::string>{"init", "kine", "kube-apiserver"}));
   EXPECT_EQ(spec["initContainers"][0].value("restartPolicy", ""), "");
+  EXPECT_EQ(spec["initContainers"][1].value("restartPolicy", ""), "Always");
+  EXPECT_EQ(spec["initContainers"][2].value("restartPolicy", ""), "Always");
+  // Started once ready: the bootstrap RBAC the controller-manager's first request needs is in.
+  EXPECT_EQ(spec["initContainers"][2]["startupProbe"]["httpGet"]["path"], "/readyz");
+  EXPECT_EQ(spec["initContainers"][2]["startupProbe"]["periodSeconds"], 1);
   const auto names = Names(spec["containers"]);
   EXPECT_EQ(std::count(names.begin(), names.end(), "kine"), 0);
-  EXPECT_EQ(names.front(), "kube-apiserver");
+  EXPECT_EQ(std::count(names.begin(), names.end(), "kube-apiserver"), 0);
+  EXPECT_EQ(names.front(), "kube-controller-manager");
   EXPECT_EQ(spec.value("terminationGracePeriodSeconds", 0), 70);
 }
 
