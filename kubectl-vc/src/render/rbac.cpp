@@ -71,6 +71,11 @@ std::vector<HostObject> RenderRbac(const VirtualCluster& vc) {
   json cluster_rules = json::array();
   if (Enabled(v, "/sync/fromHost/nodes/enabled")) {
     cluster_rules.push_back(Rule({""}, {"nodes"}, kRead));
+    // The tenant's changes of a node's labels, taints and extended resources (values checks
+    // refuse syncBackChanges below trust high).
+    if (Enabled(v, "/sync/fromHost/nodes/syncBackChanges")) {
+      cluster_rules.push_back(Rule({""}, {"nodes", "nodes/status"}, {"patch"}));
+    }
   }
   if (Enabled(v, "/sync/fromHost/configMaps/enabled")) {
     // ConfigMaps mapped from other host namespaces (sync.fromHost.configMaps.mappings): read

@@ -53,6 +53,7 @@ class Checker {
     OpenSharedServiceAtZeroTrust();
     NodeQuotaAtHighTrust();
     VirtualSchedulerWithoutRealNodes();
+    NodeChangesBackBelowHighTrust();
     return std::move(findings_);
   }
 
@@ -133,6 +134,22 @@ class Checker {
           "is false, so the virtual cluster has only pseudo nodes and its scheduler nothing real to "
           "choose from; set sync.fromHost.nodes.enabled to true (and pick the nodes with "
           "sync.fromHost.nodes.selector), or disable the virtual scheduler");
+  }
+
+  void NodeChangesBackBelowHighTrust() {
+    if (!IsTrue(v_, "/sync/fromHost/nodes/syncBackChanges")) return;
+    if (trust_ != TrustLevel::kHigh) {
+      Error("/sync/fromHost/nodes/syncBackChanges",
+            "sync.fromHost.nodes.syncBackChanges lets the tenant change labels, taints and "
+            "resources of host nodes that other tenants' pods are placed by (" + trust_text_ +
+                "); set it to false, or isolation.trustLevel high");
+    } else if (!IsTrue(v_, "/sync/fromHost/nodes/enabled")) {
+      Error("/sync/fromHost/nodes/syncBackChanges",
+            "sync.fromHost.nodes.syncBackChanges has no effect while sync.fromHost.nodes.enabled "
+            "is false (" + Where("/sync/fromHost/nodes/enabled") +
+                "): pseudo nodes are no host node's; set nodes.enabled to true or remove "
+                "syncBackChanges");
+    }
   }
 
   void NodeLabelsIgnoredBySelectAll() {

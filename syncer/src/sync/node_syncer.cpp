@@ -54,13 +54,45 @@ bool NodeSyncer::Selected(const json& host_node) const {
 }
 
 json NodeSyncer::Virtual(const json& host_node) const {
-  return translate::RealNode(host_node, ctx_->kubelet,
-                             ctx_->config.dedicated_nodes ? ctx_->tenant.name : "");
+  json mirror = translate::RealNode(host_node, ctx_->kubelet,
+                                    ctx_->config.dedicated_nodes ? ctx_->tenant.name : "");
+  if (ctx_->config.node_sync_back) {
+    mirror["metadata"]["annotations"][translate::kNodeBaseAnnotation] =
+        translate::NodeBase(mirror).dump();
+  }
+  return mirror;
 }
 
-Status NodeSyncer::Upsert(const json& want) {
+// A real node the tenant sees: with syncBackChanges, its changes go to the host node first,
+// then the mirror is made from the host node as changed.
+Status NodeSyncer::Mirror(const std::optional<json>& have, json host_node) {
+  if (ctx_->config.node_sync_back && have) {
+    const std::string name = host_node["metadata"].value("name", "");
+    const translate::NodeChangesBack back =
+        translate::ChangesBack(*have, host_node, Virtual(host_node));
+    for (const auto& refused : back.refused) {
+      VC_LOG(Warning) << "node " << name << ": the tenant's change of " << refused
+                      << " does not go to the host node (the host decides it)";
+    }
+    if (!back.patch.is_null()) {
+      ASSIGN_OR_RETURN(host_node, ctx_->host->Patch(r::kNodes, "", name, kube::PatchType::kMerge,
+                                                    back.patch.dump()));
+      VC_LOG(Info) << "node " << name << ": the tenant's change went to the host node: "
+                   << back.patch.dump();
+    }
+    if (!back.status_patch.is_null()) {
+      ASSIGN_OR_RETURN(host_node,
+                       ctx_->host->Patch(r::kNodes, "", name, kube::PatchType::kMerge,
+                                         back.status_patch.dump(), {.subresource = "status"}));
+      VC_LOG(Info) << "node " << name << ": the tenant's resources went to the host node: "
+                   << back.status_patch.dump();
+    }
+  }
+  return Upsert(Virtual(host_node), have);
+}
+
+Status NodeSyncer::Upsert(const json& want, const std::optional<json>& have) {
   const std::string name = want["metadata"].value("name", "");
-  auto have = virtual_->Get("", name);
   if (!have) {
     json create = want;
     create.erase("status");
@@ -79,6 +111,11 @@ Status NodeSyncer::Upsert(const json& want) {
     if (hl != want["metadata"]["labels"] || have->value("spec", json::object()) != want["spec"] ||
         annotations_missing) {
       json patch = {{"metadata", {{"labels", want["metadata"]["labels"]}}}, {"spec", want["spec"]}};
+      // With syncBackChanges, only over the node we compared: a change of the tenant's since
+      // is a conflict (and a retry that sends it to the host) instead of being overwritten.
+      if (ctx_->config.node_sync_back) {
+        patch["metadata"]["resourceVersion"] = have_meta.value("resourceVersion", "");
+      }
       if (!want_annotations.empty()) patch["metadata"]["annotations"] = want_annotations;
       // The virtual API server's TaintNodesByCondition admission taints every new node
       // not-ready; nothing in the virtual cluster would lift it (no node lifecycle controller).
@@ -90,10 +127,12 @@ Status NodeSyncer::Upsert(const json& want) {
                                                   patch.dump());
       if (!patched.ok()) return patched.status();
     }
-    if (have->value("status", json::object()).value("conditions", json::array()).size() ==
+    const json have_status = have->value("status", json::object());
+    if (have_status.value("conditions", json::array()).size() ==
             want["status"]["conditions"].size() &&
-        have->value("status", json::object()).value("addresses", json::array()) ==
-            want["status"]["addresses"]) {
+        have_status.value("addresses", json::array()) == want["status"]["addresses"] &&
+        have_status.value("capacity", json::object()) == want["status"]["capacity"] &&
+        have_status.value("allocatable", json::object()) == want["status"]["allocatable"]) {
       return Status::Ok();
     }
   }
@@ -107,11 +146,11 @@ Status NodeSyncer::EnsureNode(const std::string& name) {
   std::lock_guard lock(mu_);
   if (host_) {
     if (auto hn = host_->Get("", name); hn && Selected(*hn)) {
-      return Upsert(Virtual(*hn));
+      return Mirror(virtual_->Get("", name), *hn);
     }
   }
   if (virtual_->Get("", name)) return Status::Ok();
-  return Upsert(translate::PseudoNode(name, json(), ctx_->kubelet));
+  return Upsert(translate::PseudoNode(name, json(), ctx_->kubelet), std::nullopt);
 }
 
 Status NodeSyncer::Reconcile(const std::string& name) {
@@ -121,7 +160,7 @@ Status NodeSyncer::Reconcile(const std::string& name) {
     // A host node the tenant sees is the syncer's mirror, also where the tenant made a Node of
     // that name first.
     auto hn = host_->Get("", name);
-    if (hn && Selected(*hn)) return Upsert(Virtual(*hn));
+    if (hn && Selected(*hn)) return Mirror(have, *hn);
   }
   // Any other Node the tenant created itself (as the node lifecycle spec does) is the tenant's.
   if (have && !translate::SyncedNode(*have)) return Status::Ok();

@@ -90,6 +90,162 @@ json RealNode(const json& host_node, const KubeletEndpoint& kubelet, const std::
           {"status", status}};
 }
 
+namespace {
+
+// A label or taint key the host's own machinery or our isolation decides, never the tenant.
+bool ProtectedKey(const std::string& key) {
+  static const char* const kPrefixes[] = {"kubectl-vc.dev/",         "node.kubernetes.io/",
+                                          "node-role.kubernetes.io/", "topology.kubernetes.io/",
+                                          "node-restriction.kubernetes.io/"};
+  for (const char* prefix : kPrefixes) {
+    if (key.rfind(prefix, 0) == 0) return true;
+  }
+  return key == "kubernetes.io/hostname" || key == "kubernetes.io/os" ||
+         key == "kubernetes.io/arch" || key == "beta.kubernetes.io/os" ||
+         key == "beta.kubernetes.io/arch";
+}
+
+// An extended resource: a name with a domain other than kubernetes.io's (cpu, memory, pods,
+// hugepages-2Mi, ephemeral-storage have none).
+bool ExtendedResource(const std::string& name) {
+  const auto slash = name.find('/');
+  if (slash == std::string::npos) return false;
+  const std::string domain = name.substr(0, slash);
+  return domain != "kubernetes.io" && !(domain.size() > 14 &&
+                                        domain.compare(domain.size() - 14, 14, ".kubernetes.io") == 0);
+}
+
+json Extended(const json& node) {
+  json out = json::object();
+  for (const auto& [k, v] : ObjectAt(ObjectAt(node, "status"), "capacity").items()) {
+    if (ExtendedResource(k)) out[k] = v;
+  }
+  return out;
+}
+
+json Taints(const json& node) {
+  const json& t = ObjectAt(node, "spec").value("taints", json::array());
+  return t.is_array() ? t : json::array();
+}
+
+// A taint without the time it was added (the node lifecycle controller's), to compare by.
+json TaintKey(const json& taint) {
+  return {{"key", taint.value("key", "")}, {"value", taint.value("value", "")},
+          {"effect", taint.value("effect", "")}};
+}
+
+bool HasTaint(const json& taints, const json& taint) {
+  for (const auto& t : taints) {
+    if (TaintKey(t) == TaintKey(taint)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+json NodeBase(const json& mirror) {
+  return {{"labels", ObjectAt(ObjectAt(mirror, "metadata"), "labels")},
+          {"taints", Taints(mirror)},
+          {"extended", Extended(mirror)}};
+}
+
+NodeChangesBack ChangesBack(const json& virtual_node, const json& host_node, const json& mirror) {
+  NodeChangesBack out;
+  // Without a base (a mirror from before syncBackChanges was on, or one the tenant took it
+  // off), every difference may be the host's: nothing goes back, and the next mirror has one.
+  const json& annotations = ObjectAt(ObjectAt(virtual_node, "metadata"), "annotations");
+  if (!annotations.contains(kNodeBaseAnnotation) || !annotations[kNodeBaseAnnotation].is_string()) {
+    return out;
+  }
+  const json base =
+      json::parse(annotations[kNodeBaseAnnotation].get<std::string>(), nullptr, false);
+  if (!base.is_object()) return out;
+
+  // Labels: each key the tenant set, changed or removed since the base.
+  const json& have = ObjectAt(ObjectAt(virtual_node, "metadata"), "labels");
+  const json& was = ObjectAt(base, "labels");
+  const json& host_labels = ObjectAt(ObjectAt(host_node, "metadata"), "labels");
+  json labels = json::object();
+  auto change = [&](const std::string& key, const json& value) {
+    if (ProtectedKey(key)) {
+      out.refused.push_back("label " + key);
+      return;
+    }
+    const bool host_has = host_labels.contains(key);
+    if (value.is_null() ? host_has : (!host_has || host_labels[key] != value)) labels[key] = value;
+  };
+  for (const auto& [k, v] : have.items()) {
+    if (!was.contains(k) || was[k] != v) change(k, v);
+  }
+  for (const auto& [k, v] : was.items()) {
+    if (!have.contains(k)) change(k, nullptr);
+  }
+
+  // Taints: the ones the tenant added or removed since the base, applied to the host's list
+  // (which may hold taints the mirror leaves out).
+  const json mine = Taints(virtual_node);
+  const json base_taints = base.value("taints", json::array());
+  json host_taints = Taints(host_node);
+  json taints = json::array();
+  bool taints_changed = false;
+  for (const auto& t : host_taints) {
+    const bool removed = HasTaint(base_taints, t) && !HasTaint(mine, t);
+    if (removed && ProtectedKey(t.value("key", ""))) out.refused.push_back("taint " + t.value("key", ""));
+    if (removed && !ProtectedKey(t.value("key", ""))) {
+      taints_changed = true;
+      continue;
+    }
+    taints.push_back(t);
+  }
+  for (const auto& t : mine) {
+    if (HasTaint(base_taints, t) || HasTaint(host_taints, t)) continue;
+    if (ProtectedKey(t.value("key", ""))) {
+      out.refused.push_back("taint " + t.value("key", ""));
+      continue;
+    }
+    taints.push_back(t);
+    taints_changed = true;
+  }
+
+  if (!labels.empty()) out.patch["metadata"]["labels"] = labels;
+  if (taints_changed) out.patch["spec"]["taints"] = taints;
+
+  // Extended resources in capacity (and allocatable with them, as kubelet would make it).
+  const json mine_extended = Extended(virtual_node);
+  const json& base_extended = ObjectAt(base, "extended");
+  const json host_extended = Extended(host_node);
+  const json& allocatable = ObjectAt(ObjectAt(virtual_node, "status"), "allocatable");
+  json status = json::object();
+  for (const auto& [k, v] : mine_extended.items()) {
+    if ((base_extended.contains(k) && base_extended[k] == v) ||
+        (host_extended.contains(k) && host_extended[k] == v)) {
+      continue;
+    }
+    status["capacity"][k] = v;
+    status["allocatable"][k] = allocatable.contains(k) && allocatable[k] != base_extended.value(k, json())
+                                   ? allocatable[k]
+                                   : v;
+  }
+  for (const auto& [k, v] : base_extended.items()) {
+    if (mine_extended.contains(k) || !host_extended.contains(k)) continue;
+    status["capacity"][k] = nullptr;
+    status["allocatable"][k] = nullptr;
+  }
+  for (const auto& [k, v] : ObjectAt(ObjectAt(virtual_node, "status"), "capacity").items()) {
+    if (ExtendedResource(k)) continue;
+    const json& was_capacity = ObjectAt(ObjectAt(mirror, "status"), "capacity");
+    if (was_capacity.contains(k) && was_capacity[k] != v) out.refused.push_back("capacity " + k);
+  }
+  if (!status.empty()) out.status_patch = {{"status", status}};
+  return out;
+}
+
+json WithChanges(json host_node, const NodeChangesBack& changes) {
+  if (!changes.patch.is_null()) host_node.merge_patch(changes.patch);
+  if (!changes.status_patch.is_null()) host_node.merge_patch(changes.status_patch);
+  return host_node;
+}
+
 bool SyncedNode(const json& virtual_node) {
   const json& meta = ObjectAt(virtual_node, "metadata");
   return ObjectAt(meta, "labels").contains(kPseudoNodeLabel) ||

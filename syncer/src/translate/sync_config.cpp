@@ -83,6 +83,10 @@ SyncConfig SyncConfigFromValues(const json& v) {
   }
   c.virtual_scheduler = Bool(v, "/controlPlane/advanced/virtualScheduler/enabled", false);
   c.trust_level = Str(v, "/isolation/trustLevel", "high");
+  // Changing host nodes (which other tenants run on) is for a trusted tenant only; kubectl-vc
+  // refuses the values below high, and a syncer given them anyway does not do it.
+  c.node_sync_back = c.nodes != NodeSyncMode::kPseudo && c.trust_level == "high" &&
+                     Bool(v, "/sync/fromHost/nodes/syncBackChanges", false);
   c.pod_security_standard = Str(v, "/policies/podSecurityStandard", "");
   c.dedicated_nodes = Bool(v, "/isolation/dedicatedNodes/enabled", false);
   c.dedicated_node_selector = StringMap(At(v, "/isolation/dedicatedNodes/nodeSelector"));

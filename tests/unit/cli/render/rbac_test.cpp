@@ -68,5 +68,30 @@ TEST(RenderRbacTest, MappedConfigMapsAreReadOnlyInTheirNamespaces) {
   EXPECT_EQ(role_namespaces, (std::set<std::string>{"billing", "platform"}));
 }
 
+// Host nodes are read with sync.fromHost.nodes, and patched (labels, taints, the status's
+// extended resources) only with syncBackChanges too.
+TEST(RenderRbacTest, HostNodesArePatchedOnlyWithSyncBackChanges) {
+  auto node_rules = [](const std::string& values) {
+    const VirtualCluster vc{.name = "t", .namespace_ = "vc-t", .values = json::parse(values)};
+    json rules = json::array();
+    for (const auto& o : RenderHostObjects(vc)) {
+      if (o.object.value("kind", "") == "ClusterRole") {
+        for (const auto& rule : o.object["rules"]) rules.push_back(rule);
+      }
+    }
+    return rules;
+  };
+  EXPECT_EQ(node_rules(R"({})"), json::array());
+  EXPECT_EQ(node_rules(R"({"sync": {"fromHost": {"nodes": {"enabled": true}}}})"),
+            json::parse(R"([{"apiGroups": [""], "resources": ["nodes"],
+                             "verbs": ["get", "list", "watch"]}])"));
+  EXPECT_EQ(node_rules(R"({"sync": {"fromHost": {"nodes": {"enabled": true,
+                                                           "syncBackChanges": true}}}})"),
+            json::parse(R"([{"apiGroups": [""], "resources": ["nodes"],
+                             "verbs": ["get", "list", "watch"]},
+                            {"apiGroups": [""], "resources": ["nodes", "nodes/status"],
+                             "verbs": ["patch"]}])"));
+}
+
 }  // namespace
 }  // namespace vc::cli::render

@@ -52,6 +52,19 @@ TEST(ValuesContradiction, AVirtualSchedulerNeedsRealNodes) {
                   .ok());
 }
 
+TEST(ValuesContradiction, NodeChangesGoBackOnlyFromATrustedTenantWithRealNodes) {
+  const std::string back = "sync:\n  fromHost:\n    nodes:\n      enabled: true\n"
+                           "      syncBackChanges: true\n";
+  std::string e = ErrorOf(back + "isolation:\n  trustLevel: partial\n");
+  EXPECT_TRUE(e.starts_with("v.yaml:5:7: sync.fromHost.nodes.syncBackChanges lets the tenant "
+                            "change labels, taints and resources of host nodes"))
+      << e;
+  EXPECT_TRUE(Has(e, "set it to false, or isolation.trustLevel high")) << e;
+  e = ErrorOf("sync:\n  fromHost:\n    nodes:\n      syncBackChanges: true\n");
+  EXPECT_TRUE(Has(e, "has no effect while sync.fromHost.nodes.enabled is false")) << e;
+  EXPECT_TRUE(ResolveText(back).ok());
+}
+
 TEST(ValuesContradiction, ZeroTrustWithoutDedicatedNodes) {
   std::string e = ErrorOf("isolation:\n  trustLevel: zero\n");
   EXPECT_TRUE(e.starts_with("v.yaml:1:1: isolation.dedicatedNodes.enabled is false")) << e;

@@ -28,7 +28,7 @@ TEST(SchemaDefaults, VclusterDefaultsWhereTheConceptIsTheSame) {
   EXPECT_EQ(v["sync"]["toHost"]["secrets"], json({{"enabled", true}, {"all", false}}));
   EXPECT_EQ(v["sync"]["toHost"]["persistentVolumeClaims"]["enabled"], true);
   EXPECT_EQ(v["sync"]["fromHost"]["nodes"],
-            json::parse(R"({"enabled":false,"selector":{"all":false,"labels":{}}})"));
+            json::parse(R"({"enabled":false,"selector":{"all":false,"labels":{}},"syncBackChanges":false})"));
   EXPECT_EQ(v["sync"]["fromHost"]["events"]["enabled"], true);
   EXPECT_EQ(v["sync"]["fromHost"]["configMaps"],
             json::parse(R"({"enabled":false,"mappings":{"byName":{}}})"));

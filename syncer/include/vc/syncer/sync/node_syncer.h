@@ -5,11 +5,14 @@
 //  - selected/all modes: a host node informer (needs the ClusterRole kubectl-vc renders when
 //    sync.fromHost.nodes is on); matching host nodes are mirrored with their labels, nodes
 //    that stop matching are removed. A pod on an unselected node still gets a pseudo node.
+//    With syncBackChanges (trust high), the tenant's label, taint and extended-resource
+//    changes on a mirror go to the host node (translate::ChangesBack).
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "vc/kube/informer.h"
 #include "vc/syncer/sync/sync_context.h"
@@ -34,7 +37,9 @@ class NodeSyncer : public KindSyncer {
 
  private:
   Status Reconcile(const std::string& name);
-  Status Upsert(const nlohmann::json& want);
+  Status Mirror(const std::optional<nlohmann::json>& have, nlohmann::json host_node);
+  // Makes the virtual node `want`; `have`: the virtual node now, if any.
+  Status Upsert(const nlohmann::json& want, const std::optional<nlohmann::json>& have);
   bool RealMode() const { return ctx_->config.nodes != translate::NodeSyncMode::kPseudo; }
   bool Selected(const nlohmann::json& host_node) const;
   nlohmann::json Virtual(const nlohmann::json& host_node) const;  // RealNode for this tenant

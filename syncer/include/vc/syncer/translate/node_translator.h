@@ -12,6 +12,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -37,6 +38,31 @@ nlohmann::json PseudoNode(const std::string& name, const nlohmann::json& host_no
 // (isolation.dedicatedNodes): that taint is left out, so the virtual scheduler may use the node.
 nlohmann::json RealNode(const nlohmann::json& host_node, const KubeletEndpoint& kubelet,
                         const std::string& dedicated_to = "");
+
+// sync.fromHost.nodes.syncBackChanges: what the tenant changed on its mirror of a host node,
+// found against the host state the mirror was last made from (kept in kNodeBaseAnnotation on
+// the virtual node, so a restarted syncer still tells the tenant's changes from the host's).
+// Labels and taints and extended resources (capacity of a resource name with a domain that is
+// not kubernetes.io's) go back; the rest of a mirror is the host's. Keys the host's own
+// machinery and isolation rely on never go back: the kubectl-vc.dev/ domain (dedicated nodes),
+// node.kubernetes.io/, node-role.kubernetes.io/, topology.kubernetes.io/, and hostname, os
+// and arch.
+inline constexpr const char* kNodeBaseAnnotation = "kubectl-vc.dev/host-node-base";
+
+struct NodeChangesBack {
+  nlohmann::json patch;         // merge patch of the host node (labels, spec.taints), or null
+  nlohmann::json status_patch;  // {"status": capacity, allocatable} merge patch, or null
+  std::vector<std::string> refused;  // keys the tenant may not change, for the log
+};
+
+// The host node's state that syncBackChanges compares against, for kNodeBaseAnnotation.
+nlohmann::json NodeBase(const nlohmann::json& mirror);
+// `virtual_node`: the tenant's mirror (with its base annotation); `host_node` now, and
+// `mirror`, RealNode of it. Without a base annotation, nothing goes back.
+NodeChangesBack ChangesBack(const nlohmann::json& virtual_node, const nlohmann::json& host_node,
+                            const nlohmann::json& mirror);
+// The host node with `changes` applied, as the host will have it.
+nlohmann::json WithChanges(nlohmann::json host_node, const NodeChangesBack& changes);
 
 // True when every selector label is on the node.
 bool NodeMatches(const nlohmann::json& host_node, const std::map<std::string, std::string>& selector);

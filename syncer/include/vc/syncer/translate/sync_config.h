@@ -43,6 +43,9 @@ struct SyncConfig {
   // fromHost
   NodeSyncMode nodes = NodeSyncMode::kPseudo;
   std::map<std::string, std::string> node_selector;  // kSelected
+  // sync.fromHost.nodes.syncBackChanges, honoured at trust high only: the labels, taints and
+  // extended resources a tenant writes on a mirrored node go to the host node.
+  bool node_sync_back = false;
   bool events = true;
   bool ingress_classes = false;
   // sync.fromHost.runtimeClasses.enabled: host RuntimeClasses shown in the virtual cluster, and
