@@ -22,7 +22,8 @@ const std::vector<kube::Resource>& OwnedNamespacedKinds() {
 }
 
 const std::vector<kube::Resource>& OwnedClusterKinds() {
-  static const std::vector<kube::Resource> kinds = {r::kClusterRoles, r::kClusterRoleBindings};
+  static const std::vector<kube::Resource> kinds = {r::kClusterRoles, r::kClusterRoleBindings,
+                                                    r::kPriorityClasses};
   return kinds;
 }
 

@@ -77,6 +77,10 @@ std::vector<HostObject> RenderRbac(const VirtualCluster& vc) {
       cluster_rules.push_back(Rule({""}, {"nodes", "nodes/status"}, {"patch"}));
     }
   }
+  if (Enabled(v, "/sync/toHost/priorityClasses/enabled")) {
+    cluster_rules.push_back(Rule({"scheduling.k8s.io"}, {"priorityclasses"},
+                                 {"get", "list", "watch", "create", "update", "patch", "delete"}));
+  }
   if (Enabled(v, "/sync/fromHost/configMaps/enabled")) {
     // ConfigMaps mapped from other host namespaces (sync.fromHost.configMaps.mappings): read
     // in those namespaces only, by a Role there (its own namespace's the Role above covers).

@@ -54,6 +54,7 @@ class Checker {
     NodeQuotaAtHighTrust();
     VirtualSchedulerWithoutRealNodes();
     NodeChangesBackBelowHighTrust();
+    PriorityClassesBelowHighTrust();
     return std::move(findings_);
   }
 
@@ -150,6 +151,15 @@ class Checker {
                 "): pseudo nodes are no host node's; set nodes.enabled to true or remove "
                 "syncBackChanges");
     }
+  }
+
+  void PriorityClassesBelowHighTrust() {
+    if (trust_ == TrustLevel::kHigh || !IsTrue(v_, "/sync/toHost/priorityClasses/enabled")) return;
+    Error("/sync/toHost/priorityClasses/enabled",
+          "sync.toHost.priorityClasses.enabled gives the tenant's pods host priorities, with "
+          "which they preempt other tenants' pods (" + trust_text_ +
+              "); set it to false (the tenant's pods then have the host's default priority), "
+              "or isolation.trustLevel high");
   }
 
   void NodeLabelsIgnoredBySelectAll() {

@@ -116,6 +116,8 @@ Status StartSyncers(RunState* s) {
   if (c.secrets) secrets = add_objects(sync::SecretKind(c));
   if (c.pvcs) pvcs = add_objects(sync::PvcKind());
   if (c.ingresses) add_objects(sync::IngressKind())->SetSecrets(secrets);
+  sync::ObjectSyncer* priority_classes =
+      c.priority_classes ? add_objects(sync::PriorityClassKind()) : nullptr;
   const sync::ServiceSyncer* services_raw = nullptr;
   if (c.services) {
     auto services = std::make_unique<sync::ServiceSyncer>(ctx);
@@ -154,6 +156,7 @@ Status StartSyncers(RunState* s) {
     pods->SetNodes(nodes.get());
     pods->SetServices(services_raw);
     pods->SetRuntimeClasses(runtime_classes);
+    pods->SetPriorityClasses(priority_classes);
     s->syncers.push_back(std::move(nodes));
     s->syncers.push_back(std::move(pods));
     if (c.events) {

@@ -47,6 +47,13 @@ ObjectKind EndpointSliceKind() {
   return kind;
 }
 
+ObjectKind PriorityClassKind() {
+  ObjectKind kind{r::kPriorityClasses, translate::TranslatePriorityClass,
+                  {"value", "preemptionPolicy", "description"}, true, nullptr};
+  kind.selects = translate::SyncsPriorityClass;
+  return kind;
+}
+
 ObjectSyncer::ObjectSyncer(std::shared_ptr<const SyncContext> ctx, ObjectKind kind)
     : ctx_(std::move(ctx)), kind_(std::move(kind)),
       controller_("sync " + kind_.resource.resource,
@@ -79,12 +86,12 @@ Status ObjectSyncer::EnsureOnHost(const std::string& ns, const std::string& name
 Status ObjectSyncer::Upsert(const json& v) {
   const json& meta = translate::ObjectAt(v, "metadata");
   const std::string ns = meta.value("namespace", "");
-  const std::string host_name = translate::HostName(meta.value("name", ""), ns, ctx_->tenant.name);
+  const std::string host_name = HostNameOf(ns, meta.value("name", ""));
   if (const std::string why = kind_.refusal ? kind_.refusal(v, ctx_->config) : std::string();
       !why.empty()) {
     std::lock_guard lock(mu_);
     return RefuseOnHost(*ctx_, kind_.resource, v, host_name,
-                        pair_.host_cache().Get(ctx_->tenant.host_namespace, host_name).has_value(),
+                        pair_.host_cache().Get(HostNamespace(), host_name).has_value(),
                         why);
   }
   if (kind_.secrets && secrets_ != nullptr) {
@@ -96,22 +103,22 @@ Status ObjectSyncer::Upsert(const json& v) {
   }
   std::lock_guard lock(mu_);
   const json want = kind_.translate(v, ctx_->tenant);
-  auto h = pair_.host_cache().Get(ctx_->tenant.host_namespace, host_name);
+  auto h = pair_.host_cache().Get(HostNamespace(), host_name);
   if (!h) {
-    auto created = ctx_->host->Create(kind_.resource, ctx_->tenant.host_namespace, want,
+    auto created = ctx_->host->Create(kind_.resource, HostNamespace(), want,
                                       {.field_manager = "vc-syncer"});
     if (created.ok()) {
       VC_LOG(Info) << "created host " << kind_.resource.kind << " " << host_name;
       return Status::Ok();
     }
     if (created.status().code() != Code::kAlreadyExists) return created.status();
-    auto live = ctx_->host->Get(kind_.resource, ctx_->tenant.host_namespace, host_name);
+    auto live = ctx_->host->Get(kind_.resource, HostNamespace(), host_name);
     if (!live.ok()) return live.status();
     h = *live;
   }
   const json patch = translate::HostObjectPatch(want, *h, kind_.fields);
   if (!patch.is_null()) {
-    auto patched = ctx_->host->Patch(kind_.resource, ctx_->tenant.host_namespace, host_name,
+    auto patched = ctx_->host->Patch(kind_.resource, HostNamespace(), host_name,
                                      kube::PatchType::kMerge, patch.dump());
     if (!patched.ok()) return patched.status();
   }
@@ -130,7 +137,7 @@ Status ObjectSyncer::Upsert(const json& v) {
 
 Status ObjectSyncer::Reconcile(const std::string& key) {
   const auto [ns, name] = SplitKey(key);
-  const std::string host_name = translate::HostName(name, ns, ctx_->tenant.name);
+  const std::string host_name = HostNameOf(ns, name);
   auto v = pair_.virtual_cache().Get(ns, name);
   if (!v) {
     // Gone from the cache; make sure it is gone from the server before deleting the copy.
@@ -147,13 +154,13 @@ Status ObjectSyncer::Reconcile(const std::string& key) {
       std::lock_guard lock(mu_);
       wanted_.erase(key);
     }
-    if (!pair_.host_cache().Get(ctx_->tenant.host_namespace, host_name)) return Status::Ok();
-    auto deleted = ctx_->host->Delete(kind_.resource, ctx_->tenant.host_namespace, host_name);
+    if (!pair_.host_cache().Get(HostNamespace(), host_name)) return Status::Ok();
+    auto deleted = ctx_->host->Delete(kind_.resource, HostNamespace(), host_name);
     if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
     VC_LOG(Info) << "deleted host " << kind_.resource.kind << " " << host_name;
     return Status::Ok();
   }
-  bool wanted = kind_.sync_all || pair_.host_cache().Get(ctx_->tenant.host_namespace, host_name).has_value();
+  bool wanted = kind_.sync_all || pair_.host_cache().Get(HostNamespace(), host_name).has_value();
   {
     std::lock_guard lock(mu_);
     wanted = wanted || wanted_.count(key) != 0;

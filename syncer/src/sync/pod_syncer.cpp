@@ -6,6 +6,7 @@
 #include "vc/labels.h"
 #include "vc/log.h"
 #include "vc/rfc3339.h"
+#include "vc/syncer/translate/object_translator.h"
 #include "vc/syncer/translate/pod_policy.h"
 #include "vc/syncer/translate/pod_tokens.h"
 
@@ -293,6 +294,7 @@ Status PodSyncer::CreateOnHost(const json& vpod) {
   if (ctx_->config.virtual_scheduler && NodeOf(vpod).empty()) return Status::Ok();
   translate::PodEnvironment env = PodEnvironmentFor(vpod);
   env.runtime_class = runtime_class;
+  ASSIGN_OR_RETURN(env.priority_class, HostPriorityClass(vpod));
   auto t = translate::TranslatePod(vpod, ctx_->tenant, ctx_->config, env);
   RETURN_IF_ERROR(EnsureReferences(ns, t.refs));
   // Tokens name the node of their pod only if it was bound when they were requested
@@ -355,6 +357,19 @@ Status PodSyncer::Refuse(const json& vpod, const std::string& message) {
 // A RuntimeClass is cluster-wide on both sides: the tenant's (or one mirrored from the host)
 // runs as the host's with its handler. Nothing to check it against, or no host class with that
 // handler: refused, naming what would let it run.
+// sync.toHost.priorityClasses: the host class the pod runs with (its copy, made first, or the
+// host's own system-* class); "" without it: the host's default priority.
+StatusOr<std::string> PodSyncer::HostPriorityClass(const json& vpod) {
+  const std::string name = translate::ObjectAt(vpod, "spec").value("priorityClassName", "");
+  if (!ctx_->config.priority_classes || name.empty()) return std::string();
+  if (translate::SystemPriorityClass(name)) return name;
+  if (priority_classes_ != nullptr) {
+    Status s = priority_classes_->EnsureOnHost("", name);
+    if (!s.ok() && s.code() != Code::kNotFound) return s.Annotate("sync priorityclass " + name);
+  }
+  return translate::HostClusterName(name, ctx_->tenant);
+}
+
 StatusOr<std::string> PodSyncer::HostRuntimeClass(const json& vpod, std::string* refusal) {
   const std::string name = translate::ObjectAt(vpod, "spec").value("runtimeClassName", "");
   if (name.empty()) return std::string();

@@ -26,7 +26,7 @@ SyncedPair::SyncedPair(const SyncContext& ctx, const kube::Resource& resource,
   host_ = std::make_unique<kube::Informer>(
       ctx.host,
       kube::InformerOptions{.resource = resource,
-                            .namespace_ = ctx.tenant.host_namespace,
+                            .namespace_ = resource.namespaced ? ctx.tenant.host_namespace : "",
                             .label_selector = translate::SyncedSelector(ctx.tenant)},
       kube::InformerHandlers{on_host, [=](const json&, const json& o) { on_host(o); }, on_host});
 }

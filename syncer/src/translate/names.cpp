@@ -37,6 +37,10 @@ std::string HostName(std::string_view name, std::string_view ns, std::string_vie
   return ShortenName(full);
 }
 
+std::string HostClusterName(std::string_view name, const Tenant& tenant) {
+  return HostName(name, tenant.host_namespace, tenant.name);
+}
+
 std::string HostLabelKey(std::string_view key) {
   std::string name(key);
   if (auto slash = name.find('/'); slash != std::string::npos) name[slash] = '_';

@@ -20,6 +20,25 @@ json TranslateDataObject(const json& v, const Tenant& tenant) {
   return out;
 }
 
+json TranslatePriorityClass(const json& v, const Tenant& tenant) {
+  json meta = HostMetadata(v, tenant);
+  meta["name"] = HostClusterName(ObjectAt(v, "metadata").value("name", ""), tenant);
+  meta.erase("namespace");
+  json out = {{"apiVersion", "scheduling.k8s.io/v1"},
+              {"kind", "PriorityClass"},
+              {"metadata", meta},
+              {"value", v.value("value", 0)},
+              {"globalDefault", false}};
+  for (const char* key : {"preemptionPolicy", "description"}) {
+    if (v.contains(key)) out[key] = v[key];
+  }
+  return out;
+}
+
+bool SyncsPriorityClass(const json& v) {
+  return !SystemPriorityClass(ObjectAt(v, "metadata").value("name", ""));
+}
+
 json TranslatePvc(const json& v, const Tenant& tenant) {
   json spec = v.value("spec", json::object());
   spec.erase("volumeName");

@@ -344,6 +344,8 @@ PodTranslation TranslatePod(const json& virtual_pod, const Tenant& tenant, const
   // The host's RuntimeClass for the virtual one (the pod syncer found it: HostRuntimeClassFor);
   // the host's admission sets its overhead, which must be the host class's.
   if (!env.runtime_class.empty()) spec["runtimeClassName"] = env.runtime_class;
+  // The host's admission sets priority and preemptionPolicy from the class.
+  if (!env.priority_class.empty()) spec["priorityClassName"] = env.priority_class;
   spec["automountServiceAccountToken"] = false;
   spec["enableServiceLinks"] = false;
   const std::string name = meta.value("name", "");

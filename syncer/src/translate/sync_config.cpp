@@ -87,6 +87,8 @@ SyncConfig SyncConfigFromValues(const json& v) {
   // refuses the values below high, and a syncer given them anyway does not do it.
   c.node_sync_back = c.nodes != NodeSyncMode::kPseudo && c.trust_level == "high" &&
                      Bool(v, "/sync/fromHost/nodes/syncBackChanges", false);
+  c.priority_classes =
+      c.trust_level == "high" && Bool(v, "/sync/toHost/priorityClasses/enabled", false);
   c.pod_security_standard = Str(v, "/policies/podSecurityStandard", "");
   c.dedicated_nodes = Bool(v, "/isolation/dedicatedNodes/enabled", false);
   c.dedicated_node_selector = StringMap(At(v, "/isolation/dedicatedNodes/nodeSelector"));

@@ -248,6 +248,38 @@ TEST(SyncerHostClassTest, IngressClassCopiedAndMarked) {
   EXPECT_EQ(v["spec"]["controller"], "k8s.io/ingress-nginx");
 }
 
+// sync.toHost.priorityClasses: a tenant's class as a host class of its own name, never the
+// host's default; the built-in system-* classes stay (the host has its own).
+TEST(SyncerTranslateObjectsTest, APriorityClassIsCopiedUnderATenantNameAndNeverAsDefault) {
+  const json v = json::parse(R"({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+      "metadata": {"name": "high", "uid": "u1", "labels": {"tier": "a"},
+                   "annotations": {"kubectl-vc.dev/tenant": "other"}},
+      "value": 1000, "globalDefault": true, "preemptionPolicy": "Never",
+      "description": "for the important ones"})");
+  const json h = TranslatePriorityClass(v, kTenant);
+  EXPECT_EQ(h["metadata"]["name"], "high-x-vcluster-t1-x-t1");
+  EXPECT_FALSE(h["metadata"].contains("namespace"));
+  EXPECT_EQ(h["metadata"]["labels"]["kubectl-vc.dev/tenant"], "t1");
+  EXPECT_FALSE(h["metadata"]["annotations"].contains("kubectl-vc.dev/tenant")) << h.dump();
+  EXPECT_EQ(VirtualKeyOf(h), "high");
+  EXPECT_EQ(h["value"], 1000);
+  EXPECT_EQ(h["globalDefault"], false);
+  EXPECT_EQ(h["preemptionPolicy"], "Never");
+  EXPECT_EQ(h["description"], "for the important ones");
+  EXPECT_TRUE(SyncsPriorityClass(v));
+  EXPECT_FALSE(SyncsPriorityClass(json{{"metadata", {{"name", "system-node-critical"}}}}));
+
+  // Only a trusted tenant's syncer copies them.
+  const auto config = [](const std::string& trust) {
+    return SyncConfigFromValues(
+        json{{"sync", {{"toHost", {{"priorityClasses", {{"enabled", true}}}}}}},
+             {"isolation", {{"trustLevel", trust}}}});
+  };
+  EXPECT_TRUE(config("high").priority_classes);
+  EXPECT_FALSE(config("partial").priority_classes);
+  EXPECT_FALSE(SyncConfigFromValues(json::object()).priority_classes);
+}
+
 TEST(SyncerHostClassTest, RuntimeClassCopiedWithHandlerOverheadAndScheduling) {
   const json host = json::parse(R"({"apiVersion": "node.k8s.io/v1", "kind": "RuntimeClass",
     "metadata": {"name": "gvisor", "uid": "u", "resourceVersion": "5"},

@@ -132,6 +132,25 @@ TEST(SyncerTranslatePodTest, ARuntimeClassRunsAsTheHostsOfTheSameHandler) {
   EXPECT_EQ(HostRuntimeClassFor(rc("x", ""), {rc("y", "")}), "");
 }
 
+// sync.toHost.priorityClasses: the host copy of the pod's class (the pod syncer names it);
+// without it the host pod has no class and the host's default priority. The virtual
+// admission's priority and preemptionPolicy never go: the host's admission sets its own.
+TEST(SyncerTranslatePodTest, APriorityClassRunsAsItsHostCopyOrNotAtAll) {
+  json v = VirtualPod();
+  v["spec"]["priorityClassName"] = "high";
+  v["spec"]["priority"] = 1000000;
+  v["spec"]["preemptionPolicy"] = "PreemptLowerPriority";
+  PodEnvironment env = kEnv;
+  env.priority_class = "high-x-vcluster-t1-x-t1";
+  const json h = TranslatePod(v, kTenant, SyncConfig{}, env).host_pod;
+  EXPECT_EQ(h["spec"]["priorityClassName"], "high-x-vcluster-t1-x-t1");
+  EXPECT_FALSE(h["spec"].contains("priority"));
+  EXPECT_FALSE(h["spec"].contains("preemptionPolicy"));
+  const json none = TranslatePod(v, kTenant, SyncConfig{}, kEnv).host_pod;
+  EXPECT_FALSE(none["spec"].contains("priorityClassName"));
+  EXPECT_FALSE(none["spec"].contains("priority"));
+}
+
 TEST(SyncerTranslatePodTest, TenantCannotTolerateItsWayOntoDedicatedNodes) {
   const auto t = TranslatePod(VirtualPod(), kTenant, SyncConfig{}, kEnv);
   const json& tol = t.host_pod["spec"]["tolerations"];

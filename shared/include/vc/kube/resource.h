@@ -75,6 +75,8 @@ inline const Resource kIngressClasses{"networking.k8s.io", "v1", "ingressclasses
                                       "IngressClass", false};
 inline const Resource kRuntimeClasses{"node.k8s.io", "v1", "runtimeclasses", "RuntimeClass",
                                       false};
+inline const Resource kPriorityClasses{"scheduling.k8s.io", "v1", "priorityclasses",
+                                       "PriorityClass", false};
 inline const Resource kNetworkPolicies{"networking.k8s.io", "v1", "networkpolicies",
                                        "NetworkPolicy", true};
 inline const Resource kEndpointSlices{"discovery.k8s.io", "v1", "endpointslices",

@@ -93,5 +93,23 @@ TEST(RenderRbacTest, HostNodesArePatchedOnlyWithSyncBackChanges) {
                              "verbs": ["patch"]}])"));
 }
 
+TEST(RenderRbacTest, PriorityClassesAreManagedOnlyWhenSynced) {
+  auto cluster_resources = [](const std::string& values) {
+    const VirtualCluster vc{.name = "t", .namespace_ = "vc-t", .values = json::parse(values)};
+    std::set<std::string> out;
+    for (const auto& o : RenderHostObjects(vc)) {
+      if (o.object.value("kind", "") != "ClusterRole") continue;
+      for (const auto& rule : o.object["rules"]) {
+        for (const auto& r : rule["resources"]) out.insert(r.get<std::string>());
+      }
+    }
+    return out;
+  };
+  EXPECT_EQ(cluster_resources(R"({})").count("priorityclasses"), 0u);
+  EXPECT_EQ(cluster_resources(R"({"sync": {"toHost": {"priorityClasses": {"enabled": true}}}})")
+                .count("priorityclasses"),
+            1u);
+}
+
 }  // namespace
 }  // namespace vc::cli::render

@@ -65,6 +65,17 @@ TEST(ValuesContradiction, NodeChangesGoBackOnlyFromATrustedTenantWithRealNodes) 
   EXPECT_TRUE(ResolveText(back).ok());
 }
 
+TEST(ValuesContradiction, PriorityClassesReachTheHostOnlyFromATrustedTenant) {
+  const std::string e = ErrorOf(
+      "sync:\n  toHost:\n    priorityClasses:\n      enabled: true\n"
+      "isolation:\n  trustLevel: partial\n");
+  EXPECT_TRUE(e.starts_with("v.yaml:4:7: sync.toHost.priorityClasses.enabled gives the tenant's "
+                            "pods host priorities"))
+      << e;
+  EXPECT_TRUE(Has(e, "or isolation.trustLevel high")) << e;
+  EXPECT_TRUE(ResolveText("sync:\n  toHost:\n    priorityClasses:\n      enabled: true\n").ok());
+}
+
 TEST(ValuesContradiction, ZeroTrustWithoutDedicatedNodes) {
   std::string e = ErrorOf("isolation:\n  trustLevel: zero\n");
   EXPECT_TRUE(e.starts_with("v.yaml:1:1: isolation.dedicatedNodes.enabled is false")) << e;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // ObjectSyncer: one syncer for the kinds copied virtual -> host as they are (ConfigMaps,
-// Secrets, PVCs, Ingresses, hand-written EndpointSlices). A virtual object is copied when `sync_all` says so or once
+// Secrets, PVCs, Ingresses, hand-written EndpointSlices, and the cluster-scoped
+// PriorityClasses). A virtual object is copied when `sync_all` says so or once
 // something needs it (EnsureOnHost: the pod syncer, for what a pod references); a copy
 // follows its virtual object's changes and is deleted with it. One the kind's `refusal` refuses
 // gets a SyncRefused Event instead, and its host copy, if any, is deleted.
@@ -46,6 +47,7 @@ ObjectKind SecretKind(const translate::SyncConfig& config);
 ObjectKind PvcKind();
 ObjectKind IngressKind();
 ObjectKind EndpointSliceKind();
+ObjectKind PriorityClassKind();
 
 class ObjectSyncer : public KindSyncer {
  public:
@@ -67,6 +69,14 @@ class ObjectSyncer : public KindSyncer {
  private:
   Status Reconcile(const std::string& key);
   Status Upsert(const nlohmann::json& virtual_object);
+  // Where the copies live: the tenant's host namespace, or none for a cluster-scoped kind.
+  std::string HostNamespace() const {
+    return kind_.resource.namespaced ? ctx_->tenant.host_namespace : "";
+  }
+  std::string HostNameOf(const std::string& ns, const std::string& name) const {
+    return kind_.resource.namespaced ? translate::HostName(name, ns, ctx_->tenant.name)
+                                     : translate::HostClusterName(name, ctx_->tenant);
+  }
 
   std::shared_ptr<const SyncContext> ctx_;
   ObjectKind kind_;

@@ -52,6 +52,8 @@ class PodSyncer : public KindSyncer {
   void SetRuntimeClasses(const HostClassSyncer* runtime_classes) {
     runtime_classes_ = runtime_classes;
   }
+  // The PriorityClasses copied to the host (sync.toHost.priorityClasses; null: off).
+  void SetPriorityClasses(ObjectSyncer* priority_classes) { priority_classes_ = priority_classes; }
   void Start() override;
   bool WaitForSync(std::chrono::milliseconds timeout) override;
   void Stop() override;
@@ -69,6 +71,7 @@ class PodSyncer : public KindSyncer {
   Status Refuse(const nlohmann::json& vpod, const std::string& message);
   // The host RuntimeClass the pod runs with ("" when it names none), or why it cannot run.
   StatusOr<std::string> HostRuntimeClass(const nlohmann::json& vpod, std::string* refusal);
+  StatusOr<std::string> HostPriorityClass(const nlohmann::json& vpod);
   Status AddEphemeralContainers(const nlohmann::json& vpod, const nlohmann::json& hpod);
   translate::PodEnvironment PodEnvironmentFor(const nlohmann::json& vpod);  // worker thread only
   Status EnsureReferences(const std::string& ns, const translate::PodReferences& refs);
@@ -97,6 +100,7 @@ class PodSyncer : public KindSyncer {
   NodeSyncer* nodes_ = nullptr;
   const ServiceSyncer* services_ = nullptr;
   const HostClassSyncer* runtime_classes_ = nullptr;
+  ObjectSyncer* priority_classes_ = nullptr;
   std::string dns_ip_;
   Controller controller_;
   SyncedPair pair_;                                // after controller_: it feeds and stops it

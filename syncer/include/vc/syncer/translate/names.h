@@ -34,6 +34,11 @@ std::string ShortenName(const std::string& full);
 // name-x-namespace-x-vcluster, shortened.
 std::string HostName(std::string_view name, std::string_view ns, std::string_view vcluster);
 
+// The host name of a cluster-scoped virtual object (a PriorityClass):
+// name-x-HOST_NAMESPACE-x-vcluster, shortened; unique among tenants, as a host namespace holds
+// one virtual cluster of a name.
+std::string HostClusterName(std::string_view name, const Tenant& tenant);
+
 // A virtual label key as a host label key that cannot collide with host labels (ours, the
 // control plane's app/release, anyone's): "app" -> "label.kubectl-vc.dev/app",
 // "example.com/tier" -> "label.kubectl-vc.dev/example.com_tier" (shortened past 63).

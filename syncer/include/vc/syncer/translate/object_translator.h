@@ -38,6 +38,14 @@ nlohmann::json TranslateIngress(const nlohmann::json& virtual_ingress, const Ten
 // The Secrets an Ingress references (tls[].secretName): synced along.
 std::vector<std::string> IngressSecrets(const nlohmann::json& virtual_ingress);
 
+// PriorityClass (sync.toHost.priorityClasses): named HostClusterName, value, preemptionPolicy
+// and description kept; never globalDefault on the host (it would be every host pod's).
+nlohmann::json TranslatePriorityClass(const nlohmann::json& virtual_class, const Tenant& tenant);
+// The classes that are the tenant's to copy: not the built-in system-* ones (the host has its
+// own of those names).
+bool SyncsPriorityClass(const nlohmann::json& virtual_class);
+inline bool SystemPriorityClass(const std::string& name) { return name.rfind("system-", 0) == 0; }
+
 // The virtual Service's ports with the node ports the host Service has where they differ
 // (ports match by position: TranslateService keeps the order); nullopt when they agree or the
 // host has none.

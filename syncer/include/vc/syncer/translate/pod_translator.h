@@ -59,6 +59,9 @@ struct PodEnvironment {
   nlohmann::json service_links = nlohmann::json::array();
   // The host RuntimeClass for the pod's runtimeClassName (HostRuntimeClassFor); "": none.
   std::string runtime_class;
+  // The host PriorityClass for the pod's priorityClassName (sync.toHost.priorityClasses);
+  // "": none, the host's default priority.
+  std::string priority_class;
 };
 
 // The host RuntimeClass a virtual one runs as: a host RuntimeClass with the same handler (the

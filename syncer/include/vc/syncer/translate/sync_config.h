@@ -46,6 +46,8 @@ struct SyncConfig {
   // sync.fromHost.nodes.syncBackChanges, honoured at trust high only: the labels, taints and
   // extended resources a tenant writes on a mirrored node go to the host node.
   bool node_sync_back = false;
+  // sync.toHost.priorityClasses, honoured at trust high only (its pods could preempt others').
+  bool priority_classes = false;
   bool events = true;
   bool ingress_classes = false;
   // sync.fromHost.runtimeClasses.enabled: host RuntimeClasses shown in the virtual cluster, and

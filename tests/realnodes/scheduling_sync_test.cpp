@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// sync.fromHost.nodes.syncBackChanges on real nodes: a trusted tenant labels, taints and gives
-// an extended resource to its view of a host node, the host node gets them, and the host's
-// scheduler places the tenant's pod by them; what the host decides (the hostname label) stays
-// the host's. Undone on the host node at the end, also on failure.
+// What a trusted tenant's scheduling settings do on the host's real nodes:
+//  - sync.fromHost.nodes.syncBackChanges: the tenant labels, taints and gives an extended
+//    resource to its view of a host node, the host node gets them, and the host's scheduler
+//    places the tenant's pod by them; what the host decides (the hostname label) stays the
+//    host's. Undone on the host node at the end, also on failure.
+//  - sync.toHost.priorityClasses: the tenant's PriorityClass is the host's, its pods run
+//    with its priority there, and delete takes it away.
 #include <gtest/gtest.h>
 
 #include "realnodes/real_virtual_cluster.h"
@@ -88,6 +91,50 @@ spec:
     return Get(node, "{.metadata.labels.e2e-back}").empty() &&
            Get(node, "{.spec.taints[?(@.key==\"e2e-back\")].effect}").empty();
   })) << Kubectl({"get", node, "-o", "yaml"}, false).out;
+}
+
+TEST_F(RealVirtualClusterTest, ATrustedTenantsPodsRunWithItsPriorityClassesOnTheHost) {
+  ASSERT_NO_FATAL_FAILURE(
+      Create("prio", "sync:\n  toHost:\n    priorityClasses:\n      enabled: true\n"));
+  ASSERT_EQ(ApplyIn("prio", R"(apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: important}
+value: 1000
+globalDefault: true
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: first, namespace: default}
+spec:
+  terminationGracePeriodSeconds: 1
+  priorityClassName: important
+  containers: [{name: main, image: busybox:1.36, command: [sleep, '3600']}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: critical, namespace: default}
+spec:
+  terminationGracePeriodSeconds: 1
+  priorityClassName: system-cluster-critical
+  containers: [{name: main, image: busybox:1.36, command: [sleep, '3600']}]
+)").code,
+            0);
+  const std::string host_class = "important-x-" + NamespaceOf("prio") + "-x-prio";
+  ASSERT_TRUE(WaitRunningIn("prio", "first"));
+  EXPECT_EQ(Get("pod/first-x-default-x-prio", "{.spec.priorityClassName} {.spec.priority}"),
+            host_class + " 1000");
+  EXPECT_EQ(Get("priorityclass/" + host_class, "{.value}"), "1000");
+  EXPECT_NE(Get("priorityclass/" + host_class, "{.globalDefault}"), "true") << "not the host's default";
+  // The host's own system class, not a copy.
+  ASSERT_TRUE(WaitRunningIn("prio", "critical"));
+  EXPECT_EQ(Get("pod/critical-x-default-x-prio", "{.spec.priorityClassName} {.spec.priority}"),
+            "system-cluster-critical 2000000000");
+
+  // delete takes the host class with the rest.
+  Ran deleted = Vc({"delete", "prio", "-n", NamespaceOf("prio"), "--wait", "--timeout", "90s"});
+  ASSERT_EQ(deleted.code, 0) << deleted.out;
+  created_.clear();
+  EXPECT_EQ(Kubectl({"get", "priorityclass", host_class}, false).code, 1);
 }
 
 }  // namespace
