@@ -39,13 +39,15 @@ void AddDeleteCommand(CLI::App& app, GlobalOptions& globals, Action* action) {
   CLI::App* sub = app.add_subcommand(
       "delete",
       "Delete a virtual cluster: everything create made on the host (the namespace only if "
-      "create made it), its kubeconfig contexts and local state.\n\nExamples:\n"
+      "create made it), its kubeconfig contexts and local state. The control plane stops "
+      "first (delete waits for its pod, at most 2m or --timeout), so nothing it syncs comes "
+      "back.\n\nExamples:\n"
       "  kubectl vc delete dev-team --wait\n"
       "  kubectl vc delete dev-team --keep-data   # keep the PVC with the cluster's state");
   sub->add_option("NAME", flags->name, "Name of the virtual cluster")->required();
   sub->add_flag("--keep-data", flags->keep_data, "Keep the PersistentVolumeClaim (and namespace)");
   sub->add_flag("--wait", flags->wait, "Wait until every object is gone");
-  sub->add_option("--timeout", flags->timeout, "How long --wait waits")->capture_default_str();
+  sub->add_option("--timeout", flags->timeout, "How long --wait waits (and, at most 2m of it, delete for the control plane to stop)")->capture_default_str();
   sub->callback([&globals, flags, action] {
     *action = [&globals, flags] { return Run(globals, *flags); };
   });

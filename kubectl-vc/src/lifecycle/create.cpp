@@ -59,7 +59,8 @@ Status EnsureCrd(kube::Client& client, const CancelToken* cancel) {
 }
 
 // Objects of this virtual cluster that the rendered set no longer holds. Never the data (PVCs),
-// workloads (pods) or what the control plane itself writes (Secret vc-NAME).
+// what the syncer made (component=workload: pods, Services, Secrets, PriorityClasses, ...) or
+// what the control plane itself writes (Secret vc-NAME).
 StatusOr<std::vector<OwnedObject>> Stale(kube::Client& client, const std::string& name,
                                          const std::string& ns,
                                          const std::vector<render::HostObject>& rendered) {
@@ -72,9 +73,9 @@ StatusOr<std::vector<OwnedObject>> Stale(kube::Client& client, const std::string
   std::vector<kube::Resource> kinds;
   for (const auto& kind : OwnedNamespacedKinds()) {
     if (kind.resource == "pods" || kind.resource == "persistentvolumeclaims" ||
-        kind.resource == "endpoints" || kind.resource == "configmaps" ||
-        kind.resource == "ingresses") {
-      continue;  // the syncer's, or data
+        kind.resource == "endpoints" || kind.resource == "endpointslices" ||
+        kind.resource == "configmaps" || kind.resource == "ingresses") {
+      continue;  // only ever the syncer's, or data
     }
     kinds.push_back(kind);
   }
@@ -82,6 +83,9 @@ StatusOr<std::vector<OwnedObject>> Stale(kube::Client& client, const std::string
   ASSIGN_OR_RETURN(std::vector<OwnedObject> owned, ListOwned(client, name, ns, kinds));
   std::vector<OwnedObject> stale;
   for (auto& o : owned) {
+    if (Str(o.object, "/metadata/labels/kubectl-vc.dev~1component") == labels::kComponentWorkload) {
+      continue;  // a synced copy: the syncer's to keep or delete
+    }
     if (!keep.count(o.kind.GroupResource() + "/" + o.namespace_ + "/" + o.name)) {
       stale.push_back(std::move(o));
     }

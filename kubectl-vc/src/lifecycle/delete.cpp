@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // delete: everything create made (found by the tenant labels, so objects of an interrupted
 // create go too), the namespace only when create made it; --keep-data keeps the PVC.
-// The control plane goes first and the rest only once its pod is gone: a syncer still running
-// would put back the host objects it syncs (a Service, a Secret) as soon as they were deleted.
+// The control plane stops first (scaled to 0) and the rest goes only once its pod is gone: a
+// syncer still running would put back the host objects it syncs (a Service, a Secret) as soon
+// as they were deleted.
 #include <algorithm>
 
 #include "lifecycle/owned.h"
@@ -52,31 +53,26 @@ Status DeleteAll(kube::Client& client, const std::vector<OwnedObject>& objects) 
 // reported and the delete goes on.
 constexpr std::chrono::milliseconds kStopTimeout = std::chrono::minutes(2);
 
-// Deletes the StatefulSet and its pod and waits (up to `timeout`) until the pod is gone, so
-// nothing of the tenant's runs any more.
+// Scales the StatefulSet to 0, as pause does, and waits (up to `timeout`) until its pod is
+// gone, so nothing of the tenant's runs any more. The StatefulSet stays until the rest goes: a
+// delete interrupted here leaves a paused cluster that `delete` finds again.
 Status StopControlPlane(kube::Client& client, const Info& info, std::chrono::milliseconds timeout,
                         output::Progress& progress, const CancelToken* cancel) {
-  const std::vector<kube::Resource> kinds = {r::kStatefulSets, r::kPods};
-  auto control_plane = [&]() -> StatusOr<std::vector<OwnedObject>> {
-    ASSIGN_OR_RETURN(std::vector<OwnedObject> owned,
-                     lifecycle::ListOwned(client, info.name, info.namespace_, kinds));
-    std::vector<OwnedObject> out;
-    for (auto& o : owned) {
-      if (o.kind.resource == r::kStatefulSets.resource ||
-          Str(o.object, "/metadata/labels/kubectl-vc.dev~1component") ==
-              labels::kComponentControlPlane) {
-        out.push_back(std::move(o));
-      }
-    }
-    return out;
-  };
-  ASSIGN_OR_RETURN(std::vector<OwnedObject> running, control_plane());
-  if (running.empty()) return Status::Ok();
-  RETURN_IF_ERROR(DeleteAll(client, running));
+  if (!info.statefulset.is_object()) return Status::Ok();
+  auto scaled = client.Patch(r::kStatefulSets, info.namespace_, info.name, kube::PatchType::kMerge,
+                             R"({"spec": {"replicas": 0}})");
+  if (!scaled.ok() && scaled.status().code() != Code::kNotFound) {
+    return scaled.status().Annotate("stop the control plane (scale StatefulSet " + info.name +
+                                    " to 0)");
+  }
+  const kube::ListOptions control_plane{
+      .label_selector = OwnedSelector(info.name, info.namespace_) + "," + labels::kComponent +
+                        "=" + labels::kComponentControlPlane};
   Status stopped = PollUntil(
       [&]() -> StatusOr<bool> {
-        ASSIGN_OR_RETURN(std::vector<OwnedObject> left, control_plane());
-        return left.empty();
+        ASSIGN_OR_RETURN(kube::ObjectList pods, client.List(r::kPods, info.namespace_,
+                                                            control_plane));
+        return pods.items.empty();
       },
       timeout, "waiting for the control plane of " + info.name + " to stop", cancel,
       std::chrono::milliseconds(300));
@@ -99,6 +95,11 @@ Status Delete(kube::Client& client, const Info& info, const DeleteOptions& optio
       !options.keep_data && ns_object.is_object() &&
       Str(ns_object, "/metadata/labels/kubectl-vc.dev~1created-namespace") == "true" &&
       Str(ns_object, "/metadata/labels/kubectl-vc.dev~1tenant") == info.name;
+  // Everything can be listed (the rights are there) before anything stops.
+  if (auto listed = ListOwned(client, info, options.keep_data); !listed.ok()) {
+    progress.Fail();
+    return listed.status();
+  }
   if (Status s = StopControlPlane(client, info, std::min(options.timeout, kStopTimeout), progress,
                                   cancel);
       !s.ok()) {

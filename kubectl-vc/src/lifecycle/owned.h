@@ -34,7 +34,8 @@ struct OwnedObject {
 // The objects of `kinds` that OwnedSelector(name, ns) selects: namespaced ones in NS, but Roles
 // and RoleBindings in every namespace (the read of ConfigMaps mapped from other namespaces
 // lives there), or in NS alone when the caller may not list them across namespaces. A kind
-// the host does not serve (the Tenant CRD gone) has none.
+// the host does not serve (the Tenant CRD gone) has none, and so do PriorityClasses for a
+// caller who may not list them.
 StatusOr<std::vector<OwnedObject>> ListOwned(kube::Client& client, const std::string& name,
                                              const std::string& ns,
                                              const std::vector<kube::Resource>& kinds);

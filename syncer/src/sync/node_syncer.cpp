@@ -68,19 +68,26 @@ json NodeSyncer::Virtual(const json& host_node) const {
 Status NodeSyncer::Mirror(const std::optional<json>& have, json host_node) {
   if (ctx_->config.node_sync_back && have) {
     const std::string name = host_node["metadata"].value("name", "");
-    const translate::NodeChangesBack back =
-        translate::ChangesBack(*have, host_node, Virtual(host_node));
+    translate::NodeChangesBack back =
+        translate::ChangesBack(*have, host_node, Virtual(host_node), ctx_->tenant.name);
+    // Over the host node compared, from our cache: one changed since (a taint the node
+    // lifecycle added, another tenant's label) is a conflict and a retry, not overwritten.
+    auto version = [](const json& node) {
+      return translate::ObjectAt(node, "metadata").value("resourceVersion", "");
+    };
     for (const auto& refused : back.refused) {
       VC_LOG(Warning) << "node " << name << ": the tenant's change of " << refused
                       << " does not go to the host node (the host decides it)";
     }
     if (!back.patch.is_null()) {
+      back.patch["metadata"]["resourceVersion"] = version(host_node);
       ASSIGN_OR_RETURN(host_node, ctx_->host->Patch(r::kNodes, "", name, kube::PatchType::kMerge,
                                                     back.patch.dump()));
       VC_LOG(Info) << "node " << name << ": the tenant's change went to the host node: "
                    << back.patch.dump();
     }
     if (!back.status_patch.is_null()) {
+      back.status_patch["metadata"]["resourceVersion"] = version(host_node);
       ASSIGN_OR_RETURN(host_node,
                        ctx_->host->Patch(r::kNodes, "", name, kube::PatchType::kMerge,
                                          back.status_patch.dump(), {.subresource = "status"}));

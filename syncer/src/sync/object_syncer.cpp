@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/syncer/sync/object_syncer.h"
 
+#include "vc/labels.h"
 #include "vc/log.h"
 #include "vc/syncer/translate/endpoints_translator.h"
 #include "vc/syncer/translate/host_policy.h"
@@ -114,6 +115,14 @@ Status ObjectSyncer::Upsert(const json& v) {
     if (created.status().code() != Code::kAlreadyExists) return created.status();
     auto live = ctx_->host->Get(kind_.resource, HostNamespace(), host_name);
     if (!live.ok()) return live.status();
+    // Only ever our own copy: an object of that name someone else made stays theirs.
+    const json& labels = translate::ObjectAt(translate::ObjectAt(*live, "metadata"), "labels");
+    if (labels.value(labels::kTenant, "") != ctx_->tenant.name ||
+        labels.value(labels::kTenantNamespace, "") != ctx_->tenant.host_namespace) {
+      return FailedPrecondition("host " + kind_.resource.kind + " " + host_name +
+                                " exists and is not virtual cluster " + ctx_->tenant.name +
+                                "'s; it is left alone");
+    }
     h = *live;
   }
   const json patch = translate::HostObjectPatch(want, *h, kind_.fields);

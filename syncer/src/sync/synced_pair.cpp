@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/syncer/sync/synced_pair.h"
 
+#include "vc/labels.h"
 #include "vc/syncer/translate/names.h"
 
 namespace vc::syncer::sync {
@@ -27,7 +28,14 @@ SyncedPair::SyncedPair(const SyncContext& ctx, const kube::Resource& resource,
       ctx.host,
       kube::InformerOptions{.resource = resource,
                             .namespace_ = resource.namespaced ? ctx.tenant.host_namespace : "",
-                            .label_selector = translate::SyncedSelector(ctx.tenant)},
+                            // Cluster-scoped copies of same-named tenants of other host
+                            // namespaces share the scope: told apart by their namespace label.
+                            .label_selector = translate::SyncedSelector(ctx.tenant) +
+                                              (resource.namespaced ? ""
+                                                                   : std::string(",") +
+                                                                         labels::kTenantNamespace +
+                                                                         "=" +
+                                                                         ctx.tenant.host_namespace)},
       kube::InformerHandlers{on_host, [=](const json&, const json& o) { on_host(o); }, on_host});
 }
 

@@ -38,7 +38,10 @@ std::string HostName(std::string_view name, std::string_view ns, std::string_vie
 }
 
 std::string HostClusterName(std::string_view name, const Tenant& tenant) {
-  return HostName(name, tenant.host_namespace, tenant.name);
+  const std::string hash = Sha256Hex(tenant.host_namespace + "/" + tenant.name).substr(0, 8);
+  std::string full(name);
+  full.append("-x-").append(tenant.name).append("-").append(hash);
+  return ShortenName(full);
 }
 
 std::string HostLabelKey(std::string_view key) {

@@ -94,15 +94,18 @@ namespace {
 
 // A label or taint key the host's own machinery or our isolation decides, never the tenant.
 bool ProtectedKey(const std::string& key) {
-  static const char* const kPrefixes[] = {"kubectl-vc.dev/",         "node.kubernetes.io/",
-                                          "node-role.kubernetes.io/", "topology.kubernetes.io/",
-                                          "node-restriction.kubernetes.io/"};
+  // The cloud provider's, kubelet's, the node lifecycle's and our own, and the hardware facts
+  // (node feature discovery) other tenants' pods are placed by.
+  static const char* const kPrefixes[] = {
+      "kubectl-vc.dev/",          "node.kubernetes.io/",           "node-role.kubernetes.io/",
+      "topology.kubernetes.io/",  "node-restriction.kubernetes.io/",
+      "beta.kubernetes.io/",      "failure-domain.beta.kubernetes.io/",
+      "node.cloudprovider.kubernetes.io/", "feature.node.kubernetes.io/"};
   for (const char* prefix : kPrefixes) {
     if (key.rfind(prefix, 0) == 0) return true;
   }
   return key == "kubernetes.io/hostname" || key == "kubernetes.io/os" ||
-         key == "kubernetes.io/arch" || key == "beta.kubernetes.io/os" ||
-         key == "beta.kubernetes.io/arch";
+         key == "kubernetes.io/arch";
 }
 
 // An extended resource: a name with a domain other than kubernetes.io's (cpu, memory, pods,
@@ -141,6 +144,28 @@ bool HasTaint(const json& taints, const json& taint) {
   return false;
 }
 
+// What NodeBase writes: labels and extended resources as objects of strings, taints as objects
+// with string keys, values and effects.
+bool WellFormedBase(const json& base) {
+  if (!base.is_object()) return false;
+  for (const char* key : {"labels", "extended"}) {
+    const auto it = base.find(key);
+    if (it == base.end() || !it->is_object()) return false;
+    for (const auto& [k, v] : it->items()) {
+      if (!v.is_string()) return false;
+    }
+  }
+  const auto taints = base.find("taints");
+  if (taints == base.end() || !taints->is_array()) return false;
+  for (const auto& t : *taints) {
+    if (!t.is_object()) return false;
+    for (const char* key : {"key", "value", "effect"}) {
+      if (t.contains(key) && !t[key].is_string()) return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 json NodeBase(const json& mirror) {
@@ -149,7 +174,8 @@ json NodeBase(const json& mirror) {
           {"extended", Extended(mirror)}};
 }
 
-NodeChangesBack ChangesBack(const json& virtual_node, const json& host_node, const json& mirror) {
+NodeChangesBack ChangesBack(const json& virtual_node, const json& host_node, const json& mirror,
+                            const std::string& tenant) {
   NodeChangesBack out;
   // Without a base (a mirror from before syncBackChanges was on, or one the tenant took it
   // off), every difference may be the host's: nothing goes back, and the next mirror has one.
@@ -159,7 +185,8 @@ NodeChangesBack ChangesBack(const json& virtual_node, const json& host_node, con
   }
   const json base =
       json::parse(annotations[kNodeBaseAnnotation].get<std::string>(), nullptr, false);
-  if (!base.is_object()) return out;
+  // The tenant may write the annotation too: a base of any other shape is no base.
+  if (!WellFormedBase(base)) return out;
 
   // Labels: each key the tenant set, changed or removed since the base.
   const json& have = ObjectAt(ObjectAt(virtual_node, "metadata"), "labels");
@@ -237,6 +264,14 @@ NodeChangesBack ChangesBack(const json& virtual_node, const json& host_node, con
     if (was_capacity.contains(k) && was_capacity[k] != v) out.refused.push_back("capacity " + k);
   }
   if (!status.empty()) out.status_patch = {{"status", status}};
+  // A node dedicated to another tenant is that tenant's (and its isolation's) alone: none of
+  // it goes back.
+  const std::string dedicated =
+      ObjectAt(ObjectAt(host_node, "metadata"), "labels").value(labels::kDedicatedNodeLabel, "");
+  if (!dedicated.empty() && dedicated != tenant &&
+      (!out.patch.is_null() || !out.status_patch.is_null())) {
+    return {.refused = {"anything on a node dedicated to tenant " + dedicated}};
+  }
   return out;
 }
 

@@ -67,10 +67,22 @@ TEST_F(CliTest, CreateConnectUsePauseResumeDelete) {
   ASSERT_EQ(disconnected.code, 0) << disconnected.Both();
   EXPECT_EQ(CurrentContext(*this), host_context);
 
-  // --upgrade with the same values changes nothing.
+  // --upgrade with the same values changes nothing, and leaves what the syncer made alone
+  // (it once pruned the synced Services and Secrets as objects the values no longer held).
+  auto synced_dns_uid = [&]() -> std::string {
+    auto svc = client_->Get(kube::resources::kServices, "vcluster-dev-team",
+                            "kube-dns-x-kube-system-x-dev-team");
+    return svc.ok() ? svc->value("/metadata/uid"_json_pointer, std::string()) : std::string();
+  };
+  std::string dns_uid;
+  ASSERT_TRUE(Eventually([&] { return !(dns_uid = synced_dns_uid()).empty(); },
+                         std::chrono::seconds(60)))
+      << "the virtual cluster's kube-dns Service never reached the host";
   auto upgraded = Run({"create", "dev-team", "-f", values, "--upgrade", "--connect=false"});
   ASSERT_EQ(upgraded.code, 0) << upgraded.Both();
   EXPECT_NE(upgraded.err.find("0 created, 0 configured"), std::string::npos) << upgraded.err;
+  EXPECT_EQ(upgraded.err.find("pruned"), std::string::npos) << upgraded.err;
+  EXPECT_EQ(synced_dns_uid(), dns_uid) << "the synced Service was deleted by --upgrade";
 
   EXPECT_EQ(StatusInList(*this, "dev-team"), "Running");
   auto table = Run({"list"});

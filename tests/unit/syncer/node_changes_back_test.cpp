@@ -97,7 +97,7 @@ TEST(SyncerNodeChangesBackTest, TheTenantsChangesGoToTheHostNodeAndTheHostsOwnKe
     const json host = Host();
     json v = MirrorOf(host);
     c.tenant(v);
-    const NodeChangesBack back = ChangesBack(v, host, RealNode(host, kKubelet, "t1"));
+    const NodeChangesBack back = ChangesBack(v, host, RealNode(host, kKubelet, "t1"), "t1");
     EXPECT_EQ(back.patch, c.patch) << back.patch.dump();
     EXPECT_EQ(back.status_patch, c.status_patch) << back.status_patch.dump();
     std::vector<std::string> refused = back.refused;
@@ -111,7 +111,9 @@ TEST(SyncerNodeChangesBackTest, TheTenantsChangesGoToTheHostNodeAndTheHostsOwnKe
     json next = MirrorOf(after);
     if (!back.patch.is_null() || !back.status_patch.is_null()) {
       c.tenant(next);
-      EXPECT_TRUE(ChangesBack(next, after, RealNode(after, kKubelet, "t1")).patch.is_null());
+      const NodeChangesBack again = ChangesBack(next, after, RealNode(after, kKubelet, "t1"), "t1");
+      EXPECT_TRUE(again.patch.is_null()) << again.patch.dump();
+      EXPECT_TRUE(again.status_patch.is_null()) << again.status_patch.dump();
     }
   }
 }
@@ -124,7 +126,7 @@ TEST(SyncerNodeChangesBackTest, TheHostsOwnChangesStayAndARemovedResourceGoes) {
   json changed = host;
   changed["metadata"]["labels"]["zone"] = "b";
   changed["spec"]["taints"].push_back({{"key", "maintenance"}, {"effect", "NoSchedule"}});
-  NodeChangesBack back = ChangesBack(v, changed, RealNode(changed, kKubelet, "t1"));
+  NodeChangesBack back = ChangesBack(v, changed, RealNode(changed, kKubelet, "t1"), "t1");
   EXPECT_TRUE(back.patch.is_null()) << back.patch.dump();
   EXPECT_TRUE(back.status_patch.is_null());
 
@@ -134,7 +136,7 @@ TEST(SyncerNodeChangesBackTest, TheHostsOwnChangesStayAndARemovedResourceGoes) {
   with["status"]["allocatable"]["example.com/fakecpu"] = "1k";
   v = MirrorOf(with);
   v["status"]["capacity"].erase("example.com/fakecpu");
-  back = ChangesBack(v, with, RealNode(with, kKubelet, "t1"));
+  back = ChangesBack(v, with, RealNode(with, kKubelet, "t1"), "t1");
   EXPECT_EQ(back.status_patch,
             json::parse(R"({"status": {"capacity": {"example.com/fakecpu": null},
                                        "allocatable": {"example.com/fakecpu": null}}})"));
@@ -146,9 +148,47 @@ TEST(SyncerNodeChangesBackTest, WithoutABaseNothingGoesBack) {
   const json host = Host();
   json v = RealNode(host, kKubelet, "t1");
   v["metadata"]["labels"]["kubernetes.io/e2e-1"] = "42";
-  const NodeChangesBack back = ChangesBack(v, host, RealNode(host, kKubelet, "t1"));
+  const NodeChangesBack back = ChangesBack(v, host, RealNode(host, kKubelet, "t1"), "t1");
   EXPECT_TRUE(back.patch.is_null());
   EXPECT_TRUE(back.refused.empty());
+}
+
+// The base annotation is on the tenant's node, so the tenant may write it: one of another
+// shape is no base (nothing goes back), and never an exception in the syncer.
+TEST(SyncerNodeChangesBackTest, AForgedBaseIsNoBase) {
+  const json host = Host();
+  for (const std::string forged :
+       {R"({"taints": [1], "labels": {}, "extended": {}})",
+        R"({"taints": [{"key": null}], "labels": {}, "extended": {}})",
+        R"({"taints": [], "labels": {"a": 1}, "extended": {}})",
+        R"({"taints": [], "labels": [], "extended": {}})", R"([])", R"(not json)",
+        R"({"labels": {}})"}) {
+    SCOPED_TRACE(forged);
+    json v = RealNode(host, kKubelet, "t1");
+    v["metadata"]["annotations"][kNodeBaseAnnotation] = forged;
+    v["metadata"]["labels"]["e2e"] = "x";
+    NodeChangesBack back;
+    EXPECT_NO_THROW(back = ChangesBack(v, host, RealNode(host, kKubelet, "t1"), "t1"));
+    EXPECT_TRUE(back.patch.is_null()) << back.patch.dump();
+  }
+}
+
+// A node dedicated to another tenant (isolation.dedicatedNodes) is that tenant's: a trusted
+// tenant that sees it (selector.all) cannot taint it or relabel it.
+TEST(SyncerNodeChangesBackTest, NothingGoesBackToANodeDedicatedToAnotherTenant) {
+  json host = Host();
+  host["metadata"]["labels"]["node-restriction.kubernetes.io/kubectl-vc-tenant"] = "zt";
+  json v = MirrorOf(host);
+  v["spec"]["taints"].push_back({{"key", "evict"}, {"effect", "NoExecute"}});
+  v["metadata"]["labels"]["e2e"] = "x";
+  NodeChangesBack back = ChangesBack(v, host, RealNode(host, kKubelet, "t1"), "t1");
+  EXPECT_TRUE(back.patch.is_null()) << back.patch.dump();
+  ASSERT_EQ(back.refused.size(), 1u);
+  EXPECT_NE(back.refused[0].find("dedicated to tenant zt"), std::string::npos);
+  // Its own dedicated node is its own.
+  host["metadata"]["labels"]["node-restriction.kubernetes.io/kubectl-vc-tenant"] = "t1";
+  back = ChangesBack(v, host, RealNode(host, kKubelet, "t1"), "t1");
+  EXPECT_FALSE(back.patch.is_null());
 }
 
 TEST(SyncerNodeChangesBackTest, OnlyAHighTrustTenantsSyncerSendsChangesBack) {

@@ -257,7 +257,13 @@ TEST(SyncerTranslateObjectsTest, APriorityClassIsCopiedUnderATenantNameAndNeverA
       "value": 1000, "globalDefault": true, "preemptionPolicy": "Never",
       "description": "for the important ones"})");
   const json h = TranslatePriorityClass(v, kTenant);
-  EXPECT_EQ(h["metadata"]["name"], "high-x-vcluster-t1-x-t1");
+  EXPECT_EQ(h["metadata"]["name"], "high-x-t1-" + Sha256Hex("vcluster-t1/t1").substr(0, 8));
+  // Tenants of other namespaces never get the name, whatever their names hold: the tenant in
+  // namespace "b-x-t1" (hash of "b-x-t1/t1") and a class "high-x-t1-HASH_OF_A" of another.
+  const Tenant other{.name = "t1", .host_namespace = "vcluster-t2"};
+  EXPECT_NE(HostClusterName("high", other), HostClusterName("high", kTenant));
+  EXPECT_NE(HostClusterName(h["metadata"]["name"].get<std::string>(), other),
+            h["metadata"]["name"].get<std::string>());
   EXPECT_FALSE(h["metadata"].contains("namespace"));
   EXPECT_EQ(h["metadata"]["labels"]["kubectl-vc.dev/tenant"], "t1");
   EXPECT_FALSE(h["metadata"]["annotations"].contains("kubectl-vc.dev/tenant")) << h.dump();

@@ -141,9 +141,9 @@ TEST(SyncerTranslatePodTest, APriorityClassRunsAsItsHostCopyOrNotAtAll) {
   v["spec"]["priority"] = 1000000;
   v["spec"]["preemptionPolicy"] = "PreemptLowerPriority";
   PodEnvironment env = kEnv;
-  env.priority_class = "high-x-vcluster-t1-x-t1";
+  env.priority_class = "high-x-t1-0badc0de";
   const json h = TranslatePod(v, kTenant, SyncConfig{}, env).host_pod;
-  EXPECT_EQ(h["spec"]["priorityClassName"], "high-x-vcluster-t1-x-t1");
+  EXPECT_EQ(h["spec"]["priorityClassName"], "high-x-t1-0badc0de");
   EXPECT_FALSE(h["spec"].contains("priority"));
   EXPECT_FALSE(h["spec"].contains("preemptionPolicy"));
   const json none = TranslatePod(v, kTenant, SyncConfig{}, kEnv).host_pod;

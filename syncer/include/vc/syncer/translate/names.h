@@ -34,9 +34,11 @@ std::string ShortenName(const std::string& full);
 // name-x-namespace-x-vcluster, shortened.
 std::string HostName(std::string_view name, std::string_view ns, std::string_view vcluster);
 
-// The host name of a cluster-scoped virtual object (a PriorityClass):
-// name-x-HOST_NAMESPACE-x-vcluster, shortened; unique among tenants, as a host namespace holds
-// one virtual cluster of a name.
+// The host name of a cluster-scoped virtual object (a PriorityClass): name-x-vcluster-HASH,
+// HASH the first 8 hex digits of the SHA-256 of "HOST_NAMESPACE/vcluster", shortened. Tenants
+// never share one: "-x-" may be part of a name or namespace, so name-x-namespace-x-vcluster
+// would let the tenant of one namespace name another's; here every name of a tenant ends in
+// its own hash.
 std::string HostClusterName(std::string_view name, const Tenant& tenant);
 
 // A virtual label key as a host label key that cannot collide with host labels (ours, the

@@ -45,8 +45,9 @@ nlohmann::json RealNode(const nlohmann::json& host_node, const KubeletEndpoint& 
 // Labels and taints and extended resources (capacity of a resource name with a domain that is
 // not kubernetes.io's) go back; the rest of a mirror is the host's. Keys the host's own
 // machinery and isolation rely on never go back: the kubectl-vc.dev/ domain (dedicated nodes),
-// node.kubernetes.io/, node-role.kubernetes.io/, topology.kubernetes.io/, and hostname, os
-// and arch.
+// node.kubernetes.io/, node-role.kubernetes.io/, topology.kubernetes.io/,
+// node-restriction.kubernetes.io/, beta.kubernetes.io/, failure-domain.beta.kubernetes.io/,
+// node.cloudprovider.kubernetes.io/, feature.node.kubernetes.io/, and hostname, os and arch.
 inline constexpr const char* kNodeBaseAnnotation = "kubectl-vc.dev/host-node-base";
 
 struct NodeChangesBack {
@@ -58,9 +59,10 @@ struct NodeChangesBack {
 // The host node's state that syncBackChanges compares against, for kNodeBaseAnnotation.
 nlohmann::json NodeBase(const nlohmann::json& mirror);
 // `virtual_node`: the tenant's mirror (with its base annotation); `host_node` now, and
-// `mirror`, RealNode of it. Without a base annotation, nothing goes back.
+// `mirror`, RealNode of it. Without a (well-formed) base annotation nothing goes back, nor to
+// a node dedicated to another tenant than `tenant` (isolation.dedicatedNodes).
 NodeChangesBack ChangesBack(const nlohmann::json& virtual_node, const nlohmann::json& host_node,
-                            const nlohmann::json& mirror);
+                            const nlohmann::json& mirror, const std::string& tenant);
 // The host node with `changes` applied, as the host will have it.
 nlohmann::json WithChanges(nlohmann::json host_node, const NodeChangesBack& changes);
 
