@@ -58,7 +58,11 @@ TEST_F(RealVirtualClusterTest, ControlPlaneAndTenantPodRunAsRealContainers) {
   ASSERT_EQ(dns_ready.code, 0) << dns_ready.out;
   Ran dns = Vc({"run", "dns", "--image=busybox:1.28", "--rm", "-i", "--restart=Never", "--",
                 "sh", "-c",
-                "nslookup web.default.svc.cluster.local && timeout 20 wget -qO- http://web/"},
+                // Polled, up to a minute: a Service just made reaches the node's kube-proxy
+                // (and a re-addressed one the virtual DNS) a moment later; once (20 s) was
+                // too short on a loaded CI machine.
+                "nslookup web.default.svc.cluster.local && for i in $(seq 12); do "
+                "timeout 5 wget -qO- http://web/ && exit 0; sleep 5; done; exit 1"},
                true);
   EXPECT_EQ(dns.code, 0) << dns.out;
   EXPECT_NE(dns.out.find("Name:\tweb.default.svc.cluster.local"), std::string::npos) << dns.out;
