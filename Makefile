@@ -7,7 +7,7 @@ FUZZ_BUILD ?= build-fuzz
 CMAKE_ARGS ?=
 CTEST_ARGS ?= --output-on-failure
 
-.PHONY: all deps build test test-unit test-integration test-privileged test-asan test-fuzz conformance bench demo images dist clean
+.PHONY: all deps build check-format format test test-unit test-integration test-privileged test-asan test-fuzz conformance bench demo images dist clean
 
 all: build
 
@@ -18,8 +18,18 @@ build: deps
 	cmake -S . -B $(BUILD) -G Ninja -DVC_WERROR=ON $(CMAKE_ARGS)
 	cmake --build $(BUILD)
 
-# Every test kind, then unit and integration tests again under ASan+UBSan, then the fuzzers.
-test: build
+# Every C and C++ file of the tree as .clang-format says (ebpf/.clang-format keeps the BPF
+# programs' include order); `make format` rewrites them so.
+FORMAT_FILES = $(shell git ls-files '*.cpp' '*.h' '*.c')
+check-format:
+	@command -v clang-format >/dev/null || { echo "check-format: clang-format is missing (make deps installs it)" >&2; exit 1; }
+	@clang-format --dry-run -Werror $(FORMAT_FILES) && echo "check-format: $(words $(FORMAT_FILES)) files as .clang-format says"
+format:
+	clang-format -i $(FORMAT_FILES)
+
+# The format, every test kind, then unit and integration tests again under ASan+UBSan, then the
+# fuzzers.
+test: build check-format
 	cd $(BUILD) && ctest $(CTEST_ARGS)
 	$(MAKE) test-asan
 	$(MAKE) test-fuzz

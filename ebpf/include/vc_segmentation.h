@@ -46,81 +46,81 @@
  * given to one tenant). Single pod addresses live in vc_pod_addr_v1 (exact hash); a /128
  * here is only honoured as a fallback (written by builds before vc_pod_addr_v1). */
 struct vc_ip_key {
-	__u32 prefixlen; /* significant bits of addr, 0..128 (IPv4: 96 + v4 prefix length) */
-	__u8 addr[16];   /* network byte order; IPv4 mapped as ::ffff:a.b.c.d */
+  __u32 prefixlen; /* significant bits of addr, 0..128 (IPv4: 96 + v4 prefix length) */
+  __u8 addr[16];   /* network byte order; IPv4 mapped as ::ffff:a.b.c.d */
 };
 
 /* Key of vc_pod_addr_v1 (hash): one pod address, consulted before the LPM trie. */
 struct vc_addr_key {
-	__u8 addr[16]; /* network byte order; IPv4 mapped as ::ffff:a.b.c.d */
+  __u8 addr[16]; /* network byte order; IPv4 mapped as ::ffff:a.b.c.d */
 };
 
 /* Value of vc_pod_tenant_v1 and vc_pod_addr_v1. */
 struct vc_pod_info {
-	__u32 tenant_id; /* owning tenant, 1..VC_MAX_TENANTS-1 */
-	__u32 flags;     /* reserved, 0 */
+  __u32 tenant_id; /* owning tenant, 1..VC_MAX_TENANTS-1 */
+  __u32 flags;     /* reserved, 0 */
 };
 
 /* Value of vc_tenant_policy_v1 (key: __u32 tenant id). */
 struct vc_tenant_policy {
-	__u8 trust;   /* VC_TRUST_* */
-	__u8 pad[3];  /* zero */
-	__u32 flags;  /* reserved, 0 */
+  __u8 trust;  /* VC_TRUST_* */
+  __u8 pad[3]; /* zero */
+  __u32 flags; /* reserved, 0 */
 };
 
 /* Key of vc_allow_v1 (LPM trie). The fixed fields come first so that one trie lookup
  * answers "may tenant T reach addr:port/proto" as a longest-prefix match on the address:
  * O(key bits), no loop over rules. port 0 means "any port" and is a second lookup. */
 struct vc_allow_key {
-	__u32 prefixlen;  /* VC_ALLOW_FIXED_BITS + address prefix length (0..128) */
-	__u32 tenant_id;  /* the tenant whose pods the rule is for */
-	__u8 direction;   /* VC_DIR_* */
-	__u8 proto;       /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6 */
-	__be16 port;      /* peer port (egress) or the pod's own port (ingress); 0 = any */
-	__u8 addr[16];    /* peer address, network byte order, IPv4 mapped */
+  __u32 prefixlen; /* VC_ALLOW_FIXED_BITS + address prefix length (0..128) */
+  __u32 tenant_id; /* the tenant whose pods the rule is for */
+  __u8 direction;  /* VC_DIR_* */
+  __u8 proto;      /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6 */
+  __be16 port;     /* peer port (egress) or the pod's own port (ingress); 0 = any */
+  __u8 addr[16];   /* peer address, network byte order, IPv4 mapped */
 };
 /* Bits of vc_allow_key before addr: tenant_id + direction + proto + port. */
 #define VC_ALLOW_FIXED_BITS 64
 
 /* Value of vc_allow_v1. */
 struct vc_allow_value {
-	__u32 rule_id; /* reserved for an agent-assigned rule id (dumps); 0 today */
-	__u32 flags;   /* reserved, 0 */
+  __u32 rule_id; /* reserved for an agent-assigned rule id (dumps); 0 today */
+  __u32 flags;   /* reserved, 0 */
 };
 
 /* Value of vc_iface_tenant_v1 (key: __u32 ifindex of the pod's host-side veth). Lets the
  * datapath fail closed for a zero-trust pod whose IP is not yet known (or is spoofed). */
 struct vc_iface_info {
-	__u32 tenant_id; /* the tenant of the pod behind this veth */
-	__u32 flags;     /* reserved, 0 */
+  __u32 tenant_id; /* the tenant of the pod behind this veth */
+  __u32 flags;     /* reserved, 0 */
 };
 
 /* Key of vc_flow_v1 (LRU hash): the 5-tuple of a flow in the direction it was first
  * allowed. A packet the policy would deny passes if its reversed tuple is here: it is a
  * reply to an allowed flow. */
 struct vc_flow_key {
-	__u8 saddr[16]; /* the allowed packet's source, IPv4 mapped */
-	__u8 daddr[16]; /* the allowed packet's destination, IPv4 mapped */
-	__be16 sport;   /* TCP/UDP source port; ICMP echo id */
-	__be16 dport;   /* TCP/UDP destination port; ICMP echo id */
-	__u8 proto;     /* IP protocol */
-	__u8 pad[3];    /* zero */
+  __u8 saddr[16]; /* the allowed packet's source, IPv4 mapped */
+  __u8 daddr[16]; /* the allowed packet's destination, IPv4 mapped */
+  __be16 sport;   /* TCP/UDP source port; ICMP echo id */
+  __be16 dport;   /* TCP/UDP destination port; ICMP echo id */
+  __u8 proto;     /* IP protocol */
+  __u8 pad[3];    /* zero */
 };
 
 /* Value of vc_flow_v1. */
 struct vc_flow_value {
-	__u64 created_ns; /* bpf_ktime_get_ns() when the flow was first allowed */
-	__u32 tenant_id;  /* the tenant whose policy allowed it */
-	__u32 pad;        /* zero */
+  __u64 created_ns; /* bpf_ktime_get_ns() when the flow was first allowed */
+  __u32 tenant_id;  /* the tenant whose policy allowed it */
+  __u32 pad;        /* zero */
 };
 
 /* Value of vc_tenant_stats_v1 (per-CPU array indexed by tenant id; slot 0 = traffic of
  * no tenant). Userspace sums the CPUs. */
 struct vc_counters {
-	__u64 allowed_packets; /* packets passed by this tenant's policy */
-	__u64 allowed_bytes;   /* their bytes (skb->len) */
-	__u64 dropped_packets; /* packets dropped by this tenant's policy */
-	__u64 dropped_bytes;   /* their bytes */
+  __u64 allowed_packets; /* packets passed by this tenant's policy */
+  __u64 allowed_bytes;   /* their bytes (skb->len) */
+  __u64 dropped_packets; /* packets dropped by this tenant's policy */
+  __u64 dropped_bytes;   /* their bytes */
 };
 
 #endif /* VC_SEGMENTATION_H */

@@ -6,10 +6,7 @@
 #include "verdict.h"
 
 SEC("tc")
-int vc_from_pod(struct __sk_buff *skb)
-{
-	return vc_verdict(skb, true);
-}
+int vc_from_pod(struct __sk_buff* skb) { return vc_verdict(skb, true); }
 
 /* The kernel accepts only GPL-compatible strings; we take the GPL side of the dual licence.
  * Weak: every program file carries it, the linked object keeps one. */

@@ -7,10 +7,7 @@
 #include "verdict.h"
 
 SEC("tc")
-int vc_to_pod(struct __sk_buff *skb)
-{
-	return vc_verdict(skb, false);
-}
+int vc_to_pod(struct __sk_buff* skb) { return vc_verdict(skb, false); }
 
 /* The kernel accepts only GPL-compatible strings; we take the GPL side of the dual licence.
  * Weak: every program file carries it, the linked object keeps one. */

@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <ctime>
 #include <mutex>
-
 #include <nlohmann/json.hpp>
 
 namespace vc::log {
@@ -26,10 +25,14 @@ Sink& CurrentSink() {
 
 const char* LevelName(Level level) {
   switch (level) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarning: return "warning";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarning:
+      return "warning";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }
@@ -65,18 +68,26 @@ const Options& Current() { return Opts(); }
 bool Enabled(Level level) { return static_cast<int>(level) >= static_cast<int>(Opts().level); }
 
 bool ParseLevel(std::string_view text, Level* out) {
-  if (text == "debug") *out = Level::kDebug;
-  else if (text == "info") *out = Level::kInfo;
-  else if (text == "warning" || text == "warn") *out = Level::kWarning;
-  else if (text == "error") *out = Level::kError;
-  else return false;
+  if (text == "debug")
+    *out = Level::kDebug;
+  else if (text == "info")
+    *out = Level::kInfo;
+  else if (text == "warning" || text == "warn")
+    *out = Level::kWarning;
+  else if (text == "error")
+    *out = Level::kError;
+  else
+    return false;
   return true;
 }
 
 bool ParseFormat(std::string_view text, Format* out) {
-  if (text == "text") *out = Format::kText;
-  else if (text == "json") *out = Format::kJson;
-  else return false;
+  if (text == "text")
+    *out = Format::kText;
+  else if (text == "json")
+    *out = Format::kJson;
+  else
+    return false;
   return true;
 }
 

@@ -16,7 +16,7 @@ std::optional<nlohmann::json> LookupWord(std::string_view s) {
   // go-yaml v2's table. YAML 1.1 booleans are in it, which is why `on:` is true in Kubernetes.
   static constexpr std::string_view kTrue[] = {"y",    "Y",    "yes", "Yes", "YES", "true",
                                                "True", "TRUE", "on",  "On",  "ON"};
-  static constexpr std::string_view kFalse[] = {"n",     "N",     "no",  "No",  "NO",  "false",
+  static constexpr std::string_view kFalse[] = {"n",     "N",     "no",  "No",  "NO", "false",
                                                 "False", "FALSE", "off", "Off", "OFF"};
   static constexpr std::string_view kNull[] = {"", "~", "null", "Null", "NULL"};
   for (auto w : kTrue) {

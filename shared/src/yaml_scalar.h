@@ -4,10 +4,9 @@
 // emitter, which must quote any string that would read back as something else.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace vc::yaml::internal {
 

@@ -27,7 +27,8 @@ StatusOr<std::shared_ptr<kube::Client>> LoadHostClient(const std::string& kubeco
   auto config = kube::LoadRestConfig(options);
   if (!config.ok()) return config.status().Annotate("load host client");
   config->user_agent = "vc-syncer";
-  auto curl = std::make_shared<kube::CurlTransport>(kube::CurlTransportOptions::FromRestConfig(*config));
+  auto curl =
+      std::make_shared<kube::CurlTransport>(kube::CurlTransportOptions::FromRestConfig(*config));
   auto limited = std::make_shared<RateLimitedTransport>(curl, qps, burst);
   return std::make_shared<kube::Client>(std::move(config).value(), limited);
 }

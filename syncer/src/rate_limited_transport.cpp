@@ -7,8 +7,12 @@ namespace vc::syncer {
 
 RateLimitedTransport::RateLimitedTransport(std::shared_ptr<kube::HttpTransport> inner, double qps,
                                            int burst, std::shared_ptr<Clock> clock)
-    : inner_(std::move(inner)), qps_(qps), burst_(std::max(1, burst)), clock_(std::move(clock)),
-      tokens_(burst_), last_(clock_->Now()) {}
+    : inner_(std::move(inner)),
+      qps_(qps),
+      burst_(std::max(1, burst)),
+      clock_(std::move(clock)),
+      tokens_(burst_),
+      last_(clock_->Now()) {}
 
 std::chrono::nanoseconds RateLimitedTransport::Reserve() {
   if (qps_ <= 0) return std::chrono::nanoseconds::zero();

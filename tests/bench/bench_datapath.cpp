@@ -26,8 +26,8 @@
 
 #include "bench_util.h"
 #include "privileged/datapath/netns_lab.h"
-#include "support/process.h"
 #include "rr_server.h"
+#include "support/process.h"
 #include "vc/agent/datapath/bpffs.h"
 #include "vc/agent/datapath/enforcement_store.h"
 #include "vc/agent/datapath/libbpf_tc_attacher.h"
@@ -116,7 +116,8 @@ int main(int argc, char** argv) {
       {"/usr/sbin/ip", "netns", "exec", s1.netns, "iperf3", "-s", "-B", s1.address, "--forceflush"},
       work_dir + "/iperf3-server.log");
   const bool iperf_ready =
-      iperf_server.ok() && (*iperf_server)->WaitForOutput("Server listening", std::chrono::seconds(10));
+      iperf_server.ok() &&
+      (*iperf_server)->WaitForOutput("Server listening", std::chrono::seconds(10));
   vc::bench::RrServer rr(s1.netns_path(), s1.address, 7200);
 
   auto dp = agent::SegmentationDatapath::Open({pin_root});

@@ -3,7 +3,8 @@
 //   - list 5,000 ConfigMaps across namespaces (ours: paged ListAll; kubectl get cm -A -o json)
 //   - follow 1,000 watch events (ours: Watch; kubectl get cm -w -o json)
 // Prints rows: figure, value, unit, baseline, baseline value, ratio (ours / baseline).
-// Needs VC_TEST_CLUSTER_DIR (a local-cluster) and VC_CLUSTER_BIN_DIR (kubectl); see tests/bench/run.
+// Needs VC_TEST_CLUSTER_DIR (a local-cluster) and VC_CLUSTER_BIN_DIR (kubectl); see
+// tests/bench/run.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -55,10 +56,11 @@ int main() {
   auto client = vc::kube::Client::ForConfig(*config);
   namespace r = vc::kube::resources;
 
-  std::fprintf(stderr, "bench_kube_client: creating %d configmaps in %d namespaces\n",
-               kConfigMaps, kNamespaces);
+  std::fprintf(stderr, "bench_kube_client: creating %d configmaps in %d namespaces\n", kConfigMaps,
+               kNamespaces);
   for (int n = 0; n < kNamespaces; ++n) {
-    nlohmann::json ns = {{"apiVersion", "v1"}, {"kind", "Namespace"},
+    nlohmann::json ns = {{"apiVersion", "v1"},
+                         {"kind", "Namespace"},
                          {"metadata", {{"name", "bench-" + std::to_string(n)}}}};
     (void)client->Create(r::kNamespaces, "", ns);
   }
@@ -82,8 +84,8 @@ int main() {
       std::fprintf(stderr, "bench_kube_client: list failed\n");
       return 1;
     }
-    auto run = vc::bench::RunChild({kubectl, "--kubeconfig", dir + "/kubeconfig", "get", "cm",
-                                    "-A", "-o", "json"});
+    auto run = vc::bench::RunChild(
+        {kubectl, "--kubeconfig", dir + "/kubeconfig", "get", "cm", "-A", "-o", "json"});
     theirs.push_back(run.seconds);
     their_rss.push_back(run.peak_rss_mib);
   }
@@ -98,9 +100,9 @@ int main() {
   watch.resource_version = start_list.ok() ? start_list->resource_version : "";
   auto start = Clock::now();
   std::thread watcher([&] {
-    (void)client->Watch(r::kConfigMaps, "bench-0", watch,
-                        [&](const vc::kube::WatchEvent&) { return ++seen < kWatchEvents; },
-                        &cancel);
+    (void)client->Watch(
+        r::kConfigMaps, "bench-0", watch,
+        [&](const vc::kube::WatchEvent&) { return ++seen < kWatchEvents; }, &cancel);
   });
   for (int i = 0; i < kWatchEvents; ++i) {
     std::string name = "cm-" + std::to_string((i * kNamespaces) % kConfigMaps);

@@ -35,7 +35,8 @@ struct Setup {
   std::string home;     // HOME for kubectl-vc: its kubeconfig and local state
 };
 
-std::vector<std::pair<std::string, std::string>> EnvFor(const Setup& s, const std::string& kubeconfig) {
+std::vector<std::pair<std::string, std::string>> EnvFor(const Setup& s,
+                                                        const std::string& kubeconfig) {
   return {{"HOME", s.home},
           {"KUBECONFIG", kubeconfig},
           {"VC_STATE_DIR", s.home + "/.kube/vc"},
@@ -49,7 +50,8 @@ int main() {
   const std::string dir = Env("VC_TEST_CLUSTER_DIR");
   Setup s{Env("VC_KUBECTL_VC_BIN"), Env("VC_CLUSTER_BIN_DIR") + "/kubectl", ""};
   if (dir.empty() || s.vc.empty()) {
-    std::fprintf(stderr, "bench_kubectl_vc: VC_TEST_CLUSTER_DIR/VC_KUBECTL_VC_BIN not set (make bench)\n");
+    std::fprintf(stderr,
+                 "bench_kubectl_vc: VC_TEST_CLUSTER_DIR/VC_KUBECTL_VC_BIN not set (make bench)\n");
     return 1;
   }
   char pattern[] = "/tmp/vc-bench-home.XXXXXX";
@@ -89,7 +91,8 @@ int main() {
       if (line.rfind("LOCAL_CLUSTER=", 0) == 0) script = line.substr(14);
     }
   }
-  if (RunChild({script, "up", "--dir", list_dir, "--name", "bench-list", "--nodes", "2"}).exit_code != 0) {
+  if (RunChild({script, "up", "--dir", list_dir, "--name", "bench-list", "--nodes", "2"})
+          .exit_code != 0) {
     std::fprintf(stderr, "bench_kubectl_vc: second cluster did not come up\n");
     return 1;
   }
@@ -102,8 +105,9 @@ int main() {
   double our_rss = 0, their_rss = 0;
   for (int rep = 0; rep < kRepeats; ++rep) {
     ChildRun a = RunChild({s.vc, "list"}, list_env);
-    ChildRun b = RunChild({s.kubectl, "get", "statefulsets,pods", "-A", "-l", "app=vcluster",
-                           "-o", "json"}, list_env);
+    ChildRun b =
+        RunChild({s.kubectl, "get", "statefulsets,pods", "-A", "-l", "app=vcluster", "-o", "json"},
+                 list_env);
     ours.push_back(a.seconds);
     theirs.push_back(b.seconds);
     our_rss = std::max(our_rss, a.peak_rss_mib);
@@ -111,8 +115,8 @@ int main() {
   }
   Row("kubectl vc list, 50 virtual clusters (median of 5)", Median(ours), "s",
       "kubectl get sts,pods -A -l app=vcluster", Median(theirs));
-  Row("peak RSS of kubectl-vc list (MiB)", our_rss, "MiB", "kubectl get sts,pods -A -l app=vcluster",
-      their_rss);
+  Row("peak RSS of kubectl-vc list (MiB)", our_rss, "MiB",
+      "kubectl get sts,pods -A -l app=vcluster", their_rss);
   RunChild({script, "down", "--dir", list_dir});
   std::filesystem::remove_all(s.home);
   return 0;

@@ -79,7 +79,9 @@ double SyncerPeakRssMiB(const std::string& name) {
     std::ifstream cmd(std::string("/proc/") + e->d_name + "/cmdline");
     std::string line((std::istreambuf_iterator<char>(cmd)), {});
     std::replace(line.begin(), line.end(), '\0', ' ');
-    if (line.find("vc-syncer run ") == std::string::npos || line.find("--name=" + name + " ") == std::string::npos) continue;
+    if (line.find("vc-syncer run ") == std::string::npos ||
+        line.find("--name=" + name + " ") == std::string::npos)
+      continue;
     std::ifstream status(std::string("/proc/") + e->d_name + "/status");
     for (std::string l; std::getline(status, l);) {
       if (l.rfind("VmHWM:", 0) == 0) mib = std::atof(l.substr(6).c_str()) / 1024.0;
@@ -96,7 +98,8 @@ int main() {
   const std::string vc_bin = Env("VC_KUBECTL_VC_BIN");
   const std::string kubectl = Env("VC_CLUSTER_BIN_DIR") + "/kubectl";
   if (dir.empty() || vc_bin.empty()) {
-    std::fprintf(stderr, "bench_syncer: VC_TEST_CLUSTER_DIR/VC_KUBECTL_VC_BIN not set (make bench)\n");
+    std::fprintf(stderr,
+                 "bench_syncer: VC_TEST_CLUSTER_DIR/VC_KUBECTL_VC_BIN not set (make bench)\n");
     return 1;
   }
   int n = Env("VC_BENCH_PODS").empty() ? 1000 : std::atoi(Env("VC_BENCH_PODS").c_str());
@@ -107,7 +110,9 @@ int main() {
   RunChild({"/bin/sh", "-c", "\"$0\" config view --flatten --raw --kubeconfig \"$1\" > \"$2\"",
             kubectl, dir + "/kubeconfig", kubeconfig});
   const std::vector<std::pair<std::string, std::string>> env = {
-      {"HOME", home}, {"KUBECONFIG", kubeconfig}, {"VC_STATE_DIR", home + "/.kube/vc"},
+      {"HOME", home},
+      {"KUBECONFIG", kubeconfig},
+      {"VC_STATE_DIR", home + "/.kube/vc"},
       {"KUBECTL_PATH", kubectl},
       {"PATH", std::filesystem::path(kubectl).parent_path().string() + ":" + Env("PATH")}};
 
@@ -127,16 +132,19 @@ int main() {
     }
   }
   if (capacity > 0 && n > capacity - 20) {
-    std::fprintf(stderr,
-                 "bench_syncer: %d pods do not fit on the host's nodes (%d pods in all, some taken): "
-                 "measuring %d; start the cluster with more nodes (local-cluster up --nodes %d)\n",
-                 n, capacity, capacity - 20, n / 100 + 2);
+    std::fprintf(
+        stderr,
+        "bench_syncer: %d pods do not fit on the host's nodes (%d pods in all, some taken): "
+        "measuring %d; start the cluster with more nodes (local-cluster up --nodes %d)\n",
+        n, capacity, capacity - 20, n / 100 + 2);
     n = capacity - 20;
   }
 
   // Baseline: the same Deployment directly on the host.
   const std::string base_ns = "bench-direct";
-  (void)host->Create(r::kNamespaces, "", {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", base_ns}}}});
+  (void)host->Create(
+      r::kNamespaces, "",
+      {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", base_ns}}}});
   std::map<std::string, Clock::time_point> ignored;
   (void)host->Create(r::kDeployments, base_ns, Deployment(base_ns, n));
   const double direct = WaitRunning(*host, base_ns, "app=bench", static_cast<size_t>(n), &ignored);
@@ -160,10 +168,12 @@ int main() {
   }
   std::map<std::string, Clock::time_point> host_seen, virtual_seen;
   std::thread host_watch([&] {
-    WaitRunning(*host, "vcluster-" + name, "label.kubectl-vc.dev/app=bench", static_cast<size_t>(n), &host_seen);
+    WaitRunning(*host, "vcluster-" + name, "label.kubectl-vc.dev/app=bench", static_cast<size_t>(n),
+                &host_seen);
   });
   (void)virt->Create(r::kDeployments, "default", Deployment("default", n));
-  const double synced = WaitRunning(*virt, "default", "app=bench", static_cast<size_t>(n), &virtual_seen);
+  const double synced =
+      WaitRunning(*virt, "default", "app=bench", static_cast<size_t>(n), &virtual_seen);
   host_watch.join();
   std::vector<double> lag;
   for (const auto& [vname, at] : virtual_seen) {
@@ -174,7 +184,8 @@ int main() {
   Row(label, synced, "s", "created directly on the host", direct);
   Row("host Running -> virtual Running, p50", Percentile(lag, 0.5), "s", "-", 0);
   Row("host Running -> virtual Running, p99", Percentile(lag, 0.99), "s", "-", 0);
-  Row("vc-syncer peak RSS with " + std::to_string(n) + " pods", SyncerPeakRssMiB(name), "MiB", "-", 0);
+  Row("vc-syncer peak RSS with " + std::to_string(n) + " pods", SyncerPeakRssMiB(name), "MiB", "-",
+      0);
   RunChild({vc_bin, "delete", name, "--wait"}, env);
   std::filesystem::remove_all(home);
   return 0;

@@ -15,8 +15,8 @@
 #include <string>
 
 #include "fuzz_support.h"
-#include "vc/kube/kubeconfig.h"
 #include "vc/cli/connect/kubeconfig_file.h"
+#include "vc/kube/kubeconfig.h"
 
 namespace {
 

@@ -47,9 +47,9 @@ class RealNodeAgentTest : public RealVirtualClusterTest {
     Ran applied = Kubectl({"apply", "-k", kAgentKustomization}, false);
     agent_applied_ = true;
     ASSERT_EQ(applied.code, 0) << applied.out;
-    Ran rolled = Kubectl({"-n", kAgentNs, "rollout", "status", "daemonset/vc-node-agent",
-                          "--timeout=180s"},
-                         false, std::chrono::seconds(200));
+    Ran rolled =
+        Kubectl({"-n", kAgentNs, "rollout", "status", "daemonset/vc-node-agent", "--timeout=180s"},
+                false, std::chrono::seconds(200));
     ASSERT_EQ(rolled.code, 0) << rolled.out
                               << Kubectl({"-n", kAgentNs, "describe", "pods"}, false).out;
     node_ip_ = Kubectl({"get", "node", dedicated_, "-o",
@@ -83,8 +83,9 @@ class RealNodeAgentTest : public RealVirtualClusterTest {
 
   // The agent's /metrics on the dedicated node's address (curl's error when it fails).
   std::string Metrics() {
-    return RunCommand({"/usr/bin/curl", "-sS", "--max-time", "5", "http://" + node_ip_ + ":9464/metrics"},
-                      scratch_->path())
+    return RunCommand(
+               {"/usr/bin/curl", "-sS", "--max-time", "5", "http://" + node_ip_ + ":9464/metrics"},
+               scratch_->path())
         .out;
   }
 
@@ -116,8 +117,8 @@ class RealNodeAgentTest : public RealVirtualClusterTest {
   // Whether `pod` of the virtual cluster (or, with host = true, of the test's host namespace)
   // gets an answer from http://IP:8080/ within 5 s.
   bool Reaches(const std::string& pod, const std::string& ip, bool host = false) {
-    std::vector<std::string> cmd = {"exec", pod, "--", "timeout", "5", "wget", "-qO-",
-                                    "http://" + ip + ":8080/"};
+    std::vector<std::string> cmd = {"exec", pod,    "--",   "timeout",
+                                    "5",    "wget", "-qO-", "http://" + ip + ":8080/"};
     return host ? Kubectl(cmd).code == 0 : In(kTenant, cmd).code == 0;
   }
 
@@ -134,9 +135,7 @@ class RealNodeAgentTest : public RealVirtualClusterTest {
   }
 
   // The tenant's host pod for virtual pod NAME.
-  std::string HostPod(const std::string& name) {
-    return "pod/" + name + "-x-default-x-" + kTenant;
-  }
+  std::string HostPod(const std::string& name) { return "pod/" + name + "-x-default-x-" + kTenant; }
 
   std::string dedicated_;
   std::string node_ip_;
@@ -224,8 +223,11 @@ TEST_F(RealNodeAgentTest, AZeroTrustTenantIsHeldOnItsDedicatedNodeAlsoWhileTheAg
   }
   EXPECT_EQ(listening, expected) << sockets.out;
 
-  ASSERT_TRUE(Eventually([&] { return In(kTenant, {"get", "serviceaccount", "default"}).code == 0; },
-                         std::chrono::seconds(60)));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return In(kTenant, {"get", "serviceaccount", "default"}).code == 0;
+      },
+      std::chrono::seconds(60)));
   ASSERT_EQ(ApplyIn(kTenant, RestrictedPod("web", kHttpd)).code, 0);
   ASSERT_EQ(ApplyIn(kTenant, RestrictedPod("shell", "exec sleep 3600")).code, 0);
   ASSERT_TRUE(WaitRunningIn(kTenant, "web"));
@@ -256,36 +258,38 @@ TEST_F(RealNodeAgentTest, AZeroTrustTenantIsHeldOnItsDedicatedNodeAlsoWhileTheAg
                 .code,
             0);
   ASSERT_TRUE(WaitPhase("prober", "Running"));
-  EXPECT_TRUE(Eventually([&] { return Reaches("prober", outsider_ip, true); },
-                         std::chrono::seconds(30)))
+  EXPECT_TRUE(
+      Eventually([&] { return Reaches("prober", outsider_ip, true); }, std::chrono::seconds(30)))
       << "the outsider does not answer even its own namespace";
   const double dropped_before = TenantDrops();
   EXPECT_FALSE(Reaches("shell", outsider_ip)) << "a zero-trust pod reached a pod outside it";
   EXPECT_FALSE(Reaches("outsider", web_ip, true)) << "a pod outside reached a zero-trust pod";
   EXPECT_GT(TenantDrops(), dropped_before) << "the agent counted no dropped packet";
   // Its one shared service on the host: kube-dns answers.
-  const std::string dns_ip =
-      Kubectl({"-n", "kube-system", "get", "service", "kube-dns", "-o", "jsonpath={.spec.clusterIP}"},
-              false)
-          .out;
+  const std::string dns_ip = Kubectl({"-n", "kube-system", "get", "service", "kube-dns", "-o",
+                                      "jsonpath={.spec.clusterIP}"},
+                                     false)
+                                 .out;
   // Polled: the host's CoreDNS may still be starting on a host cluster only a minute old.
   Ran dns;
-  EXPECT_TRUE(Eventually([&] {
-    dns = In(kTenant, {"exec", "shell", "--", "nslookup", "kubernetes.default.svc.cluster.local",
-                       dns_ip});
-    return dns.code == 0;
-  }, std::chrono::seconds(60)))
+  EXPECT_TRUE(Eventually(
+      [&] {
+        dns = In(kTenant, {"exec", "shell", "--", "nslookup",
+                           "kubernetes.default.svc.cluster.local", dns_ip});
+        return dns.code == 0;
+      },
+      std::chrono::seconds(60)))
       << dns.out << Kubectl({"-n", "kube-system", "get", "pods", "-o", "wide"}, false).out;
   // And its own DNS: the virtual cluster's CoreDNS, on the dedicated node, becomes Ready
   // (kubelet's readiness probe reaches it from the node's address on the pod bridge; it reaches
   // its own API server through the control plane's host Service) and answers the tenant's pods
   // at its Service, as in any virtual cluster.
-  Ran own_dns_ready = In(kTenant, {"-n", "kube-system", "rollout", "status", "deployment/coredns",
-                                   "--timeout=120s"});
-  EXPECT_EQ(own_dns_ready.code, 0) << own_dns_ready.out
-                                   << In(kTenant, {"-n", "kube-system", "describe", "pods"}).out;
-  Ran own_dns = In(kTenant, {"exec", "shell", "--", "nslookup",
-                             "kubernetes.default.svc.cluster.local"});
+  Ran own_dns_ready = In(
+      kTenant, {"-n", "kube-system", "rollout", "status", "deployment/coredns", "--timeout=120s"});
+  EXPECT_EQ(own_dns_ready.code, 0)
+      << own_dns_ready.out << In(kTenant, {"-n", "kube-system", "describe", "pods"}).out;
+  Ran own_dns =
+      In(kTenant, {"exec", "shell", "--", "nslookup", "kubernetes.default.svc.cluster.local"});
   EXPECT_EQ(own_dns.code, 0) << own_dns.out;
   EXPECT_NE(own_dns.out.find("Address"), std::string::npos) << own_dns.out;
 
@@ -300,15 +304,17 @@ TEST_F(RealNodeAgentTest, AZeroTrustTenantIsHeldOnItsDedicatedNodeAlsoWhileTheAg
   EXPECT_FALSE(Reaches("shell", outsider_ip)) << "reached the outsider while the agent was gone";
   EXPECT_TRUE(Reaches("shell", web_ip)) << "the tenant's own traffic stopped with the agent";
   std::string new_agent;
-  ASSERT_TRUE(Eventually([&] {
-    new_agent = AgentPod();
-    if (new_agent.empty() || new_agent.find(' ') != new_agent.size() - 1) return false;
-    new_agent.pop_back();
-    return new_agent != old_agent &&
-           Kubectl({"-n", kAgentNs, "wait", "--for=condition=ready", new_agent, "--timeout=5s"},
-                   false)
-                   .code == 0;
-  }, std::chrono::seconds(180)))
+  ASSERT_TRUE(Eventually(
+      [&] {
+        new_agent = AgentPod();
+        if (new_agent.empty() || new_agent.find(' ') != new_agent.size() - 1) return false;
+        new_agent.pop_back();
+        return new_agent != old_agent &&
+               Kubectl({"-n", kAgentNs, "wait", "--for=condition=ready", new_agent, "--timeout=5s"},
+                       false)
+                       .code == 0;
+      },
+      std::chrono::seconds(180)))
       << "the DaemonSet did not replace the agent on " << dedicated_;
   ASSERT_TRUE(Eventually([&] { return Enforced(2); }, std::chrono::seconds(60)))
       << "the new agent does not enforce the tenant's pods";
@@ -323,11 +329,14 @@ TEST_F(RealNodeAgentTest, AZeroTrustTenantIsHeldOnItsDedicatedNodeAlsoWhileTheAg
                   "  containers: [{name: main, image: 'busybox:1.36', command: [sleep, '3600']}]\n")
                 .code,
             0);
-  EXPECT_TRUE(Eventually([&] {
-    return !Kubectl({"get", "events", "--field-selector",
-                     "involvedObject.name=intruder,reason=EvictedFromDedicatedNode", "-o", "name"})
-                .out.empty();
-  }, std::chrono::seconds(90)))
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return !Kubectl({"get", "events", "--field-selector",
+                         "involvedObject.name=intruder,reason=EvictedFromDedicatedNode", "-o",
+                         "name"})
+                    .out.empty();
+      },
+      std::chrono::seconds(90)))
       << Kubectl({"get", "events"}).out;
   EXPECT_TRUE(Eventually([&] { return Get("pod/intruder", "{.metadata.name}").empty(); },
                          std::chrono::seconds(60)))

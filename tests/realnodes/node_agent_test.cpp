@@ -13,10 +13,9 @@ namespace {
 const std::string kAgentNs = "kubectl-vc-system";
 const std::string kManifests = std::string(VC_MANIFESTS_DIR) + "/node-agent/";
 // What the test applies: the agent's identity and the policy, not its DaemonSet.
-const std::vector<std::string> kFiles = {"namespace.yaml", "serviceaccount.yaml",
-                                         "clusterrole.yaml", "clusterrolebinding.yaml",
-                                         "admission-policy.yaml",
-                                         "admission-policy-binding.yaml"};
+const std::vector<std::string> kFiles = {"namespace.yaml",        "serviceaccount.yaml",
+                                         "clusterrole.yaml",      "clusterrolebinding.yaml",
+                                         "admission-policy.yaml", "admission-policy-binding.yaml"};
 
 class NodeAgentRightsTest : public RealClusterTest {
  protected:
@@ -36,15 +35,15 @@ class NodeAgentRightsTest : public RealClusterTest {
 
   // Deletes pod NAME of the test's namespace with `kubeconfig`.
   Ran DeleteAs(const std::string& kubeconfig, const std::string& name) {
-    return RunCommand({kubectl_, "--kubeconfig", kubeconfig, "-n", ns_, "delete", "pod", name,
-                       "--wait=false"},
-                      scratch_->path());
+    return RunCommand(
+        {kubectl_, "--kubeconfig", kubeconfig, "-n", ns_, "delete", "pod", name, "--wait=false"},
+        scratch_->path());
   }
 
   std::string Sleeper(const std::string& name, const std::string& node,
                       const std::string& extra = "") {
-    return "apiVersion: v1\nkind: Pod\nmetadata: {name: " + name + "}\nspec:\n  nodeName: " +
-           node + "\n  terminationGracePeriodSeconds: 0\n" + extra +
+    return "apiVersion: v1\nkind: Pod\nmetadata: {name: " + name + "}\nspec:\n  nodeName: " + node +
+           "\n  terminationGracePeriodSeconds: 0\n" + extra +
            "  containers: [{name: c, image: busybox:1.36, command: [sleep, '3600']}]\n";
   }
 
@@ -87,14 +86,16 @@ TEST_F(NodeAgentRightsTest, TheApiServerHoldsTheAgentToPodsOnItsOwnNode) {
   // The policy is enforced once the API server has loaded it: poll until the foreign delete
   // is refused (before that RBAC alone would let it through, so it is retried on a new pod).
   Ran elsewhere;
-  ASSERT_TRUE(Eventually([&] {
-    if (Get("pod/elsewhere", "{.metadata.name}").empty()) {
-      // An earlier round's delete went through before the policy was live: put it back.
-      Apply(Sleeper("elsewhere", NodeName(2)));
-    }
-    elsewhere = DeleteAs(agent, "elsewhere");
-    return elsewhere.code != 0;
-  }, std::chrono::seconds(60)))
+  ASSERT_TRUE(Eventually(
+      [&] {
+        if (Get("pod/elsewhere", "{.metadata.name}").empty()) {
+          // An earlier round's delete went through before the policy was live: put it back.
+          Apply(Sleeper("elsewhere", NodeName(2)));
+        }
+        elsewhere = DeleteAs(agent, "elsewhere");
+        return elsewhere.code != 0;
+      },
+      std::chrono::seconds(60)))
       << elsewhere.out;
   EXPECT_NE(elsewhere.out.find("vc-node-agent may delete only pods on its own node"),
             std::string::npos)
@@ -110,8 +111,7 @@ TEST_F(NodeAgentRightsTest, TheApiServerHoldsTheAgentToPodsOnItsOwnNode) {
   ASSERT_EQ(unbound.code, 0) << unbound.out;
   Ran loose = DeleteAs(KubeconfigWithToken(unbound.out, "unbound"), "here-too");
   EXPECT_NE(loose.code, 0) << loose.out;
-  EXPECT_NE(loose.out.find("vc-node-agent may delete only pods on its own node"),
-            std::string::npos)
+  EXPECT_NE(loose.out.find("vc-node-agent may delete only pods on its own node"), std::string::npos)
       << loose.out;
 }
 

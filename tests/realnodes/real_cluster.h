@@ -81,7 +81,9 @@ class RealClusterTest : public ::testing::Test {
     ns_ = "real-" + std::to_string(rd() % 1000000);
     ASSERT_EQ(Kubectl({"create", "namespace", ns_}).code, 0);
     // The namespace's default ServiceAccount comes from a controller; pods wait for it.
-    ASSERT_TRUE(Eventually([&] { return Kubectl({"get", "serviceaccount", "default"}).code == 0; }));
+    ASSERT_TRUE(Eventually([&] {
+      return Kubectl({"get", "serviceaccount", "default"}).code == 0;
+    }));
   }
 
   void TearDown() override {

@@ -99,10 +99,9 @@ class RealVirtualClusterTest : public RealClusterTest {
       args.insert(args.end(), {"-f", file});
     }
     Ran created = Vc(args);
-    ASSERT_EQ(created.code, 0) << created.out
-                               << Kubectl({"-n", NamespaceOf(name), "describe", "pod", name + "-0"},
-                                          false)
-                                      .out;
+    ASSERT_EQ(created.code, 0)
+        << created.out
+        << Kubectl({"-n", NamespaceOf(name), "describe", "pod", name + "-0"}, false).out;
   }
 
   // Applies YAML in virtual cluster NAME.
@@ -121,11 +120,14 @@ class RealVirtualClusterTest : public RealClusterTest {
 
   // Waits for a pod of virtual cluster NAME to be Running (and Ready when `ready`).
   bool WaitRunningIn(const std::string& name, const std::string& pod, bool ready = true) {
-    if (Eventually([&] {
-          return GetIn(name, "pod/" + pod, "{.status.phase}") == "Running" &&
-                 (!ready || GetIn(name, "pod/" + pod,
-                                  "{.status.conditions[?(@.type==\"Ready\")].status}") == "True");
-        }, std::chrono::seconds(150))) {
+    if (Eventually(
+            [&] {
+              return GetIn(name, "pod/" + pod, "{.status.phase}") == "Running" &&
+                     (!ready ||
+                      GetIn(name, "pod/" + pod,
+                            "{.status.conditions[?(@.type==\"Ready\")].status}") == "True");
+            },
+            std::chrono::seconds(150))) {
       return true;
     }
     ADD_FAILURE() << pod << " in " << name << " is not running:\n"

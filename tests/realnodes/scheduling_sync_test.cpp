@@ -46,9 +46,9 @@ TEST_F(NodeChangesBackTest, ATrustedTenantsNodeChangesReachTheHostNodeAndPlaceIt
                             R"({"status": {"capacity": {"example.com/widget": "3"}}})"});
   ASSERT_EQ(patched.code, 0) << patched.out;
   // A label the host decides: it does not go back, and the tenant's view gets the host's again.
-  ASSERT_EQ(In("back", {"label", "node", node_, "kubernetes.io/hostname=elsewhere", "--overwrite"})
-                .code,
-            0);
+  ASSERT_EQ(
+      In("back", {"label", "node", node_, "kubernetes.io/hostname=elsewhere", "--overwrite"}).code,
+      0);
 
   EXPECT_TRUE(Eventually([&] { return Get(node, "{.metadata.labels.e2e-back}") == "yes"; }))
       << Kubectl({"get", node, "-o", "yaml"}, false).out;
@@ -59,9 +59,8 @@ TEST_F(NodeChangesBackTest, ATrustedTenantsNodeChangesReachTheHostNodeAndPlaceIt
     return Get(node, "{.status.allocatable.example\\.com/widget}") == "3";
   })) << Kubectl({"get", node, "-o", "jsonpath={.status}"}, false).out;
   EXPECT_EQ(Get(node, "{.metadata.labels.kubernetes\\.io/hostname}"), node_);
-  EXPECT_TRUE(Eventually([&] {
-    return GetIn("back", node, "{.metadata.labels.kubernetes\\.io/hostname}") == node_;
-  }));
+  EXPECT_TRUE(Eventually(
+      [&] { return GetIn("back", node, "{.metadata.labels.kubernetes\\.io/hostname}") == node_; }));
 
   // The host's scheduler places the tenant's pod by them: the label it selects and the
   // resource it asks for are only on that node.
@@ -78,7 +77,8 @@ spec:
     resources:
       requests: {example.com/widget: "2"}
       limits: {example.com/widget: "2"}
-)").code,
+)")
+                .code,
             0);
   ASSERT_TRUE(WaitRunningIn("back", "placed"));
   EXPECT_EQ(Get("pod/placed-x-default-x-back", "{.spec.nodeName}"), node_);
@@ -117,7 +117,8 @@ spec:
   terminationGracePeriodSeconds: 1
   priorityClassName: system-cluster-critical
   containers: [{name: main, image: busybox:1.36, command: [sleep, '3600']}]
-)").code,
+)")
+                .code,
             0);
   ASSERT_TRUE(WaitRunningIn("prio", "first"));
   // The host copy: important-x-prio-HASH (of the host namespace and the cluster's name).
@@ -125,7 +126,8 @@ spec:
   EXPECT_EQ(host_class.rfind("important-x-prio-", 0), 0u) << host_class;
   EXPECT_EQ(Get("pod/first-x-default-x-prio", "{.spec.priority}"), "1000");
   EXPECT_EQ(Get("priorityclass/" + host_class, "{.value}"), "1000");
-  EXPECT_NE(Get("priorityclass/" + host_class, "{.globalDefault}"), "true") << "not the host's default";
+  EXPECT_NE(Get("priorityclass/" + host_class, "{.globalDefault}"), "true")
+      << "not the host's default";
   // The host's own system class, not a copy.
   ASSERT_TRUE(WaitRunningIn("prio", "critical"));
   EXPECT_EQ(Get("pod/critical-x-default-x-prio", "{.spec.priorityClassName} {.spec.priority}"),

@@ -24,7 +24,8 @@ std::string Slurp(const std::string& path) {
 // cluster may touch them), and the lines that name one of `marks` (its network namespace,
 // veth, addresses, directory, cgroups) among links, namespaces, routes, mounts, cgroups and
 // CNI's cache. The fixture's cluster runs meanwhile; its lines name other marks.
-std::set<std::string> MachineState(const std::string& scratch, const std::vector<std::string>& marks) {
+std::set<std::string> MachineState(const std::string& scratch,
+                                   const std::vector<std::string>& marks) {
   std::set<std::string> state;
   auto lines = [&](const std::string& what, const std::string& command, bool all) {
     std::istringstream in(RunCommand({"/bin/sh", "-c", command}, scratch).out);
@@ -52,10 +53,9 @@ std::vector<std::string> MarksOf(const std::string& dir) {
   for (std::string line; std::getline(in, line);) {
     if (line.rfind("REAL_K=", 0) != 0) continue;
     const std::string k = line.substr(7);
-    for (const std::string& m : {"vc-lc-" + k + " ", "vc-lc-" + k + "-", "vclc-" + k + "@",
-                                "vclc-" + k + ":", "172.30." + k + ".",
-                                "10." + std::to_string(200 + std::stoi(k)) + ".",
-                                "/run/vc-lc/" + k})
+    for (const std::string& m :
+         {"vc-lc-" + k + " ", "vc-lc-" + k + "-", "vclc-" + k + "@", "vclc-" + k + ":",
+          "172.30." + k + ".", "10." + std::to_string(200 + std::stoi(k)) + ".", "/run/vc-lc/" + k})
       marks.push_back(m);
   }
   return marks;
@@ -99,8 +99,8 @@ class RealUpDownTest : public ::testing::Test {
   }
 
   void RunAPod() {
-    Ran run = Kubectl({"run", "sleeper", "--image=busybox:1.36", "--restart=Never", "--", "sleep",
-                       "3600"});
+    Ran run = Kubectl(
+        {"run", "sleeper", "--image=busybox:1.36", "--restart=Never", "--", "sleep", "3600"});
     ASSERT_EQ(run.code, 0) << run.out;
     ASSERT_EQ(Kubectl({"wait", "--for=condition=Ready", "pod/sleeper", "--timeout=90s"}).code, 0)
         << Kubectl({"describe", "pod", "sleeper"}).out;
@@ -129,7 +129,8 @@ TEST_F(RealUpDownTest, ASecondClusterRunsBesideTheFirstAndDownLeavesNothing) {
   const auto running = MachineState(scratch_->path(), marks);
   // It made its namespace, veth, route, mounts and cgroups (so the marks find them) ...
   const std::string made = Diff(iptables_before, running);
-  for (const char* kind : {"+ netns: ", "+ link: ", "+ route: ", "+ mount: ", "+ cgroup: ", "+ run: "})
+  for (const char* kind :
+       {"+ netns: ", "+ link: ", "+ route: ", "+ mount: ", "+ cgroup: ", "+ run: "})
     EXPECT_NE(made.find(kind), std::string::npos) << kind << " in\n" << made;
   Ran down = LocalClusterCmd({"down", "--dir", dir_});
   ASSERT_EQ(down.code, 0) << down.out;
@@ -159,20 +160,23 @@ TEST_F(RealUpDownTest, BadInputFailsWithOneLineThatSaysWhatToDo) {
   Ran nodes = LocalClusterCmd({"up", "--dir", dir_, "--nodes", "0", "--real-nodes", "0"});
   EXPECT_NE(nodes.code, 0);
   EXPECT_NE(nodes.out.find("no nodes; give --nodes N"), std::string::npos) << nodes.out;
-  Ran cidr = LocalClusterCmd({"up", "--dir", dir_, "--real-nodes", "1", "--service-cidr", "10.96.0.1/12"});
+  Ran cidr =
+      LocalClusterCmd({"up", "--dir", dir_, "--real-nodes", "1", "--service-cidr", "10.96.0.1/12"});
   EXPECT_NE(cidr.code, 0);
-  EXPECT_NE(cidr.out.find("is not an IPv4 network such as 10.96.0.0/12"), std::string::npos) << cidr.out;
+  EXPECT_NE(cidr.out.find("is not an IPv4 network such as 10.96.0.0/12"), std::string::npos)
+      << cidr.out;
   // Not root: setpriv drops to nobody.
-  Ran user = RunCommand({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", script_,
-                         "up", "--dir", "/tmp/vc-never-made", "--real-nodes", "1"},
+  Ran user = RunCommand({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                         script_, "up", "--dir", "/tmp/vc-never-made", "--real-nodes", "1"},
                         scratch_->path());
   EXPECT_NE(user.code, 0);
   EXPECT_NE(user.out.find("--real-nodes needs root"), std::string::npos) << user.out;
   // No cgroup v1 hierarchies: an empty /sys/fs/cgroup in a mount namespace of its own.
-  Ran cgroups = RunCommand({"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh",
-                            "-c", "mount -t tmpfs none /sys/fs/cgroup && exec '" + script_ +
-                                      "' up --dir '" + dir_ + "' --nodes 0 --real-nodes 1"},
-                           scratch_->path());
+  Ran cgroups =
+      RunCommand({"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                  "mount -t tmpfs none /sys/fs/cgroup && exec '" + script_ + "' up --dir '" + dir_ +
+                      "' --nodes 0 --real-nodes 1"},
+                 scratch_->path());
   EXPECT_NE(cgroups.code, 0);
   EXPECT_NE(cgroups.out.find("--real-nodes needs the cgroup v1 hierarchies"), std::string::npos)
       << cgroups.out;

@@ -4,9 +4,8 @@
 // k8s-previous) beside one of this build's, on one real-node host, both serving their
 // version and running pods.
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "realnodes/real_virtual_cluster.h"
 
@@ -25,8 +24,8 @@ std::string PreviousVersion() {
 }
 
 std::string ServerVersion(const Ran& ran) {
-  const auto doc = nlohmann::json::parse(ran.out.substr(std::min(ran.out.find('{'), ran.out.size())),
-                                         nullptr, false);
+  const auto doc = nlohmann::json::parse(
+      ran.out.substr(std::min(ran.out.find('{'), ran.out.size())), nullptr, false);
   return doc.is_object() ? doc.value("/serverVersion/gitVersion"_json_pointer, std::string())
                          : std::string();
 }

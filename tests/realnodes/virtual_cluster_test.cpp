@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <sstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "realnodes/real_virtual_cluster.h"
 #include "support/processes.h"
@@ -24,8 +24,9 @@ TEST_F(RealVirtualClusterTest, ControlPlaneAndTenantPodRunAsRealContainers) {
   // The control plane is a real pod on a real node, in containerd.
   const std::string node = Get("pod/vc1-0", "{.spec.nodeName}");
   EXPECT_TRUE(node == NodeName(1) || node == NodeName(2)) << node;
-  EXPECT_NE(Get("pod/vc1-0", "{.status.containerStatuses[0].containerID}").rfind("containerd://", 0),
-            std::string::npos);
+  EXPECT_NE(
+      Get("pod/vc1-0", "{.status.containerStatuses[0].containerID}").rfind("containerd://", 0),
+      std::string::npos);
   // The seed's first look inside: kine's SQLite database, from the syncer container.
   Ran ls = Kubectl({"exec", "vc1-0", "-c", "syncer", "--", "ls", "-l", "/data/state.db"});
   EXPECT_EQ(ls.code, 0) << ls.out;
@@ -38,9 +39,11 @@ TEST_F(RealVirtualClusterTest, ControlPlaneAndTenantPodRunAsRealContainers) {
   EXPECT_TRUE(Eventually([&] { return Get(host_pod, "{.status.phase}") == "Running"; },
                          std::chrono::seconds(120)))
       << Kubectl({"describe", host_pod}).out;
-  EXPECT_TRUE(Eventually([&] {
-    return Vc({"get", "pod", "web", "-o", "jsonpath={.status.phase}"}, true).out == "Running";
-  }, std::chrono::seconds(60)));
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return Vc({"get", "pod", "web", "-o", "jsonpath={.status.phase}"}, true).out == "Running";
+      },
+      std::chrono::seconds(60)));
   // Its logs through the syncer's kubelet relay: nginx's start-up notices.
   Ran logs = Vc({"exec", "web", "--", "cat", "/etc/nginx/nginx.conf"}, true);
   EXPECT_EQ(logs.code, 0) << logs.out;
@@ -52,18 +55,17 @@ TEST_F(RealVirtualClusterTest, ControlPlaneAndTenantPodRunAsRealContainers) {
   // attaches, then kubectl shows its logs), whose connection failing must not break the next
   // command through kubectl vc connect's forwarder.
   ASSERT_EQ(Vc({"expose", "pod", "web", "--port=80"}, true).code, 0);
-  Ran dns_ready = Vc({"-n", "kube-system", "rollout", "status", "deployment/coredns",
-                      "--timeout=120s"},
-                     true);
+  Ran dns_ready =
+      Vc({"-n", "kube-system", "rollout", "status", "deployment/coredns", "--timeout=120s"}, true);
   ASSERT_EQ(dns_ready.code, 0) << dns_ready.out;
-  Ran dns = Vc({"run", "dns", "--image=busybox:1.28", "--rm", "-i", "--restart=Never", "--",
-                "sh", "-c",
-                // Polled, up to a minute: a Service just made reaches the node's kube-proxy
-                // (and a re-addressed one the virtual DNS) a moment later; once (20 s) was
-                // too short on a loaded CI machine.
-                "nslookup web.default.svc.cluster.local && for i in $(seq 12); do "
-                "timeout 5 wget -qO- http://web/ && exit 0; sleep 5; done; exit 1"},
-               true);
+  Ran dns =
+      Vc({"run", "dns", "--image=busybox:1.28", "--rm", "-i", "--restart=Never", "--", "sh", "-c",
+          // Polled, up to a minute: a Service just made reaches the node's kube-proxy
+          // (and a re-addressed one the virtual DNS) a moment later; once (20 s) was
+          // too short on a loaded CI machine.
+          "nslookup web.default.svc.cluster.local && for i in $(seq 12); do "
+          "timeout 5 wget -qO- http://web/ && exit 0; sleep 5; done; exit 1"},
+         true);
   EXPECT_EQ(dns.code, 0) << dns.out;
   EXPECT_NE(dns.out.find("Name:\tweb.default.svc.cluster.local"), std::string::npos) << dns.out;
   EXPECT_NE(dns.out.find("<title>Welcome to nginx!</title>"), std::string::npos) << dns.out;
@@ -100,7 +102,8 @@ metadata: {name: web, namespace: default}
 spec:
   terminationGracePeriodSeconds: 1
   containers: [{name: nginx, image: nginx:1.27}]
-)").code,
+)")
+                .code,
             0);
   ASSERT_TRUE(WaitRunningIn("relay", "talker"));
   ASSERT_TRUE(WaitRunningIn("relay", "web"));
@@ -122,22 +125,25 @@ spec:
   Ran attach = Sh("printf 'hello\\n' | kubectl --context " + ContextOf("relay") +
                   " attach -i talker -c main");
   EXPECT_NE(attach.out.find("got hello"), std::string::npos) << attach.out;
-  EXPECT_TRUE(Eventually([&] { return GetIn("relay", "pod/talker", "{.status.phase}") == "Succeeded"; }))
-      << In("relay", {"describe", "pod", "talker"}).out;
+  EXPECT_TRUE(Eventually([&] {
+    return GetIn("relay", "pod/talker", "{.status.phase}") == "Succeeded";
+  })) << In("relay", {"describe", "pod", "talker"}).out;
 
   // port-forward: nginx's page on a local port, through the relay's streams.
   const int port = FreePort();
-  auto forward = ChildProcess::Start(
-      "port-forward",
-      {ClusterValue(dir_, "BIN") + "/kubectl", "--context", ContextOf("relay"),
-       "port-forward", "pod/web", std::to_string(port) + ":80"},
-      scratch_->path() + "/port-forward.log", UserEnv());
+  auto forward =
+      ChildProcess::Start("port-forward",
+                          {ClusterValue(dir_, "BIN") + "/kubectl", "--context", ContextOf("relay"),
+                           "port-forward", "pod/web", std::to_string(port) + ":80"},
+                          scratch_->path() + "/port-forward.log", UserEnv());
   ASSERT_TRUE(forward.ok()) << forward.status().ToString();
   std::string page;
-  EXPECT_TRUE(Eventually([&] {
-    page = LoopbackHttpResponse(port, "/");
-    return page.find("<title>Welcome to nginx!</title>") != std::string::npos;
-  }, std::chrono::seconds(60)))
+  EXPECT_TRUE(Eventually(
+      [&] {
+        page = LoopbackHttpResponse(port, "/");
+        return page.find("<title>Welcome to nginx!</title>") != std::string::npos;
+      },
+      std::chrono::seconds(60)))
       << page << (*forward)->LogTail();
   // A second connection over the same forward.
   EXPECT_NE(LoopbackHttpResponse(port, "/").find("HTTP/1.1 200"), std::string::npos);
@@ -185,7 +191,8 @@ spec:
       exec: {command: [cat, /tmp/never]}
       periodSeconds: 1
       failureThreshold: 1
-)").code,
+)")
+                .code,
             0);
   ASSERT_TRUE(WaitRunningIn("spec", "probed", /*ready=*/false));
 
@@ -196,9 +203,8 @@ spec:
                         "jsonpath={.items[*].endpoints[*].conditions.ready}"});
     return r.code == 0 ? r.out : "";
   };
-  EXPECT_TRUE(Eventually([&] {
-    return endpoints() == "false";
-  })) << In("spec", {"get", "endpointslices", "-o", "yaml"}).out;
+  EXPECT_TRUE(Eventually([&] { return endpoints() == "false"; }))
+      << In("spec", {"get", "endpointslices", "-o", "yaml"}).out;
   EXPECT_EQ(GetIn("spec", "pod/probed", ready), "False");
 
   // The user the tenant asked for.
@@ -209,9 +215,7 @@ spec:
   ASSERT_EQ(In("spec", {"exec", "probed", "--", "touch", "/tmp/ready"}).code, 0);
   EXPECT_TRUE(Eventually([&] { return GetIn("spec", "pod/probed", ready) == "True"; }))
       << In("spec", {"describe", "pod", "probed"}).out;
-  EXPECT_TRUE(Eventually([&] {
-    return endpoints() == "true";
-  }));
+  EXPECT_TRUE(Eventually([&] { return endpoints() == "true"; }));
 
   // The token kubelet mounted is the virtual API server's, for this pod's service account.
   Ran token = In("spec", {"exec", "probed", "--", "cat",
@@ -221,16 +225,19 @@ spec:
   ASSERT_EQ(server.code, 0) << server.out;
   const std::string as_pod = scratch_->path() + "/as-pod.kubeconfig";
   ASSERT_TRUE(WriteTokenKubeconfig(server.out, token.out, as_pod)) << server.out;
-  Ran whoami = Vc({"--kubeconfig", as_pod, "auth", "whoami", "-o",
-                   "jsonpath={.status.userInfo.username}"},
-                  true);
+  Ran whoami =
+      Vc({"--kubeconfig", as_pod, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}"},
+         true);
   EXPECT_EQ(whoami.out, "system:serviceaccount:default:default") << whoami.out;
 
   // The liveness probe fails: kubelet restarts the container, and the count comes back.
-  EXPECT_TRUE(Eventually([&] {
-    const std::string n = GetIn("spec", "pod/dies", "{.status.containerStatuses[0].restartCount}");
-    return !n.empty() && std::stoi(n) >= 1;
-  }, std::chrono::seconds(120)))
+  EXPECT_TRUE(Eventually(
+      [&] {
+        const std::string n =
+            GetIn("spec", "pod/dies", "{.status.containerStatuses[0].restartCount}");
+        return !n.empty() && std::stoi(n) >= 1;
+      },
+      std::chrono::seconds(120)))
       << In("spec", {"describe", "pod", "dies"}).out;
 }
 
@@ -254,7 +261,8 @@ metadata: {name: host-web}
 spec:
   selector: {app: host-web}
   ports: [{port: 80}]
-)").code,
+)")
+                .code,
             0);
   ASSERT_NO_FATAL_FAILURE(Create("api"));
   ASSERT_EQ(ApplyIn("api", R"(apiVersion: v1
@@ -273,7 +281,8 @@ metadata: {name: backend, namespace: default}
 spec:
   selector: {app: backend}
   ports: [{port: 80, targetPort: 8080}]
-)").code,
+)")
+                .code,
             0);
   ASSERT_NO_FATAL_FAILURE(Create("front", R"(networking:
   resolveDNS:
@@ -284,8 +293,8 @@ spec:
     - {from: )" + ns_ + R"(/host-web, to: default/shared-web}
 )"));
   ASSERT_TRUE(WaitRunningIn("api", "backend"));
-  Ran dns_ready = In("front", {"-n", "kube-system", "rollout", "status", "deployment/coredns",
-                               "--timeout=150s"});
+  Ran dns_ready = In(
+      "front", {"-n", "kube-system", "rollout", "status", "deployment/coredns", "--timeout=150s"});
   ASSERT_EQ(dns_ready.code, 0) << dns_ready.out;
   ASSERT_EQ(ApplyIn("front", R"(apiVersion: v1
 kind: Pod
@@ -302,10 +311,12 @@ spec:
       nslookup kubernetes.default.svc.cluster.local;
       timeout 20 wget -qO- http://backend.default.svc.cluster.local/ &&
       timeout 20 wget -qO- http://shared-web/']
-)").code,
+)")
+                .code,
             0);
-  EXPECT_TRUE(Eventually([&] { return GetIn("front", "pod/asker", "{.status.phase}") == "Succeeded"; },
-                         std::chrono::seconds(150)))
+  EXPECT_TRUE(
+      Eventually([&] { return GetIn("front", "pod/asker", "{.status.phase}") == "Succeeded"; },
+                 std::chrono::seconds(150)))
       << In("front", {"logs", "asker"}).out << In("front", {"describe", "pod", "asker"}).out;
   const std::string out = In("front", {"logs", "asker"}).out;
   EXPECT_NE(out.find("Name:\tbackend.default.svc.cluster.local"), std::string::npos) << out;
@@ -314,9 +325,12 @@ spec:
 
   const std::string front_ns = NamespaceOf("front");
   const std::string host_ip =
-      Kubectl({"-n", front_ns, "get", "service", "front", "-o", "jsonpath={.spec.clusterIP}"}, false).out;
+      Kubectl({"-n", front_ns, "get", "service", "front", "-o", "jsonpath={.spec.clusterIP}"},
+              false)
+          .out;
   const std::string pod_ip =
-      Kubectl({"-n", front_ns, "get", "pod", "front-0", "-o", "jsonpath={.status.podIP}"}, false).out;
+      Kubectl({"-n", front_ns, "get", "pod", "front-0", "-o", "jsonpath={.status.podIP}"}, false)
+          .out;
   ASSERT_FALSE(host_ip.empty());
   ASSERT_FALSE(pod_ip.empty());
   EXPECT_EQ(GetIn("front", "service/kubernetes", "{.spec.clusterIP}"), host_ip);
@@ -329,10 +343,13 @@ spec:
            got.compare(got.size() - pod_ip.size(), pod_ip.size(), pod_ip) == 0 &&
            (got.size() == pod_ip.size() || got[got.size() - pod_ip.size() - 1] == '\n');
   };
-  EXPECT_TRUE(Eventually([&] {
-    return ends_with_pod_ip(GetIn("front", "endpoints/kubernetes", "{.subsets[0].addresses[*].ip}")) &&
-           GetIn("front", "endpointslice/kubernetes", "{.endpoints[*].addresses[*]}") == pod_ip;
-  }, std::chrono::seconds(30)))
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return ends_with_pod_ip(
+                   GetIn("front", "endpoints/kubernetes", "{.subsets[0].addresses[*].ip}")) &&
+               GetIn("front", "endpointslice/kubernetes", "{.endpoints[*].addresses[*]}") == pod_ip;
+      },
+      std::chrono::seconds(30)))
       << In("front", {"get", "endpoints,endpointslices", "-n", "default", "-o", "yaml"}).out;
 }
 
@@ -340,8 +357,7 @@ spec:
 std::vector<pid_t> PodProcesses(const std::string& uid, const std::string& program,
                                 const std::string& arg) {
   return Processes([&](const ProcessInfo& p) {
-    return std::filesystem::path(p.argv[0]).filename() == program && p.HasArg(arg) &&
-           p.InPod(uid);
+    return std::filesystem::path(p.argv[0]).filename() == program && p.HasArg(arg) && p.InPod(uid);
   });
 }
 
@@ -351,21 +367,23 @@ std::vector<pid_t> PodProcesses(const std::string& uid, const std::string& progr
 // another, which runs on the host), and a pod the tenant created meanwhile runs.
 TEST_F(RealVirtualClusterTest, ASyncerKilledOnItsNodeIsRestartedAndThePodStopsPromptly) {
   ASSERT_NO_FATAL_FAILURE(Create("rs"));
-  ASSERT_EQ(In("rs", {"create", "deployment", "steady", "--image=busybox:1.36", "--", "sleep",
-                      "3600"})
-                .code,
-            0);
+  ASSERT_EQ(
+      In("rs", {"create", "deployment", "steady", "--image=busybox:1.36", "--", "sleep", "3600"})
+          .code,
+      0);
   auto virtual_steady = [&] {
     Ran r = In("rs", {"get", "pods", "-l", "app=steady", "-o",
                       "jsonpath={range .items[*]}{.metadata.name} {.status.phase}{\"\\n\"}{end}"});
     return r.code == 0 ? r.out : "";
   };
   std::string before;
-  ASSERT_TRUE(Eventually([&] {
-    before = virtual_steady();
-    return before.find(" Running\n") != std::string::npos &&
-           before.find('\n') == before.size() - 1;
-  }, std::chrono::seconds(150)))
+  ASSERT_TRUE(Eventually(
+      [&] {
+        before = virtual_steady();
+        return before.find(" Running\n") != std::string::npos &&
+               before.find('\n') == before.size() - 1;
+      },
+      std::chrono::seconds(150)))
       << before << In("rs", {"describe", "pods", "-l", "app=steady"}).out;
   const std::string old_pod = before.substr(0, before.find(' '));
   const std::string old_host_pod = "pod/" + old_pod + "-x-default-x-rs";
@@ -387,15 +405,17 @@ TEST_F(RealVirtualClusterTest, ASyncerKilledOnItsNodeIsRestartedAndThePodStopsPr
       << Kubectl({"describe", "pod", "rs-0"}).out;
   // The deleted pod is gone in the virtual cluster too; its replacement runs on the host.
   std::string after;
-  EXPECT_TRUE(Eventually([&] {
-    after = virtual_steady();
-    if (after.find(old_pod + " ") != std::string::npos ||
-        after.find(" Running\n") == std::string::npos || after.find('\n') != after.size() - 1) {
-      return false;
-    }
-    return Get("pod/" + after.substr(0, after.find(' ')) + "-x-default-x-rs",
-               "{.status.phase}") == "Running";
-  }, std::chrono::seconds(150)))
+  EXPECT_TRUE(Eventually(
+      [&] {
+        after = virtual_steady();
+        if (after.find(old_pod + " ") != std::string::npos ||
+            after.find(" Running\n") == std::string::npos || after.find('\n') != after.size() - 1) {
+          return false;
+        }
+        return Get("pod/" + after.substr(0, after.find(' ')) + "-x-default-x-rs",
+                   "{.status.phase}") == "Running";
+      },
+      std::chrono::seconds(150)))
       << after << Kubectl({"get", "pods", "-o", "wide"}).out
       << Kubectl({"logs", "rs-0", "-c", "syncer", "--tail=20"}).out;
   EXPECT_TRUE(WaitRunningIn("rs", "meanwhile"));

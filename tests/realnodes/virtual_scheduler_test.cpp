@@ -12,7 +12,8 @@
 namespace vc::testing {
 namespace {
 
-const std::string kExample = std::string(VC_MANIFESTS_DIR) + "/../examples/data-science-values.yaml";
+const std::string kExample =
+    std::string(VC_MANIFESTS_DIR) + "/../examples/data-science-values.yaml";
 
 class VirtualSchedulerTest : public RealVirtualClusterTest {
  protected:
@@ -60,25 +61,28 @@ TEST_F(VirtualSchedulerTest, TheTeamsOwnSchedulerBindsItsPodsToItsGpuNodeOnTheHo
 
   // Its nodes: the GPU pool only.
   std::string nodes;
-  EXPECT_TRUE(Eventually([&] {
-    nodes = GetIn("ds", "nodes", "{.items[*].metadata.name}");
-    return nodes == gpu_node_;
-  }, std::chrono::seconds(60))) << nodes;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        nodes = GetIn("ds", "nodes", "{.items[*].metadata.name}");
+        return nodes == gpu_node_;
+      },
+      std::chrono::seconds(60)))
+      << nodes;
 
   ASSERT_EQ(ApplyIn("ds", kPods).code, 0);
   ASSERT_TRUE(WaitRunningIn("ds", "packed"));
   EXPECT_EQ(GetIn("ds", "pod/packed", "{.spec.nodeName}"), gpu_node_);
   // Bound by the team's profile (the host's default-scheduler confirms it, and the syncer
   // copies that event in too: two Scheduled events, in either order).
-  EXPECT_NE(GetIn("ds", "events",
-                  "{.items[?(@.reason==\"Scheduled\")].reportingComponent}")
+  EXPECT_NE(GetIn("ds", "events", "{.items[?(@.reason==\"Scheduled\")].reportingComponent}")
                 .find("bin-packing"),
             std::string::npos)
       << In("ds", {"get", "events"}).out;
   const std::string host_pod = "pod/packed-x-default-x-ds";
   EXPECT_EQ(Get(host_pod, "{.spec.nodeName}"), gpu_node_);
-  EXPECT_EQ(Get(host_pod, "{.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution"
-                          ".nodeSelectorTerms[0].matchFields[0].values[0]}"),
+  EXPECT_EQ(Get(host_pod,
+                "{.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution"
+                ".nodeSelectorTerms[0].matchFields[0].values[0]}"),
             gpu_node_);
   EXPECT_EQ(Get(host_pod, "{.spec.nodeSelector.pool}"), "gpu");
   EXPECT_EQ(Get(host_pod, "{.spec.schedulerName}"), "default-scheduler");

@@ -11,21 +11,27 @@ namespace {
 std::string Nginx(const std::string& node, const std::string& name = "web") {
   return R"(apiVersion: apps/v1
 kind: Deployment
-metadata: {name: )" + name + R"(}
+metadata: {name: )" +
+         name + R"(}
 spec:
   replicas: 1
-  selector: {matchLabels: {app: )" + name + R"(}}
+  selector: {matchLabels: {app: )" +
+         name + R"(}}
   template:
-    metadata: {labels: {app: )" + name + R"(}}
+    metadata: {labels: {app: )" +
+         name + R"(}}
     spec:
-      nodeName: )" + node + R"(
+      nodeName: )" +
+         node + R"(
       containers: [{name: nginx, image: nginx:1.27, ports: [{containerPort: 80}]}]
 ---
 apiVersion: v1
 kind: Service
-metadata: {name: )" + name + R"(}
+metadata: {name: )" +
+         name + R"(}
 spec:
-  selector: {app: )" + name + R"(}
+  selector: {app: )" +
+         name + R"(}
   ports: [{port: 80, targetPort: 80}]
 )";
 }
@@ -36,16 +42,21 @@ std::string Busybox(const std::string& name, const std::string& node, const std:
                     const std::string& pull_policy = "IfNotPresent") {
   return R"(apiVersion: v1
 kind: Pod
-metadata: {name: )" + name + R"(}
+metadata: {name: )" +
+         name + R"(}
 spec:
-  nodeName: )" + node + R"(
+  nodeName: )" +
+         node + R"(
   restartPolicy: Never
   terminationGracePeriodSeconds: 0
   containers:
     - name: c
-      image: )" + image + R"(
-      imagePullPolicy: )" + pull_policy + R"(
-      command: [sh, -c, ')" + script + R"(']
+      image: )" +
+         image + R"(
+      imagePullPolicy: )" +
+         pull_policy + R"(
+      command: [sh, -c, ')" +
+         script + R"(']
 )";
 }
 
@@ -72,8 +83,10 @@ TEST_F(RealNodesTest, NginxServesAPodOnTheOtherNodeThroughItsClusterIpAndName) {
   ASSERT_FALSE(ip.empty());
   // busybox's wget -T crashes in Debian's static build; `timeout` bounds it instead.
   ASSERT_EQ(Apply(Busybox("client", NodeName(2),
-                          "timeout 20 wget -qO- http://" + ip + "/ && timeout 20 wget -qO- "
-                          "http://web." + ns_ + ".svc.cluster.local/"))
+                          "timeout 20 wget -qO- http://" + ip +
+                              "/ && timeout 20 wget -qO- "
+                              "http://web." +
+                              ns_ + ".svc.cluster.local/"))
                 .code,
             0);
   ASSERT_TRUE(WaitPhase("client", "Succeeded"));
@@ -119,10 +132,10 @@ TEST_F(RealNodesTest, NslookupAnswersTheClusterDomainAndForwardsNothing) {
             0);
   ASSERT_TRUE(WaitPhase("dns", "Succeeded"));
   const std::string out = Kubectl({"logs", "dns"}).out;
-  const std::string kubernetes = Kubectl({"get", "service", "kubernetes", "-n", "default", "-o",
-                                          "jsonpath={.spec.clusterIP}"},
-                                         false)
-                                     .out;
+  const std::string kubernetes =
+      Kubectl({"get", "service", "kubernetes", "-n", "default", "-o", "jsonpath={.spec.clusterIP}"},
+              false)
+          .out;
   ASSERT_FALSE(kubernetes.empty());
   EXPECT_NE(out.find("Name:\tkubernetes.default.svc.cluster.local\nAddress: " + kubernetes + "\n"),
             std::string::npos)
@@ -141,18 +154,16 @@ TEST_F(RealNodesTest, LogsExecPortForwardAndAttachReachTheContainer) {
   // port-forward, then a request that the access log (logs) records.
   const int port = FreePort();
   TempDir pf_dir("vc-pf");
-  auto pf = ChildProcess::Start(
-      "port-forward",
-      {kubectl_, "--kubeconfig", dir_ + "/kubeconfig", "-n", ns_, "port-forward",
-       "deployment/web", std::to_string(port) + ":80"},
-      pf_dir.path() + "/pf.log");
+  auto pf = ChildProcess::Start("port-forward",
+                                {kubectl_, "--kubeconfig", dir_ + "/kubeconfig", "-n", ns_,
+                                 "port-forward", "deployment/web", std::to_string(port) + ":80"},
+                                pf_dir.path() + "/pf.log");
   ASSERT_TRUE(pf.ok());
   std::string page;
   ASSERT_TRUE(Eventually([&] {
     page = LoopbackHttpBody(port, "/from-the-test");
     return !page.empty();
-  }))
-      << (*pf)->LogTail();
+  })) << (*pf)->LogTail();
   EXPECT_NE(page.find("404 Not Found"), std::string::npos) << page;
   EXPECT_TRUE(Eventually([&] {
     return Kubectl({"logs", "deploy/web"}).out.find("GET /from-the-test") != std::string::npos;
@@ -164,7 +175,8 @@ TEST_F(RealNodesTest, LogsExecPortForwardAndAttachReachTheContainer) {
 kind: Pod
 metadata: {name: echo}
 spec:
-  nodeName: )" + NodeName(1) + R"(
+  nodeName: )" + NodeName(1) +
+                  R"(
   restartPolicy: Never
   terminationGracePeriodSeconds: 0
   containers:
@@ -192,7 +204,8 @@ TEST_F(RealNodesTest, AContainerOverItsMemoryLimitIsOomKilledByTheKernel) {
 kind: Pod
 metadata: {name: hog}
 spec:
-  nodeName: )" + NodeName(1) + R"(
+  nodeName: )" + NodeName(1) +
+                  R"(
   restartPolicy: Never
   containers:
     - name: c
@@ -214,7 +227,8 @@ TEST_F(RealNodesTest, AFailingReadinessProbeKeepsThePodOutOfItsServicesEndpoints
 kind: Pod
 metadata: {name: unready, labels: {app: web}}
 spec:
-  nodeName: )" + NodeName(2) + R"(
+  nodeName: )" + NodeName(2) +
+                  R"(
   containers:
     - name: nginx
       image: nginx:1.27
@@ -224,7 +238,8 @@ spec:
             0);
   ASSERT_EQ(Kubectl({"rollout", "status", "deployment/web", "--timeout=90s"}).code, 0);
   ASSERT_TRUE(WaitPhase("unready", "Running"));
-  const std::string ready_ip = Get("pods", "{.items[?(@.metadata.name!=\"unready\")].status.podIP}");
+  const std::string ready_ip =
+      Get("pods", "{.items[?(@.metadata.name!=\"unready\")].status.podIP}");
   const std::string unready_ip = Get("pod/unready", "{.status.podIP}");
   ASSERT_FALSE(unready_ip.empty());
   const std::string slices = "endpointslices";
@@ -232,14 +247,16 @@ spec:
       "{range .items[*].endpoints[?(@.conditions.ready==true)]}{.addresses[0]} {end}";
   const std::string not_ready =
       "{range .items[*].endpoints[?(@.conditions.ready==false)]}{.addresses[0]} {end}";
-  ASSERT_TRUE(Eventually([&] {
-    return Kubectl({"get", slices, "-l", "kubernetes.io/service-name=web", "-o",
-                    "jsonpath=" + not_ready})
-               .out.find(unready_ip) != std::string::npos;
-  }, std::chrono::seconds(60)));
-  const std::string serving = Kubectl({"get", slices, "-l", "kubernetes.io/service-name=web",
-                                       "-o", "jsonpath=" + ready})
-                                  .out;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return Kubectl({"get", slices, "-l", "kubernetes.io/service-name=web", "-o",
+                        "jsonpath=" + not_ready})
+                   .out.find(unready_ip) != std::string::npos;
+      },
+      std::chrono::seconds(60)));
+  const std::string serving =
+      Kubectl({"get", slices, "-l", "kubernetes.io/service-name=web", "-o", "jsonpath=" + ready})
+          .out;
   EXPECT_EQ(serving, ready_ip + " ");
   EXPECT_EQ(Get("pod/unready", "{.status.containerStatuses[0].ready}"), "false");
 }
@@ -247,12 +264,14 @@ spec:
 TEST_F(RealNodesTest, AnImageWeDidNotBuildFailsToPullFromTheLocalRegistryOnly) {
   ASSERT_EQ(Apply(Busybox("missing", NodeName(1), "true", "quay.io/nobody/not-built:1")).code, 0);
   std::string events;
-  ASSERT_TRUE(Eventually([&] {
-    events = Kubectl({"get", "events", "--field-selector", "involvedObject.name=missing", "-o",
-                      "jsonpath={range .items[*]}{.reason}: {.message}{\"\\n\"}{end}"})
-                 .out;
-    return events.find("Failed: ") != std::string::npos;
-  }, std::chrono::seconds(60)))
+  ASSERT_TRUE(Eventually(
+      [&] {
+        events = Kubectl({"get", "events", "--field-selector", "involvedObject.name=missing", "-o",
+                          "jsonpath={range .items[*]}{.reason}: {.message}{\"\\n\"}{end}"})
+                     .out;
+        return events.find("Failed: ") != std::string::npos;
+      },
+      std::chrono::seconds(60)))
       << events;
   EXPECT_NE(events.find("not found"), std::string::npos) << events;
   // Asked of the cluster's own registry, under the registry's name (its access log).
@@ -282,8 +301,7 @@ TEST_F(RealNodesTest, PullPolicyAlwaysPullsFromTheLocalRegistryEveryTime) {
         Kubectl({"get", "events", "--field-selector", "involvedObject.name=" + name, "-o",
                  "jsonpath={range .items[*]}{.reason}: {.message}{\"\\n\"}{end}"})
             .out;
-    EXPECT_NE(events.find("Pulled: Successfully pulled image \"" + image + "\""),
-              std::string::npos)
+    EXPECT_NE(events.find("Pulled: Successfully pulled image \"" + image + "\""), std::string::npos)
         << events;
     EXPECT_EQ(events.find("already present"), std::string::npos) << events;
     EXPECT_GT(registry_asks(), before) << name << ": the local registry was not asked";

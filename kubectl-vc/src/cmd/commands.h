@@ -5,12 +5,11 @@
 // process: the logic lives in the modules.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <iosfwd>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "vc/cli/host.h"
 #include "vc/status.h"

@@ -135,7 +135,8 @@ int Complete(CLI::App& root, GlobalOptions& globals, std::vector<std::string> wo
 
 namespace {
 
-constexpr const char* kBash = R"(# kubectl-vc completion for bash: source <(kubectl-vc completion bash)
+constexpr const char* kBash =
+    R"(# kubectl-vc completion for bash: source <(kubectl-vc completion bash)
 _kubectl_vc() {
   local IFS=$'\n' out
   out=$(kubectl-vc __complete "${COMP_WORDS[@]:1:$COMP_CWORD}" 2>/dev/null)
@@ -157,7 +158,9 @@ void AddCompletionCommands(CLI::App& app, GlobalOptions& /*globals*/, Action* ac
       "the kubectl_complete-vc program installed next to kubectl-vc.\n\nExamples:\n"
       "  source <(kubectl-vc completion bash)\n"
       "  source <(kubectl-vc completion zsh)");
-  completion->add_option("SHELL", *shell, "bash|zsh")->required()->check(CLI::IsMember({"bash", "zsh"}));
+  completion->add_option("SHELL", *shell, "bash|zsh")
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh"}));
   completion->callback([shell, action] {
     *action = [shell] {
       if (*shell == "zsh") Out() << "autoload -U +X bashcompinit && bashcompinit\n";

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "vc/cli/connect/connect.h"
+
 #include "cmd/commands.h"
 #include "cmd/host_access.h"
-#include "vc/cli/connect/connect.h"
 
 namespace vc::cli::cmd {
 
@@ -54,7 +55,8 @@ void AddConnectCommands(CLI::App& app, GlobalOptions& globals, Action* action) {
       "  kubectl vc disconnect");
   sub->add_option("NAME", flags->name, "Name of the virtual cluster (optional when there is one)");
   sub->add_flag("--print", flags->print, "Print a kubeconfig instead of changing yours");
-  sub->add_option("--local-port", flags->local_port, "Local port of the port-forward (default: free)")
+  sub->add_option("--local-port", flags->local_port,
+                  "Local port of the port-forward (default: free)")
       ->check(CLI::Range(0, 65535));
   sub->add_option("--server", flags->server,
                   "Reach the virtual API at this URL (e.g. an ingress or load balancer)");
@@ -68,9 +70,8 @@ void AddConnectCommands(CLI::App& app, GlobalOptions& globals, Action* action) {
       "disconnect",
       "Switch kubectl back to the context that was current before connect, and stop the "
       "port-forward.\n\nExample:\n  kubectl vc disconnect");
-  disconnect->callback([&globals, action] {
-    *action = [&globals] { return RunDisconnect(globals); };
-  });
+  disconnect->callback(
+      [&globals, action] { *action = [&globals] { return RunDisconnect(globals); }; });
 }
 
 }  // namespace vc::cli::cmd

@@ -23,8 +23,8 @@ struct CreateFlags {
   bool upgrade = false;
   bool expose = false;
   std::string timeout = "5m";
-  std::string dry_run;  // "" (apply), "client" (print, touch nothing)
-  std::string output;   // with --dry-run: yaml (default), json or name
+  std::string dry_run;    // "" (apply), "client" (print, touch nothing)
+  std::string output;     // with --dry-run: yaml (default), json or name
   SnapshotFlags restore;  // --restore URL and the snapshot store flags
 };
 
@@ -37,8 +37,9 @@ int RunDryRun(const GlobalOptions& globals, const CreateFlags& flags,
                                 "host is not contacted); use --dry-run or --dry-run=client"));
   }
   if (!flags.restore.url.empty()) {
-    return Fail(InvalidArgument("--dry-run cannot be used with --restore: the values come from "
-                                "the snapshot, which a dry run does not read"));
+    return Fail(
+        InvalidArgument("--dry-run cannot be used with --restore: the values come from "
+                        "the snapshot, which a dry run does not read"));
   }
   auto format = output::ParseFormat(flags.output.empty() ? "yaml" : flags.output);
   if (!format.ok()) return Fail(format.status());
@@ -85,15 +86,17 @@ int RunCreate(const GlobalOptions& globals, const CreateFlags& flags) {
   output::Progress progress(Err());
   const CancelToken* cancel = InterruptToken();
   auto created = [&]() -> StatusOr<lifecycle::CreateResult> {
-    if (flags.restore.url.empty()) return lifecycle::Create(*host->client, options, progress, cancel);
+    if (flags.restore.url.empty())
+      return lifecycle::Create(*host->client, options, progress, cancel);
     ASSIGN_OR_RETURN(auto transfer, ResolveTransfer(flags.restore, globals.host.env));
     return snapshot::CreateFromSnapshot(*host, options, {transfer, *timeout}, globals.host.env,
                                         progress, Err(), cancel);
   }();
   if (!created.ok()) return Fail(ExplainHostError(*host, created.status()));
   if (!flags.connect) {
-    Err() << "virtual cluster " << options.name << " is " << (created->existed ? "upgraded" : "created")
-          << " in namespace " << created->namespace_ << "; it starts in the background\n"
+    Err() << "virtual cluster " << options.name << " is "
+          << (created->existed ? "upgraded" : "created") << " in namespace " << created->namespace_
+          << "; it starts in the background\n"
           << "  wait for it: kubectl wait --for=condition=ready pod -l app=vcluster,release="
           << options.name << " -n " << created->namespace_ << "\n"
           << "  then:        kubectl vc connect " << options.name << " -n " << created->namespace_
@@ -112,7 +115,8 @@ int RunCreate(const GlobalOptions& globals, const CreateFlags& flags) {
     progress.Fail();
     return Fail(connected.status().Annotate("virtual cluster " + options.name +
                                             " is running, but connecting failed (retry with "
-                                            "kubectl vc connect " + options.name + ")"));
+                                            "kubectl vc connect " +
+                                            options.name + ")"));
   }
   progress.Done();
   Err() << "virtual cluster " << options.name << " is ready; kubectl now talks to it "
@@ -134,7 +138,8 @@ void AddCreateCommand(CLI::App& app, GlobalOptions& globals, Action* action) {
       "  kubectl vc create ci --connect=false   # return once the objects are applied\n"
       "  kubectl vc create dev-team -f dev-values.yaml --dry-run -o yaml > dev-team.yaml\n"
       "  kubectl vc create dev-team --restore oci://registry.example.com/snapshots/dev-team:v1");
-  sub->add_option("NAME", flags->name, "Name of the virtual cluster (a DNS-1123 label)")->required();
+  sub->add_option("NAME", flags->name, "Name of the virtual cluster (a DNS-1123 label)")
+      ->required();
   sub->add_option("-f,--values", flags->values_files,
                   "Values file (vcluster.yaml key paths plus isolation:); repeat to layer, - for "
                   "stdin");
@@ -153,8 +158,7 @@ void AddCreateCommand(CLI::App& app, GlobalOptions& globals, Action* action) {
                 "--connect=false returns once the objects are applied)");
   sub->add_flag("--upgrade", flags->upgrade,
                 "Re-apply the values to an existing virtual cluster (only what changed changes)");
-  sub->add_flag("--expose", flags->expose,
-                "Expose the virtual API with a LoadBalancer Service");
+  sub->add_flag("--expose", flags->expose, "Expose the virtual API with a LoadBalancer Service");
   sub->add_option("--timeout", flags->timeout, "How long to wait for the control plane")
       ->capture_default_str();
   sub->add_option("--restore", flags->restore.url,

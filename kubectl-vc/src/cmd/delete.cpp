@@ -27,7 +27,8 @@ int Run(const GlobalOptions& globals, const Flags& flags) {
   Status forgotten = connect::Forget(info.name, info.namespace_, host.context,
                                      connect::DefaultStateDir(globals.host.env));
   if (!forgotten.ok()) progress.Note("could not remove local contexts: " + forgotten.message());
-  lifecycle::DeleteOptions options{.keep_data = flags.keep_data, .wait = flags.wait, .timeout = *timeout};
+  lifecycle::DeleteOptions options{
+      .keep_data = flags.keep_data, .wait = flags.wait, .timeout = *timeout};
   return ExitCode(ExplainHostError(
       host, lifecycle::Delete(*host.client, info, options, progress, InterruptToken())));
 }
@@ -47,10 +48,12 @@ void AddDeleteCommand(CLI::App& app, GlobalOptions& globals, Action* action) {
   sub->add_option("NAME", flags->name, "Name of the virtual cluster")->required();
   sub->add_flag("--keep-data", flags->keep_data, "Keep the PersistentVolumeClaim (and namespace)");
   sub->add_flag("--wait", flags->wait, "Wait until every object is gone");
-  sub->add_option("--timeout", flags->timeout, "How long --wait waits (and, at most 2m of it, delete for the control plane to stop)")->capture_default_str();
-  sub->callback([&globals, flags, action] {
-    *action = [&globals, flags] { return Run(globals, *flags); };
-  });
+  sub->add_option(
+         "--timeout", flags->timeout,
+         "How long --wait waits (and, at most 2m of it, delete for the control plane to stop)")
+      ->capture_default_str();
+  sub->callback(
+      [&globals, flags, action] { *action = [&globals, flags] { return Run(globals, *flags); }; });
 }
 
 }  // namespace vc::cli::cmd

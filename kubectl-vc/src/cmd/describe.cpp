@@ -37,7 +37,8 @@ void PrintHuman(const json& d) {
       rows.push_back({"  " + S(c, "name"), c.value("ready", false) ? "true" : "false",
                       std::to_string(c.value("restarts", 0)), S(c, "state"), S(c, "image")});
     }
-    if (!rows.empty()) output::PrintTable(out, {"  CONTAINER", "READY", "RESTARTS", "STATE", "IMAGE"}, rows);
+    if (!rows.empty())
+      output::PrintTable(out, {"  CONTAINER", "READY", "RESTARTS", "STATE", "IMAGE"}, rows);
   } else {
     out << "Control plane: no pod\n";
   }
@@ -48,7 +49,8 @@ void PrintHuman(const json& d) {
     const json used = q.value("used", json::object());
     const json hard = q.value("hard", json::object());
     for (const auto& [k, v] : hard.items()) {
-      rows.push_back({"  " + k, used.contains(k) ? used[k].get<std::string>() : "-", v.get<std::string>()});
+      rows.push_back(
+          {"  " + k, used.contains(k) ? used[k].get<std::string>() : "-", v.get<std::string>()});
     }
     output::PrintTable(out, {"  RESOURCE", "USED", "HARD"}, rows);
   }
@@ -64,7 +66,8 @@ void PrintHuman(const json& d) {
   }
 }
 
-int RunDescribe(const GlobalOptions& globals, const std::string& name, const std::string& output_flag) {
+int RunDescribe(const GlobalOptions& globals, const std::string& name,
+                const std::string& output_flag) {
   auto format = output::ParseFormat(output_flag);
   if (!format.ok()) return Fail(format.status());
   auto target = OpenTarget(globals, name);

@@ -37,8 +37,8 @@ int RunList(const GlobalOptions& globals, const std::string& output_flag) {
                       connected.count({i.namespace_, i.name}) ? "True" : "False",
                       output::Age(i.created, now)});
     }
-    output::PrintTable(Out(), {"NAME", "NAMESPACE", "STATUS", "TRUST", "VERSION", "CONNECTED", "AGE"},
-                       rows);
+    output::PrintTable(
+        Out(), {"NAME", "NAMESPACE", "STATUS", "TRUST", "VERSION", "CONNECTED", "AGE"}, rows);
     return 0;
   }
   std::vector<nlohmann::json> items;
@@ -65,12 +65,11 @@ int RunList(const GlobalOptions& globals, const std::string& output_flag) {
 
 void AddListCommand(CLI::App& app, GlobalOptions& globals, Action* action) {
   auto output_flag = std::make_shared<std::string>("table");
-  CLI::App* sub = app.add_subcommand(
-      "list",
-      "List virtual clusters (all namespaces, or -n NAMESPACE).\n\n"
-      "Examples:\n"
-      "  kubectl vc list\n"
-      "  kubectl vc list -o json");
+  CLI::App* sub = app.add_subcommand("list",
+                                     "List virtual clusters (all namespaces, or -n NAMESPACE).\n\n"
+                                     "Examples:\n"
+                                     "  kubectl vc list\n"
+                                     "  kubectl vc list -o json");
   sub->alias("ls");
   sub->add_option("-o,--output", *output_flag, "table|json|yaml|name")->capture_default_str();
   sub->callback([&globals, output_flag, action] {

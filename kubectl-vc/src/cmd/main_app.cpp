@@ -98,11 +98,12 @@ int Main(int argc, char** argv) {
     return 1;
   }
   if (!globals.command.empty() && !app.got_subcommand("connect")) {
-    return Fail(InvalidArgument("only connect runs a command after `--` (kubectl vc connect NAME "
-                                "-- COMMAND)"));
+    return Fail(
+        InvalidArgument("only connect runs a command after `--` (kubectl vc connect NAME "
+                        "-- COMMAND)"));
   }
   log::Options log_options{.component = "kubectl-vc"};
-  log_options.level = globals.verbosity >= 4 ? log::Level::kDebug
+  log_options.level = globals.verbosity >= 4   ? log::Level::kDebug
                       : globals.verbosity >= 1 ? log::Level::kInfo
                                                : log::Level::kWarning;
   log::Configure(log_options);

@@ -47,7 +47,8 @@ void AddPauseResumeCommands(CLI::App& app, GlobalOptions& globals, Action* actio
       "Resume a paused virtual cluster and wait until it runs again.\n\nExample:\n"
       "  kubectl vc resume dev-team");
   resume->add_option("NAME", resume_flags->name, "Name of the virtual cluster")->required();
-  resume->add_flag("--wait,!--no-wait", resume_flags->wait, "Wait until the control plane is ready");
+  resume->add_flag("--wait,!--no-wait", resume_flags->wait,
+                   "Wait until the control plane is ready");
   resume->add_option("--timeout", resume_flags->timeout, "How long to wait")->capture_default_str();
   resume->callback([&globals, resume_flags, action] {
     *action = [&globals, resume_flags] { return Run(globals, *resume_flags, false); };

@@ -63,8 +63,9 @@ void AddVersionCommand(CLI::App& app, GlobalOptions& globals, Action* action) {
   auto client_only = std::make_shared<bool>(false);
   auto output_flag = std::make_shared<std::string>();
   CLI::App* sub = app.add_subcommand(
-      "version", "Print the versions of kubectl-vc, the control plane it deploys, and the host "
-                 "cluster.\n\nExample:\n  kubectl vc version --client");
+      "version",
+      "Print the versions of kubectl-vc, the control plane it deploys, and the host "
+      "cluster.\n\nExample:\n  kubectl vc version --client");
   sub->add_flag("--client", *client_only, "Only the client; do not contact the host cluster");
   sub->add_option("-o,--output", *output_flag, "json|yaml");
   sub->callback([&globals, client_only, output_flag, action] {

@@ -15,16 +15,15 @@
 #include <ctime>
 #include <fstream>
 #include <functional>
-#include <thread>
 #include <ostream>
 #include <thread>
 
 #include "vc/cli/connect/context_entries.h"
 #include "vc/cli/connect/discovery.h"
 #include "vc/cli/connect/forwarder.h"
+#include "vc/cli/connect/kubeconfig_file.h"
 #include "vc/cli/connect/state_store.h"
 #include "vc/kube/client.h"
-#include "vc/cli/connect/kubeconfig_file.h"
 #include "vc/log.h"
 
 namespace vc::cli::connect {
@@ -84,8 +83,10 @@ Status WaitForApi(const kube::RestConfig& config, std::optional<ForwarderProcess
       auto account = client->Raw({.path = "/api/v1/namespaces/default/serviceaccounts/default",
                                   .timeout = std::chrono::milliseconds(3000)});
       if (account.ok() && account->status == 200) return Status::Ok();
-      last = account.ok() ? Unavailable("the default ServiceAccount of namespace default is not "
-                                        "there yet (HTTP " + std::to_string(account->status) + ")")
+      last = account.ok() ? Unavailable(
+                                "the default ServiceAccount of namespace default is not "
+                                "there yet (HTTP " +
+                                std::to_string(account->status) + ")")
                           : account.status();
     } else {
       last = version.ok() ? Unavailable("GET /version: HTTP " + std::to_string(version->status))
@@ -201,7 +202,8 @@ StatusOr<int> Connect(const HostCluster& host, const ConnectOptions& options, st
   bool said = false;
   while (!read.ok() && read.status().code() == Code::kFailedPrecondition &&
          Clock::now() < deadline) {
-    if (!said) err << "Waiting for the control plane of " << vc.name << " to publish its credentials\n";
+    if (!said)
+      err << "Waiting for the control plane of " << vc.name << " to publish its credentials\n";
     said = true;
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
     read = ReadCredentials(host, vc);

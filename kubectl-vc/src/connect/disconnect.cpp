@@ -8,8 +8,8 @@
 #include "vc/cli/connect/connect.h"
 #include "vc/cli/connect/context_entries.h"
 #include "vc/cli/connect/forwarder.h"
-#include "vc/cli/connect/state_store.h"
 #include "vc/cli/connect/kubeconfig_file.h"
+#include "vc/cli/connect/state_store.h"
 
 namespace vc::cli::connect {
 namespace {

@@ -83,10 +83,10 @@ struct Relay {
   int upstream = -1;
   bool connecting = false;  // a non-blocking connect to kubectl is in progress
   double accepted = 0;
-  double retry_at = 0;      // when to try kubectl's port again
-  Kubectl kubectl;          // this connection's own
-  Direction up;             // client -> upstream
-  Direction down;           // upstream -> client
+  double retry_at = 0;  // when to try kubectl's port again
+  Kubectl kubectl;      // this connection's own
+  Direction up;         // client -> upstream
+  Direction down;       // upstream -> client
   // What went upstream before upstream answered anything: sent again through a new kubectl
   // when this one failed first.
   char sent[kBufferBytes];
@@ -185,7 +185,8 @@ void ConnectUpstream(Relay& r) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(r.kubectl.port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 || errno == EINPROGRESS) {
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 ||
+      errno == EINPROGRESS) {
     r.upstream = fd;
     r.connecting = true;
     return;
@@ -218,8 +219,8 @@ bool RewindUpstream(Relay& r) {
 
 // Moves what it can from `from` through `d` to `to`; false on an error of either socket.
 // `keep`, when given, receives a copy of what is written (up to kBufferBytes, counted in *kept).
-bool Pump(Direction& d, int from, int to, short from_events, short to_events,
-          char* keep = nullptr, size_t* kept = nullptr) {
+bool Pump(Direction& d, int from, int to, short from_events, short to_events, char* keep = nullptr,
+          size_t* kept = nullptr) {
   if (d.length == 0 && !d.eof && (from_events & (POLLIN | POLLHUP | POLLERR))) {
     const ssize_t n = ::read(from, d.buffer, kBufferBytes);
     if (n > 0) {

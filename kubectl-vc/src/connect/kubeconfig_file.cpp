@@ -36,7 +36,8 @@ class FileLock {
         return Unavailable("lock " + lock_path + ": " + ErrnoText(errno));
       }
       if (std::chrono::steady_clock::now() >= deadline) {
-        return Unavailable("lock " + lock_path + ": it exists for more than 10s; if no kubectl "
+        return Unavailable("lock " + lock_path +
+                           ": it exists for more than 10s; if no kubectl "
                            "or kubectl-vc is writing this kubeconfig, remove it");
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -59,8 +60,8 @@ Status WriteAtomically(const std::string& path, const std::string& data) {
   fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
   fs::create_directories(dir, ec);
   if (ec) return Unavailable("write " + path + ": create " + dir.string() + ": " + ec.message());
-  std::string tmp = (dir / ("." + target.filename().string() + ".tmp-" +
-                            std::to_string(::getpid()))).string();
+  std::string tmp =
+      (dir / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()))).string();
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Unavailable("write " + tmp + ": " + ErrnoText(errno));
   size_t done = 0;
@@ -101,8 +102,7 @@ KubeconfigFile::KubeconfigFile()
             {"users", json::array()},
             {"contexts", json::array()}}) {}
 
-StatusOr<KubeconfigFile> KubeconfigFile::Parse(const std::string& text,
-                                               const std::string& source) {
+StatusOr<KubeconfigFile> KubeconfigFile::Parse(const std::string& text, const std::string& source) {
   auto doc = yaml::Parse(text, source);
   if (!doc.ok()) return doc.status().Annotate("load kubeconfig");
   KubeconfigFile file;
@@ -128,8 +128,7 @@ StatusOr<KubeconfigFile> KubeconfigFile::Load(const std::string& path) {
   return Parse(*text, path);
 }
 
-void KubeconfigFile::Set(const char* list, const char* field, const std::string& name,
-                         json value) {
+void KubeconfigFile::Set(const char* list, const char* field, const std::string& name, json value) {
   json& items = doc_[list];
   if (!items.is_array()) items = json::array();
   for (json& item : items) {

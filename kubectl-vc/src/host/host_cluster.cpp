@@ -19,8 +19,8 @@ StatusOr<std::chrono::milliseconds> ParseDuration(const std::string& flag,
   static const std::regex part(R"((\d+(?:\.\d+)?)(ms|s|m|h))");
   double total_ms = 0;
   size_t pos = 0;
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), part);
-       it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), part); it != std::sregex_iterator();
+       ++it) {
     if (static_cast<size_t>(it->position()) != pos) return invalid();
     const double n = std::stod((*it)[1]);
     const std::string unit = (*it)[2];
@@ -35,9 +35,9 @@ Status ValidateName(const std::string& what, const std::string& name, size_t max
   static const std::regex label("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   if (name.empty()) return InvalidArgument(what + " is required");
   if (name.size() > max) {
-    return InvalidArgument("invalid " + what + " \"" + name + "\": " +
-                           std::to_string(name.size()) + " characters, at most " +
-                           std::to_string(max) + " are allowed; choose a shorter name");
+    return InvalidArgument("invalid " + what + " \"" + name + "\": " + std::to_string(name.size()) +
+                           " characters, at most " + std::to_string(max) +
+                           " are allowed; choose a shorter name");
   }
   if (!std::regex_match(name, label)) {
     return InvalidArgument("invalid " + what + " \"" + name +

@@ -32,8 +32,9 @@ std::string Describe(const render::HostObject& o) {
 
 Status Interrupted(const CreateOptions& options, const std::string& ns) {
   return Status(Code::kCancelled,
-                "interrupted: virtual cluster " + options.name + " is partly created in namespace " +
-                    ns + "\nto finish it: kubectl vc create " + options.name + " -n " + ns +
+                "interrupted: virtual cluster " + options.name +
+                    " is partly created in namespace " + ns + "\nto finish it: kubectl vc create " +
+                    options.name + " -n " + ns +
                     " (with the same values)\nto remove what was made: kubectl vc delete " +
                     options.name + " -n " + ns);
 }
@@ -54,8 +55,8 @@ Status EnsureCrd(kube::Client& client, const CancelToken* cancel) {
         }
         return false;
       },
-      std::chrono::seconds(60), "waiting for CustomResourceDefinition " + name + " to be established",
-      cancel);
+      std::chrono::seconds(60),
+      "waiting for CustomResourceDefinition " + name + " to be established", cancel);
 }
 
 // Objects of this virtual cluster that the rendered set no longer holds. Never the data (PVCs),
@@ -119,11 +120,12 @@ Status SettleServiceRange(kube::Client& client, const std::string& dry_run_names
   }
   if (!given.empty() && given != *host) {
     progress.Fail();
-    return InvalidArgument("networking.serviceCIDR is " + given + " but the host's Service range is " +
-                           *host +
-                           ": a virtual Service takes the ClusterIP of its host Service, so the two "
-                           "ranges must be the same\nleave networking.serviceCIDR out (it is found), "
-                           "or set it to " + *host);
+    return InvalidArgument(
+        "networking.serviceCIDR is " + given + " but the host's Service range is " + *host +
+        ": a virtual Service takes the ClusterIP of its host Service, so the two "
+        "ranges must be the same\nleave networking.serviceCIDR out (it is found), "
+        "or set it to " +
+        *host);
   }
   values["networking"]["serviceCIDR"] = *host;
   progress.Done(*host);
@@ -143,10 +145,10 @@ Status CheckSkew(kube::Client& client, const json& values, const render::Images&
   }
   if (host_version.empty()) {
     progress.Fail();
-    return Unavailable("the host's API server did not say its version (GET /version: " +
-                       (response.ok() ? "HTTP " + std::to_string(response->status)
-                                      : response.status().message()) +
-                       "); the virtual cluster's version cannot be checked against it");
+    return Unavailable(
+        "the host's API server did not say its version (GET /version: " +
+        (response.ok() ? "HTTP " + std::to_string(response->status) : response.status().message()) +
+        "); the virtual cluster's version cannot be checked against it");
   }
   std::string virtual_version = Str(values, "/controlPlane/distro/k8s/version");
   std::string source = "controlPlane.distro.k8s.version";
@@ -196,7 +198,8 @@ StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options
 
   progress.Begin("Checking host cluster for " + options.name + " in namespace " + ns);
   auto check = [&]() -> StatusOr<std::pair<json, json>> {
-    kube::ListOptions list{.label_selector = std::string(labels::kAppLabel) + "=" + labels::kAppValue};
+    kube::ListOptions list{.label_selector =
+                               std::string(labels::kAppLabel) + "=" + labels::kAppValue};
     ASSIGN_OR_RETURN(kube::ObjectList sets, client.ListAll(r::kStatefulSets, ns, list));
     json mine;
     for (const auto& sts : sets.items) {
@@ -207,7 +210,8 @@ StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options
         return FailedPrecondition(
             "namespace " + ns + " already holds virtual cluster " + other +
             "; one namespace holds one virtual cluster\nuse another namespace (-n NAMESPACE, or "
-            "leave -n out for vcluster-" + options.name + ")");
+            "leave -n out for vcluster-" +
+            options.name + ")");
       }
     }
     ASSIGN_OR_RETURN(json ns_object, GetOrNull(client, r::kNamespaces, "", ns));
@@ -241,14 +245,14 @@ StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options
                               " is being deleted; wait until it is gone and run create again");
   }
   const bool paused = !Annotation(existing_sts, kPausedReplicasAnnotation).empty();
-  progress.Done(result.existed  ? "exists, upgrading"
+  progress.Done(result.existed   ? "exists, upgrading"
                 : result.resumed ? "an interrupted create, resuming"
                                  : "new");
 
   // The dry run goes to the virtual cluster's namespace when it exists (the least a user who
   // may create it there is allowed), else to default.
-  if (Status s = SettleServiceRange(client, ns_object.is_object() ? ns : "default",
-                                    vc.values, progress);
+  if (Status s =
+          SettleServiceRange(client, ns_object.is_object() ? ns : "default", vc.values, progress);
       !s.ok()) {
     return s;
   }
@@ -312,7 +316,8 @@ StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options
     }
     if (before->is_null()) {
       ++created;
-    } else if (Str(*before, "/metadata/resourceVersion") != Str(*after, "/metadata/resourceVersion")) {
+    } else if (Str(*before, "/metadata/resourceVersion") !=
+               Str(*after, "/metadata/resourceVersion")) {
       ++configured;
     } else {
       ++result.unchanged;

@@ -17,7 +17,8 @@ namespace r = kube::resources;
 
 namespace {
 
-StatusOr<std::vector<OwnedObject>> ListOwned(kube::Client& client, const Info& info, bool keep_data) {
+StatusOr<std::vector<OwnedObject>> ListOwned(kube::Client& client, const Info& info,
+                                             bool keep_data) {
   std::vector<kube::Resource> kinds;
   for (const auto& kind : OwnedNamespacedKinds()) {
     if (!(keep_data && kind.resource == "persistentvolumeclaims")) kinds.push_back(kind);
@@ -66,20 +67,21 @@ Status StopControlPlane(kube::Client& client, const Info& info, std::chrono::mil
                                     " to 0)");
   }
   const kube::ListOptions control_plane{
-      .label_selector = OwnedSelector(info.name, info.namespace_) + "," + labels::kComponent +
-                        "=" + labels::kComponentControlPlane};
+      .label_selector = OwnedSelector(info.name, info.namespace_) + "," + labels::kComponent + "=" +
+                        labels::kComponentControlPlane};
   Status stopped = PollUntil(
       [&]() -> StatusOr<bool> {
-        ASSIGN_OR_RETURN(kube::ObjectList pods, client.List(r::kPods, info.namespace_,
-                                                            control_plane));
+        ASSIGN_OR_RETURN(kube::ObjectList pods,
+                         client.List(r::kPods, info.namespace_, control_plane));
         return pods.items.empty();
       },
       timeout, "waiting for the control plane of " + info.name + " to stop", cancel,
       std::chrono::milliseconds(300));
   if (stopped.code() == Code::kTimeout) {
-    progress.Note("the control plane of " + info.name + " did not stop within " +
-                  std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) +
-                  "s (is its node down?); deleting the rest anyway");
+    progress.Note(
+        "the control plane of " + info.name + " did not stop within " +
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) +
+        "s (is its node down?); deleting the rest anyway");
     return Status::Ok();
   }
   return stopped;
@@ -100,8 +102,8 @@ Status Delete(kube::Client& client, const Info& info, const DeleteOptions& optio
     progress.Fail();
     return listed.status();
   }
-  if (Status s = StopControlPlane(client, info, std::min(options.timeout, kStopTimeout), progress,
-                                  cancel);
+  if (Status s =
+          StopControlPlane(client, info, std::min(options.timeout, kStopTimeout), progress, cancel);
       !s.ok()) {
     progress.Fail();
     return s;
@@ -142,7 +144,8 @@ Status Delete(kube::Client& client, const Info& info, const DeleteOptions& optio
       std::chrono::milliseconds(300));
   if (!s.ok()) {
     progress.Fail();
-    if (s.code() == Code::kTimeout && !left.empty()) s = Status(s.code(), s.message() + "; still there: " + Names(left));
+    if (s.code() == Code::kTimeout && !left.empty())
+      s = Status(s.code(), s.message() + "; still there: " + Names(left));
     return s;
   }
   progress.Done();

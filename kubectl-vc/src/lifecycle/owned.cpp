@@ -11,13 +11,22 @@ namespace vc::cli::lifecycle {
 namespace r = kube::resources;
 
 const std::vector<kube::Resource>& OwnedNamespacedKinds() {
-  static const std::vector<kube::Resource> kinds = {
-      r::kStatefulSets,   render::TenantResource(),     r::kServices,
-      r::kSecrets,        r::kConfigMaps,       r::kServiceAccounts,
-      r::kRoles,          r::kRoleBindings,     r::kResourceQuotas,
-      r::kLimitRanges,    r::kNetworkPolicies,  r::kIngresses,
-      r::kEndpoints,      r::kEndpointSlices,   r::kPods,
-      r::kPersistentVolumeClaims};
+  static const std::vector<kube::Resource> kinds = {r::kStatefulSets,
+                                                    render::TenantResource(),
+                                                    r::kServices,
+                                                    r::kSecrets,
+                                                    r::kConfigMaps,
+                                                    r::kServiceAccounts,
+                                                    r::kRoles,
+                                                    r::kRoleBindings,
+                                                    r::kResourceQuotas,
+                                                    r::kLimitRanges,
+                                                    r::kNetworkPolicies,
+                                                    r::kIngresses,
+                                                    r::kEndpoints,
+                                                    r::kEndpointSlices,
+                                                    r::kPods,
+                                                    r::kPersistentVolumeClaims};
   return kinds;
 }
 
@@ -38,7 +47,8 @@ StatusOr<std::vector<OwnedObject>> ListOwned(kube::Client& client, const std::st
   std::vector<OwnedObject> out;
   const kube::ListOptions options{.label_selector = OwnedSelector(name, ns)};
   for (const auto& kind : kinds) {
-    const bool anywhere = kind.resource == r::kRoles.resource || kind.resource == r::kRoleBindings.resource;
+    const bool anywhere =
+        kind.resource == r::kRoles.resource || kind.resource == r::kRoleBindings.resource;
     auto list = client.ListAll(kind, kind.namespaced && !anywhere ? ns : "", options);
     if (!list.ok() && anywhere && list.status().code() == Code::kForbidden) {
       list = client.ListAll(kind, ns, options);
@@ -47,7 +57,8 @@ StatusOr<std::vector<OwnedObject>> ListOwned(kube::Client& client, const std::st
       if (list.status().code() == Code::kNotFound) continue;
       // Only the syncer of a tenant with sync.toHost.priorityClasses makes them, and only a
       // user who may manage them could create that tenant: another user has none to delete.
-      if (list.status().code() == Code::kForbidden && kind.resource == r::kPriorityClasses.resource) {
+      if (list.status().code() == Code::kForbidden &&
+          kind.resource == r::kPriorityClasses.resource) {
         continue;
       }
       return list.status().Annotate("list " + kind.GroupResource());

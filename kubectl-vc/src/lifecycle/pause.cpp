@@ -62,9 +62,10 @@ Status Resume(kube::Client& client, const Info& info, bool wait, std::chrono::mi
     replicas = 1;
   }
   progress.Begin("Resuming virtual cluster " + info.name);
-  json patch = {{"metadata",
-                 {{"annotations", {{kPausedReplicasAnnotation, nullptr}, {kPausedAtAnnotation, nullptr}}}}},
-                {"spec", {{"replicas", replicas}}}};
+  json patch = {
+      {"metadata",
+       {{"annotations", {{kPausedReplicasAnnotation, nullptr}, {kPausedAtAnnotation, nullptr}}}}},
+      {"spec", {{"replicas", replicas}}}};
   auto patched = client.Patch(r::kStatefulSets, info.namespace_, info.name, kube::PatchType::kMerge,
                               patch.dump(), {.field_manager = kStateFieldManager});
   if (!patched.ok()) {

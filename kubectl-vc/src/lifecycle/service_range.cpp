@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 
 #include <cstdint>
-
 #include <nlohmann/json.hpp>
 
 #include "vc/kube/errors.h"
@@ -15,8 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-const kube::Resource kServiceCidrs{"networking.k8s.io", "v1", "servicecidrs", "ServiceCIDR",
-                                   false};
+const kube::Resource kServiceCidrs{"networking.k8s.io", "v1", "servicecidrs", "ServiceCIDR", false};
 
 // An address no host uses for Services (TEST-NET-3, RFC 5737), so the refusal is certain.
 constexpr const char* kOutOfRange = "203.0.113.254";
@@ -66,7 +64,8 @@ json ProbeService(const std::string& cluster_ip) {
 // largest in-range power-of-two offset from the network address is the range's size (IPv4).
 StatusOr<std::string> FromDryRuns(kube::Client& client, const std::string& ns) {
   const kube::WriteOptions dry{.dry_run = true};
-  ASSIGN_OR_RETURN(json given, client.Create(kube::resources::kServices, ns, ProbeService(""), dry));
+  ASSIGN_OR_RETURN(json given,
+                   client.Create(kube::resources::kServices, ns, ProbeService(""), dry));
   const std::string network = given.value("/spec/clusterIP"_json_pointer, std::string());
   in_addr base{};
   if (inet_pton(AF_INET, network.c_str(), &base) != 1) {
@@ -120,8 +119,8 @@ StatusOr<std::string> DetectHostServiceRange(kube::Client& client,
   return FailedPrecondition(
       "could not find the host's Service range: ServiceCIDR kubernetes (get on "
       "servicecidrs.networking.k8s.io): " +
-      from_object.status().message() + "; a dry-run Service at " + kOutOfRange +
-      " in namespace " + dry_run_namespace + ": " + from_refusal.status().message() +
+      from_object.status().message() + "; a dry-run Service at " + kOutOfRange + " in namespace " +
+      dry_run_namespace + ": " + from_refusal.status().message() +
       "; dry-run Services measuring it: " + measured.status().message());
 }
 

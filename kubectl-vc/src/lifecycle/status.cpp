@@ -52,7 +52,8 @@ Info InfoOf(const json& sts, const json& pod) {
   info.trust = Str(sts, "/metadata/labels/kubectl-vc.dev~1trust-level");
   info.created = Str(sts, "/metadata/creationTimestamp");
   // The apiserver is a sidecar (an init container); clusters made before were a main container.
-  for (const char* list : {"/spec/template/spec/initContainers", "/spec/template/spec/containers"}) {
+  for (const char* list :
+       {"/spec/template/spec/initContainers", "/spec/template/spec/containers"}) {
     for (const auto& c : sts.value(json::json_pointer(list), json::array())) {
       if (c.value("name", "") == "kube-apiserver") info.version = ImageTag(c.value("image", ""));
     }
@@ -200,9 +201,11 @@ StatusOr<json> Describe(kube::Client& client, const Info& info) {
     // are not part of the running control plane.
     json statuses = json::array();
     const json sidecars = info.pod.value("/spec/initContainers"_json_pointer, json::array());
-    for (const auto& cs : info.pod.value("/status/initContainerStatuses"_json_pointer, json::array())) {
+    for (const auto& cs :
+         info.pod.value("/status/initContainerStatuses"_json_pointer, json::array())) {
       for (const auto& c : sidecars) {
-        if (c.value("name", "") == cs.value("name", "") && c.value("restartPolicy", "") == "Always") {
+        if (c.value("name", "") == cs.value("name", "") &&
+            c.value("restartPolicy", "") == "Always") {
           statuses.push_back(cs);
         }
       }

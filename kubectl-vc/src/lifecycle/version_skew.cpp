@@ -45,7 +45,8 @@ Status CheckVersionSkew(std::string_view host_version, std::string_view virtual_
                         std::string_view virtual_source) {
   auto host = ParseMinorVersion(host_version);
   if (!host) {
-    return FailedPrecondition("the host's API server reports version \"" + std::string(host_version) +
+    return FailedPrecondition("the host's API server reports version \"" +
+                              std::string(host_version) +
                               "\", which is not a Kubernetes version; the virtual cluster's "
                               "version cannot be checked against it");
   }
@@ -64,9 +65,9 @@ Status CheckVersionSkew(std::string_view host_version, std::string_view virtual_
       " older, never a newer one: the host's API server admits its pods and the host's kubelets "
       "run them";
   if (virt->major != host->major || virt->minor > host->minor) {
-    return InvalidArgument(std::string(virtual_source) + " is " + Name(*virt) + ", newer than the host's " +
-                           Name(*host) + "; " + rule + "\nuse " + Name(*host) +
-                           " or older (controlPlane.distro.k8s.version)");
+    return InvalidArgument(std::string(virtual_source) + " is " + Name(*virt) +
+                           ", newer than the host's " + Name(*host) + "; " + rule + "\nuse " +
+                           Name(*host) + " or older (controlPlane.distro.k8s.version)");
   }
   if (host->minor - virt->minor > kOlderMinorsAllowed) {
     return InvalidArgument(std::string(virtual_source) + " is " + Name(*virt) + ", " +

@@ -19,8 +19,8 @@ struct Watcher {
   std::string name;
   std::string ns;
   output::Progress& progress;
-  std::set<std::string> seen;           // problems and events already shown
-  std::vector<std::string> recent;      // for the diagnosis
+  std::set<std::string> seen;       // problems and events already shown
+  std::vector<std::string> recent;  // for the diagnosis
 
   void Show(const std::string& line) {
     if (!seen.insert(line).second) return;
@@ -79,8 +79,9 @@ Status WaitReady(kube::Client& client, const std::string& name, const std::strin
         }
         if (stage == kScheduled && pod.is_object() && !Str(pod, "/spec/nodeName").empty()) {
           progress.Done("on node " + Str(pod, "/spec/nodeName"));
-          progress.Begin("Waiting for the control plane to start (kine, kube-apiserver, "
-                         "kube-controller-manager, syncer)");
+          progress.Begin(
+              "Waiting for the control plane to start (kine, kube-apiserver, "
+              "kube-controller-manager, syncer)");
           stage = kStarted;
         }
         if (stage == kStarted) {
@@ -108,8 +109,8 @@ Status WaitReady(kube::Client& client, const std::string& name, const std::strin
   progress.Fail(s.code() == Code::kTimeout ? "timed out" : "");
   if (s.code() != Code::kTimeout) return s;
   std::string diagnosis = "virtual cluster " + name + " in namespace " + ns +
-                          " did not become ready within " +
-                          std::to_string(timeout.count() / 1000) + "s";
+                          " did not become ready within " + std::to_string(timeout.count() / 1000) +
+                          "s";
   std::vector<std::string> problems;
   const std::string status = last_pod.is_object()
                                  ? StatusOf(json{{"metadata", json::object()}}, last_pod, &problems)

@@ -143,8 +143,7 @@ void Progress::Begin(const std::string& step) {
 
 namespace {
 std::string Elapsed(std::chrono::steady_clock::time_point since) {
-  const double s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.1fs", s);
   return buf;

@@ -66,8 +66,9 @@ json ConfigSecret(const VirtualCluster& vc) {
 json Service(const VirtualCluster& vc, bool headless) {
   json spec = {
       {"selector", {{labels::kAppLabel, labels::kAppValue}, {labels::kReleaseLabel, vc.name}}},
-      {"ports", json::array({{{"name", "https"}, {"port", 443}, {"targetPort", "https"},
-                              {"protocol", "TCP"}}})}};
+      {"ports",
+       json::array(
+           {{{"name", "https"}, {"port", 443}, {"targetPort", "https"}, {"protocol", "TCP"}}})}};
   if (headless) {
     spec["clusterIP"] = "None";
   } else {

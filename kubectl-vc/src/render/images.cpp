@@ -68,12 +68,12 @@ std::string Resolve(const json& values, const char* image_path, const std::strin
 Images ImagesFor(const json& values, const Images& defaults) {
   const std::string version = String(values, "/controlPlane/distro/k8s/version", "");
   Images out;
-  out.apiserver = Resolve(values, "/controlPlane/distro/k8s/apiServer/image", defaults.apiserver,
-                          version);
+  out.apiserver =
+      Resolve(values, "/controlPlane/distro/k8s/apiServer/image", defaults.apiserver, version);
   out.controller_manager = Resolve(values, "/controlPlane/distro/k8s/controllerManager/image",
                                    defaults.controller_manager, version);
-  out.scheduler = Resolve(values, "/controlPlane/distro/k8s/scheduler/image", defaults.scheduler,
-                          version);
+  out.scheduler =
+      Resolve(values, "/controlPlane/distro/k8s/scheduler/image", defaults.scheduler, version);
   out.kine = Resolve(values, "/controlPlane/backingStore/kine/image", defaults.kine, "");
   out.syncer = Resolve(values, "/controlPlane/statefulSet/image", defaults.syncer, "");
   return out;

@@ -47,18 +47,18 @@ json TenantPods(const VirtualCluster& vc) {
 // The tenant's workloads talk to each other, to cluster DNS, to their own control plane, and
 // to the blocks outgoingConnections allows. Nothing else reaches them.
 json WorkloadPolicy(const VirtualCluster& vc) {
-  json own = json::array({{{"podSelector", TenantPods(vc)}},
-                          {{"podSelector",
-                            {{"matchLabels",
-                              {{labels::kTenant, vc.name},
-                               {labels::kComponent, labels::kComponentControlPlane}}}}}}});
+  json own = json::array(
+      {{{"podSelector", TenantPods(vc)}},
+       {{"podSelector",
+         {{"matchLabels",
+           {{labels::kTenant, vc.name}, {labels::kComponent, labels::kComponentControlPlane}}}}}}});
   json egress = json::array({
       {{"to", own}},
-      {{"to", json::array({{{"namespaceSelector",
-                             {{"matchLabels",
-                               {{"kubernetes.io/metadata.name", "kube-system"}}}}}}})},
-       {"ports", json::array({{{"protocol", "UDP"}, {"port", 53}},
-                              {{"protocol", "TCP"}, {"port", 53}}})}},
+      {{"to",
+        json::array({{{"namespaceSelector",
+                       {{"matchLabels", {{"kubernetes.io/metadata.name", "kube-system"}}}}}}})},
+       {"ports",
+        json::array({{{"protocol", "UDP"}, {"port", 53}}, {{"protocol", "TCP"}, {"port", 53}}})}},
   });
   const json& block = At(vc.values, "/policies/networkPolicy/outgoingConnections/ipBlock");
   if (block.is_object() && block.contains("cidr") && block["cidr"].is_string() &&

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Least privilege for the control-plane pod's ServiceAccount: a Role in the host namespace for
 // what the syncer writes there, and a ClusterRole only when the values need cluster-scoped
-// reads (real nodes, ingress and runtime classes); ConfigMaps mapped from other namespaces are read by a
-// Role in each of those namespaces.
+// reads (real nodes, ingress and runtime classes); ConfigMaps mapped from other namespaces are read
+// by a Role in each of those namespaces.
 #include <set>
 
 #include "render_parts.h"
@@ -23,13 +23,11 @@ json Rule(json groups, json resources, json verbs) {
 const json kReadWrite = {"get", "list", "watch", "create", "update", "patch", "delete"};
 const json kRead = {"get", "list", "watch"};
 
-json Binding(const VirtualCluster& vc, const char* kind, const std::string& name,
-             bool namespaced) {
+json Binding(const VirtualCluster& vc, const char* kind, const std::string& name, bool namespaced) {
   return {{"apiVersion", "rbac.authorization.k8s.io/v1"},
           {"kind", std::string(kind) + "Binding"},
           {"metadata", Metadata(vc, name, namespaced)},
-          {"roleRef",
-           {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", kind}, {"name", name}}},
+          {"roleRef", {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", kind}, {"name", name}}},
           {"subjects", json::array({{{"kind", "ServiceAccount"},
                                      {"name", ServiceAccountName(vc)},
                                      {"namespace", vc.namespace_}}})}};
@@ -42,8 +40,9 @@ std::vector<HostObject> RenderRbac(const VirtualCluster& vc) {
   std::vector<HostObject> out;
   json rules = json::array({
       // Synced workloads and what they reference, and the kubelet API relay.
-      Rule({""}, {"pods", "pods/status", "services", "endpoints", "configmaps", "secrets",
-                  "persistentvolumeclaims", "serviceaccounts"},
+      Rule({""},
+           {"pods", "pods/status", "services", "endpoints", "configmaps", "secrets",
+            "persistentvolumeclaims", "serviceaccounts"},
            kReadWrite),
       Rule({""}, {"pods/log", "pods/exec", "pods/attach", "pods/portforward", "pods/eviction"},
            {"get", "create"}),
@@ -60,13 +59,13 @@ std::vector<HostObject> RenderRbac(const VirtualCluster& vc) {
   }
   const std::string role = "vc-" + vc.name;
   out.insert(out.begin(), {
-      {r::kRoles,
-       {{"apiVersion", "rbac.authorization.k8s.io/v1"},
-        {"kind", "Role"},
-        {"metadata", Metadata(vc, role, true)},
-        {"rules", rules}}},
-      {r::kRoleBindings, Binding(vc, "Role", role, true)},
-  });
+                              {r::kRoles,
+                               {{"apiVersion", "rbac.authorization.k8s.io/v1"},
+                                {"kind", "Role"},
+                                {"metadata", Metadata(vc, role, true)},
+                                {"rules", rules}}},
+                              {r::kRoleBindings, Binding(vc, "Role", role, true)},
+                          });
 
   json cluster_rules = json::array();
   if (Enabled(v, "/sync/fromHost/nodes/enabled")) {

@@ -2,10 +2,9 @@
 // Internal to render/: the pieces host_objects.cpp assembles.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "values_path.h"
 #include "vc/cli/render/host_objects.h"

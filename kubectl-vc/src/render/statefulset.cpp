@@ -9,9 +9,9 @@
 
 #include "render_parts.h"
 #include "values_path.h"
-#include "vc/yaml.h"
 #include "vc/cli/render/host_objects.h"
 #include "vc/labels.h"
+#include "vc/yaml.h"
 
 namespace vc::cli::render {
 namespace {
@@ -105,7 +105,6 @@ std::string ClusterDomain(const json& values) {
   return String(values, "/networking/advanced/clusterDomain", "cluster.local");
 }
 
-
 json Kine(const VirtualCluster& vc) {
   json c =
       Container("kine", vc.images.kine, {"kine"},
@@ -127,12 +126,9 @@ json Kine(const VirtualCluster& vc) {
 json ApiServer(const VirtualCluster& vc) {
   json c = Container(
       "kube-apiserver", vc.images.apiserver, {"kube-apiserver"},
-      {"--etcd-servers=http://127.0.0.1:$(VC_KINE_PORT)",
-       "--bind-address=$(VC_BIND_ADDRESS)",
-       "--secure-port=$(VC_APISERVER_PORT)",
-       "--tls-cert-file=/data/pki/apiserver.crt",
-       "--tls-private-key-file=/data/pki/apiserver.key",
-       "--client-ca-file=/data/pki/ca.crt",
+      {"--etcd-servers=http://127.0.0.1:$(VC_KINE_PORT)", "--bind-address=$(VC_BIND_ADDRESS)",
+       "--secure-port=$(VC_APISERVER_PORT)", "--tls-cert-file=/data/pki/apiserver.crt",
+       "--tls-private-key-file=/data/pki/apiserver.key", "--client-ca-file=/data/pki/ca.crt",
        "--service-account-issuer=https://kubernetes.default.svc." + ClusterDomain(vc.values),
        "--service-account-key-file=/data/pki/sa.pub",
        "--service-account-signing-key-file=/data/pki/sa.key",
@@ -140,8 +136,7 @@ json ApiServer(const VirtualCluster& vc) {
        // serving certificate's), not the pod address the API server would put there.
        "--service-account-jwks-uri=https://kubernetes.default.svc." + ClusterDomain(vc.values) +
            "/openid/v1/jwks",
-       "--service-cluster-ip-range=" + ServiceCidr(vc.values),
-       "--authorization-mode=RBAC",
+       "--service-cluster-ip-range=" + ServiceCidr(vc.values), "--authorization-mode=RBAC",
        "--allow-privileged=true",
        // The syncer keeps default/kubernetes pointing at the virtual cluster's Service.
        "--endpoint-reconciler-type=none",
@@ -162,8 +157,7 @@ json ApiServer(const VirtualCluster& vc) {
        "--proxy-client-key-file=/data/pki/front-proxy-client.key",
        // On SIGTERM: drain the requests in flight, then give open watches (the syncer's,
        // CoreDNS's, a tenant's kubectl -w) 2s instead of the request timeout (60s).
-       "--shutdown-send-retry-after=true",
-       "--profiling=false"});
+       "--shutdown-send-retry-after=true", "--profiling=false"});
   if (ClusterDomain(vc.values) != "cluster.local") {
     // The issuer of clusters made before it followed the domain, accepted beside it (the first
     // one signs): an upgrade leaves their tokens valid.
@@ -212,8 +206,12 @@ json ControllerManager(const VirtualCluster& vc) {
 json InitArgs(const VirtualCluster& vc) {
   // The service CIDR's first address is the virtual "kubernetes" Service: the serving
   // certificate must name it.
-  return {"init", "--name=" + vc.name, "--namespace=$(POD_NAMESPACE)", "--data-dir=/data",
-          "--apiserver-port=$(VC_APISERVER_PORT)", "--service-cidr=" + ServiceCidr(vc.values)};
+  return {"init",
+          "--name=" + vc.name,
+          "--namespace=$(POD_NAMESPACE)",
+          "--data-dir=/data",
+          "--apiserver-port=$(VC_APISERVER_PORT)",
+          "--service-cidr=" + ServiceCidr(vc.values)};
 }
 
 // init writes it (syncer/src/init: ControlPlaneKubeconfigs).
@@ -224,12 +222,11 @@ constexpr const char* kSchedulerKubeconfig = "/data/kubeconfig/scheduler.conf";
 // (system:kube-scheduler, rights from the bootstrap RBAC) from init.
 json Scheduler(const VirtualCluster& vc) {
   const std::string kubeconfig = kSchedulerKubeconfig;
-  json c = Container("kube-scheduler", vc.images.scheduler, {"kube-scheduler"},
-                     {"--config=" + std::string(kSchedulerConfigDir) + "/config.yaml",
-                      "--authentication-kubeconfig=" + kubeconfig,
-                      "--authorization-kubeconfig=" + kubeconfig,
-                      "--bind-address=$(VC_BIND_ADDRESS)", "--secure-port=10259",
-                      "--profiling=false"});
+  json c = Container(
+      "kube-scheduler", vc.images.scheduler, {"kube-scheduler"},
+      {"--config=" + std::string(kSchedulerConfigDir) + "/config.yaml",
+       "--authentication-kubeconfig=" + kubeconfig, "--authorization-kubeconfig=" + kubeconfig,
+       "--bind-address=$(VC_BIND_ADDRESS)", "--secure-port=10259", "--profiling=false"});
   c["volumeMounts"].push_back(
       {{"name", "scheduler-config"}, {"mountPath", kSchedulerConfigDir}, {"readOnly", true}});
   c["ports"] = json::array({{{"name", "sched-https"}, {"containerPort", 10259}}});
@@ -240,8 +237,12 @@ json Scheduler(const VirtualCluster& vc) {
 
 json Syncer(const VirtualCluster& vc) {
   // --name turns syncing on: the syncer reads Secret vc-config-NAME in its namespace.
-  json args = {"run", "--data-dir=/data", "--name=" + vc.name, "--namespace=$(POD_NAMESPACE)",
-               "--health-port=$(VC_SYNCER_PORT)", "--health-address=$(VC_BIND_ADDRESS)",
+  json args = {"run",
+               "--data-dir=/data",
+               "--name=" + vc.name,
+               "--namespace=$(POD_NAMESPACE)",
+               "--health-port=$(VC_SYNCER_PORT)",
+               "--health-address=$(VC_BIND_ADDRESS)",
                "--kubelet-port=$(VC_KUBELET_PORT)"};
   json c = Container("syncer", vc.images.syncer, {"vc-syncer"}, std::move(args));
   c["ports"] = json::array({{{"name", "syncer-health"}, {"containerPort", 8080}}});
@@ -254,9 +255,9 @@ json Syncer(const VirtualCluster& vc) {
 // The snapshot endpoint (vc-syncer snapshot-server): kubectl vc snapshot/restore reach it
 // with `kubectl port-forward` and the admin certificate; loopback only inside the pod.
 json SnapshotServer(const VirtualCluster& vc) {
-  json c = Container("snapshot", vc.images.syncer, {"vc-syncer"},
-                     {"snapshot-server", "--data-dir=/data", "--address=127.0.0.1",
-                      "--port=$(VC_SNAPSHOT_PORT)"});
+  json c = Container(
+      "snapshot", vc.images.syncer, {"vc-syncer"},
+      {"snapshot-server", "--data-dir=/data", "--address=127.0.0.1", "--port=$(VC_SNAPSHOT_PORT)"});
   c["ports"] = json::array({{{"name", "snapshot"}, {"containerPort", kSnapshotPort}}});
   c["resources"] = Resources("20m", "32Mi", "512Mi");
   return c;
@@ -286,9 +287,8 @@ json DataVolumes(const VirtualCluster& vc, json* claim_templates) {
   json spec = {{"accessModes", {"ReadWriteOnce"}},
                {"resources",
                 {{"requests",
-                  {{"storage", claim.is_object() && claim.contains("size")
-                                   ? claim["size"]
-                                   : json("5Gi")}}}}}};
+                  {{"storage",
+                    claim.is_object() && claim.contains("size") ? claim["size"] : json("5Gi")}}}}}};
   if (claim.is_object() && claim.contains("storageClass") && claim["storageClass"].is_string() &&
       !claim["storageClass"].get<std::string>().empty()) {
     spec["storageClassName"] = claim["storageClass"];

@@ -3,9 +3,8 @@
 // reach render/, so a missing key only means "not set", never an error.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace vc::cli::render {
 

@@ -14,8 +14,8 @@
 #include "vc/cli/snapshot/http_call.h"
 #include "vc/cli/snapshot/s3_answers.h"
 #include "vc/cli/snapshot/store.h"
-#include "vc/log.h"
 #include "vc/kube/resource.h"
+#include "vc/log.h"
 
 namespace vc::cli::snapshot {
 namespace {
@@ -97,7 +97,8 @@ class S3Upload : public ArchiveUpload {
     call.method = "POST";
     call.body = &xml;
     call.headers = {"Content-Type: application/xml"};
-    ASSIGN_OR_RETURN(HttpResponse r, client_->Do(call, "uploadId=" + kube::PercentEncode(upload_id_)));
+    ASSIGN_OR_RETURN(HttpResponse r,
+                     client_->Do(call, "uploadId=" + kube::PercentEncode(upload_id_)));
     // S3 may answer 200 with an <Error> body after a long complete.
     if (r.status / 100 != 2 || IsS3Error(r.body)) {
       return client_->Explain(r, "complete the multipart upload");

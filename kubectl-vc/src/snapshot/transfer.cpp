@@ -6,9 +6,9 @@
 #include <ostream>
 #include <thread>
 
+#include "vc/cli/snapshot/byte_pipe.h"
 #include "vc/cli/snapshot/snapshot_flow.h"
 #include "vc/json_text.h"
-#include "vc/cli/snapshot/byte_pipe.h"
 
 namespace vc::cli::snapshot {
 namespace {

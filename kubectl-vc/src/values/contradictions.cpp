@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Each check is a rule a reviewer would state in one sentence; the message gives the reason
 // (what would go wrong on the host) and the change to make, and points at the setting to change.
+#include "vc/cli/values/contradictions.h"
+
 #include <string>
 
-#include "vc/cli/values/contradictions.h"
 #include "vc/cli/values/trust_level.h"
 
 namespace vc::cli::values {
@@ -17,8 +18,8 @@ const json& At(const json& root, std::string_view pointer) {
   size_t pos = 1;
   while (pos <= pointer.size() && !pointer.empty()) {
     size_t next = pointer.find('/', pos);
-    std::string token(pointer.substr(pos, next == std::string_view::npos ? std::string_view::npos
-                                                                           : next - pos));
+    std::string token(
+        pointer.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos));
     if (!node->is_object()) return kNull;
     auto it = node->find(token);
     if (it == node->end()) return kNull;
@@ -76,7 +77,8 @@ class Checker {
     }
     Error("/sync/fromHost/nodes/selector/all",
           "sync.fromHost.nodes.selector.all true shows every real node of the host, and so "
-          "the other tenants' nodes and workloads, to a zero-trust tenant (" + trust_text_ +
+          "the other tenants' nodes and workloads, to a zero-trust tenant (" +
+              trust_text_ +
               "); set it to false and pick the tenant's nodes with "
               "sync.fromHost.nodes.selector.labels, or set sync.fromHost.nodes.enabled to false "
               "for pseudo nodes");
@@ -86,7 +88,8 @@ class Checker {
     if (trust_ != TrustLevel::kZero || IsTrue(v_, "/isolation/dedicatedNodes/enabled")) return;
     Error("/isolation/dedicatedNodes/enabled",
           "isolation.dedicatedNodes.enabled is false, but a zero-trust tenant must not share a "
-          "node (a kernel) with other tenants (" + trust_text_ +
+          "node (a kernel) with other tenants (" +
+              trust_text_ +
               "); set isolation.dedicatedNodes.enabled to true and dedicate nodes with `kubectl "
               "vc node dedicate NODE --tenant NAME`, or lower isolation.trustLevel to partial");
   }
@@ -111,7 +114,8 @@ class Checker {
     }
     Error("/isolation/serviceTypes",
           "isolation.serviceTypes is empty, so no service would reach the host although "
-          "sync.toHost.services.enabled is true (" + Where("/sync/toHost/services/enabled") +
+          "sync.toHost.services.enabled is true (" +
+              Where("/sync/toHost/services/enabled") +
               "); list the allowed types (e.g. [ClusterIP]) or set sync.toHost.services.enabled "
               "to false");
   }
@@ -130,11 +134,12 @@ class Checker {
         IsTrue(v_, "/sync/fromHost/nodes/enabled")) {
       return;
     }
-    Error("/controlPlane/advanced/virtualScheduler/enabled",
-          "controlPlane.advanced.virtualScheduler.enabled is true, but sync.fromHost.nodes.enabled "
-          "is false, so the virtual cluster has only pseudo nodes and its scheduler nothing real to "
-          "choose from; set sync.fromHost.nodes.enabled to true (and pick the nodes with "
-          "sync.fromHost.nodes.selector), or disable the virtual scheduler");
+    Error(
+        "/controlPlane/advanced/virtualScheduler/enabled",
+        "controlPlane.advanced.virtualScheduler.enabled is true, but sync.fromHost.nodes.enabled "
+        "is false, so the virtual cluster has only pseudo nodes and its scheduler nothing real to "
+        "choose from; set sync.fromHost.nodes.enabled to true (and pick the nodes with "
+        "sync.fromHost.nodes.selector), or disable the virtual scheduler");
   }
 
   void NodeChangesBackBelowHighTrust() {
@@ -142,12 +147,13 @@ class Checker {
     if (trust_ != TrustLevel::kHigh) {
       Error("/sync/fromHost/nodes/syncBackChanges",
             "sync.fromHost.nodes.syncBackChanges lets the tenant change labels, taints and "
-            "resources of host nodes that other tenants' pods are placed by (" + trust_text_ +
-                "); set it to false, or isolation.trustLevel high");
+            "resources of host nodes that other tenants' pods are placed by (" +
+                trust_text_ + "); set it to false, or isolation.trustLevel high");
     } else if (!IsTrue(v_, "/sync/fromHost/nodes/enabled")) {
       Error("/sync/fromHost/nodes/syncBackChanges",
             "sync.fromHost.nodes.syncBackChanges has no effect while sync.fromHost.nodes.enabled "
-            "is false (" + Where("/sync/fromHost/nodes/enabled") +
+            "is false (" +
+                Where("/sync/fromHost/nodes/enabled") +
                 "): pseudo nodes are no host node's; set nodes.enabled to true or remove "
                 "syncBackChanges");
     }
@@ -157,15 +163,15 @@ class Checker {
     if (trust_ == TrustLevel::kHigh || !IsTrue(v_, "/sync/toHost/priorityClasses/enabled")) return;
     Error("/sync/toHost/priorityClasses/enabled",
           "sync.toHost.priorityClasses.enabled gives the tenant's pods host priorities, with "
-          "which they preempt other tenants' pods (" + trust_text_ +
+          "which they preempt other tenants' pods (" +
+              trust_text_ +
               "); set it to false (the tenant's pods then have the host's default priority), "
               "or isolation.trustLevel high");
   }
 
   void NodeLabelsIgnoredBySelectAll() {
     const json& labels = At(v_, "/sync/fromHost/nodes/selector/labels");
-    if (!IsTrue(v_, "/sync/fromHost/nodes/selector/all") || !labels.is_object() ||
-        labels.empty()) {
+    if (!IsTrue(v_, "/sync/fromHost/nodes/selector/all") || !labels.is_object() || labels.empty()) {
       return;
     }
     Error("/sync/fromHost/nodes/selector/labels",
@@ -186,7 +192,8 @@ class Checker {
       std::string pointer = "/isolation/sharedServices/" + std::to_string(i) + "/cidr";
       Error(pointer, "isolation.sharedServices[" + std::to_string(i) + "].cidr " + text +
                          " makes every address a shared service, which undoes the default-deny "
-                         "network of a zero-trust tenant (" + trust_text_ +
+                         "network of a zero-trust tenant (" +
+                         trust_text_ +
                          "); list the services or the narrow ranges the tenant needs");
     }
   }

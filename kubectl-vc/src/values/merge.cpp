@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "vc/cli/values/merge.h"
+
 #include <string>
 
 #include "values/layering.h"
-#include "vc/cli/values/merge.h"
 
 namespace vc::cli::values {
 namespace {

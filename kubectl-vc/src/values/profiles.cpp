@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "vc/cli/values/profiles.h"
+
 #include <algorithm>
 #include <string>
 
 #include "values/embedded_files.h"
 #include "values/suggest.h"
-#include "vc/cli/values/profiles.h"
 
 namespace vc::cli::values {
 

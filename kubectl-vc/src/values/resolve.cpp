@@ -4,6 +4,8 @@
 // every --set entry, (2) merge over the schema defaults and apply --set, then validate the
 // result (only --set can make it invalid here), (3) fill defaults, decide "auto", and look for
 // contradictions.
+#include "vc/cli/values/resolve.h"
+
 #include <string>
 #include <vector>
 
@@ -11,7 +13,6 @@
 #include "values/origins.h"
 #include "vc/cli/values/contradictions.h"
 #include "vc/cli/values/profiles.h"
-#include "vc/cli/values/resolve.h"
 #include "vc/cli/values/schema.h"
 #include "vc/cli/values/set_entries.h"
 

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "vc/cli/values/schema.h"
+
 #include <cstdio>
 #include <cstdlib>
 
 #include "values/embedded_files.h"
 #include "values/schema_keywords.h"
-#include "vc/cli/values/schema.h"
 
 namespace vc::cli::values {
 

@@ -4,10 +4,9 @@
 // definition such as #/$defs/quantity.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace vc::cli::values::internal {
 

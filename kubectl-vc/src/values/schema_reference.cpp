@@ -17,9 +17,12 @@ std::string Cell(std::string text) {
   // A table cell must stay one line and must not end the cell early.
   std::string out;
   for (char c : text) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += ' ';
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }
@@ -79,8 +82,8 @@ class ReferenceWriter {
     if (const json* props = Keyword(root_, schema, "properties")) {
       const json* required = Keyword(root_, schema, "required");
       for (const auto& [key, sub] : props->items()) {
-        bool is_required = required && std::find(required->begin(), required->end(), key) !=
-                                           required->end();
+        bool is_required =
+            required && std::find(required->begin(), required->end(), key) != required->end();
         Row(sub, path + "." + key, is_required);
         Rows(sub, path + "." + key, depth + 1);
       }

@@ -97,8 +97,10 @@ class EntryParser {
         have_key = false;
         if (c == '=') return Status::Ok();
       } else if (c == '[') {
-        if (have_key) assignment.path.push_back({key, false, 0});
-        else if (assignment.path.empty()) return Fail("a list index needs a key before it");
+        if (have_key)
+          assignment.path.push_back({key, false, 0});
+        else if (assignment.path.empty())
+          return Fail("a list index needs a key before it");
         key.clear();
         have_key = false;
         RETURN_IF_ERROR(ParseIndex(assignment));

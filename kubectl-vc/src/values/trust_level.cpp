@@ -7,9 +7,12 @@ namespace vc::cli::values {
 
 std::string_view TrustLevelName(TrustLevel level) {
   switch (level) {
-    case TrustLevel::kHigh: return "high";
-    case TrustLevel::kPartial: return "partial";
-    case TrustLevel::kZero: return "zero";
+    case TrustLevel::kHigh:
+      return "high";
+    case TrustLevel::kPartial:
+      return "partial";
+    case TrustLevel::kZero:
+      return "zero";
   }
   return "high";
 }

@@ -60,8 +60,8 @@ json SlimMetadata(json& object) {
     if (from.contains(k)) meta[k] = std::move(from[k]);
   }
   if (from.contains("labels") && from["labels"].is_object()) {
-    for (const char* k : {kServiceNameLabel, labels::kComponent, labels::kTenant,
-                          labels::kTenantNamespace}) {
+    for (const char* k :
+         {kServiceNameLabel, labels::kComponent, labels::kTenant, labels::kTenantNamespace}) {
       if (from["labels"].contains(k)) meta["labels"][k] = std::move(from["labels"][k]);
     }
   }

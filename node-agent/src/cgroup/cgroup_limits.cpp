@@ -70,8 +70,7 @@ std::string ToString(const CgroupLimits& limits) {
   std::ostringstream out;
   const char* sep = "";
   if (limits.cpu) {
-    out << "cpu=" << FormatLimitValue(limits.cpu->quota_us) << "/" << limits.cpu->period_us
-        << "us";
+    out << "cpu=" << FormatLimitValue(limits.cpu->quota_us) << "/" << limits.cpu->period_us << "us";
     sep = " ";
   }
   if (limits.memory_max_bytes) {

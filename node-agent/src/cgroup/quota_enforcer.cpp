@@ -52,9 +52,8 @@ StatusOr<TenantQuotaReport> QuotaEnforcer::Reconcile(const TenantPods& tenant) {
 
   // Tightening first: while shares move from one pod to another, the tenant's pods together
   // never hold more than the budget. stable_sort keeps the caller's order otherwise.
-  std::stable_sort(plan.begin(), plan.end(), [](const Planned& a, const Planned& b) {
-    return a.tightens && !b.tightens;
-  });
+  std::stable_sort(plan.begin(), plan.end(),
+                   [](const Planned& a, const Planned& b) { return a.tightens && !b.tightens; });
 
   for (Planned& item : plan) {
     PodQuotaResult& result = item.result;

@@ -125,8 +125,8 @@ BudgetDivision TenantBudget::Divide(const std::vector<PodResources>& pods) const
 
   if (budget_.cpu_millicores > 0) {
     // The kernel's 1ms minimum quota, expressed in millicores of this period.
-    int64_t kernel_floor = (kMinCpuQuotaUs * 1000 + policy_.cpu_period_us - 1) /
-                           policy_.cpu_period_us;
+    int64_t kernel_floor =
+        (kMinCpuQuotaUs * 1000 + policy_.cpu_period_us - 1) / policy_.cpu_period_us;
     auto shares = split(
         budget_.cpu_millicores, [](const PodResources& p) { return p.cpu_request_millicores; },
         [](const PodResources& p) { return p.cpu_limit_millicores; },

@@ -49,8 +49,8 @@ std::string AllowRule::ToString() const {
          (direction == Direction::kEgress    ? " egress to "
           : direction == Direction::kIngress ? " ingress from "
                                              : " from the node at ") +
-         peer.ToString() +
-         " " + IpProtoName(proto) + "/" + (port == 0 ? std::string("any") : std::to_string(port));
+         peer.ToString() + " " + IpProtoName(proto) + "/" +
+         (port == 0 ? std::string("any") : std::to_string(port));
 }
 
 }  // namespace vc::agent

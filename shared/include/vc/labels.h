@@ -12,7 +12,7 @@ inline constexpr const char* kPrefix = "kubectl-vc.dev/";
 // On every host object a virtual cluster owns (its control plane and everything synced).
 inline constexpr const char* kManagedBy = "app.kubernetes.io/managed-by";
 inline constexpr const char* kManagedByValue = "kubectl-vc";
-inline constexpr const char* kTenant = "kubectl-vc.dev/tenant";                 // vcluster name
+inline constexpr const char* kTenant = "kubectl-vc.dev/tenant";                     // vcluster name
 inline constexpr const char* kTenantNamespace = "kubectl-vc.dev/tenant-namespace";  // host ns
 inline constexpr const char* kTrustLevel = "kubectl-vc.dev/trust-level";  // high|partial|zero
 
@@ -44,7 +44,8 @@ inline constexpr const char* kCreatedNamespace = "kubectl-vc.dev/created-namespa
 // Dedicated nodes. The label uses the node-restriction prefix, which the NodeRestriction
 // admission plugin forbids kubelets to set on their own Node: a compromised node cannot claim
 // to be dedicated to a tenant it wants to spy on.
-inline constexpr const char* kDedicatedNodeLabel = "node-restriction.kubernetes.io/kubectl-vc-tenant";
+inline constexpr const char* kDedicatedNodeLabel =
+    "node-restriction.kubernetes.io/kubectl-vc-tenant";
 inline constexpr const char* kDedicatedTaintKey = "kubectl-vc.dev/dedicated";
 
 }  // namespace vc::labels

@@ -64,8 +64,8 @@ struct Voidify {
 
 }  // namespace vc::log
 
-#define VC_LOG(severity)                                         \
-  !::vc::log::Enabled(::vc::log::Level::k##severity)             \
-      ? (void)0                                                  \
-      : ::vc::log::Voidify() &                                   \
+#define VC_LOG(severity)                             \
+  !::vc::log::Enabled(::vc::log::Level::k##severity) \
+      ? (void)0                                      \
+      : ::vc::log::Voidify() &                       \
             ::vc::log::LineBuilder(::vc::log::Level::k##severity, __FILE__, __LINE__)

@@ -5,12 +5,11 @@
 #pragma once
 
 #include <cassert>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <variant>
-
-#include <nlohmann/json.hpp>
 
 namespace vc {
 
@@ -79,7 +78,7 @@ inline Status Timeout(std::string m) { return {Code::kTimeout, std::move(m)}; }
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  StatusOr(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   StatusOr(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok() && "StatusOr built from an ok Status");
   }
@@ -112,10 +111,9 @@ Status ToStatus(const StatusOr<T>& s) {
 #define VC_CONCAT_INNER(a, b) a##b
 #define VC_CONCAT(a, b) VC_CONCAT_INNER(a, b)
 
-#define RETURN_IF_ERROR(expr)                                     \
-  do {                                                            \
-    if (auto _vc_s = ::vc::internal::ToStatus(expr); !_vc_s.ok()) \
-      return _vc_s;                                               \
+#define RETURN_IF_ERROR(expr)                                                   \
+  do {                                                                          \
+    if (auto _vc_s = ::vc::internal::ToStatus(expr); !_vc_s.ok()) return _vc_s; \
   } while (0)
 
 #define VC_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \

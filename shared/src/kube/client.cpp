@@ -39,17 +39,20 @@ std::string MetadataField(const nlohmann::json& object, const char* field) {
 
 const char* PatchContentType(PatchType type) {
   switch (type) {
-    case PatchType::kMerge: return "application/merge-patch+json";
-    case PatchType::kStrategicMerge: return "application/strategic-merge-patch+json";
-    case PatchType::kJson: return "application/json-patch+json";
+    case PatchType::kMerge:
+      return "application/merge-patch+json";
+    case PatchType::kStrategicMerge:
+      return "application/strategic-merge-patch+json";
+    case PatchType::kJson:
+      return "application/json-patch+json";
   }
   return "application/merge-patch+json";
 }
 
 }  // namespace
 
-StatusOr<nlohmann::json> Client::Get(const Resource& r, std::string_view ns,
-                                     std::string_view name, Timeout timeout) {
+StatusOr<nlohmann::json> Client::Get(const Resource& r, std::string_view ns, std::string_view name,
+                                     Timeout timeout) {
   Call call;
   call.method = "GET";
   call.what = Describe("get", r, ns, name);
@@ -97,8 +100,7 @@ StatusOr<ObjectList> Client::List(const Resource& r, std::string_view ns,
   return out;
 }
 
-StatusOr<ObjectList> Client::ListAll(const Resource& r, std::string_view ns,
-                                     ListOptions options) {
+StatusOr<ObjectList> Client::ListAll(const Resource& r, std::string_view ns, ListOptions options) {
   const ListOptions first = options;
   ObjectList all;
   bool restarted = false;
@@ -126,8 +128,7 @@ StatusOr<ObjectList> Client::ListAll(const Resource& r, std::string_view ns,
 }
 
 StatusOr<nlohmann::json> Client::Create(const Resource& r, std::string_view ns,
-                                        const nlohmann::json& object,
-                                        const WriteOptions& options) {
+                                        const nlohmann::json& object, const WriteOptions& options) {
   Call call;
   call.method = "POST";
   call.what = Describe("create", r, ns, MetadataField(object, "name"));
@@ -158,8 +159,7 @@ StatusOr<nlohmann::json> Client::Put(const Resource& r, std::string_view ns,
 }
 
 StatusOr<nlohmann::json> Client::Update(const Resource& r, std::string_view ns,
-                                        const nlohmann::json& object,
-                                        const WriteOptions& options) {
+                                        const nlohmann::json& object, const WriteOptions& options) {
   return Put(r, ns, object, "", options);
 }
 
@@ -243,11 +243,11 @@ Status Client::Evict(std::string_view ns, std::string_view pod, const DeleteOpti
   call.what = Describe("evict", resources::kPods, ns, pod);
   RETURN_IF_ERROR(CheckScope(resources::kPods, ns, pod, call.what));
   call.path = ResourcePath(resources::kPods, ns, pod, "eviction");
-  nlohmann::json eviction = {{"apiVersion", "policy/v1"},
-                             {"kind", "Eviction"},
-                             {"metadata",
-                              {{"name", std::string(pod)}, {"namespace", std::string(ns)}}},
-                             {"deleteOptions", DeleteBody(options)}};
+  nlohmann::json eviction = {
+      {"apiVersion", "policy/v1"},
+      {"kind", "Eviction"},
+      {"metadata", {{"name", std::string(pod)}, {"namespace", std::string(ns)}}},
+      {"deleteOptions", DeleteBody(options)}};
   call.body = eviction.dump();
   // A disruption budget saying "not now" is an answer for the caller (drain retries on its
   // own schedule), not throttling to wait out here.

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fixed credentials and token files.
+#include "vc/kube/credential_providers.h"
+
 #include <mutex>
 
-#include "vc/read_file.h"
-#include "vc/kube/credential_providers.h"
 #include "vc/log.h"
+#include "vc/read_file.h"
 
 namespace vc::kube {
 namespace {
@@ -34,7 +35,9 @@ constexpr auto kRereadInterval = std::chrono::minutes(1);
 class TokenFileCredentialProvider : public CredentialProvider {
  public:
   TokenFileCredentialProvider(std::string path, Credentials base, std::string origin, Clock now)
-      : path_(std::move(path)), base_(std::move(base)), origin_(std::move(origin)),
+      : path_(std::move(path)),
+        base_(std::move(base)),
+        origin_(std::move(origin)),
         now_(std::move(now)) {}
 
   StatusOr<Credentials> Get(bool force_refresh) override {
@@ -100,8 +103,10 @@ std::shared_ptr<CredentialProvider> NewStaticCredentialProvider(Credentials cred
   return std::make_shared<StaticCredentialProvider>(std::move(credentials));
 }
 
-StatusOr<std::shared_ptr<CredentialProvider>> NewTokenFileCredentialProvider(
-    std::string path, Credentials base, std::string origin, Clock now) {
+StatusOr<std::shared_ptr<CredentialProvider>> NewTokenFileCredentialProvider(std::string path,
+                                                                             Credentials base,
+                                                                             std::string origin,
+                                                                             Clock now) {
   if (!now) now = [] { return system_clock::now(); };
   auto provider = std::make_shared<TokenFileCredentialProvider>(std::move(path), std::move(base),
                                                                 std::move(origin), std::move(now));

@@ -84,8 +84,7 @@ int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return (t->cancel != nullptr && t->cancel->cancelled()) ? 1 : 0;
 }
 
-Status TransportError(CURLcode code, const HttpRequest& request, CURL* handle,
-                      const char* errbuf) {
+Status TransportError(CURLcode code, const HttpRequest& request, CURL* handle, const char* errbuf) {
   long os_errno = 0;
   curl_easy_getinfo(handle, CURLINFO_OS_ERRNO, &os_errno);
   long request_size = 0;
@@ -99,8 +98,8 @@ Status TransportError(CURLcode code, const HttpRequest& request, CURL* handle,
   switch (code) {
     case CURLE_COULDNT_CONNECT:
       sent = false;
-      cause = (os_errno == ECONNREFUSED ? "connection refused" : "cannot connect: " + detail) +
-              check;
+      cause =
+          (os_errno == ECONNREFUSED ? "connection refused" : "cannot connect: " + detail) + check;
       break;
     case CURLE_COULDNT_RESOLVE_HOST:
       sent = false;

@@ -38,17 +38,28 @@ Code CodeForReason(const std::string& reason) {
 // apimachinery's rule: an unknown reason falls back to the HTTP code.
 Code CodeForHttp(int http, const std::string& method) {
   switch (http) {
-    case 400: return Code::kInvalidArgument;
-    case 401: return Code::kUnauthorized;
-    case 403: return Code::kForbidden;
-    case 404: return Code::kNotFound;
-    case 409: return method == "POST" ? Code::kAlreadyExists : Code::kConflict;
-    case 410: return Code::kGone;
-    case 413: return Code::kInvalidArgument;
-    case 422: return Code::kInvalid;
-    case 429: return Code::kTooManyRequests;
-    case 504: return Code::kTimeout;
-    default: break;
+    case 400:
+      return Code::kInvalidArgument;
+    case 401:
+      return Code::kUnauthorized;
+    case 403:
+      return Code::kForbidden;
+    case 404:
+      return Code::kNotFound;
+    case 409:
+      return method == "POST" ? Code::kAlreadyExists : Code::kConflict;
+    case 410:
+      return Code::kGone;
+    case 413:
+      return Code::kInvalidArgument;
+    case 422:
+      return Code::kInvalid;
+    case 429:
+      return Code::kTooManyRequests;
+    case 504:
+      return Code::kTimeout;
+    default:
+      break;
   }
   if (http >= 500) return Code::kUnavailable;
   if (http == 405 || http == 406 || http == 415) return Code::kInternal;
@@ -57,17 +68,28 @@ Code CodeForHttp(int http, const std::string& method) {
 
 std::string GenericMessage(int http, const std::string& server_text) {
   switch (http) {
-    case 400: return "the server rejected the request for an unknown reason";
-    case 401: return "the server asked for credentials";
-    case 403: return server_text.empty() ? "forbidden" : server_text;
-    case 404: return "the server could not find the requested resource";
-    case 409: return "the server reported a conflict";
-    case 410: return "the requested resource version is gone";
-    case 422: return "the server rejected the request as invalid";
-    case 429: return "the server received too many requests and asked to try again later";
-    case 503: return "the server is currently unable to handle the request";
-    case 504: return "the server did not answer in time, but may still be processing the request";
-    default: break;
+    case 400:
+      return "the server rejected the request for an unknown reason";
+    case 401:
+      return "the server asked for credentials";
+    case 403:
+      return server_text.empty() ? "forbidden" : server_text;
+    case 404:
+      return "the server could not find the requested resource";
+    case 409:
+      return "the server reported a conflict";
+    case 410:
+      return "the requested resource version is gone";
+    case 422:
+      return "the server rejected the request as invalid";
+    case 429:
+      return "the server received too many requests and asked to try again later";
+    case 503:
+      return "the server is currently unable to handle the request";
+    case 504:
+      return "the server did not answer in time, but may still be processing the request";
+    default:
+      break;
   }
   std::string m = "the server answered with HTTP " + std::to_string(http);
   if (!server_text.empty()) m += ": " + server_text;
@@ -148,8 +170,7 @@ Status StatusFromResponse(int http_code, std::string_view body, std::string_view
   const std::optional<int> retry_after = ParseSeconds(retry_after_header);
   nlohmann::json parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_object() && Str(parsed, "kind") == "Status") {
-    return Build(http_code, std::move(parsed), GenericMessage(http_code, ""), retry_after,
-                 context);
+    return Build(http_code, std::move(parsed), GenericMessage(http_code, ""), retry_after, context);
   }
   // Not a Status: someone other than the apiserver answered. Quote text, never binary.
   std::string text;

@@ -4,9 +4,9 @@
 
 #include <filesystem>
 
-#include "vc/read_file.h"
 #include "vc/kube/kubeconfig.h"
 #include "vc/log.h"
+#include "vc/read_file.h"
 
 namespace vc::kube {
 namespace {
@@ -50,8 +50,8 @@ StatusOr<RestConfig> InClusterRestConfig(const KubeconfigOptions& options) {
   fs::path dir = AccountDir(options);
   RestConfig rc;
   // IPv6 service addresses need brackets in a URL.
-  rc.server = "https://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
-              port;
+  rc.server =
+      "https://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + port;
   rc.origin = "in-cluster service account (" + dir.string() + ")";
   auto provider = NewTokenFileCredentialProvider((dir / "token").string(), Credentials{},
                                                  "load in-cluster config", options.now);

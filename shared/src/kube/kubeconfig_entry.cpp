@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "vc/read_file.h"
-#include "vc/base64.h"
 #include "kubeconfig_internal.h"
+#include "vc/base64.h"
+#include "vc/read_file.h"
 
 namespace vc::kube::internal {
 
@@ -69,8 +69,9 @@ StatusOr<ExecConfig> ReadExecConfig(const EntryReader& user, const json& exec) {
   c.origin = user.origin();
   ASSIGN_OR_RETURN(c.api_version, text("apiVersion"));
   if (c.api_version == "client.authentication.k8s.io/v1alpha1") {
-    return bad("apiVersion", "client.authentication.k8s.io/v1alpha1 is no longer supported; "
-                             "use client.authentication.k8s.io/v1 (or v1beta1)");
+    return bad("apiVersion",
+               "client.authentication.k8s.io/v1alpha1 is no longer supported; "
+               "use client.authentication.k8s.io/v1 (or v1beta1)");
   }
   if (c.api_version != "client.authentication.k8s.io/v1" &&
       c.api_version != "client.authentication.k8s.io/v1beta1") {
@@ -106,8 +107,9 @@ StatusOr<ExecConfig> ReadExecConfig(const EntryReader& user, const json& exec) {
   }
   ASSIGN_OR_RETURN(std::string mode, text("interactiveMode"));
   if (mode.empty() && c.api_version == "client.authentication.k8s.io/v1") {
-    return bad("interactiveMode", "must be set (Never, IfAvailable or Always) for "
-                                  "client.authentication.k8s.io/v1 plugins");
+    return bad("interactiveMode",
+               "must be set (Never, IfAvailable or Always) for "
+               "client.authentication.k8s.io/v1 plugins");
   }
   if (!mode.empty()) {
     if (mode != "Never" && mode != "IfAvailable" && mode != "Always") {

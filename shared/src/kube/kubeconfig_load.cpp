@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <set>
 
-#include "vc/read_file.h"
 #include "vc/kube/kubeconfig.h"
+#include "vc/read_file.h"
 
 extern char** environ;  // NOLINT: POSIX
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Merged kubeconfig + flags -> RestConfig (clientcmd's client_config.go rules; see the header).
-#include "vc/base64.h"
 #include "kubeconfig_internal.h"
+#include "vc/base64.h"
 #include "vc/log.h"
 
 namespace vc::kube {
@@ -64,15 +64,16 @@ Status ReadCluster(const Kubeconfig& config, const KubeconfigEntry& entry, const
   // Inline data wins over the file, as in client-go's TLS setup.
   ASSIGN_OR_RETURN(rc->ca_pem, r.Pem("certificate-authority", "certificate-authority-data",
                                      /*both_is_error=*/false));
-  if (rc->insecure_skip_tls_verify && (r.Has("certificate-authority") ||
-                                       r.Has("certificate-authority-data"))) {
+  if (rc->insecure_skip_tls_verify &&
+      (r.Has("certificate-authority") || r.Has("certificate-authority-data"))) {
     return r.Error("insecure-skip-tls-verify",
                    "cannot be combined with a certificate-authority; remove one of them");
   }
   if (!rc->proxy_url.empty() && rc->proxy_url.rfind("http://", 0) != 0 &&
       rc->proxy_url.rfind("https://", 0) != 0 && rc->proxy_url.rfind("socks5://", 0) != 0) {
-    return r.Error("proxy-url", Quote(rc->proxy_url) + " must start with http://, https:// or "
-                                "socks5://");
+    return r.Error("proxy-url", Quote(rc->proxy_url) +
+                                    " must start with http://, https:// or "
+                                    "socks5://");
   }
   // A server without a scheme gets the one client-go would pick.
   if (server.find("://") == std::string::npos) {
@@ -84,22 +85,23 @@ Status ReadCluster(const Kubeconfig& config, const KubeconfigEntry& entry, const
   return Status::Ok();
 }
 
-StatusOr<std::shared_ptr<CredentialProvider>> ReadUser(const Kubeconfig& config,
-                                                       const KubeconfigEntry& entry,
-                                                       const std::string& name,
-                                                       const KubeconfigEntry& cluster,
-                                                       const KubeconfigOptions& options,
-                                                       const RestConfig& rc) {
+StatusOr<std::shared_ptr<CredentialProvider>> ReadUser(
+    const Kubeconfig& config, const KubeconfigEntry& entry, const std::string& name,
+    const KubeconfigEntry& cluster, const KubeconfigOptions& options, const RestConfig& rc) {
   EntryReader r(config, entry, "user " + Quote(name) + " in " + entry.file);
   for (const char* key : {"as", "as-uid", "as-groups", "as-user-extra"}) {
     if (r.Has(key)) {
-      return r.Error(key, "impersonation is not supported by kubectl vc; remove it or use a user "
-                          "without it", Code::kFailedPrecondition);
+      return r.Error(key,
+                     "impersonation is not supported by kubectl vc; remove it or use a user "
+                     "without it",
+                     Code::kFailedPrecondition);
     }
   }
   if (r.Has("auth-provider")) {
-    return r.Error("auth-provider", "auth-provider plugins are not supported; use an exec "
-                                    "plugin (e.g. kubelogin for OIDC)", Code::kFailedPrecondition);
+    return r.Error("auth-provider",
+                   "auth-provider plugins are not supported; use an exec "
+                   "plugin (e.g. kubelogin for OIDC)",
+                   Code::kFailedPrecondition);
   }
   Credentials c;
   ASSIGN_OR_RETURN(c.bearer_token, r.String("token"));
@@ -119,8 +121,9 @@ StatusOr<std::shared_ptr<CredentialProvider>> ReadUser(const Kubeconfig& config,
   bool has_token = !c.bearer_token.empty() || !token_file.empty();
   bool has_basic = !c.username.empty() || !c.password.empty();
   if (has_token && has_basic) {
-    return r.Error("username", "more than one authentication method (token and basic auth); "
-                               "keep only one");
+    return r.Error("username",
+                   "more than one authentication method (token and basic auth); "
+                   "keep only one");
   }
   auto exec = entry.value.find("exec");
   bool has_exec = exec != entry.value.end() && !exec->is_null();
@@ -150,8 +153,7 @@ bool SelectsNothing(const Kubeconfig& config, const KubeconfigOptions& options) 
   return options.context.empty() && config.current_context.empty() && options.cluster.empty();
 }
 
-StatusOr<RestConfig> ResolveRestConfig(const Kubeconfig& config,
-                                       const KubeconfigOptions& options) {
+StatusOr<RestConfig> ResolveRestConfig(const Kubeconfig& config, const KubeconfigOptions& options) {
   if (config.files.empty() && options.cluster.empty()) {
     return Fail(Code::kNotFound, "no kubeconfig found (looked in " + Files(config) +
                                      "); set KUBECONFIG or pass --kubeconfig");
@@ -216,8 +218,8 @@ StatusOr<RestConfig> ResolveRestConfig(const Kubeconfig& config,
     }
   }
   // client-go attaches credentials only to TLS transports; so do we.
-  bool tls = rc.server.rfind("https://", 0) == 0 || !rc.ca_pem.empty() ||
-             rc.insecure_skip_tls_verify;
+  bool tls =
+      rc.server.rfind("https://", 0) == 0 || !rc.ca_pem.empty() || rc.insecure_skip_tls_verify;
   if (user != nullptr && tls) {
     ASSIGN_OR_RETURN(rc.credentials,
                      ReadUser(config, *user, user_name, cluster->second, options, rc));
@@ -226,8 +228,8 @@ StatusOr<RestConfig> ResolveRestConfig(const Kubeconfig& config,
   ASSIGN_OR_RETURN(rc.namespace_, ctx.String("namespace"));
   if (!options.namespace_.empty()) rc.namespace_ = options.namespace_;
   if (rc.namespace_.empty()) rc.namespace_ = "default";
-  rc.origin = context ? ctx.origin() : "cluster " + Quote(cluster_name) + " in " +
-                                           cluster->second.file;
+  rc.origin =
+      context ? ctx.origin() : "cluster " + Quote(cluster_name) + " in " + cluster->second.file;
   return rc;
 }
 

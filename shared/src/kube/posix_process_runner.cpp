@@ -12,8 +12,8 @@
 #include <csignal>
 #include <cstdlib>
 
-#include "vc/read_file.h"
 #include "vc/kube/process_runner.h"
+#include "vc/read_file.h"
 
 namespace vc::kube {
 namespace {
@@ -106,8 +106,8 @@ class PosixProcessRunner : public ProcessRunner {
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setsigdefault(&attr, &defaults);
     posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                        POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setflags(
+        &attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(spec.command.c_str()));

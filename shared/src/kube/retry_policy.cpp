@@ -15,10 +15,17 @@ std::optional<std::chrono::milliseconds> RetryDelay(const RetryPolicy& policy, i
   const bool from_server = ApiCode(failure) != 0;
   bool retry = false;
   switch (failure.code()) {
-    case Code::kTooManyRequests: retry = true; break;
-    case Code::kUnavailable: retry = idempotent || (!from_server && NeverSent(failure)); break;
-    case Code::kTimeout: retry = idempotent; break;
-    default: break;
+    case Code::kTooManyRequests:
+      retry = true;
+      break;
+    case Code::kUnavailable:
+      retry = idempotent || (!from_server && NeverSent(failure));
+      break;
+    case Code::kTimeout:
+      retry = idempotent;
+      break;
+    default:
+      break;
   }
   if (!retry) return std::nullopt;
   if (auto seconds = RetryAfterSeconds(failure); seconds && *seconds > 0) {

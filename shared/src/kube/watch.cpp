@@ -19,11 +19,16 @@ std::optional<WatchEventType> ParseType(const std::string& type) {
 
 const char* WatchEventTypeName(WatchEventType type) {
   switch (type) {
-    case WatchEventType::kAdded: return "ADDED";
-    case WatchEventType::kModified: return "MODIFIED";
-    case WatchEventType::kDeleted: return "DELETED";
-    case WatchEventType::kBookmark: return "BOOKMARK";
-    case WatchEventType::kError: return "ERROR";
+    case WatchEventType::kAdded:
+      return "ADDED";
+    case WatchEventType::kModified:
+      return "MODIFIED";
+    case WatchEventType::kDeleted:
+      return "DELETED";
+    case WatchEventType::kBookmark:
+      return "BOOKMARK";
+    case WatchEventType::kError:
+      return "ERROR";
   }
   return "UNKNOWN";
 }
@@ -32,8 +37,7 @@ Status WatchDecoder::Feed(std::string_view chunk, const WatchHandler& emit) {
   if (stopped_) return Status::Ok();
   buffer_.append(chunk);
   size_t start = 0;
-  for (size_t nl = buffer_.find('\n'); nl != std::string::npos;
-       nl = buffer_.find('\n', start)) {
+  for (size_t nl = buffer_.find('\n'); nl != std::string::npos; nl = buffer_.find('\n', start)) {
     std::string_view line(buffer_.data() + start, nl - start);
     start = nl + 1;
     Status s = EmitLine(line, emit);

@@ -3,9 +3,8 @@
 // the work lives in init/ and run/, which tests call without a process.
 #pragma once
 
-#include <functional>
-
 #include <CLI/CLI.hpp>
+#include <functional>
 
 namespace vc::syncer::cmd {
 

@@ -11,7 +11,8 @@ void AddInitCommand(CLI::App& app, std::function<int()>* action) {
   auto options = std::make_shared<init::InitOptions>();
   CLI::App* sub = app.add_subcommand(
       "init", "Prepare /data (PKI, kubeconfigs) and publish Secret vc-NAME on the host");
-  sub->footer("Runs as the control-plane pod's init container; safe to run again.\n\n"
+  sub->footer(
+      "Runs as the control-plane pod's init container; safe to run again.\n\n"
       "Example:\n"
       "  vc-syncer init --name dev-team --namespace vcluster-dev-team --data-dir /data \\\n"
       "    --apiserver-port $(VC_APISERVER_PORT) --san dev.example.com");
@@ -19,8 +20,7 @@ void AddInitCommand(CLI::App& app, std::function<int()>* action) {
   sub->add_option("--namespace", options->namespace_, "Host namespace of the virtual cluster")
       ->required()
       ->envname("POD_NAMESPACE");
-  sub->add_option("--data-dir", options->data_dir, "The pod's data volume")
-      ->capture_default_str();
+  sub->add_option("--data-dir", options->data_dir, "The pod's data volume")->capture_default_str();
   sub->add_option("--apiserver-port", options->apiserver_port,
                   "Port of the virtual apiserver on 127.0.0.1")
       ->required()

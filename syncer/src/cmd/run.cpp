@@ -11,11 +11,11 @@ void AddRunCommand(CLI::App& app, std::function<int()>* action) {
   auto timeout_seconds = std::make_shared<int>(300);
   CLI::App* sub = app.add_subcommand(
       "run", "Wait for the virtual apiserver, serve /healthz and /readyz, run until stopped");
-  sub->footer("Runs as the syncer container until SIGTERM or SIGINT.\n\n"
+  sub->footer(
+      "Runs as the syncer container until SIGTERM or SIGINT.\n\n"
       "Example:\n"
       "  vc-syncer run --data-dir /data --health-port $(VC_SYNCER_PORT)");
-  sub->add_option("--data-dir", options->data_dir, "The pod's data volume")
-      ->capture_default_str();
+  sub->add_option("--data-dir", options->data_dir, "The pod's data volume")->capture_default_str();
   sub->add_option("--host-kubeconfig", options->host_kubeconfig,
                   "Kubeconfig of the host cluster (default: in-cluster service account)");
   sub->add_option("--virtual-kubeconfig", options->virtual_kubeconfig,

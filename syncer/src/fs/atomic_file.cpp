@@ -65,8 +65,7 @@ Status WriteFileAtomic(const std::string& path, std::string_view content, mode_t
   return FsyncDirectory(dir);
 }
 
-StatusOr<bool> WriteFileIfChanged(const std::string& path, std::string_view content,
-                                  mode_t mode) {
+StatusOr<bool> WriteFileIfChanged(const std::string& path, std::string_view content, mode_t mode) {
   auto existing = ReadFile(path);
   struct stat st {};
   if (existing.ok() && *existing == content && ::stat(path.c_str(), &st) == 0 &&

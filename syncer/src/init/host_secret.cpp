@@ -39,7 +39,8 @@ StatusOr<nlohmann::json> ApplyHostSecret(kube::Client& host, const nlohmann::jso
   if (!applied.ok()) {
     return applied.status().Annotate("apply secret " + ns + "/" + name +
                                      " (the pod's service account needs get, create and "
-                                     "patch on secrets in " + ns + ")");
+                                     "patch on secrets in " +
+                                     ns + ")");
   }
   return applied;
 }

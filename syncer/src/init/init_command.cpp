@@ -24,7 +24,9 @@ bool IsDns1123Label(const std::string& s) {
 }
 
 pki::ClusterPkiRequest PkiRequest(const InitOptions& o) {
-  return {.name = o.name, .namespace_ = o.namespace_, .extra_sans = o.sans,
+  return {.name = o.name,
+          .namespace_ = o.namespace_,
+          .extra_sans = o.sans,
           .service_cidr = o.service_cidr};
 }
 
@@ -99,12 +101,12 @@ Status PublishHostSecret(const InitOptions& o, kube::Client& host) {
   pki::PkiStore store(PkiDir(o));
   ASSIGN_OR_RETURN(auto ca, store.LoadCa());
   ASSIGN_OR_RETURN(auto admin, store.LoadLeaf("admin"));
-  const std::string kubeconfig = RenderKubeconfigYaml({.name = o.name,
-                                                       .server = kSecretServer,
-                                                       .ca_pem = ca.certificate_pem,
-                                                       .client_certificate_pem =
-                                                           admin.certificate_pem,
-                                                       .client_key_pem = admin.private_key_pem});
+  const std::string kubeconfig =
+      RenderKubeconfigYaml({.name = o.name,
+                            .server = kSecretServer,
+                            .ca_pem = ca.certificate_pem,
+                            .client_certificate_pem = admin.certificate_pem,
+                            .client_key_pem = admin.private_key_pem});
   const nlohmann::json secret = RenderHostSecret({.name = o.name,
                                                   .namespace_ = o.namespace_,
                                                   .kubeconfig_yaml = kubeconfig,
@@ -127,11 +129,13 @@ StatusOr<std::vector<std::string>> HostServiceIps(const InitOptions& o, kube::Cl
                                 "cluster's pods reach their apiserver through it; create the "
                                 "virtual cluster with kubectl vc create");
     }
-    std::string message = "get host Service " + o.namespace_ + "/" + o.name + ": " +
-                          service.status().message();
+    std::string message =
+        "get host Service " + o.namespace_ + "/" + o.name + ": " + service.status().message();
     if (service.status().code() == Code::kForbidden) {
-      message += " (vc-syncer init needs get, create and patch on secrets and get on services "
-                 "in namespace " + o.namespace_ + ": the virtual cluster's host Role)";
+      message +=
+          " (vc-syncer init needs get, create and patch on secrets and get on services "
+          "in namespace " +
+          o.namespace_ + ": the virtual cluster's host Role)";
     }
     return Status(service.status().code(), message);
   }

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/syncer/init/kubeconfig_render.h"
 
-#include "vc/base64.h"
-
 #include <openssl/evp.h>
 
+#include "vc/base64.h"
 #include "vc/yaml.h"
 
 namespace vc::syncer::init {
@@ -16,8 +15,7 @@ nlohmann::json RenderKubeconfig(const KubeconfigSpec& spec) {
       {"clusters",
        {{{"name", spec.name},
          {"cluster",
-          {{"server", spec.server},
-           {"certificate-authority-data", Base64Encode(spec.ca_pem)}}}}}},
+          {{"server", spec.server}, {"certificate-authority-data", Base64Encode(spec.ca_pem)}}}}}},
       {"users",
        {{{"name", spec.name},
          {"user",

@@ -2,12 +2,13 @@
 // Issuing: the CA and leaf certificates. Extensions are given in OpenSSL's config syntax
 // (X509V3_EXT_nconf_nid), which is the least code for exactly what kubeadm puts in its
 // certificates.
+#include "vc/syncer/pki/certificate.h"
+
 #include <arpa/inet.h>
 
 #include <algorithm>
 
 #include "pki/openssl_util.h"
-#include "vc/syncer/pki/certificate.h"
 #include "vc/syncer/pki/keys.h"
 
 namespace vc::syncer::pki {
@@ -39,8 +40,8 @@ Status AddExtension(X509* cert, X509* issuer, int nid, const std::string& value)
 Status SetSubject(X509_NAME* name, const Subject& subject) {
   auto add = [&](const char* field, const std::string& value) {
     return X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
-                                      reinterpret_cast<const unsigned char*>(value.c_str()), -1,
-                                      -1, 0) == 1;
+                                      reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1,
+                                      0) == 1;
   };
   for (const auto& o : subject.organizations) {
     if (!add("O", o)) return OpenSslError("set certificate subject O=" + o);
@@ -61,10 +62,8 @@ StatusOr<internal::X509Ptr> NewCertificate(EVP_PKEY* key, const Subject& subject
   if (cert == nullptr || serial == nullptr || X509_set_version(cert.get(), X509_VERSION_3) != 1 ||
       BN_rand(serial.get(), 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) != 1 ||
       BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get())) == nullptr ||
-      ASN1_TIME_set(X509_getm_notBefore(cert.get()), WallClock::to_time_t(not_before)) ==
-          nullptr ||
-      ASN1_TIME_set(X509_getm_notAfter(cert.get()), WallClock::to_time_t(not_after)) ==
-          nullptr ||
+      ASN1_TIME_set(X509_getm_notBefore(cert.get()), WallClock::to_time_t(not_before)) == nullptr ||
+      ASN1_TIME_set(X509_getm_notAfter(cert.get()), WallClock::to_time_t(not_after)) == nullptr ||
       X509_set_pubkey(cert.get(), key) != 1) {
     return OpenSslError("create certificate");
   }
@@ -83,9 +82,8 @@ StatusOr<CertificateAuthority> CreateCertificateAuthority(const std::string& com
     ASSIGN_OR_RETURN(key_pem, GeneratePrivateKey(KeyType::kEcdsaP256));
   }
   ASSIGN_OR_RETURN(internal::PKey key, internal::ParsePrivateKey(key_pem));
-  ASSIGN_OR_RETURN(internal::X509Ptr cert,
-                   NewCertificate(key.get(), Subject{common_name, {}}, now - kBackdate,
-                                  now + validity));
+  ASSIGN_OR_RETURN(internal::X509Ptr cert, NewCertificate(key.get(), Subject{common_name, {}},
+                                                          now - kBackdate, now + validity));
   X509* c = cert.get();
   if (X509_set_issuer_name(c, X509_get_subject_name(c)) != 1) {
     return OpenSslError("set CA issuer");

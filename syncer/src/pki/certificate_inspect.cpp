@@ -67,8 +67,8 @@ StatusOr<CertificateInfo> InspectCertificate(std::string_view certificate_pem) {
   info.subject.common_name = cns.empty() ? std::string() : cns.front();
   info.subject.organizations = NameEntries(subject, NID_organizationName);
 
-  internal::GeneralNames names(static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(c, NID_subject_alt_name, nullptr, nullptr)));
+  internal::GeneralNames names(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(c, NID_subject_alt_name, nullptr, nullptr)));
   for (int i = 0; names != nullptr && i < sk_GENERAL_NAME_num(names.get()); ++i) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
     if (name->type == GEN_DNS) {

@@ -73,8 +73,7 @@ std::vector<CaCertificate> ClusterCas(const ClusterPkiRequest& request) {
           {"front-proxy-ca", "vc-" + request.name + "-front-proxy-ca"}};
 }
 
-StatusOr<std::vector<LeafCertificate>> ClusterLeafCertificates(
-    const ClusterPkiRequest& request) {
+StatusOr<std::vector<LeafCertificate>> ClusterLeafCertificates(const ClusterPkiRequest& request) {
   if (request.name.empty() || request.namespace_.empty()) {
     return InvalidArgument("plan certificates: name and namespace are required");
   }
@@ -107,11 +106,10 @@ StatusOr<std::vector<LeafCertificate>> ClusterLeafCertificates(
       {"admin", {.subject = {kAdminCommonName, {kMastersGroup}}, .client_auth = true}});
   // Not system:masters: the controller-manager's rights come from the bootstrap RBAC
   // bindings for its user, as in kubeadm.
-  leaves.push_back({"controller-manager",
-                    {.subject = {kControllerManagerCommonName, {}}, .client_auth = true}});
-  // The virtual scheduler (controlPlane.advanced.virtualScheduler), likewise by bootstrap RBAC.
   leaves.push_back(
-      {"scheduler", {.subject = {kSchedulerCommonName, {}}, .client_auth = true}});
+      {"controller-manager", {.subject = {kControllerManagerCommonName, {}}, .client_auth = true}});
+  // The virtual scheduler (controlPlane.advanced.virtualScheduler), likewise by bootstrap RBAC.
+  leaves.push_back({"scheduler", {.subject = {kSchedulerCommonName, {}}, .client_auth = true}});
   leaves.push_back(
       {"syncer", {.subject = {kSyncerCommonName, {kMastersGroup}}, .client_auth = true}});
   // Only ever shown to the syncer's kubelet API, which checks it against the CA. Without a

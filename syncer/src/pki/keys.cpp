@@ -45,8 +45,7 @@ StatusOr<std::string> PrivateKeyToPem(EVP_PKEY* key) {
 using internal::OpenSslError;
 
 StatusOr<std::string> GeneratePrivateKey(KeyType type) {
-  internal::PKey key(type == KeyType::kEcdsaP256 ? EVP_EC_gen("P-256")
-                                                 : EVP_RSA_gen(2048));
+  internal::PKey key(type == KeyType::kEcdsaP256 ? EVP_EC_gen("P-256") : EVP_RSA_gen(2048));
   if (key == nullptr) return OpenSslError("generate private key");
   return internal::PrivateKeyToPem(key.get());
 }
@@ -72,8 +71,7 @@ StatusOr<bool> KeyMatchesCertificate(std::string_view private_key_pem,
   return same;
 }
 
-StatusOr<bool> PublicKeyMatches(std::string_view private_key_pem,
-                                std::string_view public_key_pem) {
+StatusOr<bool> PublicKeyMatches(std::string_view private_key_pem, std::string_view public_key_pem) {
   ASSIGN_OR_RETURN(internal::PKey key, internal::ParsePrivateKey(private_key_pem));
   internal::Bio bio = internal::MemoryBio(public_key_pem);
   internal::PKey pub(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));

@@ -62,8 +62,7 @@ StatusOr<CertificateAuthority> PkiStore::EnsureCa(const CaCertificate& wanted,
   ASSIGN_OR_RETURN(std::string key, ReadOptional(PathOf(key_file)));
   ASSIGN_OR_RETURN(std::string cert, ReadOptional(PathOf(cert_file)));
   if (key.empty() && !cert.empty()) {
-    return Damaged(PathOf(cert_file) + " exists without " + key_file +
-                       ", so nothing can be signed",
+    return Damaged(PathOf(cert_file) + " exists without " + key_file + ", so nothing can be signed",
                    "restore " + key_file + " from a snapshot, or delete " + cert_file +
                        " to give the virtual cluster a new identity (every kubeconfig handed "
                        "out stops working)");

@@ -30,11 +30,12 @@ Status WaitForApiserverReady(kube::Client& client, Clock& clock, const CancelTok
     last = response.status();
     const auto now = clock.Now();
     if (now >= deadline) {
-      return Timeout("wait for virtual apiserver " + server + "/readyz: not ready after " +
-                     std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                        options.timeout).count()) +
-                     "s; last answer: " + last.message() +
-                     " (check the kube-apiserver and kine containers' logs)");
+      return Timeout(
+          "wait for virtual apiserver " + server + "/readyz: not ready after " +
+          std::to_string(
+              std::chrono::duration_cast<std::chrono::seconds>(options.timeout).count()) +
+          "s; last answer: " + last.message() +
+          " (check the kube-apiserver and kine containers' logs)");
     }
     if (now >= next_progress) {
       VC_LOG(Info) << "waiting for virtual apiserver " << server << "/readyz ("

@@ -9,11 +9,12 @@
 #include <thread>
 
 #include "vc/base64.h"
+#include "vc/health_server.h"
 #include "vc/log.h"
 #include "vc/syncer/clients.h"
-#include "vc/health_server.h"
 #include "vc/syncer/kubelet/kubelet_server.h"
 #include "vc/syncer/pki/certificate.h"
+#include "vc/syncer/run/startup_sequence.h"
 #include "vc/syncer/sync/endpoints_syncer.h"
 #include "vc/syncer/sync/event_syncer.h"
 #include "vc/syncer/sync/host_class_syncer.h"
@@ -25,7 +26,6 @@
 #include "vc/syncer/sync/service_syncer.h"
 #include "vc/syncer/translate/dns_config.h"
 #include "vc/yaml.h"
-#include "vc/syncer/run/startup_sequence.h"
 
 namespace vc::syncer::run {
 namespace {
@@ -46,7 +46,7 @@ struct RunState {
 
 Status LoadClients(RunState* s) {
   ASSIGN_OR_RETURN(s->host, LoadHostClient(s->options.host_kubeconfig, s->options.host_qps,
-                                            s->options.host_burst));
+                                           s->options.host_burst));
   VC_LOG(Info) << "host cluster: " << s->host->config().server;
   const std::string path = s->options.virtual_kubeconfig.empty()
                                ? s->options.data_dir + "/kubeconfig/syncer.conf"
@@ -57,8 +57,7 @@ Status LoadClients(RunState* s) {
 }
 
 Status ServeHealth(RunState* s) {
-  s->health = std::make_unique<HealthServer>([] { return true; },
-                                             [s] { return s->ready.load(); });
+  s->health = std::make_unique<HealthServer>([] { return true; }, [s] { return s->ready.load(); });
   ASSIGN_OR_RETURN(int port, s->health->Start(s->options.health_address, s->options.health_port));
   VC_LOG(Info) << "serving /healthz and /readyz on http://" << s->options.health_address << ":"
                << port;
@@ -80,8 +79,8 @@ Status LoadSyncContext(RunState* s) {
   auto ctx = std::make_shared<sync::SyncContext>();
   ctx->host = s->host;
   ctx->virtual_cluster = s->virtual_cluster;
-  ASSIGN_OR_RETURN(json secret, s->host->Get(kube::resources::kSecrets, o.namespace_,
-                                             "vc-config-" + o.name));
+  ASSIGN_OR_RETURN(json secret,
+                   s->host->Get(kube::resources::kSecrets, o.namespace_, "vc-config-" + o.name));
   const std::string encoded =
       secret.value("data", json::object()).value("config.yaml", std::string());
   const auto text = Base64Decode(encoded);
@@ -89,8 +88,8 @@ Status LoadSyncContext(RunState* s) {
   ASSIGN_OR_RETURN(auto doc, yaml::Parse(*text, "secret vc-config-" + o.name));
   ctx->config = translate::SyncConfigFromValues(doc.value);
   RETURN_IF_ERROR(translate::CheckSyncConfig(ctx->config).Annotate("secret vc-config-" + o.name));
-  ctx->tenant = {.name = o.name, .host_namespace = o.namespace_,
-                 .trust_level = ctx->config.trust_level};
+  ctx->tenant = {
+      .name = o.name, .host_namespace = o.namespace_, .trust_level = ctx->config.trust_level};
   ASSIGN_OR_RETURN(json service, s->host->Get(kube::resources::kServices, o.namespace_, o.name));
   ctx->pod_env.apiserver_host = service.value("spec", json::object()).value("clusterIP", "");
   ctx->kubelet.port = o.kubelet_port;
@@ -148,11 +147,10 @@ Status StartSyncers(RunState* s) {
   if (c.pods) {
     auto pods = std::make_unique<sync::PodSyncer>(ctx, config_maps, secrets, pvcs);
     auto* pods_raw = pods.get();
-    auto nodes = std::make_unique<sync::NodeSyncer>(
-        ctx, [pods_raw](const std::string& node) {
-          const int n = pods_raw->BoundPods(node);
-          return n < 0 ? 1 : n;  // unknown: keep the node
-        });
+    auto nodes = std::make_unique<sync::NodeSyncer>(ctx, [pods_raw](const std::string& node) {
+      const int n = pods_raw->BoundPods(node);
+      return n < 0 ? 1 : n;  // unknown: keep the node
+    });
     pods->SetNodes(nodes.get());
     pods->SetServices(services_raw);
     pods->SetRuntimeClasses(runtime_classes);
@@ -161,7 +159,8 @@ Status StartSyncers(RunState* s) {
     s->syncers.push_back(std::move(pods));
     if (c.events) {
       s->syncers.push_back(std::make_unique<sync::EventSyncer>(
-          ctx, [pods_raw](const std::string& host_pod) { return pods_raw->VirtualPodOf(host_pod); }));
+          ctx,
+          [pods_raw](const std::string& host_pod) { return pods_raw->VirtualPodOf(host_pod); }));
     }
   }
   for (auto& syncer : s->syncers) {
@@ -196,17 +195,18 @@ Status ServeKubelet(RunState* s) {
                             .ip_addresses = {"127.0.0.1"},
                             .server_auth = true};
   ASSIGN_OR_RETURN(auto serving, pki::IssueCertificate(ca, spec, pki::WallClock::now()));
-  s->kubelet = std::make_unique<kubelet::KubeletServer>(kubelet::KubeletServerOptions{
-      .address = "127.0.0.1",
-      .port = s->options.kubelet_port,
-      .ca_pem = ca.certificate_pem,
-      .serving_cert_pem = serving.certificate_pem,
-      .serving_key_pem = serving.private_key_pem,
-      .tenant = s->sync->tenant,
-      .host = s->host->config()});
+  s->kubelet = std::make_unique<kubelet::KubeletServer>(
+      kubelet::KubeletServerOptions{.address = "127.0.0.1",
+                                    .port = s->options.kubelet_port,
+                                    .ca_pem = ca.certificate_pem,
+                                    .serving_cert_pem = serving.certificate_pem,
+                                    .serving_key_pem = serving.private_key_pem,
+                                    .tenant = s->sync->tenant,
+                                    .host = s->host->config()});
   ASSIGN_OR_RETURN(int port, s->kubelet->Start());
   s->sync->kubelet = {.address = "127.0.0.1", .port = port};
-  VC_LOG(Info) << "serving the kubelet API of the virtual cluster's nodes on https://127.0.0.1:" << port;
+  VC_LOG(Info) << "serving the kubelet API of the virtual cluster's nodes on https://127.0.0.1:"
+               << port;
   return Status::Ok();
 }
 
@@ -218,7 +218,8 @@ Status StopKubelet(RunState* s) {
 // Not fatal either: a typo in the tenant's manifests must not stop its workloads.
 Status DeployManifests(RunState* s) {
   Status deployed = sync::DeployManifests(*s->virtual_cluster, s->sync->config.manifests);
-  if (!deployed.ok()) VC_LOG(Error) << "experimental.deploy.vcluster.manifests: " << deployed.message();
+  if (!deployed.ok())
+    VC_LOG(Error) << "experimental.deploy.vcluster.manifests: " << deployed.message();
   return Status::Ok();
 }
 
@@ -273,8 +274,9 @@ Status ValidateRunOptions(const RunOptions& o) {
                            ": want 0-65535 (the pod spec passes $(VC_SYNCER_PORT))");
   }
   if (!o.name.empty() && o.namespace_.empty()) {
-    return InvalidArgument("invalid flags: --name needs --namespace (the pod spec passes "
-                           "$(POD_NAMESPACE))");
+    return InvalidArgument(
+        "invalid flags: --name needs --namespace (the pod spec passes "
+        "$(POD_NAMESPACE))");
   }
   if (o.apiserver_wait.timeout <= std::chrono::milliseconds::zero()) {
     return InvalidArgument("invalid --apiserver-timeout: it must be positive");

@@ -60,19 +60,20 @@ EndpointsSyncer::EndpointsSyncer(std::shared_ptr<const SyncContext> ctx)
                                  [this](const json&, const json& o) { EnqueueOf(o); },
                                  [this](const json& o) { EnqueueOf(o); }}),
       pair_(*ctx_, r::kEndpoints, &controller_, [this](const json& o) { KeepDeleted(o); }),
-      host_pods_(ctx_->host,
-                 [this] {
-                   kube::InformerOptions o{.resource = r::kPods,
-                                           .namespace_ = ctx_->tenant.host_namespace,
-                                           .label_selector = translate::SyncedSelector(ctx_->tenant),
-                                           .resync_period = ctx_->resync_period};
-                   o.transform = SlimPod;
-                   return o;
-                 }(),
-                 kube::InformerHandlers{
-                     [this](const json& o) { HostPodIpsChanged(nullptr, &o); },
-                     [this](const json& old, const json& o) { HostPodIpsChanged(&old, &o); },
-                     [this](const json& o) { HostPodIpsChanged(&o, nullptr); }}) {}
+      host_pods_(
+          ctx_->host,
+          [this] {
+            kube::InformerOptions o{.resource = r::kPods,
+                                    .namespace_ = ctx_->tenant.host_namespace,
+                                    .label_selector = translate::SyncedSelector(ctx_->tenant),
+                                    .resync_period = ctx_->resync_period};
+            o.transform = SlimPod;
+            return o;
+          }(),
+          kube::InformerHandlers{
+              [this](const json& o) { HostPodIpsChanged(nullptr, &o); },
+              [this](const json& old, const json& o) { HostPodIpsChanged(&old, &o); },
+              [this](const json& o) { HostPodIpsChanged(&o, nullptr); }}) {}
 
 void EndpointsSyncer::HostPodIpsChanged(const json* before, const json* after) {
   if (ctx_->config.trust_level == "high") return;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include <ctime>
-
 #include "vc/syncer/sync/event_syncer.h"
+
+#include <ctime>
 
 #include "vc/syncer/translate/names.h"
 
@@ -28,9 +28,9 @@ json VirtualEventFor(const json& host_event, const json& vpod) {
                   {"uid", vm.value("uid", "")}}}};
   const json& involved = translate::ObjectAt(host_event, "involvedObject");
   if (involved.contains("fieldPath")) event["involvedObject"]["fieldPath"] = involved["fieldPath"];
-  for (const char* key : {"type", "reason", "message", "count", "firstTimestamp", "lastTimestamp",
-                          "eventTime", "source", "reportingComponent", "reportingInstance",
-                          "action"}) {
+  for (const char* key :
+       {"type", "reason", "message", "count", "firstTimestamp", "lastTimestamp", "eventTime",
+        "source", "reportingComponent", "reportingInstance", "action"}) {
     if (host_event.contains(key) && !host_event[key].is_null()) event[key] = host_event[key];
   }
   // Host names in the message would confuse (and tell the tenant about the host layout).
@@ -41,7 +41,8 @@ json VirtualEventFor(const json& host_event, const json& vpod) {
       msg.replace(pos, host_name.size(), vm.value("name", ""));
     }
     const std::string host_ref = hm.value("namespace", "") + "/" + vm.value("name", "");
-    if (auto pos = msg.find(host_ref); !hm.value("namespace", "").empty() && pos != std::string::npos) {
+    if (auto pos = msg.find(host_ref);
+        !hm.value("namespace", "").empty() && pos != std::string::npos) {
       msg.replace(pos, host_ref.size(), ns + "/" + vm.value("name", ""));
     }
     event["message"] = msg;
@@ -51,7 +52,8 @@ json VirtualEventFor(const json& host_event, const json& vpod) {
 
 EventSyncer::EventSyncer(std::shared_ptr<const SyncContext> ctx,
                          std::function<std::optional<json>(const std::string&)> virtual_pod_of)
-    : ctx_(std::move(ctx)), virtual_pod_of_(std::move(virtual_pod_of)),
+    : ctx_(std::move(ctx)),
+      virtual_pod_of_(std::move(virtual_pod_of)),
       controller_("sync events", [this](const std::string& key) { return Reconcile(key); }) {
   auto enqueue = [this](const json& o) {
     if (translate::ObjectAt(o, "involvedObject").value("kind", "") == "Pod") {
@@ -81,8 +83,8 @@ namespace {
 
 // Seconds since the event was last seen (or created); large when no time is readable.
 std::chrono::seconds EventAge(const json& event) {
-  for (const char* field : {"/lastTimestamp", "/eventTime", "/firstTimestamp",
-                            "/metadata/creationTimestamp"}) {
+  for (const char* field :
+       {"/lastTimestamp", "/eventTime", "/firstTimestamp", "/metadata/creationTimestamp"}) {
     const json::json_pointer at(field);
     if (!event.contains(at) || !event[at].is_string()) continue;
     std::tm tm{};
@@ -125,7 +127,8 @@ Status EventSyncer::Reconcile(const std::string& key) {
   }
   auto patched = ctx_->virtual_cluster->Patch(r::kEvents, vns, event["metadata"].value("name", ""),
                                               kube::PatchType::kMerge, patch.dump());
-  return patched.ok() || patched.status().code() == Code::kNotFound ? Status::Ok() : patched.status();
+  return patched.ok() || patched.status().code() == Code::kNotFound ? Status::Ok()
+                                                                    : patched.status();
 }
 
 }  // namespace vc::syncer::sync

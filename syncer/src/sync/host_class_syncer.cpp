@@ -31,12 +31,14 @@ json VirtualClassObject(const json& h) {
 std::vector<json> HostClassSyncer::HostObjects() const { return host_->List(); }
 
 HostClassSyncer::HostClassSyncer(std::shared_ptr<const SyncContext> ctx, kube::Resource resource)
-    : ctx_(std::move(ctx)), resource_(std::move(resource)),
+    : ctx_(std::move(ctx)),
+      resource_(std::move(resource)),
       controller_("sync " + resource_.resource + " from host",
                   [this](const std::string& key) { return Reconcile(key); }) {
   auto enqueue = [this](const json& o) { controller_.Enqueue(kube::Informer::KeyOf(o)); };
   host_ = std::make_unique<kube::Informer>(
-      ctx_->host, kube::InformerOptions{.resource = resource_, .resync_period = ctx_->resync_period},
+      ctx_->host,
+      kube::InformerOptions{.resource = resource_, .resync_period = ctx_->resync_period},
       kube::InformerHandlers{enqueue, [=](const json&, const json& o) { enqueue(o); }, enqueue});
 }
 
@@ -57,14 +59,16 @@ Status HostClassSyncer::Reconcile(const std::string& name) {
   auto& vc = *ctx_->virtual_cluster;
   auto have = vc.Get(resource_, "", name);
   if (!have.ok() && have.status().code() != Code::kNotFound) return have.status();
-  const bool ours = have.ok() && translate::ObjectAt(translate::ObjectAt(*have, "metadata"), "labels")
-                                         .value(kFromHostLabel, "") == "true";
+  const bool ours =
+      have.ok() && translate::ObjectAt(translate::ObjectAt(*have, "metadata"), "labels")
+                           .value(kFromHostLabel, "") == "true";
   if (have.ok() && !ours) return Status::Ok();
   auto h = host_->Get("", name);
   if (!h) {
     if (!have.ok()) return Status::Ok();
     auto deleted = vc.Delete(resource_, "", name);
-    return deleted.ok() || deleted.status().code() == Code::kNotFound ? Status::Ok() : deleted.status();
+    return deleted.ok() || deleted.status().code() == Code::kNotFound ? Status::Ok()
+                                                                      : deleted.status();
   }
   auto applied = vc.Apply(resource_, "", name, VirtualClassObject(*h).dump(),
                           {.field_manager = "vc-syncer", .force = true});

@@ -28,8 +28,8 @@ HostConfigMapSyncer::HostConfigMapSyncer(std::shared_ptr<const SyncContext> ctx)
     if (ns.empty() || host_.count(ns) != 0) continue;
     host_[ns] = std::make_unique<kube::Informer>(
         ctx_->host,
-        kube::InformerOptions{.resource = r::kConfigMaps, .namespace_ = ns,
-                              .resync_period = ctx_->resync_period},
+        kube::InformerOptions{
+            .resource = r::kConfigMaps, .namespace_ = ns, .resync_period = ctx_->resync_period},
         kube::InformerHandlers{enqueue, [=](const json&, const json& o) { enqueue(o); }, enqueue});
   }
 }
@@ -51,7 +51,8 @@ void HostConfigMapSyncer::Stop() {
   for (auto& [_, informer] : host_) informer->Stop();
 }
 
-std::optional<json> HostConfigMapSyncer::HostGet(const std::string& ns, const std::string& name) const {
+std::optional<json> HostConfigMapSyncer::HostGet(const std::string& ns,
+                                                 const std::string& name) const {
   auto it = host_.find(ns);
   return it == host_.end() ? std::nullopt : it->second->Get(ns, name);
 }
@@ -66,15 +67,18 @@ Status HostConfigMapSyncer::Reconcile(const std::string& host_key) {
   if (!h) {
     auto have = vc.Get(r::kConfigMaps, vns, vname);
     if (!have.ok()) return have.status().code() == Code::kNotFound ? Status::Ok() : have.status();
-    if (translate::ObjectAt(translate::ObjectAt(*have, "metadata"), "labels").value(kFromHostLabel, "") != "true") {
+    if (translate::ObjectAt(translate::ObjectAt(*have, "metadata"), "labels")
+            .value(kFromHostLabel, "") != "true") {
       return Status::Ok();  // the tenant's own object: not ours to delete
     }
     auto deleted = vc.Delete(r::kConfigMaps, vns, vname);
-    return deleted.ok() || deleted.status().code() == Code::kNotFound ? Status::Ok() : deleted.status();
+    return deleted.ok() || deleted.status().code() == Code::kNotFound ? Status::Ok()
+                                                                      : deleted.status();
   }
-  json want = {{"apiVersion", "v1"},
-               {"kind", "ConfigMap"},
-               {"metadata", {{"name", vname}, {"namespace", vns}, {"labels", {{kFromHostLabel, "true"}}}}}};
+  json want = {
+      {"apiVersion", "v1"},
+      {"kind", "ConfigMap"},
+      {"metadata", {{"name", vname}, {"namespace", vns}, {"labels", {{kFromHostLabel, "true"}}}}}};
   for (const char* key : {"data", "binaryData"}) {
     if (h->contains(key)) want[key] = (*h)[key];
   }

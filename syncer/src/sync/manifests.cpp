@@ -10,12 +10,27 @@ using nlohmann::json;
 namespace r = kube::resources;
 
 StatusOr<kube::Resource> ResourceOfObject(const json& object) {
-  static const kube::Resource* kKnown[] = {
-      &r::kNamespaces, &r::kPods, &r::kServices, &r::kEndpoints, &r::kConfigMaps, &r::kSecrets,
-      &r::kServiceAccounts, &r::kPersistentVolumeClaims, &r::kResourceQuotas, &r::kLimitRanges,
-      &r::kDeployments, &r::kStatefulSets, &r::kDaemonSets, &r::kReplicaSets, &r::kRoles,
-      &r::kRoleBindings, &r::kClusterRoles, &r::kClusterRoleBindings, &r::kIngresses,
-      &r::kNetworkPolicies, &r::kPodDisruptionBudgets};
+  static const kube::Resource* kKnown[] = {&r::kNamespaces,
+                                           &r::kPods,
+                                           &r::kServices,
+                                           &r::kEndpoints,
+                                           &r::kConfigMaps,
+                                           &r::kSecrets,
+                                           &r::kServiceAccounts,
+                                           &r::kPersistentVolumeClaims,
+                                           &r::kResourceQuotas,
+                                           &r::kLimitRanges,
+                                           &r::kDeployments,
+                                           &r::kStatefulSets,
+                                           &r::kDaemonSets,
+                                           &r::kReplicaSets,
+                                           &r::kRoles,
+                                           &r::kRoleBindings,
+                                           &r::kClusterRoles,
+                                           &r::kClusterRoleBindings,
+                                           &r::kIngresses,
+                                           &r::kNetworkPolicies,
+                                           &r::kPodDisruptionBudgets};
   const std::string api_version = object.value("apiVersion", "");
   const std::string kind = object.value("kind", "");
   for (const auto* res : kKnown) {
@@ -34,10 +49,11 @@ Status ApplyObjects(kube::Client& vc, const std::vector<json>& objects) {
     const std::string ns = res.namespaced ? meta.value("namespace", "default") : "";
     json body = o;
     if (res.namespaced) body["metadata"]["namespace"] = ns;
-    auto applied = vc.Apply(res, ns, name, body.dump(),
-                            {.field_manager = "vc-syncer", .force = true});
+    auto applied =
+        vc.Apply(res, ns, name, body.dump(), {.field_manager = "vc-syncer", .force = true});
     if (!applied.ok()) {
-      return applied.status().Annotate("apply " + res.kind + " " + (ns.empty() ? "" : ns + "/") + name);
+      return applied.status().Annotate("apply " + res.kind + " " + (ns.empty() ? "" : ns + "/") +
+                                       name);
     }
     VC_LOG(Info) << "applied " << res.kind << " " << (ns.empty() ? "" : ns + "/") << name;
   }

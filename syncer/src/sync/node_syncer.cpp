@@ -12,18 +12,18 @@ namespace r = kube::resources;
 
 NodeSyncer::NodeSyncer(std::shared_ptr<const SyncContext> ctx,
                        std::function<int(const std::string&)> bound_pods)
-    : ctx_(std::move(ctx)), bound_pods_(std::move(bound_pods)),
+    : ctx_(std::move(ctx)),
+      bound_pods_(std::move(bound_pods)),
       controller_("sync nodes", [this](const std::string& key) { return Reconcile(key); }) {
   auto enqueue = [this](const json& o) { controller_.Enqueue(kube::Informer::KeyOf(o)); };
   kube::InformerHandlers handlers{enqueue, [=](const json&, const json& o) { enqueue(o); },
                                   enqueue};
   virtual_ = std::make_unique<kube::Informer>(
       ctx_->virtual_cluster,
-      kube::InformerOptions{.resource = r::kNodes, .resync_period = ctx_->resync_period},
-      handlers);
+      kube::InformerOptions{.resource = r::kNodes, .resync_period = ctx_->resync_period}, handlers);
   if (RealMode()) {
-    host_ = std::make_unique<kube::Informer>(ctx_->host, kube::InformerOptions{.resource = r::kNodes},
-                                             handlers);
+    host_ = std::make_unique<kube::Informer>(
+        ctx_->host, kube::InformerOptions{.resource = r::kNodes}, handlers);
   }
 }
 
@@ -83,8 +83,8 @@ Status NodeSyncer::Mirror(const std::optional<json>& have, json host_node) {
       back.patch["metadata"]["resourceVersion"] = version(host_node);
       ASSIGN_OR_RETURN(host_node, ctx_->host->Patch(r::kNodes, "", name, kube::PatchType::kMerge,
                                                     back.patch.dump()));
-      VC_LOG(Info) << "node " << name << ": the tenant's change went to the host node: "
-                   << back.patch.dump();
+      VC_LOG(Info) << "node " << name
+                   << ": the tenant's change went to the host node: " << back.patch.dump();
     }
     if (!back.status_patch.is_null()) {
       back.status_patch["metadata"]["resourceVersion"] = version(host_node);
@@ -130,8 +130,8 @@ Status NodeSyncer::Upsert(const json& want, const std::optional<json>& have) {
       for (const auto& [k, v] : hl.items()) {
         if (!want["metadata"]["labels"].contains(k)) patch["metadata"]["labels"][k] = nullptr;
       }
-      auto patched = ctx_->virtual_cluster->Patch(r::kNodes, "", name, kube::PatchType::kMerge,
-                                                  patch.dump());
+      auto patched =
+          ctx_->virtual_cluster->Patch(r::kNodes, "", name, kube::PatchType::kMerge, patch.dump());
       if (!patched.ok()) return patched.status();
     }
     const json have_status = have->value("status", json::object());

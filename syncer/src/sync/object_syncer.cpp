@@ -13,8 +13,11 @@ using nlohmann::json;
 namespace r = kube::resources;
 
 ObjectKind ConfigMapKind(const translate::SyncConfig& config) {
-  return {r::kConfigMaps, translate::TranslateDataObject, {"data", "binaryData"},
-          config.config_maps_all, nullptr};
+  return {r::kConfigMaps,
+          translate::TranslateDataObject,
+          {"data", "binaryData"},
+          config.config_maps_all,
+          nullptr};
 }
 
 ObjectKind SecretKind(const translate::SyncConfig& config) {
@@ -22,7 +25,10 @@ ObjectKind SecretKind(const translate::SyncConfig& config) {
 }
 
 ObjectKind PvcKind() {
-  return {r::kPersistentVolumeClaims, translate::TranslatePvc, {}, true,
+  return {r::kPersistentVolumeClaims,
+          translate::TranslatePvc,
+          {},
+          true,
           [](const json& v, const json& h) -> json {
             const json want = h.value("status", json::object());
             if (want.empty() || v.value("status", json::object()) == want) return json();
@@ -31,32 +37,43 @@ ObjectKind PvcKind() {
 }
 
 ObjectKind IngressKind() {
-  return {r::kIngresses, translate::TranslateIngress, {"spec"}, true,
+  return {r::kIngresses,
+          translate::TranslateIngress,
+          {"spec"},
+          true,
           [](const json& v, const json& h) -> json {
             const json want = h.value("status", json::object());
             if (want.empty() || v.value("status", json::object()) == want) return json();
             return {{"status", want}};
           },
-          translate::IngressRefusal, translate::IngressSecrets};
+          translate::IngressRefusal,
+          translate::IngressSecrets};
 }
 
 ObjectKind EndpointSliceKind() {
-  ObjectKind kind{r::kEndpointSlices, translate::TranslateEndpointSlice,
-                  {"addressType", "endpoints", "ports"}, true, nullptr,
+  ObjectKind kind{r::kEndpointSlices,
+                  translate::TranslateEndpointSlice,
+                  {"addressType", "endpoints", "ports"},
+                  true,
+                  nullptr,
                   translate::EndpointSliceRefusal};
   kind.selects = translate::SyncsEndpointSlice;
   return kind;
 }
 
 ObjectKind PriorityClassKind() {
-  ObjectKind kind{r::kPriorityClasses, translate::TranslatePriorityClass,
-                  {"value", "preemptionPolicy", "description"}, true, nullptr};
+  ObjectKind kind{r::kPriorityClasses,
+                  translate::TranslatePriorityClass,
+                  {"value", "preemptionPolicy", "description"},
+                  true,
+                  nullptr};
   kind.selects = translate::SyncsPriorityClass;
   return kind;
 }
 
 ObjectSyncer::ObjectSyncer(std::shared_ptr<const SyncContext> ctx, ObjectKind kind)
-    : ctx_(std::move(ctx)), kind_(std::move(kind)),
+    : ctx_(std::move(ctx)),
+      kind_(std::move(kind)),
       controller_("sync " + kind_.resource.resource,
                   [this](const std::string& key) { return Reconcile(key); }),
       pair_(*ctx_, kind_.resource, &controller_) {}
@@ -92,22 +109,22 @@ Status ObjectSyncer::Upsert(const json& v) {
       !why.empty()) {
     std::lock_guard lock(mu_);
     return RefuseOnHost(*ctx_, kind_.resource, v, host_name,
-                        pair_.host_cache().Get(HostNamespace(), host_name).has_value(),
-                        why);
+                        pair_.host_cache().Get(HostNamespace(), host_name).has_value(), why);
   }
   if (kind_.secrets && secrets_ != nullptr) {
     for (const std::string& secret : kind_.secrets(v)) {
       // A Secret not made yet is wanted still: it is copied when it appears.
       Status s = secrets_->EnsureOnHost(ns, secret);
-      if (!s.ok() && s.code() != Code::kNotFound) return s.Annotate("sync secret " + ns + "/" + secret);
+      if (!s.ok() && s.code() != Code::kNotFound)
+        return s.Annotate("sync secret " + ns + "/" + secret);
     }
   }
   std::lock_guard lock(mu_);
   const json want = kind_.translate(v, ctx_->tenant);
   auto h = pair_.host_cache().Get(HostNamespace(), host_name);
   if (!h) {
-    auto created = ctx_->host->Create(kind_.resource, HostNamespace(), want,
-                                      {.field_manager = "vc-syncer"});
+    auto created =
+        ctx_->host->Create(kind_.resource, HostNamespace(), want, {.field_manager = "vc-syncer"});
     if (created.ok()) {
       VC_LOG(Info) << "created host " << kind_.resource.kind << " " << host_name;
       return Status::Ok();
@@ -135,9 +152,9 @@ Status ObjectSyncer::Upsert(const json& v) {
     const json status = kind_.status_back(v, *h);
     if (!status.is_null()) {
       const json& meta = translate::ObjectAt(v, "metadata");
-      auto patched = ctx_->virtual_cluster->Patch(
-          kind_.resource, meta.value("namespace", ""), meta.value("name", ""),
-          kube::PatchType::kMerge, status.dump(), {.subresource = "status"});
+      auto patched = ctx_->virtual_cluster->Patch(kind_.resource, meta.value("namespace", ""),
+                                                  meta.value("name", ""), kube::PatchType::kMerge,
+                                                  status.dump(), {.subresource = "status"});
       if (!patched.ok() && patched.status().code() != Code::kNotFound) return patched.status();
     }
   }

@@ -253,8 +253,8 @@ translate::PodEnvironment PodSyncer::PodEnvironmentFor(const json& vpod) {
   env.cluster_domain = ctx_->config.cluster_domain;
   if (services_ != nullptr &&
       translate::ObjectAt(vpod, "spec").value("enableServiceLinks", json(true)) != json(false)) {
-    env.service_links = translate::ServiceLinkEnv(services_->VirtualServices(
-        translate::ObjectAt(vpod, "metadata").value("namespace", "")));
+    env.service_links = translate::ServiceLinkEnv(
+        services_->VirtualServices(translate::ObjectAt(vpod, "metadata").value("namespace", "")));
   }
   return env;
 }
@@ -523,9 +523,9 @@ Status PodSyncer::CopyStatusBack(const json& vpod, const json& hpod) {
 
 Status PodSyncer::PatchVirtualStatus(const json& vpod, kube::PatchType type, const json& patch) {
   const json& meta = translate::ObjectAt(vpod, "metadata");
-  auto patched = ctx_->virtual_cluster->Patch(r::kPods, meta.value("namespace", ""),
-                                              meta.value("name", ""), type, patch.dump(),
-                                              {.subresource = "status"});
+  auto patched =
+      ctx_->virtual_cluster->Patch(r::kPods, meta.value("namespace", ""), meta.value("name", ""),
+                                   type, patch.dump(), {.subresource = "status"});
   if (!patched.ok() && patched.status().code() != Code::kNotFound) return patched.status();
   return Status::Ok();
 }

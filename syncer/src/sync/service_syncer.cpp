@@ -35,8 +35,8 @@ void ServiceSyncer::Stop() { pair_.Stop(); }
 
 Status ServiceSyncer::Reconcile(const std::string& key) {
   // The virtual API server's own Service: it points at the virtual cluster, not a workload.
-  if (key == std::string(translate::kApiServerServiceNamespace) + "/" +
-                 translate::kApiServerServiceName) {
+  if (key ==
+      std::string(translate::kApiServerServiceNamespace) + "/" + translate::kApiServerServiceName) {
     return KeepApiServerService();
   }
   const auto [ns, name] = SplitKey(key);
@@ -115,8 +115,8 @@ Status ServiceSyncer::AdoptHostNodePorts(const json& vsvc, const json& ports) {
   const json& meta = translate::ObjectAt(vsvc, "metadata");
   auto done = ctx_->virtual_cluster->Update(r::kServices, meta.value("namespace", ""), updated);
   if (!done.ok()) return done.status();
-  VC_LOG(Info) << "virtual service " << meta.value("namespace", "") << "/"
-               << meta.value("name", "") << " now has the host's node ports";
+  VC_LOG(Info) << "virtual service " << meta.value("namespace", "") << "/" << meta.value("name", "")
+               << " now has the host's node ports";
   return Status::Ok();
 }
 
@@ -150,8 +150,8 @@ Status ServiceSyncer::KeepApiServerService() {
   }
   kube::ListOptions options;
   options.label_selector = "kubernetes.io/service-name=" + ctx_->tenant.name;
-  ASSIGN_OR_RETURN(auto slices, ctx_->host->ListAll(r::kEndpointSlices,
-                                                     ctx_->tenant.host_namespace, options));
+  ASSIGN_OR_RETURN(auto slices,
+                   ctx_->host->ListAll(r::kEndpointSlices, ctx_->tenant.host_namespace, options));
   const translate::ApiServerAddresses addresses = translate::ApiServerAddressesFrom(slices.items);
   if (addresses.ips.empty() || addresses.port == 0) {
     return Unavailable("the host service " + ctx_->tenant.name +

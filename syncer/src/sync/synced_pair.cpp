@@ -26,16 +26,15 @@ SyncedPair::SyncedPair(const SyncContext& ctx, const kube::Resource& resource,
                              on_virtual_gone});
   host_ = std::make_unique<kube::Informer>(
       ctx.host,
-      kube::InformerOptions{.resource = resource,
-                            .namespace_ = resource.namespaced ? ctx.tenant.host_namespace : "",
-                            // Cluster-scoped copies of same-named tenants of other host
-                            // namespaces share the scope: told apart by their namespace label.
-                            .label_selector = translate::SyncedSelector(ctx.tenant) +
-                                              (resource.namespaced ? ""
-                                                                   : std::string(",") +
-                                                                         labels::kTenantNamespace +
-                                                                         "=" +
-                                                                         ctx.tenant.host_namespace)},
+      kube::InformerOptions{
+          .resource = resource,
+          .namespace_ = resource.namespaced ? ctx.tenant.host_namespace : "",
+          // Cluster-scoped copies of same-named tenants of other host
+          // namespaces share the scope: told apart by their namespace label.
+          .label_selector = translate::SyncedSelector(ctx.tenant) +
+                            (resource.namespaced ? ""
+                                                 : std::string(",") + labels::kTenantNamespace +
+                                                       "=" + ctx.tenant.host_namespace)},
       kube::InformerHandlers{on_host, [=](const json&, const json& o) { on_host(o); }, on_host});
 }
 

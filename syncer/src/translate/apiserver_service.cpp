@@ -109,22 +109,24 @@ json ApiServerEndpointSlice(const ApiServerAddresses& a) {
     endpoints.push_back({{"addresses", json::array({ip})}, {"conditions", {{"ready", true}}}});
   }
   const bool v6 = !a.ips.empty() && a.ips.front().find(':') != std::string::npos;
-  return {{"apiVersion", "discovery.k8s.io/v1"},
-          {"kind", "EndpointSlice"},
-          {"metadata",
-           {{"name", kApiServerServiceName},
-            {"namespace", kApiServerServiceNamespace},
-            {"labels", {{kServiceNameLabel, kApiServerServiceName}, {kManagedByLabel, kManagedBy}}}}},
-          {"addressType", v6 ? "IPv6" : "IPv4"},
-          {"endpoints", endpoints},
-          {"ports", Ports(a)}};
+  return {
+      {"apiVersion", "discovery.k8s.io/v1"},
+      {"kind", "EndpointSlice"},
+      {"metadata",
+       {{"name", kApiServerServiceName},
+        {"namespace", kApiServerServiceNamespace},
+        {"labels", {{kServiceNameLabel, kApiServerServiceName}, {kManagedByLabel, kManagedBy}}}}},
+      {"addressType", v6 ? "IPv6" : "IPv4"},
+      {"endpoints", endpoints},
+      {"ports", Ports(a)}};
 }
 
 bool ApiServerEndpointsCurrent(const json& current, const json& want) {
   const json labels = {{"labels", ObjectAt(ObjectAt(want, "metadata"), "labels")}};
   if (!Carries(ObjectAt(current, "metadata"), labels)) return false;
   for (const char* field : {"subsets", "endpoints", "ports", "addressType"}) {
-    if (want.contains(field) && (!current.contains(field) || !Carries(current[field], want[field]))) {
+    if (want.contains(field) &&
+        (!current.contains(field) || !Carries(current[field], want[field]))) {
       return false;
     }
   }

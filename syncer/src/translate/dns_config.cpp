@@ -35,7 +35,7 @@ std::string VClusterServiceFqdn(const std::string& spec, const std::string& doma
 struct Rules {
   std::vector<std::string> rewrites;  // inside the main block, before `kubernetes`
   std::vector<std::string> hosts;     // "IP NAME"
-  std::vector<std::pair<std::string, std::string>> forwarded;  // virtual fqdn -> host fqdn
+  std::vector<std::pair<std::string, std::string>> forwarded;   // virtual fqdn -> host fqdn
   std::vector<std::pair<std::string, std::string>> namespaces;  // vns -> hns
 };
 
@@ -47,9 +47,11 @@ void AddTarget(const std::string& name, const json& target, const DnsInputs& in,
     r->rewrites.push_back("rewrite name exact " + name + " " + target.value("hostname", "") +
                           " answer auto");
   } else if (target.contains("hostService")) {
-    r->forwarded.emplace_back(name, ServiceFqdn(target.value("hostService", ""), in.host_cluster_domain));
+    r->forwarded.emplace_back(name,
+                              ServiceFqdn(target.value("hostService", ""), in.host_cluster_domain));
   } else if (target.contains("vClusterService")) {
-    const std::string fqdn = VClusterServiceFqdn(target.value("vClusterService", ""), in.host_cluster_domain);
+    const std::string fqdn =
+        VClusterServiceFqdn(target.value("vClusterService", ""), in.host_cluster_domain);
     if (!fqdn.empty()) r->forwarded.emplace_back(name, fqdn);
   }
 }
@@ -125,21 +127,25 @@ std::vector<json> CoreDnsObjects(const SyncConfig& c, const DnsInputs& in) {
   const json meta = {{"name", "coredns"}, {"namespace", "kube-system"}, {"labels", labels}};
   std::vector<json> out;
   out.push_back({{"apiVersion", "v1"}, {"kind", "ServiceAccount"}, {"metadata", meta}});
-  out.push_back({{"apiVersion", "rbac.authorization.k8s.io/v1"},
-                 {"kind", "ClusterRole"},
-                 {"metadata", {{"name", "system:coredns"}, {"labels", labels}}},
-                 {"rules", json::array({{{"apiGroups", {""}},
-                                         {"resources", {"endpoints", "services", "pods", "namespaces"}},
-                                         {"verbs", {"list", "watch"}}},
-                                        {{"apiGroups", {"discovery.k8s.io"}},
-                                         {"resources", {"endpointslices"}},
-                                         {"verbs", {"list", "watch"}}}})}});
+  out.push_back(
+      {{"apiVersion", "rbac.authorization.k8s.io/v1"},
+       {"kind", "ClusterRole"},
+       {"metadata", {{"name", "system:coredns"}, {"labels", labels}}},
+       {"rules", json::array({{{"apiGroups", {""}},
+                               {"resources", {"endpoints", "services", "pods", "namespaces"}},
+                               {"verbs", {"list", "watch"}}},
+                              {{"apiGroups", {"discovery.k8s.io"}},
+                               {"resources", {"endpointslices"}},
+                               {"verbs", {"list", "watch"}}}})}});
   out.push_back({{"apiVersion", "rbac.authorization.k8s.io/v1"},
                  {"kind", "ClusterRoleBinding"},
                  {"metadata", {{"name", "system:coredns"}, {"labels", labels}}},
-                 {"roleRef", {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "ClusterRole"},
-                              {"name", "system:coredns"}}},
-                 {"subjects", json::array({{{"kind", "ServiceAccount"}, {"name", "coredns"},
+                 {"roleRef",
+                  {{"apiGroup", "rbac.authorization.k8s.io"},
+                   {"kind", "ClusterRole"},
+                   {"name", "system:coredns"}}},
+                 {"subjects", json::array({{{"kind", "ServiceAccount"},
+                                            {"name", "coredns"},
                                             {"namespace", "kube-system"}}})}});
   out.push_back({{"apiVersion", "v1"},
                  {"kind", "ConfigMap"},
@@ -149,38 +155,47 @@ std::vector<json> CoreDnsObjects(const SyncConfig& c, const DnsInputs& in) {
       {"name", "coredns"},
       {"image", kCoreDnsImage},
       {"args", {"-conf", "/etc/coredns/Corefile"}},
-      {"ports", json::array({{{"name", "dns"}, {"containerPort", kCoreDnsPort}, {"protocol", "UDP"}},
-                             {{"name", "dns-tcp"}, {"containerPort", kCoreDnsPort}, {"protocol", "TCP"}}})},
+      {"ports",
+       json::array({{{"name", "dns"}, {"containerPort", kCoreDnsPort}, {"protocol", "UDP"}},
+                    {{"name", "dns-tcp"}, {"containerPort", kCoreDnsPort}, {"protocol", "TCP"}}})},
       {"readinessProbe", {{"httpGet", {{"path", "/ready"}, {"port", 8181}}}}},
-      {"securityContext", {{"allowPrivilegeEscalation", false},
-                           {"runAsNonRoot", true},
-                           {"runAsUser", 65534},
-                           {"capabilities", {{"drop", {"ALL"}}}},
-                           {"seccompProfile", {{"type", "RuntimeDefault"}}}}},
-      {"volumeMounts", json::array({{{"name", "config"}, {"mountPath", "/etc/coredns"}, {"readOnly", true}}})}};
-  out.push_back(
-      {{"apiVersion", "apps/v1"},
-       {"kind", "Deployment"},
-       {"metadata", meta},
-       {"spec",
-        {{"replicas", 1},
-         {"selector", {{"matchLabels", labels}}},
-         {"template",
-          {{"metadata", {{"labels", labels}}},
-           {"spec",
-            {{"serviceAccountName", "coredns"},
-             {"dnsPolicy", "ClusterFirst"},
-             {"securityContext", {{"runAsNonRoot", true}, {"seccompProfile", {{"type", "RuntimeDefault"}}}}},
-             {"containers", json::array({container})},
-             {"volumes", json::array({{{"name", "config"},
-                                       {"configMap", {{"name", "coredns"}}}}})}}}}}}}});
-  out.push_back({{"apiVersion", "v1"},
-                 {"kind", "Service"},
-                 {"metadata", {{"name", "kube-dns"}, {"namespace", "kube-system"}, {"labels", labels}}},
+      {"securityContext",
+       {{"allowPrivilegeEscalation", false},
+        {"runAsNonRoot", true},
+        {"runAsUser", 65534},
+        {"capabilities", {{"drop", {"ALL"}}}},
+        {"seccompProfile", {{"type", "RuntimeDefault"}}}}},
+      {"volumeMounts",
+       json::array({{{"name", "config"}, {"mountPath", "/etc/coredns"}, {"readOnly", true}}})}};
+  out.push_back({{"apiVersion", "apps/v1"},
+                 {"kind", "Deployment"},
+                 {"metadata", meta},
                  {"spec",
-                  {{"selector", labels},
-                   {"ports", json::array({{{"name", "dns"}, {"port", 53}, {"targetPort", kCoreDnsPort}, {"protocol", "UDP"}},
-                                          {{"name", "dns-tcp"}, {"port", 53}, {"targetPort", kCoreDnsPort}, {"protocol", "TCP"}}})}}}});
+                  {{"replicas", 1},
+                   {"selector", {{"matchLabels", labels}}},
+                   {"template",
+                    {{"metadata", {{"labels", labels}}},
+                     {"spec",
+                      {{"serviceAccountName", "coredns"},
+                       {"dnsPolicy", "ClusterFirst"},
+                       {"securityContext",
+                        {{"runAsNonRoot", true}, {"seccompProfile", {{"type", "RuntimeDefault"}}}}},
+                       {"containers", json::array({container})},
+                       {"volumes", json::array({{{"name", "config"},
+                                                 {"configMap", {{"name", "coredns"}}}}})}}}}}}}});
+  out.push_back(
+      {{"apiVersion", "v1"},
+       {"kind", "Service"},
+       {"metadata", {{"name", "kube-dns"}, {"namespace", "kube-system"}, {"labels", labels}}},
+       {"spec",
+        {{"selector", labels},
+         {"ports",
+          json::array(
+              {{{"name", "dns"}, {"port", 53}, {"targetPort", kCoreDnsPort}, {"protocol", "UDP"}},
+               {{"name", "dns-tcp"},
+                {"port", 53},
+                {"targetPort", kCoreDnsPort},
+                {"protocol", "TCP"}}})}}}});
   return out;
 }
 
@@ -193,7 +208,8 @@ bool IsClusterDnsPod(const json& vpod) {
 json DnsSettings(const json& vpod, const std::string& dns_ip, const std::string& domain) {
   const json spec = vpod.value("spec", json::object());
   if (dns_ip.empty() || IsClusterDnsPod(vpod)) return json();
-  if (spec.value("dnsPolicy", "ClusterFirst") != "ClusterFirst" || spec.value("hostNetwork", false)) {
+  if (spec.value("dnsPolicy", "ClusterFirst") != "ClusterFirst" ||
+      spec.value("hostNetwork", false)) {
     return json();
   }
   const std::string ns = ObjectAt(vpod, "metadata").value("namespace", "default");

@@ -180,7 +180,8 @@ bool SyncsEndpointSlice(const json& v) {
 std::string EndpointSliceRefusal(const json& /*virtual_slice*/, const SyncConfig& config) {
   if (config.trust_level == "high") return "";
   return "an EndpointSlice written by hand reaches the host only at trust level high "
-         "(isolation.trustLevel is " + config.trust_level +
+         "(isolation.trustLevel is " +
+         config.trust_level +
          "): write Endpoints instead, whose addresses are checked against your own pods";
 }
 

@@ -22,16 +22,21 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
 }
 
 // The annotation prefixes of ingress controllers: what they read as configuration.
-constexpr std::array<std::string_view, 9> kControllerPrefixes = {
-    "nginx.ingress.kubernetes.io/", "nginx.org/", "traefik.ingress.kubernetes.io/",
-    "ingress.kubernetes.io/",       "haproxy.org/", "haproxy.router.openshift.io/",
-    "konghq.com/",                  "alb.ingress.kubernetes.io/", "projectcontour.io/"};
+constexpr std::array<std::string_view, 9> kControllerPrefixes = {"nginx.ingress.kubernetes.io/",
+                                                                 "nginx.org/",
+                                                                 "traefik.ingress.kubernetes.io/",
+                                                                 "ingress.kubernetes.io/",
+                                                                 "haproxy.org/",
+                                                                 "haproxy.router.openshift.io/",
+                                                                 "konghq.com/",
+                                                                 "alb.ingress.kubernetes.io/",
+                                                                 "projectcontour.io/"};
 
 // Keys (after the prefix) that copy the tenant's text into the controller's configuration or
 // make the controller fetch from where the tenant says.
 constexpr std::array<std::string_view, 6> kInjectingKeys = {
-    "auth-url", "auth-signin", "auth-tls-match-cn", "mirror-target", "mirror-host",
-    "auth-proxy-set-headers"};
+    "auth-url",      "auth-signin", "auth-tls-match-cn",
+    "mirror-target", "mirror-host", "auth-proxy-set-headers"};
 
 // Keys (after the prefix) whose value is a Secret or ConfigMap, which "namespace/name" takes
 // from any namespace of the host.
@@ -94,14 +99,16 @@ std::string IngressAnnotationRefusal(const std::string& key, const json& value, 
     return "annotation " + key +
            " has a value with characters of configuration syntax (quotes, braces, ';', '#', "
            "'$', '\\' or control characters), which the ingress controller could copy into "
-           "its configuration" + never;
+           "its configuration" +
+           never;
   }
   if (!high && std::find(kHarmless.begin(), kHarmless.end(), key) == kHarmless.end()) {
     std::string allowed;
     for (std::string_view k : kHarmless) allowed += (allowed.empty() ? "" : ", ") + std::string(k);
     return "annotation " + key +
            " configures the host's ingress controller beyond the tenant's own routes; below "
-           "isolation.trustLevel high only these may be set: " + allowed;
+           "isolation.trustLevel high only these may be set: " +
+           allowed;
   }
   return {};
 }
@@ -144,7 +151,8 @@ std::string ServiceRefusal(const json& v, const SyncConfig& config) {
              " is a name in the cluster's DNS, which on the host names the host's Services "
              "(another namespace's, or the host API server), not this virtual cluster's; no "
              "trust level allows it (point a selector-less Service with Endpoints at the "
-             "workload, or use a name outside " + domain + ")";
+             "workload, or use a name outside " +
+             domain + ")";
     }
   }
   return {};

@@ -79,8 +79,7 @@ json HostLabels(const json& virtual_labels, std::string_view virtual_ns, const T
   return out;
 }
 
-json HostSelector(const json& virtual_selector, std::string_view virtual_ns,
-                  const Tenant& tenant) {
+json HostSelector(const json& virtual_selector, std::string_view virtual_ns, const Tenant& tenant) {
   json out = json::object();
   if (virtual_selector.is_object()) {
     for (const auto& [k, v] : virtual_selector.items()) out[HostLabelKey(k)] = v;

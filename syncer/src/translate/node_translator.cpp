@@ -17,16 +17,17 @@ json RelayAddress(const KubeletEndpoint& kubelet) {
 }
 
 json Status(const std::string& name, const json& host_node, const KubeletEndpoint& kubelet) {
-  const json hs = host_node.is_object() ? host_node.value("status", json::object()) : json::object();
-  const json capacity = hs.value("capacity", json{{"cpu", "16"}, {"memory", "64Gi"}, {"pods", "110"}});
+  const json hs =
+      host_node.is_object() ? host_node.value("status", json::object()) : json::object();
+  const json capacity =
+      hs.value("capacity", json{{"cpu", "16"}, {"memory", "64Gi"}, {"pods", "110"}});
   return {
       {"capacity", capacity},
       {"allocatable", hs.value("allocatable", capacity)},
-      {"conditions",
-       json::array({{{"type", "Ready"},
-                     {"status", "True"},
-                     {"reason", "KubeletReady"},
-                     {"message", "kubectl-vc syncer relays this node's kubelet"}}})},
+      {"conditions", json::array({{{"type", "Ready"},
+                                   {"status", "True"},
+                                   {"reason", "KubeletReady"},
+                                   {"message", "kubectl-vc syncer relays this node's kubelet"}}})},
       {"addresses", json::array({RelayAddress(kubelet),
                                  {{"type", "InternalIP"}, {"address", kubelet.address}},
                                  {{"type", "Hostname"}, {"address", name}}})},
@@ -34,9 +35,12 @@ json Status(const std::string& name, const json& host_node, const KubeletEndpoin
       {"nodeInfo", hs.value("nodeInfo", json{{"architecture", "amd64"},
                                              {"operatingSystem", "linux"},
                                              {"kubeletVersion", "v1.36.3"},
-                                             {"bootID", ""}, {"containerRuntimeVersion", ""},
-                                             {"kernelVersion", ""}, {"kubeProxyVersion", ""},
-                                             {"machineID", ""}, {"osImage", ""},
+                                             {"bootID", ""},
+                                             {"containerRuntimeVersion", ""},
+                                             {"kernelVersion", ""},
+                                             {"kubeProxyVersion", ""},
+                                             {"machineID", ""},
+                                             {"osImage", ""},
                                              {"systemUUID", ""}})},
   };
 }
@@ -56,7 +60,8 @@ json PseudoNode(const std::string& name, const json& host_node, const KubeletEnd
           {"status", Status(name, host_node, kubelet)}};
 }
 
-json RealNode(const json& host_node, const KubeletEndpoint& kubelet, const std::string& dedicated_to) {
+json RealNode(const json& host_node, const KubeletEndpoint& kubelet,
+              const std::string& dedicated_to) {
   const json& meta = ObjectAt(host_node, "metadata");
   const std::string name = meta.value("name", "");
   json spec = json::object();
@@ -96,11 +101,15 @@ namespace {
 bool ProtectedKey(const std::string& key) {
   // The cloud provider's, kubelet's, the node lifecycle's and our own, and the hardware facts
   // (node feature discovery) other tenants' pods are placed by.
-  static const char* const kPrefixes[] = {
-      "kubectl-vc.dev/",          "node.kubernetes.io/",           "node-role.kubernetes.io/",
-      "topology.kubernetes.io/",  "node-restriction.kubernetes.io/",
-      "beta.kubernetes.io/",      "failure-domain.beta.kubernetes.io/",
-      "node.cloudprovider.kubernetes.io/", "feature.node.kubernetes.io/"};
+  static const char* const kPrefixes[] = {"kubectl-vc.dev/",
+                                          "node.kubernetes.io/",
+                                          "node-role.kubernetes.io/",
+                                          "topology.kubernetes.io/",
+                                          "node-restriction.kubernetes.io/",
+                                          "beta.kubernetes.io/",
+                                          "failure-domain.beta.kubernetes.io/",
+                                          "node.cloudprovider.kubernetes.io/",
+                                          "feature.node.kubernetes.io/"};
   for (const char* prefix : kPrefixes) {
     if (key.rfind(prefix, 0) == 0) return true;
   }
@@ -114,8 +123,8 @@ bool ExtendedResource(const std::string& name) {
   const auto slash = name.find('/');
   if (slash == std::string::npos) return false;
   const std::string domain = name.substr(0, slash);
-  return domain != "kubernetes.io" && !(domain.size() > 14 &&
-                                        domain.compare(domain.size() - 14, 14, ".kubernetes.io") == 0);
+  return domain != "kubernetes.io" &&
+         !(domain.size() > 14 && domain.compare(domain.size() - 14, 14, ".kubernetes.io") == 0);
 }
 
 json Extended(const json& node) {
@@ -133,7 +142,8 @@ json Taints(const json& node) {
 
 // A taint without the time it was added (the node lifecycle controller's), to compare by.
 json TaintKey(const json& taint) {
-  return {{"key", taint.value("key", "")}, {"value", taint.value("value", "")},
+  return {{"key", taint.value("key", "")},
+          {"value", taint.value("value", "")},
           {"effect", taint.value("effect", "")}};
 }
 
@@ -217,7 +227,8 @@ NodeChangesBack ChangesBack(const json& virtual_node, const json& host_node, con
   bool taints_changed = false;
   for (const auto& t : host_taints) {
     const bool removed = HasTaint(base_taints, t) && !HasTaint(mine, t);
-    if (removed && ProtectedKey(t.value("key", ""))) out.refused.push_back("taint " + t.value("key", ""));
+    if (removed && ProtectedKey(t.value("key", "")))
+      out.refused.push_back("taint " + t.value("key", ""));
     if (removed && !ProtectedKey(t.value("key", ""))) {
       taints_changed = true;
       continue;
@@ -249,9 +260,9 @@ NodeChangesBack ChangesBack(const json& virtual_node, const json& host_node, con
       continue;
     }
     status["capacity"][k] = v;
-    status["allocatable"][k] = allocatable.contains(k) && allocatable[k] != base_extended.value(k, json())
-                                   ? allocatable[k]
-                                   : v;
+    status["allocatable"][k] =
+        allocatable.contains(k) && allocatable[k] != base_extended.value(k, json()) ? allocatable[k]
+                                                                                    : v;
   }
   for (const auto& [k, v] : base_extended.items()) {
     if (mine_extended.contains(k) || !host_extended.contains(k)) continue;

@@ -108,7 +108,8 @@ void RewriteBackend(json* backend, const std::string& ns, const Tenant& tenant) 
   for (const char* ref : {"service", "resource"}) {
     if (backend->contains(ref) && (*backend)[ref].is_object() && (*backend)[ref].contains("name") &&
         (*backend)[ref]["name"].is_string()) {
-      (*backend)[ref]["name"] = HostName((*backend)[ref]["name"].get<std::string>(), ns, tenant.name);
+      (*backend)[ref]["name"] =
+          HostName((*backend)[ref]["name"].get<std::string>(), ns, tenant.name);
     }
   }
 }

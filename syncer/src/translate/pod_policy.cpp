@@ -13,13 +13,13 @@ namespace {
 
 // Capabilities baseline allows to add (the runtime's default set).
 const std::set<std::string> kBaselineCaps = {
-    "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
-    "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"};
+    "AUDIT_WRITE",      "CHOWN",   "DAC_OVERRIDE", "FOWNER",  "FSETID", "KILL",      "MKNOD",
+    "NET_BIND_SERVICE", "SETFCAP", "SETGID",       "SETPCAP", "SETUID", "SYS_CHROOT"};
 
 // Volume types restricted allows.
-const std::set<std::string> kRestrictedVolumes = {
-    "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
-    "projected", "secret"};
+const std::set<std::string> kRestrictedVolumes = {"configMap", "csi",       "downwardAPI",
+                                                  "emptyDir",  "ephemeral", "persistentVolumeClaim",
+                                                  "projected", "secret"};
 
 bool True(const json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_boolean() && j[key].get<bool>();
@@ -75,8 +75,7 @@ void CheckRestricted(const json& spec, std::vector<std::string>* out) {
   for (const json* c : AllContainers(spec)) {
     const std::string who = "container \"" + c->value("name", "") + "\": ";
     const json sc = c->value("securityContext", json::object());
-    if (!(sc.contains("allowPrivilegeEscalation") &&
-          sc["allowPrivilegeEscalation"].is_boolean() &&
+    if (!(sc.contains("allowPrivilegeEscalation") && sc["allowPrivilegeEscalation"].is_boolean() &&
           !sc["allowPrivilegeEscalation"].get<bool>())) {
       out->push_back(who + "allowPrivilegeEscalation != false");
     }
@@ -86,8 +85,7 @@ void CheckRestricted(const json& spec, std::vector<std::string>* out) {
       out->push_back(who + "runAsUser=0");
     }
     bool drops_all = false;
-    for (const auto& cap :
-         sc.value("capabilities", json::object()).value("drop", json::array())) {
+    for (const auto& cap : sc.value("capabilities", json::object()).value("drop", json::array())) {
       if (cap == "ALL") drops_all = true;
     }
     if (!drops_all) out->push_back(who + "capabilities.drop does not include ALL");

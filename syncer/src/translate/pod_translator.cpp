@@ -146,7 +146,8 @@ void RewriteVolumes(json* spec, Rewriter* rw, const std::string& token_secret) {
     // written, the name would pick a Secret of the host namespace, where the control plane's
     // own Secrets are.
     for (auto& [type, source] : v.items()) {
-      if (type == "name" || type == "secret" || type == "projected" || !source.is_object()) continue;
+      if (type == "name" || type == "secret" || type == "projected" || !source.is_object())
+        continue;
       for (const char* ref : {"secretRef", "nodePublishSecretRef"}) {
         if (source.contains(ref) && source[ref].is_object()) {
           source[ref]["name"] = rw->Secret(source[ref].value("name", ""));
@@ -214,7 +215,8 @@ json Placement(json spec, const Tenant& tenant, const SyncConfig& config,
 // pod's required node affinity (one empty term when it has none): the terms are ORed, so each
 // of them must carry it.
 json RequireOnEveryTerm(json spec, const char* list, const json& requirement) {
-  json& required = spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"];
+  json& required =
+      spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"];
   if (!required.is_object()) required = json::object();
   json& terms = required["nodeSelectorTerms"];
   if (!terms.is_array() || terms.empty()) terms = json::array({json::object()});
@@ -248,7 +250,8 @@ json KeepOffDedicatedNodes(json spec) {
 
 json ServiceLinkEnv(const std::vector<json>& services) {
   const auto var_name = [](std::string s) {
-    for (char& ch : s) ch = ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    for (char& ch : s)
+      ch = ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
     return s;
   };
   const auto lower = [](std::string s) {
@@ -266,8 +269,9 @@ json ServiceLinkEnv(const std::vector<json>& services) {
     if (ip.empty() || ip == "None" || !ports.is_array() || ports.empty()) continue;
     const std::string prefix = var_name(ObjectAt(svc, "metadata").value("name", ""));
     const auto port_of = [](const json& p) {
-      return p.contains("port") && p["port"].is_number_integer() ? std::to_string(p["port"].get<int64_t>())
-                                                                 : std::string("0");
+      return p.contains("port") && p["port"].is_number_integer()
+                 ? std::to_string(p["port"].get<int64_t>())
+                 : std::string("0");
     };
     add(prefix + "_SERVICE_HOST", ip);
     add(prefix + "_SERVICE_PORT", port_of(ports[0]));
@@ -284,7 +288,8 @@ json ServiceLinkEnv(const std::vector<json>& services) {
       const std::string url = lower(protocol) + "://" + host + ":" + port_of(p);
       if (i == 0) add(prefix + "_PORT", url);
       std::string upper_protocol = protocol;
-      for (char& ch : upper_protocol) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      for (char& ch : upper_protocol)
+        ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       const std::string port_prefix = prefix + "_PORT_" + port_of(p) + "_" + upper_protocol;
       add(port_prefix, url);
       add(port_prefix + "_PROTO", lower(protocol));
@@ -336,9 +341,9 @@ PodTranslation TranslatePod(const json& virtual_pod, const Tenant& tenant, const
 
   out.refs.service_account = ServiceAccountName(virtual_pod);
   const std::string bound_node = spec.value("nodeName", "");
-  for (const char* key : {"nodeName", "serviceAccountName", "serviceAccount", "priority",
-                          "priorityClassName", "preemptionPolicy", "ephemeralContainers",
-                          "runtimeClassName", "overhead"}) {
+  for (const char* key :
+       {"nodeName", "serviceAccountName", "serviceAccount", "priority", "priorityClassName",
+        "preemptionPolicy", "ephemeralContainers", "runtimeClassName", "overhead"}) {
     spec.erase(key);
   }
   // The host's RuntimeClass for the virtual one (the pod syncer found it: HostRuntimeClassFor);
@@ -393,8 +398,8 @@ std::optional<int64_t> VirtualGenerationOf(const json& host_pod, const json& obs
       meta["generation"] != observed) {
     return std::nullopt;
   }
-  const std::string virtual_generation = ObjectAt(meta, "annotations").value(
-      labels::kVirtualGeneration, "");
+  const std::string virtual_generation =
+      ObjectAt(meta, "annotations").value(labels::kVirtualGeneration, "");
   int64_t value = 0;
   const char* end = virtual_generation.data() + virtual_generation.size();
   auto [ptr, ec] = std::from_chars(virtual_generation.data(), end, value);
@@ -409,9 +414,9 @@ std::optional<int64_t> VirtualGenerationOf(const json& host_pod, const json& obs
 json VirtualPodStatus(const json& host_pod) {
   const json status = host_pod.value("status", json::object());
   json out = json::object();
-  for (const char* key : {"phase", "conditions", "message", "reason", "hostIP", "hostIPs", "podIP",
-                          "podIPs", "startTime", "initContainerStatuses", "containerStatuses",
-                          "ephemeralContainerStatuses"}) {
+  for (const char* key :
+       {"phase", "conditions", "message", "reason", "hostIP", "hostIPs", "podIP", "podIPs",
+        "startTime", "initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses"}) {
     if (status.contains(key)) out[key] = status[key];
   }
   // Generations are the host pod's: the virtual pod's instead, or none where unknown.
@@ -433,8 +438,8 @@ json VirtualPodStatus(const json& host_pod) {
 
 bool KubeletCondition(const std::string& type) {
   static const std::set<std::string> kTypes = {
-      "PodScheduled",  "PodReadyToStartContainers", "Initialized",        "ContainersReady",
-      "Ready",         "PodResizePending",          "PodResizeInProgress"};
+      "PodScheduled", "PodReadyToStartContainers", "Initialized",        "ContainersReady",
+      "Ready",        "PodResizePending",          "PodResizeInProgress"};
   return kTypes.count(type) > 0;
 }
 
@@ -553,15 +558,15 @@ json HostPodUpdate(const json& virtual_pod, const json& host_pod, const Tenant& 
   const json& deadline = want["spec"].contains("activeDeadlineSeconds")
                              ? want["spec"]["activeDeadlineSeconds"]
                              : json();
-  if (deadline.is_number_integer() && have_spec.value("activeDeadlineSeconds", json()) != deadline) {
+  if (deadline.is_number_integer() &&
+      have_spec.value("activeDeadlineSeconds", json()) != deadline) {
     patch["spec"]["activeDeadlineSeconds"] = deadline;
   }
   return patch.empty() ? json() : patch;
 }
 
-json HostPodEphemeralContainers(const json& virtual_pod, const json& host_pod,
-                                const Tenant& tenant, const PodEnvironment& env,
-                                PodReferences* refs) {
+json HostPodEphemeralContainers(const json& virtual_pod, const json& host_pod, const Tenant& tenant,
+                                const PodEnvironment& env, PodReferences* refs) {
   const std::string ns = ObjectAt(virtual_pod, "metadata").value("namespace", "");
   Rewriter rw{ns, tenant, refs};
   const json have = ObjectAt(host_pod, "spec").value("ephemeralContainers", json::array());

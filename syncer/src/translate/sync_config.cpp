@@ -115,9 +115,10 @@ Status CheckSyncConfig(const SyncConfig& c) {
     return false;
   };
   if (!known(c.trust_level, {"high", "partial", "zero"})) {
-    return InvalidArgument("isolation.trustLevel \"" + c.trust_level +
-                           "\" is not one of high, partial, zero; the syncer does not start "
-                           "rather than guess (fix the values and run kubectl vc create --upgrade)");
+    return InvalidArgument(
+        "isolation.trustLevel \"" + c.trust_level +
+        "\" is not one of high, partial, zero; the syncer does not start "
+        "rather than guess (fix the values and run kubectl vc create --upgrade)");
   }
   if (!known(c.pod_security_standard, {"", "privileged", "baseline", "restricted"})) {
     return InvalidArgument("policies.podSecurityStandard \"" + c.pod_security_standard +

@@ -75,8 +75,8 @@ class Runner {
 
   void OnPod(const json& pod, bool deleted) {
     const std::string uid = pod["metadata"].value("uid", "");
-    const std::string key = pod["metadata"].value("namespace", "") + "/" +
-                            pod["metadata"].value("name", "");
+    const std::string key =
+        pod["metadata"].value("namespace", "") + "/" + pod["metadata"].value("name", "");
     if (deleted || pod["metadata"].contains("deletionTimestamp")) {
       std::unique_ptr<PodSupervisor> gone;
       {
@@ -149,7 +149,8 @@ class Runner {
         {"kind", "PersistentVolume"},
         {"metadata", {{"name", "pvc-" + m.value("uid", "")}}},
         {"spec",
-         {{"capacity", {{"storage", claim["spec"]["resources"]["requests"].value("storage", "1Gi")}}},
+         {{"capacity",
+           {{"storage", claim["spec"]["resources"]["requests"].value("storage", "1Gi")}}},
           {"accessModes", claim["spec"].value("accessModes", json::array({"ReadWriteOnce"}))},
           {"persistentVolumeReclaimPolicy", "Delete"},
           {"storageClassName", kStorageClass},
@@ -184,8 +185,8 @@ class Runner {
     if (ports.empty()) return;
     json forwards = json::array();
     for (const auto& [container_port, local] : ports) {
-      forwards.push_back({{"ports", {container_port}},
-                          {"target", {{"port", local}, {"address", "127.0.0.1"}}}});
+      forwards.push_back(
+          {{"ports", {container_port}}, {"target", {{"port", local}, {"address", "127.0.0.1"}}}});
     }
     const std::string ns = pod["metadata"].value("namespace", "");
     const std::string name = pod["metadata"].value("name", "");
@@ -195,8 +196,9 @@ class Runner {
                {"spec", {{"forwards", forwards}}}};
     auto applied = client_->Apply(kPortForwards, ns, name, pf.dump(),
                                   {.field_manager = "vc-pod-runner", .force = true});
-    if (!applied.ok()) VC_LOG(Error) << "port-forward for " << ns << "/" << name << ": "
-                                     << applied.status().ToString();
+    if (!applied.ok())
+      VC_LOG(Error) << "port-forward for " << ns << "/" << name << ": "
+                    << applied.status().ToString();
   }
 
   // `kubectl exec` into a running pod: kwok runs the command on this machine (a kwok Exec
@@ -208,7 +210,8 @@ class Runner {
     json execs = json::array();
     for (const auto& p : plan.processes) {
       std::string mounts;
-      for (const auto& [path, dir] : p.mounts) mounts += (mounts.empty() ? "" : ";") + path + "=" + dir;
+      for (const auto& [path, dir] : p.mounts)
+        mounts += (mounts.empty() ? "" : ";") + path + "=" + dir;
       execs.push_back({{"containers", {p.container}},
                        {"local",
                         {{"workDir", vc::testing::PodDir(root_, pod)},
@@ -220,8 +223,8 @@ class Runner {
                  {"spec", {{"execs", execs}}}};
     auto applied = client_->Apply(kExecs, ns, name, exec.dump(),
                                   {.field_manager = "vc-pod-runner", .force = true});
-    if (!applied.ok()) VC_LOG(Error) << "exec for " << ns << "/" << name << ": "
-                                     << applied.status().ToString();
+    if (!applied.ok())
+      VC_LOG(Error) << "exec for " << ns << "/" << name << ": " << applied.status().ToString();
   }
 
   std::shared_ptr<vc::kube::Client> client_;
@@ -276,10 +279,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "error: %s\n", s.ToString().c_str());
     return 1;
   }
-  vc::kube::Informer claims(
-      client, {.resource = r::kPersistentVolumeClaims},
-      {.on_add = [&](const json& c) { runner->OnClaim(c); },
-       .on_update = [&](const json&, const json& c) { runner->OnClaim(c); }});
+  vc::kube::Informer claims(client, {.resource = r::kPersistentVolumeClaims},
+                            {.on_add = [&](const json& c) { runner->OnClaim(c); },
+                             .on_update = [&](const json&, const json& c) { runner->OnClaim(c); }});
   vc::kube::Informer pods(
       client, {.resource = r::kPods, .label_selector = selector},
       {.on_add = [&](const json& p) { runner->OnPod(p, false); },
@@ -287,7 +289,8 @@ int main(int argc, char** argv) {
        .on_delete = [&](const json& p) { runner->OnPod(p, true); }});
   claims.Start();
   pods.Start();
-  VC_LOG(Info) << "running pods " << (selector.empty() ? "with mapped images" : "matching " + selector);
+  VC_LOG(Info) << "running pods "
+               << (selector.empty() ? "with mapped images" : "matching " + selector);
   int sig = 0;
   sigwait(&signals, &sig);
   VC_LOG(Info) << "signal " << sig << ": stopping every pod";

@@ -21,7 +21,9 @@ PodSupervisor::PodSupervisor(std::string key, PodPlan plan, std::string log_dir)
 
 PodSupervisor::~PodSupervisor() { Stop(std::chrono::seconds(5)); }
 
-void PodSupervisor::Start() { thread_ = std::thread([this] { Run(); }); }
+void PodSupervisor::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 pid_t PodSupervisor::Spawn(const ProcessPlan& p) {
   std::vector<std::string> env_strings;
@@ -93,9 +95,8 @@ void PodSupervisor::Run() {
       if (stop_.cancelled()) return;
       Forget(p.container);
       if (WIFEXITED(status) && WEXITSTATUS(status) == 0) break;
-      VC_LOG(Warning) << key_ << ": init container " << p.container << " failed (status "
-                      << status << "), retrying; log: " << log_dir_ << "/" << p.container
-                      << ".log";
+      VC_LOG(Warning) << key_ << ": init container " << p.container << " failed (status " << status
+                      << "), retrying; log: " << log_dir_ << "/" << p.container << ".log";
       if (stop_.WaitFor(milliseconds(std::min(500 << std::min(attempt, 4), 8000)))) return;
     }
   }
@@ -111,8 +112,8 @@ void PodSupervisor::Run() {
         if (stop_.cancelled()) return;
         Forget(p.container);
         if (std::chrono::steady_clock::now() - started > std::chrono::seconds(30)) restarts = 0;
-        VC_LOG(Warning) << key_ << ": container " << p.container << " exited (status "
-                        << status << "), restarting";
+        VC_LOG(Warning) << key_ << ": container " << p.container << " exited (status " << status
+                        << "), restarting";
         if (stop_.WaitFor(milliseconds(std::min(500 << std::min(restarts, 4), 8000)))) return;
       }
     });

@@ -34,16 +34,15 @@ Status Projected(kube::Client& client, const json& pod, const json& projected,
   for (const auto& source : projected.value("sources", json::array())) {
     if (source.contains("serviceAccountToken")) {
       const auto& t = source["serviceAccountToken"];
-      json request = {
-          {"apiVersion", "authentication.k8s.io/v1"},
-          {"kind", "TokenRequest"},
-          {"spec",
-           {{"expirationSeconds", 86400},
-            {"boundObjectRef",
-             {{"apiVersion", "v1"},
-              {"kind", "Pod"},
-              {"name", pod["metadata"].value("name", "")},
-              {"uid", pod["metadata"].value("uid", "")}}}}}};
+      json request = {{"apiVersion", "authentication.k8s.io/v1"},
+                      {"kind", "TokenRequest"},
+                      {"spec",
+                       {{"expirationSeconds", 86400},
+                        {"boundObjectRef",
+                         {{"apiVersion", "v1"},
+                          {"kind", "Pod"},
+                          {"name", pod["metadata"].value("name", "")},
+                          {"uid", pod["metadata"].value("uid", "")}}}}}};
       if (t.contains("audience")) request["spec"]["audiences"] = {t["audience"]};
       kube::RawRequest raw;
       raw.method = "POST";
@@ -53,11 +52,11 @@ Status Projected(kube::Client& client, const json& pod, const json& projected,
       ASSIGN_OR_RETURN(auto response, client.Raw(raw));
       auto answer = json::parse(response.body, nullptr, false);
       if (answer.is_discarded() || !answer.contains("status")) {
-        return Internal("token request for pod " + ns + "/" +
-                        pod["metadata"].value("name", "") + ": unexpected answer");
+        return Internal("token request for pod " + ns + "/" + pod["metadata"].value("name", "") +
+                        ": unexpected answer");
       }
-      RETURN_IF_ERROR(WriteFile(dir + "/" + t.value("path", "token"),
-                                answer["status"].value("token", "")));
+      RETURN_IF_ERROR(
+          WriteFile(dir + "/" + t.value("path", "token"), answer["status"].value("token", "")));
     } else if (source.contains("configMap")) {
       const auto& c = source["configMap"];
       ASSIGN_OR_RETURN(auto cm, client.Get(kube::resources::kConfigMaps, ns, c.value("name", "")));
@@ -89,9 +88,8 @@ StatusOr<std::map<std::string, std::string>> PrepareVolumes(kube::Client& client
     const std::string name = v.value("name", "");
     std::string dir;
     if (v.contains("persistentVolumeClaim")) {
-      ASSIGN_OR_RETURN(auto claim,
-                       client.Get(kube::resources::kPersistentVolumeClaims, ns,
-                                  v["persistentVolumeClaim"].value("claimName", "")));
+      ASSIGN_OR_RETURN(auto claim, client.Get(kube::resources::kPersistentVolumeClaims, ns,
+                                              v["persistentVolumeClaim"].value("claimName", "")));
       dir = ClaimDir(root, claim);
     } else {
       dir = PodDir(root, pod) + "/volumes/" + name;

@@ -8,9 +8,8 @@
 
 #include <map>
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "vc/kube/client.h"
 #include "vc/status.h"

@@ -13,8 +13,8 @@
 #include <sstream>
 
 #include "integration/support/cluster.h"
-#include "support/process.h"
 #include "support/prerequisite.h"
+#include "support/process.h"
 
 namespace vc::testing {
 
@@ -83,9 +83,17 @@ class CliTest : public ::testing::Test {
   void UpOwnHost(const std::string& name, const std::vector<std::string>& extra = {}) {
     own_host_ = std::make_unique<TempDir>("vc-host-" + name);
     own_host_dir_ = own_host_->path() + "/cluster";
-    std::vector<std::string> argv = {LocalClusterScript(), "up",  "--dir", own_host_dir_,
-                                     "--name",             name,  "--nodes", "0",
-                                     "--real-nodes",       "1",   "--project-build",
+    std::vector<std::string> argv = {LocalClusterScript(),
+                                     "up",
+                                     "--dir",
+                                     own_host_dir_,
+                                     "--name",
+                                     name,
+                                     "--nodes",
+                                     "0",
+                                     "--real-nodes",
+                                     "1",
+                                     "--project-build",
                                      VC_PROJECT_BUILD_DIR};
     argv.insert(argv.end(), extra.begin(), extra.end());
     // Once more after a failed start: on a loaded 2-core machine a second control plane can

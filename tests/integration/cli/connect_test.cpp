@@ -18,15 +18,15 @@
 #include <sstream>
 
 #include "integration/support/cluster.h"
+#include "support/prerequisite.h"
 #include "support/process.h"
 #include "vc/cli/connect/context_entries.h"
 #include "vc/cli/connect/forwarder.h"
+#include "vc/cli/connect/kubeconfig_file.h"
 #include "vc/cli/connect/state_store.h"
 #include "vc/cli/host.h"
 #include "vc/cli/render/host_objects.h"
 #include "vc/cli/values/resolve.h"
-#include "vc/cli/connect/kubeconfig_file.h"
-#include "support/prerequisite.h"
 
 namespace vc::cli::connect {
 namespace {

@@ -75,8 +75,8 @@ TEST_F(CliTest, CreateConnectUsePauseResumeDelete) {
     return svc.ok() ? svc->value("/metadata/uid"_json_pointer, std::string()) : std::string();
   };
   std::string dns_uid;
-  ASSERT_TRUE(Eventually([&] { return !(dns_uid = synced_dns_uid()).empty(); },
-                         std::chrono::seconds(60)))
+  ASSERT_TRUE(
+      Eventually([&] { return !(dns_uid = synced_dns_uid()).empty(); }, std::chrono::seconds(60)))
       << "the virtual cluster's kube-dns Service never reached the host";
   auto upgraded = Run({"create", "dev-team", "-f", values, "--upgrade", "--connect=false"});
   ASSERT_EQ(upgraded.code, 0) << upgraded.Both();
@@ -100,10 +100,13 @@ TEST_F(CliTest, CreateConnectUsePauseResumeDelete) {
   auto paused = Run({"pause", "dev-team"});
   ASSERT_EQ(paused.code, 0) << paused.Both();
   EXPECT_EQ(StatusInList(*this, "dev-team"), "Paused");
-  EXPECT_TRUE(Eventually([&] {
-    auto pod = client_->Get(kube::resources::kPods, "vcluster-dev-team", "dev-team-0");
-    return !pod.ok() && pod.status().code() == Code::kNotFound;
-  }, std::chrono::seconds(60))) << "the control-plane pod is still there after pause";
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto pod = client_->Get(kube::resources::kPods, "vcluster-dev-team", "dev-team-0");
+        return !pod.ok() && pod.status().code() == Code::kNotFound;
+      },
+      std::chrono::seconds(60)))
+      << "the control-plane pod is still there after pause";
 
   auto resumed = Run({"resume", "dev-team", "--timeout", "3m"});
   ASSERT_EQ(resumed.code, 0) << resumed.Both();
@@ -126,7 +129,8 @@ TEST_F(CliTest, CreateConnectUsePauseResumeDelete) {
 }
 
 TEST_F(CliTest, InvalidNamesAreRefusedBeforeTheHostIsContacted) {
-  for (const std::string& name : std::vector<std::string>{"Dev_Team", "dev-", std::string(53, 'a')}) {
+  for (const std::string& name :
+       std::vector<std::string>{"Dev_Team", "dev-", std::string(53, 'a')}) {
     auto r = Run({"create", name, "--kubeconfig", "/nonexistent"});
     EXPECT_EQ(r.code, 1) << r.Both();
     EXPECT_EQ(r.err.rfind("error: invalid virtual cluster name", 0), 0u) << r.err;
@@ -180,8 +184,8 @@ TEST_F(CliTest, NamespaceHoldingAnotherVirtualClusterIsRefused) {
 }
 
 TEST_F(CliTest, MissingPermissionSaysWhichVerbOnWhichResource) {
-  auto r = Run({"create", "nope", "--kubeconfig", ClusterDir() + "/limited.kubeconfig",
-                "--connect=false"});
+  auto r = Run(
+      {"create", "nope", "--kubeconfig", ClusterDir() + "/limited.kubeconfig", "--connect=false"});
   EXPECT_EQ(r.code, 1) << r.Both();
   EXPECT_NE(r.err.find("cannot list resource \"statefulsets\""), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("kubectl auth can-i"), std::string::npos) << r.err;
@@ -191,7 +195,9 @@ TEST_F(CliTest, UnreachableHostNamesTheServer) {
   const std::string dead = home_->path() + "/dead.kubeconfig";
   const int port = FreePort();
   std::ofstream(dead) << "apiVersion: v1\nkind: Config\nclusters:\n- name: dead\n  cluster:\n"
-                         "    server: https://127.0.0.1:" << port << "\n"
+                         "    server: https://127.0.0.1:"
+                      << port
+                      << "\n"
                          "    insecure-skip-tls-verify: true\n"
                          "contexts:\n- name: dead\n  context:\n    cluster: dead\n    user: u\n"
                          "users:\n- name: u\n  user:\n    token: t\n"
@@ -206,11 +212,13 @@ TEST_F(CliTest, InterruptedCreateResumesOrDeletesCleanly) {
   Track("intr");
   // Ctrl-C while create waits for the control plane.
   const std::string log = home_->path() + "/intr.log";
-  auto child = ChildProcess::Start("kubectl-vc", {VC_KUBECTL_VC_BIN, "create", "intr"}, log, CliEnv());
+  auto child =
+      ChildProcess::Start("kubectl-vc", {VC_KUBECTL_VC_BIN, "create", "intr"}, log, CliEnv());
   ASSERT_TRUE(child.ok()) << child.status().message();
-  ASSERT_TRUE(Eventually([&] {
-    return client_->Get(kube::resources::kStatefulSets, "vcluster-intr", "intr").ok();
-  }, std::chrono::seconds(60))) << (*child)->LogTail();
+  ASSERT_TRUE(Eventually(
+      [&] { return client_->Get(kube::resources::kStatefulSets, "vcluster-intr", "intr").ok(); },
+      std::chrono::seconds(60)))
+      << (*child)->LogTail();
   ::kill((*child)->pid(), SIGINT);
   auto code = (*child)->WaitForExit(std::chrono::seconds(30));
   ASSERT_TRUE(code.has_value()) << (*child)->LogTail();
@@ -235,9 +243,9 @@ TEST_F(CliTest, InterruptedCreateResumesOrDeletesCleanly) {
 
 TEST_F(CliTest, UnschedulableControlPlaneIsShownWhileWaitingAndDiagnosed) {
   Track("stuck");
-  auto r = Run({"create", "stuck", "--set",
-                "controlPlane.statefulSet.scheduling.nodeSelector.no-such-label=x", "--timeout",
-                "8s"});
+  auto r =
+      Run({"create", "stuck", "--set",
+           "controlPlane.statefulSet.scheduling.nodeSelector.no-such-label=x", "--timeout", "8s"});
   EXPECT_EQ(r.code, 1) << r.Both();
   // Shown as it happened, and again in the diagnosis.
   EXPECT_NE(r.err.find("! Pod stuck-0: FailedScheduling"), std::string::npos) << r.err;
@@ -278,15 +286,18 @@ TEST_F(CliTest, DryRunOutputAppliedByKubectlIsAWorkingVirtualCluster) {
   // The Tenant kind becomes known only once its definition is established; a GitOps tool
   // retries, and so does this.
   CliResult applied;
-  ASSERT_TRUE(Eventually([&] {
-    applied = Kubectl({"apply", "--server-side", "--field-manager=gitops", "-f", file});
-    return applied.code == 0;
-  }, std::chrono::seconds(60))) << applied.Both();
+  ASSERT_TRUE(Eventually(
+      [&] {
+        applied = Kubectl({"apply", "--server-side", "--field-manager=gitops", "-f", file});
+        return applied.code == 0;
+      },
+      std::chrono::seconds(60)))
+      << applied.Both();
   EXPECT_TRUE(Eventually([&] { return StatusInList(*this, "gitops") == "Running"; },
                          std::chrono::seconds(180)))
       << Run({"describe", "gitops"}).Both();
-  auto used = Run({"connect", "gitops", "--", bin_ + "/kubectl", "get", "ns", "kube-system",
-                   "-o", "name"});
+  auto used =
+      Run({"connect", "gitops", "--", bin_ + "/kubectl", "get", "ns", "kube-system", "-o", "name"});
   EXPECT_EQ(used.code, 0) << used.Both();
   EXPECT_NE(used.out.find("namespace/kube-system"), std::string::npos) << used.Both();
 }

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // The REST client against a real kube-apiserver: CRUD, apply conflicts, paging, errors.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <atomic>
 #include <set>
 #include <thread>
 #include <vector>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include "integration/support/cluster.h"
 #include "vc/kube/errors.h"
@@ -42,8 +42,8 @@ TEST_F(ClientCrudTest, ConfigMapLifecycle) {
   auto stale = client_->Update(kConfigMaps, ns_, changed);
   EXPECT_EQ(stale.status().code(), Code::kConflict) << stale.status().message();
 
-  auto patched = client_->Patch(kConfigMaps, ns_, "app", PatchType::kMerge,
-                                R"({"data":{"extra":"x"}})");
+  auto patched =
+      client_->Patch(kConfigMaps, ns_, "app", PatchType::kMerge, R"({"data":{"extra":"x"}})");
   ASSERT_TRUE(patched.ok()) << patched.status().message();
   EXPECT_EQ((*patched)["data"]["extra"], "x");
   EXPECT_EQ((*patched)["data"]["k"], "v2");

@@ -55,10 +55,12 @@ class WatchTest : public vc::testing::NamespacedTest {
   }
   // Creates, retrying while the apiserver comes back after a restart.
   void CreateEventually(const std::string& name) {
-    ASSERT_TRUE(vc::testing::Eventually([&] {
-      auto r = client_->Create(kConfigMaps, ns_, Labelled(name));
-      return r.ok() || r.status().code() == Code::kAlreadyExists;
-    }, std::chrono::seconds(60)));
+    ASSERT_TRUE(vc::testing::Eventually(
+        [&] {
+          auto r = client_->Create(kConfigMaps, ns_, Labelled(name));
+          return r.ok() || r.status().code() == Code::kAlreadyExists;
+        },
+        std::chrono::seconds(60)));
   }
 
   // Compacts etcd at its current revision: every older resourceVersion is now too old.
@@ -89,8 +91,8 @@ TEST_F(WatchTest, TooOldResourceVersionIsGone) {
   ASSERT_EQ(vc::testing::LocalCluster("stop-apiserver"), 0);
   CompactEtcd();
   ASSERT_EQ(vc::testing::LocalCluster("start-apiserver"), 0);
-  ASSERT_TRUE(vc::testing::Eventually(
-      [&] { return client_->List(kConfigMaps, ns_, {}).ok(); }, std::chrono::seconds(60)));
+  ASSERT_TRUE(vc::testing::Eventually([&] { return client_->List(kConfigMaps, ns_, {}).ok(); },
+                                      std::chrono::seconds(60)));
   WatchOptions options;
   options.resource_version = "1";
   options.timeout_seconds = 10;
@@ -104,9 +106,8 @@ TEST_F(WatchTest, WatchStreamsEventsAndCancels) {
   ASSERT_TRUE(list.ok());
   CancelToken cancel;
   std::vector<std::string> seen;
-  std::thread writer([&] {
-    ASSERT_TRUE(client_->Create(kConfigMaps, ns_, Labelled("streamed")).ok());
-  });
+  std::thread writer(
+      [&] { ASSERT_TRUE(client_->Create(kConfigMaps, ns_, Labelled("streamed")).ok()); });
   WatchOptions options;
   options.resource_version = list->resource_version;
   options.timeout_seconds = 30;

@@ -9,8 +9,8 @@
 #include <random>
 
 #include "integration/support/registry.h"
-#include "vc/cli/snapshot/store.h"
 #include "support/prerequisite.h"
+#include "vc/cli/snapshot/store.h"
 
 namespace vc::cli::snapshot {
 namespace {
@@ -55,9 +55,7 @@ StoreOptions Options(const kube::Environment& env = {}) {
 
 class OciStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    VC_REQUIRE(LocalRegistry::Available(), "/usr/bin/docker-registry");
-  }
+  void SetUp() override { VC_REQUIRE(LocalRegistry::Available(), "/usr/bin/docker-registry"); }
 };
 
 TEST_F(OciStoreTest, AnonymousPlainHttpRoundTrip) {

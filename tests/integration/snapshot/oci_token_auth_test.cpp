@@ -17,8 +17,8 @@
 #include <thread>
 
 #include "integration/support/registry.h"
-#include "vc/cli/snapshot/store.h"
 #include "support/prerequisite.h"
+#include "vc/cli/snapshot/store.h"
 
 namespace vc::cli::snapshot {
 namespace {

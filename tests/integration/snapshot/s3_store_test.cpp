@@ -12,10 +12,10 @@
 #include <random>
 
 #include "integration/support/cluster.h"
+#include "support/prerequisite.h"
 #include "support/process.h"
 #include "vc/cli/snapshot/http_call.h"
 #include "vc/cli/snapshot/store.h"
-#include "support/prerequisite.h"
 
 namespace vc::cli::snapshot {
 namespace {
@@ -27,8 +27,8 @@ std::string MotoServer() {
   const char* cache = std::getenv("XDG_CACHE_HOME");
   const char* home = std::getenv("HOME");
   const std::string base = cache != nullptr && *cache != '\0' ? std::string(cache)
-                           : home != nullptr                   ? std::string(home) + "/.cache"
-                                                               : std::string();
+                           : home != nullptr                  ? std::string(home) + "/.cache"
+                                                              : std::string();
   const std::string p = base + "/kubectl-vc/moto/bin/moto_server";
   return !base.empty() && ::access(p.c_str(), X_OK) == 0 ? p : "";
 }
@@ -36,7 +36,8 @@ std::string MotoServer() {
 class S3StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    VC_REQUIRE(!MotoServer().empty(), "moto_server (moto[server], in make deps' virtual environment)");
+    VC_REQUIRE(!MotoServer().empty(),
+               "moto_server (moto[server], in make deps' virtual environment)");
     port_ = vc::testing::FreePort();
     auto child = vc::testing::ChildProcess::Start(
         "moto", {MotoServer(), "-H", "127.0.0.1", "-p", std::to_string(port_)},

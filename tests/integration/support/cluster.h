@@ -18,9 +18,9 @@
 #include <string>
 #include <thread>
 
+#include "support/prerequisite.h"
 #include "vc/kube/client.h"
 #include "vc/kube/kubeconfig.h"
-#include "support/prerequisite.h"
 
 namespace vc::testing {
 
@@ -56,8 +56,8 @@ inline std::string LocalClusterScript() { return ClusterPort("LOCAL_CLUSTER"); }
 
 // Runs `local-cluster VERB --dir DIR`; its exit status.
 inline int LocalCluster(const std::string& verb) {
-  const std::string cmd = "'" + LocalClusterScript() + "' " + verb + " --dir '" +
-                          ClusterDir() + "' >&2";
+  const std::string cmd =
+      "'" + LocalClusterScript() + "' " + verb + " --dir '" + ClusterDir() + "' >&2";
   return std::system(cmd.c_str());
 }
 
@@ -98,7 +98,9 @@ class NamespacedTest : public ::testing::Test {
 
   static nlohmann::json ConfigMap(const std::string& name,
                                   nlohmann::json data = nlohmann::json::object()) {
-    return {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", name}}},
+    return {{"apiVersion", "v1"},
+            {"kind", "ConfigMap"},
+            {"metadata", {{"name", name}}},
             {"data", std::move(data)}};
   }
 

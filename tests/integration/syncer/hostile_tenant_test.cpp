@@ -15,9 +15,10 @@ namespace {
 // our annotations on host objects.
 TEST_F(SyncerE2eTest, AHostileHighTrustTenantGetsOnlyWhatItsValuesAllowOnTheHost) {
   const std::string name = "sync-hostile";
-  ASSERT_NO_FATAL_FAILURE(CreateVirtualCluster(
-      name, "isolation:\n  serviceTypes: [ClusterIP, LoadBalancer]\n"
-            "sync:\n  toHost:\n    ingresses:\n      enabled: true\n"));
+  ASSERT_NO_FATAL_FAILURE(
+      CreateVirtualCluster(name,
+                           "isolation:\n  serviceTypes: [ClusterIP, LoadBalancer]\n"
+                           "sync:\n  toHost:\n    ingresses:\n      enabled: true\n"));
   const std::string hns = "vcluster-" + name;
   auto applied = ApplyInVirtual(name, "hostile.yaml", R"(apiVersion: v1
 kind: Service
@@ -65,20 +66,26 @@ spec:
   for (const auto& [object, rule] : std::vector<std::pair<std::string, std::string>>{
            {"mitm", "CVE-2020-8554"}, {"snippet", "server-snippet"}}) {
     json events;
-    EXPECT_TRUE(Eventually([&] {
-      events = VirtualJson({"get", "events", "-n", "default", "--field-selector",
-                            "involvedObject.name=" + object + ",reason=SyncRefused"});
-      return events.is_object() && !events["items"].empty();
-    }, std::chrono::seconds(60))) << object << "\n" << events.dump() << "\n" << SyncerLog(name);
+    EXPECT_TRUE(Eventually(
+        [&] {
+          events = VirtualJson({"get", "events", "-n", "default", "--field-selector",
+                                "involvedObject.name=" + object + ",reason=SyncRefused"});
+          return events.is_object() && !events["items"].empty();
+        },
+        std::chrono::seconds(60)))
+        << object << "\n"
+        << events.dump() << "\n"
+        << SyncerLog(name);
     if (events.is_object() && !events["items"].empty()) {
       EXPECT_NE(events["items"][0].value("message", "").find(rule), std::string::npos)
           << events["items"][0].dump();
     }
   }
   // What is allowed arrived (so the absences below are not just slowness).
-  EXPECT_TRUE(Eventually([&] {
-    return client_->Get(r::kIngresses, hns, "plain-x-default-x-" + name).ok();
-  }, std::chrono::seconds(60))) << SyncerLog(name);
+  EXPECT_TRUE(
+      Eventually([&] { return client_->Get(r::kIngresses, hns, "plain-x-default-x-" + name).ok(); },
+                 std::chrono::seconds(60)))
+      << SyncerLog(name);
   EXPECT_EQ(client_->Get(r::kServices, hns, "mitm-x-default-x-" + name).status().code(),
             Code::kNotFound);
   EXPECT_EQ(client_->Get(r::kIngresses, hns, "snippet-x-default-x-" + name).status().code(),
@@ -86,10 +93,13 @@ spec:
 
   // The LoadBalancer is there without node ports (NodePort is not in serviceTypes).
   StatusOr<json> lb = json();
-  EXPECT_TRUE(Eventually([&] {
-    lb = client_->Get(r::kServices, hns, "lb-x-default-x-" + name);
-    return lb.ok();
-  }, std::chrono::seconds(60))) << SyncerLog(name);
+  EXPECT_TRUE(Eventually(
+      [&] {
+        lb = client_->Get(r::kServices, hns, "lb-x-default-x-" + name);
+        return lb.ok();
+      },
+      std::chrono::seconds(60)))
+      << SyncerLog(name);
   if (lb.ok()) {
     EXPECT_EQ((*lb)["spec"].value("allocateLoadBalancerNodePorts", true), false) << lb->dump();
     for (const auto& p : (*lb)["spec"]["ports"]) EXPECT_FALSE(p.contains("nodePort")) << p.dump();
@@ -98,10 +108,13 @@ spec:
   // The pod runs, but tolerates neither every taint nor the dedication taint, and carries our
   // annotations only as the syncer wrote them.
   StatusOr<json> pod = json();
-  EXPECT_TRUE(Eventually([&] {
-    pod = client_->Get(r::kPods, hns, "everywhere-x-default-x-" + name);
-    return pod.ok();
-  }, std::chrono::seconds(60))) << SyncerLog(name);
+  EXPECT_TRUE(Eventually(
+      [&] {
+        pod = client_->Get(r::kPods, hns, "everywhere-x-default-x-" + name);
+        return pod.ok();
+      },
+      std::chrono::seconds(60)))
+      << SyncerLog(name);
   if (pod.ok()) {
     for (const auto& t : (*pod)["spec"].value("tolerations", json::array())) {
       EXPECT_FALSE(t.value("key", "").empty() && t.value("operator", "") == "Exists") << t.dump();
@@ -119,10 +132,13 @@ spec:
   // node, stats, configz, metrics) is reachable that way; the relay itself serves only logs,
   // exec, attach and port-forward of the tenant's own pods (unit tests: kubelet_server_test).
   json node_list;
-  ASSERT_TRUE(Eventually([&] {
-    node_list = VirtualJson({"get", "nodes"});
-    return node_list.is_object() && !node_list["items"].empty();
-  }, std::chrono::seconds(60))) << node_list.dump();
+  ASSERT_TRUE(Eventually(
+      [&] {
+        node_list = VirtualJson({"get", "nodes"});
+        return node_list.is_object() && !node_list["items"].empty();
+      },
+      std::chrono::seconds(60)))
+      << node_list.dump();
   const std::string node = node_list["items"][0]["metadata"].value("name", "");
   for (const std::string& path : std::vector<std::string>{
            "pods", "runningpods/", "configz", "stats/summary", "metrics", "metrics/cadvisor",
@@ -136,18 +152,24 @@ spec:
   }
   // The tenant's own pod's log comes through the relay (the API server's kubelet client).
   CliResult own;
-  EXPECT_TRUE(Eventually([&] {
-    own = Kubectl({"logs", "everywhere", "-n", "default"});
-    return own.code == 0;
-  }, std::chrono::seconds(60))) << own.Both();
+  EXPECT_TRUE(Eventually(
+      [&] {
+        own = Kubectl({"logs", "everywhere", "-n", "default"});
+        return own.code == 0;
+      },
+      std::chrono::seconds(60)))
+      << own.Both();
 
   // The tolerations left out are named in an Event on the virtual pod.
   json adjusted;
-  EXPECT_TRUE(Eventually([&] {
-    adjusted = VirtualJson({"get", "events", "-n", "default", "--field-selector",
-                            "involvedObject.name=everywhere,reason=SyncAdjusted"});
-    return adjusted.is_object() && !adjusted["items"].empty();
-  }, std::chrono::seconds(60))) << adjusted.dump();
+  EXPECT_TRUE(Eventually(
+      [&] {
+        adjusted = VirtualJson({"get", "events", "-n", "default", "--field-selector",
+                                "involvedObject.name=everywhere,reason=SyncAdjusted"});
+        return adjusted.is_object() && !adjusted["items"].empty();
+      },
+      std::chrono::seconds(60)))
+      << adjusted.dump();
   if (adjusted.is_object() && !adjusted["items"].empty()) {
     EXPECT_NE(adjusted["items"][0].value("message", "").find("dedicated nodes"), std::string::npos)
         << adjusted.dump();
@@ -157,10 +179,13 @@ spec:
   auto annotated = Kubectl({"annotate", "ingress", "plain", "-n", "default",
                             "nginx.ingress.kubernetes.io/auth-url=http://10.0.0.1/"});
   ASSERT_EQ(annotated.code, 0) << annotated.Both();
-  EXPECT_TRUE(Eventually([&] {
-    return client_->Get(r::kIngresses, hns, "plain-x-default-x-" + name).status().code() ==
-           Code::kNotFound;
-  }, std::chrono::seconds(60))) << SyncerLog(name);
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return client_->Get(r::kIngresses, hns, "plain-x-default-x-" + name).status().code() ==
+               Code::kNotFound;
+      },
+      std::chrono::seconds(60)))
+      << SyncerLog(name);
 }
 
 }  // namespace

@@ -10,11 +10,11 @@
 
 #include "integration/support/cluster.h"
 #include "integration/syncer/virtual_control_plane.h"
+#include "support/prerequisite.h"
 #include "vc/base64.h"
 #include "vc/kube/credential_providers.h"
 #include "vc/syncer/init/kubeconfig_render.h"
 #include "vc/yaml.h"
-#include "support/prerequisite.h"
 
 namespace vc::syncer {
 namespace {
@@ -43,7 +43,8 @@ class PkiControlPlaneTest : public vc::testing::NamespacedTest {
   void SetUp() override {
     vc::testing::NamespacedTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    VC_REQUIRE(!vc::testing::ClusterBinDir().empty(), "the upstream binaries (tests/cluster/build-bins)");
+    VC_REQUIRE(!vc::testing::ClusterBinDir().empty(),
+               "the upstream binaries (tests/cluster/build-bins)");
     cp_ = std::make_unique<VirtualControlPlane>("pki-e2e", ns_);
     ASSERT_EQ(cp_->Init(), 0) << cp_->InitLog();
     ASSERT_TRUE(cp_->Start());

@@ -122,9 +122,8 @@ class SyncerE2eTest : public CliTest {
   // a trailing space) contains every one of `parts` (and for which `also` holds), or 0.
   static pid_t FindProcess(const std::vector<std::string>& parts,
                            const std::function<bool(pid_t)>& also = {}) {
-    const auto pids = Processes([&](const ProcessInfo& p) {
-      return p.CommandLineHas(parts) && (!also || also(p.pid));
-    });
+    const auto pids = Processes(
+        [&](const ProcessInfo& p) { return p.CommandLineHas(parts) && (!also || also(p.pid)); });
     return pids.empty() ? 0 : pids.back();
   }
 

@@ -3,10 +3,9 @@
 // our labels and vcluster's key names, and running init again changes nothing.
 #include <gtest/gtest.h>
 
-#include "vc/base64.h"
-
 #include "integration/support/cluster.h"
 #include "integration/syncer/virtual_control_plane.h"
+#include "vc/base64.h"
 #include "vc/labels.h"
 #include "vc/syncer/init/kubeconfig_render.h"
 #include "vc/yaml.h"
@@ -37,7 +36,11 @@ TEST_F(SyncerInitHostTest, PublishesSecretAndIsIdempotent) {
   EXPECT_TRUE(managed_by_syncer) << (*secret)["metadata"]["managedFields"].dump();
 
   std::string config;
-  { auto decoded = vc::Base64Decode((*secret)["data"]["config"].get<std::string>()); ASSERT_TRUE(decoded); config = *decoded; }
+  {
+    auto decoded = vc::Base64Decode((*secret)["data"]["config"].get<std::string>());
+    ASSERT_TRUE(decoded);
+    config = *decoded;
+  }
   auto doc = yaml::Parse(config, "config");
   ASSERT_TRUE(doc.ok());
   EXPECT_EQ(doc->value["current-context"], "dev-team");

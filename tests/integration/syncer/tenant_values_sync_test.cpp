@@ -25,43 +25,62 @@ TEST_F(SyncerE2eTest, ForbiddenPodRefusedAndHostConfigMapMapped) {
   ASSERT_TRUE(client_->Create(r::kConfigMaps, platform, settings).ok());
 
   ASSERT_NO_FATAL_FAILURE(CreateVirtualCluster(
-      name, "isolation:\n  trustLevel: partial\n"
-            "sync:\n  fromHost:\n    configMaps:\n      enabled: true\n      mappings:\n"
-            "        byName:\n          \"" + platform + "/settings\": \"shared/platform-settings\"\n"
-            "experimental:\n  deploy:\n    vcluster:\n      manifests: |\n"
-            "        apiVersion: v1\n        kind: ConfigMap\n"
-            "        metadata: {name: prepopulated, namespace: default}\n"
-            "        data: {team: partner}\n"));
+      name,
+      "isolation:\n  trustLevel: partial\n"
+      "sync:\n  fromHost:\n    configMaps:\n      enabled: true\n      mappings:\n"
+      "        byName:\n          \"" +
+          platform +
+          "/settings\": \"shared/platform-settings\"\n"
+          "experimental:\n  deploy:\n    vcluster:\n      manifests: |\n"
+          "        apiVersion: v1\n        kind: ConfigMap\n"
+          "        metadata: {name: prepopulated, namespace: default}\n"
+          "        data: {team: partner}\n"));
 
   // The mapped host ConfigMap and the pre-populated one are there.
   json mapped;
-  EXPECT_TRUE(Eventually([&] {
-    mapped = VirtualJson({"get", "configmap", "platform-settings", "-n", "shared"});
-    return mapped.is_object() && mapped["data"].value("registry", "") == "registry.platform.local";
-  }, std::chrono::seconds(60))) << mapped.dump() << "\n" << SyncerLog(name);
+  EXPECT_TRUE(Eventually(
+      [&] {
+        mapped = VirtualJson({"get", "configmap", "platform-settings", "-n", "shared"});
+        return mapped.is_object() &&
+               mapped["data"].value("registry", "") == "registry.platform.local";
+      },
+      std::chrono::seconds(60)))
+      << mapped.dump() << "\n"
+      << SyncerLog(name);
   json pre;
-  EXPECT_TRUE(Eventually([&] {
-    pre = VirtualJson({"get", "configmap", "prepopulated", "-n", "default"});
-    return pre.is_object() && pre["data"].value("team", "") == "partner";
-  }, std::chrono::seconds(60))) << pre.dump();
+  EXPECT_TRUE(Eventually(
+      [&] {
+        pre = VirtualJson({"get", "configmap", "prepopulated", "-n", "default"});
+        return pre.is_object() && pre["data"].value("team", "") == "partner";
+      },
+      std::chrono::seconds(60)))
+      << pre.dump();
   // A host change follows.
-  ASSERT_TRUE(client_->Patch(r::kConfigMaps, platform, "settings", kube::PatchType::kMerge,
-                             R"({"data":{"registry":"mirror.platform.local"}})").ok());
-  EXPECT_TRUE(Eventually([&] {
-    mapped = VirtualJson({"get", "configmap", "platform-settings", "-n", "shared"});
-    return mapped.is_object() && mapped["data"].value("registry", "") == "mirror.platform.local";
-  }, std::chrono::seconds(60))) << mapped.dump();
+  ASSERT_TRUE(client_
+                  ->Patch(r::kConfigMaps, platform, "settings", kube::PatchType::kMerge,
+                          R"({"data":{"registry":"mirror.platform.local"}})")
+                  .ok());
+  EXPECT_TRUE(Eventually(
+      [&] {
+        mapped = VirtualJson({"get", "configmap", "platform-settings", "-n", "shared"});
+        return mapped.is_object() &&
+               mapped["data"].value("registry", "") == "mirror.platform.local";
+      },
+      std::chrono::seconds(60)))
+      << mapped.dump();
 
   // The syncer's rights on the host, as the API server computes them, are the reviewed ones
   // (manifests/rights/vc-syncer.txt): in its namespace, in the mapped one (ConfigMaps, read
   // only), and in any other (nothing but what every authenticated user has).
   const std::string hns = "vcluster-" + name;
   const std::string reviewed = std::string(VC_MANIFESTS_DIR) + "/rights/vc-syncer.txt";
-  for (const auto& [section, in_ns] : std::vector<std::pair<std::string, std::string>>{
-           {"own-namespace", hns}, {"mapped-namespace", platform}, {"other-namespace", "default"}}) {
-    auto listed = Exec({bin_ + "/kubectl", "--kubeconfig", host_dir_ + "/kubeconfig", "auth",
-                        "can-i", "--list", "-n", in_ns,
-                        "--as=system:serviceaccount:" + hns + ":vc-" + name});
+  for (const auto& [section, in_ns] :
+       std::vector<std::pair<std::string, std::string>>{{"own-namespace", hns},
+                                                        {"mapped-namespace", platform},
+                                                        {"other-namespace", "default"}}) {
+    auto listed =
+        Exec({bin_ + "/kubectl", "--kubeconfig", host_dir_ + "/kubeconfig", "auth", "can-i",
+              "--list", "-n", in_ns, "--as=system:serviceaccount:" + hns + ":vc-" + name});
     ASSERT_EQ(listed.code, 0) << listed.Both();
     const auto measured = NormalizeRights(listed.out, {{hns, "NAMESPACE"}, {name, "NAME"}});
     EXPECT_EQ(RightsDiff(ReviewedRights(reviewed, section), measured), "")
@@ -78,16 +97,21 @@ spec:
   containers: [)" + Sleeper("c") + "]\n");
   ASSERT_EQ(applied.code, 0) << applied.Both();
   json events;
-  EXPECT_TRUE(Eventually([&] {
-    events = VirtualJson({"get", "events", "-n", "default", "--field-selector",
-                          "involvedObject.name=sneaky,reason=SyncRefused"});
-    return events.is_object() && !events["items"].empty();
-  }, std::chrono::seconds(60))) << events.dump() << "\n" << SyncerLog(name);
+  EXPECT_TRUE(Eventually(
+      [&] {
+        events = VirtualJson({"get", "events", "-n", "default", "--field-selector",
+                              "involvedObject.name=sneaky,reason=SyncRefused"});
+        return events.is_object() && !events["items"].empty();
+      },
+      std::chrono::seconds(60)))
+      << events.dump() << "\n"
+      << SyncerLog(name);
   if (events.is_object() && !events["items"].empty()) {
     EXPECT_NE(events["items"][0].value("message", "").find("hostNetwork"), std::string::npos);
   }
-  EXPECT_EQ(client_->Get(r::kPods, "vcluster-" + name, "sneaky-x-default-x-" + name).status().code(),
-            Code::kNotFound);
+  EXPECT_EQ(
+      client_->Get(r::kPods, "vcluster-" + name, "sneaky-x-default-x-" + name).status().code(),
+      Code::kNotFound);
   // A harmless pod of the same tenant does run.
   auto ok_pod = ApplyInVirtual(name, "good.yaml", R"(apiVersion: v1
 kind: Pod
@@ -95,9 +119,10 @@ metadata: {name: fine, namespace: default}
 spec:
   containers: [)" + Sleeper("c") + "]\n");
   ASSERT_EQ(ok_pod.code, 0) << ok_pod.Both();
-  EXPECT_TRUE(Eventually([&] {
-    return client_->Get(r::kPods, "vcluster-" + name, "fine-x-default-x-" + name).ok();
-  }, std::chrono::seconds(60))) << SyncerLog(name);
+  EXPECT_TRUE(Eventually(
+      [&] { return client_->Get(r::kPods, "vcluster-" + name, "fine-x-default-x-" + name).ok(); },
+      std::chrono::seconds(60)))
+      << SyncerLog(name);
 
   // delete takes the Role in the mapped namespace along.
   auto deleted = Run({"delete", name, "--wait", "--timeout", "90s"});
@@ -110,8 +135,6 @@ spec:
   EXPECT_TRUE(bindings->items.empty()) << bindings->items.size();
 }
 
-
-
 // The prod team's values: real nodes chosen by label (with their labels, so `kubectl get nodes
 // -L` shows them) and Ingresses synced with translated backends.
 TEST_F(SyncerE2eTest, SelectedRealNodesAndIngresses) {
@@ -121,10 +144,13 @@ TEST_F(SyncerE2eTest, SelectedRealNodesAndIngresses) {
   ASSERT_GE(host_nodes->items.size(), 2u);
   const std::string chosen = host_nodes->items[0]["metadata"].value("name", "");
   const std::string other = host_nodes->items[1]["metadata"].value("name", "");
-  ASSERT_NO_FATAL_FAILURE(CreateVirtualCluster(
-      name, "sync:\n  toHost:\n    ingresses:\n      enabled: true\n"
-            "  fromHost:\n    ingressClasses:\n      enabled: true\n    nodes:\n      enabled: true\n      selector:\n        labels:\n"
-            "          kubernetes.io/hostname: " + chosen + "\n"));
+  ASSERT_NO_FATAL_FAILURE(
+      CreateVirtualCluster(name,
+                           "sync:\n  toHost:\n    ingresses:\n      enabled: true\n"
+                           "  fromHost:\n    ingressClasses:\n      enabled: true\n    nodes:\n    "
+                           "  enabled: true\n      selector:\n        labels:\n"
+                           "          kubernetes.io/hostname: " +
+                               chosen + "\n"));
   const std::string hns = "vcluster-" + name;
   struct Cleanup {
     std::shared_ptr<kube::Client> c;
@@ -134,10 +160,14 @@ TEST_F(SyncerE2eTest, SelectedRealNodesAndIngresses) {
   // The selected node is there with its host labels before any pod runs on it; the other
   // host node is filtered out.
   json node;
-  EXPECT_TRUE(Eventually([&] {
-    node = VirtualJson({"get", "node", chosen});
-    return node.is_object() && node["metadata"]["labels"].value("type", "") == "real";
-  }, std::chrono::seconds(60))) << node.dump() << "\n" << SyncerLog(name);
+  EXPECT_TRUE(Eventually(
+      [&] {
+        node = VirtualJson({"get", "node", chosen});
+        return node.is_object() && node["metadata"]["labels"].value("type", "") == "real";
+      },
+      std::chrono::seconds(60)))
+      << node.dump() << "\n"
+      << SyncerLog(name);
   if (node.is_object()) {
     EXPECT_FALSE(node["metadata"]["labels"].contains("kubectl-vc.dev/pseudo-node"));
     // Its kubelet, for the virtual API server, is the syncer's relay beside it in the pod (on
@@ -163,23 +193,32 @@ TEST_F(SyncerE2eTest, SelectedRealNodesAndIngresses) {
                               {"spec", {{"controller", "k8s.io/ingress-nginx"}}}};
   ASSERT_TRUE(client_->Create(r::kIngressClasses, "", ingress_class).ok());
   json vclass;
-  EXPECT_TRUE(Eventually([&] {
-    vclass = VirtualJson({"get", "ingressclass", "platform-nginx"});
-    return vclass.is_object() && vclass["spec"].value("controller", "") == "k8s.io/ingress-nginx";
-  }, std::chrono::seconds(60))) << vclass.dump() << "\n" << SyncerLog(name);
+  EXPECT_TRUE(Eventually(
+      [&] {
+        vclass = VirtualJson({"get", "ingressclass", "platform-nginx"});
+        return vclass.is_object() &&
+               vclass["spec"].value("controller", "") == "k8s.io/ingress-nginx";
+      },
+      std::chrono::seconds(60)))
+      << vclass.dump() << "\n"
+      << SyncerLog(name);
 
   auto applied = ApplyInVirtual(name, "ingress.yaml", kIngress);
   ASSERT_EQ(applied.code, 0) << applied.Both();
   json ingress;
-  EXPECT_TRUE(Eventually([&] {
-    auto got = client_->Get(r::kIngresses, hns, "web-app-x-default-x-" + name);
-    if (!got.ok()) return false;
-    ingress = *got;
-    return true;
-  }, std::chrono::seconds(60))) << SyncerLog(name);
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto got = client_->Get(r::kIngresses, hns, "web-app-x-default-x-" + name);
+        if (!got.ok()) return false;
+        ingress = *got;
+        return true;
+      },
+      std::chrono::seconds(60)))
+      << SyncerLog(name);
   if (ingress.is_object()) {
-    EXPECT_EQ(ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"].value("name", ""),
-              "web-app-x-default-x-" + name);
+    EXPECT_EQ(
+        ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"].value("name", ""),
+        "web-app-x-default-x-" + name);
     EXPECT_EQ(ingress["metadata"]["labels"].value(labels::kTenant, ""), name);
   }
   // An Ingress's TLS certificate goes to the host with it, without secrets.all.
@@ -196,20 +235,24 @@ spec:
   defaultBackend: {service: {name: web-app, port: {number: 80}}}
 )");
   ASSERT_EQ(tls.code, 0) << tls.Both();
-  EXPECT_TRUE(Eventually([&] {
-    auto ing = client_->Get(r::kIngresses, hns, "web-tls-x-default-x-" + name);
-    return ing.ok() && (*ing)["spec"]["tls"][0].value("secretName", "") ==
-                           "web-tls-x-default-x-" + name &&
-           client_->Get(r::kSecrets, hns, "web-tls-x-default-x-" + name).ok();
-  }, std::chrono::seconds(60))) << SyncerLog(name);
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto ing = client_->Get(r::kIngresses, hns, "web-tls-x-default-x-" + name);
+        return ing.ok() &&
+               (*ing)["spec"]["tls"][0].value("secretName", "") == "web-tls-x-default-x-" + name &&
+               client_->Get(r::kSecrets, hns, "web-tls-x-default-x-" + name).ok();
+      },
+      std::chrono::seconds(60)))
+      << SyncerLog(name);
   // Deleted in the virtual cluster, gone from the host.
   ASSERT_EQ(Kubectl({"delete", "ingress", "web-app", "-n", "default"}).code, 0);
-  EXPECT_TRUE(Eventually([&] {
-    return client_->Get(r::kIngresses, hns, "web-app-x-default-x-" + name).status().code() ==
-           Code::kNotFound;
-  }, std::chrono::seconds(60)));
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return client_->Get(r::kIngresses, hns, "web-app-x-default-x-" + name).status().code() ==
+               Code::kNotFound;
+      },
+      std::chrono::seconds(60)));
 }
-
 
 }  // namespace
 }  // namespace vc::testing

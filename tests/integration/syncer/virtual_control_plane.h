@@ -45,7 +45,8 @@ inline StatusOr<std::shared_ptr<kube::Client>> ClientFor(const std::string& kube
 // The host Service NAME that `kubectl vc create` makes beside the control-plane pod (pods dial
 // their apiserver at its cluster IP, so `vc-syncer init` puts that IP into the serving
 // certificate and refuses to run without it). Created if missing; ok when it exists.
-inline ::testing::AssertionResult EnsureHostService(const std::string& ns, const std::string& name) {
+inline ::testing::AssertionResult EnsureHostService(const std::string& ns,
+                                                    const std::string& name) {
   auto client = ClientFor(ClusterDir() + "/kubeconfig");
   if (!client.ok()) return ::testing::AssertionFailure() << client.status().message();
   const nlohmann::json service = {
@@ -77,10 +78,19 @@ class VirtualControlPlane {
   // `vc-syncer init` against the host cluster; its exit code (output in dir()/init.log).
   int Init(const std::vector<std::string>& extra_args = {}) {
     if (!EnsureHostService(namespace_, name_)) return -1;
-    std::vector<std::string> argv = {SyncerBinary(), "init", "--name", name_, "--namespace",
-                                     namespace_, "--data-dir", data_dir(), "--apiserver-port",
-                                     std::to_string(apiserver_port_), "--host-kubeconfig",
-                                     ClusterDir() + "/kubeconfig", "--service-cidr",
+    std::vector<std::string> argv = {SyncerBinary(),
+                                     "init",
+                                     "--name",
+                                     name_,
+                                     "--namespace",
+                                     namespace_,
+                                     "--data-dir",
+                                     data_dir(),
+                                     "--apiserver-port",
+                                     std::to_string(apiserver_port_),
+                                     "--host-kubeconfig",
+                                     ClusterDir() + "/kubeconfig",
+                                     "--service-cidr",
                                      "10.96.0.0/16"};
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     return RunToCompletion(argv, dir() + "/init.log");
@@ -97,8 +107,8 @@ class VirtualControlPlane {
     if (bin.empty()) return ::testing::AssertionFailure() << "VC_CLUSTER_BIN_DIR is not set";
     auto kine = ChildProcess::Start(
         "kine",
-        {bin + "/kine", "--endpoint", "sqlite://" + data_dir() + "/state.db",
-         "--listen-address", "127.0.0.1:" + std::to_string(kine_port_),
+        {bin + "/kine", "--endpoint", "sqlite://" + data_dir() + "/state.db", "--listen-address",
+         "127.0.0.1:" + std::to_string(kine_port_),
          // Its default :8080 metrics listener would collide between clusters on one machine.
          "--metrics-bind-address", "0"},
         dir() + "/kine.log");
@@ -106,12 +116,10 @@ class VirtualControlPlane {
     kine_ = std::move(*kine);
     auto apiserver = ChildProcess::Start(
         "kube-apiserver",
-        {bin + "/kube-apiserver",
-         "--etcd-servers=http://127.0.0.1:" + std::to_string(kine_port_),
+        {bin + "/kube-apiserver", "--etcd-servers=http://127.0.0.1:" + std::to_string(kine_port_),
          "--bind-address=127.0.0.1", "--secure-port=" + std::to_string(apiserver_port_),
          "--tls-cert-file=" + pki("apiserver.crt"),
-         "--tls-private-key-file=" + pki("apiserver.key"),
-         "--client-ca-file=" + pki("ca.crt"),
+         "--tls-private-key-file=" + pki("apiserver.key"), "--client-ca-file=" + pki("ca.crt"),
          "--service-account-key-file=" + pki("sa.pub"),
          "--service-account-signing-key-file=" + pki("sa.key"),
          "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
@@ -131,8 +139,10 @@ class VirtualControlPlane {
     const bool ready = Eventually(
         [&] {
           if (!kine_->Running() || !apiserver_->Running()) return true;  // fail fast below
-          auto r = (*syncer_client)->Raw({.path = "/readyz", .accept = "text/plain",
-                                          .timeout = std::chrono::seconds(3)});
+          auto r = (*syncer_client)
+                       ->Raw({.path = "/readyz",
+                              .accept = "text/plain",
+                              .timeout = std::chrono::seconds(3)});
           last = r.status();
           return r.ok();
         },

@@ -18,10 +18,14 @@ TEST_F(SyncerE2eTest, DeploymentRunsOnHostAndStatusFlowsBack) {
 
   // Three host pods, named and labelled for the tenant, references rewritten.
   std::vector<json> host_pods;
-  ASSERT_TRUE(Eventually([&] {
-    host_pods = HostWorkloadPods(name);
-    return host_pods.size() == 3;
-  }, std::chrono::seconds(90))) << host_pods.size() << " host pods\n" << SyncerLog(name);
+  ASSERT_TRUE(Eventually(
+      [&] {
+        host_pods = HostWorkloadPods(name);
+        return host_pods.size() == 3;
+      },
+      std::chrono::seconds(90)))
+      << host_pods.size() << " host pods\n"
+      << SyncerLog(name);
   for (const auto& p : host_pods) {
     const json& meta = p["metadata"];
     const std::string vname = meta["annotations"].value(labels::kVirtualName, "");
@@ -33,15 +37,16 @@ TEST_F(SyncerE2eTest, DeploymentRunsOnHostAndStatusFlowsBack) {
     EXPECT_EQ(meta["labels"].value(labels::kTenantNamespace, ""), hns);
     EXPECT_EQ(meta["labels"].value(labels::kComponent, ""), "workload");
     EXPECT_EQ(meta["labels"].value("label.kubectl-vc.dev/app", ""), "web-app");
-    EXPECT_FALSE(meta["labels"].contains("app")) << "virtual labels must not reach the host as they are";
+    EXPECT_FALSE(meta["labels"].contains("app"))
+        << "virtual labels must not reach the host as they are";
     const json& spec = p["spec"];
     EXPECT_EQ(spec.value("automountServiceAccountToken", true), false);
     const json& env = spec["containers"][0]["env"];
     bool greeting = false, ns_field = false, apiserver = false;
     for (const auto& e : env) {
       if (e.value("name", "") == "GREETING") {
-        greeting = e["valueFrom"]["configMapKeyRef"].value("name", "") ==
-                   "web-config-x-default-x-" + name;
+        greeting =
+            e["valueFrom"]["configMapKeyRef"].value("name", "") == "web-config-x-default-x-" + name;
       }
       if (e.value("name", "") == "MY_NAMESPACE") {
         ns_field = e["valueFrom"]["fieldRef"].value("fieldPath", "") ==
@@ -57,7 +62,8 @@ TEST_F(SyncerE2eTest, DeploymentRunsOnHostAndStatusFlowsBack) {
     for (const auto& v : spec.value("volumes", json::array())) {
       for (const auto& s : v.value("projected", json::object()).value("sources", json::array())) {
         EXPECT_FALSE(s.contains("serviceAccountToken")) << v.dump();
-        if (s.contains("secret") && s["secret"].value("name", "").find("-sa-token-x-default-x-") != std::string::npos) {
+        if (s.contains("secret") &&
+            s["secret"].value("name", "").find("-sa-token-x-default-x-") != std::string::npos) {
           token_secret = true;
         }
       }
@@ -71,16 +77,21 @@ TEST_F(SyncerE2eTest, DeploymentRunsOnHostAndStatusFlowsBack) {
   // Running on the host (kubelet) -> Running in the virtual cluster, bound to pseudo nodes named
   // after the host nodes, with the host pod IPs.
   json vpods;
-  ASSERT_TRUE(Eventually([&] {
-    vpods = VirtualJson({"get", "pods", "-n", "default", "-l", "app=web-app"});
-    if (!vpods.is_object() || vpods["items"].size() != 3) return false;
-    for (const auto& p : vpods["items"]) {
-      if (p["status"].value("phase", "") != "Running" || p["spec"].value("nodeName", "").empty()) {
-        return false;
-      }
-    }
-    return true;
-  }, std::chrono::seconds(90))) << vpods.dump() << "\n" << SyncerLog(name);
+  ASSERT_TRUE(Eventually(
+      [&] {
+        vpods = VirtualJson({"get", "pods", "-n", "default", "-l", "app=web-app"});
+        if (!vpods.is_object() || vpods["items"].size() != 3) return false;
+        for (const auto& p : vpods["items"]) {
+          if (p["status"].value("phase", "") != "Running" ||
+              p["spec"].value("nodeName", "").empty()) {
+            return false;
+          }
+        }
+        return true;
+      },
+      std::chrono::seconds(90)))
+      << vpods.dump() << "\n"
+      << SyncerLog(name);
   host_pods = HostWorkloadPods(name);
   for (const auto& vp : vpods["items"]) {
     const std::string vname = vp["metadata"].value("name", "");
@@ -110,27 +121,37 @@ TEST_F(SyncerE2eTest, DeploymentRunsOnHostAndStatusFlowsBack) {
   // the configuration is what can be checked.)
   const std::string dns_svc = "kube-dns-x-kube-system-x-" + name;
   json host_dns;
-  ASSERT_TRUE(Eventually([&] {
-    auto got = client_->Get(r::kServices, hns, dns_svc);
-    if (!got.ok()) return false;
-    host_dns = *got;
-    return true;
-  }, std::chrono::seconds(60))) << SyncerLog(name);
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto got = client_->Get(r::kServices, hns, dns_svc);
+        if (!got.ok()) return false;
+        host_dns = *got;
+        return true;
+      },
+      std::chrono::seconds(60)))
+      << SyncerLog(name);
   const std::string dns_ip = host_dns["spec"].value("clusterIP", "");
   json vdns;
-  EXPECT_TRUE(Eventually([&] {
-    vdns = VirtualJson({"get", "service", "kube-dns", "-n", "kube-system"});
-    return vdns.is_object() && vdns["spec"].value("clusterIP", "") == dns_ip;
-  }, std::chrono::seconds(60))) << vdns.dump();
+  EXPECT_TRUE(Eventually(
+      [&] {
+        vdns = VirtualJson({"get", "service", "kube-dns", "-n", "kube-system"});
+        return vdns.is_object() && vdns["spec"].value("clusterIP", "") == dns_ip;
+      },
+      std::chrono::seconds(60)))
+      << vdns.dump();
   json corefile = VirtualJson({"get", "configmap", "coredns", "-n", "kube-system"});
   EXPECT_TRUE(corefile.is_object() &&
-              corefile["data"].value("Corefile", "").find("kubernetes cluster.local") != std::string::npos)
+              corefile["data"].value("Corefile", "").find("kubernetes cluster.local") !=
+                  std::string::npos)
       << corefile.dump();
-  EXPECT_TRUE(Eventually([&] {
-    auto dns_pods = VirtualJson({"get", "pods", "-n", "kube-system", "-l", "k8s-app=kube-dns"});
-    return dns_pods.is_object() && dns_pods["items"].size() == 1 &&
-           dns_pods["items"][0]["status"].value("phase", "") == "Running";
-  }, std::chrono::seconds(60))) << SyncerLog(name);
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto dns_pods = VirtualJson({"get", "pods", "-n", "kube-system", "-l", "k8s-app=kube-dns"});
+        return dns_pods.is_object() && dns_pods["items"].size() == 1 &&
+               dns_pods["items"][0]["status"].value("phase", "") == "Running";
+      },
+      std::chrono::seconds(60)))
+      << SyncerLog(name);
   auto late = ApplyInVirtual(name, "late.yaml", R"(apiVersion: v1
 kind: Pod
 metadata: {name: late, namespace: default}
@@ -138,12 +159,15 @@ spec:
   containers: [)" + Sleeper("c") + "]\n");
   ASSERT_EQ(late.code, 0) << late.Both();
   json late_host;
-  EXPECT_TRUE(Eventually([&] {
-    auto got = client_->Get(r::kPods, hns, "late-x-default-x-" + name);
-    if (!got.ok()) return false;
-    late_host = *got;
-    return true;
-  }, std::chrono::seconds(60))) << SyncerLog(name);
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto got = client_->Get(r::kPods, hns, "late-x-default-x-" + name);
+        if (!got.ok()) return false;
+        late_host = *got;
+        return true;
+      },
+      std::chrono::seconds(60)))
+      << SyncerLog(name);
   EXPECT_EQ(late_host["spec"].value("dnsPolicy", ""), "None") << late_host["spec"].dump();
   EXPECT_EQ(late_host["spec"]["dnsConfig"]["nameservers"], json::array({dns_ip}));
   EXPECT_EQ(Kubectl({"delete", "pod", "late", "-n", "default", "--wait=false"}).code, 0);
@@ -151,11 +175,15 @@ spec:
   // Host events about the pods reach the virtual cluster, about the virtual pods.
   const std::string first = vpods["items"][0]["metadata"].value("name", "");
   json vevents;
-  EXPECT_TRUE(Eventually([&] {
-    vevents = VirtualJson({"get", "events", "-n", "default", "--field-selector",
-                           "involvedObject.name=" + first + ",reason=Scheduled"});
-    return vevents.is_object() && !vevents["items"].empty();
-  }, std::chrono::seconds(60))) << vevents.dump() << "\n" << SyncerLog(name);
+  EXPECT_TRUE(Eventually(
+      [&] {
+        vevents = VirtualJson({"get", "events", "-n", "default", "--field-selector",
+                               "involvedObject.name=" + first + ",reason=Scheduled"});
+        return vevents.is_object() && !vevents["items"].empty();
+      },
+      std::chrono::seconds(60)))
+      << vevents.dump() << "\n"
+      << SyncerLog(name);
   if (vevents.is_object() && !vevents["items"].empty()) {
     EXPECT_NE(vevents["items"][0].value("message", "").find("default/" + first), std::string::npos)
         << vevents["items"][0].dump();
@@ -164,36 +192,47 @@ spec:
   // The Service: synced with a translated selector; the virtual one carries the host ClusterIP.
   const std::string host_svc = "web-app-x-default-x-" + name;
   json hsvc;
-  ASSERT_TRUE(Eventually([&] {
-    auto got = client_->Get(r::kServices, hns, host_svc);
-    if (!got.ok()) return false;
-    hsvc = *got;
-    return true;
-  }, std::chrono::seconds(60))) << SyncerLog(name);
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto got = client_->Get(r::kServices, hns, host_svc);
+        if (!got.ok()) return false;
+        hsvc = *got;
+        return true;
+      },
+      std::chrono::seconds(60)))
+      << SyncerLog(name);
   EXPECT_EQ(hsvc["spec"]["selector"].value("label.kubectl-vc.dev/app", ""), "web-app");
   EXPECT_EQ(hsvc["spec"]["selector"].value(labels::kTenant, ""), name);
   const std::string host_ip = hsvc["spec"].value("clusterIP", "");
   json vsvc;
-  EXPECT_TRUE(Eventually([&] {
-    vsvc = VirtualJson({"get", "service", "web-app", "-n", "default"});
-    return vsvc.is_object() && vsvc["spec"].value("clusterIP", "") == host_ip;
-  }, std::chrono::seconds(60))) << host_ip << " vs " << vsvc.dump() << "\n" << SyncerLog(name);
+  EXPECT_TRUE(Eventually(
+      [&] {
+        vsvc = VirtualJson({"get", "service", "web-app", "-n", "default"});
+        return vsvc.is_object() && vsvc["spec"].value("clusterIP", "") == host_ip;
+      },
+      std::chrono::seconds(60)))
+      << host_ip << " vs " << vsvc.dump() << "\n"
+      << SyncerLog(name);
 
   // Host side deleted behind the syncer's back: the virtual pod goes, its ReplicaSet makes a new
   // one, which gets a new host pod.
   const std::string victim = vpods["items"][0]["metadata"].value("name", "");
-  ASSERT_TRUE(client_->Delete(r::kPods, hns, victim + "-x-default-x-" + name,
-                              {.grace_period_seconds = 0}).ok());
-  EXPECT_TRUE(Eventually([&] {
-    auto now = VirtualJson({"get", "pods", "-n", "default", "-l", "app=web-app"});
-    if (!now.is_object()) return false;
-    int running = 0;
-    for (const auto& p : now["items"]) {
-      if (p["metadata"].value("name", "") == victim) return false;
-      running += p["status"].value("phase", "") == "Running" ? 1 : 0;
-    }
-    return running == 3;
-  }, std::chrono::seconds(90))) << SyncerLog(name);
+  ASSERT_TRUE(
+      client_->Delete(r::kPods, hns, victim + "-x-default-x-" + name, {.grace_period_seconds = 0})
+          .ok());
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto now = VirtualJson({"get", "pods", "-n", "default", "-l", "app=web-app"});
+        if (!now.is_object()) return false;
+        int running = 0;
+        for (const auto& p : now["items"]) {
+          if (p["metadata"].value("name", "") == victim) return false;
+          running += p["status"].value("phase", "") == "Running" ? 1 : 0;
+        }
+        return running == 3;
+      },
+      std::chrono::seconds(90)))
+      << SyncerLog(name);
 
   // Ingresses are not synced unless the values ask (sync.toHost.ingresses.enabled): by now the
   // syncer has handled everything applied with it.
@@ -206,22 +245,25 @@ spec:
   auto svc_deleted = Kubectl({"delete", "service", "web-app", "-n", "default"});
   ASSERT_EQ(svc_deleted.code, 0) << svc_deleted.Both();
   EXPECT_TRUE(Eventually([&] { return HostWorkloadPods(name).empty(); }, std::chrono::seconds(90)))
-      << HostWorkloadPods(name).size() << " host pods left\n" << SyncerLog(name);
-  EXPECT_TRUE(Eventually([&] {
-    return client_->Get(r::kServices, hns, host_svc).status().code() == Code::kNotFound;
-  }, std::chrono::seconds(60)));
+      << HostWorkloadPods(name).size() << " host pods left\n"
+      << SyncerLog(name);
+  EXPECT_TRUE(Eventually(
+      [&] { return client_->Get(r::kServices, hns, host_svc).status().code() == Code::kNotFound; },
+      std::chrono::seconds(60)));
   // No pods left on a pseudo node: it goes too. Only the virtual DNS pod's node stays.
   auto dns_pod = VirtualJson({"get", "pods", "-n", "kube-system", "-l", "k8s-app=kube-dns"});
   ASSERT_TRUE(dns_pod.is_object() && dns_pod["items"].size() == 1) << dns_pod.dump();
   const std::string dns_node = dns_pod["items"][0]["spec"].value("nodeName", "");
   json left;
-  EXPECT_TRUE(Eventually([&] {
-    left = VirtualJson({"get", "nodes"});
-    return left.is_object() && left["items"].size() == 1 &&
-           left["items"][0]["metadata"].value("name", "") == dns_node;
-  }, std::chrono::seconds(60))) << left.dump();
+  EXPECT_TRUE(Eventually(
+      [&] {
+        left = VirtualJson({"get", "nodes"});
+        return left.is_object() && left["items"].size() == 1 &&
+               left["items"][0]["metadata"].value("name", "") == dns_node;
+      },
+      std::chrono::seconds(60)))
+      << left.dump();
 }
-
 
 // Robustness: the syncer killed with -9 mid-rollout, and again while the tenant scales down,
 // comes back (kubelet restarts the container) and converges without
@@ -238,13 +280,17 @@ TEST_F(SyncerE2eTest, SyncerKilledMidRolloutLeavesNoDuplicatesOrOrphans) {
   auto applied = ApplyInVirtual(name, "web.yaml", deployment);
   ASSERT_EQ(applied.code, 0) << applied.Both();
   // Mid-rollout: some host pods may exist, some not.
-  ASSERT_TRUE(Eventually([&] { return !HostWorkloadPods(name).empty(); }, std::chrono::seconds(60)));
+  ASSERT_TRUE(
+      Eventually([&] { return !HostWorkloadPods(name).empty(); }, std::chrono::seconds(60)));
   ASSERT_EQ(::kill(first, SIGKILL), 0);
   pid_t second = 0;
-  ASSERT_TRUE(Eventually([&] {
-    second = SyncerPid(name);
-    return second > 0 && second != first;
-  }, std::chrono::seconds(60))) << "the syncer was not restarted";
+  ASSERT_TRUE(Eventually(
+      [&] {
+        second = SyncerPid(name);
+        return second > 0 && second != first;
+      },
+      std::chrono::seconds(60)))
+      << "the syncer was not restarted";
 
   auto converged = [&](size_t want) {
     auto vpods = VirtualJson({"get", "pods", "-n", "default", "-l", "app=web-app"});
@@ -257,25 +303,29 @@ TEST_F(SyncerE2eTest, SyncerKilledMidRolloutLeavesNoDuplicatesOrOrphans) {
     const auto host = HostWorkloadPods(name);
     if (host.size() != want) return false;
     for (const auto& h : host) {
-      if (uids.count(h["metadata"]["annotations"].value(labels::kVirtualUid, "")) == 0) return false;
+      if (uids.count(h["metadata"]["annotations"].value(labels::kVirtualUid, "")) == 0)
+        return false;
     }
     return true;
   };
   EXPECT_TRUE(Eventually([&] { return converged(3); }, std::chrono::seconds(90)))
-      << HostWorkloadPods(name).size() << " host pods\n" << SyncerLog(name);
+      << HostWorkloadPods(name).size() << " host pods\n"
+      << SyncerLog(name);
 
   // Killed again, and the tenant scales down while it is gone.
   ASSERT_EQ(::kill(second, SIGKILL), 0);
   auto scaled = Kubectl({"scale", "deployment", "web-app", "-n", "default", "--replicas=1"});
   ASSERT_EQ(scaled.code, 0) << scaled.Both();
-  EXPECT_TRUE(Eventually([&] {
-    const pid_t third = SyncerPid(name);
-    return third > 0 && third != second;
-  }, std::chrono::seconds(60)));
+  EXPECT_TRUE(Eventually(
+      [&] {
+        const pid_t third = SyncerPid(name);
+        return third > 0 && third != second;
+      },
+      std::chrono::seconds(60)));
   EXPECT_TRUE(Eventually([&] { return converged(1); }, std::chrono::seconds(90)))
-      << HostWorkloadPods(name).size() << " host pods\n" << SyncerLog(name);
+      << HostWorkloadPods(name).size() << " host pods\n"
+      << SyncerLog(name);
 }
-
 
 }  // namespace
 }  // namespace vc::testing

@@ -15,12 +15,12 @@
 #include <iostream>
 #include <sstream>
 
+#include "support/prerequisite.h"
 #include "vc/agent/agent/tenant_settings.h"
 #include "vc/agent/datapath/bpffs.h"
 #include "vc/cli/render/host_objects.h"
 #include "vc/kube/kubeconfig.h"
 #include "vc/labels.h"
-#include "support/prerequisite.h"
 
 namespace vc::testing {
 
@@ -28,7 +28,8 @@ using nlohmann::json;
 
 void AgentClusterTest::SetUp() {
   VC_REQUIRE(geteuid() == 0, "root (bpf, netns)");
-  VC_REQUIRE(std::filesystem::exists("/sys/kernel/btf/vmlinux"), "kernel BTF (/sys/kernel/btf/vmlinux)");
+  VC_REQUIRE(std::filesystem::exists("/sys/kernel/btf/vmlinux"),
+             "kernel BTF (/sys/kernel/btf/vmlinux)");
 #ifndef VC_NODE_AGENT_BIN
   VC_REQUIRE(false, "vc-node-agent, built");
 #else

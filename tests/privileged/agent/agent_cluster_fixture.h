@@ -21,10 +21,10 @@
 #include <thread>
 #include <vector>
 
-#include "support/process.h"
 #include "privileged/datapath/netns_lab.h"
-#include "support/bpffs.h"
 #include "privileged/datapath/traffic_probe.h"
+#include "support/bpffs.h"
+#include "support/process.h"
 #include "vc/kube/client.h"
 
 namespace vc::testing {

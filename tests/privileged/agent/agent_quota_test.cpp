@@ -186,7 +186,8 @@ class AgentTenantQuotaTest : public AgentClusterTest {
   }
   // Of the pod's container, where its processes run (v1 counts OOM kills and refused forks
   // there).
-  std::string ReadContainer(const std::string& pod, const char* controller, const char* file) const {
+  std::string ReadContainer(const std::string& pod, const char* controller,
+                            const char* file) const {
     return cgroups_->Read(controller, ScopedV1Cgroups::ContainerOf(pod_cgroup_.at(pod)), file);
   }
 

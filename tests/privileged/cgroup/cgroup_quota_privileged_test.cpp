@@ -21,9 +21,9 @@
 
 #include "privileged/cgroup/scoped_v1_cgroups.h"
 #include "privileged/cgroup/test_child.h"
+#include "support/prerequisite.h"
 #include "vc/agent/cgroup/libcgroup_fs.h"
 #include "vc/agent/cgroup/quota_enforcer.h"
-#include "support/prerequisite.h"
 
 namespace vc::agent {
 namespace {
@@ -146,8 +146,9 @@ TEST_F(CgroupQuotaPrivilegedTest, CpuQuotaHoldsTwoBusyPodsToTheTenantBudget) {
       << cgroups_->error();
   EXPECT_EQ(cgroups_->Read("cpu", ScopedV1Cgroups::ContainerOf(PodCgroup("b")), "cpu.cfs_quota_us"),
             "21000\n");
-  EXPECT_EQ(cgroups_->Read("cpu", ScopedV1Cgroups::ContainerOf(PodCgroup("b")), "cpu.cfs_period_us"),
-            "100000\n");
+  EXPECT_EQ(
+      cgroups_->Read("cpu", ScopedV1Cgroups::ContainerOf(PodCgroup("b")), "cpu.cfs_period_us"),
+      "100000\n");
 
   // Unthrottled, each busy loop would take a whole cpu.
   Spawn("a", BusyLoop);
@@ -191,10 +192,10 @@ TEST_F(CgroupQuotaPrivilegedTest, CpuQuotaHoldsTwoBusyPodsToTheTenantBudget) {
   EXPECT_GE(a, 0.110 * 0.6);
   EXPECT_GE(b, 0.210 * 0.6);
   for (const char* uid : {"a", "b"}) {
-    EXPECT_GT(CgroupField(cgroups_->Read("cpu", ScopedV1Cgroups::ContainerOf(PodCgroup(uid)),
-                                         "cpu.stat"),
-                          "nr_throttled"),
-              0)
+    EXPECT_GT(
+        CgroupField(cgroups_->Read("cpu", ScopedV1Cgroups::ContainerOf(PodCgroup(uid)), "cpu.stat"),
+                    "nr_throttled"),
+        0)
         << uid;
   }
 }
@@ -218,7 +219,8 @@ TEST_F(CgroupQuotaPrivilegedTest, MemoryOverTheShareIsOomKilledInThatPodOnly) {
   ASSERT_TRUE(WIFSIGNALED(status)) << "exited with " << WEXITSTATUS(status) << " instead";
   EXPECT_EQ(WTERMSIG(status), SIGKILL);
 
-  const std::string oom = cgroups_->Read("memory", ScopedV1Cgroups::ContainerOf(PodCgroup("hog")), "memory.oom_control");
+  const std::string oom = cgroups_->Read("memory", ScopedV1Cgroups::ContainerOf(PodCgroup("hog")),
+                                         "memory.oom_control");
   const int64_t failcnt = std::stoll(cgroups_->Read("memory", PodCgroup("hog"), "memory.failcnt"));
   const int64_t max_usage =
       std::stoll(cgroups_->Read("memory", PodCgroup("hog"), "memory.max_usage_in_bytes"));
@@ -232,9 +234,10 @@ TEST_F(CgroupQuotaPrivilegedTest, MemoryOverTheShareIsOomKilledInThatPodOnly) {
   // The tenant's other pod is untouched.
   int calm_status = 0;
   EXPECT_FALSE(calm.WaitExit(milliseconds(50), &calm_status)) << "the calm pod died too";
-  EXPECT_EQ(
-      CgroupField(cgroups_->Read("memory", ScopedV1Cgroups::ContainerOf(PodCgroup("calm")), "memory.oom_control"), "oom_kill"),
-      0);
+  EXPECT_EQ(CgroupField(cgroups_->Read("memory", ScopedV1Cgroups::ContainerOf(PodCgroup("calm")),
+                                       "memory.oom_control"),
+                        "oom_kill"),
+            0);
 }
 
 TEST_F(CgroupQuotaPrivilegedTest, PidsBudgetStopsAForkBombAtTheLimit) {
@@ -252,7 +255,8 @@ TEST_F(CgroupQuotaPrivilegedTest, PidsBudgetStopsAForkBombAtTheLimit) {
   ASSERT_TRUE(forker.ReadReport(&report, sizeof(report), seconds(20)));
 
   const int64_t current = std::stoll(cgroups_->Read("pids", PodCgroup("forker"), "pids.current"));
-  const std::string events = cgroups_->Read("pids", ScopedV1Cgroups::ContainerOf(PodCgroup("forker")), "pids.events");
+  const std::string events =
+      cgroups_->Read("pids", ScopedV1Cgroups::ContainerOf(PodCgroup("forker")), "pids.events");
   TenantUsage usage = enforcer_->Usage(tenant);
   std::cout << "[figures] pids: " << report.forks << " forks succeeded, then errno " << report.error
             << " (EAGAIN=" << EAGAIN << "); pids.current " << current << ", pids.events max "

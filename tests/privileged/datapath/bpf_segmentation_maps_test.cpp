@@ -15,12 +15,12 @@
 #include <vector>
 
 #include "privileged/datapath/netns_lab.h"
-#include "vc/agent/datapath/bpffs.h"
 #include "support/bpffs.h"
+#include "support/prerequisite.h"
+#include "vc/agent/datapath/bpffs.h"
 #include "vc/agent/datapath/datapath_diff.h"
 #include "vc/agent/datapath/segmentation_datapath.h"
 #include "vc_segmentation.h"
-#include "support/prerequisite.h"
 
 namespace vc::testing {
 namespace {
@@ -33,7 +33,8 @@ class BpfSegmentationMapsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     VC_REQUIRE(geteuid() == 0, "root (bpf)");
-    VC_REQUIRE(std::filesystem::exists("/sys/kernel/btf/vmlinux"), "kernel BTF (/sys/kernel/btf/vmlinux)");
+    VC_REQUIRE(std::filesystem::exists("/sys/kernel/btf/vmlinux"),
+               "kernel BTF (/sys/kernel/btf/vmlinux)");
     VC_REQUIRE(bpffs_.ok(), "a bpffs of the test's own: " << bpffs_.error());
     pin_root_ = bpffs_.path();
     if (Status s = agent::EnsurePinRoot(pin_root_); !s.ok()) {

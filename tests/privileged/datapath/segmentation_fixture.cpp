@@ -3,9 +3,9 @@
 
 #include <unistd.h>
 
-#include "vc/agent/datapath/bpffs.h"
 #include "support/bpffs.h"
 #include "support/prerequisite.h"
+#include "vc/agent/datapath/bpffs.h"
 
 namespace vc::testing {
 
@@ -16,7 +16,8 @@ using agent::TrustLevel;
 
 void SegmentationDatapathTest::SetUp() {
   VC_REQUIRE(geteuid() == 0, "root (bpf, netns)");
-  VC_REQUIRE(std::filesystem::exists("/sys/kernel/btf/vmlinux"), "kernel BTF (/sys/kernel/btf/vmlinux)");
+  VC_REQUIRE(std::filesystem::exists("/sys/kernel/btf/vmlinux"),
+             "kernel BTF (/sys/kernel/btf/vmlinux)");
   const std::string suffix = RandomSuffix();
   bpffs_ = std::make_unique<TestPinRoot>();
   VC_REQUIRE(bpffs_->ok(), "a bpffs of the test's own: " << bpffs_->error());

@@ -21,8 +21,8 @@
 #include <string>
 
 #include "privileged/datapath/netns_lab.h"
-#include "support/bpffs.h"
 #include "privileged/datapath/traffic_probe.h"
+#include "support/bpffs.h"
 #include "vc/agent/datapath/enforcement_store.h"
 #include "vc/agent/datapath/libbpf_tc_attacher.h"
 #include "vc/agent/datapath/netlink_veth_locator.h"

@@ -10,9 +10,9 @@
 #include <fstream>
 #include <random>
 
+#include "support/prerequisite.h"
 #include "vc/snapshot/archive.h"
 #include "vc/syncer/snapshot/data_archive.h"
-#include "support/prerequisite.h"
 
 namespace vc::syncer::snapshot {
 namespace {

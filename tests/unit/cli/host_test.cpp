@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include <gtest/gtest.h>
-
 #include "vc/cli/host.h"
+
+#include <gtest/gtest.h>
 
 namespace vc::cli {
 namespace {

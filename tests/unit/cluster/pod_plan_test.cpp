@@ -29,9 +29,9 @@ json RenderedPod() {
   pod["metadata"]["namespace"] = "vcluster-dev-team";
   pod["metadata"]["uid"] = "uid-1";
   pod["spec"]["nodeName"] = "node-1";
-  pod["spec"]["volumes"] = json::array({{{"name", "data"}, {"persistentVolumeClaim",
-                                                           {{"claimName", "data-dev-team-0"}}}},
-                                        {{"name", "tmp"}, {"emptyDir", json::object()}}});
+  pod["spec"]["volumes"] = json::array(
+      {{{"name", "data"}, {"persistentVolumeClaim", {{"claimName", "data-dev-team-0"}}}},
+       {{"name", "tmp"}, {"emptyDir", json::object()}}});
   return pod;
 }
 

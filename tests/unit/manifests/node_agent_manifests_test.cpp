@@ -47,9 +47,9 @@ TEST(NodeAgentManifestsTest, KustomizationListsEveryFileAndNamespace) {
     }
   }
   const auto kinds = ByKind();
-  for (const char* kind : {"Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
-                           "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
-                           "DaemonSet"}) {
+  for (const char* kind :
+       {"Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
+        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "DaemonSet"}) {
     EXPECT_TRUE(kinds.count(kind)) << kind;
   }
 }
@@ -76,7 +76,7 @@ TEST(NodeAgentManifestsTest, DaemonSetUsesNamedCapabilitiesHostMountsAndProbes) 
 
   std::map<std::string, std::string> host_paths;  // volume -> host path
   for (const json& v : pod["volumes"]) host_paths[v["name"]] = v["hostPath"].value("path", "");
-  std::map<std::string, std::string> mounts;  // mount path -> host path
+  std::map<std::string, std::string> mounts;     // mount path -> host path
   std::map<std::string, std::string> sub_paths;  // mount path -> subPathExpr
   for (const json& m : c["volumeMounts"]) {
     mounts[m["mountPath"]] = host_paths[m["name"]];
@@ -104,8 +104,8 @@ TEST(NodeAgentManifestsTest, DaemonSetUsesNamedCapabilitiesHostMountsAndProbes) 
   for (const json& e : c["env"]) {
     node_name = node_name || (e["name"] == "NODE_NAME" &&
                               e["valueFrom"]["fieldRef"]["fieldPath"] == "spec.nodeName");
-    node_ip = node_ip ||
-              (e["name"] == "NODE_IP" && e["valueFrom"]["fieldRef"]["fieldPath"] == "status.hostIP");
+    node_ip = node_ip || (e["name"] == "NODE_IP" &&
+                          e["valueFrom"]["fieldRef"]["fieldPath"] == "status.hostIP");
   }
   EXPECT_TRUE(node_name) << "NODE_NAME from the downward API";
   EXPECT_TRUE(node_ip) << "NODE_IP from the downward API";

@@ -149,8 +149,7 @@ TEST(KubeconfigExec, PluginOutputIsChecked) {
   f.runner->result = Credential(R"({"clientCertificateData": "CERT"})");
   EXPECT_EQ(GetError(f), "exec plugin get-token returned only certificate or key, not both");
   f.runner->result = Credential(R"({"token": "t", "expirationTimestamp": "tomorrow"})");
-  EXPECT_EQ(GetError(f),
-            "exec plugin get-token: expirationTimestamp \"tomorrow\" is not RFC 3339");
+  EXPECT_EQ(GetError(f), "exec plugin get-token: expirationTimestamp \"tomorrow\" is not RFC 3339");
   // Members of the wrong type are missing ones, never an exception out of the provider.
   f.runner->result.stdout_data = R"({"apiVersion": 1, "kind": ["ExecCredential"], "status": 2})";
   EXPECT_NE(GetError(f).find("plugin returned version \"\""), std::string::npos);
@@ -212,7 +211,8 @@ case "$KUBERNETES_EXEC_INFO" in
 esac
 printf '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential",'
 printf '"status":{"token":"%s-%s"}}\n' "$PREFIX" "$1"
-)", 0700);
+)",
+            0700);
   KubeconfigOptions opts;
   opts.kubeconfig = dir.Write("conf/kubeconfig", R"(
 current-context: c

@@ -5,15 +5,15 @@
 #include <gtest/gtest.h>
 
 #include "kubeconfig_test_util.h"
-#include "vc/kube/kubeconfig.h"
 #include "vc/cli/connect/kubeconfig_file.h"
+#include "vc/kube/kubeconfig.h"
 #include "vc/utf8.h"
 
 namespace vc::kube {
 namespace {
 
-using testing::FakeRunner;
 using cli::connect::KubeconfigFile;
+using testing::FakeRunner;
 
 constexpr const char* kHead = R"(apiVersion: v1
 kind: Config

@@ -150,8 +150,8 @@ TEST(KubeconfigLoad, DefaultsToHomeKubeConfig) {
   nothing.env = {{"HOME", dir.path() + "/elsewhere"}};
   rc = LoadRestConfig(nothing);
   ASSERT_FALSE(rc.ok());
-  EXPECT_EQ(rc.status().message(), "load kubeconfig: no kubeconfig found (looked in " +
-                                       dir.path() + "/elsewhere/.kube/config); set KUBECONFIG or "
+  EXPECT_EQ(rc.status().message(), "load kubeconfig: no kubeconfig found (looked in " + dir.path() +
+                                       "/elsewhere/.kube/config); set KUBECONFIG or "
                                        "pass --kubeconfig");
 }
 
@@ -298,10 +298,11 @@ TEST(KubeconfigErrors, NameFileEntryKeyAndWhatToDo) {
   EXPECT_EQ(ErrorFor(std::string(kBase) + "users: [{name: u, user: {token: t, username: x}}]\n"),
             "load kubeconfig: user \"u\" in DIR/k: username at DIR/k:6:36: more than one "
             "authentication method (token and basic auth); keep only one");
-  EXPECT_EQ(ErrorFor(std::string(kBase) +
-                     "users: [{name: u, user: {tokenFile: /nonexistent/t}}]\n"),
-            "load kubeconfig: user \"u\" in DIR/k: tokenFile /nonexistent/t: no such file or directory; fix the "
-            "path or the file's permissions");
+  EXPECT_EQ(
+      ErrorFor(std::string(kBase) + "users: [{name: u, user: {tokenFile: /nonexistent/t}}]\n"),
+      "load kubeconfig: user \"u\" in DIR/k: tokenFile /nonexistent/t: no such file or directory; "
+      "fix the "
+      "path or the file's permissions");
 }
 
 TEST(KubeconfigTokenFile, RereadAtMostOnceAMinuteAndOnForce) {
@@ -335,8 +336,8 @@ TEST(KubeconfigTokenFile, StaticTokenIsTheFallback) {
       NewTokenFileCredentialProvider(dir.path() + "/absent", base, "test", clock.AsClock());
   ASSERT_TRUE(provider.ok());
   EXPECT_EQ((*provider)->Get(false)->bearer_token, "static");
-  auto empty = NewTokenFileCredentialProvider(dir.Write("empty", "\n"), Credentials{}, "test",
-                                              nullptr);
+  auto empty =
+      NewTokenFileCredentialProvider(dir.Write("empty", "\n"), Credentials{}, "test", nullptr);
   ASSERT_FALSE(empty.ok());
   EXPECT_NE(empty.status().message().find("is empty"), std::string::npos);
 }
@@ -350,7 +351,8 @@ TEST(KubeconfigInCluster, ServiceAccountWithRotatingToken) {
   FakeClock clock;
   KubeconfigOptions opts;
   opts.service_account_dir = dir.path() + "/" + sa;
-  opts.env = {{"KUBERNETES_SERVICE_HOST", "fd00::1"}, {"KUBERNETES_SERVICE_PORT", "443"},
+  opts.env = {{"KUBERNETES_SERVICE_HOST", "fd00::1"},
+              {"KUBERNETES_SERVICE_PORT", "443"},
               {"HOME", dir.path()}};
   opts.now = clock.AsClock();
   ASSERT_TRUE(InClusterPossible(opts));

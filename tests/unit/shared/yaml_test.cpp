@@ -90,8 +90,9 @@ quoted_null: "null"
 }
 
 TEST(YamlParse, HonoursExplicitTags) {
-  json v = Value("a: !!str 5\nb: !!int '7'\nc: !!float 3\nd: !!bool 'yes'\ne: !!str ~\n"
-                 "f: !custom x\ng: !!binary aGk=\n");
+  json v = Value(
+      "a: !!str 5\nb: !!int '7'\nc: !!float 3\nd: !!bool 'yes'\ne: !!str ~\n"
+      "f: !custom x\ng: !!binary aGk=\n");
   EXPECT_EQ(v["a"], "5");
   EXPECT_EQ(v["b"], 7);
   EXPECT_TRUE(v["c"].is_number_float());
@@ -103,8 +104,9 @@ TEST(YamlParse, HonoursExplicitTags) {
 }
 
 TEST(YamlParse, BlockScalarsAndFlowCollections) {
-  json v = Value("script: |\n  echo hi\n  exit 0\nfolded: >-\n  one\n  two\nlist: [1, \"a\", "
-                 "{k: v}]\nmap: {x: 1}\n");
+  json v = Value(
+      "script: |\n  echo hi\n  exit 0\nfolded: >-\n  one\n  two\nlist: [1, \"a\", "
+      "{k: v}]\nmap: {x: 1}\n");
   EXPECT_EQ(v["script"], "echo hi\nexit 0\n");
   EXPECT_EQ(v["folded"], "one two");
   EXPECT_EQ(v["list"], json::parse(R"([1, "a", {"k": "v"}])"));
@@ -170,9 +172,10 @@ TEST(YamlParse, OneDocumentOrAll) {
 }
 
 TEST(YamlDocument, PositionsPerPointerWithAncestorFallback) {
-  auto doc = Parse("sync:\n  toHost:\n    pods:\n      enabled: true\n    pod: x\nlist:\n"
-                   "  - a\n  - name: b\n    \"a/b\": 1\n",
-                   "dev-values.yaml");
+  auto doc = Parse(
+      "sync:\n  toHost:\n    pods:\n      enabled: true\n    pod: x\nlist:\n"
+      "  - a\n  - name: b\n    \"a/b\": 1\n",
+      "dev-values.yaml");
   ASSERT_TRUE(doc.ok()) << doc.status().message();
   EXPECT_EQ(doc->PositionOf(""), (Position{1, 1}));
   EXPECT_EQ(doc->PositionOf("/sync/toHost/pods/enabled"), (Position{4, 7}));
@@ -217,16 +220,12 @@ TEST(YamlFile, MissingFileNamesThePath) {
 TEST(YamlFile, ParsesAFileWithItsPathAsSource) {
   auto path = std::filesystem::temp_directory_path() /
               ("vc-yaml-test-" + std::to_string(::getpid()) + ".yaml");
-  {
-    std::ofstream(path) << "a: 1\na: 2\n";
-  }
+  { std::ofstream(path) << "a: 1\na: 2\n"; }
   auto doc = ParseFile(path.string());
   ASSERT_FALSE(doc.ok());
   EXPECT_EQ(doc.status().message(),
             path.string() + ":2:1: duplicate key \"a\" (already defined at line 1)");
-  {
-    std::ofstream(path) << "kind: A\n---\nkind: B\n";
-  }
+  { std::ofstream(path) << "kind: A\n---\nkind: B\n"; }
   auto all = ParseAllFile(path.string());
   std::filesystem::remove(path);
   ASSERT_TRUE(all.ok());
@@ -259,11 +258,11 @@ TEST(YamlDump, BlockStyleKubectlLayout) {
 }
 
 TEST(YamlDump, QuotesOnlyWhenNeeded) {
-  json v = {{"plain", "hello world"}, {"yes", "yes"},       {"num", "42"},
-            {"float", "1.5"},         {"empty", ""},        {"null", "null"},
-            {"colon", "a: b"},        {"hash", "a #b"},     {"star", "*x"},
-            {"stamp", "2024-01-02"},  {"tab", "a\tb"},      {"url", "http://x:80/y"},
-            {"lead", " x"},           {"octal", "0o17"},    {"on", "On"}};
+  json v = {{"plain", "hello world"}, {"yes", "yes"},    {"num", "42"},
+            {"float", "1.5"},         {"empty", ""},     {"null", "null"},
+            {"colon", "a: b"},        {"hash", "a #b"},  {"star", "*x"},
+            {"stamp", "2024-01-02"},  {"tab", "a\tb"},   {"url", "http://x:80/y"},
+            {"lead", " x"},           {"octal", "0o17"}, {"on", "On"}};
   std::string out = Dump(v);
   EXPECT_NE(out.find("plain: hello world\n"), std::string::npos);
   EXPECT_NE(out.find("\"yes\": \"yes\"\n"), std::string::npos) << out;

@@ -84,12 +84,12 @@ TEST(HostileTenantTest, IngressAnnotationsThatInjectConfigurationAreRefusedAtEve
   const std::vector<std::pair<std::string, std::string>> injecting = {
       {"nginx.ingress.kubernetes.io/server-snippet", "location /x { return 200; }"},  // 25742
       {"nginx.ingress.kubernetes.io/configuration-snippet", "more_set_headers a:b"},
-      {"nginx.ingress.kubernetes.io/auth-url", "http://x"},                // CVE-2025-24514
-      {"nginx.ingress.kubernetes.io/auth-tls-match-cn", "CN=a"},           // CVE-2025-1097
-      {"nginx.ingress.kubernetes.io/mirror-target", "http://x"},           // CVE-2025-1098
+      {"nginx.ingress.kubernetes.io/auth-url", "http://x"},       // CVE-2025-24514
+      {"nginx.ingress.kubernetes.io/auth-tls-match-cn", "CN=a"},  // CVE-2025-1097
+      {"nginx.ingress.kubernetes.io/mirror-target", "http://x"},  // CVE-2025-1098
       {"nginx.org/server-snippets", "x"},
       {"haproxy.org/backend-config-snippet", "x"},
-      {"nginx.ingress.kubernetes.io/auth-tls-secret", "kube-system/ca"},  // another namespace
+      {"nginx.ingress.kubernetes.io/auth-tls-secret", "kube-system/ca"},     // another namespace
       {"nginx.ingress.kubernetes.io/proxy-read-timeout", "60;}\nserver {"},  // a plain key
   };
   for (const auto& [key, value] : injecting) {
@@ -112,10 +112,10 @@ TEST(HostileTenantTest, BelowHighOnlyHarmlessControllerAnnotationsPass) {
                                           {"traefik.ingress.kubernetes.io/router.tls", "true"}}),
                              AtTrust(level)),
               "");
-    const std::string why = IngressRefusal(
-        IngressWith({{"traefik.ingress.kubernetes.io/router.middlewares",
-                      "platform-admin-bypass@kubernetescrd"}}),
-        AtTrust(level));
+    const std::string why =
+        IngressRefusal(IngressWith({{"traefik.ingress.kubernetes.io/router.middlewares",
+                                     "platform-admin-bypass@kubernetescrd"}}),
+                       AtTrust(level));
     EXPECT_NE(why.find("router.middlewares"), std::string::npos) << why;
     EXPECT_NE(why.find("isolation.trustLevel high"), std::string::npos) << why;
   }

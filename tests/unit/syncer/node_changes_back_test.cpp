@@ -43,13 +43,16 @@ TEST(SyncerNodeChangesBackTest, TheTenantsChangesGoToTheHostNodeAndTheHostsOwnKe
       {"nothing changed", [](json&) {}, nullptr, nullptr, {}},
       {"a label added",
        [](json& v) { v["metadata"]["labels"]["kubernetes.io/e2e-1"] = "42"; },
-       json::parse(R"({"metadata": {"labels": {"kubernetes.io/e2e-1": "42"}}})"), nullptr, {}},
+       json::parse(R"({"metadata": {"labels": {"kubernetes.io/e2e-1": "42"}}})"),
+       nullptr,
+       {}},
       {"a label changed and one removed",
        [](json& v) {
          v["metadata"]["labels"]["disk"] = "hdd";
          v["metadata"]["labels"].erase("kubernetes.io/os");
        },
-       json::parse(R"({"metadata": {"labels": {"disk": "hdd"}}})"), nullptr,
+       json::parse(R"({"metadata": {"labels": {"disk": "hdd"}}})"),
+       nullptr,
        {"label kubernetes.io/os"}},
       {"labels the host decides",
        [](json& v) {
@@ -58,7 +61,8 @@ TEST(SyncerNodeChangesBackTest, TheTenantsChangesGoToTheHostNodeAndTheHostsOwnKe
          v["metadata"]["labels"]["node-role.kubernetes.io/control-plane"] = "";
          v["metadata"]["labels"]["kubernetes.io/hostname"] = "w9";
        },
-       nullptr, nullptr,
+       nullptr,
+       nullptr,
        {"label kubectl-vc.dev/tenant", "label kubernetes.io/hostname",
         "label node-restriction.kubernetes.io/kubectl-vc-tenant",
         "label node-role.kubernetes.io/control-plane"}},
@@ -70,18 +74,22 @@ TEST(SyncerNodeChangesBackTest, TheTenantsChangesGoToTheHostNodeAndTheHostsOwnKe
            {"key": "kubectl-vc.dev/dedicated", "value": "t1", "effect": "NoSchedule"},
            {"key": "gpu", "value": "yes", "effect": "NoSchedule"},
            {"key": "e2e", "value": "x", "effect": "NoExecute"}]}})"),
-       nullptr, {}},
+       nullptr,
+       {}},
       {"a taint removed",
        [](json& v) { v["spec"].erase("taints"); },
        json::parse(R"({"spec": {"taints": [
            {"key": "kubectl-vc.dev/dedicated", "value": "t1", "effect": "NoSchedule"}]}})"),
-       nullptr, {}},
+       nullptr,
+       {}},
       {"a taint the host decides",
        [](json& v) {
-         v["spec"]["taints"].push_back({{"key", "node.kubernetes.io/not-ready"},
-                                        {"effect", "NoSchedule"}});
+         v["spec"]["taints"].push_back(
+             {{"key", "node.kubernetes.io/not-ready"}, {"effect", "NoSchedule"}});
        },
-       nullptr, nullptr, {"taint node.kubernetes.io/not-ready"}},
+       nullptr,
+       nullptr,
+       {"taint node.kubernetes.io/not-ready"}},
       {"an extended resource added",
        [](json& v) { v["status"]["capacity"]["example.com/fakecpu"] = "1k"; },
        nullptr,
@@ -89,7 +97,9 @@ TEST(SyncerNodeChangesBackTest, TheTenantsChangesGoToTheHostNodeAndTheHostsOwnKe
                                   "allocatable": {"example.com/fakecpu": "1k"}}})"),
        {}},
       {"cpu is the host's",
-       [](json& v) { v["status"]["capacity"]["cpu"] = "64"; }, nullptr, nullptr,
+       [](json& v) { v["status"]["capacity"]["cpu"] = "64"; },
+       nullptr,
+       nullptr,
        {"capacity cpu"}},
   };
   for (const auto& c : cases) {
@@ -137,8 +147,7 @@ TEST(SyncerNodeChangesBackTest, TheHostsOwnChangesStayAndARemovedResourceGoes) {
   v = MirrorOf(with);
   v["status"]["capacity"].erase("example.com/fakecpu");
   back = ChangesBack(v, with, RealNode(with, kKubelet, "t1"), "t1");
-  EXPECT_EQ(back.status_patch,
-            json::parse(R"({"status": {"capacity": {"example.com/fakecpu": null},
+  EXPECT_EQ(back.status_patch, json::parse(R"({"status": {"capacity": {"example.com/fakecpu": null},
                                        "allocatable": {"example.com/fakecpu": null}}})"));
 }
 
@@ -157,12 +166,11 @@ TEST(SyncerNodeChangesBackTest, WithoutABaseNothingGoesBack) {
 // shape is no base (nothing goes back), and never an exception in the syncer.
 TEST(SyncerNodeChangesBackTest, AForgedBaseIsNoBase) {
   const json host = Host();
-  for (const std::string forged :
-       {R"({"taints": [1], "labels": {}, "extended": {}})",
-        R"({"taints": [{"key": null}], "labels": {}, "extended": {}})",
-        R"({"taints": [], "labels": {"a": 1}, "extended": {}})",
-        R"({"taints": [], "labels": [], "extended": {}})", R"([])", R"(not json)",
-        R"({"labels": {}})"}) {
+  for (const std::string forged : {R"({"taints": [1], "labels": {}, "extended": {}})",
+                                   R"({"taints": [{"key": null}], "labels": {}, "extended": {}})",
+                                   R"({"taints": [], "labels": {"a": 1}, "extended": {}})",
+                                   R"({"taints": [], "labels": [], "extended": {}})", R"([])",
+                                   R"(not json)", R"({"labels": {}})"}) {
     SCOPED_TRACE(forged);
     json v = RealNode(host, kKubelet, "t1");
     v["metadata"]["annotations"][kNodeBaseAnnotation] = forged;
@@ -193,9 +201,9 @@ TEST(SyncerNodeChangesBackTest, NothingGoesBackToANodeDedicatedToAnotherTenant) 
 
 TEST(SyncerNodeChangesBackTest, OnlyAHighTrustTenantsSyncerSendsChangesBack) {
   const auto config = [](const std::string& trust, bool nodes) {
-    return SyncConfigFromValues(json{
-        {"sync", {{"fromHost", {{"nodes", {{"enabled", nodes}, {"syncBackChanges", true}}}}}}},
-        {"isolation", {{"trustLevel", trust}}}});
+    return SyncConfigFromValues(
+        json{{"sync", {{"fromHost", {{"nodes", {{"enabled", nodes}, {"syncBackChanges", true}}}}}}},
+             {"isolation", {{"trustLevel", trust}}}});
   };
   EXPECT_TRUE(config("high", true).node_sync_back);
   EXPECT_FALSE(config("partial", true).node_sync_back);

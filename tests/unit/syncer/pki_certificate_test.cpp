@@ -187,10 +187,10 @@ TEST(PkiKeysTest, ServiceAccountKeyPairIsRsa2048AndSignsVerifiably) {
             1);
   EVP_MD_CTX* verify = EVP_MD_CTX_new();
   ASSERT_EQ(EVP_DigestVerifyInit(verify, nullptr, EVP_sha256(), nullptr, pubkey), 1);
-  EXPECT_EQ(EVP_DigestVerify(verify, sig, sig_len,
-                             reinterpret_cast<const unsigned char*>(message.data()),
-                             message.size()),
-            1);
+  EXPECT_EQ(
+      EVP_DigestVerify(verify, sig, sig_len, reinterpret_cast<const unsigned char*>(message.data()),
+                       message.size()),
+      1);
   EVP_MD_CTX_free(sign);
   EVP_MD_CTX_free(verify);
   EVP_PKEY_free(priv);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // PkiStore on a temporary directory: creates the layout once, then changes nothing; finishes
 // what a killed run left; re-issues leaves but never the CA or the service-account key.
+#include "vc/syncer/pki/pki_store.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,7 +11,6 @@
 
 #include "unit/syncer/syncer_test_util.h"
 #include "vc/syncer/pki/keys.h"
-#include "vc/syncer/pki/pki_store.h"
 
 namespace vc::syncer::pki {
 namespace {
@@ -22,8 +23,14 @@ using vc::syncer::testing::Spit;
 
 const WallClock::time_point kT0 = WallClock::from_time_t(1767225600);  // 2026-01-01
 
-const char* const kFiles[] = {"ca", "apiserver", "admin", "controller-manager", "scheduler",
-                              "syncer", "apiserver-kubelet-client", "front-proxy-ca",
+const char* const kFiles[] = {"ca",
+                              "apiserver",
+                              "admin",
+                              "controller-manager",
+                              "scheduler",
+                              "syncer",
+                              "apiserver-kubelet-client",
+                              "front-proxy-ca",
                               "front-proxy-client"};
 
 class PkiStoreTest : public ::testing::Test {
@@ -78,8 +85,8 @@ TEST_F(PkiStoreTest, CreatesTheLayoutWithModes) {
     EXPECT_TRUE(s.ok()) << f << ": " << s.message();
   }
   // The two CAs are apart: the front proxy's client is no client of the cluster's CA.
-  EXPECT_FALSE(VerifyCertificate(Slurp(Path("front-proxy-client.crt")), Slurp(Path("ca.crt")), kT0)
-                   .ok());
+  EXPECT_FALSE(
+      VerifyCertificate(Slurp(Path("front-proxy-client.crt")), Slurp(Path("ca.crt")), kT0).ok());
   EXPECT_EQ(ModeOf(Path("sa.key")), 0600);
   EXPECT_EQ(ModeOf(Path("sa.pub")), 0644);
   EXPECT_EQ(ModeOf(Dir()), 0700);
@@ -272,9 +279,9 @@ TEST(PkiClusterCertificatesTest, ApiserverAnswersToEveryName) {
   const CertificateSpec& api = leaves->front().spec;
   EXPECT_EQ(leaves->front().file, "apiserver");
   EXPECT_TRUE(api.server_auth);
-  for (const char* dns : {"localhost", "dev", "dev.vcluster-dev", "dev.vcluster-dev.svc",
-                          "dev.vcluster-dev.svc.cluster.local", "kubernetes.default.svc",
-                          "dev.example.com"}) {
+  for (const char* dns :
+       {"localhost", "dev", "dev.vcluster-dev", "dev.vcluster-dev.svc",
+        "dev.vcluster-dev.svc.cluster.local", "kubernetes.default.svc", "dev.example.com"}) {
     EXPECT_NE(std::find(api.dns_names.begin(), api.dns_names.end(), dns), api.dns_names.end())
         << dns;
   }

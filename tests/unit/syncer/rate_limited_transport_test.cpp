@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The host QPS limit: a burst goes through at once, then requests are spaced 1/qps apart.
+#include "vc/syncer/rate_limited_transport.h"
+
 #include <gtest/gtest.h>
 
 #include "support/fake_clock.h"
-#include "vc/syncer/rate_limited_transport.h"
 
 namespace vc::syncer {
 namespace {

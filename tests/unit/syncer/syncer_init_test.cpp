@@ -3,15 +3,14 @@
 // reads them), the Secret it applies (through a fake transport), idempotency, flag checks.
 #include <gtest/gtest.h>
 
-#include "vc/base64.h"
-
 #include <algorithm>
 #include <filesystem>
 #include <memory>
 
+#include "support/fake_clock.h"
 #include "unit/shared/kube/fake_transport.h"
 #include "unit/syncer/syncer_test_util.h"
-#include "support/fake_clock.h"
+#include "vc/base64.h"
 #include "vc/kube/kubeconfig.h"
 #include "vc/labels.h"
 #include "vc/syncer/init/host_secret.h"
@@ -43,7 +42,9 @@ using vc::syncer::testing::Slurp;
 class SyncerInitTest : public ::testing::Test {
  protected:
   InitOptions Options(int port = 31443) {
-    return {.name = "dev", .namespace_ = "vcluster-dev", .data_dir = tmp_.path() + "/data",
+    return {.name = "dev",
+            .namespace_ = "vcluster-dev",
+            .data_dir = tmp_.path() + "/data",
             .apiserver_port = port};
   }
   std::string Data(const std::string& rel) { return tmp_.path() + "/data/" + rel; }
@@ -131,9 +132,8 @@ nlohmann::json HostService() {
 TEST_F(SyncerInitTest, AppliesTheHostSecret) {
   auto transport = std::make_shared<FakeTransport>();
   transport->Reply(JsonResponse(200, HostService()));
-  transport->Reply(JsonResponse(200, {{"kind", "Secret"},
-                                      {"metadata", {{"name", "vc-dev"},
-                                                    {"resourceVersion", "7"}}}}));
+  transport->Reply(JsonResponse(
+      200, {{"kind", "Secret"}, {"metadata", {{"name", "vc-dev"}, {"resourceVersion", "7"}}}}));
   kube::RestConfig config{.server = "https://host.example:6443"};
   auto host = std::make_shared<kube::Client>(config, transport, std::make_shared<FakeClock>());
   Status s = RunInit(Options(), [&]() -> StatusOr<std::shared_ptr<kube::Client>> { return host; });
@@ -142,7 +142,8 @@ TEST_F(SyncerInitTest, AppliesTheHostSecret) {
   const auto requests = transport->requests();
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_EQ(requests[0].method, "GET");
-  EXPECT_EQ(requests[0].url, "https://host.example:6443/api/v1/namespaces/vcluster-dev/services/dev");
+  EXPECT_EQ(requests[0].url,
+            "https://host.example:6443/api/v1/namespaces/vcluster-dev/services/dev");
   // Pods on the host reach the apiserver at the host Service's IP: the certificate names it.
   auto serving = pki::InspectCertificate(Slurp(Data("pki/apiserver.crt")));
   ASSERT_TRUE(serving.ok());
@@ -175,7 +176,7 @@ TEST_F(SyncerInitTest, AppliesTheHostSecret) {
   EXPECT_EQ(doc["clusters"][0]["cluster"]["server"], "https://localhost:8443");
   std::string embedded_cert;
   ASSERT_TRUE(DecodeInto(doc["users"][0]["user"]["client-certificate-data"].get<std::string>(),
-                           &embedded_cert));
+                         &embedded_cert));
   EXPECT_EQ(embedded_cert, cert);
   auto info = pki::InspectCertificate(embedded_cert);
   ASSERT_TRUE(info.ok());
@@ -184,8 +185,8 @@ TEST_F(SyncerInitTest, AppliesTheHostSecret) {
 
 TEST_F(SyncerInitTest, AMissingHostServiceIsNamedAndNothingIsWritten) {
   auto transport = std::make_shared<FakeTransport>();
-  transport->Reply(JsonResponse(
-      404, kube::testing::ApiStatus(404, "NotFound", "services \"dev\" not found")));
+  transport->Reply(
+      JsonResponse(404, kube::testing::ApiStatus(404, "NotFound", "services \"dev\" not found")));
   auto host = std::make_shared<kube::Client>(kube::RestConfig{.server = "https://h:1"}, transport,
                                              std::make_shared<FakeClock>());
   Status s = RunInit(Options(), [&]() -> StatusOr<std::shared_ptr<kube::Client>> { return host; });
@@ -220,8 +221,8 @@ TEST(SyncerKubeconfigTest, RenderAndBase64) {
   EXPECT_EQ(doc["clusters"][0]["cluster"]["certificate-authority-data"], vc::Base64Encode("CA"));
   EXPECT_EQ(doc["users"][0]["user"]["client-key-data"], vc::Base64Encode("KEY"));
   EXPECT_EQ(doc["contexts"][0]["context"]["user"], "dev");
-  const std::vector<std::string> samples = {"", "a", "ab", "abc", "abcd",
-                                            std::string("\0\xff\x10", 3)};
+  const std::vector<std::string> samples = {"",    "a",    "ab",
+                                            "abc", "abcd", std::string("\0\xff\x10", 3)};
   for (const std::string& s : samples) {
     std::string back;
     ASSERT_TRUE(DecodeInto(vc::Base64Encode(s), &back)) << s;

@@ -10,10 +10,10 @@
 #include <atomic>
 #include <thread>
 
-#include "unit/shared/kube/fake_transport.h"
 #include "support/fake_clock.h"
-#include "vc/syncer/run/apiserver_wait.h"
+#include "unit/shared/kube/fake_transport.h"
 #include "vc/health_server.h"
+#include "vc/syncer/run/apiserver_wait.h"
 #include "vc/syncer/run/run_command.h"
 #include "vc/syncer/run/startup_sequence.h"
 
@@ -142,9 +142,9 @@ TEST_F(SyncerApiserverWaitTest, PollsUntilReady) {
 
 TEST_F(SyncerApiserverWaitTest, TimesOutWithTheLastFailure) {
   for (int i = 0; i < 100; ++i) transport_->Reply(ConnectionRefused());
-  Status s = WaitForApiserverReady(client_, *clock_, stop_,
-                                   {.timeout = std::chrono::seconds(10),
-                                    .interval = std::chrono::seconds(1)});
+  Status s = WaitForApiserverReady(
+      client_, *clock_, stop_,
+      {.timeout = std::chrono::seconds(10), .interval = std::chrono::seconds(1)});
   EXPECT_EQ(s.code(), Code::kTimeout);
   EXPECT_NE(s.message().find("connection refused"), std::string::npos) << s.message();
   EXPECT_LE(transport_->requests().size(), 12u);

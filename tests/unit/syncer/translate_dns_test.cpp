@@ -34,22 +34,32 @@ TEST(SyncerDnsTest, ResolveDnsAndReplicatedServices) {
     {"service": "default/prod-api", "target": {"vClusterService": "vcluster-prod/prod/default/api"}},
     {"service": "default/metrics", "target": {"hostService": "monitoring/prometheus"}},
     {"namespace": "platform", "target": {"hostNamespace": "platform-services"}}])");
-  c.replicate_services_from_host = json::parse(R"([{"from": "shared/registry", "to": "tools/registry"}])");
+  c.replicate_services_from_host =
+      json::parse(R"([{"from": "shared/registry", "to": "tools/registry"}])");
   const std::string f = RenderCorefile(c);
-  EXPECT_TRUE(Has(f, "    hosts {\n        10.1.2.3 db.example.com\n        fallthrough\n    }\n")) << f;
+  EXPECT_TRUE(Has(f, "    hosts {\n        10.1.2.3 db.example.com\n        fallthrough\n    }\n"))
+      << f;
   EXPECT_TRUE(Has(f, "    rewrite name exact api.internal api.example.com answer auto\n")) << f;
   EXPECT_TRUE(Has(f, "    kubernetes dev.local in-addr.arpa ip6.arpa {\n")) << f;
   // Another virtual cluster's service: the host service its syncer made.
-  EXPECT_TRUE(Has(f, "prod-api.default.svc.dev.local:1053 {\n    errors\n"
-                     "    rewrite name exact prod-api.default.svc.dev.local "
-                     "api-x-default-x-prod.vcluster-prod.svc.cluster.local answer auto\n"
-                     "    forward . /etc/resolv.conf\n")) << f;
-  EXPECT_TRUE(Has(f, "rewrite name exact metrics.default.svc.dev.local "
-                     "prometheus.monitoring.svc.cluster.local answer auto")) << f;
-  EXPECT_TRUE(Has(f, "platform.svc.dev.local:1053 {\n    errors\n    rewrite name suffix "
-                     ".platform.svc.dev.local .platform-services.svc.cluster.local answer auto\n")) << f;
-  EXPECT_TRUE(Has(f, "rewrite name exact registry.tools.svc.dev.local "
-                     "registry.shared.svc.cluster.local answer auto")) << f;
+  EXPECT_TRUE(Has(f,
+                  "prod-api.default.svc.dev.local:1053 {\n    errors\n"
+                  "    rewrite name exact prod-api.default.svc.dev.local "
+                  "api-x-default-x-prod.vcluster-prod.svc.cluster.local answer auto\n"
+                  "    forward . /etc/resolv.conf\n"))
+      << f;
+  EXPECT_TRUE(Has(f,
+                  "rewrite name exact metrics.default.svc.dev.local "
+                  "prometheus.monitoring.svc.cluster.local answer auto"))
+      << f;
+  EXPECT_TRUE(Has(f,
+                  "platform.svc.dev.local:1053 {\n    errors\n    rewrite name suffix "
+                  ".platform.svc.dev.local .platform-services.svc.cluster.local answer auto\n"))
+      << f;
+  EXPECT_TRUE(Has(f,
+                  "rewrite name exact registry.tools.svc.dev.local "
+                  "registry.shared.svc.cluster.local answer auto"))
+      << f;
 }
 
 TEST(SyncerDnsTest, ObjectsDeployCoreDnsRestrictedCompliant) {
@@ -63,7 +73,9 @@ TEST(SyncerDnsTest, ObjectsDeployCoreDnsRestrictedCompliant) {
   EXPECT_EQ(svc["metadata"]["name"], "kube-dns");
   EXPECT_EQ(svc["spec"]["ports"][0]["targetPort"], kCoreDnsPort);
   // It must run for zero-trust tenants too.
-  json pod = {{"metadata", {{"namespace", "kube-system"}, {"labels", deploy["spec"]["template"]["metadata"]["labels"]}}},
+  json pod = {{"metadata",
+               {{"namespace", "kube-system"},
+                {"labels", deploy["spec"]["template"]["metadata"]["labels"]}}},
               {"spec", deploy["spec"]["template"]["spec"]}};
   EXPECT_TRUE(IsClusterDnsPod(pod));
 }
@@ -82,8 +94,11 @@ TEST(SyncerDnsTest, ClusterFirstPodsResolveThroughTheVirtualDns) {
   EXPECT_EQ(spec["dnsConfig"]["options"].size(), 2u);
   json host_dns = pod;
   host_dns["spec"]["dnsPolicy"] = "Default";
-  EXPECT_EQ(TranslatePod(host_dns, tenant, SyncConfig{}, env).host_pod["spec"]["dnsPolicy"], "Default");
-  EXPECT_FALSE(TranslatePod(pod, tenant, SyncConfig{}, PodEnvironment{}).host_pod["spec"].contains("dnsPolicy"))
+  EXPECT_EQ(TranslatePod(host_dns, tenant, SyncConfig{}, env).host_pod["spec"]["dnsPolicy"],
+            "Default");
+  EXPECT_FALSE(TranslatePod(pod, tenant, SyncConfig{}, PodEnvironment{})
+                   .host_pod["spec"]
+                   .contains("dnsPolicy"))
       << "no virtual DNS yet: the host's";
 }
 

@@ -107,7 +107,8 @@ TEST(SyncerTranslateEndpointsTest, BelowHighTrustOnlyTheTenantsOwnPodsAddressesG
   SyncConfig high;
   high.trust_level = "high";
   const EndpointAddressFilter any = FilterForTrustLevel(high, {});
-  EXPECT_EQ(TranslateEndpoints(kVirtualEndpoints, kTenant, any)["subsets"][0]["addresses"].size(), 4u);
+  EXPECT_EQ(TranslateEndpoints(kVirtualEndpoints, kTenant, any)["subsets"][0]["addresses"].size(),
+            4u);
   EXPECT_TRUE(RefusedEndpointAddresses(kVirtualEndpoints, any).empty());
 }
 
@@ -238,13 +239,15 @@ TEST(SyncerTranslateEndpointsTest, HandWrittenSlicesAreCopiedUnderTheHostService
   EXPECT_EQ(h["addressType"], "IPv4");
   EXPECT_EQ(h["ports"], v["ports"]);
   ASSERT_EQ(h["endpoints"].size(), 2u);
-  EXPECT_EQ(h["endpoints"][0]["targetRef"],
-            json::parse(R"({"kind": "Pod", "name": "db-0-x-shop-x-t1", "namespace": "vcluster-t1"})"));
+  EXPECT_EQ(
+      h["endpoints"][0]["targetRef"],
+      json::parse(R"({"kind": "Pod", "name": "db-0-x-shop-x-t1", "namespace": "vcluster-t1"})"));
   EXPECT_EQ(h["endpoints"][0]["nodeName"], "w1");
   EXPECT_FALSE(h["endpoints"][1].contains("targetRef"));
 
-  for (const char* manager : {"endpointslice-controller.k8s.io",
-                              "endpointslicemirroring-controller.k8s.io", "vc-syncer.kubectl-vc.dev"}) {
+  for (const char* manager :
+       {"endpointslice-controller.k8s.io", "endpointslicemirroring-controller.k8s.io",
+        "vc-syncer.kubectl-vc.dev"}) {
     json managed = v;
     managed["metadata"]["labels"]["endpointslice.kubernetes.io/managed-by"] = manager;
     EXPECT_FALSE(SyncsEndpointSlice(managed)) << manager;

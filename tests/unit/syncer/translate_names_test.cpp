@@ -12,7 +12,8 @@ namespace {
 
 using nlohmann::json;
 
-const Tenant kTenant{.name = "dev-team", .host_namespace = "vcluster-dev-team", .trust_level = "high"};
+const Tenant kTenant{
+    .name = "dev-team", .host_namespace = "vcluster-dev-team", .trust_level = "high"};
 
 TEST(SyncerTranslateNamesTest, ShortNamesAreJoinedAsTheyAre) {
   EXPECT_EQ(HostName("web-0", "shop", "dev-team"), "web-0-x-shop-x-dev-team");
@@ -73,12 +74,13 @@ TEST(SyncerTranslateNamesTest, SelectorsSelectOnlyTheVirtualNamespace) {
 }
 
 TEST(SyncerTranslateNamesTest, MetadataCarriesTheVirtualIdentity) {
-  const json v = {{"metadata",
-                   {{"name", "web-0"},
-                    {"namespace", "shop"},
-                    {"uid", "u-1"},
-                    {"annotations",
-                     {{"note", "x"}, {"kubectl.kubernetes.io/last-applied-configuration", "{}"}}}}}};
+  const json v = {
+      {"metadata",
+       {{"name", "web-0"},
+        {"namespace", "shop"},
+        {"uid", "u-1"},
+        {"annotations",
+         {{"note", "x"}, {"kubectl.kubernetes.io/last-applied-configuration", "{}"}}}}}};
   const json m = HostMetadata(v, kTenant);
   EXPECT_EQ(m["name"], "web-0-x-shop-x-dev-team");
   EXPECT_EQ(m["namespace"], "vcluster-dev-team");

@@ -103,7 +103,8 @@ TEST(SyncerTranslateObjectsTest, IngressBackendsAndTlsSecretsTranslated) {
     "rules": [{"http": {"paths": [{"path": "/", "backend": {"service": {"name": "api"}}}]}}]}})");
   const json h = TranslateIngress(v, kTenant);
   EXPECT_EQ(h["spec"]["defaultBackend"]["service"]["name"], "web-x-shop-x-t1");
-  EXPECT_EQ(h["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"], "api-x-shop-x-t1");
+  EXPECT_EQ(h["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"],
+            "api-x-shop-x-t1");
   EXPECT_EQ(h["spec"]["tls"][0]["secretName"], "cert-x-shop-x-t1");
   EXPECT_EQ(IngressSecrets(v), std::vector<std::string>{"cert"});
   // A resource backend names the tenant's own copy too, not an object of the host namespace.
@@ -116,16 +117,19 @@ TEST(SyncerTranslateObjectsTest, IngressBackendsAndTlsSecretsTranslated) {
 }
 
 TEST(SyncerTranslateObjectsTest, PatchOnlyWhatDiffersAndKeepsHostDefaults) {
-  const json want = {{"metadata", {{"labels", {{"a", "1"}}}}}, {"data", {{"k", "v2"}}},
+  const json want = {{"metadata", {{"labels", {{"a", "1"}}}}},
+                     {"data", {{"k", "v2"}}},
                      {"spec", {{"ports", json::array({1})}}}};
   const json host = {{"metadata", {{"labels", {{"a", "1"}, {"host", "x"}}}}},
                      {"data", {{"k", "v1"}}},
                      {"spec", {{"ports", json::array({1})}, {"clusterIP", "10.96.0.9"}}}};
   EXPECT_EQ(HostObjectPatch(want, host, {"data", "spec"}), (json{{"data", {{"k", "v2"}}}}));
-  EXPECT_TRUE(HostObjectPatch(want, json{{"metadata", want["metadata"]}, {"data", want["data"]},
-                                         {"spec", host["spec"]}},
-                              {"data", "spec"})
-                  .is_null());
+  EXPECT_TRUE(
+      HostObjectPatch(
+          want,
+          json{{"metadata", want["metadata"]}, {"data", want["data"]}, {"spec", host["spec"]}},
+          {"data", "spec"})
+          .is_null());
 }
 
 TEST(SyncerTranslateObjectsTest, PseudoNodeIsSanitizedAndPointsAtTheSyncer) {
@@ -177,9 +181,10 @@ TEST(SyncerTranslateObjectsTest, ARealNodeDedicatedToTheTenantLosesOnlyItsOwnDed
 
 TEST(SyncerSyncConfigTest, TheVirtualSchedulerIsReadFromTheValues) {
   EXPECT_FALSE(SyncConfigFromValues(json::object()).virtual_scheduler);
-  EXPECT_TRUE(SyncConfigFromValues(json::parse(
-                  R"({"controlPlane": {"advanced": {"virtualScheduler": {"enabled": true}}}})"))
-                  .virtual_scheduler);
+  EXPECT_TRUE(
+      SyncConfigFromValues(
+          json::parse(R"({"controlPlane": {"advanced": {"virtualScheduler": {"enabled": true}}}})"))
+          .virtual_scheduler);
 }
 
 TEST(SyncerSyncConfigTest, DefaultsMatchTheSchemaAndValuesOverride) {
@@ -219,7 +224,8 @@ TEST(SyncerHostConfigMapTest, MappingsByNameAndWholeNamespace) {
 }
 
 TEST(SyncerEventsTest, HostEventBecomesAnEventAboutTheVirtualPod) {
-  const json host = json::parse(R"({"metadata": {"name": "e1", "namespace": "vcluster-t1", "uid": "h-uid"},
+  const json host =
+      json::parse(R"({"metadata": {"name": "e1", "namespace": "vcluster-t1", "uid": "h-uid"},
     "involvedObject": {"kind": "Pod", "name": "web-x-shop-x-t1", "namespace": "vcluster-t1",
                        "fieldPath": "spec.containers{web}"},
     "type": "Normal", "reason": "Scheduled", "count": 2, "source": {"component": "default-scheduler"},

@@ -128,7 +128,7 @@ TEST(SyncerTranslatePodTest, ARuntimeClassRunsAsTheHostsOfTheSameHandler) {
   EXPECT_EQ(HostRuntimeClassFor(rc("tenant-fast", "runc"), host), "alpha");  // first by name
   EXPECT_EQ(HostRuntimeClassFor(rc("zeta", "runc"), host), "zeta");          // its own name
   EXPECT_EQ(HostRuntimeClassFor(rc("kata", "kata"), host), "kata");
-  EXPECT_EQ(HostRuntimeClassFor(rc("x", "runsc"), host), "");                // none
+  EXPECT_EQ(HostRuntimeClassFor(rc("x", "runsc"), host), "");  // none
   EXPECT_EQ(HostRuntimeClassFor(rc("x", ""), {rc("y", "")}), "");
 }
 
@@ -169,10 +169,13 @@ TEST(SyncerTranslatePodTest, DedicatedNodesAddSelectorAndToleration) {
   EXPECT_EQ(spec["nodeSelector"], (json{{labels::kDedicatedNodeLabel, "t1"}, {"pool", "zero"}}));
   const json& tol = spec["tolerations"];
   ASSERT_EQ(tol.size(), 4u) << tol.dump();
-  EXPECT_EQ(tol[1], (json{{"key", labels::kDedicatedTaintKey}, {"operator", "Equal"},
-                          {"value", "t1"}, {"effect", "NoSchedule"}}));
-  EXPECT_EQ(tol[2], (json{{"key", "gpu"}, {"operator", "Equal"}, {"value", "yes"},
+  EXPECT_EQ(tol[1], (json{{"key", labels::kDedicatedTaintKey},
+                          {"operator", "Equal"},
+                          {"value", "t1"},
                           {"effect", "NoSchedule"}}));
+  EXPECT_EQ(
+      tol[2],
+      (json{{"key", "gpu"}, {"operator", "Equal"}, {"value", "yes"}, {"effect", "NoSchedule"}}));
   EXPECT_EQ(tol[3], (json{{"key", "spot"}, {"operator", "Exists"}}));
 }
 
@@ -181,7 +184,8 @@ TEST(SyncerTranslatePodTest, ThePodTheVirtualSchedulerBoundIsPinnedToItsNodeNotP
   pod["spec"]["nodeName"] = "node-2";
   pod["spec"]["schedulerName"] = "bin-packing";
   pod["status"]["conditions"] = json::array({{{"type", "PodScheduled"}, {"status", "True"}}});
-  pod["spec"]["affinity"] = json::parse(R"({"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
+  pod["spec"]["affinity"] =
+      json::parse(R"({"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
       {"nodeSelectorTerms": [{"matchExpressions": [{"key": "gpu", "operator": "Exists"}]},
                              {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}]}}})");
   SyncConfig config;
@@ -191,9 +195,8 @@ TEST(SyncerTranslatePodTest, ThePodTheVirtualSchedulerBoundIsPinnedToItsNodeNotP
   // Never nodeName (which skips the host's scheduler and its checks): every term gets the node.
   EXPECT_FALSE(spec.contains("nodeName"));
   EXPECT_FALSE(spec.contains("schedulerName"));
-  const json& terms =
-      spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
-          ["nodeSelectorTerms"];
+  const json& terms = spec["affinity"]["nodeAffinity"]
+                          ["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"];
   ASSERT_EQ(terms.size(), 2u) << terms.dump();
   const json pin = {{"key", "metadata.name"}, {"operator", "In"}, {"values", {"node-2"}}};
   for (const auto& term : terms) {
@@ -269,7 +272,8 @@ TEST(SyncerTranslatePodTest, ServiceLinksAreTheVirtualServicesAsTheKubeletWrites
 TEST(SyncerTranslatePodTest, APodCreatedOnANodeGoesThereByNameAndStaysOffDedicatedNodes) {
   json pod = VirtualPod();
   pod["spec"]["nodeName"] = "node-2";
-  pod["spec"]["affinity"] = json::parse(R"({"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
+  pod["spec"]["affinity"] =
+      json::parse(R"({"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
       {"nodeSelectorTerms": [{"matchExpressions": [{"key": "gpu", "operator": "Exists"}]},
                              {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["node-2"]}]}]}}})");
   ASSERT_TRUE(CreatedOnANode(pod));
@@ -280,9 +284,8 @@ TEST(SyncerTranslatePodTest, APodCreatedOnANodeGoesThereByNameAndStaysOffDedicat
     // The kubelet admits it or fails it (a port taken, no room), as in any cluster.
     EXPECT_EQ(spec["nodeName"], "node-2");
     // And checks required node affinity when it does: every term keeps off dedicated nodes.
-    const json& terms =
-        spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
-            ["nodeSelectorTerms"];
+    const json& terms = spec["affinity"]["nodeAffinity"]
+                            ["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"];
     ASSERT_EQ(terms.size(), 2u) << terms.dump();
     const json off = {{"key", labels::kDedicatedNodeLabel}, {"operator", "DoesNotExist"}};
     for (const auto& term : terms) {
@@ -360,8 +363,8 @@ TEST(SyncerTranslatePodTest, StatusPatchKeepsVirtualConditionsAndDropsWhatTheKub
     {"type": "Ready", "status": "True", "message": null},
     {"type": "PodResizeInProgress", "$patch": "delete"}])"));
   EXPECT_EQ(patch["status"]["phase"], "Running");
-  EXPECT_FALSE(VirtualStatusPatch(json::object(), json::parse(R"({"status": {"phase": "Pending"}})"))
-                   ["status"]
+  EXPECT_FALSE(VirtualStatusPatch(json::object(),
+                                  json::parse(R"({"status": {"phase": "Pending"}})"))["status"]
                    .contains("conditions"));
 }
 
@@ -490,7 +493,8 @@ TEST(SyncerPodPolicyTest, BaselineRefusesHostAccess) {
                     "ports": [{"containerPort": 80, "hostPort": 80}]}]}})");
   EXPECT_TRUE(PodPolicyViolations(pod, "privileged").empty());
   const auto v = PodPolicyViolations(pod, "baseline");
-  const std::vector<std::string> want = {"hostNetwork=true", "hostPID=true",
+  const std::vector<std::string> want = {"hostNetwork=true",
+                                         "hostPID=true",
                                          "volume \"root\": hostPath",
                                          "container \"c\": privileged=true",
                                          "container \"c\": adds capability SYS_ADMIN",

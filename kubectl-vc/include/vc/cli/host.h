@@ -17,18 +17,18 @@
 namespace vc::cli {
 
 struct HostOptions {
-  std::string kubeconfig;   // --kubeconfig
-  std::string context;      // --context
-  std::string namespace_;   // -n/--namespace; empty: not given
+  std::string kubeconfig;       // --kubeconfig
+  std::string context;          // --context
+  std::string namespace_;       // -n/--namespace; empty: not given
   std::string request_timeout;  // --request-timeout, kubectl syntax: "0", "30", "30s", "2m"
-  kube::Environment env;    // the process environment (KUBECONFIG, HOME, KUBECTL_PATH, ...)
+  kube::Environment env;        // the process environment (KUBECONFIG, HOME, KUBECTL_PATH, ...)
 };
 
 struct HostCluster {
   std::shared_ptr<kube::Client> client;
   kube::RestConfig config;
-  std::string context;         // the kubeconfig context used ("" in-cluster)
-  std::string kubeconfig;      // --kubeconfig as given (child kubectl processes get it too)
+  std::string context;           // the kubeconfig context used ("" in-cluster)
+  std::string kubeconfig;        // --kubeconfig as given (child kubectl processes get it too)
   bool namespace_given = false;  // -n was on the command line
   std::string namespace_;        // -n, else the context's, else "default"
 };

@@ -7,12 +7,11 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/kube/process_runner.h"
 #include "vc/kube/rest_config.h"
@@ -35,8 +34,10 @@ Status CheckBearerToken(std::string_view token, const std::string& source);
 // other fields (client certificate, basic auth); a non-empty base.bearer_token is used while
 // the file cannot be read, as client-go falls back to the kubeconfig `token`. Fails now when
 // the file cannot be read and there is no fallback. `origin` prefixes errors.
-StatusOr<std::shared_ptr<CredentialProvider>> NewTokenFileCredentialProvider(
-    std::string path, Credentials base, std::string origin, Clock now);
+StatusOr<std::shared_ptr<CredentialProvider>> NewTokenFileCredentialProvider(std::string path,
+                                                                             Credentials base,
+                                                                             std::string origin,
+                                                                             Clock now);
 
 // A kubeconfig user's `exec` stanza, resolved.
 struct ExecConfig {

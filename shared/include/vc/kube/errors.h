@@ -6,11 +6,10 @@
 // "retryAfterSeconds", so callers can look past the Code without re-parsing.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/status.h"
 

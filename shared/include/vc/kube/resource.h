@@ -68,23 +68,21 @@ inline const Resource kRoleBindings{"rbac.authorization.k8s.io", "v1", "rolebind
                                     "RoleBinding", true};
 inline const Resource kClusterRoles{"rbac.authorization.k8s.io", "v1", "clusterroles",
                                     "ClusterRole", false};
-inline const Resource kClusterRoleBindings{"rbac.authorization.k8s.io", "v1",
-                                           "clusterrolebindings", "ClusterRoleBinding", false};
+inline const Resource kClusterRoleBindings{"rbac.authorization.k8s.io", "v1", "clusterrolebindings",
+                                           "ClusterRoleBinding", false};
 inline const Resource kIngresses{"networking.k8s.io", "v1", "ingresses", "Ingress", true};
-inline const Resource kIngressClasses{"networking.k8s.io", "v1", "ingressclasses",
-                                      "IngressClass", false};
-inline const Resource kRuntimeClasses{"node.k8s.io", "v1", "runtimeclasses", "RuntimeClass",
+inline const Resource kIngressClasses{"networking.k8s.io", "v1", "ingressclasses", "IngressClass",
                                       false};
+inline const Resource kRuntimeClasses{"node.k8s.io", "v1", "runtimeclasses", "RuntimeClass", false};
 inline const Resource kPriorityClasses{"scheduling.k8s.io", "v1", "priorityclasses",
                                        "PriorityClass", false};
 inline const Resource kNetworkPolicies{"networking.k8s.io", "v1", "networkpolicies",
                                        "NetworkPolicy", true};
-inline const Resource kEndpointSlices{"discovery.k8s.io", "v1", "endpointslices",
-                                      "EndpointSlice", true};
+inline const Resource kEndpointSlices{"discovery.k8s.io", "v1", "endpointslices", "EndpointSlice",
+                                      true};
 inline const Resource kLeases{"coordination.k8s.io", "v1", "leases", "Lease", true};
-inline const Resource kCustomResourceDefinitions{"apiextensions.k8s.io", "v1",
-                                                 "customresourcedefinitions",
-                                                 "CustomResourceDefinition", false};
+inline const Resource kCustomResourceDefinitions{
+    "apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false};
 inline const Resource kPodDisruptionBudgets{"policy", "v1", "poddisruptionbudgets",
                                             "PodDisruptionBudget", true};
 }  // namespace resources

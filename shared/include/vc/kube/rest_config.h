@@ -43,7 +43,7 @@ struct RestConfig {
 
   // Where this came from, for error messages: `context "kind-x" in /root/.kube/config`.
   std::string origin;
-  std::string context;    // context name; empty in-cluster
+  std::string context;     // context name; empty in-cluster
   std::string namespace_;  // the default namespace ("default" if the context has none)
 
   std::chrono::milliseconds request_timeout{30000};  // --request-timeout; 0 means none

@@ -5,10 +5,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/status.h"
 
@@ -27,7 +26,7 @@ struct WatchOptions {
   std::string resource_version;  // start after this; "" = synthetic ADDs of current state first
   std::string label_selector;
   std::string field_selector;
-  int64_t timeout_seconds = 0;     // the server ends the stream after this; 0: server default
+  int64_t timeout_seconds = 0;  // the server ends the stream after this; 0: server default
   bool allow_bookmarks = true;
 };
 

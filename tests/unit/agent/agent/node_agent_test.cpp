@@ -8,14 +8,14 @@
 
 #include <filesystem>
 
+#include "support/fake_clock.h"
 #include "unit/agent/agent/agent_test_objects.h"
 #include "unit/agent/cgroup/cgroup_test_tree.h"
 #include "unit/agent/cgroup/fake_cgroup_fs.h"
-#include "unit/shared/kube/fake_transport.h"
 #include "unit/agent/fakes/fake_segmentation_maps.h"
 #include "unit/agent/fakes/fake_tc_attacher.h"
 #include "unit/agent/fakes/fake_veth_locator.h"
-#include "support/fake_clock.h"
+#include "unit/shared/kube/fake_transport.h"
 
 namespace vc::agent {
 namespace {
@@ -163,7 +163,7 @@ TEST_F(NodeAgentTest, EvictsForeignPodsOnADedicatedNodeAndRecordsEvents) {
                    {PodOf("a", "a1", "10.244.0.1"), PodOf("b", "b1", "10.244.0.2"), ds_pod},
                    {}};
   transport_->Reply(JsonResponse(200, PodOf("b", "b1", "10.244.0.2")));  // delete
-  transport_->Reply(JsonResponse(201, {{"kind", "Event"}}));            // event
+  transport_->Reply(JsonResponse(201, {{"kind", "Event"}}));             // event
   ASSERT_TRUE(agent.ReconcileOnce(view).ok());
   auto requests = transport_->requests();
   ASSERT_EQ(requests.size(), 2u);
@@ -187,11 +187,12 @@ TEST_F(NodeAgentTest, AFailedDeleteIsReportedAndTriedAgain) {
   using kube::testing::JsonResponse;
   NodeAgent& agent = Agent(client_.get());
   ClusterView view{NodeNamed("node-1", "a"), {PodOf("b", "b1", "10.244.0.2")}, {}};
-  transport_->Reply(JsonResponse(403, ApiStatus(403, "Forbidden",
-                                                "vc-node-agent may delete only pods on its own node")));
+  transport_->Reply(JsonResponse(
+      403, ApiStatus(403, "Forbidden", "vc-node-agent may delete only pods on its own node")));
   const Status refused = agent.ReconcileOnce(view);
   EXPECT_FALSE(refused.ok());
-  EXPECT_NE(refused.ToString().find("evict vcluster-b/b1"), std::string::npos) << refused.ToString();
+  EXPECT_NE(refused.ToString().find("evict vcluster-b/b1"), std::string::npos)
+      << refused.ToString();
   EXPECT_EQ(agent.Metrics().evictions, 0u);
 
   transport_->Reply(JsonResponse(404, ApiStatus(404, "NotFound", "gone")));  // went meanwhile

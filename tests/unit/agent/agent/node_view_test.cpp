@@ -116,13 +116,12 @@ std::pair<json, json> TenantService(const std::string& tenant, const std::string
   for (const std::string& ip : endpoints) eps.push_back({{"addresses", json::array({ip})}});
   json svc = {{"metadata", {{"name", name}, {"namespace", ns}, {"labels", labels}}},
               {"spec", {{"clusterIP", cluster_ip}, {"ports", json::array({{{"port", 53}}})}}}};
-  json slice = {{"metadata",
-                 {{"name", name + "-abc"},
-                  {"namespace", ns},
-                  {"labels", {{kServiceNameLabel, name}}}}},
-                {"addressType", "IPv4"},
-                {"endpoints", eps},
-                {"ports", json::array({{{"port", 53}}})}};
+  json slice = {
+      {"metadata",
+       {{"name", name + "-abc"}, {"namespace", ns}, {"labels", {{kServiceNameLabel, name}}}}},
+      {"addressType", "IPv4"},
+      {"endpoints", eps},
+      {"ports", json::array({{{"port", 53}}})}};
   return {svc, slice};
 }
 
@@ -143,12 +142,13 @@ TEST(NodeViewTest, ATenantsOwnServicesAreItsAddressesWhenTheyLeadOnlyToItsPods) 
     services.push_back(svc);
     slices.push_back(slice);
   }
-  std::vector<PodFacts> pods = Facts({PodOf("a", "a1", "10.244.0.1"), PodOf("b", "b1", "10.244.0.5")});
+  std::vector<PodFacts> pods =
+      Facts({PodOf("a", "a1", "10.244.0.1"), PodOf("b", "b1", "10.244.0.5")});
   PodFacts dns = ParsePod(PodOf("a", "coredns", "10.244.0.9"));
   dns.on_node = false;  // on another node: its address still counts as the tenant's
   pods.push_back(dns);
-  NodePolicy p = BuildNodePolicy(NodeNamed("node-1"), pods, {}, ids,
-                                 IndexServices(services, slices));
+  NodePolicy p =
+      BuildNodePolicy(NodeNamed("node-1"), pods, {}, ids, IndexServices(services, slices));
   std::map<std::string, TenantId> tenant_of;
   for (const PodEndpoint& e : p.segmentation.pods) tenant_of[e.ip.ToString()] = e.tenant;
   const TenantId a = tenant_of.at("10.244.0.1");
@@ -170,26 +170,27 @@ TEST(NodeViewTest, ATenantsOwnServicesAreItsAddressesWhenTheyLeadOnlyToItsPods) 
 // virtual cluster, in its host namespace) at its cluster IP and at the pod behind it.
 TEST(NodeViewTest, ATenantReachesItsOwnApiServer) {
   TenantIdAllocator ids;
-  json svc = {{"metadata", {{"name", "a"}, {"namespace", "vcluster-a"}}},
-              {"spec", {{"clusterIP", "10.96.9.9"},
-                        {"ports", json::array({{{"name", "https"}, {"port", 443}}})}}}};
-  json slice = {{"metadata",
-                 {{"name", "a-xyz"},
-                  {"namespace", "vcluster-a"},
-                  {"labels", {{kServiceNameLabel, "a"}}}}},
-                {"addressType", "IPv4"},
-                {"endpoints", json::array({{{"addresses", json::array({"10.244.5.5"})}}})},
-                {"ports", json::array({{{"name", "https"}, {"port", 8443}}})}};
-  NodePolicy p = BuildNodePolicy(NodeNamed("node-1"),
-                                 Facts({PodOf("a", "a1", "10.244.0.1"), PodOf("b", "b1", "10.244.0.2")}),
-                                 {}, ids, IndexServices({svc}, {slice}));
+  json svc = {
+      {"metadata", {{"name", "a"}, {"namespace", "vcluster-a"}}},
+      {"spec",
+       {{"clusterIP", "10.96.9.9"}, {"ports", json::array({{{"name", "https"}, {"port", 443}}})}}}};
+  json slice = {
+      {"metadata",
+       {{"name", "a-xyz"}, {"namespace", "vcluster-a"}, {"labels", {{kServiceNameLabel, "a"}}}}},
+      {"addressType", "IPv4"},
+      {"endpoints", json::array({{{"addresses", json::array({"10.244.5.5"})}}})},
+      {"ports", json::array({{{"name", "https"}, {"port", 8443}}})}};
+  NodePolicy p = BuildNodePolicy(
+      NodeNamed("node-1"), Facts({PodOf("a", "a1", "10.244.0.1"), PodOf("b", "b1", "10.244.0.2")}),
+      {}, ids, IndexServices({svc}, {slice}));
   std::map<std::string, std::set<std::string>> rules;
   for (const TenantSpec& t : p.segmentation.tenants) {
     for (const SharedService& s : t.shared_services) {
       rules[t.name].insert(s.prefix.ToString() + ":" + std::to_string(s.port));
     }
   }
-  EXPECT_EQ(rules["vcluster-a/a"], (std::set<std::string>{"10.96.9.9/32:443", "10.244.5.5/32:8443"}));
+  EXPECT_EQ(rules["vcluster-a/a"],
+            (std::set<std::string>{"10.96.9.9/32:443", "10.244.5.5/32:8443"}));
   EXPECT_TRUE(rules["vcluster-b/b"].empty()) << "b has no control plane Service here";
   EXPECT_TRUE(p.problems.empty()) << p.problems[0];
 }

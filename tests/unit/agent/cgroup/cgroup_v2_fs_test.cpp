@@ -99,8 +99,8 @@ TEST(CgroupLimitsFormat, ParsesKernelSpellings) {
 }
 
 TEST(CgroupLimitsFormat, TighteningIsAnyFiniteDecrease) {
-  CgroupLimits have{.cpu = CpuMax{.quota_us = 50000}, .memory_max_bytes = kUnlimited,
-                    .pids_max = 10};
+  CgroupLimits have{
+      .cpu = CpuMax{.quota_us = 50000}, .memory_max_bytes = kUnlimited, .pids_max = 10};
   EXPECT_TRUE(TightensAny({.cpu = CpuMax{.quota_us = 20000}}, have));
   EXPECT_FALSE(TightensAny({.cpu = CpuMax{.quota_us = 80000}}, have));
   EXPECT_TRUE(TightensAny({.memory_max_bytes = 1 << 30}, have));

@@ -24,9 +24,12 @@ TEST(KubeletCgroupRoot, ReadFromTheAgentsOwnCgroup) {
   };
   const std::vector<Case> cases = {
       // cgroup v1, cgroupfs driver, kubelet --cgroup-root=/vc-lc-1-2 (local real nodes).
-      {"12:pids:/vc-lc-1-2/kubepods/besteffort/pod" + std::string(kUid) + "/abc\n"
-       "4:cpu,cpuacct:/vc-lc-1-2/kubepods/besteffort/pod" + std::string(kUid) + "/abc\n"
-       "0::/\n",
+      {"12:pids:/vc-lc-1-2/kubepods/besteffort/pod" + std::string(kUid) +
+           "/abc\n"
+           "4:cpu,cpuacct:/vc-lc-1-2/kubepods/besteffort/pod" +
+           std::string(kUid) +
+           "/abc\n"
+           "0::/\n",
        "/vc-lc-1-2"},
       // the default root, both drivers, and a Guaranteed pod.
       {"3:memory:/kubepods/pod" + std::string(kUid) + "/abc\n", ""},

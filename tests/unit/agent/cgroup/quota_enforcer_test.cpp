@@ -29,7 +29,9 @@ class QuotaEnforcerTest : public ::testing::Test {
   }
 
   static PodResources Pod(const std::string& uid, int64_t cpu, int64_t memory = 0) {
-    return {.uid = uid, .qos = QosClass::kBurstable, .cpu_request_millicores = cpu,
+    return {.uid = uid,
+            .qos = QosClass::kBurstable,
+            .cpu_request_millicores = cpu,
             .memory_request_bytes = memory};
   }
 
@@ -69,9 +71,8 @@ TEST_F(QuotaEnforcerTest, WritesOnlyTheFieldsThatDiffer) {
   CgroupLimits kubelet = FakeCgroupFs::Unlimited();
   kubelet.pids_max = 100;  // already what the budget gives a single pod
   fs_.AddCgroup(a, kubelet);
-  auto report = enforcer_.Reconcile({.tenant = "dev",
-                                     .budget = {.cpu_millicores = 500, .pids = 100},
-                                     .pods = {Pod("a", 0)}});
+  auto report = enforcer_.Reconcile(
+      {.tenant = "dev", .budget = {.cpu_millicores = 500, .pids = 100}, .pods = {Pod("a", 0)}});
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(fs_.writes.size(), 1u);
   EXPECT_TRUE(fs_.writes[0].second.cpu.has_value());
@@ -100,9 +101,8 @@ TEST_F(QuotaEnforcerTest, RedividesAsPodsComeAndGo) {
 TEST_F(QuotaEnforcerTest, ShrinksBeforeItGrows) {
   std::string a = AddPod("a");
   std::string b = AddPod("b");
-  TenantPods tenant{.tenant = "dev",
-                    .budget = {.cpu_millicores = 1000},
-                    .pods = {Pod("a", 100), Pod("b", 300)}};
+  TenantPods tenant{
+      .tenant = "dev", .budget = {.cpu_millicores = 1000}, .pods = {Pod("a", 100), Pod("b", 300)}};
   ASSERT_TRUE(enforcer_.Reconcile(tenant).ok());  // a 255m, b 745m
 
   // The requests swap (an in-place resize): a grows, b shrinks. b must be written first, or
@@ -165,8 +165,8 @@ TEST_F(QuotaEnforcerTest, ReportsTenantUsage) {
   std::string b = AddPod("b", QosClass::kGuaranteed);
   fs_.SetUsage(a, {.cpu_usage_ns = 1'000'000, .memory_bytes = 10 * kMiB, .pids = 3});
   fs_.SetUsage(b, {.cpu_usage_ns = 2'000'000, .memory_bytes = 20 * kMiB, .pids = 4});
-  TenantUsage usage = enforcer_.Usage(
-      {.tenant = "dev", .pods = {Pod("a", 0), Pod("b", 0), Pod("gone", 0)}});
+  TenantUsage usage =
+      enforcer_.Usage({.tenant = "dev", .pods = {Pod("a", 0), Pod("b", 0), Pod("gone", 0)}});
   EXPECT_EQ(usage.total,
             (CgroupUsage{.cpu_usage_ns = 3'000'000, .memory_bytes = 30 * kMiB, .pids = 7}));
   EXPECT_EQ(usage.pods.size(), 2u);

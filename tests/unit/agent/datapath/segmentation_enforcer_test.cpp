@@ -92,7 +92,8 @@ TEST_F(SegmentationEnforcerTest, TheNodesRouteSourceToAPodIsAProbeSource) {
   EXPECT_TRUE(maps_.state.allow_rules.count(from_node)) << "the Node object's address";
   size_t ingress = 0;
   for (const AllowRule& r : maps_.state.allow_rules) ingress += r.direction == Direction::kFromNode;
-  EXPECT_EQ(ingress, 2u) << "one rule per source (two veths share one), none for the partial tenant";
+  EXPECT_EQ(ingress, 2u)
+      << "one rule per source (two veths share one), none for the partial tenant";
 }
 
 // Entries only an older build's programs read (pod addresses in the prefix trie) may go only

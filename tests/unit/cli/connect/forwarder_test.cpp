@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/cli/connect/forwarder.h"
 
-#include <gtest/gtest.h>
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <csignal>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <thread>
 
@@ -195,16 +195,18 @@ TEST(ForwarderTest, RelaysEachConnectionThroughAKubectlOfItsOwn) {
   Spit(fake,
        "#!/bin/sh\n"
        "for a in \"$@\"; do case $a in *:8443) port=${a%%:*};; esac; done\n"
-       "echo $$ > " + tmp.path() + "/last.pid\n"
-       "sleep 2.5\n"  // past the forwarder's minimum run, so that a quit is restarted
-       "exec python3 -c '\n"
-       "import socket, os\n"
-       "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-       "s.bind((\"127.0.0.1\", '$port')); s.listen(8)\n"
-       "while True:\n"
-       "    c, _ = s.accept(); line = c.recv(256)\n"
-       "    c.sendall(str(os.getpid()).encode() + b\": \" + line); c.close()\n"
-       "'\n");
+       "echo $$ > " +
+           tmp.path() +
+           "/last.pid\n"
+           "sleep 2.5\n"  // past the forwarder's minimum run, so that a quit is restarted
+           "exec python3 -c '\n"
+           "import socket, os\n"
+           "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+           "s.bind((\"127.0.0.1\", '$port')); s.listen(8)\n"
+           "while True:\n"
+           "    c, _ = s.accept(); line = c.recv(256)\n"
+           "    c.sendall(str(os.getpid()).encode() + b\": \" + line); c.close()\n"
+           "'\n");
   ::chmod(fake.c_str(), 0755);
   ForwarderSpec spec = StandInSpec(tmp, fake);
   spec.env = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}};

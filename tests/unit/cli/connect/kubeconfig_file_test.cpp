@@ -15,10 +15,10 @@
 namespace vc::cli::connect {
 namespace {
 
-using nlohmann::json;
 using kube::KubeconfigOptions;
 using kube::LoadRestConfig;
 using kube::testing::TempDir;
+using nlohmann::json;
 
 constexpr char kExisting[] = R"(apiVersion: v1
 kind: Config

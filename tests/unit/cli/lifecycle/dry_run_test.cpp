@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // create --dry-run: what it renders without a host, and how it prints it.
-#include <sstream>
-
 #include <gtest/gtest.h>
+
+#include <sstream>
 
 #include "vc/cli/lifecycle/lifecycle.h"
 #include "vc/cli/output/output.h"
@@ -47,7 +47,8 @@ TEST(DryRunTest, AssumptionsAreSaidAndAGivenNamespaceIsNotRendered) {
   std::vector<std::string> notes;
   auto objects = RenderOffline(options, &notes);
   ASSERT_TRUE(objects.ok()) << objects.status().message();
-  for (const auto& n : KindsAndNames(*objects)) EXPECT_EQ(n.rfind("Namespace/", 0), std::string::npos);
+  for (const auto& n : KindsAndNames(*objects))
+    EXPECT_EQ(n.rfind("Namespace/", 0), std::string::npos);
   ASSERT_EQ(notes.size(), 2u);
   EXPECT_NE(notes[0].find("networking.serviceCIDR is not set"), std::string::npos) << notes[0];
   EXPECT_NE(notes[1].find("namespace team-a is taken to exist"), std::string::npos) << notes[1];

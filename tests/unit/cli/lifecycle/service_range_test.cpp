@@ -28,7 +28,8 @@ class ServiceRangeTest : public ::testing::Test {
   std::shared_ptr<kube::Client> client_;
 };
 
-const json kNotFound = ApiStatus(404, "NotFound", "the server could not find the requested resource");
+const json kNotFound =
+    ApiStatus(404, "NotFound", "the server could not find the requested resource");
 
 TEST_F(ServiceRangeTest, TheServiceCidrObjectNamesTheRangeOnCurrentHosts) {
   transport_->Reply(JsonResponse(
@@ -48,11 +49,12 @@ TEST_F(ServiceRangeTest, TheServiceCidrObjectNamesTheRangeOnCurrentHosts) {
 TEST_F(ServiceRangeTest, AnOlderHostNamesItInItsRefusalOfADryRunService) {
   transport_->Reply(JsonResponse(404, kNotFound));
   transport_->Reply(JsonResponse(
-      422, ApiStatus(422, "Invalid",
-                     "Service \"kubectl-vc-range-probe-x\" is invalid: spec.clusterIPs: Invalid "
-                     "value: []string{\"203.0.113.254\"}: failed to allocate IP 203.0.113.254: the "
-                     "provided IP (203.0.113.254) is not in the valid range. The range of valid IPs "
-                     "is 172.20.0.0/16")));
+      422,
+      ApiStatus(422, "Invalid",
+                "Service \"kubectl-vc-range-probe-x\" is invalid: spec.clusterIPs: Invalid "
+                "value: []string{\"203.0.113.254\"}: failed to allocate IP 203.0.113.254: the "
+                "provided IP (203.0.113.254) is not in the valid range. The range of valid IPs "
+                "is 172.20.0.0/16")));
   auto range = DetectHostServiceRange(*client_);
   ASSERT_TRUE(range.ok()) << range.status().ToString();
   EXPECT_EQ(*range, "172.20.0.0/16");
@@ -63,8 +65,8 @@ TEST_F(ServiceRangeTest, AnOlderHostNamesItInItsRefusalOfADryRunService) {
 }
 
 const json kMismatch = ApiStatus(422, "Invalid",
-                                "failed to allocate IP 203.0.113.254: the provided network does "
-                                "not match the current range");
+                                 "failed to allocate IP 203.0.113.254: the provided network does "
+                                 "not match the current range");
 
 // A namespace's admin on a current host: no right on ServiceCIDRs, a refusal that names no
 // range; dry runs in the namespace measure it: the network address, then addresses at growing

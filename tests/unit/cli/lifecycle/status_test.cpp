@@ -14,9 +14,9 @@ json Pod(json status) { return {{"metadata", {{"name", "dev-0"}}}, {"status", st
 
 TEST(StatusOf, RunningWhenReady) {
   std::vector<std::string> problems;
-  EXPECT_EQ(StatusOf(kSts, Pod({{"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}),
-                     &problems),
-            "Running");
+  EXPECT_EQ(
+      StatusOf(kSts, Pod({{"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}), &problems),
+      "Running");
   EXPECT_TRUE(problems.empty());
 }
 
@@ -34,17 +34,19 @@ TEST(StatusOf, DeletingWinsOverEverything) {
 
 TEST(StatusOf, CrashLoopIsFailedWithTheReason) {
   std::vector<std::string> problems;
-  json pod = Pod({{"containerStatuses",
-                   {{{"name", "kube-apiserver"},
-                     {"state", {{"waiting", {{"reason", "CrashLoopBackOff"}, {"message", "back-off"}}}}}}}}});
+  json pod = Pod(
+      {{"containerStatuses",
+        {{{"name", "kube-apiserver"},
+          {"state", {{"waiting", {{"reason", "CrashLoopBackOff"}, {"message", "back-off"}}}}}}}}});
   EXPECT_EQ(StatusOf(kSts, pod, &problems), "Failed");
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_EQ(problems[0], "container kube-apiserver: CrashLoopBackOff: back-off");
 }
 
 TEST(StatusOf, ImagePullInAnInitContainerIsFailed) {
-  json pod = Pod({{"initContainerStatuses",
-                   {{{"name", "init"}, {"state", {{"waiting", {{"reason", "ImagePullBackOff"}}}}}}}}});
+  json pod =
+      Pod({{"initContainerStatuses",
+            {{{"name", "init"}, {"state", {{"waiting", {{"reason", "ImagePullBackOff"}}}}}}}}});
   EXPECT_EQ(StatusOf(kSts, pod, nullptr), "Failed");
 }
 

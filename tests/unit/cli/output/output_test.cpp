@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "vc/cli/output/output.h"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
-
-#include "vc/cli/output/output.h"
 
 namespace vc::cli::output {
 namespace {

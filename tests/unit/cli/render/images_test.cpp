@@ -39,16 +39,17 @@ TEST(ImagesForTest, AVersionTagsBothUpstreamImagesOnly) {
 }
 
 TEST(ImagesForTest, PartsReplaceTheirPartAndAMirrorTakesEveryOtherRegistry) {
-  const Images got = ImagesFor(Values("controlPlane:\n"
-                                      "  advanced: {defaultImageRegistry: 'mirror.local:5000'}\n"
-                                      "  distro:\n"
-                                      "    k8s:\n"
-                                      "      version: v1.35.2\n"
-                                      "      apiServer: {image: {tag: v1.35.2-patched}}\n"
-                                      "      controllerManager:\n"
-                                      "        image: {registry: other.example, repository: k/kcm}\n"
-                                      "  statefulSet: {image: {repository: team/vc-syncer}}\n"),
-                               {});
+  const Images got =
+      ImagesFor(Values("controlPlane:\n"
+                       "  advanced: {defaultImageRegistry: 'mirror.local:5000'}\n"
+                       "  distro:\n"
+                       "    k8s:\n"
+                       "      version: v1.35.2\n"
+                       "      apiServer: {image: {tag: v1.35.2-patched}}\n"
+                       "      controllerManager:\n"
+                       "        image: {registry: other.example, repository: k/kcm}\n"
+                       "  statefulSet: {image: {repository: team/vc-syncer}}\n"),
+                {});
   EXPECT_EQ(got.apiserver, "mirror.local:5000/kube-apiserver:v1.35.2-patched");
   EXPECT_EQ(got.controller_manager, "other.example/k/kcm:v1.35.2");
   EXPECT_EQ(got.kine, "mirror.local:5000/rancher/kine:v0.14.10");
@@ -56,9 +57,10 @@ TEST(ImagesForTest, PartsReplaceTheirPartAndAMirrorTakesEveryOtherRegistry) {
 }
 
 TEST(ImagesForTest, ThePodRunsThem) {
-  VirtualCluster vc{.name = "team",
-                    .namespace_ = "vcluster-team",
-                    .values = Values("controlPlane: {advanced: {defaultImageRegistry: mirror.local}}")};
+  VirtualCluster vc{
+      .name = "team",
+      .namespace_ = "vcluster-team",
+      .values = Values("controlPlane: {advanced: {defaultImageRegistry: mirror.local}}")};
   const json sts = RenderStatefulSet(vc);
   const json& spec = sts["spec"]["template"]["spec"];
   for (const char* list : {"initContainers", "containers"}) {

@@ -44,7 +44,8 @@ TEST(RenderRbacTest, SyncerMayKeepEndpointsOfSelectorlessServices) {
 // each source namespace, no cluster-wide read.
 TEST(RenderRbacTest, MappedConfigMapsAreReadOnlyInTheirNamespaces) {
   const VirtualCluster vc{
-      .name = "partner", .namespace_ = "vcluster-partner",
+      .name = "partner",
+      .namespace_ = "vcluster-partner",
       .values = json::parse(R"({"sync": {"fromHost": {"configMaps": {"enabled": true,
           "mappings": {"byName": {"platform/*": "default/*", "platform/extra": "a/b",
                                   "billing/rates": "default/rates",

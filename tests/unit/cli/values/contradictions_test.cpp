@@ -31,20 +31,24 @@ bool Has(const std::string& haystack, const std::string& needle) {
 }
 
 TEST(ValuesContradiction, ZeroTrustWithAllRealNodes) {
-  std::string e = ErrorOf("sync:\n  fromHost:\n    nodes:\n      enabled: true\n"
-                          "      selector:\n        all: true\n",
-                          {}, "zero-trust");
-  EXPECT_TRUE(e.starts_with("v.yaml:6:9: sync.fromHost.nodes.selector.all true shows every real "
-                            "node"))
+  std::string e = ErrorOf(
+      "sync:\n  fromHost:\n    nodes:\n      enabled: true\n"
+      "      selector:\n        all: true\n",
+      {}, "zero-trust");
+  EXPECT_TRUE(
+      e.starts_with("v.yaml:6:9: sync.fromHost.nodes.selector.all true shows every real "
+                    "node"))
       << e;
   EXPECT_TRUE(Has(e, "(isolation.trustLevel zero (<profile zero-trust>:")) << e;
   EXPECT_TRUE(Has(e, "set it to false")) << e;
 }
 
 TEST(ValuesContradiction, AVirtualSchedulerNeedsRealNodes) {
-  std::string e = ErrorOf("controlPlane:\n  advanced:\n    virtualScheduler:\n      enabled: true\n");
-  EXPECT_TRUE(e.starts_with("v.yaml:4:7: controlPlane.advanced.virtualScheduler.enabled is true, "
-                            "but sync.fromHost.nodes.enabled is false"))
+  std::string e =
+      ErrorOf("controlPlane:\n  advanced:\n    virtualScheduler:\n      enabled: true\n");
+  EXPECT_TRUE(
+      e.starts_with("v.yaml:4:7: controlPlane.advanced.virtualScheduler.enabled is true, "
+                    "but sync.fromHost.nodes.enabled is false"))
       << e;
   EXPECT_TRUE(Has(e, "set sync.fromHost.nodes.enabled to true")) << e;
   EXPECT_TRUE(ResolveText("controlPlane:\n  advanced:\n    virtualScheduler:\n      enabled: true\n"
@@ -53,11 +57,13 @@ TEST(ValuesContradiction, AVirtualSchedulerNeedsRealNodes) {
 }
 
 TEST(ValuesContradiction, NodeChangesGoBackOnlyFromATrustedTenantWithRealNodes) {
-  const std::string back = "sync:\n  fromHost:\n    nodes:\n      enabled: true\n"
-                           "      syncBackChanges: true\n";
+  const std::string back =
+      "sync:\n  fromHost:\n    nodes:\n      enabled: true\n"
+      "      syncBackChanges: true\n";
   std::string e = ErrorOf(back + "isolation:\n  trustLevel: partial\n");
-  EXPECT_TRUE(e.starts_with("v.yaml:5:7: sync.fromHost.nodes.syncBackChanges lets the tenant "
-                            "change labels, taints and resources of host nodes"))
+  EXPECT_TRUE(
+      e.starts_with("v.yaml:5:7: sync.fromHost.nodes.syncBackChanges lets the tenant "
+                    "change labels, taints and resources of host nodes"))
       << e;
   EXPECT_TRUE(Has(e, "set it to false, or isolation.trustLevel high")) << e;
   e = ErrorOf("sync:\n  fromHost:\n    nodes:\n      syncBackChanges: true\n");
@@ -69,8 +75,9 @@ TEST(ValuesContradiction, PriorityClassesReachTheHostOnlyFromATrustedTenant) {
   const std::string e = ErrorOf(
       "sync:\n  toHost:\n    priorityClasses:\n      enabled: true\n"
       "isolation:\n  trustLevel: partial\n");
-  EXPECT_TRUE(e.starts_with("v.yaml:4:7: sync.toHost.priorityClasses.enabled gives the tenant's "
-                            "pods host priorities"))
+  EXPECT_TRUE(
+      e.starts_with("v.yaml:4:7: sync.toHost.priorityClasses.enabled gives the tenant's "
+                    "pods host priorities"))
       << e;
   EXPECT_TRUE(Has(e, "or isolation.trustLevel high")) << e;
   EXPECT_TRUE(ResolveText("sync:\n  toHost:\n    priorityClasses:\n      enabled: true\n").ok());
@@ -86,23 +93,26 @@ TEST(ValuesContradiction, ZeroTrustWithoutDedicatedNodes) {
 TEST(ValuesContradiction, ZeroTrustFromSetPointsAtSet) {
   auto r = ResolveText("", {"isolation.trustLevel=zero"});
   ASSERT_FALSE(r.ok());
-  EXPECT_TRUE(Has(r.status().message(),
-                  "(isolation.trustLevel zero (--set isolation.trustLevel=zero))"))
+  EXPECT_TRUE(
+      Has(r.status().message(), "(isolation.trustLevel zero (--set isolation.trustLevel=zero))"))
       << r.status().message();
 }
 
 TEST(ValuesContradiction, IngressesNeedServices) {
-  std::string e = ErrorOf("sync:\n  toHost:\n    services:\n      enabled: false\n"
-                          "    ingresses:\n      enabled: true\n");
-  EXPECT_EQ(e, "v.yaml:6:7: sync.toHost.ingresses.enabled is true, but "
-               "sync.toHost.services.enabled is false (v.yaml:4:7): a synced ingress routes to "
-               "services that would not exist on the host, so the host's ingress controller has "
-               "no backend; enable sync.toHost.services or disable sync.toHost.ingresses");
+  std::string e = ErrorOf(
+      "sync:\n  toHost:\n    services:\n      enabled: false\n"
+      "    ingresses:\n      enabled: true\n");
+  EXPECT_EQ(e,
+            "v.yaml:6:7: sync.toHost.ingresses.enabled is true, but "
+            "sync.toHost.services.enabled is false (v.yaml:4:7): a synced ingress routes to "
+            "services that would not exist on the host, so the host's ingress controller has "
+            "no backend; enable sync.toHost.services or disable sync.toHost.ingresses");
 }
 
 TEST(ValuesContradiction, ServicesDisabledWithRestrictedTypesIsFine) {
-  auto r = ResolveText("sync:\n  toHost:\n    services:\n      enabled: false\n"
-                       "isolation:\n  serviceTypes: [ClusterIP]\n");
+  auto r = ResolveText(
+      "sync:\n  toHost:\n    services:\n      enabled: false\n"
+      "isolation:\n  serviceTypes: [ClusterIP]\n");
   EXPECT_TRUE(r.ok()) << r.status().message();
 }
 
@@ -123,22 +133,24 @@ TEST(ValuesContradiction, PrivilegedPodsBelowHighTrust) {
 }
 
 TEST(ValuesContradiction, SelectorLabelsIgnoredWhenAll) {
-  std::string e = ErrorOf("sync:\n  fromHost:\n    nodes:\n      enabled: true\n      selector:\n"
-                          "        all: true\n        labels: {team: a}\n");
+  std::string e = ErrorOf(
+      "sync:\n  fromHost:\n    nodes:\n      enabled: true\n      selector:\n"
+      "        all: true\n        labels: {team: a}\n");
   EXPECT_TRUE(e.starts_with("v.yaml:7:9: sync.fromHost.nodes.selector.labels has no effect")) << e;
 }
 
 TEST(ValuesContradiction, OpenCidrAtZeroTrust) {
-  std::string e = ErrorOf("isolation:\n  sharedServices:\n  - name: all\n    cidr: 0.0.0.0/0\n",
-                          {}, "zero-trust");
+  std::string e = ErrorOf("isolation:\n  sharedServices:\n  - name: all\n    cidr: 0.0.0.0/0\n", {},
+                          "zero-trust");
   EXPECT_TRUE(e.starts_with("v.yaml:4:5: isolation.sharedServices[0].cidr 0.0.0.0/0")) << e;
 }
 
 TEST(ValuesContradiction, AllAreReported) {
-  std::string e = ErrorOf("isolation:\n  trustLevel: zero\n"
-                          "policies:\n  podSecurityStandard: privileged\n"
-                          "sync:\n  toHost:\n    services: {enabled: false}\n"
-                          "    ingresses: {enabled: true}\n");
+  std::string e = ErrorOf(
+      "isolation:\n  trustLevel: zero\n"
+      "policies:\n  podSecurityStandard: privileged\n"
+      "sync:\n  toHost:\n    services: {enabled: false}\n"
+      "    ingresses: {enabled: true}\n");
   EXPECT_EQ(std::count(e.begin(), e.end(), '\n'), 2) << e;  // three lines
 }
 
@@ -148,8 +160,9 @@ TEST(ValuesContradiction, NodeQuotaAtHighTrustWarns) {
   auto r = ResolveText("isolation:\n  nodeQuota:\n    cpu: 2\n");
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->warnings.size(), 1u);
-  EXPECT_TRUE(r->warnings[0].starts_with("v.yaml:2:3: isolation.nodeQuota is set at "
-                                         "isolation.trustLevel high;"))
+  EXPECT_TRUE(
+      r->warnings[0].starts_with("v.yaml:2:3: isolation.nodeQuota is set at "
+                                 "isolation.trustLevel high;"))
       << r->warnings[0];
   EXPECT_TRUE(ResolveText("isolation:\n  trustLevel: partial\n  nodeQuota:\n    cpu: 2\n")
                   ->warnings.empty());

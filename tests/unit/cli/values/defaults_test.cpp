@@ -27,8 +27,10 @@ TEST(SchemaDefaults, VclusterDefaultsWhereTheConceptIsTheSame) {
   EXPECT_EQ(v["sync"]["toHost"]["configMaps"], json({{"enabled", true}, {"all", false}}));
   EXPECT_EQ(v["sync"]["toHost"]["secrets"], json({{"enabled", true}, {"all", false}}));
   EXPECT_EQ(v["sync"]["toHost"]["persistentVolumeClaims"]["enabled"], true);
-  EXPECT_EQ(v["sync"]["fromHost"]["nodes"],
-            json::parse(R"({"enabled":false,"selector":{"all":false,"labels":{}},"syncBackChanges":false})"));
+  EXPECT_EQ(
+      v["sync"]["fromHost"]["nodes"],
+      json::parse(
+          R"({"enabled":false,"selector":{"all":false,"labels":{}},"syncBackChanges":false})"));
   EXPECT_EQ(v["sync"]["fromHost"]["events"]["enabled"], true);
   EXPECT_EQ(v["sync"]["fromHost"]["configMaps"],
             json::parse(R"({"enabled":false,"mappings":{"byName":{}}})"));
@@ -67,8 +69,9 @@ TEST(SchemaDefaults, AutoIsDecided) {
 
 TEST(SchemaDefaults, ListItemsGetTheirDefaults) {
   json v = Resolved({ValuesSource::Text(
-      "s.yaml", "isolation:\n  trustLevel: partial\n  sharedServices:\n  - name: dns\n"
-                "    namespace: kube-system\n    service: kube-dns\n    ports: [{port: 53}]\n")});
+      "s.yaml",
+      "isolation:\n  trustLevel: partial\n  sharedServices:\n  - name: dns\n"
+      "    namespace: kube-system\n    service: kube-dns\n    ports: [{port: 53}]\n")});
   EXPECT_EQ(v["isolation"]["sharedServices"][0]["ports"][0]["protocol"], "TCP");
 }
 

@@ -37,22 +37,24 @@ TEST(ValuesMerge, FilesInOrderOverProfileThenSet) {
   ResolveInput in;
   in.profile = "dev";  // serviceTypes [ClusterIP], resourceQuota on
   in.sources = {
-      ValuesSource::Text("a.yaml", "isolation:\n  serviceTypes: [ClusterIP, NodePort]\n"
-                                   "exportKubeConfig:\n  context: from-a\n  server: https://a\n"),
+      ValuesSource::Text("a.yaml",
+                         "isolation:\n  serviceTypes: [ClusterIP, NodePort]\n"
+                         "exportKubeConfig:\n  context: from-a\n  server: https://a\n"),
       ValuesSource::Text("b.yaml", "exportKubeConfig:\n  context: from-b\n"),
   };
   in.set_entries = {"exportKubeConfig.server=https://set"};
   json v = MustResolve(in).values;
   EXPECT_EQ(v["isolation"]["serviceTypes"], json({"ClusterIP", "NodePort"}));  // a over profile
-  EXPECT_EQ(v["exportKubeConfig"]["context"], "from-b");                     // b over a
-  EXPECT_EQ(v["exportKubeConfig"]["server"], "https://set");                  // --set last
-  EXPECT_EQ(v["policies"]["resourceQuota"]["enabled"], true);                 // profile kept
+  EXPECT_EQ(v["exportKubeConfig"]["context"], "from-b");                       // b over a
+  EXPECT_EQ(v["exportKubeConfig"]["server"], "https://set");                   // --set last
+  EXPECT_EQ(v["policies"]["resourceQuota"]["enabled"], true);                  // profile kept
 }
 
 TEST(ValuesMerge, MapDefaultsDeepMergeLikeHelmChartValues) {
   ResolveInput in;
-  in.sources = {ValuesSource::Text("q.yaml", "policies:\n  resourceQuota:\n    enabled: true\n"
-                                             "    quota:\n      count/pods: 5\n")};
+  in.sources = {ValuesSource::Text("q.yaml",
+                                   "policies:\n  resourceQuota:\n    enabled: true\n"
+                                   "    quota:\n      count/pods: 5\n")};
   json quota = MustResolve(in).values["policies"]["resourceQuota"]["quota"];
   EXPECT_EQ(quota["count/pods"], 5);
   EXPECT_EQ(quota["requests.memory"], "20Gi");  // the other default entries stay

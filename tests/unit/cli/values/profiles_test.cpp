@@ -43,8 +43,9 @@ TEST(ProfileBuiltin, EveryProfileValidates) {
 TEST(ProfileBuiltin, UnknownProfileSuggests) {
   auto doc = LoadProfile("partners");
   ASSERT_FALSE(doc.ok());
-  EXPECT_EQ(doc.status().message(), "unknown profile \"partners\" (did you mean partner?); "
-                                    "--profile takes one of dev, prod, partner, zero-trust");
+  EXPECT_EQ(doc.status().message(),
+            "unknown profile \"partners\" (did you mean partner?); "
+            "--profile takes one of dev, prod, partner, zero-trust");
 }
 
 // | Resource | Dev Team | Prod Team | Partner Team |
@@ -140,8 +141,9 @@ TEST(ProfileZeroTrust, DedicatedNodesQuotaDefaultDenyRestricted) {
 TEST(ProfileBuiltin, FilesOverrideProfile) {
   ResolveInput in;
   in.profile = "prod";
-  in.sources = {ValuesSource::Text("mine.yaml", "sync:\n  toHost:\n    ingresses:\n"
-                                                "      enabled: false\n")};
+  in.sources = {ValuesSource::Text("mine.yaml",
+                                   "sync:\n  toHost:\n    ingresses:\n"
+                                   "      enabled: false\n")};
   auto r = Resolve(in);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(At(r->values, "/sync/toHost/ingresses/enabled"), false);

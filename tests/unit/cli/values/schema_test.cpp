@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // The embedded schema itself, and docs/values.md's generated reference being current.
+#include "vc/cli/values/schema.h"
+
 #include <gtest/gtest.h>
 #include <regex.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-
-#include "vc/cli/values/schema.h"
 
 namespace vc::cli::values {
 namespace {

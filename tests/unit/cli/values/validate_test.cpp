@@ -37,37 +37,43 @@ TEST(SchemaValidate, UnknownKeySuggestsClosestWithLine) {
 TEST(SchemaValidate, CaseSlipIsSuggested) {
   auto errors = Errors("sync:\n  toHost:\n    configmaps: {enabled: true}\n");
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0], "dev-values.yaml:3:5: unknown key sync.toHost.configmaps (did you mean "
-                       "sync.toHost.configMaps?)");
+  EXPECT_EQ(errors[0],
+            "dev-values.yaml:3:5: unknown key sync.toHost.configmaps (did you mean "
+            "sync.toHost.configMaps?)");
 }
 
 TEST(SchemaValidate, KeyInTheWrongSectionPointsToTheRightOne) {
   auto errors = Errors("sync:\n  toHost:\n    nodes:\n      enabled: true\n");
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0], "dev-values.yaml:3:5: unknown key sync.toHost.nodes (did you mean "
-                       "sync.fromHost.nodes?)");
+  EXPECT_EQ(errors[0],
+            "dev-values.yaml:3:5: unknown key sync.toHost.nodes (did you mean "
+            "sync.fromHost.nodes?)");
 }
 
 TEST(SchemaValidate, WrongTypeNamesPathAndValue) {
-  auto errors = Errors("isolation:\n  trustLevel: high\npolicies:\n  networkPolicy:\n"
-                       "    enabled: yes please\n");
+  auto errors = Errors(
+      "isolation:\n  trustLevel: high\npolicies:\n  networkPolicy:\n"
+      "    enabled: yes please\n");
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0], "dev-values.yaml:5:5: policies.networkPolicy.enabled: expected boolean, "
-                       "got string \"yes please\"");
+  EXPECT_EQ(errors[0],
+            "dev-values.yaml:5:5: policies.networkPolicy.enabled: expected boolean, "
+            "got string \"yes please\"");
 }
 
 TEST(SchemaValidate, BoolOrAutoExplainsBoth) {
   auto errors = Errors("policies:\n  resourceQuota:\n    enabled: maybe\n");
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0], "dev-values.yaml:3:5: policies.resourceQuota.enabled: expected boolean or "
-                       "\"auto\", got string \"maybe\"");
+  EXPECT_EQ(errors[0],
+            "dev-values.yaml:3:5: policies.resourceQuota.enabled: expected boolean or "
+            "\"auto\", got string \"maybe\"");
 }
 
 TEST(SchemaValidate, EnumSuggestsValue) {
   auto errors = Errors("isolation:\n  trustLevel: zer0\n");
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0], "dev-values.yaml:2:3: isolation.trustLevel: \"zer0\" is not one of "
-                       "\"high\", \"partial\", \"zero\" (did you mean zero?)");
+  EXPECT_EQ(errors[0],
+            "dev-values.yaml:2:3: isolation.trustLevel: \"zer0\" is not one of "
+            "\"high\", \"partial\", \"zero\" (did you mean zero?)");
 }
 
 TEST(SchemaValidate, QuantitiesAreNumbersOrQuantityStrings) {
@@ -75,10 +81,12 @@ TEST(SchemaValidate, QuantitiesAreNumbersOrQuantityStrings) {
   EXPECT_TRUE(Errors("isolation:\n  nodeQuota: {cpu: 0.5}\n").empty());
   auto errors = Errors("isolation:\n  nodeQuota:\n    memory: 8 GB\n    cpu: true\n    pids: 0\n");
   ASSERT_EQ(errors.size(), 3u);
-  EXPECT_EQ(errors[0], "dev-values.yaml:3:5: isolation.nodeQuota.memory: \"8 GB\" is not a "
-                       "quantity such as 500m, 2Gi or 4");
-  EXPECT_EQ(errors[1], "dev-values.yaml:4:5: isolation.nodeQuota.cpu: expected number or string, "
-                       "got boolean true");
+  EXPECT_EQ(errors[0],
+            "dev-values.yaml:3:5: isolation.nodeQuota.memory: \"8 GB\" is not a "
+            "quantity such as 500m, 2Gi or 4");
+  EXPECT_EQ(errors[1],
+            "dev-values.yaml:4:5: isolation.nodeQuota.cpu: expected number or string, "
+            "got boolean true");
   EXPECT_EQ(errors[2], "dev-values.yaml:5:5: isolation.nodeQuota.pids: must be at least 1, got 0");
 }
 
@@ -98,12 +106,14 @@ TEST(SchemaValidate, ListItemsAndOneOfKeySets) {
     ports: [{port: 70000, protocol: ICMP}]
 )");
   ASSERT_EQ(errors.size(), 4u) << ::testing::PrintToString(errors);
-  EXPECT_EQ(errors[0], "dev-values.yaml:7:5: isolation.sharedServices[1]: set exactly one of: "
-                       "service and namespace, or cidr");
+  EXPECT_EQ(errors[0],
+            "dev-values.yaml:7:5: isolation.sharedServices[1]: set exactly one of: "
+            "service and namespace, or cidr");
   EXPECT_EQ(errors[1],
             "dev-values.yaml:11:5: isolation.sharedServices[2]: missing required key name");
-  EXPECT_EQ(errors[2], "dev-values.yaml:13:14: isolation.sharedServices[2].ports[0].port: must be "
-                       "at most 65535, got 70000");
+  EXPECT_EQ(errors[2],
+            "dev-values.yaml:13:14: isolation.sharedServices[2].ports[0].port: must be "
+            "at most 65535, got 70000");
   EXPECT_NE(errors[3].find("ports[0].protocol: \"ICMP\" is not one of"), std::string::npos);
 }
 

@@ -75,8 +75,7 @@ TEST_F(ClientTest, PerCallTimeoutOverrides) {
 }
 
 TEST_F(ClientTest, NamespacedObjectNeedsNamespace) {
-  EXPECT_EQ(client->Get(resources::kConfigMaps, "", "app").status().code(),
-            Code::kInvalidArgument);
+  EXPECT_EQ(client->Get(resources::kConfigMaps, "", "app").status().code(), Code::kInvalidArgument);
   EXPECT_TRUE(transport->requests().empty());
 }
 
@@ -127,8 +126,8 @@ TEST_F(ClientTest, CreateIsRetriedWhenNothingWasSent) {
 }
 
 TEST_F(ClientTest, TooManyRequestsHonoursRetryAfterForAnyVerb) {
-  transport->Reply(JsonResponse(429, ApiStatus(429, "TooManyRequests", "slow"),
-                                {{"retry-after", "3"}}));
+  transport->Reply(
+      JsonResponse(429, ApiStatus(429, "TooManyRequests", "slow"), {{"retry-after", "3"}}));
   transport->Reply(JsonResponse(201, ConfigMap("a")));
   ASSERT_TRUE(client->Create(resources::kConfigMaps, "ns", ConfigMap("a")).ok());
   ASSERT_EQ(clock->sleeps().size(), 1u);
@@ -136,10 +135,10 @@ TEST_F(ClientTest, TooManyRequestsHonoursRetryAfterForAnyVerb) {
 }
 
 TEST_F(ClientTest, RetryStopsAtTheDeadline) {
-  transport->Reply(JsonResponse(429, ApiStatus(429, "TooManyRequests", "slow"),
-                                {{"retry-after", "20"}}));
-  transport->Reply(JsonResponse(429, ApiStatus(429, "TooManyRequests", "slow"),
-                                {{"retry-after", "20"}}));
+  transport->Reply(
+      JsonResponse(429, ApiStatus(429, "TooManyRequests", "slow"), {{"retry-after", "20"}}));
+  transport->Reply(
+      JsonResponse(429, ApiStatus(429, "TooManyRequests", "slow"), {{"retry-after", "20"}}));
   Status s = client->Get(resources::kConfigMaps, "ns", "a").status();
   EXPECT_EQ(s.code(), Code::kTooManyRequests);
   // 20s fits in 30s once; a second 20s wait would pass the deadline.
@@ -245,10 +244,11 @@ TEST_F(ClientTest, DeleteSendsOptionsAndPreconditions) {
 }
 
 TEST_F(ClientTest, EvictBlockedByBudgetIsNotRetried) {
-  transport->Reply(JsonResponse(
-      429, ApiStatus(429, "TooManyRequests", "Cannot evict pod as it would violate the pod's "
-                                             "disruption budget."),
-      {{"retry-after", "10"}}));
+  transport->Reply(JsonResponse(429,
+                                ApiStatus(429, "TooManyRequests",
+                                          "Cannot evict pod as it would violate the pod's "
+                                          "disruption budget."),
+                                {{"retry-after", "10"}}));
   Status s = client->Evict("ns", "web-0");
   EXPECT_EQ(s.code(), Code::kTooManyRequests);
   auto req = transport->requests().at(0);

@@ -39,8 +39,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(ReasonCase{404, "NotFound", Code::kNotFound},
                       ReasonCase{409, "AlreadyExists", Code::kAlreadyExists},
                       ReasonCase{409, "Conflict", Code::kConflict},
-                      ReasonCase{410, "Gone", Code::kGone},
-                      ReasonCase{410, "Expired", Code::kGone},
+                      ReasonCase{410, "Gone", Code::kGone}, ReasonCase{410, "Expired", Code::kGone},
                       ReasonCase{403, "Forbidden", Code::kForbidden},
                       ReasonCase{401, "Unauthorized", Code::kUnauthorized},
                       ReasonCase{422, "Invalid", Code::kInvalid},
@@ -101,16 +100,14 @@ TEST(ErrorsTest, TooManyRequestsRetryAfterFromDetails) {
 }
 
 TEST(ErrorsTest, EvictionBlockedByBudget) {
-  nlohmann::json body =
-      ApiStatus(429, "TooManyRequests",
-                "Cannot evict pod as it would violate the pod's disruption budget.");
+  nlohmann::json body = ApiStatus(
+      429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget.");
   body["details"] = {{"causes", {{{"reason", "DisruptionBudget"}}}}};
   EXPECT_EQ(Map(429, body, kPost).code(), Code::kTooManyRequests);
 }
 
 TEST(ErrorsTest, NonStatusBodyMapsByHttpCode) {
-  Status s = StatusFromResponse(502, "<html>Bad Gateway</html>", "text/html", "",
-                                kGet);
+  Status s = StatusFromResponse(502, "<html>Bad Gateway</html>", "text/html", "", kGet);
   EXPECT_EQ(s.code(), Code::kUnavailable);
   EXPECT_NE(s.message().find("get configmaps ns/app"), std::string::npos);
   EXPECT_NE(s.message().find("Bad Gateway"), std::string::npos);
@@ -133,8 +130,8 @@ TEST(ErrorsTest, BinaryBodiesAreNotQuoted) {
 }
 
 TEST(ErrorsTest, WatchErrorObject) {
-  Status s = StatusFromObject(
-      ApiStatus(410, "Expired", "too old resource version: 1 (5000)"), kGet);
+  Status s =
+      StatusFromObject(ApiStatus(410, "Expired", "too old resource version: 1 (5000)"), kGet);
   EXPECT_EQ(s.code(), Code::kGone);
   EXPECT_EQ(s.message(), "too old resource version: 1 (5000)");
 }

@@ -8,12 +8,11 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/kube/http.h"
 
@@ -30,8 +29,8 @@ inline HttpResponse JsonResponse(int status, const nlohmann::json& body,
 }
 
 inline nlohmann::json ApiStatus(int code, const std::string& reason, const std::string& message) {
-  return {{"kind", "Status"}, {"apiVersion", "v1"},   {"status", "Failure"},
-          {"code", code},     {"reason", reason},     {"message", message}};
+  return {{"kind", "Status"}, {"apiVersion", "v1"}, {"status", "Failure"},
+          {"code", code},     {"reason", reason},   {"message", message}};
 }
 
 inline Status ConnectionRefused() {

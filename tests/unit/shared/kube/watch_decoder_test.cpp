@@ -39,8 +39,8 @@ TEST(WatchDecoderTest, EventsSplitAtEveryByte) {
 
 TEST(WatchDecoderTest, SeveralEventsInOneChunkAndATail) {
   const std::string tail = Event("ADDED", "c", "3");
-  const std::string chunk1 = Event("ADDED", "a", "1") + Event("ADDED", "b", "2") +
-                             tail.substr(0, 10);
+  const std::string chunk1 =
+      Event("ADDED", "a", "1") + Event("ADDED", "b", "2") + tail.substr(0, 10);
   WatchDecoder decoder;
   Seen seen;
   ASSERT_TRUE(decoder.Feed(chunk1, seen.handler()).ok());

@@ -3,8 +3,8 @@
 
 #include <gtest/gtest.h>
 
-#include "unit/shared/kube/fake_transport.h"
 #include "support/fake_clock.h"
+#include "unit/shared/kube/fake_transport.h"
 #include "vc/labels.h"
 
 namespace vc::node {

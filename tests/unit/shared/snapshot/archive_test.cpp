@@ -7,7 +7,6 @@
 
 #include <random>
 
-
 namespace vc::snapshot {
 namespace {
 

@@ -36,7 +36,7 @@ struct ForwarderSpec {
   std::string context;     // host --context; empty: current
   std::string namespace_;
   std::string pod;
-  int local_port = 0;      // the user's port: the forwarder listens there and relays
+  int local_port = 0;  // the user's port: the forwarder listens there and relays
   int remote_port = 8443;
   std::string log_file;   // stdout and stderr, started afresh: its tail is this run's
   kube::Environment env;  // the forwarder's complete environment

@@ -12,11 +12,10 @@
 #pragma once
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/cancel_token.h"
 #include "vc/cli/output/output.h"
@@ -38,22 +37,22 @@ inline constexpr size_t kMaxNameLength = 52;
 
 struct CreateOptions {
   std::string name;
-  std::string namespace_;          // "" : vcluster-NAME
+  std::string namespace_;  // "" : vcluster-NAME
   values::ResolveInput values;
-  bool upgrade = false;            // re-apply an existing cluster (and create a missing one)
-  bool expose = false;             // controlPlane.service.spec.type LoadBalancer
-  bool wait = true;                // until the control-plane pod is Ready and vc-NAME exists
+  bool upgrade = false;  // re-apply an existing cluster (and create a missing one)
+  bool expose = false;   // controlPlane.service.spec.type LoadBalancer
+  bool wait = true;      // until the control-plane pod is Ready and vc-NAME exists
   std::chrono::milliseconds timeout{std::chrono::minutes(5)};
   render::Images images;
 };
 
 struct CreateResult {
   std::string namespace_;
-  bool existed = false;   // --upgrade of a cluster that was there
-  bool resumed = false;   // an interrupted create was finished
-  int changed = 0;        // objects created or configured
+  bool existed = false;  // --upgrade of a cluster that was there
+  bool resumed = false;  // an interrupted create was finished
+  int changed = 0;       // objects created or configured
   int unchanged = 0;
-  int pruned = 0;         // objects an upgrade no longer renders, deleted
+  int pruned = 0;  // objects an upgrade no longer renders, deleted
 };
 
 // Validates, resolves the values, applies the host objects (CRD first, then in render order,
@@ -74,10 +73,10 @@ StatusOr<std::vector<nlohmann::json>> RenderOffline(const CreateOptions& options
 struct Info {
   std::string name;
   std::string namespace_;
-  std::string status;  // Running | Pending | Paused | Failed | Deleting
-  std::string trust;   // high | partial | zero
-  std::string version; // Kubernetes version of the control plane (the apiserver image tag)
-  std::string created; // RFC 3339
+  std::string status;   // Running | Pending | Paused | Failed | Deleting
+  std::string trust;    // high | partial | zero
+  std::string version;  // Kubernetes version of the control plane (the apiserver image tag)
+  std::string created;  // RFC 3339
   std::vector<std::string> problems;  // why Pending/Failed, one line each
   nlohmann::json statefulset;
   nlohmann::json pod;     // null when there is none
@@ -102,9 +101,8 @@ Status WaitReady(kube::Client& client, const std::string& name, const std::strin
                  const CancelToken* cancel);
 
 Status Pause(kube::Client& client, const Info& info, output::Progress& progress);
-Status Resume(kube::Client& client, const Info& info, bool wait,
-              std::chrono::milliseconds timeout, output::Progress& progress,
-              const CancelToken* cancel);
+Status Resume(kube::Client& client, const Info& info, bool wait, std::chrono::milliseconds timeout,
+              output::Progress& progress, const CancelToken* cancel);
 
 struct DeleteOptions {
   bool keep_data = false;  // keep the PVC (and so the namespace)

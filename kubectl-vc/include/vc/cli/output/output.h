@@ -5,10 +5,9 @@
 
 #include <chrono>
 #include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/status.h"
 

@@ -4,10 +4,9 @@
 // it references). `kubectl vc create` applies them; tests and `--dry-run` print them.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/kube/resource.h"
 
@@ -24,8 +23,8 @@ struct Images {
 };
 
 struct VirtualCluster {
-  std::string name;       // DNS-1123 label, validated by the caller
-  std::string namespace_;  // host namespace, "vcluster-NAME" unless -n
+  std::string name;              // DNS-1123 label, validated by the caller
+  std::string namespace_;        // host namespace, "vcluster-NAME" unless -n
   bool create_namespace = true;  // false when -n names a namespace that exists already
   nlohmann::json values;         // effective values (kubectl-vc/README.md, contracts)
   Images images;

@@ -4,10 +4,9 @@
 // points at where the setting to change was written.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/cli/values/schema.h"
 

@@ -15,11 +15,10 @@
 // and details() holds {"errors": [...], "warnings": [...]}.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/status.h"
 
@@ -27,8 +26,8 @@ namespace vc::cli::values {
 
 // One values document: a file read from disk, or text already in memory (stdin, tests).
 struct ValuesSource {
-  std::string name;                    // path, or the name errors use for `text`
-  std::optional<std::string> text;     // when set, parsed instead of reading `name`
+  std::string name;                 // path, or the name errors use for `text`
+  std::optional<std::string> text;  // when set, parsed instead of reading `name`
 
   static ValuesSource File(std::string path) { return {std::move(path), std::nullopt}; }
   static ValuesSource Text(std::string name, std::string text) {

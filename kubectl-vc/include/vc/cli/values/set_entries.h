@@ -8,10 +8,9 @@
 // integer without a leading zero is an integer, anything else (1.5, 0755, "") is a string.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/status.h"
 

@@ -3,10 +3,9 @@
 // each spell out key paths and string values.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace vc::cli::values {
 

@@ -3,10 +3,9 @@
 // pods the agent's informer sees on its own node. The agent evicts them and records an Event.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace vc::agent {
 

@@ -55,7 +55,7 @@ class DatapathNamespace {
 
 struct NodeAgentOptions {
   std::string node_name;
-  std::string tenant_ids_path;  // where ids are kept ("" : not persisted, tests)
+  std::string tenant_ids_path;                  // where ids are kept ("" : not persisted, tests)
   DatapathNamespace* datapath_netns = nullptr;  // null: the calling thread's
 };
 
@@ -92,9 +92,9 @@ class NodeAgent {
   kube::Client* client_;
   std::shared_ptr<vc::Clock> clock_;
 
-  TenantIdAllocator ids_;                                         // reconcile thread only
-  std::set<std::string> reported_problems_;                       // logged once while they last
-  std::set<std::string> evicted_;  // uids evicted or deleted, until they leave the view
+  TenantIdAllocator ids_;                    // reconcile thread only
+  std::set<std::string> reported_problems_;  // logged once while they last
+  std::set<std::string> evicted_;            // uids evicted or deleted, until they leave the view
 
   std::mutex quota_mu_;    // one caller of quotas_ at a time (reconcile thread, /metrics)
   mutable std::mutex mu_;  // what Metrics() and the probes read; never held with quota_mu_

@@ -26,7 +26,7 @@ struct CgroupLayout {
   bool operator==(const CgroupLayout&) const = default;
 };
 
-const char* CgroupDriverName(CgroupDriver driver);    // "cgroupfs" | "systemd"
+const char* CgroupDriverName(CgroupDriver driver);     // "cgroupfs" | "systemd"
 const char* CgroupVersionName(CgroupVersion version);  // "v1" | "v2"
 const char* QosClassName(QosClass qos);                // "Guaranteed" | "Burstable" | "BestEffort"
 // Parses status.qosClass; false on anything else.

@@ -61,6 +61,6 @@ StatusOr<int64_t> ParseLimitValue(std::string_view text);
 // v2 cpu.max: "max 100000" or "50000 100000".
 StatusOr<CpuMax> ParseCpuMax(std::string_view text);
 std::string FormatLimitValue(int64_t value);  // kUnlimited -> "max"
-std::string FormatCpuMax(const CpuMax& cpu);   // "max 100000" or "50000 100000"
+std::string FormatCpuMax(const CpuMax& cpu);  // "max 100000" or "50000 100000"
 
 }  // namespace vc::agent

@@ -25,10 +25,10 @@ struct TenantPods {
 
 struct PodQuotaResult {
   std::string uid;
-  std::string cgroup;     // relative to the hierarchy root; empty when not found
-  CgroupLimits desired;   // this pod's share of the budget
-  CgroupLimits written;   // what this reconcile wrote (empty when the kernel already agreed)
-  Status status;          // NotFound: kubelet has not made the cgroup yet; retried next time
+  std::string cgroup;    // relative to the hierarchy root; empty when not found
+  CgroupLimits desired;  // this pod's share of the budget
+  CgroupLimits written;  // what this reconcile wrote (empty when the kernel already agreed)
+  Status status;         // NotFound: kubelet has not made the cgroup yet; retried next time
 };
 
 struct TenantQuotaReport {

@@ -52,7 +52,7 @@ struct PodResources {
 // Floors that keep every pod runnable, however many pods share a small budget.
 struct BudgetPolicy {
   int64_t cpu_period_us = kDefaultCpuPeriodUs;
-  int64_t min_cpu_millicores = 10;  // 1ms per 100ms period: the kernel's smallest CFS quota
+  int64_t min_cpu_millicores = 10;      // 1ms per 100ms period: the kernel's smallest CFS quota
   int64_t min_memory_bytes = 16 << 20;  // the pause container and a shell fit
   int64_t min_pids = 16;
 };

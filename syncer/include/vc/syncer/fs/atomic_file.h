@@ -20,8 +20,7 @@ Status WriteFileAtomic(const std::string& path, std::string_view content, mode_t
 
 // Like WriteFileAtomic, but leaves the file (and its mtime) alone when it already holds
 // exactly `content` with `mode`. Returns whether it wrote.
-StatusOr<bool> WriteFileIfChanged(const std::string& path, std::string_view content,
-                                  mode_t mode);
+StatusOr<bool> WriteFileIfChanged(const std::string& path, std::string_view content, mode_t mode);
 
 // The file's bytes; NotFound when it does not exist.
 StatusOr<std::string> ReadFile(const std::string& path);

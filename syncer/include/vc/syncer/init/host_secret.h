@@ -4,9 +4,8 @@
 // know vcluster's Secret read ours. Rendering is pure; applying takes the host client.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "vc/kube/client.h"
 #include "vc/status.h"

@@ -20,10 +20,10 @@ struct InitOptions {
   std::string name;        // --name
   std::string namespace_;  // --namespace
   std::string data_dir = "/data";
-  int apiserver_port = 0;                          // --apiserver-port ($(VC_APISERVER_PORT))
-  std::vector<std::string> sans;                   // --san
+  int apiserver_port = 0;                               // --apiserver-port ($(VC_APISERVER_PORT))
+  std::vector<std::string> sans;                        // --san
   std::string service_cidr = pki::kDefaultServiceCidr;  // --service-cidr
-  std::string host_kubeconfig;                     // --host-kubeconfig (tests); else in-cluster
+  std::string host_kubeconfig;  // --host-kubeconfig (tests); else in-cluster
 };
 
 // Flags only, no I/O: DNS-1123 names, a port in range, a parseable service CIDR.

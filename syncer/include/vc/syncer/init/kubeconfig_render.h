@@ -4,10 +4,9 @@
 // Pure: values in, document out.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace vc::syncer::init {
 

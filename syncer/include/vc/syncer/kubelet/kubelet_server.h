@@ -23,7 +23,7 @@ namespace vc::syncer::kubelet {
 
 struct KubeletServerOptions {
   std::string address = "127.0.0.1";
-  int port = 0;  // 0: any free port
+  int port = 0;                  // 0: any free port
   std::string ca_pem;            // clients are verified against it
   std::string serving_cert_pem;  // signed by the same CA
   std::string serving_key_pem;

@@ -58,9 +58,10 @@ using CertificateAuthority = KeyAndCertificate;
 // A self-signed CA (basicConstraints CA:TRUE critical, keyCertSign|cRLSign). With
 // `existing_key_pem` the CA keeps that key, so what it signed before still verifies: this is
 // how a lost ca.crt is rebuilt from ca.key without changing the cluster's identity.
-StatusOr<CertificateAuthority> CreateCertificateAuthority(
-    const std::string& common_name, WallClock::time_point now,
-    std::chrono::hours validity = kCaValidity, std::string_view existing_key_pem = {});
+StatusOr<CertificateAuthority> CreateCertificateAuthority(const std::string& common_name,
+                                                          WallClock::time_point now,
+                                                          std::chrono::hours validity = kCaValidity,
+                                                          std::string_view existing_key_pem = {});
 
 // A new ECDSA P-256 key and a certificate for it signed by `ca`. notAfter is capped at the
 // CA's. InvalidArgument for an IP SAN that does not parse or a spec with no usage.

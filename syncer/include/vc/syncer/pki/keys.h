@@ -33,7 +33,6 @@ StatusOr<bool> KeyMatchesCertificate(std::string_view private_key_pem,
                                      std::string_view certificate_pem);
 
 // Whether the public key is the private key's (sa.pub against sa.key).
-StatusOr<bool> PublicKeyMatches(std::string_view private_key_pem,
-                                std::string_view public_key_pem);
+StatusOr<bool> PublicKeyMatches(std::string_view private_key_pem, std::string_view public_key_pem);
 
 }  // namespace vc::syncer::pki

@@ -38,7 +38,8 @@ class PkiStore {
  public:
   using WallNow = std::function<WallClock::time_point()>;
 
-  explicit PkiStore(std::string dir, WallNow now = [] { return WallClock::now(); });
+  explicit PkiStore(
+      std::string dir, WallNow now = [] { return WallClock::now(); });
 
   // Makes the directory hold every CA's FILE.{crt,key}, sa.{key,pub} and every leaf's
   // FILE.{crt,key}. A CA added later (front-proxy-ca, to clusters made before it) is created

@@ -28,13 +28,14 @@ struct RunOptions {
   std::string namespace_;
   int kubelet_port = 10250;
   double host_qps = 50;  // --host-qps: requests a second toward the host API (0: no limit)
-  int host_burst = 100;  // --host-burst  // --kubelet-port ($(VC_KUBELET_PORT)): advertised by pseudo nodes
+  int host_burst =
+      100;  // --host-burst  // --kubelet-port ($(VC_KUBELET_PORT)): advertised by pseudo nodes
   std::chrono::milliseconds sync_timeout{std::chrono::seconds(60)};  // caches filled
   std::string host_kubeconfig;     // --host-kubeconfig; empty: in-cluster
   std::string virtual_kubeconfig;  // --virtual-kubeconfig; empty: DATA_DIR/kubeconfig/syncer.conf
   std::string health_address = "127.0.0.1";  // --health-address
-  int health_port = 0;                        // --health-port ($(VC_SYNCER_PORT)); 0: any
-  ApiserverWaitOptions apiserver_wait;        // --apiserver-timeout sets .timeout
+  int health_port = 0;                       // --health-port ($(VC_SYNCER_PORT)); 0: any
+  ApiserverWaitOptions apiserver_wait;       // --apiserver-timeout sets .timeout
   std::shared_ptr<Clock> clock = Clock::Real();
   // Called with the port once the health server listens (tests use port 0).
   std::function<void(int port)> on_listening;

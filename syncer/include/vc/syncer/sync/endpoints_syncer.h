@@ -89,8 +89,8 @@ class EndpointsSyncer : public KindSyncer {
   std::mutex mu_;  // kept_: the service syncer's thread and our worker
   std::map<std::string, Kept> kept_;
   Controller controller_;
-  kube::Informer services_;  // virtual Services: what decides whether a key is synced
-  SyncedPair pair_;          // after controller_: it feeds and stops it
+  kube::Informer services_;   // virtual Services: what decides whether a key is synced
+  SyncedPair pair_;           // after controller_: it feeds and stops it
   kube::Informer host_pods_;  // the tenant's host pods, for their IPs (slim)
 };
 

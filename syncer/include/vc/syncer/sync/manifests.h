@@ -4,10 +4,9 @@
 // tenant's later edits to other fields stay). Kinds are the built-ins kube/resource.h names.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/kube/client.h"
 #include "vc/status.h"

@@ -23,7 +23,8 @@ namespace vc::syncer::sync {
 class NodeSyncer : public KindSyncer {
  public:
   // `bound_pods(node)`: how many virtual pods are bound to the node (the pod syncer's cache).
-  NodeSyncer(std::shared_ptr<const SyncContext> ctx, std::function<int(const std::string&)> bound_pods);
+  NodeSyncer(std::shared_ptr<const SyncContext> ctx,
+             std::function<int(const std::string&)> bound_pods);
   ~NodeSyncer() override { Stop(); }
 
   std::string name() const override { return "nodes"; }

@@ -82,7 +82,7 @@ class ObjectSyncer : public KindSyncer {
   ObjectKind kind_;
   Controller controller_;
   SyncedPair pair_;  // after controller_: it feeds and stops it
-  std::mutex mu_;  // Upsert from the pod syncer's thread and our worker
+  std::mutex mu_;    // Upsert from the pod syncer's thread and our worker
   std::set<std::string> wanted_;
   ObjectSyncer* secrets_ = nullptr;
 };

@@ -9,7 +9,6 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "vc/kube/informer.h"

@@ -17,10 +17,9 @@
 // the synced objects, not resolution.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/syncer/translate/sync_config.h"
 

@@ -7,9 +7,8 @@
 // Pure.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "vc/syncer/translate/sync_config.h"
 

@@ -9,10 +9,9 @@
 // restarts (no stored state needed) and collision-free in practice (40 bits of hash).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace vc::syncer::translate {
 

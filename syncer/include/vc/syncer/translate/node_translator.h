@@ -11,10 +11,9 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace vc::syncer::translate {
 
@@ -51,8 +50,8 @@ nlohmann::json RealNode(const nlohmann::json& host_node, const KubeletEndpoint& 
 inline constexpr const char* kNodeBaseAnnotation = "kubectl-vc.dev/host-node-base";
 
 struct NodeChangesBack {
-  nlohmann::json patch;         // merge patch of the host node (labels, spec.taints), or null
-  nlohmann::json status_patch;  // {"status": capacity, allocatable} merge patch, or null
+  nlohmann::json patch;              // merge patch of the host node (labels, spec.taints), or null
+  nlohmann::json status_patch;       // {"status": capacity, allocatable} merge patch, or null
   std::vector<std::string> refused;  // keys the tenant may not change, for the log
 };
 
@@ -67,6 +66,7 @@ NodeChangesBack ChangesBack(const nlohmann::json& virtual_node, const nlohmann::
 nlohmann::json WithChanges(nlohmann::json host_node, const NodeChangesBack& changes);
 
 // True when every selector label is on the node.
-bool NodeMatches(const nlohmann::json& host_node, const std::map<std::string, std::string>& selector);
+bool NodeMatches(const nlohmann::json& host_node,
+                 const std::map<std::string, std::string>& selector);
 
 }  // namespace vc::syncer::translate

@@ -4,11 +4,10 @@
 // back (a Service's ClusterIP, a claim's status). Pure.
 #pragma once
 
-#include <string>
-#include <vector>
-
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "vc/syncer/translate/host_policy.h"
 #include "vc/syncer/translate/names.h"

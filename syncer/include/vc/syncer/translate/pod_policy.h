@@ -6,11 +6,10 @@
 // why in an Event.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vc/syncer/translate/sync_config.h"
 

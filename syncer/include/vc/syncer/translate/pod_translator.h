@@ -122,7 +122,8 @@ bool KubeletCondition(const std::string& type);
 // VirtualPodStatus(host_pod): conditions merge by type, so those only the virtual pod has
 // stay, except kubelet conditions the host pod dropped (deleted: $patch delete); a field a
 // condition lost (a Ready condition's message once True) is set to null.
-nlohmann::json VirtualStatusPatch(const nlohmann::json& virtual_pod, const nlohmann::json& host_pod);
+nlohmann::json VirtualStatusPatch(const nlohmann::json& virtual_pod,
+                                  const nlohmann::json& host_pod);
 
 // True when the virtual pod's status differs from VirtualPodStatus(host_pod).
 bool StatusDiffers(const nlohmann::json& virtual_pod, const nlohmann::json& host_pod);
