@@ -120,7 +120,7 @@ rn_machine_restore() {
   while read -r kind a b; do  # last made, first undone
     case "$kind" in
       sysctl) sysctl -qw "$a=$b" || log "down: could not put back sysctl $a=$b" ;;
-      made) rm -rf "$a" ;;
+      made) rm -rf "$a" || log "down: could not remove $a (something still writes there)" ;;
       shared) mount --make-private "$a" || log "down: could not make $a private again" ;;
       mounted) umount "$a" || log "down: could not unmount $a" ;;
     esac
@@ -300,8 +300,11 @@ rn_up() {  # after rn_prereqs and rn_alloc, which run before the PKI is made
 }
 
 # Undoes rn_up, also half of one from a crashed run: processes, mounts, cgroups, the network
-# namespace (with its bridges, veths and iptables), the routes, CNI's cache, the pod log links,
-# /run/vc-lc/K, and (the last cluster) what rn_machine_save recorded.
+# namespace (with its bridges, veths and iptables), the routes, CNI's cache, the pod log links
+# and /run/vc-lc/K. What rn_machine_save recorded is the caller's to put back
+# (rn_machine_restore), once the control plane is down too: kube-controller-manager makes the
+# flex-volume directory again while it runs (its plugin prober), so removing it under a live
+# one fails with "Directory not empty".
 rn_down() {
   [ -f "$dir/real.env" ] || return 0
   # shellcheck disable=SC1091
@@ -347,5 +350,4 @@ rn_down() {
     rm -rf "/sys/fs/bpf/vc/$(rn_node_name "$i")" "/var/lib/vc-node-agent/$(rn_node_name "$i")"
   done
   rm -rf "$REAL_RUN" "$dir/nodes" "$dir/real.env"
-  rn_machine_restore
 }
