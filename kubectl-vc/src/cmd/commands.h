@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "vc/cli/host.h"
+#include "vc/cli/lifecycle/lifecycle.h"
 #include "vc/status.h"
 
 namespace vc::cli::cmd {
@@ -51,6 +52,13 @@ int ExitCode(const Status& status);
 // Where progress and hints go (stderr), and data (stdout).
 std::ostream& Err();
 std::ostream& Out();
+
+// sleepMode: before connecting, a sleeping `info` is resumed (connect waits for it); and the
+// command the forwarder runs to wake it later (`kubectl-vc resume NAME -n NS --if-sleeping
+// --no-wait`, with the host's --kubeconfig/--context).
+Status WakeIfSleeping(const HostCluster& host, const lifecycle::Info& info,
+                      std::chrono::milliseconds timeout);
+std::vector<std::string> WakeCommand(const HostCluster& host, const lifecycle::Info& info);
 
 int Main(int argc, char** argv);
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/cli/connect/connect.h"
 
+#include <unistd.h>
+
 #include "cmd/commands.h"
 #include "cmd/host_access.h"
 
@@ -19,10 +21,18 @@ struct Flags {
 int RunConnect(const GlobalOptions& globals, const Flags& flags) {
   auto timeout = ParseDuration("--timeout", flags.timeout);
   if (!timeout.ok()) return Fail(timeout.status());
-  auto host = OpenHost(globals);
-  if (!host.ok()) return Fail(host.status());
+  auto target = OpenTarget(globals, flags.name);
+  if (!target.ok()) return Fail(target.status());
+  auto* host = &target->host;
   connect::ConnectOptions options;
-  options.name = flags.name;
+  if (flags.server.empty()) {
+    if (Status woke = WakeIfSleeping(*host, target->info, *timeout); !woke.ok()) return Fail(woke);
+    options.wake = WakeCommand(*host, target->info);
+  }
+  // The one OpenTarget found (by NAME, or the only one there is), in its namespace.
+  host->namespace_ = target->info.namespace_;
+  host->namespace_given = true;
+  options.name = target->info.name;
   options.print = flags.print;
   options.local_port = flags.local_port;
   options.server = flags.server;
@@ -40,6 +50,31 @@ int RunDisconnect(const GlobalOptions& globals) {
 }
 
 }  // namespace
+
+Status WakeIfSleeping(const HostCluster& host, const lifecycle::Info& info,
+                      std::chrono::milliseconds timeout) {
+  if (info.status != "Sleeping") return Status::Ok();
+  output::Progress progress(Err());
+  progress.Info("virtual cluster " + info.name + " is sleeping (sleepMode); waking it");
+  return ExplainHostError(host,
+                          lifecycle::Resume(*host.client, info, true, timeout, progress, nullptr));
+}
+
+std::vector<std::string> WakeCommand(const HostCluster& host, const lifecycle::Info& info) {
+  char self[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n <= 0) return {};
+  std::vector<std::string> argv = {std::string(self, static_cast<size_t>(n)),
+                                   "resume",
+                                   info.name,
+                                   "-n",
+                                   info.namespace_,
+                                   "--if-sleeping",
+                                   "--no-wait"};
+  if (!host.kubeconfig.empty()) argv.push_back("--kubeconfig=" + host.kubeconfig);
+  if (!host.context.empty()) argv.push_back("--context=" + host.context);
+  return argv;
+}
 
 void AddConnectCommands(CLI::App& app, GlobalOptions& globals, Action* action) {
   auto flags = std::make_shared<Flags>();

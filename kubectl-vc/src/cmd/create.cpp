@@ -108,6 +108,8 @@ int RunCreate(const GlobalOptions& globals, const CreateFlags& flags) {
   connected_host.namespace_given = true;
   connect::ConnectOptions connect_options;
   connect_options.name = options.name;
+  connect_options.wake = WakeCommand(
+      connected_host, lifecycle::Info{.name = options.name, .namespace_ = created->namespace_});
   connect_options.timeout = std::max<std::chrono::milliseconds>(*timeout, std::chrono::seconds(30));
   progress.Begin("Connecting to the virtual cluster's API");
   auto connected = connect::Connect(connected_host, connect_options, Out(), Err());

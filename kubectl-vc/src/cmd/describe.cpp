@@ -14,6 +14,46 @@ std::string S(const json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
 }
 
+std::string Count(const json& j, const char* key) {
+  return j.contains(key) && j[key].is_number() ? std::to_string(j[key].get<uint64_t>()) : "-";
+}
+
+std::string Lag(const json& c, const char* key) {
+  if (!c.contains(key) || !c[key].is_object()) return "-";
+  const std::string p50 = S(c[key], "p50");
+  const std::string p99 = S(c[key], "p99");
+  return "<=" + (p50.empty() ? "?" : p50) + " / <=" + (p99.empty() ? "?" : p99);
+}
+
+// The syncer's own report (SyncHealthOf): what it keeps synced, its backlog, its errors, how
+// long a change takes to reach the other side, and what a host policy last refused.
+void PrintSync(const json& d) {
+  auto& out = Out();
+  if (!d.contains("sync") || !d["sync"].is_object()) {
+    // A running control plane whose syncer has not reported (yet); a paused one has no pod.
+    if (!d.value("controlPlane", json::object()).empty()) {
+      out << "Sync:          no report from the syncer yet\n";
+    }
+    return;
+  }
+  const json& sync = d["sync"];
+  out << "Sync:          as of " << S(sync, "at") << " (lag: p50 / p99 bucket bounds)\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const json& c : sync.value("controllers", json::array())) {
+    rows.push_back({"  " + S(c, "name"), Count(c, "synced"), Count(c, "queued"), Count(c, "errors"),
+                    Lag(c, "lagToHost"), Lag(c, "lagToVirtual")});
+  }
+  if (!rows.empty()) {
+    output::PrintTable(
+        out, {"  CONTROLLER", "SYNCED", "QUEUED", "ERRORS", "LAG TO HOST", "LAG BACK"}, rows);
+  }
+  if (sync.contains("lastRefusal")) {
+    const json& r = sync["lastRefusal"];
+    out << "Last refusal:  " << S(r, "at") << " " << S(r, "controller") << " " << S(r, "object")
+        << ": " << S(r, "message") << "\n";
+  }
+}
+
 void PrintHuman(const json& d) {
   auto& out = Out();
   out << "Name:          " << S(d, "name") << "\n"
@@ -42,6 +82,7 @@ void PrintHuman(const json& d) {
   } else {
     out << "Control plane: no pod\n";
   }
+  PrintSync(d);
   const json quotas = d.value("quotas", json::array());
   for (const auto& q : quotas) {
     out << "Quota " << S(q, "name") << ":\n";

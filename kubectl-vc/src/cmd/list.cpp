@@ -33,7 +33,11 @@ int RunList(const GlobalOptions& globals, const std::string& output_flag) {
     std::vector<std::vector<std::string>> rows;
     const auto now = std::chrono::system_clock::now();
     for (const auto& i : *infos) {
-      rows.push_back({i.name, i.namespace_, i.status, i.trust, i.version,
+      // How long it has slept: what sleepMode saves is the time a cluster is idle.
+      const std::string status = i.status == "Sleeping" && !i.paused_at.empty()
+                                     ? i.status + " (" + output::Age(i.paused_at, now) + ")"
+                                     : i.status;
+      rows.push_back({i.name, i.namespace_, status, i.trust, i.version,
                       connected.count({i.namespace_, i.name}) ? "True" : "False",
                       output::Age(i.created, now)});
     }
@@ -43,15 +47,17 @@ int RunList(const GlobalOptions& globals, const std::string& output_flag) {
   }
   std::vector<nlohmann::json> items;
   for (const auto& i : *infos) {
-    items.push_back({{"name", i.name},
-                     {"namespace", i.namespace_},
-                     {"status", i.status},
-                     {"trustLevel", i.trust},
-                     {"version", i.version},
-                     {"connected", connected.count({i.namespace_, i.name}) > 0},
-                     {"created", i.created},
-                     {"problems", i.problems},
-                     {"metadata", {{"name", i.name}, {"namespace", i.namespace_}}}});
+    items.push_back(
+        {{"name", i.name},
+         {"namespace", i.namespace_},
+         {"status", i.status},
+         {"trustLevel", i.trust},
+         {"version", i.version},
+         {"connected", connected.count({i.namespace_, i.name}) > 0},
+         {"created", i.created},
+         {"problems", i.problems},
+         {"pausedAt", i.paused_at.empty() ? nlohmann::json() : nlohmann::json(i.paused_at)},
+         {"metadata", {{"name", i.name}, {"namespace", i.namespace_}}}});
   }
   if (*format == output::Format::kName) {
     for (const auto& i : *infos) Out() << "virtualcluster/" << i.name << "\n";

@@ -12,6 +12,7 @@ struct Flags {
   std::string name;
   bool wait = true;
   std::string timeout = "5m";
+  bool if_sleeping = false;
 };
 
 int Run(const GlobalOptions& globals, const Flags& flags, bool pause) {
@@ -22,6 +23,10 @@ int Run(const GlobalOptions& globals, const Flags& flags, bool pause) {
   auto& host = target->host;
   auto& info = target->info;
   output::Progress progress(Err());
+  if (flags.if_sleeping && info.status != "Sleeping") {
+    progress.Info("virtual cluster " + info.name + " is not sleeping (" + info.status + ")");
+    return 0;
+  }
   Status s = pause ? lifecycle::Pause(*host.client, info, progress)
                    : lifecycle::Resume(*host.client, info, flags.wait, *timeout, progress,
                                        InterruptToken());
@@ -50,6 +55,10 @@ void AddPauseResumeCommands(CLI::App& app, GlobalOptions& globals, Action* actio
   resume->add_flag("--wait,!--no-wait", resume_flags->wait,
                    "Wait until the control plane is ready");
   resume->add_option("--timeout", resume_flags->timeout, "How long to wait")->capture_default_str();
+  // What connect's forwarder runs when a request arrives for a cluster sleepMode put to sleep:
+  // a cluster a person paused stays paused.
+  resume->add_flag("--if-sleeping", resume_flags->if_sleeping,
+                   "Only resume a cluster that sleepMode put to sleep");
   resume->callback([&globals, resume_flags, action] {
     *action = [&globals, resume_flags] { return Run(globals, *resume_flags, false); };
   });

@@ -59,9 +59,10 @@ int RunSnapshot(const GlobalOptions& globals, const Names& names, const Snapshot
   if (!target.ok()) return Fail(target.status());
   auto& host = target->host;
   auto& info = target->info;
-  if (info.status == "Paused") {
-    return Fail(FailedPrecondition("virtual cluster " + info.name +
-                                   " is paused: its database is not running; resume it first "
+  if (lifecycle::IsPaused(info)) {
+    return Fail(FailedPrecondition("virtual cluster " + info.name + " is " +
+                                   (info.status == "Sleeping" ? "sleeping" : "paused") +
+                                   ": its database is not running; resume it first "
                                    "(kubectl vc resume " +
                                    info.name + ")"));
   }

@@ -247,7 +247,8 @@ StatusOr<int> Connect(const HostCluster& host, const ConnectOptions& options, st
                          .pod = vc.name + "-0",
                          .local_port = port,
                          .log_file = log_file,
-                         .env = env};
+                         .env = env,
+                         .wake = options.wake};
   };
   if (!options.server.empty() || exposed) {
     entries.server = options.server.empty() ? *exposed : options.server;

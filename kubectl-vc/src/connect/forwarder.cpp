@@ -59,7 +59,7 @@ double MonotonicSeconds() {
 // state, no allocation: it runs in a forked child (see Supervise).
 constexpr int kMaxConnections = 64;
 constexpr size_t kBufferBytes = 16 * 1024;
-constexpr double kConnectWait = 60.0;
+constexpr double kConnectWait = 120.0;  // also a sleeping cluster waking (sleepMode)
 constexpr double kMinRun = 2.0;
 
 struct Direction {
@@ -95,6 +95,20 @@ struct Relay {
 
 Relay g_relays[kMaxConnections];
 Kubectl g_spare;
+
+// When kubectl cannot reach the pod (it quit within kMinRun): the next spare waits a little
+// longer each time (a paused cluster is not asked several times a second), and while a
+// connection waits, the wake command runs (sleepMode: it resumes a sleeping cluster; the
+// connection is held until the API server answers, or kConnectWait).
+constexpr double kSpareBackoffMin = 0.25;
+constexpr double kSpareBackoffMax = 5.0;
+constexpr double kSpareBackoffWaiting = 1.0;  // the most a waiting connection's next try waits
+constexpr double kWakeEvery = 15.0;
+double g_spare_backoff = 0;  // 0: the last spare did not fail early
+double g_spare_next = 0;
+char* const* g_wake_argv = nullptr;
+pid_t g_wake_pid = 0;
+double g_wake_next = 0;
 
 void SetNonBlocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
@@ -289,6 +303,27 @@ void Step(Relay& r, short ce, short ue, bool* served) {
   }
 }
 
+// Runs the wake command (output to the log), at most every kWakeEvery.
+void Wake(char* const* envp, int listener) {
+  if (g_wake_argv == nullptr || g_wake_pid > 0 || MonotonicSeconds() < g_wake_next) return;
+  g_wake_next = MonotonicSeconds() + kWakeEvery;
+  g_wake_pid = ::fork();
+  if (g_wake_pid == 0) {
+    for (int sig : {SIGTERM, SIGINT, SIGHUP}) ::signal(sig, SIG_DFL);
+    ::signal(SIGPIPE, SIG_DFL);
+    ::close(listener);
+    for (Relay& r : g_relays) {
+      if (r.client >= 0) ::close(r.client);
+      if (r.upstream >= 0) ::close(r.upstream);
+    }
+    ::execve(g_wake_argv[0], g_wake_argv, envp);
+    const char msg[] = "kubectl-vc: exec of the wake command failed\n";
+    (void)!::write(2, msg, sizeof(msg) - 1);
+    ::_exit(127);
+  }
+  if (g_wake_pid < 0) g_wake_pid = 0;
+}
+
 // The recorded forwarder process: owns `listener` (the user's port) and relays each connection
 // through a kubectl port-forward of its own (`argv`, whose `port_arg` it rewrites for each).
 // A kubectl that quits within kMinRun before any kubectl ever forwarded (cannot listen, no
@@ -297,7 +332,8 @@ void Step(Relay& r, short ce, short ue, bool* served) {
 // supervisor. Runs in a forked child of a process that may have threads: async-signal-safe
 // calls only, forever.
 [[noreturn]] void Supervise(char* const* argv, char* const* envp, int log, int listener,
-                            char* port_arg, int remote_port) {
+                            char* port_arg, int remote_port, char* const* wake_argv) {
+  g_wake_argv = wake_argv;
   struct sigaction stop {};
   stop.sa_handler = OnStopSignal;
   sigemptyset(&stop.sa_mask);
@@ -318,17 +354,46 @@ void Step(Relay& r, short ce, short ue, bool* served) {
     int status = 0;
     pid_t gone;
     while ((gone = ::waitpid(-1, &status, WNOHANG)) > 0) {
-      const bool early = g_spare.pid == gone && MonotonicSeconds() - g_spare.started < kMinRun;
+      if (gone == g_wake_pid) {
+        g_wake_pid = 0;
+        continue;
+      }
+      const double at = MonotonicSeconds();
+      const bool early = g_spare.pid == gone && at - g_spare.started < kMinRun;
       if (g_spare.pid == gone) g_spare = Kubectl{};
       if (early && !served) ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+      // A connection's own kubectl that quit early before it reached it failed the same way.
+      bool failed = early;
+      for (const Relay& r : g_relays) {
+        failed =
+            failed || (r.kubectl.pid == gone && r.upstream < 0 && at - r.kubectl.started < kMinRun);
+      }
+      if (failed) {
+        g_spare_backoff =
+            g_spare_backoff == 0
+                ? kSpareBackoffMin
+                : (g_spare_backoff * 2 < kSpareBackoffMax ? g_spare_backoff * 2 : kSpareBackoffMax);
+        g_spare_next = MonotonicSeconds() + g_spare_backoff;
+      }
       for (Relay& r : g_relays) {
         if (r.kubectl.pid != gone) continue;
         r.kubectl.pid = 0;
         if (r.upstream < 0) r.kubectl = Kubectl{};  // never reached: wait for another one
       }
     }
-    if (g_spare.pid == 0) g_spare = StartKubectl(argv, envp, port_arg, remote_port, listener);
-    const double now = MonotonicSeconds();
+    double now = MonotonicSeconds();
+    bool waiting = false;
+    for (const Relay& r : g_relays) waiting = waiting || (r.client >= 0 && r.upstream < 0);
+    // A kubectl that kept running reached the pod: no more waiting between spares.
+    if (g_spare.pid > 0 && now - g_spare.started >= kMinRun) g_spare_backoff = 0;
+    if (waiting && g_spare_backoff > 0) {
+      Wake(envp, listener);
+      if (g_spare_next > now + kSpareBackoffWaiting) g_spare_next = now + kSpareBackoffWaiting;
+    }
+    if (g_spare.pid == 0 && now >= g_spare_next) {
+      g_spare = StartKubectl(argv, envp, port_arg, remote_port, listener);
+    }
+    now = MonotonicSeconds();
     // Connections without a kubectl take the spare; those waiting for theirs try again.
     for (Relay& r : g_relays) {
       if (r.client < 0 || r.upstream >= 0) continue;
@@ -520,6 +585,9 @@ StatusOr<ForwarderProcess> StartForwarder(const ForwarderSpec& spec) {
     c_env.push_back(const_cast<char*>(e.c_str()));
   }
   c_env.push_back(nullptr);
+  std::vector<char*> c_wake;
+  for (const auto& a : spec.wake) c_wake.push_back(const_cast<char*>(a.c_str()));
+  c_wake.push_back(nullptr);
 
   ASSIGN_OR_RETURN(const int listener, ListenLoopback(spec.local_port));
   const int log = ::open(spec.log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -553,7 +621,8 @@ StatusOr<ForwarderProcess> StartForwarder(const ForwarderSpec& spec) {
       (void)!::write(pipe_fds[1], &pid, sizeof(pid));
       ::_exit(forwarder < 0 ? 1 : 0);
     }
-    Supervise(c_argv.data(), c_env.data(), log, listener, port_arg, spec.remote_port);
+    Supervise(c_argv.data(), c_env.data(), log, listener, port_arg, spec.remote_port,
+              c_wake.size() > 1 ? c_wake.data() : nullptr);
   }
   ::close(log);
   ::close(listener);

@@ -6,31 +6,6 @@
 
 namespace vc::cli {
 
-StatusOr<std::chrono::milliseconds> ParseDuration(const std::string& flag,
-                                                  const std::string& text) {
-  const auto invalid = [&] {
-    return InvalidArgument("invalid " + flag + " \"" + text +
-                           "\": use a number of seconds or a duration such as 30s, 2m, 1h30m");
-  };
-  if (text.empty()) return invalid();
-  if (std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); })) {
-    return std::chrono::milliseconds(std::stoll(text) * 1000);
-  }
-  static const std::regex part(R"((\d+(?:\.\d+)?)(ms|s|m|h))");
-  double total_ms = 0;
-  size_t pos = 0;
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), part); it != std::sregex_iterator();
-       ++it) {
-    if (static_cast<size_t>(it->position()) != pos) return invalid();
-    const double n = std::stod((*it)[1]);
-    const std::string unit = (*it)[2];
-    total_ms += unit == "ms" ? n : unit == "s" ? n * 1e3 : unit == "m" ? n * 60e3 : n * 3600e3;
-    pos += it->length();
-  }
-  if (pos != text.size()) return invalid();
-  return std::chrono::milliseconds(static_cast<long long>(total_ms));
-}
-
 Status ValidateName(const std::string& what, const std::string& name, size_t max) {
   static const std::regex label("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   if (name.empty()) return InvalidArgument(what + " is required");

@@ -16,6 +16,17 @@ Status Pause(kube::Client& client, const Info& info, output::Progress& progress)
     progress.Info("virtual cluster " + info.name + " is already paused");
     return Status::Ok();
   }
+  if (info.status == "Sleeping") {
+    // Asleep already: only who paused it changes, so a request through connect no longer
+    // wakes it; resume does.
+    json patch = {{"metadata", {{"annotations", {{labels::kPausedByAnnotation, nullptr}}}}}};
+    auto patched =
+        client.Patch(r::kStatefulSets, info.namespace_, info.name, kube::PatchType::kMerge,
+                     patch.dump(), {.field_manager = kStateFieldManager});
+    if (!patched.ok()) return patched.status().Annotate("mark the sleeping cluster paused");
+    progress.Info("virtual cluster " + info.name + " was sleeping; it is paused now");
+    return Status::Ok();
+  }
   progress.Begin("Pausing virtual cluster " + info.name);
   const int replicas = info.statefulset.value("/spec/replicas"_json_pointer, 1);
   json patch = {{"metadata",
@@ -62,10 +73,12 @@ Status Resume(kube::Client& client, const Info& info, bool wait, std::chrono::mi
     replicas = 1;
   }
   progress.Begin("Resuming virtual cluster " + info.name);
-  json patch = {
-      {"metadata",
-       {{"annotations", {{kPausedReplicasAnnotation, nullptr}, {kPausedAtAnnotation, nullptr}}}}},
-      {"spec", {{"replicas", replicas}}}};
+  json patch = {{"metadata",
+                 {{"annotations",
+                   {{kPausedReplicasAnnotation, nullptr},
+                    {kPausedAtAnnotation, nullptr},
+                    {labels::kPausedByAnnotation, nullptr}}}}},
+                {"spec", {{"replicas", replicas}}}};
   auto patched = client.Patch(r::kStatefulSets, info.namespace_, info.name, kube::PatchType::kMerge,
                               patch.dump(), {.field_manager = kStateFieldManager});
   if (!patched.ok()) {

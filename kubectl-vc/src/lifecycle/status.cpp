@@ -2,6 +2,7 @@
 // What state a virtual cluster is in, read from the host: list, find, describe.
 #include <algorithm>
 #include <set>
+#include <sstream>
 
 #include "lifecycle/owned.h"
 #include "vc/base64.h"
@@ -61,6 +62,7 @@ Info InfoOf(const json& sts, const json& pod) {
   info.statefulset = sts;
   info.pod = pod;
   info.status = StatusOf(sts, pod, &info.problems);
+  if (IsPaused(info)) info.paused_at = Annotation(sts, kPausedAtAnnotation);
   return info;
 }
 
@@ -69,7 +71,10 @@ Info InfoOf(const json& sts, const json& pod) {
 std::string StatusOf(const json& sts, const json& pod, std::vector<std::string>* problems) {
   if (!sts.is_object()) return "Unknown";
   if (sts.contains("/metadata/deletionTimestamp"_json_pointer)) return "Deleting";
-  if (!Annotation(sts, kPausedReplicasAnnotation).empty()) return "Paused";
+  if (!Annotation(sts, kPausedReplicasAnnotation).empty()) {
+    return Annotation(sts, labels::kPausedByAnnotation) == labels::kPausedByAutoSleep ? "Sleeping"
+                                                                                      : "Paused";
+  }
   if (!pod.is_object()) {
     if (problems != nullptr) problems->push_back("control-plane pod not created yet");
     return "Pending";
@@ -164,6 +169,69 @@ StatusOr<Info> Find(kube::Client& client, const std::string& name, const std::st
   return matches.front();
 }
 
+namespace {
+
+// Only what has the expected type is kept: the report is parsed, not trusted.
+void CopyString(const json& from, const char* key, json* to) {
+  if (from.contains(key) && from[key].is_string()) (*to)[key] = from[key];
+}
+void CopyCount(const json& from, const char* key, json* to) {
+  if (from.contains(key) && from[key].is_number_unsigned()) (*to)[key] = from[key];
+}
+
+json LagOf(const json& lag) {
+  json out = json::object();
+  if (!lag.is_object()) return out;
+  for (const char* q : {"p50", "p99"}) {
+    if (!lag.contains(q)) continue;
+    if (lag[q].is_number()) {
+      std::ostringstream text;
+      text << lag[q].get<double>() << "s";
+      out[q] = text.str();
+    } else if (lag[q].is_string()) {
+      out[q] = lag[q];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+json SyncHealthOf(const json& pod) {
+  const json* annotations = nullptr;
+  if (pod.is_object() && pod.contains("/metadata/annotations"_json_pointer)) {
+    annotations = &pod["/metadata/annotations"_json_pointer];
+  }
+  if (annotations == nullptr || !annotations->is_object()) return nullptr;
+  auto text = annotations->find("kubectl-vc.dev/sync-health");
+  if (text == annotations->end() || !text->is_string()) return nullptr;
+  const json report = json::parse(text->get<std::string>(), nullptr, false);
+  if (!report.is_object()) return nullptr;
+  json out = json::object();
+  CopyString(report, "at", &out);
+  json controllers = json::array();
+  if (report.contains("controllers") && report["controllers"].is_array()) {
+    for (const json& c : report["controllers"]) {
+      if (!c.is_object() || !c.contains("name") || !c["name"].is_string()) continue;
+      json entry = {{"name", c["name"]}};
+      for (const char* key : {"synced", "queued", "errors"}) CopyCount(c, key, &entry);
+      for (const char* key : {"lagToHost", "lagToVirtual"}) {
+        if (c.contains(key)) entry[key] = LagOf(c[key]);
+      }
+      controllers.push_back(std::move(entry));
+    }
+  }
+  out["controllers"] = std::move(controllers);
+  if (report.contains("lastRefusal") && report["lastRefusal"].is_object()) {
+    json refusal = json::object();
+    for (const char* key : {"at", "controller", "object", "message"}) {
+      CopyString(report["lastRefusal"], key, &refusal);
+    }
+    out["lastRefusal"] = std::move(refusal);
+  }
+  return out;
+}
+
 StatusOr<json> Describe(kube::Client& client, const Info& info) {
   json doc = {{"name", info.name},        {"namespace", info.namespace_}, {"status", info.status},
               {"trustLevel", info.trust}, {"version", info.version},      {"created", info.created},
@@ -229,6 +297,7 @@ StatusOr<json> Describe(kube::Client& client, const Info& info) {
                             {"state", state}});
     }
     cp["containers"] = containers;
+    if (json health = SyncHealthOf(info.pod); !health.is_null()) doc["sync"] = std::move(health);
   }
   doc["controlPlane"] = cp;
   kube::ListOptions options;

@@ -57,6 +57,13 @@ std::vector<HostObject> RenderRbac(const VirtualCluster& vc) {
   if (Enabled(v, "/sync/toHost/ingresses/enabled")) {
     rules.push_back(Rule({"networking.k8s.io"}, {"ingresses"}, kReadWrite));
   }
+  if (Enabled(v, "/sleepMode/enabled")) {
+    // sleepMode: the syncer scales its own StatefulSet to 0 (and says so in its annotations)
+    // when the virtual cluster has been idle long enough; no other StatefulSet.
+    json own = Rule({"apps"}, {"statefulsets"}, {"patch"});
+    own["resourceNames"] = json::array({vc.name});
+    rules.push_back(std::move(own));
+  }
   const std::string role = "vc-" + vc.name;
   out.insert(out.begin(), {
                               {r::kRoles,

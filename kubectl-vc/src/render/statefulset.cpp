@@ -158,6 +158,16 @@ json ApiServer(const VirtualCluster& vc) {
        // On SIGTERM: drain the requests in flight, then give open watches (the syncer's,
        // CoreDNS's, a tenant's kubectl -w) 2s instead of the request timeout (60s).
        "--shutdown-send-retry-after=true", "--profiling=false"});
+  if (Enabled(vc.values, "/sleepMode/enabled")) {
+    // sleepMode's activity: an audit log of the requests of users and workloads only (the
+    // policy vc-syncer init writes; syncer/src/sleep/activity.h), on the pod's shared /tmp
+    // where the syncer watches its modification time. 1 MB and one rotated copy at most.
+    for (const char* flag :
+         {"--audit-policy-file=/data/audit-policy.yaml", "--audit-log-path=/tmp/vc-activity.log",
+          "--audit-log-format=json", "--audit-log-maxsize=1", "--audit-log-maxbackup=1"}) {
+      c["args"].push_back(flag);
+    }
+  }
   if (ClusterDomain(vc.values) != "cluster.local") {
     // The issuer of clusters made before it followed the domain, accepted beside it (the first
     // one signs): an upgrade leaves their tokens valid.

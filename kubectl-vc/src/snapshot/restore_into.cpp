@@ -30,9 +30,10 @@ bool DataIsEphemeral(const json& statefulset) {
 Status RestoreInto(const HostCluster& host, const lifecycle::Info& info,
                    const RestoreOptions& options, const kube::Environment& env,
                    output::Progress& progress, std::ostream& err, const CancelToken* cancel) {
-  if (info.status == "Paused") {
-    return FailedPrecondition("virtual cluster " + info.name +
-                              " is paused: resume it first "
+  if (lifecycle::IsPaused(info)) {
+    return FailedPrecondition("virtual cluster " + info.name + " is " +
+                              (info.status == "Sleeping" ? "sleeping" : "paused") +
+                              ": resume it first "
                               "(kubectl vc resume " +
                               info.name + "), then restore");
   }

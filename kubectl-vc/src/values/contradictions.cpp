@@ -6,6 +6,7 @@
 #include <string>
 
 #include "vc/cli/values/trust_level.h"
+#include "vc/duration.h"
 
 namespace vc::cli::values {
 namespace {
@@ -56,6 +57,7 @@ class Checker {
     VirtualSchedulerWithoutRealNodes();
     NodeChangesBackBelowHighTrust();
     PriorityClassesBelowHighTrust();
+    SleepModeHalfSet();
     return std::move(findings_);
   }
 
@@ -156,6 +158,29 @@ class Checker {
                 Where("/sync/fromHost/nodes/enabled") +
                 "): pseudo nodes are no host node's; set nodes.enabled to true or remove "
                 "syncBackChanges");
+    }
+  }
+
+  void SleepModeHalfSet() {
+    const json& after = At(v_, "/sleepMode/autoSleep/afterInactivity");
+    const std::string text = after.is_string() ? after.get<std::string>() : "";
+    if (IsTrue(v_, "/sleepMode/enabled")) {
+      if (text.empty()) {
+        Error("/sleepMode/enabled",
+              "sleepMode.enabled is true, but sleepMode.autoSleep.afterInactivity is not set, so "
+              "nothing says when to sleep; set it (e.g. 30m), or disable sleepMode");
+        return;
+      }
+      auto parsed = ParseDuration("sleepMode.autoSleep.afterInactivity", text);
+      if (!parsed.ok() || parsed->count() < 1000) {
+        Error("/sleepMode/autoSleep/afterInactivity",
+              "sleepMode.autoSleep.afterInactivity \"" + text +
+                  "\" is shorter than a second; use a duration such as 30m, 1h or 90s");
+      }
+    } else if (!text.empty()) {
+      Error("/sleepMode/autoSleep/afterInactivity",
+            "sleepMode.autoSleep.afterInactivity has no effect while sleepMode.enabled is false (" +
+                Where("/sleepMode/enabled") + "); set sleepMode.enabled to true, or remove it");
     }
   }
 

@@ -1,50 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/agent/agent/agent_metrics.h"
 
-#include <iomanip>
-#include <sstream>
+#include "vc/prometheus_text.h"
 
 namespace vc::agent {
 namespace {
 
-std::string Escape(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\')
-      out += "\\\\";
-    else if (c == '"')
-      out += "\\\"";
-    else if (c == '\n')
-      out += "\\n";
-    else
-      out += c;
-  }
-  return out;
+std::string TenantLabel(const TenantMetrics& t) {
+  return PrometheusText::Label("tenant", t.tenant);
 }
-
-class Writer {
- public:
-  void Header(const std::string& name, const std::string& type, const std::string& help) {
-    out_ << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
-  }
-  template <typename T>
-  void Sample(const std::string& name, const std::string& labels, T value) {
-    out_ << name;
-    if (!labels.empty()) out_ << "{" << labels << "}";
-    out_ << " " << value << "\n";
-  }
-  std::string str() const { return out_.str(); }
-
- private:
-  std::ostringstream out_;
-};
-
-std::string TenantLabel(const TenantMetrics& t) { return "tenant=\"" + Escape(t.tenant) + "\""; }
 
 }  // namespace
 
 std::string FormatPrometheus(const MetricsSnapshot& m) {
-  Writer w;
+  PrometheusText w;
   w.Header("vc_agent_tenant_packets_total", "counter",
            "Packets of a tenant's pods judged by the datapath on this node, by verdict.");
   for (const TenantMetrics& t : m.tenants) {
@@ -63,7 +32,8 @@ std::string FormatPrometheus(const MetricsSnapshot& m) {
   }
   w.Header("vc_agent_tenant_pods", "gauge", "Active pods of a tenant on this node.");
   for (const TenantMetrics& t : m.tenants) {
-    w.Sample("vc_agent_tenant_pods", TenantLabel(t) + ",trust=\"" + Escape(t.trust) + "\"", t.pods);
+    w.Sample("vc_agent_tenant_pods", TenantLabel(t) + "," + PrometheusText::Label("trust", t.trust),
+             t.pods);
   }
   w.Header("vc_agent_enforced_pods", "gauge", "Pod addresses in the datapath's tenant map.");
   w.Sample("vc_agent_enforced_pods", "", m.enforced_pods);
@@ -91,9 +61,8 @@ std::string FormatPrometheus(const MetricsSnapshot& m) {
            "CPU time used by a tenant's pod cgroups on this node.");
   for (const TenantMetrics& t : m.tenants) {
     if (!t.has_usage) continue;
-    std::ostringstream v;
-    v << std::fixed << std::setprecision(6) << static_cast<double>(t.usage.cpu_usage_ns) / 1e9;
-    w.Sample("vc_agent_quota_cpu_usage_seconds_total", TenantLabel(t), v.str());
+    w.Fixed("vc_agent_quota_cpu_usage_seconds_total", TenantLabel(t),
+            static_cast<double>(t.usage.cpu_usage_ns) / 1e9, 6);
   }
   w.Header("vc_agent_quota_memory_bytes", "gauge", "Memory charged to a tenant's pod cgroups.");
   for (const TenantMetrics& t : m.tenants) {
@@ -117,11 +86,7 @@ std::string FormatPrometheus(const MetricsSnapshot& m) {
   w.Sample("vc_agent_evictions_total", "", m.evictions);
   w.Header("vc_agent_last_success_timestamp_seconds", "gauge",
            "Unix time of the last reconcile without errors.");
-  {
-    std::ostringstream v;
-    v << std::fixed << std::setprecision(3) << m.last_success_unix_seconds;
-    w.Sample("vc_agent_last_success_timestamp_seconds", "", v.str());
-  }
+  w.Fixed("vc_agent_last_success_timestamp_seconds", "", m.last_success_unix_seconds, 3);
   w.Header("vc_agent_ready", "gauge", "1 once the first full reconcile succeeded.");
   w.Sample("vc_agent_ready", "", m.ready ? 1 : 0);
   return w.str();

@@ -38,6 +38,17 @@ inline constexpr const char* kAppLabel = "app";
 inline constexpr const char* kAppValue = "vcluster";
 inline constexpr const char* kReleaseLabel = "release";
 
+// On the control plane's StatefulSet while it is paused: the replicas to go back to, since
+// when, and who paused it (kPausedByAutoSleep: the syncer, after sleepMode's inactivity; a
+// request through `kubectl vc connect` wakes it; absent: a person, with `kubectl vc pause`).
+inline constexpr const char* kPausedReplicasAnnotation = "kubectl-vc.dev/paused-replicas";
+inline constexpr const char* kPausedAtAnnotation = "kubectl-vc.dev/paused-at";
+inline constexpr const char* kPausedByAnnotation = "kubectl-vc.dev/paused-by";
+inline constexpr const char* kPausedByAutoSleep = "auto-sleep";
+// The field manager of those annotations and of the replica count, apart from the one that
+// applies the values, so `create --upgrade` never undoes a pause.
+inline constexpr const char* kStateFieldManager = "kubectl-vc-state";
+
 // Namespaces that kubectl-vc created (and so may delete).
 inline constexpr const char* kCreatedNamespace = "kubectl-vc.dev/created-namespace";
 

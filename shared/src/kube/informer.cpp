@@ -89,6 +89,11 @@ std::vector<nlohmann::json> Informer::List() const {
   return out;
 }
 
+size_t Informer::Size() const {
+  std::lock_guard<std::mutex> lock(store_mu_);
+  return store_.size();
+}
+
 std::string Informer::LastResourceVersion() const {
   std::lock_guard<std::mutex> lock(store_mu_);
   return resource_version_;

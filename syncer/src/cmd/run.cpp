@@ -24,6 +24,13 @@ void AddRunCommand(CLI::App& app, std::function<int()>* action) {
                   "Virtual cluster name; without it nothing is synced (health only)");
   sub->add_option("--namespace", options->namespace_, "Host namespace of the virtual cluster")
       ->envname("POD_NAMESPACE");
+  sub->add_option("--pod-name", options->pod_name,
+                  "The syncer's own pod, annotated with its sync health (kubectl vc describe)")
+      ->envname("POD_NAME");
+  sub->add_option("--activity-log", options->activity_log,
+                  "The virtual API server's audit log; with sleepMode, its last change is the "
+                  "last request of a user or workload")
+      ->capture_default_str();
   sub->add_option("--kubelet-port", options->kubelet_port,
                   "Port pseudo nodes advertise as their kubelet endpoint")
       ->envname("VC_KUBELET_PORT")

@@ -10,6 +10,7 @@
 #include "vc/syncer/init/host_secret.h"
 #include "vc/syncer/init/kubeconfig_render.h"
 #include "vc/syncer/pki/pki_store.h"
+#include "vc/syncer/sleep/activity.h"
 
 namespace vc::syncer::init {
 namespace {
@@ -94,6 +95,12 @@ Status PrepareDataDir(const InitOptions& o) {
       VC_LOG(Info) << "wrote " << path;
     }
   }
+  // sleepMode's audit policy; the API server reads it only when sleepMode is on.
+  const std::string policy = o.data_dir + "/" + sleep::kAuditPolicyFile;
+  ASSIGN_OR_RETURN(
+      bool wrote,
+      fs::WriteFileIfChanged(policy, sleep::ActivityAuditPolicy(pki::kSyncerCommonName), 0644));
+  if (wrote) VC_LOG(Info) << "wrote " << policy;
   return Status::Ok();
 }
 

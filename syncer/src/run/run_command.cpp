@@ -3,6 +3,7 @@
 // a later feature adds its step (and its teardown) here.
 #include "vc/syncer/run/run_command.h"
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <sstream>
@@ -11,10 +12,14 @@
 #include "vc/base64.h"
 #include "vc/health_server.h"
 #include "vc/log.h"
+#include "vc/rfc3339.h"
 #include "vc/syncer/clients.h"
 #include "vc/syncer/kubelet/kubelet_server.h"
 #include "vc/syncer/pki/certificate.h"
 #include "vc/syncer/run/startup_sequence.h"
+#include "vc/syncer/run/sync_health_report.h"
+#include "vc/syncer/sleep/activity.h"
+#include "vc/syncer/sleep/auto_sleep.h"
 #include "vc/syncer/sync/endpoints_syncer.h"
 #include "vc/syncer/sync/event_syncer.h"
 #include "vc/syncer/sync/host_class_syncer.h"
@@ -24,6 +29,7 @@
 #include "vc/syncer/sync/object_syncer.h"
 #include "vc/syncer/sync/pod_syncer.h"
 #include "vc/syncer/sync/service_syncer.h"
+#include "vc/syncer/sync/sync_metrics.h"
 #include "vc/syncer/translate/dns_config.h"
 #include "vc/yaml.h"
 
@@ -39,6 +45,9 @@ struct RunState {
   std::shared_ptr<kube::Client> virtual_cluster;
   std::atomic<bool> ready{false};
   std::unique_ptr<HealthServer> health;
+  // Outlives the syncers (their controllers report to it) and the health server (/metrics).
+  std::shared_ptr<sync::SyncMetrics> metrics = std::make_shared<sync::SyncMetrics>();
+  std::unique_ptr<SyncHealthReport> report;
   std::shared_ptr<sync::SyncContext> sync;
   std::unique_ptr<kubelet::KubeletServer> kubelet;
   std::vector<std::unique_ptr<sync::KindSyncer>> syncers;  // started in order, stopped reversed
@@ -58,9 +67,14 @@ Status LoadClients(RunState* s) {
 
 Status ServeHealth(RunState* s) {
   s->health = std::make_unique<HealthServer>([] { return true; }, [s] { return s->ready.load(); });
+  s->health->AddHandler("/metrics", [metrics = s->metrics] {
+    return HealthServer::Response{
+        .content_type = "text/plain; version=0.0.4; charset=utf-8",
+        .body = sync::FormatPrometheus(metrics->Controllers(), metrics->LastRefusal())};
+  });
   ASSIGN_OR_RETURN(int port, s->health->Start(s->options.health_address, s->options.health_port));
-  VC_LOG(Info) << "serving /healthz and /readyz on http://" << s->options.health_address << ":"
-               << port;
+  VC_LOG(Info) << "serving /healthz, /readyz and /metrics on http://" << s->options.health_address
+               << ":" << port;
   if (s->options.on_listening) s->options.on_listening(port);
   return Status::Ok();
 }
@@ -79,6 +93,7 @@ Status LoadSyncContext(RunState* s) {
   auto ctx = std::make_shared<sync::SyncContext>();
   ctx->host = s->host;
   ctx->virtual_cluster = s->virtual_cluster;
+  ctx->metrics = s->metrics;
   ASSIGN_OR_RETURN(json secret,
                    s->host->Get(kube::resources::kSecrets, o.namespace_, "vc-config-" + o.name));
   const std::string encoded =
@@ -251,9 +266,42 @@ Status StopSyncers(RunState* s) {
   return Status::Ok();
 }
 
+Status StartSyncHealthReport(RunState* s) {
+  if (s->options.pod_name.empty()) return Status::Ok();
+  s->report = std::make_unique<SyncHealthReport>(s->host, s->options.namespace_,
+                                                 s->options.pod_name, s->metrics);
+  s->report->Start();
+  return Status::Ok();
+}
+
+Status StopSyncHealthReport(RunState* s) {
+  if (s->report != nullptr) s->report->Stop();
+  return Status::Ok();
+}
+
 Status WaitForStop(RunState* s) {
   VC_LOG(Info) << "vc-syncer is running";
-  while (!s->stop.WaitFor(std::chrono::hours(1))) {
+  const auto after = s->sync ? s->sync->config.sleep_after() : std::chrono::milliseconds(0);
+  if (after.count() == 0) {
+    while (!s->stop.WaitFor(std::chrono::hours(1))) {
+    }
+    return Status::Ok();
+  }
+  // sleepMode: watch the audit log for requests of users and workloads.
+  const auto since = std::chrono::system_clock::now();
+  const auto period = std::clamp<std::chrono::milliseconds>(after / 4, std::chrono::seconds(1),
+                                                            std::chrono::seconds(10));
+  VC_LOG(Info) << "sleepMode: asleep after " << after.count() / 1000
+               << "s without a request from a user or workload (" << s->options.activity_log << ")";
+  while (!s->stop.WaitFor(period)) {
+    const auto last = sleep::LastActivity(s->options.activity_log, since);
+    if (!sleep::Idle(last, std::chrono::system_clock::now(), after)) continue;
+    VC_LOG(Info) << "sleepMode: no request since " << FormatRfc3339(last) << "; going to sleep";
+    RETURN_IF_ERROR(StopSyncers(s));
+    RETURN_IF_ERROR(sleep::GoToSleep(*s->host, s->sync->tenant));
+    while (!s->stop.WaitFor(std::chrono::hours(1))) {  // kubelet stops this pod
+    }
+    return Status::Ok();
   }
   return Status::Ok();
 }
@@ -299,6 +347,8 @@ Status RunSyncer(const RunOptions& options, const CancelToken& stop) {
     seq.AddStep("deploy manifests", [&] { return DeployManifests(&state); });
     seq.AddStep("start syncers", [&] { return StartSyncers(&state); });
     seq.AddTeardown("stop syncers", [&] { return StopSyncers(&state); });
+    seq.AddStep("report sync health", [&] { return StartSyncHealthReport(&state); });
+    seq.AddTeardown("stop sync health report", [&] { return StopSyncHealthReport(&state); });
   }
   seq.AddStep("run until stopped", [&] { return WaitForStop(&state); });
   seq.AddTeardown("stop health endpoints", [&] { return StopHealth(&state); });

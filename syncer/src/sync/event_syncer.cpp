@@ -57,13 +57,14 @@ EventSyncer::EventSyncer(std::shared_ptr<const SyncContext> ctx,
       controller_("sync events", [this](const std::string& key) { return Reconcile(key); }) {
   auto enqueue = [this](const json& o) {
     if (translate::ObjectAt(o, "involvedObject").value("kind", "") == "Pod") {
-      controller_.Enqueue(kube::Informer::KeyOf(o));
+      controller_.Enqueue(kube::Informer::KeyOf(o), Origin::kHost);
     }
   };
   host_ = std::make_unique<kube::Informer>(
       ctx_->host,
       kube::InformerOptions{.resource = r::kEvents, .namespace_ = ctx_->tenant.host_namespace},
       kube::InformerHandlers{enqueue, [=](const json&, const json& o) { enqueue(o); }, nullptr});
+  controller_.ReportTo(ctx_->metrics);
 }
 
 void EventSyncer::Start() { host_->Start(); }

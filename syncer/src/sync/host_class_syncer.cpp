@@ -35,11 +35,14 @@ HostClassSyncer::HostClassSyncer(std::shared_ptr<const SyncContext> ctx, kube::R
       resource_(std::move(resource)),
       controller_("sync " + resource_.resource + " from host",
                   [this](const std::string& key) { return Reconcile(key); }) {
-  auto enqueue = [this](const json& o) { controller_.Enqueue(kube::Informer::KeyOf(o)); };
+  auto enqueue = [this](const json& o) {
+    controller_.Enqueue(kube::Informer::KeyOf(o), Origin::kHost);
+  };
   host_ = std::make_unique<kube::Informer>(
       ctx_->host,
       kube::InformerOptions{.resource = resource_, .resync_period = ctx_->resync_period},
       kube::InformerHandlers{enqueue, [=](const json&, const json& o) { enqueue(o); }, enqueue});
+  controller_.ReportTo(ctx_->metrics, [this] { return host_->Size(); });
 }
 
 void HostClassSyncer::Start() { host_->Start(); }

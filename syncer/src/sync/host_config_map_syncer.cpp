@@ -22,7 +22,9 @@ HostConfigMapSyncer::HostConfigMapSyncer(std::shared_ptr<const SyncContext> ctx)
     : ctx_(std::move(ctx)),
       controller_("sync configmaps from host",
                   [this](const std::string& key) { return Reconcile(key); }) {
-  auto enqueue = [this](const json& o) { controller_.Enqueue(kube::Informer::KeyOf(o)); };
+  auto enqueue = [this](const json& o) {
+    controller_.Enqueue(kube::Informer::KeyOf(o), Origin::kHost);
+  };
   for (const auto& [from, to] : ctx_->config.config_map_mappings) {
     const auto [ns, name] = SplitKey(from);
     if (ns.empty() || host_.count(ns) != 0) continue;
@@ -32,6 +34,7 @@ HostConfigMapSyncer::HostConfigMapSyncer(std::shared_ptr<const SyncContext> ctx)
             .resource = r::kConfigMaps, .namespace_ = ns, .resync_period = ctx_->resync_period},
         kube::InformerHandlers{enqueue, [=](const json&, const json& o) { enqueue(o); }, enqueue});
   }
+  controller_.ReportTo(ctx_->metrics);
 }
 
 void HostConfigMapSyncer::Start() {

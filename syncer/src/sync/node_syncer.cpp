@@ -15,16 +15,22 @@ NodeSyncer::NodeSyncer(std::shared_ptr<const SyncContext> ctx,
     : ctx_(std::move(ctx)),
       bound_pods_(std::move(bound_pods)),
       controller_("sync nodes", [this](const std::string& key) { return Reconcile(key); }) {
-  auto enqueue = [this](const json& o) { controller_.Enqueue(kube::Informer::KeyOf(o)); };
-  kube::InformerHandlers handlers{enqueue, [=](const json&, const json& o) { enqueue(o); },
+  auto handlers = [this](Origin origin) {
+    auto enqueue = [this, origin](const json& o) {
+      controller_.Enqueue(kube::Informer::KeyOf(o), origin);
+    };
+    return kube::InformerHandlers{enqueue, [=](const json&, const json& o) { enqueue(o); },
                                   enqueue};
+  };
   virtual_ = std::make_unique<kube::Informer>(
       ctx_->virtual_cluster,
-      kube::InformerOptions{.resource = r::kNodes, .resync_period = ctx_->resync_period}, handlers);
+      kube::InformerOptions{.resource = r::kNodes, .resync_period = ctx_->resync_period},
+      handlers(Origin::kVirtual));
   if (RealMode()) {
     host_ = std::make_unique<kube::Informer>(
-        ctx_->host, kube::InformerOptions{.resource = r::kNodes}, handlers);
+        ctx_->host, kube::InformerOptions{.resource = r::kNodes}, handlers(Origin::kHost));
   }
+  controller_.ReportTo(ctx_->metrics, [this] { return virtual_->Size(); });
 }
 
 void NodeSyncer::Start() {

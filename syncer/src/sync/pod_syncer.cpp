@@ -47,7 +47,8 @@ PodSyncer::PodSyncer(std::shared_ptr<const SyncContext> ctx, ObjectSyncer* confi
       }) {
   // A token Secret changed, vanished or (at start) was listed: its pod decides what to do.
   auto on_secret = [this](const json& o) {
-    if (auto key = translate::VirtualKeyOf(o); !key.empty()) controller_.Enqueue(key);
+    if (auto key = translate::VirtualKeyOf(o); !key.empty())
+      controller_.Enqueue(key, Origin::kHost);
   };
   token_secrets_ = std::make_unique<kube::Informer>(
       ctx_->host,
@@ -227,9 +228,7 @@ Status PodSyncer::AddEphemeralContainers(const json& vpod, const json& hpod) {
   const std::string level = translate::PodSecurityLevel(ctx_->config);
   if (const auto violations = translate::PodPolicyViolations(vpod, level); !violations.empty()) {
     const std::string message = RefusalMessage("ephemeral container", level, violations);
-    VC_LOG(Info) << "refusing ephemeral containers of pod " << ns << "/" << meta.value("name", "")
-                 << ": " << message;
-    RecordVirtualEvent(*ctx_->virtual_cluster, vpod, "Warning", "SyncRefused", message);
+    RecordRefusal(*ctx_, "pods", vpod, message);
     return Status::Ok();
   }
   RETURN_IF_ERROR(EnsureReferences(ns, refs));
@@ -337,10 +336,7 @@ Status PodSyncer::CreateOnHost(const json& vpod) {
 }
 
 Status PodSyncer::Refuse(const json& vpod, const std::string& message) {
-  const json& meta = translate::ObjectAt(vpod, "metadata");
-  const std::string ns = meta.value("namespace", "");
-  VC_LOG(Info) << "refusing pod " << ns << "/" << meta.value("name", "") << ": " << message;
-  RecordVirtualEvent(*ctx_->virtual_cluster, vpod, "Warning", "SyncRefused", message);
+  RecordRefusal(*ctx_, "pods", vpod, message);
   for (const auto& c : vpod.value("status", json::object()).value("conditions", json::array())) {
     if (c.value("type", "") == "PodScheduled" && c.value("reason", "") == "SyncRefused") {
       return Status::Ok();  // marked already

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "vc/kube/informer.h"
 #include "vc/log.h"
 
 namespace vc::syncer::sync {
@@ -61,10 +62,22 @@ void RecordVirtualEvent(kube::Client& vc, const json& object, const std::string&
   }
 }
 
+void RecordRefusal(const SyncContext& ctx, const std::string& controller, const json& object,
+                   const std::string& why) {
+  const std::string key = kube::Informer::KeyOf(object);
+  VC_LOG(Info) << "refusing " << controller << " " << key << ": " << why;
+  RecordVirtualEvent(*ctx.virtual_cluster, object, "Warning", "SyncRefused", why);
+  if (ctx.metrics) {
+    const double now =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    ctx.metrics->RecordRefusal(
+        {.unix_seconds = now, .controller = controller, .object = key, .message = why});
+  }
+}
+
 Status RefuseOnHost(const SyncContext& ctx, const kube::Resource& resource, const json& v,
                     const std::string& host_name, bool host_copy_exists, const std::string& why) {
-  VC_LOG(Info) << "refusing " << resource.kind << " " << host_name << ": " << why;
-  RecordVirtualEvent(*ctx.virtual_cluster, v, "Warning", "SyncRefused", why);
+  RecordRefusal(ctx, resource.resource, v, why);
   if (!host_copy_exists) return Status::Ok();
   auto deleted = ctx.host->Delete(resource, ctx.tenant.host_namespace, host_name);
   if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();

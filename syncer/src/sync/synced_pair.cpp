@@ -11,13 +11,16 @@ using nlohmann::json;
 SyncedPair::SyncedPair(const SyncContext& ctx, const kube::Resource& resource,
                        Controller* controller, std::function<void(const json&)> on_virtual_delete)
     : controller_(controller) {
-  auto on_virtual = [controller](const json& o) { controller->Enqueue(kube::Informer::KeyOf(o)); };
+  auto on_virtual = [controller](const json& o) {
+    controller->Enqueue(kube::Informer::KeyOf(o), Origin::kVirtual);
+  };
   auto on_virtual_gone = [on_virtual, on_virtual_delete](const json& o) {
     on_virtual(o);
     if (on_virtual_delete) on_virtual_delete(o);
   };
   auto on_host = [controller](const json& o) {
-    if (auto key = translate::VirtualKeyOf(o); !key.empty()) controller->Enqueue(key);
+    if (auto key = translate::VirtualKeyOf(o); !key.empty())
+      controller->Enqueue(key, Origin::kHost);
   };
   virtual_ = std::make_unique<kube::Informer>(
       ctx.virtual_cluster,
@@ -36,6 +39,7 @@ SyncedPair::SyncedPair(const SyncContext& ctx, const kube::Resource& resource,
                                                  : std::string(",") + labels::kTenantNamespace +
                                                        "=" + ctx.tenant.host_namespace)},
       kube::InformerHandlers{on_host, [=](const json&, const json& o) { on_host(o); }, on_host});
+  controller->ReportTo(ctx.metrics, [this] { return host_->Size(); });
 }
 
 void SyncedPair::Start() {

@@ -2,6 +2,7 @@
 #include "vc/syncer/sync/work_queue.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "vc/log.h"
 
@@ -16,9 +17,41 @@ Controller::Controller(std::string name, Reconcile reconcile, std::chrono::milli
 
 Controller::~Controller() { Stop(); }
 
-void Controller::Enqueue(const std::string& key) {
+void Controller::ReportTo(std::shared_ptr<SyncMetrics> metrics, std::function<size_t()> synced) {
+  if (!metrics) return;
+  {
+    std::lock_guard lock(mu_);
+    metrics_ = metrics;
+    synced_ = std::move(synced);
+  }
+  metrics->Add(this);
+}
+
+ControllerStats Controller::Stats() const {
+  std::function<size_t()> synced;
+  ControllerStats out;
+  {
+    std::lock_guard lock(mu_);
+    out.controller = name_.rfind("sync ", 0) == 0 ? name_.substr(5) : name_;
+    std::replace(out.controller.begin(), out.controller.end(), ' ', '-');
+    out.queued = queue_.size() + delayed_.size() + processing_.size();
+    out.reconciles = reconciles_;
+    out.errors = errors_;
+    out.to_host = to_host_;
+    out.to_virtual = to_virtual_;
+    synced = synced_;
+  }
+  if (synced) out.synced = synced();  // the informer's lock, not ours
+  return out;
+}
+
+void Controller::Enqueue(const std::string& key, Origin origin) {
   std::lock_guard lock(mu_);
   if (stopped_) return;
+  if (origin != Origin::kOther) {
+    auto [it, inserted] = seen_.try_emplace(key, std::chrono::steady_clock::now(), origin);
+    if (!inserted && it->second.second == Origin::kOther) it->second.second = origin;
+  }
   if (processing_.count(key) != 0) {
     dirty_.insert(key);
     return;
@@ -56,6 +89,8 @@ void Controller::Stop() {
   }
   cv_.notify_all();
   if (worker_.joinable()) worker_.join();
+  // Before the caches `synced_` counts go: their owners stop this controller first.
+  if (metrics_) metrics_->Remove(this);
 }
 
 size_t Controller::Pending() const {
@@ -95,13 +130,27 @@ void Controller::Work() {
     queue_.pop_front();
     queued_.erase(key);
     processing_.insert(key);
+    // What this reconcile answers; an event during it starts a new wait.
+    std::optional<std::pair<TimePoint, Origin>> seen;
+    if (auto it = seen_.find(key); it != seen_.end()) {
+      seen = it->second;
+      seen_.erase(it);
+    }
     lock.unlock();
     Status s = reconcile_(key);
     lock.lock();
     processing_.erase(key);
+    ++reconciles_;
     if (s.ok()) {
       failures_.erase(key);
+      if (seen) {
+        const double lag =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - seen->first).count();
+        (seen->second == Origin::kVirtual ? to_host_ : to_virtual_).Observe(lag);
+      }
     } else {
+      ++errors_;
+      if (seen) seen_.insert_or_assign(key, *seen);  // still waiting since then
       const int n = ++failures_[key];
       auto delay = base_backoff_ * (1LL << std::min(n - 1, 16));
       delay = std::min<std::chrono::milliseconds>(delay, max_backoff_);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/syncer/translate/sync_config.h"
 
+#include "vc/duration.h"
+
 namespace vc::syncer::translate {
 
 using nlohmann::json;
@@ -104,7 +106,16 @@ SyncConfig SyncConfigFromValues(const json& v) {
   c.resolve_dns = Array(v, "/networking/resolveDNS");
   c.cluster_domain = Str(v, "/networking/advanced/clusterDomain", "cluster.local");
   c.manifests = Str(v, "/experimental/deploy/vcluster/manifests", "");
+  if (Bool(v, "/sleepMode/enabled", false)) {
+    c.sleep_after_inactivity = Str(v, "/sleepMode/autoSleep/afterInactivity", "");
+  }
   return c;
+}
+
+std::chrono::milliseconds SyncConfig::sleep_after() const {
+  if (sleep_after_inactivity.empty()) return std::chrono::milliseconds(0);
+  auto parsed = ParseDuration("sleepMode.autoSleep.afterInactivity", sleep_after_inactivity);
+  return parsed.ok() ? *parsed : std::chrono::milliseconds(0);
 }
 
 Status CheckSyncConfig(const SyncConfig& c) {
@@ -132,6 +143,15 @@ Status CheckSyncConfig(const SyncConfig& c) {
                              "\", not one of ClusterIP, NodePort, LoadBalancer, ExternalName; the "
                              "syncer does not start rather than guess (fix the values and run "
                              "kubectl vc create --upgrade)");
+    }
+  }
+  if (!c.sleep_after_inactivity.empty()) {
+    auto parsed = ParseDuration("sleepMode.autoSleep.afterInactivity", c.sleep_after_inactivity);
+    if (!parsed.ok() || parsed->count() < 1000) {
+      return InvalidArgument("sleepMode.autoSleep.afterInactivity \"" + c.sleep_after_inactivity +
+                             "\" is not a duration of a second or more; the syncer does not "
+                             "start rather than guess (fix the values and run kubectl vc create "
+                             "--upgrade)");
     }
   }
   return Status::Ok();

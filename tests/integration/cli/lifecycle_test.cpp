@@ -97,6 +97,40 @@ TEST_F(CliTest, CreateConnectUsePauseResumeDelete) {
   EXPECT_EQ(doc["controlPlane"]["pod"], "dev-team-0");
   EXPECT_EQ(doc["values"]["isolation"]["trustLevel"], "high");
 
+  // The syncer reports on itself: describe shows what each controller keeps synced and how
+  // long changes take (from the annotation it writes on its pod), and /metrics on its health
+  // port has the same counts (read here through the host API server's pod proxy).
+  json pods_report;
+  CliResult report;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        report = Run({"describe", "dev-team", "-o", "json"});
+        const json d = json::parse(report.out, nullptr, false);
+        if (!d.is_object() || !d.contains("sync")) return false;
+        for (const json& c : d["sync"].value("controllers", json::array())) {
+          if (c.value("name", "") == "pods" && c.value("synced", 0) >= 1 &&
+              c.contains("lagToHost")) {
+            pods_report = c;
+          }
+        }
+        return !pods_report.is_null();
+      },
+      std::chrono::seconds(60)))
+      << "no pods in the sync report (CoreDNS runs as a synced pod): " << report.Both();
+  auto human = Run({"describe", "dev-team"});
+  EXPECT_NE(human.out.find("LAG TO HOST"), std::string::npos) << human.Both();
+  auto metrics = client_->Raw(
+      {.path = "/api/v1/namespaces/vcluster-dev-team/pods/dev-team-0:8080/proxy/metrics",
+       .accept = "text/plain"});
+  ASSERT_TRUE(metrics.ok()) << metrics.status().message();
+  EXPECT_EQ(metrics->status, 200) << metrics->body;
+  for (const char* series :
+       {"vc_syncer_reconciles_total{controller=\"pods\"}",
+        "vc_syncer_synced_objects{controller=\"pods\"}",
+        "vc_syncer_sync_lag_seconds_bucket{controller=\"pods\",direction=\"to_host\""}) {
+    EXPECT_NE(metrics->body.find(series), std::string::npos) << series << " in\n" << metrics->body;
+  }
+
   auto paused = Run({"pause", "dev-team"});
   ASSERT_EQ(paused.code, 0) << paused.Both();
   EXPECT_EQ(StatusInList(*this, "dev-team"), "Paused");

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "vc/duration.h"
 #include "vc/kube/client.h"
 #include "vc/kube/kubeconfig.h"
 #include "vc/status.h"
@@ -34,10 +35,6 @@ struct HostCluster {
 };
 
 StatusOr<HostCluster> ConnectHost(const HostOptions& options);
-
-// kubectl's duration syntax ("0", "5", "5s", "2m", "1h30m", "250ms"); invalid input is an error
-// naming the flag.
-StatusOr<std::chrono::milliseconds> ParseDuration(const std::string& flag, const std::string& text);
 
 // A DNS-1123 label of at most `max` characters, or an error saying which rule `name` breaks
 // and what would be valid.

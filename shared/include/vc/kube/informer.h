@@ -80,6 +80,7 @@ class Informer {
 
   std::optional<nlohmann::json> Get(std::string_view ns, std::string_view name) const;
   std::vector<nlohmann::json> List() const;
+  size_t Size() const;  // objects in the cache
   std::string LastResourceVersion() const;
   int lists() const { return lists_.load(); }  // how many times it (re)listed
 

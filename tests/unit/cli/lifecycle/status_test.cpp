@@ -68,5 +68,48 @@ TEST(StatusOf, NoPodYetIsPending) {
   EXPECT_FALSE(problems.empty());
 }
 
+json PodWithReport(const std::string& report) {
+  return {
+      {"metadata", {{"name", "dev-0"}, {"annotations", {{"kubectl-vc.dev/sync-health", report}}}}}};
+}
+
+TEST(SyncHealthOf, ReadsTheSyncersReport) {
+  const json h = SyncHealthOf(PodWithReport(R"({"at":"2026-12-07T08:00:00Z","controllers":[
+      {"name":"pods","synced":3,"queued":0,"errors":1,"lagToHost":{"p50":0.05,"p99":"+Inf"}}],
+      "lastRefusal":{"at":"2026-12-07T07:59:00Z","controller":"pods","object":"team/web",
+                     "message":"privileged is not allowed"}})"));
+  ASSERT_TRUE(h.is_object());
+  EXPECT_EQ(h["at"], "2026-12-07T08:00:00Z");
+  ASSERT_EQ(h["controllers"].size(), 1u);
+  EXPECT_EQ(h["controllers"][0]["synced"], 3);
+  EXPECT_EQ(h["controllers"][0]["lagToHost"]["p50"], "0.05s");
+  EXPECT_EQ(h["controllers"][0]["lagToHost"]["p99"], "+Inf");
+  EXPECT_EQ(h["lastRefusal"]["object"], "team/web");
+}
+
+TEST(SyncHealthOf, KeepsOnlyWhatHasTheExpectedType) {
+  EXPECT_TRUE(SyncHealthOf(Pod({})).is_null());
+  EXPECT_TRUE(SyncHealthOf(PodWithReport("{not json")).is_null());
+  EXPECT_TRUE(SyncHealthOf(PodWithReport("[1,2]")).is_null());
+  const json h = SyncHealthOf(PodWithReport(R"({"at":5,"controllers":[7,{"name":1},
+      {"name":"pods","synced":-1,"queued":"x","errors":{},"lagToHost":[1]}],
+      "lastRefusal":{"object":["a"],"message":"m"}})"));
+  ASSERT_TRUE(h.is_object());
+  EXPECT_FALSE(h.contains("at"));
+  ASSERT_EQ(h["controllers"].size(), 1u);
+  EXPECT_EQ(h["controllers"][0], json({{"name", "pods"}, {"lagToHost", json::object()}}));
+  EXPECT_EQ(h["lastRefusal"], json({{"message", "m"}}));
+}
+
+TEST(StatusOf, SleepingWhenSleepModePausedIt) {
+  json sts = kSts;
+  sts["metadata"]["annotations"][kPausedReplicasAnnotation] = "1";
+  sts["metadata"]["annotations"][labels::kPausedByAnnotation] = labels::kPausedByAutoSleep;
+  EXPECT_EQ(StatusOf(sts, json(), nullptr), "Sleeping");
+  EXPECT_TRUE(IsPaused(Info{.status = "Sleeping"}));
+  EXPECT_TRUE(IsPaused(Info{.status = "Paused"}));
+  EXPECT_FALSE(IsPaused(Info{.status = "Running"}));
+}
+
 }  // namespace
 }  // namespace vc::cli::lifecycle

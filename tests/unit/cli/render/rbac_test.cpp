@@ -112,5 +112,29 @@ TEST(RenderRbacTest, PriorityClassesAreManagedOnlyWhenSynced) {
             1u);
 }
 
+TEST(RenderRbacTest, TheSyncerMayScaleItsOwnStatefulSetOnlyWithSleepMode) {
+  auto patch_rules = [](const std::string& values) {
+    const VirtualCluster vc{.name = "t", .namespace_ = "vc-t", .values = json::parse(values)};
+    json rules = json::array();
+    for (const auto& o : RenderHostObjects(vc)) {
+      if (o.object.value("kind", "") != "Role") continue;
+      for (const auto& rule : o.object["rules"]) {
+        const auto& resources = rule["resources"];
+        const auto& verbs = rule["verbs"];
+        if (std::find(resources.begin(), resources.end(), "statefulsets") != resources.end() &&
+            std::find(verbs.begin(), verbs.end(), "patch") != verbs.end()) {
+          rules.push_back(rule);
+        }
+      }
+    }
+    return rules;
+  };
+  EXPECT_EQ(patch_rules(R"({})"), json::array());
+  EXPECT_EQ(patch_rules(R"({"sleepMode": {"enabled": true,
+                                          "autoSleep": {"afterInactivity": "30m"}}})"),
+            json::parse(R"([{"apiGroups": ["apps"], "resources": ["statefulsets"],
+                             "verbs": ["patch"], "resourceNames": ["t"]}])"));
+}
+
 }  // namespace
 }  // namespace vc::cli::render

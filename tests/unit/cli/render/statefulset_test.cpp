@@ -185,5 +185,30 @@ TEST(RenderStatefulSetTest, TheVirtualSchedulerRunsOnlyWhenEnabledWithTheProfile
   EXPECT_EQ(config->value["profiles"][0]["schedulerName"], "bin-packing");
 }
 
+TEST(RenderStatefulSetTest, SleepModeAuditsTheApiServerIntoTheSharedTmp) {
+  auto audit_flags = [](const json& spec) {
+    std::vector<std::string> out;
+    for (const auto& arg : (*Container(spec, "kube-apiserver"))["args"]) {
+      const std::string a = arg.get<std::string>();
+      if (a.rfind("--audit-", 0) == 0) out.push_back(a);
+    }
+    return out;
+  };
+  EXPECT_TRUE(audit_flags(PodSpec("")).empty());
+  const json spec = PodSpec("sleepMode: {enabled: true, autoSleep: {afterInactivity: 20m}}");
+  const auto flags = audit_flags(spec);
+  // syncer/src/sleep/activity.h: the policy init writes, the log the syncer watches.
+  EXPECT_NE(std::find(flags.begin(), flags.end(), "--audit-policy-file=/data/audit-policy.yaml"),
+            flags.end());
+  EXPECT_NE(std::find(flags.begin(), flags.end(), "--audit-log-path=/tmp/vc-activity.log"),
+            flags.end());
+  EXPECT_NE(std::find(flags.begin(), flags.end(), "--audit-log-maxsize=1"), flags.end());
+  bool syncer_sees_tmp = false;
+  for (const auto& m : (*Container(spec, "syncer"))["volumeMounts"]) {
+    syncer_sees_tmp = syncer_sees_tmp || m.value("mountPath", "") == "/tmp";
+  }
+  EXPECT_TRUE(syncer_sees_tmp) << "the syncer reads the audit log in the pod's shared /tmp";
+}
+
 }  // namespace
 }  // namespace vc::cli::render

@@ -175,5 +175,21 @@ TEST(ValuesContradiction, WithoutLocatorSaysValues) {
   EXPECT_TRUE(f.errors[0].starts_with("values: isolation.dedicatedNodes.enabled")) << f.errors[0];
 }
 
+TEST(ValuesContradiction, SleepModeNeedsBothItsSwitchAndItsTime) {
+  std::string e = ErrorOf("sleepMode:\n  enabled: true\n");
+  EXPECT_TRUE(
+      e.starts_with("v.yaml:2:3: sleepMode.enabled is true, but "
+                    "sleepMode.autoSleep.afterInactivity is not set"))
+      << e;
+  e = ErrorOf("sleepMode:\n  autoSleep:\n    afterInactivity: 30m\n");
+  EXPECT_TRUE(Has(e, "has no effect while sleepMode.enabled is false")) << e;
+  e = ErrorOf("sleepMode:\n  enabled: true\n  autoSleep:\n    afterInactivity: 500ms\n");
+  EXPECT_TRUE(Has(e, "is shorter than a second")) << e;
+  e = ErrorOf("sleepMode:\n  enabled: true\n  autoSleep:\n    afterInactivity: soon\n");
+  EXPECT_TRUE(Has(e, "afterInactivity")) << e;
+  EXPECT_TRUE(
+      ResolveText("sleepMode:\n  enabled: true\n  autoSleep:\n    afterInactivity: 1h30m\n").ok());
+}
+
 }  // namespace
 }  // namespace vc::cli::values

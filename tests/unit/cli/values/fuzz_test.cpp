@@ -72,7 +72,7 @@ TEST(ValuesFuzz, ThousandsOfUnknownKeysAreReportedQuickly) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   EXPECT_EQ(error.substr(0, error.find('\n')),
             "v.yaml:1:1: unknown key unknown0xxxxxxxxxxxxxxxx (valid keys: controlPlane, "
-            "experimental, exportKubeConfig, isolation, networking, policies, sync)");
+            "experimental, exportKubeConfig, isolation, networking, policies, sleepMode, sync)");
 }
 
 }  // namespace

@@ -144,7 +144,7 @@ TEST(SchemaValidate, SetErrorsNameTheEntry) {
             "--set sync.toHost.pod.enabled=true: unknown key sync.toHost.pod (did you mean "
             "sync.toHost.pods?)\n"
             "--set x=1: unknown key x (valid keys: controlPlane, experimental, exportKubeConfig, "
-            "isolation, networking, policies, sync)");
+            "isolation, networking, policies, sleepMode, sync)");
 }
 
 TEST(SchemaValidate, MissingFileIsNotFound) {

@@ -64,6 +64,9 @@ struct ConnectOptions {
   // KUBECONFIG, HOME, VC_STATE_DIR, KUBECTL_PATH and PATH are read from here; the forwarder and
   // `command` inherit it. Empty: kube::ProcessEnvironment().
   kube::Environment env;
+  // The forwarder's wake command (ForwarderSpec::wake): run when a request waits for a pod that
+  // is not there, as while sleepMode has the cluster asleep.
+  std::vector<std::string> wake;
 };
 
 // Connects as described above; returns the exit status of `command` when one was given, else 0.

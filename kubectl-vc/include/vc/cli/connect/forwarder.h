@@ -40,6 +40,9 @@ struct ForwarderSpec {
   int remote_port = 8443;
   std::string log_file;   // stdout and stderr, started afresh: its tail is this run's
   kube::Environment env;  // the forwarder's complete environment
+  // Run (argv, output to the log) when a connection waits and kubectl cannot reach the pod:
+  // `kubectl-vc resume NAME --if-sleeping` wakes a cluster sleepMode put to sleep. Empty: none.
+  std::vector<std::string> wake;
 };
 
 struct ForwarderProcess {

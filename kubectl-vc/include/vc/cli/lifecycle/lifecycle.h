@@ -22,15 +22,15 @@
 #include "vc/cli/render/host_objects.h"
 #include "vc/cli/values/resolve.h"
 #include "vc/kube/client.h"
+#include "vc/labels.h"
 #include "vc/status.h"
 
 namespace vc::cli::lifecycle {
 
 inline constexpr const char* kCreatedAtAnnotation = "kubectl-vc.dev/created-at";
-inline constexpr const char* kPausedReplicasAnnotation = "kubectl-vc.dev/paused-replicas";
-inline constexpr const char* kPausedAtAnnotation = "kubectl-vc.dev/paused-at";
-// A second field manager for state annotations, so an --upgrade apply never removes them.
-inline constexpr const char* kStateFieldManager = "kubectl-vc-state";
+using labels::kPausedAtAnnotation;
+using labels::kPausedReplicasAnnotation;
+using labels::kStateFieldManager;
 // The longest NAME: the pod NAME-0 and the StatefulSet's controller-revision-hash label
 // (NAME-<10 characters>) must stay within 63.
 inline constexpr size_t kMaxNameLength = 52;
@@ -73,15 +73,21 @@ StatusOr<std::vector<nlohmann::json>> RenderOffline(const CreateOptions& options
 struct Info {
   std::string name;
   std::string namespace_;
-  std::string status;   // Running | Pending | Paused | Failed | Deleting
-  std::string trust;    // high | partial | zero
-  std::string version;  // Kubernetes version of the control plane (the apiserver image tag)
-  std::string created;  // RFC 3339
+  std::string status;     // Running | Pending | Paused | Sleeping | Failed | Deleting
+  std::string paused_at;  // RFC 3339, while Paused or Sleeping (sleepMode's auto-sleep)
+  std::string trust;      // high | partial | zero
+  std::string version;    // Kubernetes version of the control plane (the apiserver image tag)
+  std::string created;    // RFC 3339
   std::vector<std::string> problems;  // why Pending/Failed, one line each
   nlohmann::json statefulset;
   nlohmann::json pod;     // null when there is none
   nlohmann::json values;  // effective values (Secret vc-config-NAME), null if unreadable
 };
+
+// Paused by a person or asleep by sleepMode: the control plane is at 0, its database closed.
+inline bool IsPaused(const Info& info) {
+  return info.status == "Paused" || info.status == "Sleeping";
+}
 
 // Every virtual cluster in `namespace_` ("" : all namespaces), sorted by namespace and name.
 StatusOr<std::vector<Info>> List(kube::Client& client, const std::string& namespace_);
@@ -91,8 +97,15 @@ StatusOr<std::vector<Info>> List(kube::Client& client, const std::string& namesp
 // list them.
 StatusOr<Info> Find(kube::Client& client, const std::string& name, const std::string& namespace_);
 
-// describe's document: effective values, trust, status, pod and containers, endpoint, quotas.
+// describe's document: effective values, trust, status, pod and containers, endpoint, quotas,
+// sync health.
 StatusOr<nlohmann::json> Describe(kube::Client& client, const Info& info);
+
+// The sync health the syncer wrote on its pod (annotation kubectl-vc.dev/sync-health), in
+// describe's shape: {at, controllers: [{name, synced?, queued, errors, lagToHost?: {p50, p99},
+// lagToVirtual?}], lastRefusal?: {at, controller, object, message}}; lag bounds are strings
+// ("0.25s", "+Inf"). Fields of another type are left out; null without a readable report.
+nlohmann::json SyncHealthOf(const nlohmann::json& pod);
 
 // Waits until the control-plane pod is Ready and Secret vc-NAME exists, printing the problems
 // it sees as they appear; on timeout an error with a diagnosis.

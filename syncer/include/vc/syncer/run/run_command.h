@@ -26,6 +26,11 @@ struct RunOptions {
   // syncer only serves health (what it did before object syncing existed).
   std::string name;
   std::string namespace_;
+  // --pod-name ($POD_NAME): the syncer's own pod, where it reports sync health
+  // (sync_health_report.h); empty: no report.
+  std::string pod_name;
+  // --activity-log: the virtual API server's audit log sleepMode watches (sleep/activity.h).
+  std::string activity_log = "/tmp/vc-activity.log";
   int kubelet_port = 10250;
   double host_qps = 50;  // --host-qps: requests a second toward the host API (0: no limit)
   int host_burst =

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "vc/kube/client.h"
+#include "vc/syncer/sync/sync_metrics.h"
 #include "vc/syncer/translate/names.h"
 #include "vc/syncer/translate/node_translator.h"
 #include "vc/syncer/translate/pod_translator.h"
@@ -23,6 +24,8 @@ struct SyncContext {
   translate::PodEnvironment pod_env;
   translate::KubeletEndpoint kubelet;
   std::chrono::milliseconds resync_period{std::chrono::minutes(5)};
+  // Where controllers report (/metrics, the sync-health report); none in most unit tests.
+  std::shared_ptr<SyncMetrics> metrics;
 };
 
 // An Event in the virtual cluster about `object`. Its name is derived from the object and the
@@ -30,6 +33,11 @@ struct SyncContext {
 void RecordVirtualEvent(kube::Client& virtual_cluster, const nlohmann::json& object,
                         const std::string& type, const std::string& reason,
                         const std::string& message);
+
+// A virtual object a host policy refuses (`why`): logged, a SyncRefused Event on it, and the
+// last refusal in ctx.metrics. `controller` names the syncer ("pods").
+void RecordRefusal(const SyncContext& ctx, const std::string& controller,
+                   const nlohmann::json& object, const std::string& why);
 
 // A virtual object a host policy refuses (`why`): a SyncRefused Event on it, and its host copy
 // `host_name` in the tenant's namespace deleted if there is one. Nothing of it stays synced.

@@ -13,12 +13,14 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
 #include <thread>
 
 #include "vc/status.h"
+#include "vc/syncer/sync/sync_metrics.h"
 
 namespace vc::syncer::sync {
 
@@ -33,12 +35,18 @@ class Controller {
   Controller(const Controller&) = delete;
   Controller& operator=(const Controller&) = delete;
 
-  void Enqueue(const std::string& key);
+  // `origin`: which side's change this is, for the lag (sync_metrics.h).
+  void Enqueue(const std::string& key, Origin origin = Origin::kOther);
   // Queues `key` once `delay` has passed (at once when it is not positive); a key already
   // waiting keeps the earlier of its two times.
   void EnqueueAfter(const std::string& key, std::chrono::milliseconds delay);
   void Start();
   void Stop();
+
+  // Reports this controller's stats to `metrics` (until it is destroyed); `synced` counts the
+  // objects it keeps synced, where there is such a count. Call before Start.
+  void ReportTo(std::shared_ptr<SyncMetrics> metrics, std::function<size_t()> synced = nullptr);
+  ControllerStats Stats() const;
 
   // For tests: keys waiting (queued or delayed) and being processed.
   size_t Pending() const;
@@ -63,6 +71,14 @@ class Controller {
   std::set<std::pair<TimePoint, std::string>> delayed_;  // by time
   std::map<std::string, TimePoint> delayed_until_;       // by key: one delay per key
   std::map<std::string, int> failures_;
+  // The first informer event a key waits with, since its last successful reconcile.
+  std::map<std::string, std::pair<TimePoint, Origin>> seen_;
+  uint64_t reconciles_ = 0;
+  uint64_t errors_ = 0;
+  LagHistogram to_host_;
+  LagHistogram to_virtual_;
+  std::shared_ptr<SyncMetrics> metrics_;
+  std::function<size_t()> synced_;
   bool stopped_ = false;
   std::thread worker_;
 };

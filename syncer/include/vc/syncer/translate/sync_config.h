@@ -5,6 +5,7 @@
 // still works.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -72,6 +73,10 @@ struct SyncConfig {
   std::string cluster_domain = "cluster.local";
   // experimental.deploy.vcluster.manifests
   std::string manifests;
+  // sleepMode.autoSleep.afterInactivity while sleepMode.enabled ("" : never sleeps); checked
+  // by CheckSyncConfig, read with sleep_after().
+  std::string sleep_after_inactivity;
+  std::chrono::milliseconds sleep_after() const;
 };
 
 SyncConfig SyncConfigFromValues(const nlohmann::json& values);

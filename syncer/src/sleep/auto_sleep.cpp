@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vc/syncer/sleep/auto_sleep.h"
+
+#include "vc/labels.h"
+#include "vc/log.h"
+#include "vc/rfc3339.h"
+
+namespace vc::syncer::sleep {
+
+using nlohmann::json;
+namespace r = kube::resources;
+
+bool Idle(std::chrono::system_clock::time_point last_activity,
+          std::chrono::system_clock::time_point now, std::chrono::milliseconds after) {
+  return after.count() > 0 && now - last_activity >= after;
+}
+
+json SleepPatch(int replicas, const std::string& now_rfc3339) {
+  return {{"metadata",
+           {{"annotations",
+             {{labels::kPausedReplicasAnnotation, std::to_string(replicas > 0 ? replicas : 1)},
+              {labels::kPausedAtAnnotation, now_rfc3339},
+              {labels::kPausedByAnnotation, labels::kPausedByAutoSleep}}}}},
+          {"spec", {{"replicas", 0}}}};
+}
+
+Status GoToSleep(kube::Client& host, const translate::Tenant& tenant) {
+  ASSIGN_OR_RETURN(json sts, host.Get(r::kStatefulSets, tenant.host_namespace, tenant.name));
+  const int replicas = sts.value("/spec/replicas"_json_pointer, 1);
+  kube::ListOptions workloads{.label_selector = translate::SyncedSelector(tenant)};
+  ASSIGN_OR_RETURN(kube::ObjectList pods, host.ListAll(r::kPods, tenant.host_namespace, workloads));
+  for (const json& pod : pods.items) {
+    const std::string name = pod.value("/metadata/name"_json_pointer, std::string());
+    auto deleted = host.Delete(r::kPods, tenant.host_namespace, name);
+    if (!deleted.ok() && deleted.status().code() != Code::kNotFound) {
+      return deleted.status().Annotate("sleep: delete workload pod " + name);
+    }
+  }
+  const json patch = SleepPatch(replicas, FormatRfc3339(std::chrono::system_clock::now()));
+  auto patched =
+      host.Patch(r::kStatefulSets, tenant.host_namespace, tenant.name, kube::PatchType::kMerge,
+                 patch.dump(), {.field_manager = labels::kStateFieldManager});
+  if (!patched.ok())
+    return patched.status().Annotate("sleep: scale statefulset " + tenant.name + " to 0");
+  VC_LOG(Info) << "asleep: " << pods.items.size()
+               << " workload pods removed, control plane scaled to 0";
+  return Status::Ok();
+}
+
+}  // namespace vc::syncer::sleep
