@@ -284,8 +284,8 @@ EOF
     kctl -n traefik rollout status deployment/traefik --timeout=5s
 }
 
-rn_up() {  # after rn_prereqs and rn_alloc, which run before the PKI is made
-  rn_machine_save
+rn_up() {  # after rn_prereqs, rn_alloc and rn_machine_save, which run before the PKI is made
+  rn_machine_save  # (a no-op once saved)
   printf 'nameserver 127.0.0.1\noptions ndots:1\n' >"$dir/resolv.conf"
   rn_network_up
   rn_registry_up
