@@ -10,8 +10,15 @@ namespace {
 
 using nlohmann::json;
 
+// A string field for the terminal: control characters (a tenant's object names and messages
+// reach here: an escape sequence must not drive the host admin's terminal) show as '?'.
 std::string S(const json& j, const char* key) {
-  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+  std::string out =
+      j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return out;
 }
 
 std::string Count(const json& j, const char* key) {
@@ -40,12 +47,12 @@ void PrintSync(const json& d) {
   out << "Sync:          as of " << S(sync, "at") << " (lag: p50 / p99 bucket bounds)\n";
   std::vector<std::vector<std::string>> rows;
   for (const json& c : sync.value("controllers", json::array())) {
-    rows.push_back({"  " + S(c, "name"), Count(c, "synced"), Count(c, "queued"), Count(c, "errors"),
-                    Lag(c, "lagToHost"), Lag(c, "lagToVirtual")});
+    rows.push_back({"  " + S(c, "name"), Count(c, "synced"), Count(c, "queued"),
+                    Count(c, "failing"), Lag(c, "lagToHost"), Lag(c, "lagToVirtual")});
   }
   if (!rows.empty()) {
     output::PrintTable(
-        out, {"  CONTROLLER", "SYNCED", "QUEUED", "ERRORS", "LAG TO HOST", "LAG BACK"}, rows);
+        out, {"  CONTROLLER", "SYNCED", "QUEUED", "FAILING", "LAG TO HOST", "LAG BACK"}, rows);
   }
   if (sync.contains("lastRefusal")) {
     const json& r = sync["lastRefusal"];

@@ -382,13 +382,19 @@ void Wake(char* const* envp, int listener) {
       }
     }
     double now = MonotonicSeconds();
-    bool waiting = false;
-    for (const Relay& r : g_relays) waiting = waiting || (r.client >= 0 && r.upstream < 0);
+    bool waiting = false, waiting_long = false;
+    for (const Relay& r : g_relays) {
+      if (r.client < 0 || r.upstream >= 0) continue;
+      waiting = true;
+      waiting_long = waiting_long || now - r.accepted > kMinRun;
+    }
     // A kubectl that kept running reached the pod: no more waiting between spares.
     if (g_spare.pid > 0 && now - g_spare.started >= kMinRun) g_spare_backoff = 0;
-    if (waiting && g_spare_backoff > 0) {
-      Wake(envp, listener);
-      if (g_spare_next > now + kSpareBackoffWaiting) g_spare_next = now + kSpareBackoffWaiting;
+    // A connection kubectl could not serve at once (a kubectl that failed fast, or one slow to
+    // fail: an exec credential plugin, a slow host): the pod may be asleep.
+    if (waiting && (g_spare_backoff > 0 || waiting_long)) Wake(envp, listener);
+    if (waiting && g_spare_next > now + kSpareBackoffWaiting) {
+      g_spare_next = now + kSpareBackoffWaiting;
     }
     if (g_spare.pid == 0 && now >= g_spare_next) {
       g_spare = StartKubectl(argv, envp, port_arg, remote_port, listener);
@@ -443,6 +449,11 @@ void Wake(char* const* envp, int listener) {
     for (int i = 0; i < kMaxConnections; ++i) {
       Relay& r = g_relays[i];
       const short ce = fds[1 + 2 * i].revents, ue = fds[2 + 2 * i].revents;
+      // A waiting connection its client gave up: poll would report it at once, every time.
+      if (r.client >= 0 && r.upstream < 0 && (ce & (POLLERR | POLLHUP | POLLNVAL))) {
+        CloseRelay(r);
+        continue;
+      }
       if (r.client >= 0 && r.upstream >= 0 && (ce != 0 || ue != 0)) Step(r, ce, ue, &served);
     }
   }

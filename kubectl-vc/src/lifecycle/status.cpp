@@ -214,7 +214,7 @@ json SyncHealthOf(const json& pod) {
     for (const json& c : report["controllers"]) {
       if (!c.is_object() || !c.contains("name") || !c["name"].is_string()) continue;
       json entry = {{"name", c["name"]}};
-      for (const char* key : {"synced", "queued", "errors"}) CopyCount(c, key, &entry);
+      for (const char* key : {"synced", "queued", "failing"}) CopyCount(c, key, &entry);
       for (const char* key : {"lagToHost", "lagToVirtual"}) {
         if (c.contains(key)) entry[key] = LagOf(c[key]);
       }

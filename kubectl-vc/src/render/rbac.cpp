@@ -4,6 +4,7 @@
 // reads (real nodes, ingress and runtime classes); ConfigMaps mapped from other namespaces are read
 // by a Role in each of those namespaces.
 #include <set>
+#include <tuple>
 
 #include "render_parts.h"
 
@@ -117,6 +118,14 @@ std::vector<HostObject> RenderRbac(const VirtualCluster& vc) {
   }
   if (Enabled(v, "/sync/fromHost/ingressClasses/enabled")) {
     cluster_rules.push_back(Rule({"networking.k8s.io"}, {"ingressclasses"}, kRead));
+  }
+  for (const auto& [key, group, resource] :
+       {std::tuple{"/sync/fromHost/storageClasses/enabled", "storage.k8s.io", "storageclasses"},
+        std::tuple{"/sync/fromHost/csiDrivers/enabled", "storage.k8s.io", "csidrivers"},
+        std::tuple{"/sync/fromHost/csiNodes/enabled", "storage.k8s.io", "csinodes"},
+        std::tuple{"/sync/fromHost/priorityClasses/enabled", "scheduling.k8s.io",
+                   "priorityclasses"}}) {
+    if (Enabled(v, key)) cluster_rules.push_back(Rule({group}, {resource}, kRead));
   }
   if (Enabled(v, "/sync/fromHost/runtimeClasses/enabled")) {
     cluster_rules.push_back(Rule({"node.k8s.io"}, {"runtimeclasses"}, kRead));

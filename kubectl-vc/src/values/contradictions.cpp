@@ -58,6 +58,7 @@ class Checker {
     NodeChangesBackBelowHighTrust();
     PriorityClassesBelowHighTrust();
     SleepModeHalfSet();
+    HostPriorityClasses();
     return std::move(findings_);
   }
 
@@ -158,6 +159,22 @@ class Checker {
                 Where("/sync/fromHost/nodes/enabled") +
                 "): pseudo nodes are no host node's; set nodes.enabled to true or remove "
                 "syncBackChanges");
+    }
+  }
+
+  void HostPriorityClasses() {
+    if (!IsTrue(v_, "/sync/fromHost/priorityClasses/enabled")) return;
+    if (trust_ != TrustLevel::kHigh) {
+      Error("/sync/fromHost/priorityClasses/enabled",
+            "sync.fromHost.priorityClasses.enabled lets the tenant's pods run with any host "
+            "PriorityClass, system-node-critical too, with which they preempt other tenants' "
+            "pods (" +
+                trust_text_ + "); set it to false, or isolation.trustLevel high");
+    } else if (IsTrue(v_, "/sync/toHost/priorityClasses/enabled")) {
+      Error("/sync/fromHost/priorityClasses/enabled",
+            "sync.fromHost.priorityClasses and sync.toHost.priorityClasses are both enabled (" +
+                Where("/sync/toHost/priorityClasses/enabled") +
+                "): a class name would mean the tenant's copy or the host's own; enable one");
     }
   }
 

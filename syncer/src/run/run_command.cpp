@@ -146,9 +146,14 @@ Status StartSyncers(RunState* s) {
     }
     s->syncers.push_back(std::move(services));
   }
-  if (c.ingress_classes) {
-    s->syncers.push_back(
-        std::make_unique<sync::HostClassSyncer>(ctx, kube::resources::kIngressClasses));
+  // The host's cluster-scoped classes the tenant may see but not change.
+  for (const auto& [wanted, resource] :
+       {std::pair{c.ingress_classes, &kube::resources::kIngressClasses},
+        std::pair{c.storage_classes, &kube::resources::kStorageClasses},
+        std::pair{c.csi_drivers, &kube::resources::kCsiDrivers},
+        std::pair{c.csi_nodes, &kube::resources::kCsiNodes},
+        std::pair{c.host_priority_classes, &kube::resources::kPriorityClasses}}) {
+    if (wanted) s->syncers.push_back(std::make_unique<sync::HostClassSyncer>(ctx, *resource));
   }
   const sync::HostClassSyncer* runtime_classes = nullptr;
   if (c.runtime_classes) {
@@ -298,10 +303,21 @@ Status WaitForStop(RunState* s) {
     if (!sleep::Idle(last, std::chrono::system_clock::now(), after)) continue;
     VC_LOG(Info) << "sleepMode: no request since " << FormatRfc3339(last) << "; going to sleep";
     RETURN_IF_ERROR(StopSyncers(s));
-    RETURN_IF_ERROR(sleep::GoToSleep(*s->host, s->sync->tenant));
-    while (!s->stop.WaitFor(std::chrono::hours(1))) {  // kubelet stops this pod
+    // A request while the syncers stopped: stay awake. The container restarts (the syncers
+    // cannot be started twice) and syncs again.
+    if (!sleep::Idle(sleep::LastActivity(s->options.activity_log, since),
+                     std::chrono::system_clock::now(), after)) {
+      return FailedPrecondition(
+          "sleepMode: a request arrived while going to sleep; restarting to sync");
     }
-    return Status::Ok();
+    RETURN_IF_ERROR(sleep::GoToSleep(*s->host, s->sync->tenant));
+    // Kubelet stops this pod. If it does not (someone resumed the cluster before the
+    // StatefulSet controller acted), a syncer without syncers must not pass for a running
+    // one: end, and the container restarts and syncs.
+    if (s->stop.WaitFor(std::chrono::minutes(2))) return Status::Ok();
+    return FailedPrecondition(
+        "sleepMode: still running 2 minutes after going to sleep (resumed?); "
+        "restarting to sync");
   }
   return Status::Ok();
 }

@@ -41,7 +41,12 @@ HostClassSyncer::HostClassSyncer(std::shared_ptr<const SyncContext> ctx, kube::R
   host_ = std::make_unique<kube::Informer>(
       ctx_->host,
       kube::InformerOptions{.resource = resource_, .resync_period = ctx_->resync_period},
-      kube::InformerHandlers{enqueue, [=](const json&, const json& o) { enqueue(o); }, enqueue});
+      kube::InformerHandlers{enqueue,
+                             [this](const json& old, const json& o) {
+                               controller_.Enqueue(kube::Informer::KeyOf(o),
+                                                   OriginOfUpdate(old, o, Origin::kHost));
+                             },
+                             enqueue});
   controller_.ReportTo(ctx_->metrics, [this] { return host_->Size(); });
 }
 

@@ -32,7 +32,12 @@ HostConfigMapSyncer::HostConfigMapSyncer(std::shared_ptr<const SyncContext> ctx)
         ctx_->host,
         kube::InformerOptions{
             .resource = r::kConfigMaps, .namespace_ = ns, .resync_period = ctx_->resync_period},
-        kube::InformerHandlers{enqueue, [=](const json&, const json& o) { enqueue(o); }, enqueue});
+        kube::InformerHandlers{enqueue,
+                               [this](const json& old, const json& o) {
+                                 controller_.Enqueue(kube::Informer::KeyOf(o),
+                                                     OriginOfUpdate(old, o, Origin::kHost));
+                               },
+                               enqueue});
   }
   controller_.ReportTo(ctx_->metrics);
 }

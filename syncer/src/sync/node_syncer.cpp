@@ -19,7 +19,11 @@ NodeSyncer::NodeSyncer(std::shared_ptr<const SyncContext> ctx,
     auto enqueue = [this, origin](const json& o) {
       controller_.Enqueue(kube::Informer::KeyOf(o), origin);
     };
-    return kube::InformerHandlers{enqueue, [=](const json&, const json& o) { enqueue(o); },
+    return kube::InformerHandlers{enqueue,
+                                  [this, origin](const json& old, const json& o) {
+                                    controller_.Enqueue(kube::Informer::KeyOf(o),
+                                                        OriginOfUpdate(old, o, origin));
+                                  },
                                   enqueue};
   };
   virtual_ = std::make_unique<kube::Informer>(

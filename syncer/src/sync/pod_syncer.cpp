@@ -357,6 +357,9 @@ Status PodSyncer::Refuse(const json& vpod, const std::string& message) {
 // host's own system-* class); "" without it: the host's default priority.
 StatusOr<std::string> PodSyncer::HostPriorityClass(const json& vpod) {
   const std::string name = translate::ObjectAt(vpod, "spec").value("priorityClassName", "");
+  // sync.fromHost.priorityClasses: the classes the tenant sees are the host's, by name (one the
+  // tenant made itself under another name is not on the host: the host refuses the pod).
+  if (ctx_->config.host_priority_classes) return name;
   if (!ctx_->config.priority_classes || name.empty()) return std::string();
   if (translate::SystemPriorityClass(name)) return name;
   if (priority_classes_ != nullptr) {

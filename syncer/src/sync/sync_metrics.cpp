@@ -14,6 +14,12 @@ namespace vc::syncer::sync {
 
 using nlohmann::json;
 
+Origin OriginOfUpdate(const json& old_object, const json& new_object, Origin side) {
+  const json::json_pointer rv("/metadata/resourceVersion");
+  const std::string before = old_object.value(rv, std::string());
+  return !before.empty() && before == new_object.value(rv, std::string()) ? Origin::kOther : side;
+}
+
 void LagHistogram::Observe(double seconds) {
   size_t bucket = 0;
   while (bucket < kBounds.size() && seconds > kBounds[bucket]) ++bucket;
@@ -115,6 +121,8 @@ std::string FormatPrometheus(const std::vector<ControllerStats>& controllers,
   for (const auto& c : controllers) w.Sample("vc_syncer_reconciles_total", label(c), c.reconciles);
   w.Header("vc_syncer_sync_errors_total", "counter", "Reconciles that failed (and are retried).");
   for (const auto& c : controllers) w.Sample("vc_syncer_sync_errors_total", label(c), c.errors);
+  w.Header("vc_syncer_failing_keys", "gauge", "Objects whose last reconcile failed.");
+  for (const auto& c : controllers) w.Sample("vc_syncer_failing_keys", label(c), c.failing);
   w.Header("vc_syncer_sync_lag_seconds", "histogram",
            "From a change being seen on one side to it being written on the other, retries "
            "included; by direction.");
@@ -138,7 +146,7 @@ json SyncHealth(const std::vector<ControllerStats>& controllers,
   json out = {{"at", FormatRfc3339(std::chrono::system_clock::now())},
               {"controllers", json::array()}};
   for (const auto& c : controllers) {
-    json entry = {{"name", c.controller}, {"queued", c.queued}, {"errors", c.errors}};
+    json entry = {{"name", c.controller}, {"queued", c.queued}, {"failing", c.failing}};
     if (c.synced) entry["synced"] = *c.synced;
     if (c.to_host.count != 0) entry["lagToHost"] = LagSummary(c.to_host);
     if (c.to_virtual.count != 0) entry["lagToVirtual"] = LagSummary(c.to_virtual);

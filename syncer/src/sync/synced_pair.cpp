@@ -11,22 +11,25 @@ using nlohmann::json;
 SyncedPair::SyncedPair(const SyncContext& ctx, const kube::Resource& resource,
                        Controller* controller, std::function<void(const json&)> on_virtual_delete)
     : controller_(controller) {
-  auto on_virtual = [controller](const json& o) {
-    controller->Enqueue(kube::Informer::KeyOf(o), Origin::kVirtual);
+  auto on_virtual = [controller](const json& o, Origin origin = Origin::kVirtual) {
+    controller->Enqueue(kube::Informer::KeyOf(o), origin);
   };
   auto on_virtual_gone = [on_virtual, on_virtual_delete](const json& o) {
     on_virtual(o);
     if (on_virtual_delete) on_virtual_delete(o);
   };
-  auto on_host = [controller](const json& o) {
-    if (auto key = translate::VirtualKeyOf(o); !key.empty())
-      controller->Enqueue(key, Origin::kHost);
+  auto on_host = [controller](const json& o, Origin origin = Origin::kHost) {
+    if (auto key = translate::VirtualKeyOf(o); !key.empty()) controller->Enqueue(key, origin);
   };
   virtual_ = std::make_unique<kube::Informer>(
       ctx.virtual_cluster,
       kube::InformerOptions{.resource = resource, .resync_period = ctx.resync_period},
-      kube::InformerHandlers{on_virtual, [=](const json&, const json& o) { on_virtual(o); },
-                             on_virtual_gone});
+      kube::InformerHandlers{
+          [=](const json& o) { on_virtual(o); },
+          [=](const json& old, const json& o) {
+            on_virtual(o, OriginOfUpdate(old, o, Origin::kVirtual));  // a resync is no change
+          },
+          on_virtual_gone});
   host_ = std::make_unique<kube::Informer>(
       ctx.host,
       kube::InformerOptions{
@@ -38,7 +41,11 @@ SyncedPair::SyncedPair(const SyncContext& ctx, const kube::Resource& resource,
                             (resource.namespaced ? ""
                                                  : std::string(",") + labels::kTenantNamespace +
                                                        "=" + ctx.tenant.host_namespace)},
-      kube::InformerHandlers{on_host, [=](const json&, const json& o) { on_host(o); }, on_host});
+      kube::InformerHandlers{[=](const json& o) { on_host(o); },
+                             [=](const json& old, const json& o) {
+                               on_host(o, OriginOfUpdate(old, o, Origin::kHost));
+                             },
+                             [=](const json& o) { on_host(o); }});
   controller->ReportTo(ctx.metrics, [this] { return host_->Size(); });
 }
 

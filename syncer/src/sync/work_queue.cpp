@@ -34,7 +34,12 @@ ControllerStats Controller::Stats() const {
     std::lock_guard lock(mu_);
     out.controller = name_.rfind("sync ", 0) == 0 ? name_.substr(5) : name_;
     std::replace(out.controller.begin(), out.controller.end(), ' ', '-');
-    out.queued = queue_.size() + delayed_.size() + processing_.size();
+    // Each key once: a failed key re-queued for a new event also waits for its retry.
+    out.queued = queued_.size() + processing_.size();
+    for (const auto& [key, when] : delayed_until_) {
+      if (queued_.count(key) == 0 && processing_.count(key) == 0) ++out.queued;
+    }
+    out.failing = failures_.size();
     out.reconciles = reconciles_;
     out.errors = errors_;
     out.to_host = to_host_;

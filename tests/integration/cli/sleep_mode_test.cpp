@@ -30,10 +30,10 @@ TEST_F(CliTest, AnIdleClusterSleepsAndARequestThroughConnectWakesIt) {
   ASSERT_EQ(Kubectl({"create", "ns", "kept"}).code, 0);
 
   const std::string workloads = "kubectl-vc.dev/tenant=sleepy,kubectl-vc.dev/component=workload";
-  auto host_workloads = [&]() -> size_t {
+  auto host_workloads = [&]() -> int {  // -1: the host did not answer
     auto pods =
         client_->List(kube::resources::kPods, "vcluster-sleepy", {.label_selector = workloads});
-    return pods.ok() ? pods->items.size() : 0;
+    return pods.ok() ? static_cast<int>(pods->items.size()) : -1;
   };
   ASSERT_TRUE(Eventually([&] { return host_workloads() > 0; }, std::chrono::seconds(60)))
       << "CoreDNS never ran on the host as the tenant's workload";

@@ -254,5 +254,77 @@ spec:
       std::chrono::seconds(60)));
 }
 
+// sync.fromHost.{storageClasses,csiDrivers,csiNodes,priorityClasses}: the host's objects of each
+// kind appear in the virtual cluster marked from-host, and a pod naming a host PriorityClass
+// runs with it on the host.
+TEST_F(SyncerE2eTest, HostStorageCsiAndPriorityClassesAppearInTheVirtualCluster) {
+  const std::string name = "sync-classes";
+  const json driver = {{"apiVersion", "storage.k8s.io/v1"},
+                       {"kind", "CSIDriver"},
+                       {"metadata", {{"name", "csi.vc-test.example"}}},
+                       {"spec", {{"attachRequired", false}}}};
+  const json priority = {{"apiVersion", "scheduling.k8s.io/v1"},
+                         {"kind", "PriorityClass"},
+                         {"metadata", {{"name", "vc-test-platform-high"}}},
+                         {"value", 100000}};
+  struct Cleanup {
+    std::shared_ptr<kube::Client> c;
+    ~Cleanup() {
+      (void)c->Delete(r::kCsiDrivers, "", "csi.vc-test.example");
+      (void)c->Delete(r::kPriorityClasses, "", "vc-test-platform-high");
+    }
+  } cleanup{client_};
+  ASSERT_TRUE(client_->Create(r::kCsiDrivers, "", driver).ok());
+  ASSERT_TRUE(client_->Create(r::kPriorityClasses, "", priority).ok());
+  auto storage = client_->ListAll(r::kStorageClasses, "", {});
+  auto csi_nodes = client_->ListAll(r::kCsiNodes, "", {});
+  ASSERT_TRUE(storage.ok() && csi_nodes.ok());
+  ASSERT_FALSE(storage->items.empty()) << "the real-node host has local-path storage";
+  ASSERT_FALSE(csi_nodes->items.empty()) << "real kubelets register CSINodes";
+  ASSERT_NO_FATAL_FAILURE(CreateVirtualCluster(
+      name,
+      "sync:\n  fromHost:\n    storageClasses:\n      enabled: true\n"
+      "    csiDrivers:\n      enabled: true\n    csiNodes:\n      enabled: true\n"
+      "    priorityClasses:\n      enabled: true\n"));
+
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"storageclass", storage->items[0]["metadata"].value("name", "")},
+      {"csinode", csi_nodes->items[0]["metadata"].value("name", "")},
+      {"csidriver", "csi.vc-test.example"},
+      {"priorityclass", "vc-test-platform-high"}};
+  for (const auto& [kind, object] : expected) {
+    json got;
+    EXPECT_TRUE(Eventually(
+        [&] {
+          got = VirtualJson({"get", kind, object});
+          return got.is_object() &&
+                 got["metadata"]["labels"].value("kubectl-vc.dev/from-host", "") == "true";
+        },
+        std::chrono::seconds(60)))
+        << kind << " " << object << ": " << got.dump() << "\n"
+        << SyncerLog(name);
+  }
+
+  auto applied = ApplyInVirtual(name, "important.yaml",
+                                "apiVersion: v1\nkind: Pod\nmetadata: {name: important-0, "
+                                "namespace: default}\nspec:\n  priorityClassName: "
+                                "vc-test-platform-high\n  containers: [" +
+                                    Sleeper("important") + "]\n");
+  ASSERT_EQ(applied.code, 0) << applied.Both();
+  json host_pod;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto got = client_->Get(r::kPods, "vcluster-" + name, "important-0-x-default-x-" + name);
+        if (got.ok()) host_pod = *got;
+        return got.ok();
+      },
+      std::chrono::seconds(60)))
+      << SyncerLog(name);
+  if (host_pod.is_object()) {
+    EXPECT_EQ(host_pod["spec"].value("priorityClassName", ""), "vc-test-platform-high");
+    EXPECT_EQ(host_pod["spec"].value("priority", 0), 100000);
+  }
+}
+
 }  // namespace
 }  // namespace vc::testing

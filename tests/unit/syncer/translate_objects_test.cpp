@@ -306,6 +306,69 @@ TEST(SyncerHostClassTest, RuntimeClassCopiedWithHandlerOverheadAndScheduling) {
   EXPECT_EQ(v["kind"], "RuntimeClass");
 }
 
+// sync.fromHost.{storageClasses,csiDrivers,csiNodes,priorityClasses}: {host object -> virtual
+// copy} for each kind; what makes the object what it is (fields outside metadata) is kept, the
+// host's bookkeeping (uid, resourceVersion, owners, managed fields) is not.
+TEST(SyncerHostClassTest, StorageCsiAndPriorityClassesAreCopiedAsTheHostHasThem) {
+  struct Case {
+    std::string host;
+    std::vector<std::string> kept;  // top-level fields besides metadata
+  };
+  const std::vector<Case> cases = {
+      {R"({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+           "metadata": {"name": "local-path", "uid": "u", "resourceVersion": "9",
+                        "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+           "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete",
+           "volumeBindingMode": "WaitForFirstConsumer", "parameters": {"path": "/x"}})",
+       {"provisioner", "reclaimPolicy", "volumeBindingMode", "parameters"}},
+      {R"({"apiVersion": "storage.k8s.io/v1", "kind": "CSIDriver",
+           "metadata": {"name": "csi.example.com", "uid": "u"},
+           "spec": {"attachRequired": false, "podInfoOnMount": true}})",
+       {"spec"}},
+      {R"({"apiVersion": "storage.k8s.io/v1", "kind": "CSINode",
+           "metadata": {"name": "node-1", "uid": "u",
+                        "ownerReferences": [{"kind": "Node", "name": "node-1", "uid": "n"}]},
+           "spec": {"drivers": [{"name": "csi.example.com", "nodeID": "node-1"}]}})",
+       {"spec"}},
+      {R"({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+           "metadata": {"name": "platform-high", "uid": "u", "managedFields": []},
+           "value": 100000, "preemptionPolicy": "PreemptLowerPriority",
+           "description": "the platform's"})",
+       {"value", "preemptionPolicy", "description"}},
+  };
+  for (const auto& c : cases) {
+    const json host = json::parse(c.host);
+    const json v = sync::VirtualClassObject(host);
+    SCOPED_TRACE(host.value("kind", ""));
+    EXPECT_EQ(v["kind"], host["kind"]);
+    EXPECT_EQ(v["apiVersion"], host["apiVersion"]);
+    EXPECT_EQ(v["metadata"]["name"], host["metadata"]["name"]);
+    EXPECT_EQ(v["metadata"]["labels"], json({{"kubectl-vc.dev/from-host", "true"}}));
+    for (const char* gone : {"uid", "resourceVersion", "ownerReferences", "managedFields"}) {
+      EXPECT_FALSE(v["metadata"].contains(gone)) << gone;
+    }
+    for (const auto& field : c.kept) EXPECT_EQ(v[field], host[field]) << field;
+  }
+  // Read by the syncer only when the values ask; PriorityClasses at trust high only, and not
+  // beside toHost.priorityClasses.
+  const auto config = [](const std::string& values) {
+    return SyncConfigFromValues(json::parse(values));
+  };
+  const auto all = config(R"({"sync": {"fromHost": {"storageClasses": {"enabled": true},
+      "csiDrivers": {"enabled": true}, "csiNodes": {"enabled": true},
+      "priorityClasses": {"enabled": true}}}})");
+  EXPECT_TRUE(all.storage_classes && all.csi_drivers && all.csi_nodes && all.host_priority_classes);
+  const auto none = SyncConfigFromValues(json::object());
+  EXPECT_FALSE(none.storage_classes || none.csi_drivers || none.csi_nodes ||
+               none.host_priority_classes);
+  EXPECT_FALSE(config(R"({"sync": {"fromHost": {"priorityClasses": {"enabled": true}}},
+                          "isolation": {"trustLevel": "partial"}})")
+                   .host_priority_classes);
+  EXPECT_FALSE(config(R"({"sync": {"fromHost": {"priorityClasses": {"enabled": true}},
+                                   "toHost": {"priorityClasses": {"enabled": true}}}})")
+                   .host_priority_classes);
+}
+
 TEST(SyncerManifestsTest, KnownKindsOnly) {
   auto cm = sync::ResourceOfObject({{"apiVersion", "v1"}, {"kind", "ConfigMap"}});
   ASSERT_TRUE(cm.ok());

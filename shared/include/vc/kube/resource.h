@@ -76,6 +76,10 @@ inline const Resource kIngressClasses{"networking.k8s.io", "v1", "ingressclasses
 inline const Resource kRuntimeClasses{"node.k8s.io", "v1", "runtimeclasses", "RuntimeClass", false};
 inline const Resource kPriorityClasses{"scheduling.k8s.io", "v1", "priorityclasses",
                                        "PriorityClass", false};
+inline const Resource kStorageClasses{"storage.k8s.io", "v1", "storageclasses", "StorageClass",
+                                      false};
+inline const Resource kCsiDrivers{"storage.k8s.io", "v1", "csidrivers", "CSIDriver", false};
+inline const Resource kCsiNodes{"storage.k8s.io", "v1", "csinodes", "CSINode", false};
 inline const Resource kNetworkPolicies{"networking.k8s.io", "v1", "networkpolicies",
                                        "NetworkPolicy", true};
 inline const Resource kEndpointSlices{"discovery.k8s.io", "v1", "endpointslices", "EndpointSlice",

@@ -75,7 +75,7 @@ json PodWithReport(const std::string& report) {
 
 TEST(SyncHealthOf, ReadsTheSyncersReport) {
   const json h = SyncHealthOf(PodWithReport(R"({"at":"2026-12-07T08:00:00Z","controllers":[
-      {"name":"pods","synced":3,"queued":0,"errors":1,"lagToHost":{"p50":0.05,"p99":"+Inf"}}],
+      {"name":"pods","synced":3,"queued":0,"failing":1,"lagToHost":{"p50":0.05,"p99":"+Inf"}}],
       "lastRefusal":{"at":"2026-12-07T07:59:00Z","controller":"pods","object":"team/web",
                      "message":"privileged is not allowed"}})"));
   ASSERT_TRUE(h.is_object());
@@ -92,7 +92,7 @@ TEST(SyncHealthOf, KeepsOnlyWhatHasTheExpectedType) {
   EXPECT_TRUE(SyncHealthOf(PodWithReport("{not json")).is_null());
   EXPECT_TRUE(SyncHealthOf(PodWithReport("[1,2]")).is_null());
   const json h = SyncHealthOf(PodWithReport(R"({"at":5,"controllers":[7,{"name":1},
-      {"name":"pods","synced":-1,"queued":"x","errors":{},"lagToHost":[1]}],
+      {"name":"pods","synced":-1,"queued":"x","failing":{},"lagToHost":[1]}],
       "lastRefusal":{"object":["a"],"message":"m"}})"));
   ASSERT_TRUE(h.is_object());
   EXPECT_FALSE(h.contains("at"));

@@ -136,5 +136,26 @@ TEST(RenderRbacTest, TheSyncerMayScaleItsOwnStatefulSetOnlyWithSleepMode) {
                              "verbs": ["patch"], "resourceNames": ["t"]}])"));
 }
 
+TEST(RenderRbacTest, HostClassesAreReadOnlyAndOnlyWhenSynced) {
+  auto cluster_rules = [](const std::string& values) {
+    const VirtualCluster vc{.name = "t", .namespace_ = "vc-t", .values = json::parse(values)};
+    json rules = json::array();
+    for (const auto& o : RenderHostObjects(vc)) {
+      if (o.object.value("kind", "") != "ClusterRole") continue;
+      for (const auto& rule : o.object["rules"]) rules.push_back(rule);
+    }
+    return rules;
+  };
+  EXPECT_EQ(cluster_rules(R"({})"), json::array());
+  const json rules = cluster_rules(R"({"sync": {"fromHost": {"storageClasses": {"enabled": true},
+      "csiDrivers": {"enabled": true}, "csiNodes": {"enabled": true},
+      "priorityClasses": {"enabled": true}}}})");
+  EXPECT_EQ(rules, json::parse(R"([
+      {"apiGroups": ["storage.k8s.io"], "resources": ["storageclasses"], "verbs": ["get", "list", "watch"]},
+      {"apiGroups": ["storage.k8s.io"], "resources": ["csidrivers"], "verbs": ["get", "list", "watch"]},
+      {"apiGroups": ["storage.k8s.io"], "resources": ["csinodes"], "verbs": ["get", "list", "watch"]},
+      {"apiGroups": ["scheduling.k8s.io"], "resources": ["priorityclasses"], "verbs": ["get", "list", "watch"]}])"));
+}
+
 }  // namespace
 }  // namespace vc::cli::render

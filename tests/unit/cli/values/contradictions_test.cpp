@@ -191,5 +191,17 @@ TEST(ValuesContradiction, SleepModeNeedsBothItsSwitchAndItsTime) {
       ResolveText("sleepMode:\n  enabled: true\n  autoSleep:\n    afterInactivity: 1h30m\n").ok());
 }
 
+TEST(ValuesContradiction, HostPriorityClassesOnlyForATrustedTenantAndNotBesideItsOwn) {
+  const std::string from = "sync:\n  fromHost:\n    priorityClasses:\n      enabled: true\n";
+  std::string e = ErrorOf(from + "isolation:\n  trustLevel: partial\n");
+  EXPECT_TRUE(
+      e.starts_with("v.yaml:4:7: sync.fromHost.priorityClasses.enabled lets the tenant's "
+                    "pods run with any host PriorityClass"))
+      << e;
+  e = ErrorOf(from + "  toHost:\n    priorityClasses:\n      enabled: true\n");
+  EXPECT_TRUE(Has(e, "are both enabled")) << e;
+  EXPECT_TRUE(ResolveText(from).ok());
+}
+
 }  // namespace
 }  // namespace vc::cli::values

@@ -102,7 +102,7 @@ StatusOr<Info> Find(kube::Client& client, const std::string& name, const std::st
 StatusOr<nlohmann::json> Describe(kube::Client& client, const Info& info);
 
 // The sync health the syncer wrote on its pod (annotation kubectl-vc.dev/sync-health), in
-// describe's shape: {at, controllers: [{name, synced?, queued, errors, lagToHost?: {p50, p99},
+// describe's shape: {at, controllers: [{name, synced?, queued, failing, lagToHost?: {p50, p99},
 // lagToVirtual?}], lastRefusal?: {at, controller, object, message}}; lag bounds are strings
 // ("0.25s", "+Inf"). Fields of another type are left out; null without a readable report.
 nlohmann::json SyncHealthOf(const nlohmann::json& pod);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // HostClassSyncer: cluster-scoped host "class" objects the tenant may use but not change
-// (sync.fromHost.ingressClasses: IngressClasses; sync.fromHost.runtimeClasses: RuntimeClasses)
+// (sync.fromHost.{ingressClasses,runtimeClasses,storageClasses,csiDrivers,csiNodes,
+// priorityClasses})
 // mirrored into the virtual cluster as they are (name, labels, annotations, every field but
 // status), marked kubectl-vc.dev/from-host=true, deleted when the
 // host deletes them. A virtual object of the same name the tenant made is left alone.

@@ -26,6 +26,10 @@ namespace vc::syncer::sync {
 // host change the time back to the virtual cluster. kOther (timers, other syncers) is not lag.
 enum class Origin { kOther, kVirtual, kHost };
 
+// An informer update on `side`: a change, or a resync (the same resourceVersion: kOther).
+Origin OriginOfUpdate(const nlohmann::json& old_object, const nlohmann::json& new_object,
+                      Origin side);
+
 struct LagHistogram {
   // Upper bounds, seconds (the last bucket, +Inf, is implied).
   static constexpr std::array<double, 12> kBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
@@ -46,6 +50,7 @@ struct ControllerStats {
   std::optional<uint64_t> synced;  // objects it keeps synced, where that is countable
   uint64_t reconciles = 0;
   uint64_t errors = 0;
+  uint64_t failing = 0;     // keys whose last reconcile failed (retried with backoff)
   LagHistogram to_host;     // changes that came from the virtual side
   LagHistogram to_virtual;  // changes that came from the host side
 };
@@ -81,8 +86,9 @@ std::string FormatPrometheus(const std::vector<ControllerStats>& controllers,
                              const std::optional<Refusal>& last_refusal);
 
 // The summary `kubectl vc describe` shows (the pod annotation's JSON): per controller synced,
-// queued, errors and the p50/p99 lag bounds each way; the last refusal; `at`, the report time
-// (RFC 3339). No counts that grow with every reconcile: a quiet syncer's report stays the same.
+// queued, failing (keys whose last reconcile failed) and the p50/p99 lag bounds each way; the last
+// refusal; `at`, the report time (RFC 3339). No counts that grow with every reconcile: a quiet
+// syncer's report stays the same.
 nlohmann::json SyncHealth(const std::vector<ControllerStats>& controllers,
                           const std::optional<Refusal>& last_refusal);
 

@@ -54,6 +54,13 @@ struct SyncConfig {
   // pods that name a RuntimeClass run with the host's of the same handler. Off: such pods are
   // refused (nothing to check the handler against).
   bool runtime_classes = false;
+  // sync.fromHost.{storageClasses,csiDrivers,csiNodes}.enabled: the host's, read-only.
+  bool storage_classes = false;
+  bool csi_drivers = false;
+  bool csi_nodes = false;
+  // sync.fromHost.priorityClasses.enabled, honoured at trust high only: the host's classes
+  // shown, and a pod naming one runs with it on the host.
+  bool host_priority_classes = false;
   // "hostns/name" -> "virtualns/name"; "hostns/*" -> "virtualns/*" maps a whole namespace.
   std::map<std::string, std::string> config_map_mappings;
   // placement and policy
