@@ -10,15 +10,25 @@ namespace {
 
 using nlohmann::json;
 
-// A string field for the terminal: control characters (a tenant's object names and messages
-// reach here: an escape sequence must not drive the host admin's terminal) show as '?'.
-std::string S(const json& j, const char* key) {
-  std::string out =
-      j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+// Text for the terminal: control characters (C0, DEL and C1 as UTF-8; a tenant's object names
+// and messages reach here, and an escape sequence must not drive the host admin's terminal)
+// show as '?'.
+std::string Printable(std::string text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const bool c1 = c == 0xc2 && i + 1 < text.size() &&
+                    static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(text[i + 1]) <= 0x9f;
+    if (c1) ++i;
+    out += c < 0x20 || c == 0x7f || c1 ? '?' : text[i];
   }
   return out;
+}
+
+std::string S(const json& j, const char* key) {
+  return Printable(
+      j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "");
 }
 
 std::string Count(const json& j, const char* key) {
@@ -70,7 +80,9 @@ void PrintHuman(const json& d) {
       << "Version:       " << S(d, "version") << "\n"
       << "Created:       " << S(d, "created") << "\n";
   const json problems = d.value("problems", json::array());
-  for (const auto& p : problems) out << "Problem:       " << p.get<std::string>() << "\n";
+  for (const auto& p : problems) {
+    out << "Problem:       " << Printable(p.is_string() ? p.get<std::string>() : p.dump()) << "\n";
+  }
   const json& e = d.value("endpoint", json::object());
   out << "Endpoint:      " << S(e, "service") << " (" << S(e, "type") << " " << S(e, "clusterIP")
       << ")" << (e.contains("external") ? ", external " + S(e, "external") : "") << "\n";

@@ -59,6 +59,7 @@ class Checker {
     PriorityClassesBelowHighTrust();
     SleepModeHalfSet();
     HostPriorityClasses();
+    CsiNodesBelowHighTrust();
     return std::move(findings_);
   }
 
@@ -160,6 +161,15 @@ class Checker {
                 "): pseudo nodes are no host node's; set nodes.enabled to true or remove "
                 "syncBackChanges");
     }
+  }
+
+  void CsiNodesBelowHighTrust() {
+    if (trust_ == TrustLevel::kHigh || !IsTrue(v_, "/sync/fromHost/csiNodes/enabled")) return;
+    Error("/sync/fromHost/csiNodes/enabled",
+          "sync.fromHost.csiNodes.enabled shows a CSINode for every host node, with the node's "
+          "name and its drivers' node IDs, also of nodes the tenant may not see (other tenants' "
+          "dedicated nodes) (" +
+              trust_text_ + "); set it to false, or isolation.trustLevel high");
   }
 
   void HostPriorityClasses() {

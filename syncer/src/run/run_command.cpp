@@ -151,9 +151,14 @@ Status StartSyncers(RunState* s) {
        {std::pair{c.ingress_classes, &kube::resources::kIngressClasses},
         std::pair{c.storage_classes, &kube::resources::kStorageClasses},
         std::pair{c.csi_drivers, &kube::resources::kCsiDrivers},
-        std::pair{c.csi_nodes, &kube::resources::kCsiNodes},
-        std::pair{c.host_priority_classes, &kube::resources::kPriorityClasses}}) {
+        std::pair{c.csi_nodes, &kube::resources::kCsiNodes}}) {
     if (wanted) s->syncers.push_back(std::make_unique<sync::HostClassSyncer>(ctx, *resource));
+  }
+  const sync::HostClassSyncer* host_priority_classes = nullptr;
+  if (c.host_priority_classes) {
+    auto syncer = std::make_unique<sync::HostClassSyncer>(ctx, kube::resources::kPriorityClasses);
+    host_priority_classes = syncer.get();
+    s->syncers.push_back(std::move(syncer));
   }
   const sync::HostClassSyncer* runtime_classes = nullptr;
   if (c.runtime_classes) {
@@ -175,6 +180,7 @@ Status StartSyncers(RunState* s) {
     pods->SetServices(services_raw);
     pods->SetRuntimeClasses(runtime_classes);
     pods->SetPriorityClasses(priority_classes);
+    pods->SetHostPriorityClasses(host_priority_classes);
     s->syncers.push_back(std::move(nodes));
     s->syncers.push_back(std::move(pods));
     if (c.events) {

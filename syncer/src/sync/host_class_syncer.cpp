@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/syncer/sync/host_class_syncer.h"
 
+#include "vc/labels.h"
 #include "vc/syncer/sync/host_config_map_syncer.h"
 #include "vc/syncer/translate/names.h"
 
@@ -25,7 +26,21 @@ json VirtualClassObject(const json& h) {
       out[key] = value;
     }
   }
+  // The host's default priority is the host's: in the virtual cluster it would clash with the
+  // tenant's own default (one is allowed) and stop the copy for good.
+  if (out.contains("globalDefault")) out["globalDefault"] = false;
   return out;
+}
+
+bool SyncedByATenant(const json& host_object) {
+  return translate::ObjectAt(translate::ObjectAt(host_object, "metadata"), "labels")
+      .contains(labels::kTenant);
+}
+
+std::optional<json> HostClassSyncer::HostObject(const std::string& name) const {
+  auto h = host_->Get("", name);
+  if (!h || SyncedByATenant(*h)) return std::nullopt;
+  return h;
 }
 
 std::vector<json> HostClassSyncer::HostObjects() const { return host_->List(); }
@@ -71,7 +86,7 @@ Status HostClassSyncer::Reconcile(const std::string& name) {
       have.ok() && translate::ObjectAt(translate::ObjectAt(*have, "metadata"), "labels")
                            .value(kFromHostLabel, "") == "true";
   if (have.ok() && !ours) return Status::Ok();
-  auto h = host_->Get("", name);
+  auto h = HostObject(name);  // another tenant's synced copy is not the host's
   if (!h) {
     if (!have.ok()) return Status::Ok();
     auto deleted = vc.Delete(resource_, "", name);
@@ -80,7 +95,14 @@ Status HostClassSyncer::Reconcile(const std::string& name) {
   }
   auto applied = vc.Apply(resource_, "", name, VirtualClassObject(*h).dump(),
                           {.field_manager = "vc-syncer", .force = true});
-  return applied.ok() ? Status::Ok() : applied.status();
+  if (applied.ok()) return Status::Ok();
+  if (applied.status().code() == Code::kInvalid && have.ok()) {
+    // A field that cannot change (a PriorityClass's value, a StorageClass's provisioner): the
+    // host made the class anew. The copy goes, and the retry makes it again.
+    auto deleted = vc.Delete(resource_, "", name);
+    if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
+  }
+  return applied.status();
 }
 
 }  // namespace vc::syncer::sync

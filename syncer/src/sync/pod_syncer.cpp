@@ -357,9 +357,13 @@ Status PodSyncer::Refuse(const json& vpod, const std::string& message) {
 // host's own system-* class); "" without it: the host's default priority.
 StatusOr<std::string> PodSyncer::HostPriorityClass(const json& vpod) {
   const std::string name = translate::ObjectAt(vpod, "spec").value("priorityClassName", "");
-  // sync.fromHost.priorityClasses: the classes the tenant sees are the host's, by name (one the
-  // tenant made itself under another name is not on the host: the host refuses the pod).
-  if (ctx_->config.host_priority_classes) return name;
+  // sync.fromHost.priorityClasses: a class the host has runs as itself; one the tenant made
+  // (a chart's own class) is not the host's: the host's default priority, as without sync.
+  if (ctx_->config.host_priority_classes) {
+    const bool host_has = host_priority_classes_ != nullptr && !name.empty() &&
+                          host_priority_classes_->HostObject(name).has_value();
+    return host_has ? name : std::string();
+  }
   if (!ctx_->config.priority_classes || name.empty()) return std::string();
   if (translate::SystemPriorityClass(name)) return name;
   if (priority_classes_ != nullptr) {

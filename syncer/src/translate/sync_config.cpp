@@ -82,7 +82,6 @@ SyncConfig SyncConfigFromValues(const json& v) {
   c.runtime_classes = Bool(v, "/sync/fromHost/runtimeClasses/enabled", false);
   c.storage_classes = Bool(v, "/sync/fromHost/storageClasses/enabled", false);
   c.csi_drivers = Bool(v, "/sync/fromHost/csiDrivers/enabled", false);
-  c.csi_nodes = Bool(v, "/sync/fromHost/csiNodes/enabled", false);
   if (Bool(v, "/sync/fromHost/configMaps/enabled", false)) {
     c.config_map_mappings = StringMap(At(v, "/sync/fromHost/configMaps/mappings/byName"));
   }
@@ -96,6 +95,8 @@ SyncConfig SyncConfigFromValues(const json& v) {
       c.trust_level == "high" && Bool(v, "/sync/toHost/priorityClasses/enabled", false);
   c.host_priority_classes = c.trust_level == "high" && !c.priority_classes &&
                             Bool(v, "/sync/fromHost/priorityClasses/enabled", false);
+  // Every host node's name and drivers' node IDs: honoured at trust high only.
+  c.csi_nodes = c.trust_level == "high" && Bool(v, "/sync/fromHost/csiNodes/enabled", false);
   c.pod_security_standard = Str(v, "/policies/podSecurityStandard", "");
   c.dedicated_nodes = Bool(v, "/isolation/dedicatedNodes/enabled", false);
   c.dedicated_node_selector = StringMap(At(v, "/isolation/dedicatedNodes/nodeSelector"));

@@ -74,7 +74,11 @@ TEST_F(CliTest, AnIdleClusterSleepsAndARequestThroughConnectWakesIt) {
   EXPECT_NE(woken.out.find("namespace/kept"), std::string::npos) << "state lost: " << woken.Both();
   std::cout << "sleepMode: a request to the sleeping cluster was answered after " << seconds
             << " s\n";
-  EXPECT_EQ(StatusOf(*this, "sleepy"), "Running");
+  // The API server answers before every container of the pod is ready (the syncer's
+  // readiness follows it): Running a moment later.
+  EXPECT_TRUE(
+      Eventually([&] { return StatusOf(*this, "sleepy") == "Running"; }, std::chrono::seconds(60)))
+      << Run({"describe", "sleepy"}).Both();
   EXPECT_TRUE(Eventually([&] { return host_workloads() > 0; }, std::chrono::seconds(60)))
       << "the workloads did not come back";
 }

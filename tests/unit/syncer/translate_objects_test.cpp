@@ -332,7 +332,7 @@ TEST(SyncerHostClassTest, StorageCsiAndPriorityClassesAreCopiedAsTheHostHasThem)
        {"spec"}},
       {R"({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
            "metadata": {"name": "platform-high", "uid": "u", "managedFields": []},
-           "value": 100000, "preemptionPolicy": "PreemptLowerPriority",
+           "value": 100000, "preemptionPolicy": "PreemptLowerPriority", "globalDefault": false,
            "description": "the platform's"})",
        {"value", "preemptionPolicy", "description"}},
   };
@@ -349,8 +349,16 @@ TEST(SyncerHostClassTest, StorageCsiAndPriorityClassesAreCopiedAsTheHostHasThem)
     }
     for (const auto& field : c.kept) EXPECT_EQ(v[field], host[field]) << field;
   }
-  // Read by the syncer only when the values ask; PriorityClasses at trust high only, and not
-  // beside toHost.priorityClasses.
+  // The host's default class is not the virtual cluster's (it may have its own).
+  const json default_class = json::parse(R"({"apiVersion": "scheduling.k8s.io/v1",
+      "kind": "PriorityClass", "metadata": {"name": "d"}, "value": 5, "globalDefault": true})");
+  EXPECT_EQ(sync::VirtualClassObject(default_class)["globalDefault"], false);
+  // Another tenant's synced copy (toHost.priorityClasses) is not the host's own: never shown.
+  EXPECT_TRUE(sync::SyncedByATenant(json::parse(
+      R"({"metadata": {"name": "high-x-t2-1234abcd", "labels": {"kubectl-vc.dev/tenant": "t2"}}})")));
+  EXPECT_FALSE(sync::SyncedByATenant(default_class));
+  // Read by the syncer only when the values ask; PriorityClasses and CSINodes (every host
+  // node's name) at trust high only, PriorityClasses not beside toHost.priorityClasses.
   const auto config = [](const std::string& values) {
     return SyncConfigFromValues(json::parse(values));
   };
@@ -367,6 +375,9 @@ TEST(SyncerHostClassTest, StorageCsiAndPriorityClassesAreCopiedAsTheHostHasThem)
   EXPECT_FALSE(config(R"({"sync": {"fromHost": {"priorityClasses": {"enabled": true}},
                                    "toHost": {"priorityClasses": {"enabled": true}}}})")
                    .host_priority_classes);
+  EXPECT_FALSE(config(R"({"sync": {"fromHost": {"csiNodes": {"enabled": true}}},
+                          "isolation": {"trustLevel": "partial"}})")
+                   .csi_nodes);
 }
 
 TEST(SyncerManifestsTest, KnownKindsOnly) {

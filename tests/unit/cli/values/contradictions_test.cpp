@@ -203,5 +203,15 @@ TEST(ValuesContradiction, HostPriorityClassesOnlyForATrustedTenantAndNotBesideIt
   EXPECT_TRUE(ResolveText(from).ok());
 }
 
+TEST(ValuesContradiction, CsiNodesNameEveryHostNodeSoOnlyForATrustedTenant) {
+  const std::string csi = "sync:\n  fromHost:\n    csiNodes:\n      enabled: true\n";
+  std::string e = ErrorOf(csi + "isolation:\n  trustLevel: partial\n");
+  EXPECT_TRUE(
+      e.starts_with("v.yaml:4:7: sync.fromHost.csiNodes.enabled shows a CSINode for every "
+                    "host node"))
+      << e;
+  EXPECT_TRUE(ResolveText(csi).ok());
+}
+
 }  // namespace
 }  // namespace vc::cli::values

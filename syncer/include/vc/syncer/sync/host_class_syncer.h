@@ -8,6 +8,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "vc/kube/informer.h"
@@ -16,8 +18,11 @@
 
 namespace vc::syncer::sync {
 
-// The virtual copy of a host class object: pure.
+// The virtual copy of a host class object (a PriorityClass is never the default there): pure.
 nlohmann::json VirtualClassObject(const nlohmann::json& host_object);
+// A host object a tenant's syncer made (a toHost PriorityClass copy): not the host's own, never
+// mirrored.
+bool SyncedByATenant(const nlohmann::json& host_object);
 
 class HostClassSyncer : public KindSyncer {
  public:
@@ -31,6 +36,8 @@ class HostClassSyncer : public KindSyncer {
 
   // The host's objects of the kind, from the cache (the pod syncer's RuntimeClasses).
   std::vector<nlohmann::json> HostObjects() const;
+  // The host's own object `name` (none for a tenant's synced copy), from the cache.
+  std::optional<nlohmann::json> HostObject(const std::string& name) const;
 
  private:
   Status Reconcile(const std::string& name);

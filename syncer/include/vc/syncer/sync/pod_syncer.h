@@ -49,6 +49,8 @@ class PodSyncer : public KindSyncer {
   // Where the virtual Services come from for pods' service links (null: none).
   void SetServices(const ServiceSyncer* services) { services_ = services; }
   // The host RuntimeClasses (sync.fromHost.runtimeClasses; null: a pod naming one is refused).
+  // sync.fromHost.priorityClasses: the host's classes a pod may run with.
+  void SetHostPriorityClasses(const HostClassSyncer* classes) { host_priority_classes_ = classes; }
   void SetRuntimeClasses(const HostClassSyncer* runtime_classes) {
     runtime_classes_ = runtime_classes;
   }
@@ -100,6 +102,7 @@ class PodSyncer : public KindSyncer {
   NodeSyncer* nodes_ = nullptr;
   const ServiceSyncer* services_ = nullptr;
   const HostClassSyncer* runtime_classes_ = nullptr;
+  const HostClassSyncer* host_priority_classes_ = nullptr;
   ObjectSyncer* priority_classes_ = nullptr;
   std::string dns_ip_;
   Controller controller_;

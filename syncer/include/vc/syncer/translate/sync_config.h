@@ -54,7 +54,8 @@ struct SyncConfig {
   // pods that name a RuntimeClass run with the host's of the same handler. Off: such pods are
   // refused (nothing to check the handler against).
   bool runtime_classes = false;
-  // sync.fromHost.{storageClasses,csiDrivers,csiNodes}.enabled: the host's, read-only.
+  // sync.fromHost.{storageClasses,csiDrivers,csiNodes}.enabled: the host's, read-only (CSINodes
+  // name every host node: at trust high only).
   bool storage_classes = false;
   bool csi_drivers = false;
   bool csi_nodes = false;
