@@ -146,6 +146,26 @@ int FreePort() {
   return port;
 }
 
+// Forks a child of the supervisor that runs argv (stdout and stderr: the log) without the
+// supervisor's sockets or signal handlers; its pid, or -1.
+pid_t Spawn(char* const* argv, char* const* envp, int listener) {
+  const pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) ::signal(sig, SIG_DFL);
+  ::signal(SIGPIPE, SIG_DFL);
+  ::close(listener);
+  for (Relay& r : g_relays) {
+    if (r.client >= 0) ::close(r.client);
+    if (r.upstream >= 0) ::close(r.upstream);
+  }
+  ::execve(argv[0], argv, envp);
+  const char msg[] = "kubectl-vc: exec of a forwarder child failed: ";
+  (void)!::write(2, msg, sizeof(msg) - 1);
+  (void)!::write(2, argv[0], ::strlen(argv[0]));
+  (void)!::write(2, "\n", 1);
+  ::_exit(127);
+}
+
 // Appends the decimal digits of `v` (>= 0) at arg[*at].
 void AppendNumber(char* arg, int* at, int v) {
   char digits[12];
@@ -172,20 +192,7 @@ Kubectl StartKubectl(char* const* argv, char* const* envp, char* port_arg, int r
   k.port = FreePort();
   if (k.port == 0) return k;
   FormatPortArg(port_arg, k.port, remote_port);
-  k.pid = ::fork();
-  if (k.pid == 0) {
-    for (int sig : {SIGTERM, SIGINT, SIGHUP}) ::signal(sig, SIG_DFL);
-    ::signal(SIGPIPE, SIG_DFL);
-    ::close(listener);
-    for (Relay& r : g_relays) {
-      if (r.client >= 0) ::close(r.client);
-      if (r.upstream >= 0) ::close(r.upstream);
-    }
-    ::execve(argv[0], argv, envp);
-    const char msg[] = "kubectl-vc: exec of the port-forward command failed\n";
-    (void)!::write(2, msg, sizeof(msg) - 1);
-    ::_exit(127);
-  }
+  k.pid = Spawn(argv, envp, listener);
   if (k.pid < 0) k = Kubectl{};
   k.started = MonotonicSeconds();
   return k;
@@ -307,20 +314,7 @@ void Step(Relay& r, short ce, short ue, bool* served) {
 void Wake(char* const* envp, int listener) {
   if (g_wake_argv == nullptr || g_wake_pid > 0 || MonotonicSeconds() < g_wake_next) return;
   g_wake_next = MonotonicSeconds() + kWakeEvery;
-  g_wake_pid = ::fork();
-  if (g_wake_pid == 0) {
-    for (int sig : {SIGTERM, SIGINT, SIGHUP}) ::signal(sig, SIG_DFL);
-    ::signal(SIGPIPE, SIG_DFL);
-    ::close(listener);
-    for (Relay& r : g_relays) {
-      if (r.client >= 0) ::close(r.client);
-      if (r.upstream >= 0) ::close(r.upstream);
-    }
-    ::execve(g_wake_argv[0], g_wake_argv, envp);
-    const char msg[] = "kubectl-vc: exec of the wake command failed\n";
-    (void)!::write(2, msg, sizeof(msg) - 1);
-    ::_exit(127);
-  }
+  g_wake_pid = Spawn(g_wake_argv, envp, listener);
   if (g_wake_pid < 0) g_wake_pid = 0;
 }
 

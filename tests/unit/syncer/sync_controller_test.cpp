@@ -9,20 +9,13 @@
 #include <map>
 #include <mutex>
 
+#include "support/within.h"
 #include "vc/syncer/sync/work_queue.h"
 
 namespace vc::syncer::sync {
 namespace {
 
-template <typename F>
-bool Within(F done, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
-  const auto end = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < end) {
-    if (done()) return true;
-    std::this_thread::yield();
-  }
-  return done();
-}
+using vc::testing::Within;
 
 TEST(SyncerControllerTest, RetriesAFailingKeyUntilItSucceeds) {
   std::mutex mu;
