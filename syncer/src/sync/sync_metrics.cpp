@@ -115,7 +115,8 @@ std::string FormatPrometheus(const std::vector<ControllerStats>& controllers,
   for (const auto& c : controllers) {
     if (c.synced) w.Sample("vc_syncer_synced_objects", label(c), *c.synced);
   }
-  w.Header("vc_syncer_queue_depth", "gauge", "Keys waiting (now or after a delay) or processing.");
+  w.Header("vc_syncer_queue_depth", "gauge",
+           "Keys queued, processing or waiting to retry a failure.");
   for (const auto& c : controllers) w.Sample("vc_syncer_queue_depth", label(c), c.queued);
   w.Header("vc_syncer_reconciles_total", "counter", "Reconciles run.");
   for (const auto& c : controllers) w.Sample("vc_syncer_reconciles_total", label(c), c.reconciles);

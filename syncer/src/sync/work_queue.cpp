@@ -11,6 +11,11 @@ namespace vc::syncer::sync {
 Controller::Controller(std::string name, Reconcile reconcile, std::chrono::milliseconds base,
                        std::chrono::milliseconds max)
     : name_(std::move(name)),
+      label_([this] {
+        std::string label = name_.rfind("sync ", 0) == 0 ? name_.substr(5) : name_;
+        std::replace(label.begin(), label.end(), ' ', '-');
+        return label;
+      }()),
       reconcile_(std::move(reconcile)),
       base_backoff_(base),
       max_backoff_(max) {}
@@ -32,11 +37,11 @@ ControllerStats Controller::Stats() const {
   ControllerStats out;
   {
     std::lock_guard lock(mu_);
-    out.controller = name_.rfind("sync ", 0) == 0 ? name_.substr(5) : name_;
-    std::replace(out.controller.begin(), out.controller.end(), ' ', '-');
-    // Each key once: a failed key re-queued for a new event also waits for its retry.
+    out.controller = label_;
+    // The backlog, each key once: queued, processing, or waiting to retry a failure. A timer
+    // a reconcile set for later (a token's refresh) is no backlog.
     out.queued = queued_.size() + processing_.size();
-    for (const auto& [key, when] : delayed_until_) {
+    for (const auto& [key, n] : failures_) {
       if (queued_.count(key) == 0 && processing_.count(key) == 0) ++out.queued;
     }
     out.failing = failures_.size();

@@ -46,7 +46,7 @@ struct LagHistogram {
 
 struct ControllerStats {
   std::string controller;          // "pods", "configmaps", "ingressclasses-from-host", ...
-  uint64_t queued = 0;             // waiting or being processed
+  uint64_t queued = 0;             // queued, processing or waiting to retry (not timers)
   std::optional<uint64_t> synced;  // objects it keeps synced, where that is countable
   uint64_t reconciles = 0;
   uint64_t errors = 0;

@@ -58,6 +58,7 @@ class Controller {
   void DelayLocked(const std::string& key, TimePoint when);
 
   const std::string name_;
+  const std::string label_;  // the metrics' controller label: "sync pods" -> "pods"
   const Reconcile reconcile_;
   const std::chrono::milliseconds base_backoff_;
   const std::chrono::milliseconds max_backoff_;
