@@ -33,6 +33,7 @@ void AddListCommand(CLI::App& app, GlobalOptions& globals, Action* action);
 void AddDescribeCommand(CLI::App& app, GlobalOptions& globals, Action* action);
 void AddConnectCommands(CLI::App& app, GlobalOptions& globals, Action* action);
 void AddPauseResumeCommands(CLI::App& app, GlobalOptions& globals, Action* action);
+void AddUpgradeCommand(CLI::App& app, GlobalOptions& globals, Action* action);
 void AddDeleteCommand(CLI::App& app, GlobalOptions& globals, Action* action);
 void AddVersionCommand(CLI::App& app, GlobalOptions& globals, Action* action);
 void AddNodeCommand(CLI::App& app, GlobalOptions& globals, Action* action);

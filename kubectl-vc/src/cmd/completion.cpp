@@ -123,7 +123,7 @@ int Complete(CLI::App& root, GlobalOptions& globals, std::vector<std::string> wo
       if (!sub->get_group().empty()) candidates.push_back(sub->get_name());
     }
   } else if (positionals == 0 && (verb == "describe" || verb == "connect" || verb == "pause" ||
-                                  verb == "resume" || verb == "delete")) {
+                                  verb == "resume" || verb == "upgrade" || verb == "delete")) {
     names_of_clusters();
   }
   for (const auto& c : candidates) {

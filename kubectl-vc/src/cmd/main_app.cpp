@@ -56,6 +56,7 @@ int Main(int argc, char** argv) {
   AddDescribeCommand(app, globals, &action);
   AddConnectCommands(app, globals, &action);
   AddPauseResumeCommands(app, globals, &action);
+  AddUpgradeCommand(app, globals, &action);
   AddDeleteCommand(app, globals, &action);
   AddSnapshotCommands(app, globals, &action);
   AddVersionCommand(app, globals, &action);

@@ -66,6 +66,19 @@ int RunSnapshot(const GlobalOptions& globals, const Names& names, const Snapshot
                                    "(kubectl vc resume " +
                                    info.name + ")"));
   }
+  // The values go with the data: a restore without them would come back with other ones (another
+  // trust level, say).
+  if (Status s = lifecycle::ReadValues(*host.client, &info); !s.ok()) {
+    return Fail(ExplainHostError(host, s));
+  }
+  if (!info.values.is_object()) {
+    return Fail(FailedPrecondition(
+        "the values virtual cluster " + info.name + " runs with (Secret vc-config-" + info.name +
+        " in namespace " + info.namespace_ +
+        ") cannot be read, and a snapshot without them would restore with other values\nput "
+        "them back first: kubectl vc create " +
+        info.name + " -n " + info.namespace_ + " --upgrade -f VALUES"));
+  }
   transfer->meta = {{"cluster",
                      {{"name", info.name},
                       {"namespace", info.namespace_},
@@ -73,7 +86,7 @@ int RunSnapshot(const GlobalOptions& globals, const Names& names, const Snapshot
                       {"hostServer", host.config.server}}},
                     {"kubernetesVersion", info.version},
                     {"kubectlVcVersion", VC_VERSION},
-                    {"values", info.values.is_object() ? info.values : json::object()}};
+                    {"values", info.values}};
   output::Progress progress(Err());
   progress.Begin("Connecting to the snapshot endpoint of " + info.name + "-0");
   auto endpoint = snapshot::PodEndpoint::Open(host, info.name, info.namespace_, globals.host.env,

@@ -94,6 +94,49 @@ StatusOr<std::vector<OwnedObject>> Stale(kube::Client& client, const std::string
   return stale;
 }
 
+// What a dry-run answer and the object before it differ in, without what the server keeps on
+// its own (managed fields, versions, status).
+json Comparable(json o) {
+  if (!o.is_object()) return o;
+  o.erase("status");
+  if (o.contains("metadata")) {
+    for (const char* key : {"managedFields", "resourceVersion", "generation", "creationTimestamp",
+                            "uid", "selfLink"}) {
+      o["metadata"].erase(key);
+    }
+  }
+  return o;
+}
+
+// An upgrade's check before acting: every object applied as a server-side dry run, so what the
+// host would refuse (a field that cannot change, admission, quota, a permission) is found while
+// nothing has changed. `would_change` gets the objects the apply changes.
+Status DryRunApply(kube::Client& client, const std::vector<render::HostObject>& objects,
+                   const std::string& ns, std::vector<std::string>* would_change) {
+  for (const auto& o : objects) {
+    const std::string name = Str(o.object, "/metadata/name");
+    const std::string where = HostNamespace(o, ns);
+    ASSIGN_OR_RETURN(json before, GetOrNull(client, o.resource, where, name));
+    kube::ApplyOptions apply{.field_manager = render::kFieldManager, .force = true};
+    apply.dry_run = true;
+    auto after = client.Apply(o.resource, where, name, o.object.dump(), apply);
+    if (!after.ok()) {
+      std::string fix = "\nnothing was changed";
+      if (o.resource.resource == "statefulsets" &&
+          after.status().message().find("Forbidden") != std::string::npos) {
+        fix +=
+            "; a StatefulSet's volume claim (controlPlane.statefulSet.persistence) and selector "
+            "cannot change in place: keep them as they are, or move the cluster to new ones "
+            "(kubectl vc snapshot, delete, then create --restore)";
+      }
+      return FailedPrecondition("the host refuses the change to " + Describe(o) + ": " +
+                                after.status().message() + fix);
+    }
+    if (Comparable(before) != Comparable(*after)) would_change->push_back(Describe(o));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 namespace {
@@ -150,16 +193,8 @@ Status CheckSkew(kube::Client& client, const json& values, const render::Images&
         (response.ok() ? "HTTP " + std::to_string(response->status) : response.status().message()) +
         "); the virtual cluster's version cannot be checked against it");
   }
-  std::string virtual_version = Str(values, "/controlPlane/distro/k8s/version");
-  std::string source = "controlPlane.distro.k8s.version";
-  if (virtual_version.empty()) {
-    const std::string image = render::ImagesFor(values, defaults).apiserver;
-    const size_t colon = image.rfind(':');
-    virtual_version = colon == std::string::npos || image.find('/', colon) != std::string::npos
-                          ? ""
-                          : image.substr(colon + 1);
-    source = "the tag of the kube-apiserver image " + image;
-  }
+  std::string source;
+  const std::string virtual_version = VersionToRun(values, defaults, &source);
   if (Status s = CheckVersionSkew(host_version, virtual_version, source); !s.ok()) {
     progress.Fail();
     return s;
@@ -233,9 +268,10 @@ StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options
     progress.Fail("exists");
     return Status(Code::kAlreadyExists,
                   "virtual cluster " + options.name + " already exists in namespace " + ns +
-                      "\nto change its values: kubectl vc create " + options.name + " -n " + ns +
-                      " --upgrade -f VALUES\nto use it: kubectl vc connect " + options.name +
-                      " -n " + ns);
+                      "\nto change its values: kubectl vc upgrade " + options.name + " -n " + ns +
+                      " -f VALUES (or create --upgrade with the whole values)\nto use it: "
+                      "kubectl vc connect " +
+                      options.name + " -n " + ns);
   }
   result.existed = finished;
   result.resumed = !finished && (existing_sts.is_object() || config_secret->is_object());
@@ -257,6 +293,11 @@ StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options
     return s;
   }
   if (Status s = CheckSkew(client, vc.values, options.images, progress); !s.ok()) return s;
+  if (result.existed) {
+    RETURN_IF_ERROR(CheckUpgradeStep(ApiServerVersion(existing_sts),
+                                     VersionToRun(vc.values, options.images, nullptr),
+                                     options.name));
+  }
 
   // Ours to delete only when we made it (or a create of ours did, and was interrupted).
   vc.create_namespace =
@@ -285,6 +326,17 @@ StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options
       if (o.resource.resource == "statefulsets") o.object["spec"]["replicas"] = 0;
     }
   }
+  if (result.existed) {
+    progress.Begin("Checking the change with the host (server-side dry run)");
+    if (Status s = DryRunApply(client, objects, ns, &result.would_change); !s.ok()) {
+      progress.Fail();
+      return s;
+    }
+    progress.Done(result.would_change.empty()
+                      ? "nothing changes"
+                      : std::to_string(result.would_change.size()) + " objects change");
+  }
+  if (options.check_only) return result;
 
   progress.Begin("Installing the Tenant resource definition");
   if (Status s = EnsureCrd(client, cancel); !s.ok()) {

@@ -46,6 +46,15 @@ StatusOr<std::vector<OwnedObject>> ListOwned(kube::Client& client, const std::st
 StatusOr<render::VirtualCluster> PlanCreate(const CreateOptions& options,
                                             std::vector<std::string>* warnings);
 
+// The Kubernetes version a control plane runs: the tag of the kube-apiserver image in the
+// StatefulSet's pod template ("" when there is none).
+std::string ApiServerVersion(const nlohmann::json& statefulset);
+
+// The Kubernetes version `values` ask for: controlPlane.distro.k8s.version, else the tag of the
+// kube-apiserver image they resolve to. `source` (may be null) gets where it came from.
+std::string VersionToRun(const nlohmann::json& values, const render::Images& defaults,
+                         std::string* source);
+
 // A string at a JSON pointer, or "".
 std::string Str(const nlohmann::json& j, const char* pointer);
 std::string Annotation(const nlohmann::json& object, const std::string& key);

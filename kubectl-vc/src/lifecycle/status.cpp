@@ -46,19 +46,39 @@ std::string ImageTag(const std::string& image) {
   return image.substr(colon + 1);
 }
 
+}  // namespace
+
+std::string ApiServerVersion(const json& sts) {
+  // The apiserver is a sidecar (an init container); clusters made before were a main container.
+  for (const char* list :
+       {"/spec/template/spec/initContainers", "/spec/template/spec/containers"}) {
+    for (const auto& c : sts.value(json::json_pointer(list), json::array())) {
+      if (c.value("name", "") == "kube-apiserver") return ImageTag(c.value("image", ""));
+    }
+  }
+  return "";
+}
+
+std::string VersionToRun(const json& values, const render::Images& defaults, std::string* source) {
+  std::string version = Str(values, "/controlPlane/distro/k8s/version");
+  if (!version.empty()) {
+    if (source != nullptr) *source = "controlPlane.distro.k8s.version";
+    return version;
+  }
+  const std::string image = render::ImagesFor(values, defaults).apiserver;
+  if (source != nullptr) *source = "the tag of the kube-apiserver image " + image;
+  return ImageTag(image);
+}
+
+namespace {
+
 Info InfoOf(const json& sts, const json& pod) {
   Info info;
   info.name = Str(sts, "/metadata/name");
   info.namespace_ = Str(sts, "/metadata/namespace");
   info.trust = Str(sts, "/metadata/labels/kubectl-vc.dev~1trust-level");
   info.created = Str(sts, "/metadata/creationTimestamp");
-  // The apiserver is a sidecar (an init container); clusters made before were a main container.
-  for (const char* list :
-       {"/spec/template/spec/initContainers", "/spec/template/spec/containers"}) {
-    for (const auto& c : sts.value(json::json_pointer(list), json::array())) {
-      if (c.value("name", "") == "kube-apiserver") info.version = ImageTag(c.value("image", ""));
-    }
-  }
+  info.version = ApiServerVersion(sts);
   info.statefulset = sts;
   info.pod = pod;
   info.status = StatusOf(sts, pod, &info.problems);
@@ -232,21 +252,25 @@ json SyncHealthOf(const json& pod) {
   return out;
 }
 
+Status ReadValues(kube::Client& client, Info* info) {
+  info->values = json();
+  ASSIGN_OR_RETURN(json secret, GetOrNull(client, r::kSecrets, info->namespace_,
+                                          render::ConfigSecretName(info->name)));
+  // The effective values, as YAML under config.yaml (render/); Secrets come back base64.
+  if (auto text = Base64Decode(Str(secret, "/data/config.yaml"))) {
+    auto parsed = yaml::Parse(*text, render::ConfigSecretName(info->name));
+    if (parsed.ok() && parsed->value.is_object()) info->values = parsed->value;
+  }
+  return Status::Ok();
+}
+
 StatusOr<json> Describe(kube::Client& client, const Info& info) {
   json doc = {{"name", info.name},        {"namespace", info.namespace_}, {"status", info.status},
               {"trustLevel", info.trust}, {"version", info.version},      {"created", info.created},
               {"problems", info.problems}};
-  ASSIGN_OR_RETURN(json secret, GetOrNull(client, r::kSecrets, info.namespace_,
-                                          render::ConfigSecretName(info.name)));
-  if (secret.is_object()) {
-    // The effective values, as YAML under config.yaml (render/); Secrets come back base64.
-    json values;
-    if (auto text = Base64Decode(Str(secret, "/data/config.yaml"))) {
-      auto parsed = yaml::Parse(*text, render::ConfigSecretName(info.name));
-      if (parsed.ok()) values = parsed->value;
-    }
-    doc["values"] = values;
-  }
+  Info with_values = info;
+  RETURN_IF_ERROR(ReadValues(client, &with_values));
+  if (with_values.values.is_object()) doc["values"] = with_values.values;
   ASSIGN_OR_RETURN(json service, GetOrNull(client, r::kServices, info.namespace_, info.name));
   json endpoint = {{"service", info.name + "." + info.namespace_ + ".svc:443"}};
   if (service.is_object()) {

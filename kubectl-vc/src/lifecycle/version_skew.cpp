@@ -79,4 +79,40 @@ Status CheckVersionSkew(std::string_view host_version, std::string_view virtual_
   return Status::Ok();
 }
 
+Status CheckUpgradeStep(std::string_view from, std::string_view to, std::string_view name) {
+  const std::string cluster(name);
+  auto old_version = ParseMinorVersion(from);
+  if (!old_version) {
+    return FailedPrecondition("the Kubernetes version virtual cluster " + cluster +
+                              " runs cannot be read (its kube-apiserver image tag is \"" +
+                              std::string(from) +
+                              "\"), so the step to the new one cannot be checked\nset "
+                              "controlPlane.distro.k8s.version to the version it runs");
+  }
+  auto new_version = ParseMinorVersion(to);
+  if (!new_version) {
+    return InvalidArgument(
+        "\"" + std::string(to) + "\" names no Kubernetes version; give one such as v" +
+        std::to_string(old_version->major) + "." + std::to_string(old_version->minor + 1) + ".0");
+  }
+  if (new_version->major != old_version->major || new_version->minor < old_version->minor) {
+    return FailedPrecondition(
+        "virtual cluster " + cluster + " runs " + std::string(from) + "; going back to " +
+        std::string(to) +
+        " is not supported: the newer API server may have stored objects in versions the older "
+        "one cannot read\nto go back, restore a snapshot taken before the upgrade (kubectl vc "
+        "create " +
+        cluster + " --restore URL)");
+  }
+  if (new_version->minor > old_version->minor + 1) {
+    return FailedPrecondition(
+        "virtual cluster " + cluster + " runs " + std::string(from) + "; " + std::string(to) +
+        " is " + std::to_string(new_version->minor - old_version->minor) +
+        " minor versions on, and Kubernetes upgrades one minor version at a time\nupgrade to " +
+        Name({old_version->major, old_version->minor + 1}) + " first (kubectl vc upgrade " +
+        cluster + " --version " + Name({old_version->major, old_version->minor + 1}) + ".N)");
+  }
+  return Status::Ok();
+}
+
 }  // namespace vc::cli::lifecycle

@@ -51,6 +51,18 @@ struct Watcher {
   }
 };
 
+// Whether `pod` is of the StatefulSet's current template: after an upgrade the old pod stays
+// Ready until the StatefulSet controller replaces it, and is not what the caller waits for.
+bool PodIsCurrent(const json& sts, const json& pod) {
+  if (!sts.is_object() || !pod.is_object()) return false;
+  if (sts.value("/status/observedGeneration"_json_pointer, int64_t{0}) <
+      sts.value("/metadata/generation"_json_pointer, int64_t{0})) {
+    return false;
+  }
+  const std::string revision = Str(sts, "/status/updateRevision");
+  return !revision.empty() && Str(pod, "/metadata/labels/controller-revision-hash") == revision;
+}
+
 }  // namespace
 
 Status WaitReady(kube::Client& client, const std::string& name, const std::string& ns,
@@ -70,6 +82,8 @@ Status WaitReady(kube::Client& client, const std::string& name, const std::strin
   Status s = PollUntil(
       [&]() -> StatusOr<bool> {
         ASSIGN_OR_RETURN(json pod, GetOrNull(client, r::kPods, ns, name + "-0"));
+        ASSIGN_OR_RETURN(json sts, GetOrNull(client, r::kStatefulSets, ns, name));
+        if (!PodIsCurrent(sts, pod)) pod = json();  // none yet, or one the rollout replaces
         last_pod = pod;
         w.ShowEvents(last_pod);
         if (pod.is_object()) {

@@ -49,7 +49,9 @@ TEST_F(SnapshotCliTest, SnapshotDeleteCreateRestoreAndBadInput) {
   Track("dev-team");
   // --connect=false, then every kubectl through `connect --`, retried: on the local cluster the
   // pod reads Ready before its apiserver listens, and a port-forward that dials too early dies.
-  auto created = Run({"create", "dev-team", "--connect=false", "--timeout", "3m"});
+  // A value not the default, to see that the values go with the data.
+  auto created = Run({"create", "dev-team", "--set", "sync.fromHost.events.enabled=false",
+                      "--connect=false", "--timeout", "3m"});
   ASSERT_EQ(created.code, 0) << created.Both();
 
   // Its apiserver makes the default namespace right after it starts.
@@ -172,6 +174,11 @@ TEST_F(SnapshotCliTest, SnapshotDeleteCreateRestoreAndBadInput) {
   auto password =
       InCluster("dev-team", {"get", "secret", "web-secret", "-o", "jsonpath={.data.password}"});
   EXPECT_EQ(password.out, Base64Encode("s3cr3t")) << password.Both();
+  auto described = Run({"describe", "dev-team", "-o", "json"});
+  const json doc = json::parse(described.out, nullptr, false);
+  ASSERT_TRUE(doc.is_object()) << described.Both();
+  EXPECT_EQ(doc.value("/values/sync/fromHost/events/enabled"_json_pointer, true), false)
+      << "the restored cluster runs with other values than the snapshot's: " << described.out;
 
   // Unreachable registry.
   const std::string nowhere = "oci://127.0.0.1:" + std::to_string(FreePort()) + "/snapshots/x:v1";
@@ -217,7 +224,9 @@ TEST_F(SnapshotCliTest, SnapshotDeleteCreateRestoreAndBadInput) {
 // there, and the objects (and the cluster's identity) are back.
 TEST_F(SnapshotCliTest, MovesToABrandNewHostCluster) {
   Track("dev-team");
-  auto created = Run({"create", "dev-team", "--connect=false", "--timeout", "3m"});
+  // A value not the default, to see that the values go with the data.
+  auto created = Run({"create", "dev-team", "--set", "sync.fromHost.events.enabled=false",
+                      "--connect=false", "--timeout", "3m"});
   ASSERT_EQ(created.code, 0) << created.Both();
   CliResult cm;
   ASSERT_TRUE(Eventually(

@@ -42,6 +42,9 @@ struct CreateOptions {
   bool upgrade = false;  // re-apply an existing cluster (and create a missing one)
   bool expose = false;   // controlPlane.service.spec.type LoadBalancer
   bool wait = true;      // until the control-plane pod is Ready and vc-NAME exists
+  // An upgrade's dry run: every check, the host's server-side dry run of every object, and
+  // nothing applied.
+  bool check_only = false;
   std::chrono::milliseconds timeout{std::chrono::minutes(5)};
   render::Images images;
 };
@@ -53,6 +56,9 @@ struct CreateResult {
   int changed = 0;       // objects created or configured
   int unchanged = 0;
   int pruned = 0;  // objects an upgrade no longer renders, deleted
+  // Of an existing cluster: the objects the host's dry run says the apply changes ("StatefulSet
+  // NS/NAME"), found before anything is applied.
+  std::vector<std::string> would_change;
 };
 
 // Validates, resolves the values, applies the host objects (CRD first, then in render order,
@@ -81,8 +87,13 @@ struct Info {
   std::vector<std::string> problems;  // why Pending/Failed, one line each
   nlohmann::json statefulset;
   nlohmann::json pod;     // null when there is none
-  nlohmann::json values;  // effective values (Secret vc-config-NAME), null if unreadable
+  nlohmann::json values;  // effective values (Secret vc-config-NAME): ReadValues fills it
 };
+
+// Sets info->values to the values the cluster runs with (Secret vc-config-NAME), or null when
+// the Secret is missing or unreadable; an error only when the host does not answer. Find and
+// List leave them out (one GET more per cluster); snapshot, upgrade and describe read them.
+Status ReadValues(kube::Client& client, Info* info);
 
 // Paused by a person or asleep by sleepMode: the control plane is at 0, its database closed.
 inline bool IsPaused(const Info& info) {

@@ -27,4 +27,11 @@ std::optional<MinorVersion> ParseMinorVersion(std::string_view version);
 Status CheckVersionSkew(std::string_view host_version, std::string_view virtual_version,
                         std::string_view virtual_source);
 
+// OK when a running virtual cluster of version `from` may be changed in place to `to`: the same
+// minor version (any patch, either way) or the next one. kube-apiserver upgrades its stored
+// objects one minor version at a time, as upstream supports it, and an older one is not promised
+// to read what a newer one wrote, so a downgrade is refused (a snapshot taken before restores).
+// `name` is the virtual cluster's, for the messages.
+Status CheckUpgradeStep(std::string_view from, std::string_view to, std::string_view name);
+
 }  // namespace vc::cli::lifecycle
