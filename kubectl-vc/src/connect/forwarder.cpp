@@ -12,10 +12,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <thread>
+
+#include "vc/kube/retry_policy.h"
 
 namespace vc::cli::connect {
 namespace {
@@ -100,11 +103,11 @@ Kubectl g_spare;
 // longer each time (a paused cluster is not asked several times a second), and while a
 // connection waits, the wake command runs (sleepMode: it resumes a sleeping cluster; the
 // connection is held until the API server answers, or kConnectWait).
-constexpr double kSpareBackoffMin = 0.25;
-constexpr double kSpareBackoffMax = 5.0;
+constexpr std::chrono::milliseconds kSpareBackoffMin{250};
+constexpr std::chrono::milliseconds kSpareBackoffMax{5000};
 constexpr double kSpareBackoffWaiting = 1.0;  // the most a waiting connection's next try waits
 constexpr double kWakeEvery = 15.0;
-double g_spare_backoff = 0;  // 0: the last spare did not fail early
+int g_spare_failures = 0;  // spares in a row that failed early
 double g_spare_next = 0;
 char* const* g_wake_argv = nullptr;
 pid_t g_wake_pid = 0;
@@ -363,11 +366,9 @@ void Wake(char* const* envp, int listener) {
             failed || (r.kubectl.pid == gone && r.upstream < 0 && at - r.kubectl.started < kMinRun);
       }
       if (failed) {
-        g_spare_backoff =
-            g_spare_backoff == 0
-                ? kSpareBackoffMin
-                : (g_spare_backoff * 2 < kSpareBackoffMax ? g_spare_backoff * 2 : kSpareBackoffMax);
-        g_spare_next = MonotonicSeconds() + g_spare_backoff;
+        const auto backoff =
+            kube::ExponentialBackoff(kSpareBackoffMin, kSpareBackoffMax, ++g_spare_failures);
+        g_spare_next = MonotonicSeconds() + static_cast<double>(backoff.count()) / 1000;
       }
       for (Relay& r : g_relays) {
         if (r.kubectl.pid != gone) continue;
@@ -383,10 +384,10 @@ void Wake(char* const* envp, int listener) {
       waiting_long = waiting_long || now - r.accepted > kMinRun;
     }
     // A kubectl that kept running reached the pod: no more waiting between spares.
-    if (g_spare.pid > 0 && now - g_spare.started >= kMinRun) g_spare_backoff = 0;
+    if (g_spare.pid > 0 && now - g_spare.started >= kMinRun) g_spare_failures = 0;
     // A connection kubectl could not serve at once (a kubectl that failed fast, or one slow to
     // fail: an exec credential plugin, a slow host): the pod may be asleep.
-    if (waiting && (g_spare_backoff > 0 || waiting_long)) Wake(envp, listener);
+    if (waiting && (g_spare_failures > 0 || waiting_long)) Wake(envp, listener);
     if (waiting && g_spare_next > now + kSpareBackoffWaiting) {
       g_spare_next = now + kSpareBackoffWaiting;
     }

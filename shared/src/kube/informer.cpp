@@ -5,6 +5,7 @@
 #include <random>
 #include <utility>
 
+#include "vc/kube/retry_policy.h"
 #include "vc/log.h"
 
 namespace vc::kube {
@@ -137,9 +138,7 @@ void Informer::Run() {
 }
 
 bool Informer::BackOff(int failures, uint64_t seen) {
-  auto delay = options_.initial_backoff;
-  for (int i = 1; i < failures && delay < options_.max_backoff; ++i) delay *= 2;
-  delay = std::min(delay, options_.max_backoff);
+  auto delay = ExponentialBackoff(options_.initial_backoff, options_.max_backoff, failures);
   // Up to +20% so informers restarted together by an apiserver restart do not relist in step.
   thread_local std::minstd_rand rng(std::random_device{}());
   delay +=

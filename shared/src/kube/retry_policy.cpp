@@ -32,11 +32,16 @@ std::optional<std::chrono::milliseconds> RetryDelay(const RetryPolicy& policy, i
     return std::chrono::duration_cast<std::chrono::milliseconds>(
         std::min<std::chrono::seconds>(std::chrono::seconds(*seconds), policy.max_retry_after));
   }
-  auto backoff = policy.initial_backoff;
-  for (int i = 1; i < attempt && backoff < policy.max_backoff; ++i) backoff *= 2;
-  backoff = std::min(backoff, policy.max_backoff);
+  const auto backoff = ExponentialBackoff(policy.initial_backoff, policy.max_backoff, attempt);
   const double scale = 0.5 + 0.5 * std::clamp(jitter, 0.0, 1.0);
   return std::chrono::milliseconds(static_cast<int64_t>(backoff.count() * scale));
+}
+
+std::chrono::milliseconds ExponentialBackoff(std::chrono::milliseconds initial,
+                                             std::chrono::milliseconds max, int failures) {
+  auto backoff = initial;
+  for (int i = 1; i < failures && backoff < max; ++i) backoff *= 2;
+  return std::min(backoff, max);
 }
 
 }  // namespace vc::kube

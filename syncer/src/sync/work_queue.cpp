@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "vc/kube/retry_policy.h"
 #include "vc/log.h"
 
 namespace vc::syncer::sync {
@@ -162,8 +163,7 @@ void Controller::Work() {
       ++errors_;
       if (seen) seen_.insert_or_assign(key, *seen);  // still waiting since then
       const int n = ++failures_[key];
-      auto delay = base_backoff_ * (1LL << std::min(n - 1, 16));
-      delay = std::min<std::chrono::milliseconds>(delay, max_backoff_);
+      const auto delay = kube::ExponentialBackoff(base_backoff_, max_backoff_, n);
       VC_LOG(Warning) << name_ << " " << key << ": " << s.message() << " (retry " << n << " in "
                       << delay.count() << "ms)";
       DelayLocked(key, std::chrono::steady_clock::now() + delay);

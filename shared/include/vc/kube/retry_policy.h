@@ -23,6 +23,12 @@ struct RetryPolicy {
   std::chrono::seconds max_retry_after{60};  // a larger Retry-After is clamped
 };
 
+// The one exponential backoff of the tree (the client's retries, informers, the syncer's work
+// queue, connect's forwarder): `initial` after the first failure, doubled after each one more,
+// never over `max`. `failures` counts from 1.
+std::chrono::milliseconds ExponentialBackoff(std::chrono::milliseconds initial,
+                                             std::chrono::milliseconds max, int failures);
+
 // The wait before the next attempt, or nullopt to give up. `attempt` counts from 1 (the one
 // that just failed); `jitter` in [0, 1) spreads clients out (the wait is scaled by 0.5..1).
 std::optional<std::chrono::milliseconds> RetryDelay(const RetryPolicy& policy, int attempt,
