@@ -8,6 +8,8 @@
 //     statefulsets,pods -A -l app=vcluster -o json`, which reads the same objects. These 50 run
 //     on a second local cluster without the pod runner (kwok fakes their pods): 50 real control
 //     planes do not fit on a 2-core machine, and list only reads the host.
+//   - a request to a cluster sleepMode put to sleep, through connect's forwarder, until it is
+//     answered (median of 3), against create -> first API call.
 //   - peak RSS of kubectl-vc (create, list) against kubectl's on the same list.
 // Needs VC_TEST_CLUSTER_DIR, VC_CLUSTER_BIN_DIR and VC_KUBECTL_VC_BIN (tests/bench/run sets them).
 #include <filesystem>
@@ -28,6 +30,7 @@ using vc::bench::RunChild;
 constexpr int kCreates = 5;
 constexpr int kListed = 50;
 constexpr int kRepeats = 5;
+constexpr int kWakes = 3;
 
 struct Setup {
   std::string vc;       // kubectl-vc
@@ -42,6 +45,20 @@ std::vector<std::pair<std::string, std::string>> EnvFor(const Setup& s,
           {"VC_STATE_DIR", s.home + "/.kube/vc"},
           {"KUBECTL_PATH", s.kubectl},
           {"PATH", std::filesystem::path(s.kubectl).parent_path().string() + ":" + Env("PATH")}};
+}
+
+// The host's context in `kubeconfig` (its current one before any connect).
+std::string HostContext(const std::string& kubeconfig) {
+  std::ifstream in(kubeconfig);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("current-context:", 0) == 0) {
+      std::string name = line.substr(16);
+      name.erase(0, name.find_first_not_of(" \"'"));
+      name.erase(name.find_last_not_of(" \"'") + 1);
+      return name;
+    }
+  }
+  return "";
 }
 
 }  // namespace
@@ -60,6 +77,7 @@ int main() {
   const std::string kubeconfig = s.home + "/.kube/config";
   std::filesystem::copy_file(dir + "/kubeconfig", kubeconfig);
   const auto env = EnvFor(s, kubeconfig);
+  const std::string host_context = HostContext(kubeconfig);  // before a connect changes it
 
   // create -> first API call
   std::vector<double> to_first_call;
@@ -81,6 +99,42 @@ int main() {
   Row("create -> first API call in the virtual cluster (median of 5)", Median(to_first_call), "s",
       "-", 0);
   Row("peak RSS of kubectl-vc create (MiB)", create_rss, "MiB", "-", 0);
+
+  // sleepMode: a request to a sleeping cluster, through connect's forwarder, until answered.
+  {
+    const std::string name = "bench-sleepy";
+    const std::string ns = "vcluster-" + name;
+    ChildRun created = RunChild({s.vc, "create", name, "--profile", "dev", "--set",
+                                 "sleepMode.enabled=true,sleepMode.autoSleep.afterInactivity=10s"},
+                                env);
+    std::vector<double> wakes;
+    for (int i = 0; i < kWakes && created.exit_code == 0; ++i) {
+      // Asleep: the StatefulSet at 0 and the pod gone (polled by kubectl wait, not timed).
+      ChildRun slept = RunChild(
+          {s.kubectl, "--context", host_context, "wait", "--for=jsonpath={.spec.replicas}=0",
+           "statefulset/" + name, "-n", ns, "--timeout=180s"},
+          env);
+      ChildRun gone = RunChild({s.kubectl, "--context", host_context, "wait", "--for=delete",
+                                "pod/" + name + "-0", "-n", ns, "--timeout=120s"},
+                               env);
+      if (slept.exit_code != 0 || gone.exit_code != 0) {
+        std::fprintf(stderr, "bench_kubectl_vc: %s did not fall asleep\n", name.c_str());
+        break;
+      }
+      ChildRun woken = RunChild({s.kubectl, "get", "ns"}, env);
+      if (woken.exit_code != 0) {
+        std::fprintf(stderr, "bench_kubectl_vc: the request that wakes %s failed\n", name.c_str());
+        break;
+      }
+      wakes.push_back(woken.seconds);
+    }
+    if (wakes.size() == static_cast<size_t>(kWakes)) {
+      Row("sleeping cluster: request -> answer through connect (median of 3)", Median(wakes), "s",
+          "create -> first API call", Median(to_first_call));
+    }
+    RunChild({s.vc, "disconnect"}, env);
+    RunChild({s.vc, "delete", name, "--wait"}, env);
+  }
 
   // list with 50, on a second cluster whose pods kwok fakes.
   const std::string list_dir = s.home + "/list-cluster";

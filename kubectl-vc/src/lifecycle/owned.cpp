@@ -23,6 +23,8 @@ const std::vector<kube::Resource>& OwnedNamespacedKinds() {
                                                     r::kLimitRanges,
                                                     r::kNetworkPolicies,
                                                     r::kIngresses,
+                                                    r::kPodDisruptionBudgets,
+                                                    r::kCronJobs,
                                                     r::kEndpoints,
                                                     r::kEndpointSlices,
                                                     r::kPods,
@@ -55,10 +57,13 @@ StatusOr<std::vector<OwnedObject>> ListOwned(kube::Client& client, const std::st
     }
     if (!list.ok()) {
       if (list.status().code() == Code::kNotFound) continue;
-      // Only the syncer of a tenant with sync.toHost.priorityClasses makes them, and only a
-      // user who may manage them could create that tenant: another user has none to delete.
+      // Kinds only an opt-in makes (sync.toHost.priorityClasses, podDisruptionBudgets: by the
+      // syncer; sleepMode.autoWakeup: by create), and only a user who may manage them could
+      // make or grant that (RBAC refuses granting what one has not): another has none.
       if (list.status().code() == Code::kForbidden &&
-          kind.resource == r::kPriorityClasses.resource) {
+          (kind.resource == r::kPriorityClasses.resource ||
+           kind.resource == r::kPodDisruptionBudgets.resource ||
+           kind.resource == r::kCronJobs.resource)) {
         continue;
       }
       return list.status().Annotate("list " + kind.GroupResource());

@@ -94,6 +94,7 @@ std::vector<HostObject> RenderHostObjects(const VirtualCluster& vc) {
   out.push_back({r::kServices, Service(vc, false)});
   out.push_back({r::kServices, Service(vc, true)});
   for (auto& o : RenderPolicies(vc)) out.push_back(std::move(o));
+  for (auto& o : RenderAutoWakeup(vc)) out.push_back(std::move(o));
   out.push_back({TenantResource(), RenderTenant(vc)});
   out.push_back({r::kStatefulSets, RenderStatefulSet(vc)});
   return out;

@@ -58,6 +58,9 @@ std::vector<HostObject> RenderRbac(const VirtualCluster& vc) {
   if (Enabled(v, "/sync/toHost/ingresses/enabled")) {
     rules.push_back(Rule({"networking.k8s.io"}, {"ingresses"}, kReadWrite));
   }
+  if (Enabled(v, "/sync/toHost/podDisruptionBudgets/enabled")) {
+    rules.push_back(Rule({"policy"}, {"poddisruptionbudgets"}, kReadWrite));
+  }
   if (Enabled(v, "/sleepMode/enabled")) {
     // sleepMode: the syncer scales its own StatefulSet to 0 (and says so in its annotations)
     // when the virtual cluster has been idle long enough; no other StatefulSet.

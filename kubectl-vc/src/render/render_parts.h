@@ -16,6 +16,7 @@ nlohmann::json Metadata(const VirtualCluster& vc, const std::string& name, bool 
 
 std::vector<HostObject> RenderRbac(const VirtualCluster& vc);
 std::vector<HostObject> RenderPolicies(const VirtualCluster& vc);
+std::vector<HostObject> RenderAutoWakeup(const VirtualCluster& vc);
 kube::Resource TenantResource();
 
 // The virtual scheduler (controlPlane.advanced.virtualScheduler): whether it runs, and its

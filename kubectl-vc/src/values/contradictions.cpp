@@ -3,6 +3,7 @@
 // (what would go wrong on the host) and the change to make, and points at the setting to change.
 #include "vc/cli/values/contradictions.h"
 
+#include <algorithm>
 #include <string>
 
 #include "vc/cli/values/trust_level.h"
@@ -57,6 +58,7 @@ class Checker {
     VirtualSchedulerWithoutRealNodes();
     NodeChangesBackBelowHighTrust();
     PriorityClassesBelowHighTrust();
+    DisruptionBudgetsAtZeroTrust();
     SleepModeHalfSet();
     HostPriorityClasses();
     CsiNodesBelowHighTrust();
@@ -204,10 +206,26 @@ class Checker {
               "sleepMode.autoSleep.afterInactivity \"" + text +
                   "\" is shorter than a second; use a duration such as 30m, 1h or 90s");
       }
-    } else if (!text.empty()) {
-      Error("/sleepMode/autoSleep/afterInactivity",
-            "sleepMode.autoSleep.afterInactivity has no effect while sleepMode.enabled is false (" +
-                Where("/sleepMode/enabled") + "); set sleepMode.enabled to true, or remove it");
+    } else {
+      for (const char* key : {"/sleepMode/autoSleep/afterInactivity",
+                              "/sleepMode/autoWakeup/schedule", "/sleepMode/timeZone"}) {
+        const json& set = At(v_, key);
+        if (!set.is_string() || set.get<std::string>().empty()) continue;
+        std::string dotted = std::string(key + 1);
+        std::replace(dotted.begin(), dotted.end(), '/', '.');
+        Error(key, dotted + " has no effect while sleepMode.enabled is false (" +
+                       Where("/sleepMode/enabled") +
+                       "); set sleepMode.enabled to true, or remove it");
+      }
+    }
+    const json& zone = At(v_, "/sleepMode/timeZone");
+    const json& schedule = At(v_, "/sleepMode/autoWakeup/schedule");
+    if (zone.is_string() && !zone.get<std::string>().empty() &&
+        !(schedule.is_string() && !schedule.get<std::string>().empty()) &&
+        IsTrue(v_, "/sleepMode/enabled")) {
+      Error("/sleepMode/timeZone",
+            "sleepMode.timeZone is the time zone of sleepMode.autoWakeup.schedule, which is not "
+            "set; set the schedule (e.g. \"0 8 * * 1-5\"), or remove the time zone");
     }
   }
 
@@ -219,6 +237,18 @@ class Checker {
               trust_text_ +
               "); set it to false (the tenant's pods then have the host's default priority), "
               "or isolation.trustLevel high");
+  }
+
+  void DisruptionBudgetsAtZeroTrust() {
+    if (trust_ != TrustLevel::kZero || !IsTrue(v_, "/sync/toHost/podDisruptionBudgets/enabled")) {
+      return;
+    }
+    Error("/sync/toHost/podDisruptionBudgets/enabled",
+          "sync.toHost.podDisruptionBudgets.enabled lets the tenant's budgets hold the host's "
+          "node drains (a budget that allows no disruption stops a drain for good) (" +
+              trust_text_ +
+              "); set it to false (the host then drains the tenant's pods as it drains any), or "
+              "isolation.trustLevel partial or high");
   }
 
   void NodeLabelsIgnoredBySelectAll() {

@@ -22,6 +22,7 @@ int Main(int argc, char** argv) {
   AddInitCommand(app, &action);
   AddRunCommand(app, &action);
   AddSnapshotServerCommand(app, &action);
+  AddWakeCommand(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/syncer/sleep/auto_sleep.h"
 
+#include <algorithm>
+
 #include "vc/labels.h"
 #include "vc/log.h"
 #include "vc/rfc3339.h"
@@ -44,6 +46,38 @@ Status GoToSleep(kube::Client& host, const translate::Tenant& tenant) {
     return patched.status().Annotate("sleep: scale statefulset " + tenant.name + " to 0");
   VC_LOG(Info) << "asleep: " << pods.items.size()
                << " workload pods removed, control plane scaled to 0";
+  return Status::Ok();
+}
+
+json WakePatch(const json& statefulset) {
+  const json annotations = statefulset.value("/metadata/annotations"_json_pointer, json::object());
+  if (!annotations.is_object() ||
+      annotations.value(labels::kPausedByAnnotation, "") != labels::kPausedByAutoSleep) {
+    return json();
+  }
+  int replicas = 1;
+  const std::string recorded = annotations.value(labels::kPausedReplicasAnnotation, "");
+  if (!recorded.empty() && recorded.size() < 4 &&
+      recorded.find_first_not_of("0123456789") == std::string::npos) {
+    replicas = std::max(1, std::stoi(recorded));
+  }
+  return {{"metadata",
+           {{"annotations",
+             {{labels::kPausedReplicasAnnotation, nullptr},
+              {labels::kPausedAtAnnotation, nullptr},
+              {labels::kPausedByAnnotation, nullptr}}}}},
+          {"spec", {{"replicas", replicas}}}};
+}
+
+Status WakeUp(kube::Client& host, const std::string& ns, const std::string& name, bool* woke) {
+  *woke = false;
+  ASSIGN_OR_RETURN(json sts, host.Get(r::kStatefulSets, ns, name));
+  const json patch = WakePatch(sts);
+  if (patch.is_null()) return Status::Ok();
+  auto patched = host.Patch(r::kStatefulSets, ns, name, kube::PatchType::kMerge, patch.dump(),
+                            {.field_manager = labels::kStateFieldManager});
+  if (!patched.ok()) return patched.status().Annotate("wake: scale statefulset " + name + " up");
+  *woke = true;
   return Status::Ok();
 }
 

@@ -71,6 +71,12 @@ ObjectKind PriorityClassKind() {
   return kind;
 }
 
+// Status stays the virtual cluster's: its own disruption controller counts the virtual pods.
+ObjectKind PodDisruptionBudgetKind() {
+  return {
+      r::kPodDisruptionBudgets, translate::TranslatePodDisruptionBudget, {"spec"}, true, nullptr};
+}
+
 ObjectSyncer::ObjectSyncer(std::shared_ptr<const SyncContext> ctx, ObjectKind kind)
     : ctx_(std::move(ctx)),
       kind_(std::move(kind)),

@@ -141,6 +141,38 @@ json TranslateIngress(const json& v, const Tenant& tenant) {
           {"spec", spec}};
 }
 
+json TranslatePodDisruptionBudget(const json& v, const Tenant& tenant) {
+  const json& spec = ObjectAt(v, "spec");
+  const std::string ns = ObjectAt(v, "metadata").value("namespace", "");
+  json host_spec = json::object();
+  // Unset keys as null: a budget that moves from minAvailable to maxUnavailable drops the
+  // first on the host (the two may not be set together).
+  for (const char* key : {"minAvailable", "maxUnavailable", "unhealthyPodEvictionPolicy"}) {
+    host_spec[key] = spec.contains(key) ? spec[key] : json();
+  }
+  if (spec.contains("selector") && spec["selector"].is_object()) {
+    const json& selector = spec["selector"];
+    json host_selector = {
+        {"matchLabels", HostSelector(ObjectAt(selector, "matchLabels"), ns, tenant)}};
+    if (selector.contains("matchExpressions") && selector["matchExpressions"].is_array()) {
+      json expressions = json::array();
+      for (json e : selector["matchExpressions"]) {
+        if (!e.is_object() || !e.contains("key") || !e["key"].is_string()) continue;
+        e["key"] = HostLabelKey(e["key"].get<std::string>());
+        expressions.push_back(std::move(e));
+      }
+      host_selector["matchExpressions"] = std::move(expressions);
+    }
+    host_spec["selector"] = std::move(host_selector);
+  } else {
+    host_spec["selector"] = json();
+  }
+  return {{"apiVersion", "policy/v1"},
+          {"kind", "PodDisruptionBudget"},
+          {"metadata", HostMetadata(v, tenant)},
+          {"spec", std::move(host_spec)}};
+}
+
 std::vector<std::string> IngressSecrets(const json& v) {
   std::vector<std::string> out;
   const json& tls = ObjectAt(v, "spec").contains("tls") ? ObjectAt(v, "spec")["tls"] : json();
@@ -153,6 +185,26 @@ std::vector<std::string> IngressSecrets(const json& v) {
   }
   return out;
 }
+
+namespace {
+
+// The merge patch that turns `have` into `want` exactly: changed keys set, missing ones null.
+json ReplacingDiff(const json& want, const json& have) {
+  json diff = json::object();
+  for (const auto& [k, v] : want.items()) {
+    if (v.is_object() && have.contains(k) && have[k].is_object()) {
+      if (json nested = ReplacingDiff(v, have[k]); !nested.empty()) diff[k] = std::move(nested);
+    } else if (!have.contains(k) || have[k] != v) {
+      diff[k] = v;
+    }
+  }
+  for (const auto& [k, v] : have.items()) {
+    if (!want.contains(k)) diff[k] = nullptr;
+  }
+  return diff;
+}
+
+}  // namespace
 
 json HostObjectPatch(const json& want, const json& host, const std::vector<std::string>& fields) {
   json patch = json::object();
@@ -174,6 +226,11 @@ json HostObjectPatch(const json& want, const json& host, const std::vector<std::
       // must not be patched away.
       json diff = json::object();
       for (const auto& [k, v] : w.items()) {
+        if (v.is_object() && h.contains(k) && h[k].is_object()) {
+          // A map we set (a selector) is ours whole: what the virtual object dropped goes.
+          if (json nested = ReplacingDiff(v, h[k]); !nested.empty()) diff[k] = std::move(nested);
+          continue;
+        }
         // null asks for the key to be absent, which an absent key already is.
         if (v.is_null() ? h.contains(k) && !h[k].is_null() : !h.contains(k) || h[k] != v) {
           diff[k] = v;

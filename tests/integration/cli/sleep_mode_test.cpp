@@ -2,7 +2,8 @@
 // sleepMode on real nodes, as a user meets it: requests keep a cluster awake; once nobody asks
 // anything for sleepMode.autoSleep.afterInactivity it sleeps (control plane at 0, its workloads
 // off the host, `kubectl vc list` says Sleeping), and the next kubectl request through
-// `kubectl vc connect`'s forwarder wakes it and is answered, with the cluster's state kept.
+// `kubectl vc connect`'s forwarder wakes it and is answered, with the cluster's state kept; so
+// does a run of the host CronJob of sleepMode.autoWakeup.schedule.
 #include "integration/cli/cli_fixture.h"
 
 namespace vc::testing {
@@ -21,9 +22,37 @@ std::string StatusOf(CliTest& t, const std::string& name) {
   return "<absent>";
 }
 
+// What `kubectl create job --from=cronjob/CRON` does: a Job of the CronJob's template, now.
+// True once it succeeded.
+bool RunCronJobNow(kube::Client& host, const std::string& ns, const std::string& cron,
+                   const std::string& job) {
+  auto got = host.Get(kube::resources::kCronJobs, ns, cron);
+  EXPECT_TRUE(got.ok()) << got.status().message();
+  if (!got.ok()) return false;
+  const json made = {{"apiVersion", "batch/v1"},
+                     {"kind", "Job"},
+                     {"metadata", {{"name", job}}},
+                     {"spec", (*got)["spec"]["jobTemplate"]["spec"]}};
+  auto created = host.Create(kube::resources::kJobs, ns, made);
+  EXPECT_TRUE(created.ok()) << created.status().message();
+  if (!created.ok()) return false;
+  json status;
+  const bool done = Eventually(
+      [&] {
+        auto j = host.Get(kube::resources::kJobs, ns, job);
+        status = j.ok() ? (*j)["status"] : json();
+        return status.value("succeeded", 0) >= 1 || status.value("failed", 0) >= 1;
+      },
+      std::chrono::seconds(90));
+  EXPECT_TRUE(done && status.value("succeeded", 0) >= 1) << "job " << job << ": " << status.dump();
+  return done && status.value("succeeded", 0) >= 1;
+}
+
 TEST_F(CliTest, AnIdleClusterSleepsAndARequestThroughConnectWakesIt) {
   const std::string values = home_->path() + "/sleepy.yaml";
-  std::ofstream(values) << "sleepMode:\n  enabled: true\n  autoSleep:\n    afterInactivity: 20s\n";
+  // A wake-up schedule that does not come round during the test: its CronJob is run by hand.
+  std::ofstream(values) << "sleepMode:\n  enabled: true\n  autoSleep:\n    afterInactivity: 20s\n"
+                           "  autoWakeup:\n    schedule: \"0 0 1 1 *\"\n";
   Track("sleepy");
   auto created = Run({"create", "sleepy", "-f", values, "--timeout", "3m"});
   ASSERT_EQ(created.code, 0) << created.Both();
@@ -81,17 +110,31 @@ TEST_F(CliTest, AnIdleClusterSleepsAndARequestThroughConnectWakesIt) {
       << Run({"describe", "sleepy"}).Both();
   EXPECT_TRUE(Eventually([&] { return host_workloads() > 0; }, std::chrono::seconds(60)))
       << "the workloads did not come back";
+
+  // sleepMode.autoWakeup: asleep again, and the host CronJob's run wakes it.
+  ASSERT_TRUE(Eventually([&] { return StatusOf(*this, "sleepy") == "Sleeping"; },
+                         std::chrono::seconds(120)))
+      << Run({"describe", "sleepy"}).Both();
+  ASSERT_TRUE(RunCronJobNow(*client_, "vcluster-sleepy", "vc-sleepy-wake", "wake-now"));
+  EXPECT_TRUE(
+      Eventually([&] { return StatusOf(*this, "sleepy") == "Running"; }, std::chrono::seconds(90)))
+      << Run({"describe", "sleepy"}).Both();
 }
 
-// A person's pause is not undone by a request: only sleepMode's sleep is.
+// A person's pause is not undone by a request or a wake-up schedule: only sleepMode's sleep is.
 TEST_F(CliTest, ResumeIfSleepingLeavesAPausedClusterPaused) {
   Track("napping");
-  auto created = Run({"create", "napping", "--connect=false"});
+  auto created = Run({"create", "napping", "--connect=false", "--set",
+                      "sleepMode.enabled=true,sleepMode.autoSleep.afterInactivity=1h,"
+                      "sleepMode.autoWakeup.schedule=0 0 1 1 *"});
   ASSERT_EQ(created.code, 0) << created.Both();
   ASSERT_EQ(Run({"pause", "napping"}).code, 0);
   auto woken = Run({"resume", "napping", "--if-sleeping", "--no-wait"});
   EXPECT_EQ(woken.code, 0) << woken.Both();
   EXPECT_NE(woken.err.find("is not sleeping (Paused)"), std::string::npos) << woken.Both();
+  EXPECT_EQ(StatusOf(*this, "napping"), "Paused");
+  // Nor by the wake-up schedule's run.
+  EXPECT_TRUE(RunCronJobNow(*client_, "vcluster-napping", "vc-napping-wake", "wake-now"));
   EXPECT_EQ(StatusOf(*this, "napping"), "Paused");
 }
 

@@ -11,7 +11,10 @@ namespace {
 
 TEST_F(SyncerE2eTest, DeploymentRunsOnHostAndStatusFlowsBack) {
   const std::string name = "sync-web";
-  ASSERT_NO_FATAL_FAILURE(CreateVirtualCluster(name, "isolation:\n  trustLevel: high\n"));
+  ASSERT_NO_FATAL_FAILURE(
+      CreateVirtualCluster(name,
+                           "isolation:\n  trustLevel: high\n"
+                           "sync:\n  toHost:\n    podDisruptionBudgets:\n      enabled: true\n"));
   const std::string hns = "vcluster-" + name;
   auto applied = ApplyInVirtual(name, "web-app.yaml", std::string(kWebApp) + "---\n" + kIngress);
   ASSERT_EQ(applied.code, 0) << applied.Both();
@@ -70,6 +73,58 @@ TEST_F(SyncerE2eTest, DeploymentRunsOnHostAndStatusFlowsBack) {
     }
     EXPECT_TRUE(token_secret) << spec.dump();
   }
+  // sync.toHost.podDisruptionBudgets: the tenant's budget guards exactly its pods on the host,
+  // as the host's own disruption controller counts them.
+  const std::string pdb = "web-app-x-default-x-" + name;
+  ASSERT_EQ(ApplyInVirtual(name, "pdb.yaml",
+                           "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n"
+                           "  name: web-app\nspec:\n  minAvailable: 2\n  selector:\n"
+                           "    matchLabels: {app: web-app}\n")
+                .code,
+            0);
+  json host_pdb;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto got = client_->Get(r::kPodDisruptionBudgets, hns, pdb);
+        if (!got.ok()) return false;
+        host_pdb = *got;
+        return host_pdb.value("/status/expectedPods"_json_pointer, 0) == 3;
+      },
+      std::chrono::seconds(60)))
+      << host_pdb.dump() << "\n"
+      << SyncerLog(name);
+  EXPECT_EQ(host_pdb.value("/spec/minAvailable"_json_pointer, 0), 2);
+  EXPECT_EQ(host_pdb.value("/spec/selector/matchLabels"_json_pointer, json()),
+            (json{{"label.kubectl-vc.dev/app", "web-app"},
+                  {labels::kTenant, name},
+                  {labels::kComponent, "workload"},
+                  {labels::kVirtualNamespaceLabel, "default"}}));
+  // Moved to maxUnavailable: the host's drops minAvailable (the two may not be set together).
+  ASSERT_EQ(ApplyInVirtual(name, "pdb.yaml",
+                           "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n"
+                           "  name: web-app\nspec:\n  maxUnavailable: 1\n  selector:\n"
+                           "    matchLabels: {app: web-app}\n")
+                .code,
+            0);
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto got = client_->Get(r::kPodDisruptionBudgets, hns, pdb);
+        if (got.ok()) host_pdb = *got;
+        return got.ok() && host_pdb.value("/spec/maxUnavailable"_json_pointer, 0) == 1 &&
+               !host_pdb.contains("/spec/minAvailable"_json_pointer);
+      },
+      std::chrono::seconds(30)))
+      << host_pdb.dump() << "\n"
+      << SyncerLog(name);
+  ASSERT_EQ(Kubectl({"delete", "pdb", "web-app"}).code, 0);
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto got = client_->Get(r::kPodDisruptionBudgets, hns, pdb);
+        return !got.ok() && got.status().code() == Code::kNotFound;
+      },
+      std::chrono::seconds(30)))
+      << "the host budget outlived the virtual one";
+
   auto cm = client_->Get(r::kConfigMaps, hns, "web-config-x-default-x-" + name);
   ASSERT_TRUE(cm.ok()) << cm.status().message();
   EXPECT_EQ((*cm)["data"].value("GREETING", ""), "hello");
@@ -271,7 +326,10 @@ spec:
 // fresh process finds everything again.
 TEST_F(SyncerE2eTest, SyncerKilledMidRolloutLeavesNoDuplicatesOrOrphans) {
   const std::string name = "sync-robust";
-  ASSERT_NO_FATAL_FAILURE(CreateVirtualCluster(name, "isolation:\n  trustLevel: high\n"));
+  ASSERT_NO_FATAL_FAILURE(
+      CreateVirtualCluster(name,
+                           "isolation:\n  trustLevel: high\n"
+                           "sync:\n  toHost:\n    podDisruptionBudgets:\n      enabled: true\n"));
   const std::string hns = "vcluster-" + name;
   const pid_t first = SyncerPid(name);
   ASSERT_GT(first, 0) << "no syncer process for " << name;

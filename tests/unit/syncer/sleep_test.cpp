@@ -88,6 +88,24 @@ TEST(SleepActivityTest, TheSleepPatchIsAPauseMarkedAsTheSyncers) {
       << "resume scales back to at least one";
 }
 
+TEST(SleepActivityTest, WakingUndoesOnlyASleepNeverAPersonsPause) {
+  json sts = {{"metadata", {{"annotations", SleepPatch(2, "t")["metadata"]["annotations"]}}},
+              {"spec", {{"replicas", 0}}}};
+  const json patch = WakePatch(sts);
+  EXPECT_EQ(patch["spec"]["replicas"], 2);
+  for (const char* key : {labels::kPausedReplicasAnnotation, labels::kPausedAtAnnotation,
+                          labels::kPausedByAnnotation}) {
+    EXPECT_TRUE(patch["metadata"]["annotations"].contains(key));
+    EXPECT_TRUE(patch["metadata"]["annotations"][key].is_null()) << key;
+  }
+  json paused = sts;
+  paused["metadata"]["annotations"].erase(labels::kPausedByAnnotation);
+  EXPECT_TRUE(WakePatch(paused).is_null()) << "a person's pause stays";
+  EXPECT_TRUE(WakePatch(json{{"spec", {{"replicas", 1}}}}).is_null()) << "running";
+  sts["metadata"]["annotations"][labels::kPausedReplicasAnnotation] = "lots";
+  EXPECT_EQ(WakePatch(sts)["spec"]["replicas"], 1);
+}
+
 TEST(SleepActivityTest, TheSyncConfigReadsAfterInactivityOnlyWhenEnabled) {
   auto config = [](const std::string& text) {
     auto doc = yaml::Parse(text, "values");

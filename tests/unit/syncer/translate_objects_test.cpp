@@ -256,6 +256,64 @@ TEST(SyncerHostClassTest, IngressClassCopiedAndMarked) {
 
 // sync.toHost.priorityClasses: a tenant's class as a host class of its own name, never the
 // host's default; the built-in system-* classes stay (the host has its own).
+TEST(SyncerTranslateObjectsTest, ADisruptionBudgetSelectsOnlyTheTenantsPodsOfItsNamespace) {
+  const json v = json::parse(R"({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+      "metadata": {"name": "web", "namespace": "shop", "uid": "u1"},
+      "spec": {"minAvailable": "50%", "unhealthyPodEvictionPolicy": "AlwaysAllow",
+               "selector": {"matchLabels": {"app": "web", "kubectl-vc.dev/tenant": "other"},
+                            "matchExpressions": [{"key": "tier", "operator": "In",
+                                                  "values": ["a"]}]}}})");
+  const json h = TranslatePodDisruptionBudget(v, kTenant);
+  EXPECT_EQ(h["metadata"]["name"], "web-x-shop-x-t1");
+  EXPECT_EQ(h["metadata"]["namespace"], "vcluster-t1");
+  EXPECT_EQ(h["spec"]["minAvailable"], "50%");
+  EXPECT_TRUE(h["spec"]["maxUnavailable"].is_null()) << "unset keys are null: dropped on the host";
+  EXPECT_EQ(h["spec"]["unhealthyPodEvictionPolicy"], "AlwaysAllow");
+  // The tenant's keys cannot name host labels: every one is under the tenant prefix, and the
+  // tenant and namespace labels are the syncer's.
+  const json& labels = h["spec"]["selector"]["matchLabels"];
+  EXPECT_EQ(labels["label.kubectl-vc.dev/app"], "web");
+  EXPECT_EQ(labels["kubectl-vc.dev/tenant"], "t1");
+  EXPECT_EQ(labels["kubectl-vc.dev/component"], "workload");
+  EXPECT_EQ(labels["kubectl-vc.dev/object-namespace"], "shop");
+  EXPECT_EQ(h["spec"]["selector"]["matchExpressions"][0]["key"], "label.kubectl-vc.dev/tier");
+  // An empty selector (every pod of the namespace) is the tenant's pods of that namespace.
+  const json every = TranslatePodDisruptionBudget(
+      json{{"metadata", {{"name", "all"}, {"namespace", "shop"}}},
+           {"spec", {{"maxUnavailable", 1}, {"selector", json::object()}}}},
+      kTenant);
+  EXPECT_EQ(every["spec"]["selector"]["matchLabels"].size(), 3u) << every.dump();
+  // None: selects nothing, as in Kubernetes.
+  const json none = TranslatePodDisruptionBudget(
+      json{{"metadata", {{"name", "n"}, {"namespace", "shop"}}}, {"spec", {{"maxUnavailable", 1}}}},
+      kTenant);
+  EXPECT_TRUE(none["spec"]["selector"].is_null());
+  // Below zero trust only.
+  for (const auto& [trust, on] : {std::pair{"high", true}, {"partial", true}, {"zero", false}}) {
+    EXPECT_EQ(SyncConfigFromValues(
+                  json{{"sync", {{"toHost", {{"podDisruptionBudgets", {{"enabled", true}}}}}}},
+                       {"isolation", {{"trustLevel", trust}}}})
+                  .pod_disruption_budgets,
+              on)
+        << trust;
+  }
+}
+
+TEST(SyncerTranslateObjectsTest, APatchMakesASelectorMapExactlyTheVirtualOnes) {
+  const json want = {{"spec", {{"selector", {{"matchLabels", {{"a", "1"}}}}}, {"x", 1}}}};
+  const json host = {
+      {"spec",
+       {{"selector", {{"matchLabels", {{"a", "1"}, {"gone", "2"}}}, {"matchExpressions", {}}}},
+        {"x", 1},
+        {"defaulted", true}}}};
+  const json patch = HostObjectPatch(want, host, {"spec"});
+  EXPECT_EQ(patch,
+            (json{{"spec",
+                   {{"selector",
+                     {{"matchLabels", {{"gone", nullptr}}}, {"matchExpressions", nullptr}}}}}}))
+      << patch.dump();
+}
+
 TEST(SyncerTranslateObjectsTest, APriorityClassIsCopiedUnderATenantNameAndNeverAsDefault) {
   const json v = json::parse(R"({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
       "metadata": {"name": "high", "uid": "u1", "labels": {"tier": "a"},

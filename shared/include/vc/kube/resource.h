@@ -61,6 +61,8 @@ inline const Resource kResourceQuotas{"", "v1", "resourcequotas", "ResourceQuota
 inline const Resource kLimitRanges{"", "v1", "limitranges", "LimitRange", true};
 inline const Resource kDeployments{"apps", "v1", "deployments", "Deployment", true};
 inline const Resource kStatefulSets{"apps", "v1", "statefulsets", "StatefulSet", true};
+inline const Resource kCronJobs{"batch", "v1", "cronjobs", "CronJob", true};
+inline const Resource kJobs{"batch", "v1", "jobs", "Job", true};
 inline const Resource kDaemonSets{"apps", "v1", "daemonsets", "DaemonSet", true};
 inline const Resource kReplicaSets{"apps", "v1", "replicasets", "ReplicaSet", true};
 inline const Resource kRoles{"rbac.authorization.k8s.io", "v1", "roles", "Role", true};

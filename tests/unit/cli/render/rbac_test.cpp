@@ -112,6 +112,24 @@ TEST(RenderRbacTest, PriorityClassesAreManagedOnlyWhenSynced) {
             1u);
 }
 
+TEST(RenderRbacTest, DisruptionBudgetsAreManagedOnlyWhenSynced) {
+  auto role_resources = [](const std::string& values) {
+    const VirtualCluster vc{.name = "t", .namespace_ = "vc-t", .values = json::parse(values)};
+    std::set<std::string> out;
+    for (const auto& o : RenderHostObjects(vc)) {
+      if (o.object.value("kind", "") != "Role") continue;
+      for (const auto& rule : o.object["rules"]) {
+        for (const auto& r : rule["resources"]) out.insert(r.get<std::string>());
+      }
+    }
+    return out;
+  };
+  EXPECT_EQ(role_resources(R"({})").count("poddisruptionbudgets"), 0u);
+  EXPECT_EQ(role_resources(R"({"sync": {"toHost": {"podDisruptionBudgets": {"enabled": true}}}})")
+                .count("poddisruptionbudgets"),
+            1u);
+}
+
 TEST(RenderRbacTest, TheSyncerMayScaleItsOwnStatefulSetOnlyWithSleepMode) {
   auto patch_rules = [](const std::string& values) {
     const VirtualCluster vc{.name = "t", .namespace_ = "vc-t", .values = json::parse(values)};

@@ -83,6 +83,39 @@ TEST(ValuesContradiction, PriorityClassesReachTheHostOnlyFromATrustedTenant) {
   EXPECT_TRUE(ResolveText("sync:\n  toHost:\n    priorityClasses:\n      enabled: true\n").ok());
 }
 
+TEST(ValuesContradiction, DisruptionBudgetsReachTheHostBelowZeroTrustOnly) {
+  const std::string budgets = "sync:\n  toHost:\n    podDisruptionBudgets:\n      enabled: true\n";
+  const std::string e = ErrorOf(budgets +
+                                "isolation:\n  trustLevel: zero\n  dedicatedNodes:\n"
+                                "    enabled: true\n");
+  EXPECT_TRUE(
+      e.starts_with("v.yaml:4:7: sync.toHost.podDisruptionBudgets.enabled lets the "
+                    "tenant's budgets hold the host's node drains"))
+      << e;
+  EXPECT_TRUE(Has(e, "or isolation.trustLevel partial or high")) << e;
+  EXPECT_TRUE(ResolveText(budgets + "isolation:\n  trustLevel: partial\n").ok());
+  EXPECT_TRUE(ResolveText(budgets).ok());
+}
+
+TEST(ValuesContradiction, AWakeScheduleNeedsSleepModeAndATimeZoneASchedule) {
+  std::string e = ErrorOf("sleepMode:\n  autoWakeup:\n    schedule: \"0 8 * * *\"\n");
+  EXPECT_TRUE(Has(e,
+                  "sleepMode.autoWakeup.schedule has no effect while sleepMode.enabled is "
+                  "false"))
+      << e;
+  e = ErrorOf(
+      "sleepMode:\n  enabled: true\n  autoSleep:\n    afterInactivity: 30m\n"
+      "  timeZone: Europe/Berlin\n");
+  EXPECT_TRUE(Has(e, "sleepMode.timeZone is the time zone of sleepMode.autoWakeup.schedule")) << e;
+  EXPECT_TRUE(ResolveText("sleepMode:\n  enabled: true\n  autoSleep:\n    afterInactivity: 30m\n"
+                          "  autoWakeup:\n    schedule: \"@daily\"\n  timeZone: Europe/Berlin\n")
+                  .ok());
+  e = ErrorOf(
+      "sleepMode:\n  enabled: true\n  autoSleep:\n    afterInactivity: 30m\n"
+      "  autoWakeup:\n    schedule: every morning\n");
+  EXPECT_TRUE(Has(e, "sleepMode.autoWakeup.schedule")) << e;
+}
+
 TEST(ValuesContradiction, ZeroTrustWithoutDedicatedNodes) {
   std::string e = ErrorOf("isolation:\n  trustLevel: zero\n");
   EXPECT_TRUE(e.starts_with("v.yaml:1:1: isolation.dedicatedNodes.enabled is false")) << e;

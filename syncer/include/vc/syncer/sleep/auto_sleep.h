@@ -29,4 +29,12 @@ nlohmann::json SleepPatch(int replicas, const std::string& now_rfc3339);
 // An error leaves the cluster running (the caller exits, the syncer restarts and syncs).
 Status GoToSleep(kube::Client& host, const translate::Tenant& tenant);
 
+// The StatefulSet patch that wakes a control plane asleep with `statefulset`'s annotations, or
+// null when it is not asleep: running, or paused by a person (that stays paused). Pure.
+nlohmann::json WakePatch(const nlohmann::json& statefulset);
+
+// sleepMode.autoWakeup (`vc-syncer wake`, run by the host CronJob NAME-wake): wakes the virtual
+// cluster NAME in `ns` if sleepMode put it to sleep. `*woke` says whether it did.
+Status WakeUp(kube::Client& host, const std::string& ns, const std::string& name, bool* woke);
+
 }  // namespace vc::syncer::sleep

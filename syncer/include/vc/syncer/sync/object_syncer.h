@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // ObjectSyncer: one syncer for the kinds copied virtual -> host as they are (ConfigMaps,
-// Secrets, PVCs, Ingresses, hand-written EndpointSlices, and the cluster-scoped
-// PriorityClasses). A virtual object is copied when `sync_all` says so or once
+// Secrets, PVCs, Ingresses, hand-written EndpointSlices, PodDisruptionBudgets, and the
+// cluster-scoped PriorityClasses). A virtual object is copied when `sync_all` says so or once
 // something needs it (EnsureOnHost: the pod syncer, for what a pod references); a copy
 // follows its virtual object's changes and is deleted with it. One the kind's `refusal` refuses
 // gets a SyncRefused Event instead, and its host copy, if any, is deleted.
@@ -48,6 +48,7 @@ ObjectKind PvcKind();
 ObjectKind IngressKind();
 ObjectKind EndpointSliceKind();
 ObjectKind PriorityClassKind();
+ObjectKind PodDisruptionBudgetKind();
 
 class ObjectSyncer : public KindSyncer {
  public:
