@@ -30,7 +30,17 @@ std::string Describe(const render::HostObject& o) {
   return o.resource.kind + " " + (ns.empty() ? "" : ns + "/") + Str(o.object, "/metadata/name");
 }
 
-Status Interrupted(const CreateOptions& options, const std::string& ns) {
+// An upgrade stopped part way: the StatefulSet may still be the old one while the values
+// Secret holds the new. Running it again finishes it (every object is applied again).
+std::string PartlyUpgraded(const CreateOptions& options, const std::string& ns) {
+  return "\nthe upgrade of " + options.name + " is partly applied; run the same kubectl vc " +
+         "upgrade " + options.name + " -n " + ns + " (or create --upgrade) again to finish it";
+}
+
+Status Interrupted(const CreateOptions& options, const std::string& ns, bool existed) {
+  if (existed) {
+    return Status(Code::kCancelled, "interrupted" + PartlyUpgraded(options, ns));
+  }
   return Status(Code::kCancelled,
                 "interrupted: virtual cluster " + options.name +
                     " is partly created in namespace " + ns + "\nto finish it: kubectl vc create " +
@@ -129,8 +139,11 @@ Status DryRunApply(kube::Client& client, const std::vector<render::HostObject>& 
             "cannot change in place: keep them as they are, or move the cluster to new ones "
             "(kubectl vc snapshot, delete, then create --restore)";
       }
-      return FailedPrecondition("the host refuses the change to " + Describe(o) + ": " +
-                                after.status().message() + fix);
+      // The host's own code (Forbidden, Invalid, Unavailable...): callers explain it by that.
+      const Code code = after.status().code() == Code::kInvalidArgument ? Code::kFailedPrecondition
+                                                                        : after.status().code();
+      return Status(code, "the host refuses the change to " + Describe(o) + ": " +
+                              after.status().message() + fix);
     }
     if (Comparable(before) != Comparable(*after)) would_change->push_back(Describe(o));
   }
@@ -341,7 +354,7 @@ StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options
   progress.Begin("Installing the Tenant resource definition");
   if (Status s = EnsureCrd(client, cancel); !s.ok()) {
     progress.Fail();
-    return s.code() == Code::kCancelled ? Interrupted(options, ns) : s;
+    return s.code() == Code::kCancelled ? Interrupted(options, ns, result.existed) : s;
   }
   progress.Done();
 
@@ -351,7 +364,7 @@ StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options
   for (const auto& o : objects) {
     if (cancel != nullptr && cancel->cancelled()) {
       progress.Fail("interrupted");
-      return Interrupted(options, ns);
+      return Interrupted(options, ns, result.existed);
     }
     const std::string name = Str(o.object, "/metadata/name");
     const std::string where = HostNamespace(o, ns);
@@ -364,7 +377,9 @@ StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options
     auto after = client.Apply(o.resource, where, name, o.object.dump(), apply);
     if (!after.ok()) {
       progress.Fail(Describe(o));
-      return after.status().Annotate("apply " + Describe(o));
+      Status failed = after.status().Annotate("apply " + Describe(o));
+      return result.existed ? Status(failed.code(), failed.message() + PartlyUpgraded(options, ns))
+                            : failed;
     }
     if (before->is_null()) {
       ++created;
@@ -397,7 +412,7 @@ StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options
 
   if (options.wait && !paused) {
     Status waited = WaitReady(client, options.name, ns, options.timeout, progress, cancel);
-    if (waited.code() == Code::kCancelled) return Interrupted(options, ns);
+    if (waited.code() == Code::kCancelled) return Interrupted(options, ns, result.existed);
     RETURN_IF_ERROR(waited);
   } else if (!paused) {
     // Returning before the pod exists would make the next `kubectl wait -l app=vcluster` (the
@@ -411,7 +426,7 @@ StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options
         options.timeout, "waiting for pod " + options.name + "-0 to be created", cancel);
     if (!made.ok()) {
       progress.Fail();
-      return made.code() == Code::kCancelled ? Interrupted(options, ns) : made;
+      return made.code() == Code::kCancelled ? Interrupted(options, ns, result.existed) : made;
     }
     progress.Done();
   }

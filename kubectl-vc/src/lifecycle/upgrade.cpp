@@ -2,6 +2,7 @@
 #include "vc/cli/lifecycle/upgrade.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "lifecycle/owned.h"
@@ -43,7 +44,8 @@ void Diff(const json& before, const json& after, const std::string& path,
 
 // "v1.36" is this build's default tag when that is a v1.36 one; anything else as given (the
 // values' schema checks it is a version).
-std::string FullVersion(const std::string& given, const render::Images& images) {
+std::string FullVersion(std::string given, const render::Images& images) {
+  if (!given.empty() && std::isdigit(static_cast<unsigned char>(given[0]))) given = "v" + given;
   auto wanted = ParseMinorVersion(given);
   if (!wanted || std::count(given.begin(), given.end(), '.') != 1) return given;
   const std::string tag = VersionToRun(json::object(), images, nullptr);
@@ -88,8 +90,26 @@ StatusOr<UpgradePlan> PlanUpgrade(const Info& info, const UpgradeOptions& option
                              FullVersion(options.version, images));
   }
   ASSIGN_OR_RETURN(render::VirtualCluster vc, PlanCreate(plan.create, &plan.warnings));
+  // What runs: the kube-apiserver image's tag, or (a tag that is no version) what the values
+  // it runs with say.
   plan.from_version = info.version;
+  if (!ParseMinorVersion(plan.from_version)) {
+    plan.from_version = Str(info.values, "/controlPlane/distro/k8s/version");
+  }
   plan.to_version = VersionToRun(vc.values, images, nullptr);
+  // Values that name no version run this build's default: a newer kubectl-vc would move the
+  // cluster on without being asked, and that cannot be undone. Only --version moves it.
+  if (options.version.empty() && plan.to_version != plan.from_version &&
+      Str(vc.values, "/controlPlane/distro/k8s/version").empty() &&
+      ParseMinorVersion(plan.from_version)) {
+    plan.warnings.push_back("the Kubernetes version stays " + plan.from_version +
+                            " (this kubectl-vc's default is " + plan.to_version + "; --version " +
+                            plan.to_version + " moves it)");
+    in.set_entries.push_back("controlPlane.distro.k8s.version=" + plan.from_version);
+    std::vector<std::string> again;
+    ASSIGN_OR_RETURN(vc, PlanCreate(plan.create, &again));
+    plan.to_version = VersionToRun(vc.values, images, nullptr);
+  }
   RETURN_IF_ERROR(CheckUpgradeStep(plan.from_version, plan.to_version, info.name));
   plan.changes = DiffValues(info.values, vc.values);
   return plan;

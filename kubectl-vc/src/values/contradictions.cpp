@@ -58,7 +58,7 @@ class Checker {
     VirtualSchedulerWithoutRealNodes();
     NodeChangesBackBelowHighTrust();
     PriorityClassesBelowHighTrust();
-    DisruptionBudgetsAtZeroTrust();
+    DisruptionBudgetsBelowHighTrust();
     SleepModeHalfSet();
     HostPriorityClasses();
     CsiNodesBelowHighTrust();
@@ -239,16 +239,17 @@ class Checker {
               "or isolation.trustLevel high");
   }
 
-  void DisruptionBudgetsAtZeroTrust() {
-    if (trust_ != TrustLevel::kZero || !IsTrue(v_, "/sync/toHost/podDisruptionBudgets/enabled")) {
+  void DisruptionBudgetsBelowHighTrust() {
+    if (trust_ == TrustLevel::kHigh || !IsTrue(v_, "/sync/toHost/podDisruptionBudgets/enabled")) {
       return;
     }
     Error("/sync/toHost/podDisruptionBudgets/enabled",
-          "sync.toHost.podDisruptionBudgets.enabled lets the tenant's budgets hold the host's "
-          "node drains (a budget that allows no disruption stops a drain for good) (" +
+          "sync.toHost.podDisruptionBudgets.enabled lets the tenant's budgets hold the drain of "
+          "host nodes (a budget that allows no disruption, or two over one pod, stops it for "
+          "good), and nodes below trust high are shared or the platform's to maintain (" +
               trust_text_ +
               "); set it to false (the host then drains the tenant's pods as it drains any), or "
-              "isolation.trustLevel partial or high");
+              "isolation.trustLevel high");
   }
 
   void NodeLabelsIgnoredBySelectAll() {

@@ -71,14 +71,24 @@ json WakePatch(const json& statefulset) {
 
 Status WakeUp(kube::Client& host, const std::string& ns, const std::string& name, bool* woke) {
   *woke = false;
-  ASSIGN_OR_RETURN(json sts, host.Get(r::kStatefulSets, ns, name));
-  const json patch = WakePatch(sts);
-  if (patch.is_null()) return Status::Ok();
-  auto patched = host.Patch(r::kStatefulSets, ns, name, kube::PatchType::kMerge, patch.dump(),
-                            {.field_manager = labels::kStateFieldManager});
-  if (!patched.ok()) return patched.status().Annotate("wake: scale statefulset " + name + " up");
-  *woke = true;
-  return Status::Ok();
+  // The patch carries the resourceVersion it was decided on: a person's pause landing in
+  // between is a Conflict, read and decided again, never undone.
+  for (int attempt = 0;; ++attempt) {
+    ASSIGN_OR_RETURN(json sts, host.Get(r::kStatefulSets, ns, name));
+    json patch = WakePatch(sts);
+    if (patch.is_null()) return Status::Ok();
+    patch["metadata"]["resourceVersion"] =
+        sts.value("/metadata/resourceVersion"_json_pointer, std::string());
+    auto patched = host.Patch(r::kStatefulSets, ns, name, kube::PatchType::kMerge, patch.dump(),
+                              {.field_manager = labels::kStateFieldManager});
+    if (patched.ok()) {
+      *woke = true;
+      return Status::Ok();
+    }
+    if (patched.status().code() != Code::kConflict || attempt >= 4) {
+      return patched.status().Annotate("wake: scale statefulset " + name + " up");
+    }
+  }
 }
 
 }  // namespace vc::syncer::sleep

@@ -141,15 +141,37 @@ json TranslateIngress(const json& v, const Tenant& tenant) {
           {"spec", spec}};
 }
 
+namespace {
+
+// The host's disruption controller counts only pods with a controller for maxUnavailable and
+// percentages, and host pods have none (their controllers are the virtual cluster's): such a
+// budget would allow every eviction on the host. So the host gets a number: minAvailable as
+// given, else the virtual budget's desiredHealthy, which the virtual cluster's disruption
+// controller works out from the virtual controllers' scale. Until it has, 0.
+int64_t HostMinAvailable(const json& v) {
+  const json& spec = ObjectAt(v, "spec");
+  if (spec.contains("minAvailable") && spec["minAvailable"].is_number_integer()) {
+    return std::max<int64_t>(0, spec["minAvailable"].get<int64_t>());
+  }
+  const json& status = ObjectAt(v, "status");
+  const json& generation = ObjectAt(v, "metadata").value("generation", json());
+  if (status.contains("desiredHealthy") && status["desiredHealthy"].is_number_integer() &&
+      status.value("observedGeneration", json()) == generation) {
+    return std::max<int64_t>(0, status["desiredHealthy"].get<int64_t>());
+  }
+  return 0;
+}
+
+}  // namespace
+
 json TranslatePodDisruptionBudget(const json& v, const Tenant& tenant) {
   const json& spec = ObjectAt(v, "spec");
   const std::string ns = ObjectAt(v, "metadata").value("namespace", "");
-  json host_spec = json::object();
-  // Unset keys as null: a budget that moves from minAvailable to maxUnavailable drops the
-  // first on the host (the two may not be set together).
-  for (const char* key : {"minAvailable", "maxUnavailable", "unhealthyPodEvictionPolicy"}) {
-    host_spec[key] = spec.contains(key) ? spec[key] : json();
-  }
+  json host_spec = {
+      {"minAvailable", HostMinAvailable(v)},
+      {"maxUnavailable", nullptr},
+      {"unhealthyPodEvictionPolicy",
+       spec.contains("unhealthyPodEvictionPolicy") ? spec["unhealthyPodEvictionPolicy"] : json()}};
   if (spec.contains("selector") && spec["selector"].is_object()) {
     const json& selector = spec["selector"];
     json host_selector = {
@@ -226,8 +248,9 @@ json HostObjectPatch(const json& want, const json& host, const std::vector<std::
       // must not be patched away.
       json diff = json::object();
       for (const auto& [k, v] : w.items()) {
-        if (v.is_object() && h.contains(k) && h[k].is_object()) {
-          // A map we set (a selector) is ours whole: what the virtual object dropped goes.
+        if (k == "selector" && v.is_object() && h.contains(k) && h[k].is_object()) {
+          // A selector is ours whole: what the virtual object dropped goes. (Other maps the host
+          // may default inside, so only the keys we set are compared.)
           if (json nested = ReplacingDiff(v, h[k]); !nested.empty()) diff[k] = std::move(nested);
           continue;
         }

@@ -94,7 +94,7 @@ SyncConfig SyncConfigFromValues(const json& v) {
   c.priority_classes =
       c.trust_level == "high" && Bool(v, "/sync/toHost/priorityClasses/enabled", false);
   c.pod_disruption_budgets =
-      c.trust_level != "zero" && Bool(v, "/sync/toHost/podDisruptionBudgets/enabled", false);
+      c.trust_level == "high" && Bool(v, "/sync/toHost/podDisruptionBudgets/enabled", false);
   c.host_priority_classes = c.trust_level == "high" && !c.priority_classes &&
                             Bool(v, "/sync/fromHost/priorityClasses/enabled", false);
   // Every host node's name and drivers' node IDs: honoured at trust high only.

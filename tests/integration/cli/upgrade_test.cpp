@@ -70,7 +70,9 @@ TEST_F(CliTest, UpgradeToTheNextMinorVersionKeepsDataAndWorkloadsRunning) {
   const int64_t generation = sts->value("/metadata/generation"_json_pointer, int64_t{0});
 
   // Refused before anything changes: back a minor version, or two on.
-  auto back = Run({"upgrade", "up", "--version", "v1.34.0"});
+  const int previous_minor = std::stoi(previous.substr(previous.find('.') + 1));
+  auto back =
+      Run({"upgrade", "up", "--version", "v1." + std::to_string(previous_minor - 1) + ".0"});
   EXPECT_EQ(back.code, 1) << back.Both();
   EXPECT_NE(back.err.find("is not supported"), std::string::npos) << back.err;
   const auto minor = std::stoi(current.substr(current.find('.') + 1));
@@ -105,8 +107,14 @@ TEST_F(CliTest, UpgradeToTheNextMinorVersionKeepsDataAndWorkloadsRunning) {
   ASSERT_EQ(upgraded.code, 0) << upgraded.Both();
   EXPECT_NE(upgraded.err.find("is upgraded (Kubernetes " + current + ")"), std::string::npos)
       << upgraded.err;
-  // upgrade returns once the new control plane is ready: kubectl, through the same connection,
-  // reaches the new version and the data.
+  // upgrade returns once the new control plane is ready: the pod is of the new template, and
+  // kubectl, through the same connection, reaches the new version and the data.
+  sts = client_->Get(kube::resources::kStatefulSets, "vcluster-up", "up");
+  auto pod = client_->Get(kube::resources::kPods, "vcluster-up", "up-0");
+  ASSERT_TRUE(sts.ok() && pod.ok());
+  EXPECT_EQ(pod->value("/metadata/labels/controller-revision-hash"_json_pointer, std::string()),
+            sts->value("/status/updateRevision"_json_pointer, std::string("?")))
+      << "upgrade returned before the StatefulSet replaced its pod";
   ASSERT_TRUE(Eventually([&] { return (version = ServerVersion(*this)) == current; },
                          std::chrono::seconds(60)))
       << "the virtual API server runs " << version << " after the upgrade";

@@ -88,7 +88,8 @@ TEST_F(SyncerE2eTest, DeploymentRunsOnHostAndStatusFlowsBack) {
         auto got = client_->Get(r::kPodDisruptionBudgets, hns, pdb);
         if (!got.ok()) return false;
         host_pdb = *got;
-        return host_pdb.value("/status/expectedPods"_json_pointer, 0) == 3;
+        return host_pdb.value("/status/expectedPods"_json_pointer, 0) == 3 &&
+               host_pdb.value("/status/disruptionsAllowed"_json_pointer, -1) == 1;
       },
       std::chrono::seconds(60)))
       << host_pdb.dump() << "\n"
@@ -99,10 +100,11 @@ TEST_F(SyncerE2eTest, DeploymentRunsOnHostAndStatusFlowsBack) {
                   {labels::kTenant, name},
                   {labels::kComponent, "workload"},
                   {labels::kVirtualNamespaceLabel, "default"}}));
-  // Moved to maxUnavailable: the host's drops minAvailable (the two may not be set together).
+  // maxUnavailable: the host's controller could not count it over pods without a controller
+  // (it would allow every eviction), so the host gets the number the virtual cluster worked out.
   ASSERT_EQ(ApplyInVirtual(name, "pdb.yaml",
                            "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n"
-                           "  name: web-app\nspec:\n  maxUnavailable: 1\n  selector:\n"
+                           "  name: web-app\nspec:\n  maxUnavailable: 2\n  selector:\n"
                            "    matchLabels: {app: web-app}\n")
                 .code,
             0);
@@ -110,8 +112,11 @@ TEST_F(SyncerE2eTest, DeploymentRunsOnHostAndStatusFlowsBack) {
       [&] {
         auto got = client_->Get(r::kPodDisruptionBudgets, hns, pdb);
         if (got.ok()) host_pdb = *got;
-        return got.ok() && host_pdb.value("/spec/maxUnavailable"_json_pointer, 0) == 1 &&
-               !host_pdb.contains("/spec/minAvailable"_json_pointer);
+        return got.ok() && !host_pdb.contains("/spec/maxUnavailable"_json_pointer) &&
+               host_pdb.value("/spec/minAvailable"_json_pointer, 0) == 1 &&
+               host_pdb.value("/status/observedGeneration"_json_pointer, 0) ==
+                   host_pdb.value("/metadata/generation"_json_pointer, -1) &&
+               host_pdb.value("/status/disruptionsAllowed"_json_pointer, -1) == 2;
       },
       std::chrono::seconds(30)))
       << host_pdb.dump() << "\n"

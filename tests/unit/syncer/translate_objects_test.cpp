@@ -254,8 +254,7 @@ TEST(SyncerHostClassTest, IngressClassCopiedAndMarked) {
   EXPECT_EQ(v["spec"]["controller"], "k8s.io/ingress-nginx");
 }
 
-// sync.toHost.priorityClasses: a tenant's class as a host class of its own name, never the
-// host's default; the built-in system-* classes stay (the host has its own).
+// sync.toHost.podDisruptionBudgets.
 TEST(SyncerTranslateObjectsTest, ADisruptionBudgetSelectsOnlyTheTenantsPodsOfItsNamespace) {
   const json v = json::parse(R"({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
       "metadata": {"name": "web", "namespace": "shop", "uid": "u1"},
@@ -266,8 +265,17 @@ TEST(SyncerTranslateObjectsTest, ADisruptionBudgetSelectsOnlyTheTenantsPodsOfIts
   const json h = TranslatePodDisruptionBudget(v, kTenant);
   EXPECT_EQ(h["metadata"]["name"], "web-x-shop-x-t1");
   EXPECT_EQ(h["metadata"]["namespace"], "vcluster-t1");
-  EXPECT_EQ(h["spec"]["minAvailable"], "50%");
-  EXPECT_TRUE(h["spec"]["maxUnavailable"].is_null()) << "unset keys are null: dropped on the host";
+  // A percentage: the number the virtual cluster's disruption controller worked out, once it
+  // has (0 before); the host cannot count it over pods without a controller.
+  EXPECT_EQ(h["spec"]["minAvailable"], 0);
+  json counted = v;
+  counted["metadata"]["generation"] = 2;
+  counted["status"] = {{"observedGeneration", 2}, {"desiredHealthy", 3}};
+  EXPECT_EQ(TranslatePodDisruptionBudget(counted, kTenant)["spec"]["minAvailable"], 3);
+  counted["status"]["observedGeneration"] = 1;
+  EXPECT_EQ(TranslatePodDisruptionBudget(counted, kTenant)["spec"]["minAvailable"], 0)
+      << "a count of an older spec is not used";
+  EXPECT_TRUE(h["spec"]["maxUnavailable"].is_null()) << "never on the host: dropped there";
   EXPECT_EQ(h["spec"]["unhealthyPodEvictionPolicy"], "AlwaysAllow");
   // The tenant's keys cannot name host labels: every one is under the tenant prefix, and the
   // tenant and namespace labels are the syncer's.
@@ -280,16 +288,17 @@ TEST(SyncerTranslateObjectsTest, ADisruptionBudgetSelectsOnlyTheTenantsPodsOfIts
   // An empty selector (every pod of the namespace) is the tenant's pods of that namespace.
   const json every = TranslatePodDisruptionBudget(
       json{{"metadata", {{"name", "all"}, {"namespace", "shop"}}},
-           {"spec", {{"maxUnavailable", 1}, {"selector", json::object()}}}},
+           {"spec", {{"minAvailable", 2}, {"selector", json::object()}}}},
       kTenant);
   EXPECT_EQ(every["spec"]["selector"]["matchLabels"].size(), 3u) << every.dump();
+  EXPECT_EQ(every["spec"]["minAvailable"], 2) << "an integer as given";
   // None: selects nothing, as in Kubernetes.
   const json none = TranslatePodDisruptionBudget(
       json{{"metadata", {{"name", "n"}, {"namespace", "shop"}}}, {"spec", {{"maxUnavailable", 1}}}},
       kTenant);
   EXPECT_TRUE(none["spec"]["selector"].is_null());
-  // Below zero trust only.
-  for (const auto& [trust, on] : {std::pair{"high", true}, {"partial", true}, {"zero", false}}) {
+  // At trust high only.
+  for (const auto& [trust, on] : {std::pair{"high", true}, {"partial", false}, {"zero", false}}) {
     EXPECT_EQ(SyncConfigFromValues(
                   json{{"sync", {{"toHost", {{"podDisruptionBudgets", {{"enabled", true}}}}}}},
                        {"isolation", {{"trustLevel", trust}}}})
@@ -314,6 +323,8 @@ TEST(SyncerTranslateObjectsTest, APatchMakesASelectorMapExactlyTheVirtualOnes) {
       << patch.dump();
 }
 
+// sync.toHost.priorityClasses: a tenant's class as a host class of its own name, never the
+// host's default; the built-in system-* classes stay (the host has its own).
 TEST(SyncerTranslateObjectsTest, APriorityClassIsCopiedUnderATenantNameAndNeverAsDefault) {
   const json v = json::parse(R"({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
       "metadata": {"name": "high", "uid": "u1", "labels": {"tier": "a"},

@@ -92,6 +92,22 @@ TEST(PlanUpgradeTest, AMinorVersionAloneMeansThisBuildsImageOfIt) {
   EXPECT_EQ(plan->to_version, "v1.36.3");
 }
 
+TEST(PlanUpgradeTest, ValuesThatNameNoVersionKeepTheOneThatRunsUnlessAsked) {
+  Info info = Running("v1.35.4");
+  info.values["controlPlane"]["distro"]["k8s"]["version"] = "";  // made with the default then
+  UpgradeOptions options;
+  options.set_entries = {"policies.resourceQuota.enabled=true"};
+  auto plan = PlanUpgrade(info, options, {});  // this build's default: v1.36.3
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_EQ(plan->to_version, "v1.35.4") << "a newer kubectl-vc must not move it by itself";
+  ASSERT_EQ(plan->warnings.size(), 1u);
+  EXPECT_NE(plan->warnings[0].find("--version v1.36.3 moves it"), std::string::npos);
+  options.version = "1.36.3";  // without the v
+  plan = PlanUpgrade(info, options, {});
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_EQ(plan->to_version, "v1.36.3");
+}
+
 TEST(PlanUpgradeTest, SkippingAMinorVersionOrGoingBackIsRefusedWithTheWayForward) {
   UpgradeOptions skip;
   skip.version = "v1.37.0";
@@ -137,7 +153,9 @@ TEST(PlanUpgradeTest, BadValuesOrAClusterThatCannotBeUpgradedSaySo) {
   EXPECT_EQ(PlanUpgrade(deleting, {}, {}).status().code(), Code::kFailedPrecondition);
 
   Info unknown = Running("v1.36.3");
-  unknown.version = "";
+  unknown.version = "stable";  // an image tag that is no version
+  EXPECT_TRUE(PlanUpgrade(unknown, {}, {}).ok()) << "the values say which version runs";
+  unknown.values["controlPlane"]["distro"]["k8s"]["version"] = "";
   auto unchecked = PlanUpgrade(unknown, {}, {});
   ASSERT_FALSE(unchecked.ok()) << "a version step that cannot be checked fails closed";
   EXPECT_NE(unchecked.status().message().find("cannot be read"), std::string::npos);

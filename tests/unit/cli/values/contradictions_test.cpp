@@ -83,17 +83,14 @@ TEST(ValuesContradiction, PriorityClassesReachTheHostOnlyFromATrustedTenant) {
   EXPECT_TRUE(ResolveText("sync:\n  toHost:\n    priorityClasses:\n      enabled: true\n").ok());
 }
 
-TEST(ValuesContradiction, DisruptionBudgetsReachTheHostBelowZeroTrustOnly) {
+TEST(ValuesContradiction, DisruptionBudgetsReachTheHostOnlyFromATrustedTenant) {
   const std::string budgets = "sync:\n  toHost:\n    podDisruptionBudgets:\n      enabled: true\n";
-  const std::string e = ErrorOf(budgets +
-                                "isolation:\n  trustLevel: zero\n  dedicatedNodes:\n"
-                                "    enabled: true\n");
+  const std::string e = ErrorOf(budgets + "isolation:\n  trustLevel: partial\n");
   EXPECT_TRUE(
       e.starts_with("v.yaml:4:7: sync.toHost.podDisruptionBudgets.enabled lets the "
-                    "tenant's budgets hold the host's node drains"))
+                    "tenant's budgets hold the drain of host nodes"))
       << e;
-  EXPECT_TRUE(Has(e, "or isolation.trustLevel partial or high")) << e;
-  EXPECT_TRUE(ResolveText(budgets + "isolation:\n  trustLevel: partial\n").ok());
+  EXPECT_TRUE(Has(e, "or isolation.trustLevel high")) << e;
   EXPECT_TRUE(ResolveText(budgets).ok());
 }
 

@@ -29,8 +29,9 @@ std::vector<ValueChange> DiffValues(const nlohmann::json& before, const nlohmann
 struct UpgradeOptions {
   std::vector<values::ValuesSource> sources;  // -f, on top of the values the cluster runs with
   std::vector<std::string> set_entries;       // --set, after them
-  // --version: controlPlane.distro.k8s.version. "vX.Y" means this build's default image tag
-  // when that is of the same minor version. Empty: the version stays as the values say.
+  // --version: controlPlane.distro.k8s.version ("1.36.1" is taken as v1.36.1). "vX.Y" means
+  // this build's default image tag when that is of the same minor version. Empty: the version
+  // the cluster runs stays, also when its values name none and this build's default differs.
   std::string version;
 };
 

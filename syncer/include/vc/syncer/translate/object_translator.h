@@ -45,12 +45,15 @@ nlohmann::json TranslatePriorityClass(const nlohmann::json& virtual_class, const
 bool SyncsPriorityClass(const nlohmann::json& virtual_class);
 inline bool SystemPriorityClass(const std::string& name) { return name.rfind("system-", 0) == 0; }
 
-// PodDisruptionBudget (sync.toHost.podDisruptionBudgets): minAvailable, maxUnavailable and
-// unhealthyPodEvictionPolicy kept; the selector becomes one over the host copies of the pods it
-// selects in the budget's namespace: matchLabels through HostSelector (which adds the tenant and
-// namespace labels), matchExpressions' keys through HostLabelKey. An empty selector (every pod
-// of the namespace) selects the tenant's pods of that namespace, never another's; a budget
-// without one selects nothing, as in Kubernetes.
+// PodDisruptionBudget (sync.toHost.podDisruptionBudgets): on the host always an integer
+// minAvailable (an integer one as given; else the virtual budget's status.desiredHealthy, once
+// the virtual disruption controller has counted; until then 0), since the host's controller
+// cannot scale maxUnavailable or a percentage over pods without a controller, which host pods
+// are; unhealthyPodEvictionPolicy kept. The selector becomes one over the host copies of the
+// pods it selects in the budget's namespace: matchLabels through HostSelector (which adds the
+// tenant and namespace labels), matchExpressions' keys through HostLabelKey. An empty selector
+// (every pod of the namespace) selects the tenant's pods of that namespace, never another's; a
+// budget without one selects nothing, as in Kubernetes.
 nlohmann::json TranslatePodDisruptionBudget(const nlohmann::json& virtual_budget,
                                             const Tenant& tenant);
 

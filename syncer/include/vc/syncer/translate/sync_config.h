@@ -48,8 +48,8 @@ struct SyncConfig {
   bool node_sync_back = false;
   // sync.toHost.priorityClasses, honoured at trust high only (its pods could preempt others').
   bool priority_classes = false;
-  // sync.toHost.podDisruptionBudgets, honoured at trust high and partial (at zero a budget
-  // could hold the host's node drains).
+  // sync.toHost.podDisruptionBudgets, honoured at trust high only (a budget that allows no
+  // disruption holds the drain of a node other tenants share).
   bool pod_disruption_budgets = false;
   bool events = true;
   bool ingress_classes = false;
