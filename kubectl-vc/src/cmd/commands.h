@@ -13,6 +13,7 @@
 
 #include "vc/cli/host.h"
 #include "vc/cli/lifecycle/lifecycle.h"
+#include "vc/cli/values/resolve.h"
 #include "vc/status.h"
 
 namespace vc::cli::cmd {
@@ -44,6 +45,9 @@ void AddCompletionCommands(CLI::App& app, GlobalOptions& globals, Action* action
 // the last word, one a line, then `:DIRECTIVE`. Main calls it before parsing: WORDS are not ours
 // to validate.
 int Complete(CLI::App& root, GlobalOptions& globals, std::vector<std::string> words);
+
+// -f/--values arguments as values sources: files, and "-" for stdin.
+std::vector<values::ValuesSource> ValuesSources(const std::vector<std::string>& files);
 
 // Prints `error: MESSAGE` (each further line of the message indented) on stderr; returns 1.
 int Fail(const Status& status);

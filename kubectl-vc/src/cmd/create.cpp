@@ -52,6 +52,23 @@ int RunDryRun(const GlobalOptions& globals, const CreateFlags& flags,
   return 0;
 }
 
+}  // namespace
+
+std::vector<values::ValuesSource> ValuesSources(const std::vector<std::string>& files) {
+  std::vector<values::ValuesSource> out;
+  for (const auto& file : files) {
+    if (file == "-") {
+      std::string text(std::istreambuf_iterator<char>(std::cin), {});
+      out.push_back(values::ValuesSource::Text("<stdin>", text));
+    } else {
+      out.push_back(values::ValuesSource::File(file));
+    }
+  }
+  return out;
+}
+
+namespace {
+
 int RunCreate(const GlobalOptions& globals, const CreateFlags& flags) {
   auto timeout = ParseDuration("--timeout", flags.timeout);
   if (!timeout.ok()) return Fail(timeout.status());
@@ -63,14 +80,7 @@ int RunCreate(const GlobalOptions& globals, const CreateFlags& flags) {
   options.timeout = *timeout;
   options.values.profile = flags.profile;
   options.values.set_entries = flags.set_entries;
-  for (const auto& file : flags.values_files) {
-    if (file == "-") {
-      std::string text(std::istreambuf_iterator<char>(std::cin), {});
-      options.values.sources.push_back(values::ValuesSource::Text("<stdin>", text));
-    } else {
-      options.values.sources.push_back(values::ValuesSource::File(file));
-    }
-  }
+  options.values.sources = ValuesSources(flags.values_files);
   if (!flags.dry_run.empty()) return RunDryRun(globals, flags, std::move(options));
   if (!flags.output.empty()) {
     return Fail(InvalidArgument("-o/--output prints the objects of a dry run: add --dry-run"));

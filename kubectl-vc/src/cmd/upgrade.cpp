@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/cli/lifecycle/upgrade.h"
 
-#include <iostream>
-#include <iterator>
-
 #include "cmd/commands.h"
 #include "cmd/host_access.h"
 #include "cmd/interrupt.h"
@@ -44,14 +41,7 @@ int RunUpgrade(const GlobalOptions& globals, const UpgradeFlags& flags) {
   lifecycle::UpgradeOptions options;
   options.set_entries = flags.set_entries;
   options.version = flags.version;
-  for (const auto& file : flags.values_files) {
-    if (file == "-") {
-      std::string text(std::istreambuf_iterator<char>(std::cin), {});
-      options.sources.push_back(values::ValuesSource::Text("<stdin>", text));
-    } else {
-      options.sources.push_back(values::ValuesSource::File(file));
-    }
-  }
+  options.sources = ValuesSources(flags.values_files);
   auto target = OpenTarget(globals, flags.name);
   if (!target.ok()) return Fail(target.status());
   auto& host = target->host;

@@ -94,17 +94,22 @@ TEST(RenderRbacTest, HostNodesArePatchedOnlyWithSyncBackChanges) {
                              "verbs": ["patch"]}])"));
 }
 
+// The resources the rules of every `kind` (Role, ClusterRole) rendered for `values` name.
+std::set<std::string> RuleResources(const std::string& values, const std::string& kind) {
+  const VirtualCluster vc{.name = "t", .namespace_ = "vc-t", .values = json::parse(values)};
+  std::set<std::string> out;
+  for (const auto& o : RenderHostObjects(vc)) {
+    if (o.object.value("kind", "") != kind) continue;
+    for (const auto& rule : o.object["rules"]) {
+      for (const auto& r : rule["resources"]) out.insert(r.get<std::string>());
+    }
+  }
+  return out;
+}
+
 TEST(RenderRbacTest, PriorityClassesAreManagedOnlyWhenSynced) {
   auto cluster_resources = [](const std::string& values) {
-    const VirtualCluster vc{.name = "t", .namespace_ = "vc-t", .values = json::parse(values)};
-    std::set<std::string> out;
-    for (const auto& o : RenderHostObjects(vc)) {
-      if (o.object.value("kind", "") != "ClusterRole") continue;
-      for (const auto& rule : o.object["rules"]) {
-        for (const auto& r : rule["resources"]) out.insert(r.get<std::string>());
-      }
-    }
-    return out;
+    return RuleResources(values, "ClusterRole");
   };
   EXPECT_EQ(cluster_resources(R"({})").count("priorityclasses"), 0u);
   EXPECT_EQ(cluster_resources(R"({"sync": {"toHost": {"priorityClasses": {"enabled": true}}}})")
@@ -113,17 +118,7 @@ TEST(RenderRbacTest, PriorityClassesAreManagedOnlyWhenSynced) {
 }
 
 TEST(RenderRbacTest, DisruptionBudgetsAreManagedOnlyWhenSynced) {
-  auto role_resources = [](const std::string& values) {
-    const VirtualCluster vc{.name = "t", .namespace_ = "vc-t", .values = json::parse(values)};
-    std::set<std::string> out;
-    for (const auto& o : RenderHostObjects(vc)) {
-      if (o.object.value("kind", "") != "Role") continue;
-      for (const auto& rule : o.object["rules"]) {
-        for (const auto& r : rule["resources"]) out.insert(r.get<std::string>());
-      }
-    }
-    return out;
-  };
+  auto role_resources = [](const std::string& values) { return RuleResources(values, "Role"); };
   EXPECT_EQ(role_resources(R"({})").count("poddisruptionbudgets"), 0u);
   EXPECT_EQ(role_resources(R"({"sync": {"toHost": {"podDisruptionBudgets": {"enabled": true}}}})")
                 .count("poddisruptionbudgets"),
