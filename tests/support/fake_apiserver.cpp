@@ -216,8 +216,21 @@ std::set<std::string> FakeApiServer::DefaultStatusSubresources() {
           "certificatesigningrequests.certificates.k8s.io"};
 }
 
+std::map<std::string, std::vector<std::string>> FakeApiServer::DefaultImmutableFields() {
+  return {{"priorityclasses.scheduling.k8s.io", {"value", "preemptionPolicy"}},
+          {"storageclasses.storage.k8s.io",
+           {"provisioner", "parameters", "reclaimPolicy", "volumeBindingMode"}},
+          {"secrets", {"type"}}};
+}
+
 FakeApiServer::FakeApiServer(std::set<std::string> status_subresources)
     : status_subresources_(std::move(status_subresources)) {}
+
+void FakeApiServer::SetImmutableFields(const kube::Resource& resource,
+                                       std::vector<std::string> fields) {
+  std::lock_guard lock(mu_);
+  immutable_[StoreOf(resource.resource, resource.group)] = std::move(fields);
+}
 
 bool FakeApiServer::HasStatusSubresource(const std::string& store) const {
   return status_subresources_.count(store) != 0;
@@ -426,6 +439,18 @@ HttpResponse FakeApiServer::ReplaceLocked(const Target& t, const json& current, 
   }
   for (const char* kept : {"apiVersion", "kind"}) {
     if (!next.contains(kept) && current.contains(kept)) next[kept] = current[kept];
+  }
+  if (auto fixed = immutable_.find(t.store); fixed != immutable_.end()) {
+    for (const auto& field : fixed->second) {
+      const json was = current.contains(field) ? current[field] : json();
+      const json now = next.contains(field) ? next[field] : json();
+      if (was != now) {
+        return Failure(422, "Invalid",
+                       t.store + " \"" + t.name + "\" is invalid: " + field +
+                           ": Invalid value: field is immutable",
+                       t.name);
+      }
+    }
   }
   int64_t generation = current["metadata"].value("generation", int64_t{1});
   if (Content(next) != Content(current)) ++generation;

@@ -18,6 +18,9 @@
 //    generation (1, bumped when anything but metadata and status changes), the namespace of
 //    the path. Errors are Kubernetes Status objects (NotFound, AlreadyExists, Conflict,
 //    Invalid, BadRequest, MethodNotAllowed, UnsupportedMediaType).
+//  - Top-level fields an update may not change (a PriorityClass's value, a StorageClass's
+//    provisioner: DefaultImmutableFields, or SetImmutableFields): 422 Invalid, as validation
+//    answers.
 // Approximations, on purpose: server-side apply creates a missing object or merges the
 // applied object into the existing one (no field ownership: a field left out of a later apply
 // stays); no admission, defaulting or validation beyond names (a namespace need not exist);
@@ -46,7 +49,13 @@ class FakeApiServer : public kube::HttpTransport {
   // The resources whose main endpoint ignores status (it has its own subresource).
   static std::set<std::string> DefaultStatusSubresources();
 
+  // "resource.group" -> the top-level fields of it that never change after create.
+  static std::map<std::string, std::vector<std::string>> DefaultImmutableFields();
+
   explicit FakeApiServer(std::set<std::string> status_subresources = DefaultStatusSubresources());
+
+  // Replaces the resource's immutable fields (none: {}).
+  void SetImmutableFields(const kube::Resource& resource, std::vector<std::string> fields);
 
   // HttpTransport.
   StatusOr<kube::HttpResponse> Do(const kube::HttpRequest& request) override;
@@ -103,6 +112,7 @@ class FakeApiServer : public kube::HttpTransport {
 
   const std::set<std::string> status_subresources_;
   mutable std::mutex mu_;
+  std::map<std::string, std::vector<std::string>> immutable_ = DefaultImmutableFields();
   std::condition_variable changed_;
   int64_t rv_ = 0;
   int64_t uids_ = 0;

@@ -453,42 +453,56 @@ KindRows PriorityClassRows() {
   json other_tenant = PriorityClass(CopyMeta("", "batch"), 5);
   other_tenant["metadata"]["name"] = "batch-x-t1-othertenant";
   other_tenant["metadata"]["labels"]["kubectl-vc.dev/tenant-namespace"] = "vc-elsewhere";
-  return {"PriorityClasses",
-          &r::kPriorityClasses,
-          [](translate::SyncConfig* c) { c->priority_classes = true; },
-          One([](const translate::SyncConfig&) { return PriorityClassKind(); }),
-          {
-              {.name = "NewVirtualClassIsCreatedNeverAsGlobalDefault",
-               .virtual_before = {PriorityClass(VirtualMeta("", "batch"), 1000, true)},
-               .host_after = {Has("", HostCluster("batch"),
-                                  {{"metadata",
-                                    {{"namespace", nullptr},
-                                     {"labels", OurLabels("")},
-                                     {"annotations", OurAnnotations("", "batch", "uid-batch")}}},
-                                   {"value", 1000},
-                                   {"globalDefault", false},
-                                   {"preemptionPolicy", "Never"},
-                                   {"description", "batch"}})}},
-              {.name = "SystemClassesAreNotCopied",
-               .virtual_before = {PriorityClass(VirtualMeta("", "system-cluster-critical"),
-                                                2000000000)},
-               .host_after = {Absent("", HostCluster("system-cluster-critical")),
-                              Absent("", "system-cluster-critical")}},
-              {.name = "ChangedVirtualClassUpdatesTheHostCopy",
-               .virtual_before = {[] {
-                 json pc = PriorityClass(VirtualMeta("", "batch"), 1000);
-                 pc["description"] = "nightly";
-                 return pc;
-               }()},
-               .host_before = {PriorityClass(CopyMeta("", "batch"), 1000)},
-               .host_after = {Has("", HostCluster("batch"), {{"description", "nightly"}})}},
-              {.name = "HostCopyOfADeletedVirtualClassIsDeleted",
-               .host_before = {PriorityClass(CopyMeta("", "batch"), 1000)},
-               .host_after = {Absent("", HostCluster("batch"))}},
-              {.name = "AnotherTenantsCopyIsLeftAlone",
-               .host_before = {other_tenant},
-               .host_after = {Has("", "batch-x-t1-othertenant", {{"value", 5}})}},
-          }};
+  return {
+      "PriorityClasses",
+      &r::kPriorityClasses,
+      [](translate::SyncConfig* c) { c->priority_classes = true; },
+      One([](const translate::SyncConfig&) { return PriorityClassKind(); }),
+      {
+          {.name = "NewVirtualClassIsCreatedNeverAsGlobalDefault",
+           .virtual_before = {PriorityClass(VirtualMeta("", "batch"), 1000, true)},
+           .host_after = {Has("", HostCluster("batch"),
+                              {{"metadata",
+                                {{"namespace", nullptr},
+                                 {"labels", OurLabels("")},
+                                 {"annotations", OurAnnotations("", "batch", "uid-batch")}}},
+                               {"value", 1000},
+                               {"globalDefault", false},
+                               {"preemptionPolicy", "Never"},
+                               {"description", "batch"}})}},
+          {.name = "SystemClassesAreNotCopied",
+           .virtual_before = {PriorityClass(VirtualMeta("", "system-cluster-critical"),
+                                            2000000000)},
+           .host_after = {Absent("", HostCluster("system-cluster-critical")),
+                          Absent("", "system-cluster-critical")}},
+          {.name = "ChangedVirtualClassUpdatesTheHostCopy",
+           .virtual_before = {[] {
+             json pc = PriorityClass(VirtualMeta("", "batch"), 1000);
+             pc["description"] = "nightly";
+             return pc;
+           }()},
+           .host_before = {PriorityClass(CopyMeta("", "batch"), 1000)},
+           .host_after = {Has("", HostCluster("batch"), {{"description", "nightly"}})}},
+          // The value cannot change (the API server refuses it): a class made anew with
+          // another value (a new uid) needs a new host copy, not a patch of the old one.
+          {.name = "RecreatedVirtualClassWithAnotherValueReplacesTheHostCopy",
+           .virtual_before = {PriorityClass(VirtualMeta("", "batch"), 2000)},
+           .host_before = {[] {
+             json old = PriorityClass(CopyMeta("", "batch"), 1000);
+             old["metadata"]["annotations"]["kubectl-vc.dev/object-uid"] = "uid-before";
+             return old;
+           }()},
+           .host_after = {Has(
+               "", HostCluster("batch"),
+               {{"value", 2000},
+                {"metadata", {{"annotations", {{"kubectl-vc.dev/object-uid", "uid-batch"}}}}}})}},
+          {.name = "HostCopyOfADeletedVirtualClassIsDeleted",
+           .host_before = {PriorityClass(CopyMeta("", "batch"), 1000)},
+           .host_after = {Absent("", HostCluster("batch"))}},
+          {.name = "AnotherTenantsCopyIsLeftAlone",
+           .host_before = {other_tenant},
+           .host_after = {Has("", "batch-x-t1-othertenant", {{"value", 5}})}},
+      }};
 }
 
 // --- Host classes shown in the virtual cluster -----------------------------------------------
@@ -556,6 +570,15 @@ KindRows StorageClassRows() {
                                            {{"provisioner", "csi.example.com"},
                                             {"parameters", {{"type", "ssd"}}}})}}},
            .resync = std::chrono::milliseconds(100)},
+          // A provisioner cannot change: the copy of a class the host made anew is made again.
+          {.name = "HostClassMadeAnewIsCopiedAgain",
+           .virtual_before = {[] {
+             json old = StorageClass(HostClassMeta("fast"), "old.example.com");
+             old["metadata"]["labels"]["kubectl-vc.dev/from-host"] = "true";
+             return old;
+           }()},
+           .host_before = {StorageClass(HostClassMeta("fast"), "csi.example.com")},
+           .virtual_after = {Has("", "fast", {{"provisioner", "csi.example.com"}})}},
           {.name = "TenantsOwnClassOfTheSameNameIsLeftAlone",
            .virtual_before = {tenants_own},
            .host_before = {StorageClass(HostClassMeta("fast"), "csi.example.com")},

@@ -125,6 +125,24 @@ TEST_F(FakeApiServerTest, UpdateConflictsOnAStaleResourceVersionAndCountsGenerat
   EXPECT_EQ((*relabelled)["metadata"]["generation"], 2) << "metadata is no generation";
 }
 
+TEST_F(FakeApiServerTest, ImmutableFieldsAreInvalidToChange) {
+  json pc = {{"metadata", {{"name", "high"}}}, {"value", 1000}, {"description", "a"}};
+  ASSERT_TRUE(client_->Create(r::kPriorityClasses, "", pc).ok());
+  EXPECT_EQ(
+      client_->Patch(r::kPriorityClasses, "", "high", kube::PatchType::kMerge, R"({"value": 2000})")
+          .status()
+          .code(),
+      Code::kInvalid);
+  EXPECT_TRUE(client_
+                  ->Patch(r::kPriorityClasses, "", "high", kube::PatchType::kMerge,
+                          R"({"description": "b"})")
+                  .ok());
+  server_->SetImmutableFields(r::kPriorityClasses, {});
+  EXPECT_TRUE(
+      client_->Patch(r::kPriorityClasses, "", "high", kube::PatchType::kMerge, R"({"value": 2000})")
+          .ok());
+}
+
 TEST_F(FakeApiServerTest, PatchesMergeJsonPatchAndApply) {
   ASSERT_TRUE(client_->Create(r::kConfigMaps, "shop", ConfigMap("shop", "app")).ok());
   auto merged = client_->Patch(r::kConfigMaps, "shop", "app", kube::PatchType::kMerge,
