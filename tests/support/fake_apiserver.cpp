@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+// The fake API server's answers to reads and writes; watches and test hooks are in
+// fake_apiserver_watch.cpp.
 #include "support/fake_apiserver.h"
 
 #include <algorithm>
@@ -6,85 +8,23 @@
 #include <chrono>
 #include <utility>
 
+#include "support/fake_apiserver_request.h"
 #include "support/fake_apiserver_selector.h"
 #include "vc/rfc3339.h"
 #include "vc/yaml.h"
 
 namespace vc::testing {
 
+using fake_api::Failure;
+using fake_api::KeyOf;
+using fake_api::Meta;
+using fake_api::Respond;
+using fake_api::StoreOf;
 using kube::HttpRequest;
 using kube::HttpResponse;
 using nlohmann::json;
 
 namespace {
-
-// How often a blocked watch looks at its CancelToken (the token has no callback to wake it).
-constexpr std::chrono::milliseconds kWatchPoll{20};
-
-HttpResponse Respond(int code, const json& body) {
-  HttpResponse r;
-  r.status = code;
-  r.body = body.dump();
-  r.headers["content-type"] = "application/json";
-  return r;
-}
-
-// A Kubernetes Status, as the real server answers a refusal.
-HttpResponse Failure(int code, const std::string& reason, const std::string& message,
-                     const std::string& name = "") {
-  json details = json::object();
-  if (!name.empty()) details["name"] = name;
-  return Respond(code, {{"kind", "Status"},
-                        {"apiVersion", "v1"},
-                        {"metadata", json::object()},
-                        {"status", "Failure"},
-                        {"message", message},
-                        {"reason", reason},
-                        {"details", details},
-                        {"code", code}});
-}
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string Unescape(std::string_view s, bool plus_is_space) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && HexDigit(s[i + 1]) >= 0 && HexDigit(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexDigit(s[i + 1]) * 16 + HexDigit(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(plus_is_space && s[i] == '+' ? ' ' : s[i]);
-    }
-  }
-  return out;
-}
-
-std::vector<std::string> Split(std::string_view s, char sep) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    const size_t end = std::min(s.find(sep, start), s.size());
-    if (end > start) out.emplace_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
-std::string Meta(const json& object, const char* field) {
-  const json::json_pointer p("/metadata/" + std::string(field));
-  return object.contains(p) && object[p].is_string() ? object[p].get<std::string>() : "";
-}
-
-std::string KeyOf(const std::string& ns, const std::string& name) { return ns + "/" + name; }
-
-std::string StoreOf(const std::string& resource, const std::string& group) {
-  return group.empty() ? resource : resource + "." + group;
-}
 
 std::string HeaderOf(const HttpRequest& request, const std::string& name) {
   for (const auto& [k, v] : request.headers) {
@@ -123,73 +63,6 @@ std::optional<json> ParseBody(const std::string& body, bool yaml) {
   auto doc = vc::yaml::Parse(body, "apply body");
   if (!doc.ok()) return std::nullopt;
   return doc->value;
-}
-
-bool WatchRequested(const std::map<std::string, std::string>& query) {
-  auto it = query.find("watch");
-  return it != query.end() && (it->second == "1" || it->second == "true");
-}
-
-}  // namespace
-
-struct FakeApiServer::Target {
-  std::string group, version, resource, store;
-  bool has_namespace = false;
-  std::string ns, name, subresource;
-  std::map<std::string, std::string> query;
-  std::string line;  // "METHOD /path?query", for the request log
-
-  std::string Param(const std::string& key) const {
-    auto it = query.find(key);
-    return it == query.end() ? "" : it->second;
-  }
-  bool dry_run() const { return Param("dryRun") == "All"; }
-};
-
-namespace {
-
-// Parses "https://server/api/v1/namespaces/ns/pods/name/status?x=y"; false when it is no
-// resource path this server knows.
-template <typename TargetT>
-bool ParseTarget(const HttpRequest& request, TargetT* t) {
-  std::string_view url = request.url;
-  if (auto scheme = url.find("://"); scheme != std::string_view::npos) {
-    url.remove_prefix(std::min(url.find('/', scheme + 3), url.size()));
-  }
-  t->line = request.method + " " + std::string(url);
-  const size_t q = url.find('?');
-  for (const auto& pair : Split(q == std::string_view::npos ? "" : url.substr(q + 1), '&')) {
-    const size_t eq = pair.find('=');
-    t->query[Unescape(pair.substr(0, eq), true)] =
-        eq == std::string::npos ? "" : Unescape(pair.substr(eq + 1), true);
-  }
-  std::vector<std::string> seg = Split(url.substr(0, q), '/');
-  for (auto& s : seg) s = Unescape(s, false);
-  size_t at = 0;
-  if (seg.size() >= 2 && seg[0] == "api") {
-    t->version = seg[1];
-    at = 2;
-  } else if (seg.size() >= 3 && seg[0] == "apis") {
-    t->group = seg[1];
-    t->version = seg[2];
-    at = 3;
-  } else {
-    return false;
-  }
-  std::vector<std::string> rest(seg.begin() + static_cast<long>(at), seg.end());
-  // namespaces/NS/RESOURCE...; but namespaces/NAME/status is the Namespace's own status.
-  if (rest.size() >= 3 && rest[0] == "namespaces" &&
-      !(rest.size() == 3 && (rest[2] == "status" || rest[2] == "finalize"))) {
-    t->has_namespace = true;
-    t->ns = rest[1];
-    rest.erase(rest.begin(), rest.begin() + 2);
-  }
-  if (rest.empty() || rest.size() > 3) return false;
-  t->resource = rest[0];
-  if (rest.size() > 1) t->name = rest[1];
-  if (rest.size() > 2) t->subresource = rest[2];
-  t->store = StoreOf(t->resource, t->group);
-  return true;
 }
 
 }  // namespace
@@ -240,7 +113,7 @@ StatusOr<HttpResponse> FakeApiServer::Do(const HttpRequest& request) { return Se
 
 HttpResponse FakeApiServer::Serve(const HttpRequest& request) {
   Target t;
-  const bool known = ParseTarget(request, &t);
+  const bool known = fake_api::ParseTarget(request, &t);
   std::lock_guard lock(mu_);
   requests_.push_back(t.line);
   if (!known) return Failure(404, "NotFound", "the server could not find the requested resource");
@@ -285,8 +158,10 @@ HttpResponse FakeApiServer::ServeObject(const Target& t, const HttpRequest& requ
 HttpResponse FakeApiServer::ListLocked(const Target& t) {
   const std::string labels = t.Param("labelSelector");
   const std::string fields = t.Param("fieldSelector");
-  const size_t offset = t.Param("continue").empty() ? 0 : std::stoul(t.Param("continue"));
-  const size_t limit = t.Param("limit").empty() ? 0 : std::stoul(t.Param("limit"));
+  const size_t offset =
+      t.Param("continue").empty() ? 0 : static_cast<size_t>(fake_api::Number(t.Param("continue")));
+  const size_t limit =
+      t.Param("limit").empty() ? 0 : static_cast<size_t>(fake_api::Number(t.Param("limit")));
   json items = json::array();
   size_t seen = 0;
   std::string next;
@@ -511,7 +386,7 @@ void FakeApiServer::StoreLocked(const std::string& store, const std::string& key
   auto& objects = stores_[store];
   auto it = objects.find(key);
   json old = it == objects.end() ? json() : it->second;
-  const int64_t rv = std::stoll(Meta(object, "resourceVersion"));
+  const int64_t rv = fake_api::Number(Meta(object, "resourceVersion"));
   objects[key] = object;
   events_.push_back({rv, store, type, std::move(object), std::move(old)});
   changed_.notify_all();
@@ -524,138 +399,9 @@ void FakeApiServer::EraseLocked(const std::string& store, const std::string& key
   json last = it->second;
   objects.erase(it);
   // The DELETED event carries the object as it was last stored (its final resourceVersion).
-  const int64_t rv = std::stoll(Meta(last, "resourceVersion"));
+  const int64_t rv = fake_api::Number(Meta(last, "resourceVersion"));
   events_.push_back({rv, store, "DELETED", last, last});
   changed_.notify_all();
-}
-
-StatusOr<HttpResponse> FakeApiServer::Stream(const HttpRequest& request,
-                                             const kube::ChunkHandler& on_chunk,
-                                             const CancelToken* cancel) {
-  Target t;
-  if (!ParseTarget(request, &t) || !WatchRequested(t.query) || !t.name.empty() ||
-      request.method != "GET") {
-    HttpResponse r = Serve(request);
-    if (r.status / 100 == 2) {
-      on_chunk(r.body);
-      r.body.clear();
-    }
-    return r;
-  }
-  const std::string labels = t.Param("labelSelector");
-  const std::string fields = t.Param("fieldSelector");
-  auto matches = [&](const json& o) {
-    return o.is_object() && (!t.has_namespace || Meta(o, "namespace") == t.ns) &&
-           selector::MatchesLabels(o, labels) && selector::MatchesFields(o, fields);
-  };
-  const std::string from = t.Param("resourceVersion");
-  const auto deadline = t.Param("timeoutSeconds").empty()
-                            ? std::chrono::steady_clock::time_point::max()
-                            : std::chrono::steady_clock::now() +
-                                  std::chrono::seconds(std::stoll(t.Param("timeoutSeconds")));
-  std::string pending;
-  int64_t cursor = 0;
-  {
-    std::lock_guard lock(mu_);
-    requests_.push_back(t.line);
-    cursor = from.empty() || from == "0" ? rv_ : std::stoll(from);
-    if (from.empty() || from == "0") {
-      // No starting point: the current state first, as synthetic ADDED events.
-      for (const auto& [key, object] : stores_[t.store]) {
-        if (matches(object)) pending += json{{"type", "ADDED"}, {"object", object}}.dump() + "\n";
-      }
-    }
-  }
-  while (true) {
-    if (!pending.empty() && !on_chunk(pending)) return HttpResponse{200, {}, ""};
-    pending.clear();
-    std::unique_lock lock(mu_);
-    auto next = std::upper_bound(events_.begin(), events_.end(), cursor,
-                                 [](int64_t rv, const Event& e) { return rv < e.rv; });
-    if (next == events_.end()) {
-      if (cancel != nullptr && cancel->cancelled()) return Status(Code::kCancelled, "cancelled");
-      if (std::chrono::steady_clock::now() >= deadline) return HttpResponse{200, {}, ""};
-      changed_.wait_for(lock, kWatchPoll);
-      continue;
-    }
-    for (; next != events_.end(); ++next) {
-      cursor = next->rv;
-      if (next->store != t.store) continue;
-      const bool now = matches(next->object);
-      const bool before = next->type != "ADDED" && matches(next->old);
-      std::string type = next->type;
-      if (type == "MODIFIED" && now != before) type = now ? "ADDED" : "DELETED";
-      if (type == "DELETED" ? before : now) {
-        pending += json{{"type", type}, {"object", next->object}}.dump() + "\n";
-      }
-    }
-  }
-}
-
-json FakeApiServer::Put(const kube::Resource& resource, json object) {
-  std::lock_guard lock(mu_);
-  const std::string store = StoreOf(resource.resource, resource.group);
-  object["apiVersion"] = resource.ApiVersion();
-  object["kind"] = resource.kind;
-  if (!object["metadata"].is_object()) object["metadata"] = json::object();
-  if (!resource.namespaced) object["metadata"].erase("namespace");
-  const std::string key = KeyOf(Meta(object, "namespace"), Meta(object, "name"));
-  FillServerFieldsLocked(&object);
-  object["metadata"]["resourceVersion"] = std::to_string(++rv_);
-  const bool exists = stores_[store].count(key) != 0;
-  StoreLocked(store, key, object, exists ? "MODIFIED" : "ADDED");
-  return object;
-}
-
-std::optional<json> FakeApiServer::Get(const kube::Resource& resource, const std::string& ns,
-                                       const std::string& name) const {
-  std::lock_guard lock(mu_);
-  auto store = stores_.find(StoreOf(resource.resource, resource.group));
-  if (store == stores_.end()) return std::nullopt;
-  auto it = store->second.find(KeyOf(resource.namespaced ? ns : "", name));
-  if (it == store->second.end()) return std::nullopt;
-  return it->second;
-}
-
-std::vector<json> FakeApiServer::List(const kube::Resource& resource, const std::string& ns) const {
-  std::lock_guard lock(mu_);
-  std::vector<json> out;
-  auto store = stores_.find(StoreOf(resource.resource, resource.group));
-  if (store == stores_.end()) return out;
-  for (const auto& [key, object] : store->second) {
-    if (ns.empty() || Meta(object, "namespace") == ns) out.push_back(object);
-  }
-  return out;
-}
-
-bool FakeApiServer::Remove(const kube::Resource& resource, const std::string& ns,
-                           const std::string& name) {
-  std::lock_guard lock(mu_);
-  const std::string store = StoreOf(resource.resource, resource.group);
-  const std::string key = KeyOf(resource.namespaced ? ns : "", name);
-  auto& objects = stores_[store];
-  auto it = objects.find(key);
-  if (it == objects.end()) return false;
-  it->second["metadata"]["resourceVersion"] = std::to_string(++rv_);
-  EraseLocked(store, key);
-  return true;
-}
-
-std::vector<std::string> FakeApiServer::Requests() const {
-  std::lock_guard lock(mu_);
-  return requests_;
-}
-
-int FakeApiServer::CountRequests(const std::string& needle) const {
-  std::lock_guard lock(mu_);
-  return static_cast<int>(std::count_if(requests_.begin(), requests_.end(), [&](const auto& r) {
-    return r.find(needle) != std::string::npos;
-  }));
-}
-
-int64_t FakeApiServer::ResourceVersion() const {
-  std::lock_guard lock(mu_);
-  return rv_;
 }
 
 }  // namespace vc::testing

@@ -44,6 +44,10 @@
 
 namespace vc::testing {
 
+namespace fake_api {
+struct Target;  // fake_apiserver_request.h
+}  // namespace fake_api
+
 class FakeApiServer : public kube::HttpTransport {
  public:
   // The resources whose main endpoint ignores status (it has its own subresource).
@@ -82,7 +86,7 @@ class FakeApiServer : public kube::HttpTransport {
   int64_t ResourceVersion() const;
 
  private:
-  struct Target;  // a request's path and query, parsed
+  using Target = fake_api::Target;
   struct Event {
     int64_t rv;
     std::string store;  // which collection: "resource.group"
