@@ -148,7 +148,7 @@ HttpResponse FakeApiServer::ServeObject(const Target& t, const HttpRequest& requ
   if (request.method == "PUT") {
     auto body = ParseBody(request.body, false);
     if (!body || !body->is_object()) return Failure(400, "BadRequest", "the body is no object");
-    return UpdateLocked(t, std::move(*body));
+    return UpdateLocked(t, *body);
   }
   if (request.method == "PATCH") return PatchLocked(t, request);
   if (request.method == "DELETE") return DeleteLocked(t, request.body);
@@ -232,7 +232,7 @@ HttpResponse FakeApiServer::CreateLocked(const Target& t, json object, bool appl
   return Respond(201, object);
 }
 
-HttpResponse FakeApiServer::UpdateLocked(const Target& t, json object) {
+HttpResponse FakeApiServer::UpdateLocked(const Target& t, const json& object) {
   if (Meta(object, "name") != t.name) {
     return Failure(400, "BadRequest", "the name of the object does not match the URL");
   }

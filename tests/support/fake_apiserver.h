@@ -101,7 +101,7 @@ class FakeApiServer : public kube::HttpTransport {
   kube::HttpResponse ServeCollection(const Target& t, const kube::HttpRequest& request);
   kube::HttpResponse ListLocked(const Target& t);
   kube::HttpResponse CreateLocked(const Target& t, nlohmann::json object, bool apply);
-  kube::HttpResponse UpdateLocked(const Target& t, nlohmann::json object);
+  kube::HttpResponse UpdateLocked(const Target& t, const nlohmann::json& object);
   kube::HttpResponse PatchLocked(const Target& t, const kube::HttpRequest& request);
   kube::HttpResponse DeleteLocked(const Target& t, const std::string& body);
   // Stores `next` in place of `current` (server fields kept, rv and generation set) unless

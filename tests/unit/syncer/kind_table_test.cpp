@@ -23,7 +23,7 @@ namespace r = kube::resources;
 
 // --- What the tenant t1 (host namespace vc-t1) writes on its host copies --------------------
 
-json OurLabels(const std::string& virtual_ns, json extra = json::object()) {
+json OurLabels(const std::string& virtual_ns, const json& extra = json::object()) {
   json labels = {
       {"app.kubernetes.io/managed-by", "kubectl-vc"},  {"kubectl-vc.dev/tenant", "t1"},
       {"kubectl-vc.dev/tenant-namespace", "vc-t1"},    {"kubectl-vc.dev/component", "workload"},
@@ -59,9 +59,10 @@ json VirtualMeta(const std::string& ns, const std::string& name, json labels = j
 }
 
 // The metadata of our host copy of virtual ns/name (cluster-scoped: ns "").
-json CopyMeta(const std::string& ns, const std::string& name, json extra_labels = json::object()) {
+json CopyMeta(const std::string& ns, const std::string& name,
+              const json& extra_labels = json::object()) {
   json meta = {{"name", ns.empty() ? HostCluster(name) : Host(name, ns)},
-               {"labels", OurLabels(ns, std::move(extra_labels))},
+               {"labels", OurLabels(ns, extra_labels)},
                {"annotations", OurAnnotations(ns, name, "uid-" + name)}};
   if (!ns.empty()) meta["namespace"] = "vc-t1";
   return meta;
@@ -215,7 +216,7 @@ KindRows SecretRows() {
 
 // --- PersistentVolumeClaims --------------------------------------------------------------------
 
-json Pvc(json meta, json spec, json status = nullptr) {
+json Pvc(json meta, json spec, const json& status = nullptr) {
   json pvc = {{"kind", "PersistentVolumeClaim"}, {"metadata", meta}, {"spec", spec}};
   if (!status.is_null()) pvc["status"] = status;
   return pvc;
@@ -273,7 +274,7 @@ KindRows PvcRows() {
 
 // --- Ingresses -----------------------------------------------------------------------------------
 
-json Ingress(json meta, json spec, json status = nullptr) {
+json Ingress(json meta, json spec, const json& status = nullptr) {
   json ingress = {{"kind", "Ingress"}, {"metadata", meta}, {"spec", spec}};
   if (!status.is_null()) ingress["status"] = status;
   return ingress;
@@ -300,7 +301,7 @@ KindRows IngressRows() {
       "Ingresses",
       &r::kIngresses,
       [](translate::SyncConfig* c) { c->ingresses = true; },
-      [](std::shared_ptr<const SyncContext> ctx) {
+      [](const std::shared_ptr<const SyncContext>& ctx) {
         // The Secrets its TLS names are copied by the Secret syncer, without secrets.all.
         auto secrets = std::make_unique<ObjectSyncer>(ctx, SecretKind(ctx->config));
         auto ingresses = std::make_unique<ObjectSyncer>(ctx, IngressKind());
@@ -537,7 +538,7 @@ KindRows StorageClassRows() {
       "StorageClassesFromHost",
       &r::kStorageClasses,
       nullptr,
-      [](std::shared_ptr<const SyncContext> ctx) {
+      [](const std::shared_ptr<const SyncContext>& ctx) {
         std::vector<std::unique_ptr<KindSyncer>> out;
         out.push_back(std::make_unique<HostClassSyncer>(ctx, r::kStorageClasses));
         return out;
@@ -610,7 +611,7 @@ KindRows IngressClassRows() {
       "IngressClassesFromHost",
       &r::kIngressClasses,
       nullptr,
-      [](std::shared_ptr<const SyncContext> ctx) {
+      [](const std::shared_ptr<const SyncContext>& ctx) {
         std::vector<std::unique_ptr<KindSyncer>> out;
         out.push_back(std::make_unique<HostClassSyncer>(ctx, r::kIngressClasses));
         return out;
@@ -644,7 +645,7 @@ KindRows HostPriorityClassRows() {
   return {"PriorityClassesFromHost",
           &r::kPriorityClasses,
           nullptr,
-          [](std::shared_ptr<const SyncContext> ctx) {
+          [](const std::shared_ptr<const SyncContext>& ctx) {
             std::vector<std::unique_ptr<KindSyncer>> out;
             out.push_back(std::make_unique<HostClassSyncer>(ctx, r::kPriorityClasses));
             return out;
