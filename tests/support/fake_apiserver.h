@@ -23,9 +23,11 @@
 //    answers.
 // Approximations, on purpose: server-side apply creates a missing object or merges the
 // applied object into the existing one (no field ownership: a field left out of a later apply
-// stays); no admission, defaulting or validation beyond names (a namespace need not exist);
-// the status of a resource with a status subresource (status_subresources) only changes
-// through it, and a /status write changes nothing else; history is never compacted (no 410).
+// stays); no admission, defaulting or validation beyond names and immutable fields (a
+// namespace need not exist); the status of a resource with a status subresource
+// (status_subresources) only changes through it, and a /status write changes nothing else; a
+// write that changes nothing keeps the resourceVersion and tells no watcher; history is never
+// compacted (no 410). The test hooks (Put, Remove) bypass every check.
 // Thread-safe: informers' watches block in Stream on their own threads.
 #pragma once
 
