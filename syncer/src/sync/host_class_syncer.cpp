@@ -2,6 +2,7 @@
 #include "vc/syncer/sync/host_class_syncer.h"
 
 #include "vc/labels.h"
+#include "vc/log.h"
 #include "vc/syncer/sync/host_config_map_syncer.h"
 #include "vc/syncer/translate/names.h"
 
@@ -69,8 +70,21 @@ void HostClassSyncer::Start() { host_->Start(); }
 
 bool HostClassSyncer::WaitForSync(std::chrono::milliseconds timeout) {
   const bool synced = host_->WaitForSync(timeout);
-  if (synced) controller_.Start();
-  return synced;
+  if (!synced) return false;
+  // Copies of classes the host deleted while this syncer was not running (a restart, sleep):
+  // no host event will name them, so each copy is looked at once now.
+  kube::ListOptions copies{.label_selector = std::string(kFromHostLabel) + "=true"};
+  auto listed = ctx_->virtual_cluster->ListAll(resource_, "", copies);
+  if (!listed.ok()) {
+    VC_LOG(Warning) << "sync " << resource_.resource
+                    << " from host: list the copies: " << listed.status().message();
+    return false;
+  }
+  for (const json& copy : listed->items) {
+    controller_.Enqueue(kube::Informer::KeyOf(copy), Origin::kHost);
+  }
+  controller_.Start();
+  return true;
 }
 
 void HostClassSyncer::Stop() {

@@ -152,7 +152,21 @@ Status ObjectSyncer::Upsert(const json& v) {
   if (!patch.is_null()) {
     auto patched = ctx_->host->Patch(kind_.resource, HostNamespace(), host_name,
                                      kube::PatchType::kMerge, patch.dump());
-    if (!patched.ok()) return patched.status();
+    if (!patched.ok() && patched.status().code() == Code::kInvalid) {
+      // A field that cannot change (a PriorityClass's value, a Secret's type): the virtual
+      // object was made anew. The copy goes (only the one we read), and is made again.
+      kube::DeleteOptions only_that;
+      only_that.precondition_uid = (*h)["metadata"].value("uid", "");
+      auto deleted = ctx_->host->Delete(kind_.resource, HostNamespace(), host_name, only_that);
+      if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
+      auto created =
+          ctx_->host->Create(kind_.resource, HostNamespace(), want, {.field_manager = "vc-syncer"});
+      if (!created.ok()) return created.status();
+      VC_LOG(Info) << "made host " << kind_.resource.kind << " " << host_name
+                   << " again: a field of it cannot change";
+    } else if (!patched.ok()) {
+      return patched.status();
+    }
   }
   if (kind_.status_back) {
     const json status = kind_.status_back(v, *h);

@@ -260,6 +260,8 @@ json HostObjectPatch(const json& want, const json& host, const std::vector<std::
         }
       }
       if (!diff.empty()) patch[f] = diff;
+    } else if (w.is_object() && h.is_object()) {
+      patch[f] = ReplacingDiff(w, h);  // data: a key the virtual object dropped goes
     } else {
       patch[f] = w;  // null deletes under a merge patch
     }

@@ -660,13 +660,84 @@ KindRows HostPriorityClassRows() {
           }};
 }
 
+// --- PodDisruptionBudgets --------------------------------------------------------------------
+
+json Budget(json meta, json spec, const json& status = nullptr) {
+  json budget = {{"kind", "PodDisruptionBudget"}, {"metadata", meta}, {"spec", spec}};
+  if (!status.is_null()) budget["status"] = status;
+  return budget;
+}
+
+// The host selector of virtual selector {app: web} in namespace shop.
+json HostWebSelector() {
+  return {{"matchLabels",
+           {{"label.kubectl-vc.dev/app", "web"},
+            {"kubectl-vc.dev/tenant", "t1"},
+            {"kubectl-vc.dev/component", "workload"},
+            {"kubectl-vc.dev/object-namespace", "shop"}}}};
+}
+
+KindRows PodDisruptionBudgetRows() {
+  const json web = {{"matchLabels", {{"app", "web"}}}};
+  json counted_meta = VirtualMeta("shop", "web");
+  counted_meta["generation"] = 1;
+  return {"PodDisruptionBudgets",
+          &r::kPodDisruptionBudgets,
+          nullptr,
+          One([](const translate::SyncConfig&) { return PodDisruptionBudgetKind(); }),
+          {
+              {.name = "NewBudgetGuardsExactlyTheTenantsPodsOfItsNamespace",
+               .virtual_before = {Budget(VirtualMeta("shop", "web"),
+                                         {{"minAvailable", 2}, {"selector", web}})},
+               .host_after = {Has("vc-t1", Host("web", "shop"),
+                                  {{"metadata", {{"labels", OurLabels("shop")}}},
+                                   {"spec",
+                                    {{"minAvailable", 2},
+                                     {"maxUnavailable", nullptr},
+                                     {"selector", HostWebSelector()}}}})}},
+              {.name = "MaxUnavailableBecomesTheMinimumTheVirtualClusterCounted",
+               .virtual_before = {Budget(counted_meta, {{"maxUnavailable", 1}, {"selector", web}},
+                                         {{"observedGeneration", 1}, {"desiredHealthy", 2}})},
+               .host_after = {Has("vc-t1", Host("web", "shop"),
+                                  {{"spec", {{"minAvailable", 2}, {"maxUnavailable", nullptr}}}})}},
+              {.name = "ASelectorKeyTheTenantDroppedGoesOnTheHost",
+               .virtual_before = {Budget(VirtualMeta("shop", "web"),
+                                         {{"minAvailable", 1}, {"selector", web}})},
+               .host_before = {Budget(CopyMeta("shop", "web"),
+                                      {{"minAvailable", 1},
+                                       {"selector",
+                                        {{"matchLabels",
+                                          {{"label.kubectl-vc.dev/app", "web"},
+                                           {"label.kubectl-vc.dev/tier", "db"},
+                                           {"kubectl-vc.dev/tenant", "t1"},
+                                           {"kubectl-vc.dev/component", "workload"},
+                                           {"kubectl-vc.dev/object-namespace", "shop"}}}}}})},
+               .host_after = {Has("vc-t1", Host("web", "shop"),
+                                  {{"spec",
+                                    {{"selector",
+                                      {{"matchLabels",
+                                        {{"label.kubectl-vc.dev/tier", nullptr},
+                                         {"label.kubectl-vc.dev/app", "web"}}}}}}}})}},
+              {.name = "HostCopyOfADeletedBudgetIsDeleted",
+               .host_before = {Budget(CopyMeta("shop", "web"),
+                                      {{"minAvailable", 1}, {"selector", HostWebSelector()}})},
+               .host_after = {Absent("vc-t1", Host("web", "shop"))}},
+          }};
+}
+
 // --- The table ---------------------------------------------------------------------------------
 
 const std::vector<KindRows>& AllRows() {
-  static const std::vector<KindRows> rows = {
-      ConfigMapRows(),    SecretRows(),        PvcRows(),
-      IngressRows(),      EndpointSliceRows(), PriorityClassRows(),
-      StorageClassRows(), IngressClassRows(),  HostPriorityClassRows()};
+  static const std::vector<KindRows> rows = {ConfigMapRows(),
+                                             SecretRows(),
+                                             PvcRows(),
+                                             IngressRows(),
+                                             EndpointSliceRows(),
+                                             PriorityClassRows(),
+                                             StorageClassRows(),
+                                             IngressClassRows(),
+                                             HostPriorityClassRows(),
+                                             PodDisruptionBudgetRows()};
   return rows;
 }
 
