@@ -17,6 +17,14 @@ nlohmann::json Metadata(const VirtualCluster& vc, const std::string& name, bool 
 std::vector<HostObject> RenderRbac(const VirtualCluster& vc);
 std::vector<HostObject> RenderPolicies(const VirtualCluster& vc);
 std::vector<HostObject> RenderAutoWakeup(const VirtualCluster& vc);
+
+// A container's securityContext that passes pod security `restricted` (with a pod's that runs
+// as non-root with RuntimeDefault seccomp), so the control plane runs where it is enforced.
+nlohmann::json RestrictedContainer();
+// Requests of cpu and memory, a memory limit, no CPU limit (a throttled TLS handshake can
+// outlast a request's deadline).
+nlohmann::json Resources(const std::string& cpu, const std::string& memory,
+                         const std::string& limit);
 kube::Resource TenantResource();
 
 // The virtual scheduler (controlPlane.advanced.virtualScheduler): whether it runs, and its

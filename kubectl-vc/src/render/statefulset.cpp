@@ -14,9 +14,20 @@
 #include "vc/yaml.h"
 
 namespace vc::cli::render {
-namespace {
 
 using nlohmann::json;
+
+json RestrictedContainer() {
+  return {{"allowPrivilegeEscalation", false},
+          {"readOnlyRootFilesystem", true},
+          {"capabilities", {{"drop", json::array({"ALL"})}}}};
+}
+
+json Resources(const std::string& cpu, const std::string& memory, const std::string& limit) {
+  return {{"requests", {{"cpu", cpu}, {"memory", memory}}}, {"limits", {{"memory", limit}}}};
+}
+
+namespace {
 
 constexpr const char* kData = "/data";
 constexpr const char* kServiceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -45,18 +56,6 @@ json PortEnv() {
 json Mounts() {
   return json::array(
       {{{"name", "data"}, {"mountPath", kData}}, {{"name", "tmp"}, {"mountPath", "/tmp"}}});
-}
-
-// Every container passes pod security `restricted` (with the pod's securityContext below), so
-// the control plane runs in a namespace that enforces it.
-json RestrictedContainer() {
-  return {{"allowPrivilegeEscalation", false},
-          {"readOnlyRootFilesystem", true},
-          {"capabilities", {{"drop", json::array({"ALL"})}}}};
-}
-
-json Resources(const std::string& cpu, const std::string& memory, const std::string& limit) {
-  return {{"requests", {{"cpu", cpu}, {"memory", memory}}}, {"limits", {{"memory", limit}}}};
 }
 
 json Container(const std::string& name, const std::string& image, json command, json args) {

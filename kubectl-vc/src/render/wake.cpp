@@ -37,19 +37,13 @@ json WakeBinding(const VirtualCluster& vc) {
 }
 
 json WakeCronJob(const VirtualCluster& vc, const std::string& schedule) {
-  json container = {
-      {"name", "wake"},
-      {"image", ImagesFor(vc.values, vc.images).syncer},
-      {"command", {"vc-syncer"}},
-      {"args", {"wake", "--namespace", vc.namespace_, "--name", vc.name}},
-      {"securityContext",
-       {{"allowPrivilegeEscalation", false},
-        {"readOnlyRootFilesystem", true},
-        {"capabilities", {{"drop", json::array({"ALL"})}}}}},
-      // As the control plane's containers: no CPU limit (a throttled TLS
-      // handshake can outlast the request's deadline), memory bounded as theirs.
-      {"resources",
-       {{"requests", {{"cpu", "10m"}, {"memory", "16Mi"}}}, {"limits", {{"memory", "256Mi"}}}}}};
+  json container = {{"name", "wake"},
+                    {"image", ImagesFor(vc.values, vc.images).syncer},
+                    {"command", {"vc-syncer"}},
+                    {"args", {"wake", "--namespace", vc.namespace_, "--name", vc.name}},
+                    {"securityContext", RestrictedContainer()},
+                    // As the control plane's containers (under ASan the job needs their room).
+                    {"resources", Resources("10m", "16Mi", "256Mi")}};
   json labels = TenantLabels(vc);
   labels[labels::kComponent] = "wake";
   json pod = {{"metadata", {{"labels", labels}}},
