@@ -45,9 +45,10 @@ test-privileged: build
 
 # Under ASan+UBSan: every unit test, and the integration tests but those whose minutes go to
 # waiting on real nodes rather than to our code (a second host cluster, API-server restarts,
-# token ages); those run in `make test`'s first pass. The virtual clusters here run this
-# build's vc-syncer (ASan) in their pods.
-ASAN_SLOW_INTEGRATION ?= MovesToABrandNewHostCluster|AnIdleClusterSleeps|SnapshotDeleteCreateRestore|HostServiceRangeTest|SyncerHostRestartTest|SyncerRestartTest|SyncerTokenRefreshTest|SyncerKilledMidRollout|InterruptedCreate|EndpointsSurvive|ServiceGainingASelector|SelectedRealNodes
+# token ages, a second Kubernetes version, endpoints the host mirrors); those run in
+# `make test`'s first pass. The virtual clusters here run this build's vc-syncer (ASan) in
+# their pods.
+ASAN_SLOW_INTEGRATION ?= MovesToABrandNewHostCluster|UpgradeToTheNextMinor|SelectorlessServiceEndpointsKeptOnHost|AnIdleClusterSleeps|SnapshotDeleteCreateRestore|HostServiceRangeTest|SyncerHostRestartTest|SyncerRestartTest|SyncerTokenRefreshTest|SyncerKilledMidRollout|InterruptedCreate|EndpointsSurvive|ServiceGainingASelector|SelectedRealNodes
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DVC_WERROR=ON -DVC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_ARGS)
 	cmake --build $(ASAN_BUILD)
