@@ -246,13 +246,11 @@ json Scheduler(const VirtualCluster& vc) {
 
 json Syncer(const VirtualCluster& vc) {
   // --name turns syncing on: the syncer reads Secret vc-config-NAME in its namespace.
-  json args = {"run",
-               "--data-dir=/data",
-               "--name=" + vc.name,
-               "--namespace=$(POD_NAMESPACE)",
-               "--health-port=$(VC_SYNCER_PORT)",
-               "--health-address=$(VC_BIND_ADDRESS)",
-               "--kubelet-port=$(VC_KUBELET_PORT)"};
+  json args = {"run", "--data-dir=/data", "--name=" + vc.name, "--namespace=$(POD_NAMESPACE)",
+               "--health-port=$(VC_SYNCER_PORT)", "--health-address=$(VC_BIND_ADDRESS)",
+               "--kubelet-port=$(VC_KUBELET_PORT)",
+               // Also the image of the init container that writes a tenant pod's /etc/hosts.
+               "--image=" + vc.images.syncer};
   json c = Container("syncer", vc.images.syncer, {"vc-syncer"}, std::move(args));
   c["ports"] = json::array({{{"name", "syncer-health"}, {"containerPort", 8080}}});
   Probe(&c, "/healthz", "syncer-health", "HTTP");

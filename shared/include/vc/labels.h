@@ -29,6 +29,9 @@ inline constexpr const char* kVirtualUid = "kubectl-vc.dev/object-uid";
 // On a host pod: the virtual pod's metadata.generation its spec was last made from, so the
 // kubelet's status.observedGeneration (of the host pod) maps back to the virtual pod's.
 inline constexpr const char* kVirtualGeneration = "kubectl-vc.dev/object-generation";
+// On a host pod: "true" when its first init container writes its /etc/hosts with the virtual
+// names (syncer/include/vc/syncer/translate/hosts_file.h).
+inline constexpr const char* kHostsFile = "kubectl-vc.dev/hosts-file";
 // Also a label on synced host objects, so host Services select only the pods of one virtual
 // namespace (namespaces are DNS labels: they fit in a label value).
 inline constexpr const char* kVirtualNamespaceLabel = "kubectl-vc.dev/object-namespace";

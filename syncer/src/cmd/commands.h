@@ -14,6 +14,7 @@ void AddInitCommand(CLI::App& app, std::function<int()>* action);
 void AddRunCommand(CLI::App& app, std::function<int()>* action);
 void AddSnapshotServerCommand(CLI::App& app, std::function<int()>* action);
 void AddWakeCommand(CLI::App& app, std::function<int()>* action);
+void AddHostsFileCommand(CLI::App& app, std::function<int()>* action);
 
 // The whole CLI. main() blocks the termination signals first, then calls this.
 int Main(int argc, char** argv);

@@ -23,6 +23,7 @@ int Main(int argc, char** argv) {
   AddRunCommand(app, &action);
   AddSnapshotServerCommand(app, &action);
   AddWakeCommand(app, &action);
+  AddHostsFileCommand(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -27,6 +27,9 @@ void AddRunCommand(CLI::App& app, std::function<int()>* action) {
   sub->add_option("--pod-name", options->pod_name,
                   "The syncer's own pod, annotated with its sync health (kubectl vc describe)")
       ->envname("POD_NAME");
+  sub->add_option("--image", options->image,
+                  "This pod's vc-syncer image: also what writes the /etc/hosts of a tenant pod "
+                  "with a subdomain (empty: the host's file stays)");
   sub->add_option("--activity-log", options->activity_log,
                   "The virtual API server's audit log; with sleepMode, its last change is the "
                   "last request of a user or workload")

@@ -107,6 +107,7 @@ Status LoadSyncContext(RunState* s) {
       .name = o.name, .host_namespace = o.namespace_, .trust_level = ctx->config.trust_level};
   ASSIGN_OR_RETURN(json service, s->host->Get(kube::resources::kServices, o.namespace_, o.name));
   ctx->pod_env.apiserver_host = service.value("spec", json::object()).value("clusterIP", "");
+  ctx->pod_env.hosts_image = o.image;
   ctx->kubelet.port = o.kubelet_port;
   s->sync = ctx;
   VC_LOG(Info) << "syncing tenant " << o.name << " into host namespace " << o.namespace_

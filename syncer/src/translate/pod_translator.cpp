@@ -9,6 +9,7 @@
 
 #include "vc/labels.h"
 #include "vc/syncer/translate/dns_config.h"
+#include "vc/syncer/translate/hosts_file.h"
 
 namespace vc::syncer::translate {
 
@@ -376,10 +377,15 @@ PodTranslation TranslatePod(const json& virtual_pod, const Tenant& tenant, const
   }
   const json dns = DnsSettings(virtual_pod, env.dns_ip, env.cluster_domain);
   if (!dns.is_null()) spec.update(dns);
+  json host_meta = HostMetadata(virtual_pod, tenant);
+  const auto rename = HostsRenameFor(spec, ns, tenant.host_namespace, env.cluster_domain);
+  if (rename && !env.hosts_image.empty() && AddHostsFileRewrite(&spec, *rename, env.hosts_image)) {
+    host_meta["annotations"][labels::kHostsFile] = "true";
+  }
 
   out.host_pod = {{"apiVersion", "v1"},
                   {"kind", "Pod"},
-                  {"metadata", HostMetadata(virtual_pod, tenant)},
+                  {"metadata", std::move(host_meta)},
                   {"spec", std::move(spec)}};
   if (meta.contains("generation") && meta["generation"].is_number_integer()) {
     out.host_pod["metadata"]["annotations"][labels::kVirtualGeneration] =
@@ -418,6 +424,18 @@ json VirtualPodStatus(const json& host_pod) {
        {"phase", "conditions", "message", "reason", "hostIP", "hostIPs", "podIP", "podIPs",
         "startTime", "initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses"}) {
     if (status.contains(key)) out[key] = status[key];
+  }
+  // The init container that wrote /etc/hosts is the host pod's alone.
+  if (ObjectAt(ObjectAt(host_pod, "metadata"), "annotations").value(labels::kHostsFile, "") ==
+          "true" &&
+      out.contains("initContainerStatuses") && out["initContainerStatuses"].is_array()) {
+    json& statuses = out["initContainerStatuses"];
+    statuses.erase(std::remove_if(statuses.begin(), statuses.end(),
+                                  [](const json& s) {
+                                    return s.is_object() && s.value("name", "") == kHostsContainer;
+                                  }),
+                   statuses.end());
+    if (statuses.empty()) out.erase("initContainerStatuses");
   }
   // Generations are the host pod's: the virtual pod's instead, or none where unknown.
   if (auto g = VirtualGenerationOf(host_pod, status.value("observedGeneration", json()))) {

@@ -29,6 +29,9 @@ struct RunOptions {
   // --pod-name ($POD_NAME): the syncer's own pod, where it reports sync health
   // (sync_health_report.h); empty: no report.
   std::string pod_name;
+  // --image: the syncer's own image, run as the init container that writes a tenant pod's
+  // /etc/hosts (translate/hosts_file.h); empty: pods keep the host kubelet's file.
+  std::string image;
   // --activity-log: the virtual API server's audit log sleepMode watches (sleep/activity.h).
   std::string activity_log = "/tmp/vc-activity.log";
   int kubelet_port = 10250;

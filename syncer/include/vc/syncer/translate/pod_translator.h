@@ -18,7 +18,8 @@
 //    node selector label and the toleration of the tenant's taint; a virtual toleration of the
 //    dedicated taint is removed (a tenant must not tolerate its way onto another's nodes);
 //    sync.toHost.pods.enforceTolerations are added.
-//  - DNS: a ClusterFirst pod resolves through the virtual cluster's CoreDNS (dns_config.h).
+//  - DNS: a ClusterFirst pod resolves through the virtual cluster's CoreDNS (dns_config.h);
+//    a pod with a subdomain gets an /etc/hosts with its virtual FQDN (hosts_file.h).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -59,6 +60,9 @@ struct PodEnvironment {
   nlohmann::json service_links = nlohmann::json::array();
   // The host RuntimeClass for the pod's runtimeClassName (HostRuntimeClassFor); "": none.
   std::string runtime_class;
+  // The image of the init container that writes /etc/hosts with the virtual FQDN of a pod
+  // with a subdomain (hosts_file.h); "": the host kubelet's file stays.
+  std::string hosts_image;
   // The host PriorityClass for the pod's priorityClassName (sync.toHost.priorityClasses);
   // "": none, the host's default priority.
   std::string priority_class;
