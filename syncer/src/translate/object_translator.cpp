@@ -135,6 +135,11 @@ json TranslateIngress(const json& v, const Tenant& tenant) {
       }
     }
   }
+  // What the tenant removed goes on the host too (only the keys a patch names are compared).
+  // Not ingressClassName: the host's admission may have given the copy its default class.
+  for (const char* key : {"defaultBackend", "rules", "tls"}) {
+    if (!spec.contains(key)) spec[key] = nullptr;
+  }
   return {{"apiVersion", "networking.k8s.io/v1"},
           {"kind", "Ingress"},
           {"metadata", HostMetadata(v, tenant)},

@@ -244,6 +244,26 @@ spec:
       },
       std::chrono::seconds(60)))
       << SyncerLog(name);
+  // TLS the tenant takes away goes from the host copy too (the real API server takes the
+  // copy's nulls as "no tls").
+  auto plain = ApplyInVirtual(name, "plain.yaml", R"(apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web-tls, namespace: default}
+spec:
+  defaultBackend: {service: {name: web-app, port: {number: 80}}}
+)");
+  ASSERT_EQ(plain.code, 0) << plain.Both();
+  json host_ingress;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto ing = client_->Get(r::kIngresses, hns, "web-tls-x-default-x-" + name);
+        if (!ing.ok()) return false;
+        host_ingress = *ing;
+        return !(*ing)["spec"].contains("tls") && (*ing)["spec"].contains("defaultBackend");
+      },
+      std::chrono::seconds(60)))
+      << host_ingress.dump() << "\n"
+      << SyncerLog(name);
   // Deleted in the virtual cluster, gone from the host.
   ASSERT_EQ(Kubectl({"delete", "ingress", "web-app", "-n", "default"}).code, 0);
   EXPECT_TRUE(Eventually(

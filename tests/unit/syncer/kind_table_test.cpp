@@ -328,6 +328,16 @@ KindRows IngressRows() {
            .host_after = {Has(
                "vc-t1", Host("web", "shop"),
                {{"spec", IngressSpec(Host("web-v2", "shop"), Host("cert", "shop"))}})}},
+          {.name = "TlsTheTenantRemovedGoesOnTheHost",
+           .virtual_before = {Ingress(
+               VirtualMeta("shop", "web"),
+               {{"ingressClassName", "nginx"}, {"rules", IngressSpec("web", "cert")["rules"]}})},
+           .host_before = {Ingress(CopyMeta("shop", "web"),
+                                   IngressSpec(Host("web", "shop"), Host("cert", "shop")))},
+           .host_after = {Has(
+               "vc-t1", Host("web", "shop"),
+               {{"spec",
+                 {{"tls", nullptr}, {"rules", IngressSpec(Host("web", "shop"), "")["rules"]}}}})}},
           {.name = "HostStatusFlowsBack",
            .virtual_before = {Ingress(VirtualMeta("shop", "web"), IngressSpec("web", "cert"))},
            .host_before = {Ingress(CopyMeta("shop", "web"),
