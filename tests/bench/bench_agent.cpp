@@ -200,18 +200,23 @@ int main() {
       created_ms.push_back(std::chrono::duration<double, std::milli>(enforced - created).count());
     }
   }
-  Row("agent: pod Running (seen here) -> enforced p50", Percentile(latencies_ms, 0.5), "ms");
-  Row("agent: pod Running (seen here) -> enforced p99", Percentile(latencies_ms, 0.99), "ms");
-  Row("agent: pod created -> enforced p50", Percentile(created_ms, 0.5), "ms");
-  Row("agent: pod created -> enforced p99", Percentile(created_ms, 0.99), "ms");
+  Row("agent.enforce.after_running.p50_ms", "agent: pod Running (seen here) -> enforced p50",
+      Percentile(latencies_ms, 0.5), "ms");
+  Row("agent.enforce.after_running.p99_ms", "agent: pod Running (seen here) -> enforced p99",
+      Percentile(latencies_ms, 0.99), "ms");
+  Row("agent.enforce.after_create.p50_ms", "agent: pod created -> enforced p50",
+      Percentile(created_ms, 0.5), "ms");
+  Row("agent.enforce.after_create.p99_ms", "agent: pod created -> enforced p99",
+      Percentile(created_ms, 0.99), "ms");
 
-  auto idle = [&](const std::string& label) {
+  auto idle = [&](const std::string& id, const std::string& label) {
     const double cpu0 = CpuSeconds(pid);
     std::this_thread::sleep_for(std::chrono::seconds(10));  // a measurement window
-    Row("agent: RSS " + label, RssMiB(pid), "MiB");
-    Row("agent: CPU " + label, (CpuSeconds(pid) - cpu0) / 10.0 * 100.0, "%");
+    Row("agent.idle." + id + ".rss_mib", "agent: RSS " + label, RssMiB(pid), "MiB");
+    Row("agent.idle." + id + ".cpu_pct", "agent: CPU " + label,
+        (CpuSeconds(pid) - cpu0) / 10.0 * 100.0, "%");
   };
-  idle("idle, " + std::to_string(latencies_ms.size()) + " pods");
+  idle("few", "idle, " + std::to_string(latencies_ms.size()) + " pods");
 
   // N pod entries: created by 4 threads, counted once the map holds them.
   std::fprintf(stderr, "bench_agent: creating %d pods on %s\n", many, node.c_str());
@@ -235,11 +240,11 @@ int main() {
         return entries >= want * 99 / 100;
       },
       std::chrono::minutes(20), std::chrono::seconds(2));
-  Row("agent: " + std::to_string(many) + " pods created -> map entries",
+  Row("agent.many.map_entries", "agent: " + std::to_string(many) + " pods created -> map entries",
       static_cast<double>(entries), "entries");
-  Row("agent: " + std::to_string(many) + " pods created -> enforced",
+  Row("agent.many.enforced_s", "agent: " + std::to_string(many) + " pods created -> enforced",
       std::chrono::duration<double>(Clock::now() - created_at).count(), "s");
-  idle("idle, " + std::to_string(entries) + " pod entries");
+  idle("many", "idle, " + std::to_string(entries) + " pod entries");
   cleanup();
   return 0;
 }

@@ -89,8 +89,8 @@ int main() {
     theirs.push_back(run.seconds);
     their_rss.push_back(run.peak_rss_mib);
   }
-  Row("list 5000 configmaps (median s)", Median(ours), "s", "kubectl get cm -A -o json",
-      Median(theirs));
+  Row("client.list5000.s", "list 5000 configmaps (median s)", Median(ours), "s",
+      "kubectl get cm -A -o json", Median(theirs));
 
   // Watch: a writer thread makes kWatchEvents updates; time until all have been seen.
   std::atomic<int> seen{0};
@@ -111,11 +111,11 @@ int main() {
   }
   watcher.join();
   double watch_secs = Seconds(start);
-  Row("follow " + std::to_string(kWatchEvents) + " watch events (patch+watch)", watch_secs, "s",
-      "-", 0);
+  Row("client.watch.s", "follow " + std::to_string(kWatchEvents) + " watch events (patch+watch)",
+      watch_secs, "s", "-", 0);
 
-  Row("peak RSS of the process (MiB)", SelfPeakRssMiB(), "MiB", "kubectl get cm -A -o json",
-      Median(their_rss));
+  Row("client.list5000.rss_mib", "peak RSS of the process (MiB)", SelfPeakRssMiB(), "MiB",
+      "kubectl get cm -A -o json", Median(their_rss));
 
   for (int n = 0; n < kNamespaces; ++n) {
     (void)client->Delete(r::kNamespaces, "", "bench-" + std::to_string(n));

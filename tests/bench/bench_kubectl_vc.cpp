@@ -96,9 +96,9 @@ int main() {
     RunChild({s.vc, "disconnect"}, env);
     RunChild({s.vc, "delete", name, "--wait"}, env);
   }
-  Row("create -> first API call in the virtual cluster (median of 5)", Median(to_first_call), "s",
-      "-", 0);
-  Row("peak RSS of kubectl-vc create (MiB)", create_rss, "MiB", "-", 0);
+  Row("create.first_call_s", "create -> first API call in the virtual cluster (median of 5)",
+      Median(to_first_call), "s", "-", 0);
+  Row("create.rss_mib", "peak RSS of kubectl-vc create (MiB)", create_rss, "MiB", "-", 0);
 
   // sleepMode: a request to a sleeping cluster, through connect's forwarder, until answered.
   {
@@ -129,8 +129,8 @@ int main() {
       wakes.push_back(woken.seconds);
     }
     if (wakes.size() == static_cast<size_t>(kWakes)) {
-      Row("sleeping cluster: request -> answer through connect (median of 3)", Median(wakes), "s",
-          "create -> first API call", Median(to_first_call));
+      Row("sleep.wake_s", "sleeping cluster: request -> answer through connect (median of 3)",
+          Median(wakes), "s", "create -> first API call", Median(to_first_call));
     }
     RunChild({s.vc, "disconnect"}, env);
     RunChild({s.vc, "delete", name, "--wait"}, env);
@@ -167,9 +167,9 @@ int main() {
     our_rss = std::max(our_rss, a.peak_rss_mib);
     their_rss = std::max(their_rss, b.peak_rss_mib);
   }
-  Row("kubectl vc list, 50 virtual clusters (median of 5)", Median(ours), "s",
+  Row("list.clusters50.s", "kubectl vc list, 50 virtual clusters (median of 5)", Median(ours), "s",
       "kubectl get sts,pods -A -l app=vcluster", Median(theirs));
-  Row("peak RSS of kubectl-vc list (MiB)", our_rss, "MiB",
+  Row("list.clusters50.rss_mib", "peak RSS of kubectl-vc list (MiB)", our_rss, "MiB",
       "kubectl get sts,pods -A -l app=vcluster", their_rss);
   RunChild({script, "down", "--dir", list_dir});
   std::filesystem::remove_all(s.home);

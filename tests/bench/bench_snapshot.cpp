@@ -195,19 +195,21 @@ int main() {
                  snap.exit_code, restore.exit_code, snap_enc.exit_code, curl_up.exit_code);
   }
   const double curl_up_mbs = db_mib / curl_up.seconds;
-  Row("snapshot " + std::to_string(kPaddingMiB) + "MB state.db -> oci", archive_mib / snap.seconds,
-      "MiB/s", "curl upload", curl_up_mbs);
-  Row("snapshot encrypted (AES-256-GCM) -> oci", archive_mib / snap_enc.seconds, "MiB/s",
-      "curl upload", curl_up_mbs);
-  Row("restore oci -> pod, incl. restart+ready", archive_mib / restore.seconds, "MiB/s",
-      "curl download", db_mib / curl_down.seconds);
-  Row("snapshot streaming only (pod -> oci)", StreamedMiBs(home + "/snap.err", "snapshot"), "MiB/s",
-      "curl upload", curl_up_mbs);
-  Row("restore streaming only (oci -> pod, staged)", StreamedMiBs(home + "/restore.err", "restore"),
-      "MiB/s", "curl download", db_mib / curl_down.seconds);
-  Row("snapshot peak RSS kubectl-vc", snap.peak_rss_mib, "MiB", "-", 0);
-  Row("restore peak RSS kubectl-vc", restore.peak_rss_mib, "MiB", "-", 0);
-  Row("snapshot archive size", archive_mib, "MiB", "state.db copy", db_mib);
+  Row("snapshot.upload.ratio", "snapshot " + std::to_string(kPaddingMiB) + "MB state.db -> oci",
+      archive_mib / snap.seconds, "MiB/s", "curl upload", curl_up_mbs);
+  Row("snapshot.upload_encrypted.ratio", "snapshot encrypted (AES-256-GCM) -> oci",
+      archive_mib / snap_enc.seconds, "MiB/s", "curl upload", curl_up_mbs);
+  Row("snapshot.download.ratio", "restore oci -> pod, incl. restart+ready",
+      archive_mib / restore.seconds, "MiB/s", "curl download", db_mib / curl_down.seconds);
+  Row("snapshot.upload_streaming.ratio", "snapshot streaming only (pod -> oci)",
+      StreamedMiBs(home + "/snap.err", "snapshot"), "MiB/s", "curl upload", curl_up_mbs);
+  Row("snapshot.download_streaming.ratio", "restore streaming only (oci -> pod, staged)",
+      StreamedMiBs(home + "/restore.err", "restore"), "MiB/s", "curl download",
+      db_mib / curl_down.seconds);
+  Row("snapshot.upload.rss_mib", "snapshot peak RSS kubectl-vc", snap.peak_rss_mib, "MiB", "-", 0);
+  Row("snapshot.download.rss_mib", "restore peak RSS kubectl-vc", restore.peak_rss_mib, "MiB", "-",
+      0);
+  Row("snapshot.size.ratio", "snapshot archive size", archive_mib, "MiB", "state.db copy", db_mib);
   cleanup();
   return 0;
 }

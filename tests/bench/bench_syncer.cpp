@@ -181,11 +181,14 @@ int main() {
     if (h != host_seen.end()) lag.push_back(std::chrono::duration<double>(at - h->second).count());
   }
   const std::string label = std::to_string(n) + " pods Running, created in a virtual cluster";
-  Row(label, synced, "s", "created directly on the host", direct);
-  Row("host Running -> virtual Running, p50", Percentile(lag, 0.5), "s", "-", 0);
-  Row("host Running -> virtual Running, p99", Percentile(lag, 0.99), "s", "-", 0);
-  Row("vc-syncer peak RSS with " + std::to_string(n) + " pods", SyncerPeakRssMiB(name), "MiB", "-",
+  const std::string pods = "syncer.pods" + std::to_string(n);
+  Row(pods + ".ratio", label, synced, "s", "created directly on the host", direct);
+  Row("syncer.lag.p50_s", "host Running -> virtual Running, p50", Percentile(lag, 0.5), "s", "-",
       0);
+  Row("syncer.lag.p99_s", "host Running -> virtual Running, p99", Percentile(lag, 0.99), "s", "-",
+      0);
+  Row("syncer.rss_mib", "vc-syncer peak RSS with " + std::to_string(n) + " pods",
+      SyncerPeakRssMiB(name), "MiB", "-", 0);
   RunChild({vc_bin, "delete", name, "--wait"}, env);
   std::filesystem::remove_all(home);
   return 0;

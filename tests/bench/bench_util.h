@@ -47,20 +47,23 @@ inline double Percentile(std::vector<double> v, double p) {
 }
 
 // One row; baseline "-" when the figure has none.
-inline void Row(const std::string& figure, double value, const char* unit,
+// One figure: `figure` is its stable name (component.what[.detail], the names issue 19 lists
+// among them; bench.tsv is keyed by it), `what` says in words what was measured.
+inline void Row(const std::string& figure, const std::string& what, double value, const char* unit,
                 const std::string& baseline, double baseline_value) {
   if (baseline == "-") {
-    std::printf("%s\t%.3f\t%s\t-\t-\t-\n", figure.c_str(), value, unit);
+    std::printf("%s\t%.3f\t%s\t-\t-\t-\t%s\n", figure.c_str(), value, unit, what.c_str());
   } else {
-    std::printf("%s\t%.3f\t%s\t%s\t%.3f\t%.2f\n", figure.c_str(), value, unit, baseline.c_str(),
-                baseline_value, baseline_value > 0 ? value / baseline_value : 0.0);
+    std::printf("%s\t%.3f\t%s\t%s\t%.3f\t%.2f\t%s\n", figure.c_str(), value, unit, baseline.c_str(),
+                baseline_value, baseline_value > 0 ? value / baseline_value : 0.0, what.c_str());
   }
   std::fflush(stdout);
 }
 
 // A row without a baseline.
-inline void Row(const std::string& figure, double value, const char* unit) {
-  Row(figure, value, unit, "-", 0);
+inline void Row(const std::string& figure, const std::string& what, double value,
+                const char* unit) {
+  Row(figure, what, value, unit, "-", 0);
 }
 
 struct ChildRun {
