@@ -96,25 +96,15 @@ double SyncerPeakRssMiB(const std::string& name) {
 int main() {
   const std::string dir = Env("VC_TEST_CLUSTER_DIR");
   const std::string vc_bin = Env("VC_KUBECTL_VC_BIN");
-  const std::string kubectl = Env("VC_CLUSTER_BIN_DIR") + "/kubectl";
   if (dir.empty() || vc_bin.empty()) {
     std::fprintf(stderr,
                  "bench_syncer: VC_TEST_CLUSTER_DIR/VC_KUBECTL_VC_BIN not set (make bench)\n");
     return 1;
   }
   int n = Env("VC_BENCH_PODS").empty() ? 1000 : std::atoi(Env("VC_BENCH_PODS").c_str());
-  char pattern[] = "/tmp/vc-bench-syncer.XXXXXX";
-  const std::string home = mkdtemp(pattern);
-  std::filesystem::create_directories(home + "/.kube");
-  const std::string kubeconfig = home + "/.kube/config";
-  RunChild({"/bin/sh", "-c", "\"$0\" config view --flatten --raw --kubeconfig \"$1\" > \"$2\"",
-            kubectl, dir + "/kubeconfig", kubeconfig});
-  const std::vector<std::pair<std::string, std::string>> env = {
-      {"HOME", home},
-      {"KUBECONFIG", kubeconfig},
-      {"VC_STATE_DIR", home + "/.kube/vc"},
-      {"KUBECTL_PATH", kubectl},
-      {"PATH", std::filesystem::path(kubectl).parent_path().string() + ":" + Env("PATH")}};
+  const vc::bench::UserHome user = vc::bench::MakeUserHome("vc-bench-syncer");
+  const std::string& kubeconfig = user.kubeconfig;
+  const auto& env = user.env;
 
   vc::kube::KubeconfigOptions host_options;
   host_options.kubeconfig = dir + "/kubeconfig";
@@ -190,6 +180,6 @@ int main() {
   Row("syncer.rss_mib", "vc-syncer peak RSS with " + std::to_string(n) + " pods",
       SyncerPeakRssMiB(name), "MiB", "-", 0);
   RunChild({vc_bin, "delete", name, "--wait"}, env);
-  std::filesystem::remove_all(home);
+  std::filesystem::remove_all(user.dir);
   return 0;
 }

@@ -46,7 +46,6 @@ inline double Percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, index)];
 }
 
-// One row; baseline "-" when the figure has none.
 // One figure: `figure` is its stable name (component.what[.detail], the names issue 19 lists
 // among them; bench.tsv is keyed by it), `what` says in words what was measured.
 inline void Row(const std::string& figure, const std::string& what, double value, const char* unit,
@@ -94,6 +93,31 @@ inline ChildRun RunChild(const std::vector<std::string>& argv,
   run.peak_rss_mib = usage.ru_maxrss / 1024.0;
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return run;
+}
+
+// A HOME for kubectl-vc as a user has one: a kubeconfig holding the host cluster of
+// tests/bench/run (VC_TEST_CLUSTER_DIR), and the environment kubectl-vc runs in. `prefix` names
+// the directory under /tmp.
+struct UserHome {
+  std::string dir;
+  std::string kubeconfig;
+  std::vector<std::pair<std::string, std::string>> env;
+};
+inline UserHome MakeUserHome(const std::string& prefix) {
+  const std::string kubectl = Env("VC_CLUSTER_BIN_DIR") + "/kubectl";
+  std::string pattern = "/tmp/" + prefix + ".XXXXXX";
+  UserHome h;
+  h.dir = mkdtemp(pattern.data());
+  h.kubeconfig = h.dir + "/.kube/config";
+  RunChild({"/bin/mkdir", "-p", h.dir + "/.kube"});
+  RunChild({"/bin/sh", "-c", "\"$0\" config view --flatten --raw --kubeconfig \"$1\" > \"$2\"",
+            kubectl, Env("VC_TEST_CLUSTER_DIR") + "/kubeconfig", h.kubeconfig});
+  h.env = {{"HOME", h.dir},
+           {"KUBECONFIG", h.kubeconfig},
+           {"VC_STATE_DIR", h.dir + "/.kube/vc"},
+           {"KUBECTL_PATH", kubectl},
+           {"PATH", Env("VC_CLUSTER_BIN_DIR") + ":" + Env("PATH")}};
+  return h;
 }
 
 inline double SelfPeakRssMiB() {
