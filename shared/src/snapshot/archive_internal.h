@@ -27,7 +27,7 @@ inline constexpr size_t kDigestBytes = 32;
 // Format 2: the first entry, and the last one (sha256sum's format, digests of all before it).
 inline constexpr const char* kMetaEntry = "meta.json";
 inline constexpr const char* kSumsEntry = "SHA256SUMS";
-inline constexpr int kZstdLevel = 3;
+inline constexpr int kZstdLevel = 1;  // faster than 3 and, on kine databases measured, no larger
 
 void PutU16(std::string* out, uint16_t v);
 void PutU32(std::string* out, uint32_t v);

@@ -93,9 +93,17 @@ TEST(FuzzSeeds, SnapshotArchiveSeedsAreWhatTheWriterMakes) {
       {"meta-only.vcsnap", Write({{EntryKind::kMeta, "meta.json", "{}"}}, std::nullopt)},
       {"restorable-v1.vcsnap", WriteFormat1(kRestorable)},
   };
+  // Compared by what they hold and their header: another libzstd may compress differently.
+  const auto content = [](const std::string& bytes) {
+    auto entries = testing::ReadArchive(bytes, std::nullopt);
+    std::string out = bytes.substr(0, 20);
+    if (!entries.ok()) return out + entries.status().ToString();
+    for (const auto& e : *entries) out += e.name + ":" + e.data + ";";
+    return out;
+  };
   for (const auto& [name, bytes] : seeds) {
     if (Updating()) Spit(kDir + "/" + name, bytes);
-    EXPECT_EQ(Slurp(kDir + "/" + name), bytes)
+    EXPECT_EQ(content(Slurp(kDir + "/" + name)), content(bytes))
         << name << " is not what ArchiveWriter writes now; rerun with VC_UPDATE_FUZZ_CORPUS=1";
   }
   // The nonce is random: written once, checked to open with the seed's key (the format-1 one
