@@ -71,7 +71,8 @@ class Format2Decoder : public EntryDecoder {
     const size_t want = static_cast<size_t>(std::min<uint64_t>(size, entry_left_));
     const la_ssize_t n = archive_read_data(a_.get(), data, want);
     if (n < 0) return Error();
-    if (n == 0) return Truncated(Quote(current_.name) + " ends before its size");
+    // The records were complete (their layer tells truncation): a short entry is damage.
+    if (n == 0) return Corrupted(Quote(current_.name) + " ends before its size");
     EVP_DigestUpdate(entry_.get(), data, static_cast<size_t>(n));
     entry_left_ -= static_cast<uint64_t>(n);
     return static_cast<size_t>(n);
@@ -141,7 +142,7 @@ class Format2Decoder : public EntryDecoder {
     while (got < text.size()) {
       const la_ssize_t n = archive_read_data(a_.get(), text.data() + got, text.size() - got);
       if (n < 0) return Error();
-      if (n == 0) return Truncated(std::string(kSumsEntry) + " ends before its size");
+      if (n == 0) return Corrupted(std::string(kSumsEntry) + " ends before its size");
       got += static_cast<size_t>(n);
     }
     size_t line_start = 0, index = 0;

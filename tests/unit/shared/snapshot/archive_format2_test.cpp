@@ -156,6 +156,25 @@ TEST(SnapshotFormat2, WriterStreams) {
   EXPECT_GT(out.size(), 2u << 20) << "records go out while the entry is written";
 }
 
+TEST(SnapshotFormat2, SinkErrorsComeBackAsTheyAre) {
+  size_t written = 0;
+  ArchiveWriter w(
+      [&](const char*, size_t n) {
+        written += n;
+        return written > (1 << 20) ? Status(Code::kFailedPrecondition, "disk full") : Status::Ok();
+      },
+      std::nullopt);
+  const std::string data = Random(3 << 20);
+  ASSERT_TRUE(w.BeginEntry({EntryKind::kMeta, "meta.json", 0644, 2}).ok());
+  ASSERT_TRUE(w.Write("{}", 2).ok());
+  ASSERT_TRUE(w.EndEntry().ok());
+  Status s = w.BeginEntry({EntryKind::kFile, "state.db", 0600, data.size()});
+  for (size_t i = 0; s.ok() && i < data.size(); i += 65536) s = w.Write(data.data() + i, 65536);
+  if (s.ok()) s = w.EndEntry();
+  if (s.ok()) s = w.Finish();
+  EXPECT_EQ(s.message(), "disk full");
+}
+
 TEST(SnapshotFormat2, WriterRefusesNamesTarOrSha256sumsCannotCarry) {
   ArchiveWriter w([](const char*, size_t) { return Status::Ok(); }, std::nullopt);
   EXPECT_FALSE(w.BeginEntry({EntryKind::kFile, "state.db", 0600, 0}).ok()) << "meta.json first";
