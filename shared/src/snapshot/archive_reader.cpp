@@ -52,7 +52,8 @@ Status ExtractPayload(const ByteSource& source, std::optional<EncryptionKey> key
   ASSIGN_OR_RETURN(ArchiveInfo info, records.Open());
   if (info.format_version == kFormatVersion1) {
     return FailedPrecondition(
-        "a format-1 snapshot holds no tar stream; read it with `kubectl vc snapshot inspect`");
+        "a format-1 snapshot (taken before format 2) holds no tar stream; restore it and take a "
+        "new snapshot to get one");
   }
   while (true) {
     ASSIGN_OR_RETURN(std::string_view chunk, records.Chunk());
