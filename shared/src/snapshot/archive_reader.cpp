@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The reader of every format version: the record layer is the same; the entries inside are
 // format 1's own (archive_reader_v1.cpp) or a zstd-compressed tar stream (archive_reader_v2.cpp).
-#include "archive_internal.h"
+#include "entry_decoder.h"
+#include "record_reader.h"
 
 namespace vc::snapshot {
 

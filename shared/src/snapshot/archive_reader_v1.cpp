@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Format 1's entries (shared/docs/snapshot-format.md, "Format version 1"): no longer written,
 // still read, so that snapshots taken before format 2 restore and inspect.
-#include "archive_internal.h"
+#include "entry_decoder.h"
 
 namespace vc::snapshot::internal {
 namespace {

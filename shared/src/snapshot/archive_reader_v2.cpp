@@ -6,7 +6,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "archive_internal.h"
+#include "entry_decoder.h"
 
 namespace vc::snapshot::internal {
 namespace {

@@ -5,7 +5,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "archive_internal.h"
+#include "record_writer.h"
 
 namespace vc::snapshot {
 

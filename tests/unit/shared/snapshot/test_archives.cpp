@@ -5,7 +5,7 @@
 #include <archive_entry.h>
 #include <gtest/gtest.h>
 
-#include "../../../../shared/src/snapshot/archive_internal.h"
+#include "../../../../shared/src/snapshot/record_writer.h"
 
 namespace vc::snapshot::testing {
 

@@ -1,12 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The record layer of every format version: the plain header, then records of at most
-// kRecordBytes, each sealed with AES-256-GCM when there is a key, the last one flagged final.
-#include <openssl/rand.h>
+#include "record_reader.h"
 
 #include <cstring>
-
-#include "archive_internal.h"
-#include "vc/utf8.h"
 
 namespace vc::snapshot::internal {
 
@@ -24,27 +19,6 @@ StatusOr<size_t> ReadFull(const ByteSource& source, char* data, size_t size) {
 }
 
 }  // namespace
-
-Status Corrupted(const std::string& what) {
-  return Status(Code::kInvalidArgument, "snapshot is corrupted: " + what);
-}
-
-Status Truncated(const std::string& what) {
-  return Status(Code::kInvalidArgument,
-                "snapshot is truncated: " + what +
-                    " (an interrupted upload or download? take or fetch it again)");
-}
-
-std::string Quote(const std::string& name) { return utf8::Escape(utf8::Truncate(name, 200)); }
-
-std::string DigestMismatch(const std::string& name, const std::string& recorded,
-                           const std::string& computed) {
-  const auto* r = reinterpret_cast<const unsigned char*>(recorded.data());
-  const auto* c = reinterpret_cast<const unsigned char*>(computed.data());
-  return "the checksum of " + Quote(name) + " does not match (sha256 recorded " +
-         Hex(r, std::min<size_t>(8, recorded.size())) + "..., computed " +
-         Hex(c, std::min<size_t>(8, computed.size())) + "...)";
-}
 
 StatusOr<ArchiveInfo> ParseHeader(const ByteSource& source, std::string* header,
                                   std::string* key_id, std::string* nonce_prefix) {
@@ -79,61 +53,6 @@ StatusOr<ArchiveInfo> ParseHeader(const ByteSource& source, std::string* header,
     info.key_id = Hex(reinterpret_cast<const unsigned char*>(extra), kKeyIdBytes);
   }
   return info;
-}
-
-RecordWriter::RecordWriter(ByteSink sink, std::optional<EncryptionKey> key, uint16_t format_version)
-    : sink_(std::move(sink)), key_(std::move(key)), format_version_(format_version) {
-  record_.reserve(kRecordBytes);
-}
-
-Status RecordWriter::Start() {
-  if (started_) return Status::Ok();
-  started_ = true;
-  header_.assign(kMagic, sizeof kMagic);
-  PutU16(&header_, format_version_);
-  PutU16(&header_, key_ ? kFlagEncrypted : 0);
-  PutU32(&header_, static_cast<uint32_t>(kRecordBytes));
-  if (key_) {
-    header_ += KeyIdBytes(*key_);
-    nonce_prefix_.assign(kNoncePrefixBytes, '\0');
-    RAND_bytes(reinterpret_cast<unsigned char*>(nonce_prefix_.data()), kNoncePrefixBytes);
-    header_ += nonce_prefix_;
-  }
-  bytes_out_ += header_.size();
-  return sink_(header_.data(), header_.size());
-}
-
-Status RecordWriter::FlushRecord(bool final) {
-  const uint32_t word = static_cast<uint32_t>(record_.size()) | (final ? kFinalRecord : 0);
-  out_.clear();
-  PutU32(&out_, word);
-  std::string tag;
-  if (key_) {
-    RETURN_IF_ERROR(Seal(*key_, RecordNonce(nonce_prefix_, record_index_),
-                         RecordAad(header_, record_index_, word), &record_, &tag));
-  }
-  out_ += record_;
-  out_ += tag;
-  ++record_index_;
-  record_.clear();
-  bytes_out_ += out_.size();
-  return sink_(out_.data(), out_.size());
-}
-
-Status RecordWriter::Plain(const char* data, size_t size) {
-  while (size > 0) {
-    if (record_.size() == kRecordBytes) RETURN_IF_ERROR(FlushRecord(false));
-    const size_t n = std::min(size, kRecordBytes - record_.size());
-    record_.append(data, n);
-    data += n;
-    size -= n;
-  }
-  return Status::Ok();
-}
-
-Status RecordWriter::Finish() {
-  RETURN_IF_ERROR(Start());
-  return FlushRecord(true);
 }
 
 RecordReader::RecordReader(ByteSource source, std::optional<EncryptionKey> key)
