@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // A snapshot archive from a byte stream, as both readers take it: ArchiveReader (what
-// `snapshot inspect --verify` and the transcoding of kubectl-vc run: header, records, entries,
-// checksums) and vc-syncer's StageRestore (the same, plus entry paths and files written under
-// DATA/restore.staging, renamed to restore.ready when complete). The stream is served in
-// pieces of varying size, as a pipe or a socket would.
+// `snapshot inspect --verify` and the transcoding of kubectl-vc run: header, records, entries
+// and checksums; format 1's entries or format 2's zstd-compressed tar stream through libarchive
+// and SHA256SUMS) and vc-syncer's StageRestore (the same, plus entry paths and files written
+// under DATA/restore.staging, renamed to restore.ready when complete); and ExtractPayload (the
+// records alone). The stream is served in pieces of varying size, as a pipe or a socket would.
+// Seeds: format 2 (restorable, meta-only, encrypted) and format 1 (*-v1.vcsnap).
 // Invariants: errors are UTF-8 text; nothing is written outside the data directory; a staged
 // restore has state.db and the CA.
 #include <unistd.h>
@@ -88,6 +90,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return vc::Status::Ok();
   }();
   vc::fuzz::CheckStatus(status, "ArchiveReader error");
+
+  uint64_t payload = 0;
+  vc::Status extracted = vc::snapshot::ExtractPayload(Source(data, size), std::nullopt,
+                                                      [&payload](const char*, size_t n) {
+                                                        payload += n;
+                                                        return vc::Status::Ok();
+                                                      });
+  vc::fuzz::CheckStatus(extracted, "ExtractPayload error");
+  vc::fuzz::Check(payload <= size, "ExtractPayload wrote more than it read");
 
   const std::string& dir = DataDir();
   auto meta = vc::syncer::snapshot::StageRestore(dir, Source(data, size), std::nullopt);

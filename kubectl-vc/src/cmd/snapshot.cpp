@@ -50,6 +50,7 @@ struct Names {
   std::string name;
   std::string output = "table";
   bool verify = false;
+  std::string tar_path;  // inspect --tar
 };
 
 int RunSnapshot(const GlobalOptions& globals, const Names& names, const SnapshotFlags& flags) {
@@ -116,6 +117,14 @@ int RunSnapshot(const GlobalOptions& globals, const Names& names, const Snapshot
 int RunInspect(const GlobalOptions& globals, const Names& names, const SnapshotFlags& flags) {
   auto transfer = ResolveTransfer(flags, globals.host.env);
   if (!transfer.ok()) return Fail(transfer.status());
+  if (!names.tar_path.empty()) {
+    auto store = snapshot::OpenStore(transfer->location, transfer->store);
+    if (!store.ok()) return Fail(store.status().Annotate("inspect " + flags.url));
+    Status s = snapshot::ExportSnapshotTar(**store, transfer->key, names.tar_path);
+    if (!s.ok()) return Fail(s.Annotate("inspect " + flags.url + " --tar"));
+    Err() << "wrote " << names.tar_path << " (tar -x --zstd -f " << names.tar_path
+          << "; sha256sum -c SHA256SUMS)\n";
+  }
   auto meta = snapshot::InspectSnapshot(*transfer, names.verify);
   if (!meta.ok()) return Fail(meta.status().Annotate("inspect " + flags.url));
   if (names.output == "json") {
@@ -182,12 +191,17 @@ void AddSnapshotCommands(CLI::App& app, GlobalOptions& globals, Action* action) 
   auto inspect_names = std::make_shared<Names>();
   auto inspect_flags = std::make_shared<SnapshotFlags>();
   CLI::App* inspect = snap->add_subcommand("inspect", "What a snapshot holds, without any cluster");
-  inspect->footer("Example:\n  kubectl vc snapshot inspect file:///tmp/dev-team.vcsnap -o json");
+  inspect->footer(
+      "Examples:\n  kubectl vc snapshot inspect file:///tmp/dev-team.vcsnap -o json\n"
+      "  kubectl vc snapshot inspect oci://REGISTRY/snap:v1 --encryption-key-file k --tar "
+      "s.tar.zst");
   inspect->add_option("URL", inspect_flags->url, "Snapshot location")->required();
   inspect->add_option("-o,--output", inspect_names->output, "table|json|yaml")
       ->check(CLI::IsMember({"table", "json", "yaml"}));
   inspect->add_flag("--verify", inspect_names->verify,
                     "Read the whole archive and check every checksum");
+  inspect->add_option("--tar", inspect_names->tar_path,
+                      "Also write its content, decrypted, as a .tar.zst to this file");
   AddSnapshotStoreFlags(inspect, inspect_flags.get());
   inspect->callback([&globals, inspect_names, inspect_flags, action] {
     *action = [&globals, inspect_names, inspect_flags] {

@@ -68,6 +68,7 @@ StatusOr<json> Transcode(const vc::snapshot::ByteSource& in,
   ASSIGN_OR_RETURN(json meta, ParseJsonText(meta_text, "snapshot is corrupted: meta.json"));
   if (!meta.is_object()) return InvalidArgument("snapshot is corrupted: meta.json is not JSON");
   meta["encrypted"] = out_key.has_value();
+  meta["formatVersion"] = vc::snapshot::kFormatVersion;  // a format-1 input goes out as format 2
   ASSIGN_OR_RETURN(vc::snapshot::ByteSink sink, open_out(meta));
   ArchiveWriter writer(sink, out_key);
   const std::string out_meta = meta.dump(2);

@@ -8,6 +8,7 @@
 
 #include "archive_internal.h"
 #include "vc/base64.h"
+#include "vc/utf8.h"
 
 namespace vc::snapshot {
 namespace internal {
@@ -124,6 +125,27 @@ std::string EncodeEntryHeader(const EntryHeader& h) {
   PutU64(&out, h.size);
   out += h.name;
   return out;
+}
+
+Status Corrupted(const std::string& what) {
+  return Status(Code::kInvalidArgument, "snapshot is corrupted: " + what);
+}
+
+Status Truncated(const std::string& what) {
+  return Status(Code::kInvalidArgument,
+                "snapshot is truncated: " + what +
+                    " (an interrupted upload or download? take or fetch it again)");
+}
+
+std::string Quote(const std::string& name) { return utf8::Escape(utf8::Truncate(name, 200)); }
+
+std::string DigestMismatch(const std::string& name, const std::string& recorded,
+                           const std::string& computed) {
+  const auto* r = reinterpret_cast<const unsigned char*>(recorded.data());
+  const auto* c = reinterpret_cast<const unsigned char*>(computed.data());
+  return "the checksum of " + Quote(name) + " does not match (sha256 recorded " +
+         Hex(r, std::min<size_t>(8, recorded.size())) + "..., computed " +
+         Hex(c, std::min<size_t>(8, computed.size())) + "...)";
 }
 
 }  // namespace internal

@@ -1,104 +1,140 @@
 // SPDX-License-Identifier: Apache-2.0
-#include <openssl/rand.h>
+// The writer of format 2: a zstd-compressed POSIX tar stream, written by libarchive through a
+// callback straight into the record layer (sealed when there is a key). Every entry's SHA-256
+// is computed as it streams and listed in a last SHA256SUMS entry.
+#include <archive.h>
+#include <archive_entry.h>
 
-#include "archive_internal.h"
+#include "record_writer.h"
 
 namespace vc::snapshot {
 
 using namespace internal;
 
+namespace {
+
+struct WriteArchiveDeleter {
+  void operator()(archive* a) const { archive_write_free(a); }
+};
+struct EntryDeleter {
+  void operator()(archive_entry* e) const { archive_entry_free(e); }
+};
+
+// tar carries a name as a C string, SHA256SUMS one per line: printable ASCII without the
+// backslash that sha256sum would escape.
+bool PlainName(const std::string& name) {
+  if (name.empty() || name.size() > 4096) return false;
+  for (unsigned char c : name) {
+    if (c < 0x20 || c > 0x7e || c == '\\') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 struct ArchiveWriter::State {
-  ByteSink sink;
-  std::optional<EncryptionKey> key;
-  std::string header;  // the plain header as written (AAD of every record)
-  std::string nonce_prefix;
-  std::string record;  // plaintext not yet sealed
-  uint64_t record_index = 0;
-  uint64_t bytes_out = 0;
-  uint64_t entries = 0;
-  DigestCtx stream = NewSha256();  // header + every entry before the end entry
+  State(ByteSink sink, std::optional<EncryptionKey> key)
+      : records(std::move(sink), std::move(key), kFormatVersion) {}
+
+  RecordWriter records;
+  std::unique_ptr<archive, WriteArchiveDeleter> tar;
+  Status sink_error;
+  bool discard = false;  // set when the writer is abandoned: archive_write_free closes
   DigestCtx entry;
   uint64_t entry_left = 0;
   std::string entry_name;
-  bool started = false;
+  std::string sums;  // SHA256SUMS so far
+  uint64_t entries = 0;
   bool in_entry = false;
   bool finished = false;
 
-  Status Emit(const std::string& bytes) {
-    bytes_out += bytes.size();
-    return sink(bytes.data(), bytes.size());
+  ~State() {
+    discard = true;
+    tar.reset();
   }
 
+  static la_ssize_t Callback(archive* a, void* self, const void* data, size_t size) {
+    auto* s = static_cast<State*>(self);
+    if (s->discard) return static_cast<la_ssize_t>(size);
+    Status status = s->records.Plain(static_cast<const char*>(data), size);
+    if (!status.ok()) {
+      s->sink_error = status;
+      archive_set_error(a, EIO, "snapshot sink failed");
+      return -1;
+    }
+    return static_cast<la_ssize_t>(size);
+  }
+
+  Status Error(const char* what) {
+    if (!sink_error.ok()) return sink_error;
+    const char* text = tar ? archive_error_string(tar.get()) : nullptr;
+    return Internal(std::string("write snapshot: ") + what + ": " +
+                    (text != nullptr ? text : "libarchive failed"));
+  }
+
+  // The header, then a tar stream into the records: pax (ustar unless a name or size needs
+  // more), zstd at a fast level, no blocking (the compressed stream ends where it ends).
   Status Start() {
-    if (started) return Status::Ok();
-    started = true;
-    header.assign(kMagic, sizeof kMagic);
-    PutU16(&header, kFormatVersion);
-    PutU16(&header, key ? kFlagEncrypted : 0);
-    PutU32(&header, static_cast<uint32_t>(kRecordBytes));
-    if (key) {
-      header += KeyIdBytes(*key);
-      nonce_prefix.assign(kNoncePrefixBytes, '\0');
-      RAND_bytes(reinterpret_cast<unsigned char*>(nonce_prefix.data()), kNoncePrefixBytes);
-      header += nonce_prefix;
+    if (tar) return Status::Ok();
+    RETURN_IF_ERROR(records.Start());
+    tar.reset(archive_write_new());
+    const std::string level = std::to_string(kZstdLevel);
+    if (archive_write_add_filter_zstd(tar.get()) != ARCHIVE_OK) {
+      return Internal(
+          "write snapshot: this libarchive has no built-in zstd; install a libarchive "
+          "built with libzstd (Debian: libarchive13)");
     }
-    EVP_DigestUpdate(stream.get(), header.data(), header.size());
-    return Emit(header);
+    if (archive_write_set_filter_option(tar.get(), "zstd", "compression-level", level.c_str()) !=
+            ARCHIVE_OK ||
+        archive_write_set_format_pax_restricted(tar.get()) != ARCHIVE_OK ||
+        archive_write_set_bytes_per_block(tar.get(), 0) != ARCHIVE_OK ||
+        archive_write_open2(tar.get(), this, nullptr, &State::Callback, nullptr, nullptr) !=
+            ARCHIVE_OK) {
+      return Error("open the tar stream");
+    }
+    return Status::Ok();
   }
 
-  Status FlushRecord(bool final) {
-    uint32_t word = static_cast<uint32_t>(record.size()) | (final ? kFinalRecord : 0);
-    std::string out;
-    PutU32(&out, word);
-    if (key) {
-      std::string tag;
-      RETURN_IF_ERROR(Seal(*key, RecordNonce(nonce_prefix, record_index),
-                           RecordAad(header, record_index, word), &record, &tag));
-      out += record;
-      out += tag;
-    } else {
-      out += record;
-    }
-    ++record_index;
-    record.clear();
-    return Emit(out);
+  Status TarHeader(const std::string& name, uint32_t mode, uint64_t size) {
+    std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
+    archive_entry_set_pathname(e.get(), name.c_str());
+    archive_entry_set_filetype(e.get(), AE_IFREG);
+    archive_entry_set_perm(e.get(), mode & 0777);
+    archive_entry_set_size(e.get(), static_cast<la_int64_t>(size));
+    archive_entry_set_mtime(e.get(), 0, 0);  // reproducible: meta.json has createdAt
+    if (archive_write_header(tar.get(), e.get()) != ARCHIVE_OK) return Error("write a tar header");
+    return Status::Ok();
   }
 
-  // Plain-stream bytes: into records of kRecordBytes; a full record goes out only once more
-  // bytes follow, so the last record is always the one Finish flags final.
-  Status Plain(const char* data, size_t size, bool hash_stream) {
-    if (hash_stream) EVP_DigestUpdate(stream.get(), data, size);
-    while (size > 0) {
-      if (record.size() == kRecordBytes) RETURN_IF_ERROR(FlushRecord(false));
-      const size_t n = std::min(size, kRecordBytes - record.size());
-      record.append(data, n);
-      data += n;
-      size -= n;
-    }
+  Status TarData(const char* data, size_t size) {
+    if (size == 0) return Status::Ok();
+    const la_ssize_t n = archive_write_data(tar.get(), data, size);
+    if (n < 0 || static_cast<size_t>(n) != size) return Error("write tar data");
     return Status::Ok();
   }
 };
 
 ArchiveWriter::ArchiveWriter(ByteSink sink, std::optional<EncryptionKey> key)
-    : s_(std::make_unique<State>()) {
-  s_->sink = std::move(sink);
-  s_->key = std::move(key);
-  s_->record.reserve(kRecordBytes);
-}
+    : s_(std::make_unique<State>(std::move(sink), std::move(key))) {}
 
 ArchiveWriter::~ArchiveWriter() = default;
 
-uint64_t ArchiveWriter::bytes_out() const { return s_->bytes_out; }
+uint64_t ArchiveWriter::bytes_out() const { return s_->records.bytes_out(); }
 
 Status ArchiveWriter::BeginEntry(const EntryHeader& header) {
   if (s_->finished || s_->in_entry) return Internal("snapshot archive: entry out of order");
   if (header.kind == EntryKind::kEnd) return Internal("snapshot archive: Finish writes the end");
-  if (header.name.empty() || header.name.size() > 4096) {
-    return Internal("snapshot archive: bad entry name");
+  if (!PlainName(header.name)) {
+    return Internal("snapshot archive: entry name \"" + Quote(header.name) +
+                    "\" is not printable ASCII (without a backslash); rename the file");
+  }
+  const bool meta = header.kind == EntryKind::kMeta;
+  const bool reserved = header.name == kMetaEntry || header.name == kSumsEntry;
+  if (meta != (s_->entries == 0) || (meta && header.name != kMetaEntry) || (!meta && reserved)) {
+    return Internal("snapshot archive: meta.json must be the first entry, and only it");
   }
   RETURN_IF_ERROR(s_->Start());
-  const std::string h = EncodeEntryHeader(header);
-  RETURN_IF_ERROR(s_->Plain(h.data(), h.size(), true));
+  RETURN_IF_ERROR(s_->TarHeader(header.name, header.mode, header.size));
   s_->entry = NewSha256();
   s_->entry_left = header.size;
   s_->entry_name = header.name;
@@ -114,7 +150,7 @@ Status ArchiveWriter::Write(const char* data, size_t size) {
   }
   s_->entry_left -= size;
   EVP_DigestUpdate(s_->entry.get(), data, size);
-  return s_->Plain(data, size, true);
+  return s_->TarData(data, size);
 }
 
 Status ArchiveWriter::EndEntry() {
@@ -125,21 +161,22 @@ Status ArchiveWriter::EndEntry() {
   }
   const std::string digest = PeekDigest(s_->entry.get());
   s_->in_entry = false;
-  return s_->Plain(digest.data(), digest.size(), true);
+  if (archive_write_finish_entry(s_->tar.get()) != ARCHIVE_OK) {
+    return s_->Error("finish a tar entry");
+  }
+  s_->sums += Hex(reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
+  s_->sums += "  " + s_->entry_name + "\n";
+  return Status::Ok();
 }
 
 Status ArchiveWriter::Finish() {
   if (s_->in_entry || s_->finished) return Internal("snapshot archive: Finish out of order");
   RETURN_IF_ERROR(s_->Start());
-  const std::string stream_digest = PeekDigest(s_->stream.get());
-  std::string body;
-  PutU64(&body, s_->entries);
-  body += stream_digest;
-  const std::string h = EncodeEntryHeader({EntryKind::kEnd, "end", 0, body.size()});
-  RETURN_IF_ERROR(s_->Plain(h.data(), h.size(), false));
-  RETURN_IF_ERROR(s_->Plain(body.data(), body.size(), false));
+  RETURN_IF_ERROR(s_->TarHeader(kSumsEntry, 0644, s_->sums.size()));
+  RETURN_IF_ERROR(s_->TarData(s_->sums.data(), s_->sums.size()));
   s_->finished = true;
-  return s_->FlushRecord(true);
+  if (archive_write_close(s_->tar.get()) != ARCHIVE_OK) return s_->Error("end the tar stream");
+  return s_->records.Finish();
 }
 
 }  // namespace vc::snapshot

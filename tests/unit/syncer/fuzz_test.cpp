@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "support/temp_dir.h"
+#include "unit/shared/snapshot/test_archives.h"
 #include "vc/snapshot/archive.h"
 #include "vc/syncer/kubelet/kubelet_request.h"
 #include "vc/syncer/snapshot/data_archive.h"
@@ -25,24 +26,14 @@ TEST(KubeletFuzz, MessagesQuoteTheClientsBytesAsUtf8) {
   EXPECT_LT(r.status().message().size(), 400u);
 }
 
+// Format 1: it carries names format 2's writer refuses (a NUL, bytes beyond ASCII).
 std::string Archive(const std::vector<std::pair<std::string, std::string>>& entries) {
-  std::string out;
-  vc::snapshot::ArchiveWriter w(
-      [&](const char* d, size_t n) {
-        out.append(d, n);
-        return Status::Ok();
-      },
-      std::nullopt);
-  bool first = true;
+  std::vector<vc::snapshot::testing::TestEntry> out;
   for (const auto& [name, data] : entries) {
-    const auto kind = first ? vc::snapshot::EntryKind::kMeta : vc::snapshot::EntryKind::kFile;
-    first = false;
-    EXPECT_TRUE(w.BeginEntry({kind, name, 0600, data.size()}).ok());
-    EXPECT_TRUE(w.Write(data.data(), data.size()).ok());
-    EXPECT_TRUE(w.EndEntry().ok());
+    const auto kind = out.empty() ? vc::snapshot::EntryKind::kMeta : vc::snapshot::EntryKind::kFile;
+    out.push_back({kind, name, data});
   }
-  EXPECT_TRUE(w.Finish().ok());
-  return out;
+  return vc::snapshot::testing::WriteFormat1(out, std::nullopt);
 }
 
 StatusOr<nlohmann::json> Stage(const std::string& archive) {
@@ -72,6 +63,18 @@ TEST(SnapshotFuzz, EntryNamesWithControlCharactersAreRefused) {
   staged = Stage(Archive({{"meta.json", "{}"}, {"pki/\xff", "x"}}));
   ASSERT_FALSE(staged.ok());
   EXPECT_TRUE(utf8::IsValid(staged.status().message()));
+}
+
+TEST(SnapshotFuzz, Format2EntryPathsOutsideTheDataDirAreRefused) {
+  for (const std::string name : {"../x", "/etc/passwd", "pki/../../x", "restore.ready/state.db"}) {
+    auto staged = Stage(
+        vc::snapshot::testing::WriteArchive({{vc::snapshot::EntryKind::kMeta, "meta.json", "{}"},
+                                             {vc::snapshot::EntryKind::kFile, name, "x"}},
+                                            std::nullopt));
+    ASSERT_FALSE(staged.ok()) << name;
+    EXPECT_EQ(staged.status().message(), "snapshot is corrupted: entry path \"" + name +
+                                             "\" is not a plain path inside the data directory");
+  }
 }
 
 TEST(SnapshotFuzz, MetaJsonNestedTooDeepIsRefused) {

@@ -75,6 +75,14 @@ StatusOr<nlohmann::json> StageSnapshot(const PodEndpoint& endpoint, const Transf
 StatusOr<nlohmann::json> InspectSnapshot(const TransferOptions& options, bool verify,
                                          bool side_copy = true);
 
+// Writes the content of a format-2 snapshot, decrypted, as the zstd-compressed tar it holds to
+// `path` (through PATH.partial, renamed when complete): `tar -x --zstd -f PATH` extracts it and
+// `sha256sum -c SHA256SUMS` checks the files. Records are authenticated as they pass; the
+// entries are checked by inspect --verify.
+Status ExportSnapshotTar(SnapshotStore& store,
+                         const std::optional<vc::snapshot::EncryptionKey>& key,
+                         const std::string& path);
+
 // Restore into the existing virtual cluster `info`: stage, restart the control-plane pod (its
 // init swaps the staged state in), wait until it is ready.
 struct RestoreOptions {
