@@ -74,7 +74,8 @@ bool Fill(vc::kube::Client& c, int n) {
 }
 
 struct Load {
-  std::vector<double> ms;  // every answered request's latency
+  std::vector<double> ms;        // every answered request's latency
+  std::vector<double> by_op[3];  // the same, of gets, updates and lists
   int failed = 0;
   int sent = 0;
 };
@@ -90,7 +91,7 @@ Load Drive(vc::kube::Client& c, int secrets, int qps, int seconds) {
   for (int t = 0; t < 16; ++t) {
     workers.emplace_back([&, t] {
       std::mt19937 rng(static_cast<uint32_t>(t + 1));
-      std::vector<double> mine;
+      std::vector<double> mine, mine_by_op[3];
       int failed = 0;
       for (int i; (i = next++) < total;) {
         std::this_thread::sleep_until(start + std::chrono::microseconds(1000000LL * i / qps));
@@ -108,7 +109,9 @@ Load Drive(vc::kube::Client& c, int secrets, int qps, int seconds) {
           s = c.List(r::kSecrets, kNs, {.limit = 100}).status();
         }
         if (s.ok()) {
-          mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - began).count());
+          const double ms = std::chrono::duration<double, std::milli>(Clock::now() - began).count();
+          mine.push_back(ms);
+          mine_by_op[pick < 70 ? 0 : pick < 90 ? 1 : 2].push_back(ms);
         } else {
           ++failed;
           if (failed <= 3) std::fprintf(stderr, "bench_controlplane: %s\n", s.message().c_str());
@@ -116,6 +119,9 @@ Load Drive(vc::kube::Client& c, int secrets, int qps, int seconds) {
       }
       std::lock_guard<std::mutex> lock(mu);
       out.ms.insert(out.ms.end(), mine.begin(), mine.end());
+      for (int op = 0; op < 3; ++op) {
+        out.by_op[op].insert(out.by_op[op].end(), mine_by_op[op].begin(), mine_by_op[op].end());
+      }
       out.failed += failed;
     });
   }
@@ -200,8 +206,8 @@ int main() {
   const std::string name = "bench-cp";
   auto host = ClientFor(Env("VC_TEST_CLUSTER_DIR") + "/kubeconfig");
   if (!host ||
-      RunChild({Env("VC_KUBECTL_VC_BIN"), "create", name, "--timeout", "5m"}, user.env)
-              .exit_code != 0) {
+      RunChild({Env("VC_KUBECTL_VC_BIN"), "create", name, "--timeout", "5m"}, user.env).exit_code !=
+          0) {
     std::fprintf(stderr, "bench_controlplane: create %s failed\n", name.c_str());
     return 1;
   }
@@ -226,17 +232,19 @@ int main() {
     const char* id;
     vc::kube::Client* client;
     Load load;
-  } targets[] = {{"host", host.get(), {}},
-                 {"virtual", direct.get(), {}},
-                 {"forwarded", forwarded.get(), {}}};
+  } targets[] = {
+      {"host", host.get(), {}}, {"virtual", direct.get(), {}}, {"forwarded", forwarded.get(), {}}};
   if (!Fill(*host, secrets) || !Fill(*forwarded, secrets)) {
     std::fprintf(stderr, "bench_controlplane: making %d secrets failed\n", secrets);
     return 1;
   }
   for (auto& t : targets) {
     t.load = Drive(*t.client, secrets, qps, seconds);
-    std::fprintf(stderr, "bench_controlplane: %s: %zu answered, %d failed, mean %.1f ms\n", t.id,
-                 t.load.ms.size(), t.load.failed, Mean(t.load.ms));
+    std::fprintf(stderr,
+                 "bench_controlplane: %s: %zu answered, %d failed, mean %.1f ms (get %.1f, "
+                 "update %.1f, list %.1f)\n",
+                 t.id, t.load.ms.size(), t.load.failed, Mean(t.load.ms), Mean(t.load.by_op[0]),
+                 Mean(t.load.by_op[1]), Mean(t.load.by_op[2]));
     if (t.load.failed * 100 > t.load.sent) {
       std::fprintf(stderr, "bench_controlplane: more than 1%% of the requests to %s failed\n",
                    t.id);
@@ -247,8 +255,10 @@ int main() {
   (void)host->Delete(r::kNamespaces, "", kNs);
   std::filesystem::remove_all(user.dir);
 
-  Row("controlplane.idle_rss_mib", "one idle control plane: kine, apiserver, controller-manager, "
-      "syncer (RSS together)", idle_mib, "MiB");
+  Row("controlplane.idle_rss_mib",
+      "one idle control plane: kine, apiserver, controller-manager, "
+      "syncer (RSS together)",
+      idle_mib, "MiB");
   const Load& h = targets[0].load;
   const std::string shape = std::to_string(secrets) + " secrets, " + std::to_string(qps) +
                             " qps of 70% get, 20% update, 10% list";

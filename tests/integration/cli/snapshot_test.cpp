@@ -82,7 +82,7 @@ TEST_F(SnapshotCliTest, SnapshotDeleteCreateRestoreAndBadInput) {
   const json meta = json::parse(inspected.out, nullptr, false);
   ASSERT_TRUE(meta.is_object()) << inspected.out;
   EXPECT_EQ(meta["cluster"]["name"], "dev-team");
-  EXPECT_EQ(meta["formatVersion"], 1);
+  EXPECT_EQ(meta["formatVersion"], 2);
   EXPECT_TRUE(meta.value("encrypted", false));
   EXPECT_FALSE(meta.contains("values")) << "an encrypted snapshot's side copy keeps no values";
   bool configmaps_in_default = false;
@@ -201,7 +201,7 @@ TEST_F(SnapshotCliTest, SnapshotDeleteCreateRestoreAndBadInput) {
       blob = e.path();
     }
   }
-  ASSERT_GT(biggest, 100000u);
+  ASSERT_GT(biggest, 20000u);  // the archive (compressed), not the manifest or config
   {
     std::fstream f(blob, std::ios::in | std::ios::out | std::ios::binary);
     f.seekg(static_cast<std::streamoff>(biggest / 2));
