@@ -11,10 +11,18 @@
 //     host's API server (etcd) in the same run is the baseline; against the virtual API server
 //     directly (its local port) and through `kubectl vc connect`'s forwarder (what users reach).
 // A run with more than 1% failed requests prints no figures and exits non-zero.
-// Measured here (one run, 2 cores, a C++ build beside it: load 2.5 before, 9 after), defaults:
-//   idle 449 MiB (kube-apiserver 264, kube-controller-manager 108, kine 40, syncer 23,
-//   snapshot server 14); load mean 29.4 ms vs 3.6 ms on the host (8.2x), p99 180 vs 24 ms;
-//   through the forwarder mean 87 ms, p99 283 ms.
+// Measured here (2 cores), defaults but 30 s of load:
+//   - idle 446-454 MiB in 4 runs (kube-apiserver 263, kube-controller-manager 105, kine 42,
+//     syncer 23, snapshot server 14);
+//   - machine otherwise quiet (load 2.6 before): mean 7.4 vs 4.0 ms on the host (1.87x; get 4.4
+//     vs 2.8, update 7.5 vs 5.6, list 28 vs 8.9), p99 43 vs 17 ms; through the forwarder mean
+//     49 ms (get 38), p99 157 ms;
+//   - a C++ build beside it (load 7-9): mean 29-60 ms vs 3.6-9.4 ms (6-8x): the virtual control
+//     plane (two Go processes and SQLite on the request path) suffers most from a busy CPU.
+// Tried and dropped for want of an effect above the noise: kine's DSN without cache=shared and
+// with _txlock=immediate (1.90-2.44x in runs as noisy); TCP_NODELAY on the forwarder's relay
+// sockets (49.7 vs 48.6 ms through it). The forwarder's ~40 ms are spent past the relay
+// (kubectl port-forward, the host API server, the test pod runner's port-forward).
 // Needs VC_TEST_CLUSTER_DIR, VC_CLUSTER_BIN_DIR and VC_KUBECTL_VC_BIN (tests/bench/run sets them).
 #include <dirent.h>
 
