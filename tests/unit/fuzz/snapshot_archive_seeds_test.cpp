@@ -21,38 +21,10 @@ namespace {
 
 const std::string kDir = std::string(VC_FUZZ_CORPUS_DIR) + "/snapshot_archive";
 
-struct Entry {
-  EntryKind kind;
-  std::string name;
-  std::string data;
-};
+using Entry = testing::TestEntry;
 
 std::string Write(const std::vector<Entry>& entries, std::optional<EncryptionKey> key) {
-  std::string out;
-  ArchiveWriter w(
-      [&](const char* d, size_t n) {
-        out.append(d, n);
-        return Status::Ok();
-      },
-      key);
-  for (const auto& e : entries) {
-    EXPECT_TRUE(w.BeginEntry({e.kind, e.name, 0600, e.data.size()}).ok());
-    EXPECT_TRUE(w.Write(e.data.data(), e.data.size()).ok());
-    EXPECT_TRUE(w.EndEntry().ok());
-  }
-  EXPECT_TRUE(w.Finish().ok());
-  return out;
-}
-
-ByteSource FromString(std::string text) {
-  auto pos = std::make_shared<size_t>(0);
-  auto data = std::make_shared<std::string>(std::move(text));
-  return [pos, data](char* out, size_t size) -> StatusOr<size_t> {
-    const size_t n = std::min(size, data->size() - *pos);
-    std::copy_n(data->data() + *pos, n, out);
-    *pos += n;
-    return n;
-  };
+  return testing::WriteArchive(entries, key);
 }
 
 std::string Slurp(const std::string& path) {
@@ -69,9 +41,7 @@ void Spit(const std::string& path, const std::string& data) {
 }
 
 std::string WriteFormat1(const std::vector<Entry>& entries) {
-  std::vector<testing::TestEntry> out;
-  for (const auto& e : entries) out.push_back({e.kind, e.name, e.data});
-  return testing::WriteFormat1(out, std::nullopt);
+  return testing::WriteFormat1(entries, std::nullopt);
 }
 
 const std::vector<Entry> kRestorable = {
@@ -113,7 +83,7 @@ TEST(FuzzSeeds, SnapshotArchiveSeedsAreWhatTheWriterMakes) {
   if (Updating()) Spit(kDir + "/encrypted.vcsnap", Write(kRestorable, key));
   for (const auto& [name, version] : {std::pair{"encrypted.vcsnap", kFormatVersion},
                                       std::pair{"encrypted-v1.vcsnap", uint16_t{1}}}) {
-    ArchiveReader reader(FromString(Slurp(kDir + "/" + name)), key);
+    ArchiveReader reader(testing::StringSource(Slurp(kDir + "/" + name)), key);
     auto info = reader.Open();
     ASSERT_TRUE(info.ok()) << info.status().ToString();
     EXPECT_TRUE(info->encrypted);
@@ -127,8 +97,8 @@ TEST(FuzzSeeds, SnapshotArchiveSeedsAreWhatTheWriterMakes) {
 TEST(FuzzSeeds, RestorableSeedsAreStaged) {
   for (const char* name : {"restorable.vcsnap", "restorable-v1.vcsnap"}) {
     vc::testing::TempDir dir;
-    auto meta = syncer::snapshot::StageRestore(dir.path(), FromString(Slurp(kDir + "/" + name)),
-                                               std::nullopt);
+    auto meta = syncer::snapshot::StageRestore(
+        dir.path(), testing::StringSource(Slurp(kDir + "/" + name)), std::nullopt);
     ASSERT_TRUE(meta.ok()) << name << ": " << meta.status().ToString();
     EXPECT_EQ((*meta)["cluster"]["name"], "dev-team");
     EXPECT_TRUE(std::filesystem::exists(dir.path() + "/restore.ready/pki/ca.key"));

@@ -35,11 +35,7 @@ std::string Pattern(size_t size, unsigned seed) {
   return s;
 }
 
-struct Entry {
-  EntryKind kind;
-  std::string name;
-  std::string data;
-};
+using Entry = testing::TestEntry;
 
 std::string Write(const std::vector<Entry>& entries, std::optional<EncryptionKey> key) {
   std::string out;
@@ -62,30 +58,6 @@ std::string Write(const std::vector<Entry>& entries, std::optional<EncryptionKey
   return out;
 }
 
-ByteSource FromString(std::string text) {
-  auto pos = std::make_shared<size_t>(0);
-  auto s = std::make_shared<std::string>(std::move(text));
-  return [s, pos](char* d, size_t n) -> StatusOr<size_t> {
-    const size_t k = std::min(n, s->size() - *pos);
-    std::memcpy(d, s->data() + *pos, k);
-    *pos += k;
-    return k;
-  };
-}
-
-StatusOr<std::vector<Entry>> ReadAll(const std::string& bytes, std::optional<EncryptionKey> key) {
-  ArchiveReader r(FromString(bytes), key);
-  RETURN_IF_ERROR(r.Open());
-  std::vector<Entry> out;
-  while (true) {
-    ASSIGN_OR_RETURN(auto h, r.Next());
-    if (!h) break;
-    ASSIGN_OR_RETURN(std::string data, ReadEntryToString(r, 64 << 20));
-    out.push_back({h->kind, h->name, data});
-  }
-  return out;
-}
-
 const std::vector<Entry>& Sample() {
   static const std::vector<Entry> kEntries = {
       {EntryKind::kMeta, "meta.json", R"({"formatVersion":1})"},
@@ -99,7 +71,7 @@ const std::vector<Entry>& Sample() {
 TEST(SnapshotArchive, RoundTripPlainAndEncrypted) {
   for (const auto& key : {std::optional<EncryptionKey>(), std::optional(Key('k'))}) {
     const std::string bytes = Write(Sample(), key);
-    auto back = ReadAll(bytes, key);
+    auto back = testing::ReadArchive(bytes, key);
     ASSERT_TRUE(back.ok()) << back.status().message();
     ASSERT_EQ(back->size(), Sample().size());
     for (size_t i = 0; i < back->size(); ++i) {
@@ -120,7 +92,7 @@ TEST(SnapshotArchive, EncryptedHidesContent) {
 
 TEST(SnapshotArchive, SkippingEntriesStillVerifies) {
   const std::string bytes = Write(Sample(), std::nullopt);
-  ArchiveReader r(FromString(bytes), std::nullopt);
+  ArchiveReader r(testing::StringSource(bytes), std::nullopt);
   ASSERT_TRUE(r.Open().ok());
   int n = 0;
   while (true) {
@@ -136,7 +108,7 @@ TEST(SnapshotArchive, TruncatedAnywhereIsAnError) {
   const std::string bytes = Write(Sample(), std::nullopt);
   const std::vector<size_t> cuts = {3, 20, 100, bytes.size() / 2, bytes.size() - 1};
   for (size_t cut : cuts) {
-    auto back = ReadAll(bytes.substr(0, cut), std::nullopt);
+    auto back = testing::ReadArchive(bytes.substr(0, cut), std::nullopt);
     ASSERT_FALSE(back.ok()) << "cut at " << cut;
     const std::string m = back.status().message();
     EXPECT_TRUE(m.find("truncated") != std::string::npos ||
@@ -148,7 +120,7 @@ TEST(SnapshotArchive, TruncatedAnywhereIsAnError) {
 TEST(SnapshotArchive, CorruptedByteNamesTheEntry) {
   std::string bytes = Write(Sample(), std::nullopt);
   bytes[bytes.size() / 2] ^= 0x40;  // inside state.db (random: zstd stores it as it is)
-  auto back = ReadAll(bytes, std::nullopt);
+  auto back = testing::ReadArchive(bytes, std::nullopt);
   ASSERT_FALSE(back.ok());
   EXPECT_EQ(back.status().message().rfind("snapshot is corrupted: the checksum of state.db does "
                                           "not match (sha256 recorded ",
@@ -160,7 +132,7 @@ TEST(SnapshotArchive, CorruptedByteNamesTheEntry) {
 TEST(SnapshotArchive, CorruptedEncryptedRecordFailsAuthentication) {
   std::string bytes = Write(Sample(), Key('k'));
   bytes[bytes.size() / 2] ^= 0x01;
-  auto back = ReadAll(bytes, Key('k'));
+  auto back = testing::ReadArchive(bytes, Key('k'));
   ASSERT_FALSE(back.ok());
   EXPECT_NE(back.status().message().find("fails authentication"), std::string::npos)
       << back.status().message();
@@ -168,14 +140,14 @@ TEST(SnapshotArchive, CorruptedEncryptedRecordFailsAuthentication) {
 
 TEST(SnapshotArchive, WrongOrMissingKey) {
   const std::string bytes = Write(Sample(), Key('k'));
-  auto wrong = ReadAll(bytes, Key('x'));
+  auto wrong = testing::ReadArchive(bytes, Key('x'));
   ASSERT_FALSE(wrong.ok());
   EXPECT_NE(wrong.status().message().find("wrong encryption key"), std::string::npos)
       << wrong.status().message();
-  auto none = ReadAll(bytes, std::nullopt);
+  auto none = testing::ReadArchive(bytes, std::nullopt);
   ASSERT_FALSE(none.ok());
   EXPECT_NE(none.status().message().find("--encryption-key-file"), std::string::npos);
-  auto header = ReadArchiveHeader(FromString(bytes));
+  auto header = ReadArchiveHeader(testing::StringSource(bytes));
   ASSERT_TRUE(header.ok());
   EXPECT_TRUE(header->encrypted);
   EXPECT_EQ(header->key_id, Key('k').Id());
@@ -185,7 +157,7 @@ TEST(SnapshotArchive, NewerFormatVersionIsRefused) {
   std::string bytes = Write(Sample(), std::nullopt);
   bytes[8] = 0;
   bytes[9] = 3;  // version 3
-  auto back = ReadAll(bytes, std::nullopt);
+  auto back = testing::ReadArchive(bytes, std::nullopt);
   ASSERT_FALSE(back.ok());
   EXPECT_NE(back.status().message().find("format version 3 is newer than this version "
                                          "understands (2)"),
@@ -195,13 +167,13 @@ TEST(SnapshotArchive, NewerFormatVersionIsRefused) {
 }
 
 TEST(SnapshotArchive, NotAnArchive) {
-  auto back = ReadAll("<html>404</html>", std::nullopt);
+  auto back = testing::ReadArchive("<html>404</html>", std::nullopt);
   ASSERT_FALSE(back.ok());
   EXPECT_NE(back.status().message().find("not a kubectl-vc snapshot"), std::string::npos);
 }
 
 TEST(SnapshotArchive, TrailingGarbageIsAnError) {
-  auto back = ReadAll(Write(Sample(), std::nullopt) + "x", std::nullopt);
+  auto back = testing::ReadArchive(Write(Sample(), std::nullopt) + "x", std::nullopt);
   ASSERT_FALSE(back.ok());
   EXPECT_NE(back.status().message().find("follow"), std::string::npos) << back.status().message();
 }
