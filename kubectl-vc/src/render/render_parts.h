@@ -25,6 +25,9 @@ nlohmann::json RestrictedContainer();
 // outlast a request's deadline).
 nlohmann::json Resources(const std::string& cpu, const std::string& memory,
                          const std::string& limit);
+// controlPlane.statefulSet.scheduling (nodeSelector, tolerations, affinity, priorityClassName)
+// onto a pod spec: the control plane's, and the wake job's, which must run where it may.
+void ApplyScheduling(const VirtualCluster& vc, nlohmann::json* pod_spec);
 kube::Resource TenantResource();
 
 // The virtual scheduler (controlPlane.advanced.virtualScheduler): whether it runs, and its

@@ -27,6 +27,14 @@ json Resources(const std::string& cpu, const std::string& memory, const std::str
   return {{"requests", {{"cpu", cpu}, {"memory", memory}}}, {"limits", {{"memory", limit}}}};
 }
 
+void ApplyScheduling(const VirtualCluster& vc, json* pod_spec) {
+  const json& scheduling = At(vc.values, "/controlPlane/statefulSet/scheduling");
+  if (!scheduling.is_object()) return;
+  for (const char* key : {"nodeSelector", "tolerations", "affinity", "priorityClassName"}) {
+    if (scheduling.contains(key) && !scheduling[key].empty()) (*pod_spec)[key] = scheduling[key];
+  }
+}
+
 namespace {
 
 constexpr const char* kData = "/data";
@@ -362,12 +370,7 @@ json RenderStatefulSet(const VirtualCluster& given) {
       {"containers", Containers(vc)},
       {"volumes", Volumes(vc, &claim_templates)},
   };
-  const json& scheduling = At(vc.values, "/controlPlane/statefulSet/scheduling");
-  if (scheduling.is_object()) {
-    for (const char* key : {"nodeSelector", "tolerations", "affinity", "priorityClassName"}) {
-      if (scheduling.contains(key) && !scheduling[key].empty()) pod_spec[key] = scheduling[key];
-    }
-  }
+  ApplyScheduling(vc, &pod_spec);
 
   json sts = {
       {"apiVersion", "apps/v1"},

@@ -56,6 +56,7 @@ json WakeCronJob(const VirtualCluster& vc, const std::string& schedule) {
                   {"runAsGroup", 65532},
                   {"seccompProfile", {{"type", "RuntimeDefault"}}}}},
                 {"containers", json::array({container})}}}};
+  ApplyScheduling(vc, &pod["spec"]);
   json spec = {{"schedule", schedule},
                // A wake-up missed by more than this (the host's controller-manager down) is
                // skipped, not made up hours later.

@@ -48,6 +48,17 @@ TEST(RenderAutoWakeupTest, ACronJobWhoseAccountMayOnlyScaleThisClustersStatefulS
   EXPECT_EQ(pod["spec"]["securityContext"]["runAsNonRoot"], true);
 }
 
+TEST(RenderAutoWakeupTest, TheJobRunsWhereTheControlPlaneMayRun) {
+  const auto objects = WakeObjects(R"({"sleepMode": {"enabled": true,
+      "autoSleep": {"afterInactivity": "30m"}, "autoWakeup": {"schedule": "@daily"}},
+      "controlPlane": {"statefulSet": {"scheduling": {"nodeSelector": {"pool": "cp"},
+          "tolerations": [{"key": "cp", "operator": "Exists"}]}}}})");
+  ASSERT_EQ(objects.size(), 4u);
+  const json& spec = objects[3]["spec"]["jobTemplate"]["spec"]["template"]["spec"];
+  EXPECT_EQ(spec["nodeSelector"], json::parse(R"({"pool": "cp"})"));
+  EXPECT_EQ(spec["tolerations"], json::parse(R"([{"key": "cp", "operator": "Exists"}])"));
+}
+
 TEST(RenderAutoWakeupTest, NothingWithoutASchedule) {
   EXPECT_TRUE(WakeObjects(R"({})").empty());
   EXPECT_TRUE(
