@@ -27,7 +27,7 @@ class Format2Decoder : public EntryDecoder {
         archive_read_support_format_tar(a_.get()) != ARCHIVE_OK) {
       return Internal(
           "read snapshot: this libarchive has no built-in zstd; install a libarchive "
-          "built with libzstd (Debian: libarchive13)");
+          "built with libzstd (kubectl-vc links Debian's libarchive.a and libzstd1)");
     }
     if (archive_read_open(a_.get(), this, nullptr, &Format2Decoder::Callback, nullptr) !=
         ARCHIVE_OK) {

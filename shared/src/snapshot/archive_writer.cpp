@@ -5,6 +5,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <cerrno>
+
 #include "record_writer.h"
 
 namespace vc::snapshot {
@@ -82,7 +84,7 @@ struct ArchiveWriter::State {
     if (archive_write_add_filter_zstd(tar.get()) != ARCHIVE_OK) {
       return Internal(
           "write snapshot: this libarchive has no built-in zstd; install a libarchive "
-          "built with libzstd (Debian: libarchive13)");
+          "built with libzstd (kubectl-vc links Debian's libarchive.a and libzstd1)");
     }
     if (archive_write_set_filter_option(tar.get(), "zstd", "compression-level", level.c_str()) !=
             ARCHIVE_OK ||
@@ -180,3 +182,19 @@ Status ArchiveWriter::Finish() {
 }
 
 }  // namespace vc::snapshot
+
+// libarchive is linked statically (CMakeLists.txt), so only the objects we call come along. Its
+// pax writer calls one helper, __archive_write_entry_filetype_unsupported, that lives in the
+// object holding libarchive's table of every writer format (7zip, iso9660, xar, zip, ...); the
+// xar writer needs libxml2 and with it ICU's 31 MB of data. Defined here, in the object every
+// binary that writes snapshots links, the helper keeps that table and those formats out. The
+// writer above writes regular files only, so it is never called; if it were, it refuses as
+// libarchive's own does.
+extern "C" int __archive_write_entry_filetype_unsupported(struct archive* a,
+                                                          struct archive_entry* entry,
+                                                          const char* format) {
+  archive_set_error(a, EINVAL, "%s: file type %o is not supported",
+                    format != nullptr ? format : "tar",
+                    static_cast<unsigned>(archive_entry_filetype(entry)));
+  return ARCHIVE_FAILED;
+}
