@@ -9,6 +9,7 @@
 #include <fstream>
 #include <random>
 
+#include "support/prerequisite.h"
 #include "support/temp_dir.h"
 #include "unit/shared/snapshot/test_archives.h"
 #include "vc/snapshot/archive.h"
@@ -111,9 +112,8 @@ TEST(SnapshotFormat2, PayloadIsATarZstThatTarLists) {
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_TRUE(payload == Payload(bytes));
 
-  if (Shell("command -v tar zstd sha256sum >/dev/null") != "exit 0") {
-    GTEST_SKIP() << "tar, zstd or sha256sum is not installed";
-  }
+  VC_REQUIRE(Shell("command -v tar zstd sha256sum >/dev/null") == "exit 0",
+             "tar, zstd and sha256sum (Debian: tar, zstd, coreutils)");
   vc::testing::TempDir dir;
   std::ofstream(dir.path() + "/s.tar.zst", std::ios::binary) << Payload(bytes);
   EXPECT_EQ(Shell("tar -t --zstd -f " + dir.path() + "/s.tar.zst"),
