@@ -44,18 +44,7 @@ std::string WriteFormat1(const std::vector<Entry>& entries) {
   return testing::WriteFormat1(entries, std::nullopt);
 }
 
-const std::vector<Entry> kRestorable = {
-    {EntryKind::kMeta, "meta.json",
-     R"({"cluster":{"name":"dev-team","namespace":"vcluster-dev-team"},"formatVersion":1,)"
-     R"("createdAt":"2026-01-02T03:04:05Z","objects":[{"resource":"pods","namespace":"default",)"
-     R"("count":3}],"values":{"isolation":{"trustLevel":"high"}},"encrypted":false})"},
-    {EntryKind::kFile, "state.db", std::string("SQLite format 3\0", 16) + "kine rows"},
-    {EntryKind::kFile, "pki/ca.crt",
-     "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"},
-    {EntryKind::kFile, "pki/ca.key",
-     "-----BEGIN EC PRIVATE KEY-----\nMHcC\n-----END EC PRIVATE KEY-----\n"},
-    {EntryKind::kFile, "pki/empty", ""},
-};
+const std::vector<Entry>& kRestorable = testing::RestorableEntries();
 
 TEST(FuzzSeeds, SnapshotArchiveSeedsAreWhatTheWriterMakes) {
   const std::map<std::string, std::string> seeds = {

@@ -11,6 +11,22 @@ namespace vc::snapshot::testing {
 
 using namespace internal;
 
+const std::vector<TestEntry>& RestorableEntries() {
+  static const std::vector<TestEntry> kEntries = {
+      {EntryKind::kMeta, "meta.json",
+       R"({"cluster":{"name":"dev-team","namespace":"vcluster-dev-team"},"formatVersion":1,)"
+       R"("createdAt":"2026-01-02T03:04:05Z","objects":[{"resource":"pods","namespace":"default",)"
+       R"("count":3}],"values":{"isolation":{"trustLevel":"high"}},"encrypted":false})"},
+      {EntryKind::kFile, "state.db", std::string("SQLite format 3\0", 16) + "kine rows"},
+      {EntryKind::kFile, "pki/ca.crt",
+       "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"},
+      {EntryKind::kFile, "pki/ca.key",
+       "-----BEGIN EC PRIVATE KEY-----\nMHcC\n-----END EC PRIVATE KEY-----\n"},
+      {EntryKind::kFile, "pki/empty", ""},
+  };
+  return kEntries;
+}
+
 std::string WriteArchive(const std::vector<TestEntry>& entries,
                          const std::optional<EncryptionKey>& key) {
   std::string out;

@@ -19,6 +19,10 @@ struct TestEntry {
   std::string data;
 };
 
+// A small cluster's snapshot: meta.json, state.db and three pki files (one empty). The fuzz
+// seeds and the format-1 fixtures in tests/unit/testdata/snapshot/ hold these.
+const std::vector<TestEntry>& RestorableEntries();
+
 // What ArchiveWriter writes today (format 2).
 std::string WriteArchive(const std::vector<TestEntry>& entries,
                          const std::optional<EncryptionKey>& key);
