@@ -228,9 +228,10 @@ StatusOr<SecretCredentials> AwaitCredentials(const ConnectRun& run) {
   bool said = false;
   while (!read.ok() && read.status().code() == Code::kFailedPrecondition &&
          Clock::now() < run.deadline) {
-    if (!said)
+    if (!said) {
       run.err << "Waiting for the control plane of " << run.vc.name
               << " to publish its credentials\n";
+    }
     said = true;
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
     read = ReadCredentials(run.host, run.vc);
