@@ -53,7 +53,7 @@ class HostOfVersion : public kube::HttpTransport {
   std::string version_;
 };
 
-class CreateTest : public ::testing::Test {
+class LifecycleCreateTest : public ::testing::Test {
  protected:
   void SetUp() override {
     kube::RestConfig config;
@@ -96,7 +96,7 @@ class CreateTest : public ::testing::Test {
   output::Progress progress_{err_};
 };
 
-TEST_F(CreateTest, ANewClusterIsAppliedWithTheHostsRangeAndMarkedFinished) {
+TEST_F(LifecycleCreateTest, ANewClusterIsAppliedWithTheHostsRangeAndMarkedFinished) {
   PutControlPlanePod("ds", "vcluster-ds");
   auto result = Create(Options("ds"));
   ASSERT_TRUE(result.ok()) << result.status().message() << "\n" << err_.str();
@@ -121,7 +121,7 @@ TEST_F(CreateTest, ANewClusterIsAppliedWithTheHostsRangeAndMarkedFinished) {
   EXPECT_NE(err_.str().find("new"), std::string::npos) << err_.str();
 }
 
-TEST_F(CreateTest, ASecondCreateSaysItExistsAndAnUpgradesCheckChangesNothing) {
+TEST_F(LifecycleCreateTest, ASecondCreateSaysItExistsAndAnUpgradesCheckChangesNothing) {
   PutControlPlanePod("ds", "vcluster-ds");
   ASSERT_TRUE(Create(Options("ds")).ok()) << err_.str();
   const int64_t before = server_->ResourceVersion();
@@ -142,7 +142,7 @@ TEST_F(CreateTest, ASecondCreateSaysItExistsAndAnUpgradesCheckChangesNothing) {
   EXPECT_EQ(server_->ResourceVersion(), before) << "a check applies nothing";
 }
 
-TEST_F(CreateTest, ANamespaceHoldingAnotherVirtualClusterIsRefusedBeforeAnything) {
+TEST_F(LifecycleCreateTest, ANamespaceHoldingAnotherVirtualClusterIsRefusedBeforeAnything) {
   server_->Put(r::kStatefulSets, {{"apiVersion", "apps/v1"},
                                   {"kind", "StatefulSet"},
                                   {"metadata",
@@ -159,7 +159,7 @@ TEST_F(CreateTest, ANamespaceHoldingAnotherVirtualClusterIsRefusedBeforeAnything
   EXPECT_FALSE(server_->Get(r::kSecrets, "team-a", "vc-config-ds").has_value());
 }
 
-TEST_F(CreateTest, AMappedNamespaceThatIsMissingStopsCreateBeforeAnyApply) {
+TEST_F(LifecycleCreateTest, AMappedNamespaceThatIsMissingStopsCreateBeforeAnyApply) {
   CreateOptions options = Options("ds");
   options.values.sources = {values::ValuesSource::Text("mappings.yaml", R"(sync:
   fromHost:
@@ -177,7 +177,7 @@ TEST_F(CreateTest, AMappedNamespaceThatIsMissingStopsCreateBeforeAnyApply) {
   EXPECT_FALSE(server_->Get(r::kNamespaces, "", "vcluster-ds").has_value());
 }
 
-TEST_F(CreateTest, AnInterruptedCreateSaysHowToFinishOrRemoveIt) {
+TEST_F(LifecycleCreateTest, AnInterruptedCreateSaysHowToFinishOrRemoveIt) {
   CancelToken cancel;
   cancel.Cancel();
   auto result = Create(Options("ds"), &cancel);
@@ -189,7 +189,7 @@ TEST_F(CreateTest, AnInterruptedCreateSaysHowToFinishOrRemoveIt) {
             std::string::npos);
 }
 
-TEST_F(CreateTest, APausedClusterIsUpgradedAtZeroReplicasWithoutWaiting) {
+TEST_F(LifecycleCreateTest, APausedClusterIsUpgradedAtZeroReplicasWithoutWaiting) {
   PutControlPlanePod("ds", "vcluster-ds");
   ASSERT_TRUE(Create(Options("ds")).ok()) << err_.str();
   json sts = *server_->Get(r::kStatefulSets, "vcluster-ds", "ds");
