@@ -313,12 +313,34 @@ StatusOr<HostBefore> CheckHost(CreateRun& run) {
 
 // What the host says about the values before anything is rendered: its Service range (filled
 // into `values`), its Kubernetes version, and for an upgrade the version step.
+// sync.{toHost,fromHost}.customResources install the host's CRD in the virtual cluster: one
+// the host does not have would stop the syncer at start; said before anything is applied.
+Status CheckCustomResourcesOnHost(kube::Client& client, const json& values) {
+  for (const char* direction : {"toHost", "fromHost"}) {
+    const json::json_pointer at(std::string("/sync/") + direction + "/customResources");
+    if (!values.contains(at) || !values.at(at).is_object()) continue;
+    for (const auto& [name, entry] : values.at(at).items()) {
+      if (!entry.is_object() || !entry.value("enabled", false)) continue;
+      ASSIGN_OR_RETURN(json crd, GetOrNull(client, r::kCustomResourceDefinitions, "", name));
+      if (crd.is_null()) {
+        return FailedPrecondition(std::string("sync.") + direction + ".customResources names " +
+                                  name +
+                                  ", which the host cluster has no CustomResourceDefinition "
+                                  "of\nto fix: install it on the host (kubectl get crd " +
+                                  name + "), or take it out of the values");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 Status CheckValuesWithHost(CreateRun& run, const HostBefore& host, json& values) {
   // The dry run goes to the virtual cluster's namespace when it exists (the least a user who
   // may create it there is allowed), else to default.
   RETURN_IF_ERROR(SettleServiceRange(
       run.client, host.namespace_object.is_object() ? run.ns : "default", values, run.progress));
   RETURN_IF_ERROR(CheckSkew(run.client, values, run.options.images, run.progress));
+  RETURN_IF_ERROR(CheckCustomResourcesOnHost(run.client, values));
   if (run.result.existed) {
     RETURN_IF_ERROR(CheckUpgradeStep(ApiServerVersion(host.statefulset),
                                      VersionToRun(values, run.options.images, nullptr),

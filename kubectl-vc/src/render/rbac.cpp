@@ -5,6 +5,8 @@
 // by a Role in each of those namespaces.
 #include <set>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 #include "render_parts.h"
 
@@ -43,6 +45,37 @@ json Role(const VirtualCluster& vc, const std::string& name, json rules) {
 
 // What the syncer does in the host namespace, whatever the values say, and what some of them
 // add.
+// The enabled entries of sync.{toHost,fromHost}.customResources, as (plural, group).
+std::vector<std::pair<std::string, std::string>> CustomResources(const json& v,
+                                                                 const char* direction) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const json::json_pointer at(std::string("/sync/") + direction + "/customResources");
+  if (!v.contains(at) || !v.at(at).is_object()) return out;
+  for (const auto& [name, entry] : v.at(at).items()) {
+    const auto dot = name.find('.');
+    if (entry.is_object() && entry.value("enabled", false) && dot != std::string::npos) {
+      out.emplace_back(name.substr(0, dot), name.substr(dot + 1));
+    }
+  }
+  return out;
+}
+
+// The CRDs of those entries, read to install them in the virtual cluster, and the host's
+// objects of the fromHost ones.
+void AddCustomResourceReads(const json& v, json* rules) {
+  json crds = json::array();
+  for (const char* direction : {"toHost", "fromHost"}) {
+    for (const auto& [plural, group] : CustomResources(v, direction)) {
+      if (std::string(direction) == "fromHost") rules->push_back(Rule({group}, {plural}, kRead));
+      crds.push_back(plural + "." + group);
+    }
+  }
+  if (crds.empty()) return;
+  json read_crds = Rule({"apiextensions.k8s.io"}, {"customresourcedefinitions"}, {"get"});
+  read_crds["resourceNames"] = std::move(crds);
+  rules->push_back(std::move(read_crds));
+}
+
 json RoleRulesForSync(const VirtualCluster& vc) {
   const json& v = vc.values;
   json rules = json::array({
@@ -66,6 +99,10 @@ json RoleRulesForSync(const VirtualCluster& vc) {
   }
   if (Enabled(v, "/sync/toHost/podDisruptionBudgets/enabled")) {
     rules.push_back(Rule({"policy"}, {"poddisruptionbudgets"}, kReadWrite));
+  }
+  // The tenant's copies of sync.toHost.customResources.
+  for (const auto& [plural, group] : CustomResources(v, "toHost")) {
+    rules.push_back(Rule({group}, {plural}, kReadWrite));
   }
   if (Enabled(v, "/sleepMode/enabled")) {
     // sleepMode: the syncer scales its own StatefulSet to 0 (and says so in its annotations)
@@ -106,6 +143,7 @@ json ClusterRoleRules(const json& v) {
   if (Enabled(v, "/sync/fromHost/runtimeClasses/enabled")) {
     rules.push_back(Rule({"node.k8s.io"}, {"runtimeclasses"}, kRead));
   }
+  AddCustomResourceReads(v, &rules);
   return rules;
 }
 

@@ -20,6 +20,7 @@
 #include "vc/syncer/run/sync_health_report.h"
 #include "vc/syncer/sleep/activity.h"
 #include "vc/syncer/sleep/auto_sleep.h"
+#include "vc/syncer/sync/custom_resource_syncers.h"
 #include "vc/syncer/sync/endpoints_syncer.h"
 #include "vc/syncer/sync/event_syncer.h"
 #include "vc/syncer/sync/host_class_syncer.h"
@@ -171,6 +172,8 @@ Status StartSyncers(RunState* s) {
   if (!c.config_map_mappings.empty()) {
     s->syncers.push_back(std::make_unique<sync::HostConfigMapSyncer>(ctx));
   }
+  ASSIGN_OR_RETURN(auto custom, sync::CustomResourceSyncers(ctx, s->options.sync_timeout));
+  for (auto& syncer : custom) s->syncers.push_back(std::move(syncer));
   if (c.pods) {
     auto pods = std::make_unique<sync::PodSyncer>(ctx, config_maps, secrets, pvcs);
     auto* pods_raw = pods.get();

@@ -2,6 +2,7 @@
 #include "vc/syncer/translate/object_translator.h"
 
 #include <algorithm>
+#include <set>
 
 namespace vc::syncer::translate {
 
@@ -233,7 +234,27 @@ json ReplacingDiff(const json& want, const json& have) {
 
 }  // namespace
 
-json HostObjectPatch(const json& want, const json& host, const std::vector<std::string>& fields) {
+namespace {
+
+// "*" stands for every top-level field either side has but apiVersion, kind, metadata and
+// status (a custom resource's fields are the CRD's).
+std::vector<std::string> ExpandFields(const json& want, const json& host,
+                                      const std::vector<std::string>& fields) {
+  if (std::find(fields.begin(), fields.end(), "*") == fields.end()) return fields;
+  std::set<std::string> all;
+  for (const json* side : {&want, &host}) {
+    if (!side->is_object()) continue;
+    for (const auto& [k, v] : side->items()) {
+      if (k != "apiVersion" && k != "kind" && k != "metadata" && k != "status") all.insert(k);
+    }
+  }
+  return {all.begin(), all.end()};
+}
+
+}  // namespace
+
+json HostObjectPatch(const json& want, const json& host, const std::vector<std::string>& listed) {
+  const std::vector<std::string> fields = ExpandFields(want, host, listed);
   json patch = json::object();
   const json& wm = ObjectAt(want, "metadata");
   const json& hm = ObjectAt(host, "metadata");

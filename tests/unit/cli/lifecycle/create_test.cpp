@@ -177,6 +177,32 @@ TEST_F(LifecycleCreateTest, AMappedNamespaceThatIsMissingStopsCreateBeforeAnyApp
   EXPECT_FALSE(server_->Get(r::kNamespaces, "", "vcluster-ds").has_value());
 }
 
+TEST_F(LifecycleCreateTest, ACustomResourceTheHostHasNoCrdOfStopsCreateBeforeAnyApply) {
+  CreateOptions options = Options("cr");
+  options.values.sources = {values::ValuesSource::Text("certs.yaml", R"(sync:
+  toHost:
+    customResources:
+      certificates.cert-manager.io:
+        enabled: true
+)")};
+  auto result = Create(options);
+  ASSERT_EQ(result.status().code(), Code::kFailedPrecondition) << result.status().message();
+  EXPECT_NE(result.status().message().find(
+                "sync.toHost.customResources names certificates.cert-manager.io, which the host "
+                "cluster has no CustomResourceDefinition of"),
+            std::string::npos)
+      << result.status().message();
+  EXPECT_FALSE(server_->Get(r::kNamespaces, "", "vcluster-cr").has_value());
+  // With the CRD on the host, the same values go through.
+  server_->Put(r::kCustomResourceDefinitions,
+               {{"apiVersion", "apiextensions.k8s.io/v1"},
+                {"kind", "CustomResourceDefinition"},
+                {"metadata", {{"name", "certificates.cert-manager.io"}}}});
+  PutControlPlanePod("cr", "vcluster-cr");
+  auto again = Create(options);
+  EXPECT_TRUE(again.ok()) << again.status().message();
+}
+
 TEST_F(LifecycleCreateTest, AnInterruptedCreateSaysHowToFinishOrRemoveIt) {
   CancelToken cancel;
   cancel.Cancel();

@@ -64,7 +64,8 @@ std::optional<nlohmann::json> HostNodePorts(const nlohmann::json& virtual_servic
                                             const nlohmann::json& host_service);
 
 // A merge patch making `host` carry `want`'s labels, annotations and the listed top-level
-// fields (e.g. {"data", "binaryData"} or {"spec"}); null when they already agree. Within
+// fields (e.g. {"data", "binaryData"} or {"spec"}; "*": every top-level field but apiVersion,
+// kind, metadata and status); null when they already agree. Within
 // "spec" only the keys `want` has are compared (the host fills in defaults); a null there
 // means "absent".
 nlohmann::json HostObjectPatch(const nlohmann::json& want, const nlohmann::json& host,
