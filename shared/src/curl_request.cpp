@@ -105,7 +105,9 @@ void SetStreamedUpload(CURL* h, const CurlRequest& request, Exchange* x, SList& 
     curl_easy_setopt(h, CURLOPT_EXPECT_100_TIMEOUT_MS, request.expect_100_timeout_ms);
   }
   // An upload is a PUT to libcurl; any other method is named.
-  if (request.method != "PUT") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  if (request.method != "PUT") {
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
 }
 
 void SetMethodAndBody(CURL* h, const CurlRequest& request, Exchange* x, SList& headers) {
@@ -130,11 +132,15 @@ void SetTls(CURL* h, const CurlTlsMaterial& tls) {
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
   }
-  if (!tls.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, tls.ca_file.c_str());
+  if (!tls.ca_file.empty()) {
+    curl_easy_setopt(h, CURLOPT_CAINFO, tls.ca_file.c_str());
+  }
   if (!tls.ca_pem.empty()) {
     curl_blob ca = Blob(tls.ca_pem);
     curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &ca);
-    if (tls.only_given_ca) curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);
+    if (tls.only_given_ca) {
+      curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);
+    }
   }
   if (!tls.client_cert_pem.empty()) {
     curl_blob cert = Blob(tls.client_cert_pem);
@@ -147,7 +153,9 @@ void SetTls(CURL* h, const CurlTlsMaterial& tls) {
 }
 
 void SetConnection(CURL* h, const CurlRequest& request, SList& connect_to) {
-  if (request.share != nullptr) curl_easy_setopt(h, CURLOPT_SHARE, request.share);
+  if (request.share != nullptr) {
+    curl_easy_setopt(h, CURLOPT_SHARE, request.share);
+  }
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   if (request.http2) {
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
@@ -156,10 +164,18 @@ void SetConnection(CURL* h, const CurlRequest& request, SList& connect_to) {
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   }
-  if (request.follow_redirects) curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-  for (const auto& entry : request.connect_to) connect_to.Add(entry);
-  if (connect_to.list != nullptr) curl_easy_setopt(h, CURLOPT_CONNECT_TO, connect_to.list);
-  if (!request.proxy_url.empty()) curl_easy_setopt(h, CURLOPT_PROXY, request.proxy_url.c_str());
+  if (request.follow_redirects) {
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+  }
+  for (const auto& entry : request.connect_to) {
+    connect_to.Add(entry);
+  }
+  if (connect_to.list != nullptr) {
+    curl_easy_setopt(h, CURLOPT_CONNECT_TO, connect_to.list);
+  }
+  if (!request.proxy_url.empty()) {
+    curl_easy_setopt(h, CURLOPT_PROXY, request.proxy_url.c_str());
+  }
   if (request.tcp_keepalive) {
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPIDLE, 30L);
@@ -172,7 +188,9 @@ void SetConnection(CURL* h, const CurlRequest& request, SList& connect_to) {
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, request.low_speed_limit);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, request.low_speed_seconds);
   }
-  if (request.buffer_size > 0) curl_easy_setopt(h, CURLOPT_BUFFERSIZE, request.buffer_size);
+  if (request.buffer_size > 0) {
+    curl_easy_setopt(h, CURLOPT_BUFFERSIZE, request.buffer_size);
+  }
   if (request.upload_buffer_size > 0) {
     curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, request.upload_buffer_size);
   }
@@ -182,8 +200,12 @@ void SetIdentity(CURL* h, const CurlRequest& request) {
   if (!request.user_agent.empty()) {
     curl_easy_setopt(h, CURLOPT_USERAGENT, request.user_agent.c_str());
   }
-  if (request.accept_encoding) curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-  if (!request.userpwd.empty()) curl_easy_setopt(h, CURLOPT_USERPWD, request.userpwd.c_str());
+  if (request.accept_encoding) {
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+  }
+  if (!request.userpwd.empty()) {
+    curl_easy_setopt(h, CURLOPT_USERPWD, request.userpwd.c_str());
+  }
   if (!request.aws_sigv4.empty()) {
     curl_easy_setopt(h, CURLOPT_AWS_SIGV4, request.aws_sigv4.c_str());
   } else if (!request.userpwd.empty()) {
@@ -217,7 +239,9 @@ CurlOutcome PerformCurlRequest(CURL* handle, const CurlRequest& request) {
   char errbuf[CURL_ERROR_SIZE] = {0};
   SList headers;
   SList connect_to;
-  for (const auto& header : request.headers) headers.Add(header);
+  for (const auto& header : request.headers) {
+    headers.Add(header);
+  }
   curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, errbuf);
   SetMethodAndBody(handle, request, &x, headers);

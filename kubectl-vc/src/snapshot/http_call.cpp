@@ -2,20 +2,19 @@
 #include "vc/cli/snapshot/http_call.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "vc/curl_request.h"
 
 namespace vc::cli::snapshot {
 namespace {
 
-constexpr size_t kMaxErrorBody = 64 * 1024;
+constexpr size_t kMaxErrorBody = size_t{64} * 1024;
 
 // Hands `body` out in the pieces libcurl asks for.
 CurlBodySource ReadFromMemory(const std::string* body) {
   return [body, offset = size_t{0}](char* data, size_t size) mutable -> StatusOr<size_t> {
     const size_t len = std::min(size, body->size() - offset);
-    std::memcpy(data, body->data() + offset, len);
+    std::copy_n(body->data() + offset, len, data);
     offset += len;
     return len;
   };
@@ -89,10 +88,14 @@ std::string Origin(const std::string& url) {
 StatusOr<HttpResponse> Perform(const HttpCall& call) {
   CurlGlobalInit();
   CURL* handle = curl_easy_init();
-  if (!handle) return Internal("curl_easy_init failed");
+  if (!handle) {
+    return Internal("curl_easy_init failed");
+  }
   CurlOutcome outcome = PerformCurlRequest(handle, DescribeForCurl(call));
   curl_easy_cleanup(handle);
-  if (!outcome.callback_error.ok()) return outcome.callback_error;
+  if (!outcome.callback_error.ok()) {
+    return outcome.callback_error;
+  }
   if (outcome.code != CURLE_OK) {
     return Unavailable("cannot reach " + Origin(call.url) + ": " + outcome.error);
   }

@@ -139,8 +139,13 @@ CurlRequest DescribeForCurl(const HttpRequest& request, const CurlTransportOptio
     }
   }
   curl.headers.push_back("Expect:");
-  for (const auto& [name, value] : request.headers) curl.headers.push_back(name + ": " + value);
-  if (!request.body.empty() || request.method != "DELETE") curl.fields = request.body;
+  for (const auto& [name, value] : request.headers) {
+    curl.headers.push_back(name);
+    curl.headers.back().append(": ").append(value);
+  }
+  if (!request.body.empty() || request.method != "DELETE") {
+    curl.fields = request.body;
+  }
   curl.tls.insecure = options.insecure_skip_tls_verify;
   if (!options.insecure_skip_tls_verify) {
     // Only the kubeconfig's CA is trusted, as with kubectl: no system directory on top.
@@ -179,7 +184,9 @@ struct CurlTransport::Shared {
 
   CURL* Acquire() {
     std::lock_guard<std::mutex> lock(pool_mu);
-    if (idle.empty()) return curl_easy_init();
+    if (idle.empty()) {
+      return curl_easy_init();
+    }
     CURL* h = idle.back();
     idle.pop_back();
     return h;
@@ -222,7 +229,9 @@ CurlTransport::CurlTransport(CurlTransportOptions options)
 }
 
 CurlTransport::~CurlTransport() {
-  for (CURL* h : shared_->idle) curl_easy_cleanup(h);
+  for (CURL* h : shared_->idle) {
+    curl_easy_cleanup(h);
+  }
   curl_share_cleanup(shared_->share);
 }
 
@@ -240,14 +249,18 @@ StatusOr<HttpResponse> CurlTransport::Perform(const HttpRequest& request,
                                               const ChunkHandler* on_chunk,
                                               const CancelToken* cancel) {
   CURL* h = shared_->Acquire();
-  if (h == nullptr) return Internal(Describe(request) + ": cannot create a libcurl handle");
+  if (h == nullptr) {
+    return Internal(Describe(request) + ": cannot create a libcurl handle");
+  }
   bool stopped_by_handler = false;
   CurlRequest curl = DescribeForCurl(request, options_);
   curl.share = shared_->share;
   curl.cancel = cancel;
   if (on_chunk != nullptr) {
     curl.on_success_body = [&](std::string_view chunk) {
-      if ((*on_chunk)(chunk)) return Status::Ok();
+      if ((*on_chunk)(chunk)) {
+        return Status::Ok();
+      }
       stopped_by_handler = true;
       return Status(Code::kCancelled, "stopped by the chunk handler");
     };

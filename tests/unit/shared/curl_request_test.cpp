@@ -84,7 +84,9 @@ TEST(CurlRequest, AnUploadWithASizeKeepsItsMethod) {
   request.headers = {"Expect:"};
   bool sent = false;
   request.upload = [&](char* data, size_t) -> StatusOr<size_t> {
-    if (sent) return size_t{0};
+    if (sent) {
+      return size_t{0};
+    }
     sent = true;
     std::string("12345").copy(data, 5);
     return size_t{5};
