@@ -46,7 +46,8 @@ struct CurlRequest {
   std::vector<std::string> headers;  // "Name: value"; "Name:" drops one libcurl would add
 
   // The body, at most one of: `fields`, sent from memory (POST fields, whatever the method),
-  // or `upload`, streamed: `upload_size` bytes, or chunked when -1. Neither for GET and HEAD.
+  // or `upload`, streamed: `upload_size` bytes, or chunked when -1. HEAD sends none; GET
+  // sends `upload` only.
   std::optional<std::string_view> fields;
   CurlBodySource upload;
   int64_t upload_size = -1;
@@ -60,13 +61,13 @@ struct CurlRequest {
   std::string userpwd;                  // basic auth, or the key pair for aws_sigv4
   std::string aws_sigv4;                // CURLOPT_AWS_SIGV4, e.g. "aws:amz:us-east-1:s3"
 
-  bool http2 = false;             // HTTP/2 over TLS, HTTP/1.1 in the clear
-  bool accept_encoding = false;   // ask for any encoding libcurl can decode
-  bool tcp_keepalive = false;     // probes after 30 s idle, every 15 s
-  bool http_only = false;         // refuse other schemes, in redirects too
-  bool follow_redirects = false;  // Location answers are followed
-  std::chrono::milliseconds connect_timeout{0};
-  std::chrono::milliseconds timeout{0};  // the whole exchange; zero: no limit
+  bool http2 = false;                            // HTTP/2 over TLS, HTTP/1.1 in the clear
+  bool accept_encoding = false;                  // ask for any encoding libcurl can decode
+  bool tcp_keepalive = false;                    // probes after 30 s idle, every 15 s
+  bool http_only = false;                        // refuse other schemes, in redirects too
+  bool follow_redirects = false;                 // Location answers are followed
+  std::chrono::milliseconds connect_timeout{0};  // zero: libcurl's (300 s)
+  std::chrono::milliseconds timeout{0};          // the whole exchange; zero: no limit
   // Ends a transfer slower than `low_speed_limit` bytes/s for `low_speed_seconds`; 0: never.
   long low_speed_limit = 0;
   long low_speed_seconds = 0;
