@@ -97,6 +97,9 @@ json RoleRulesForSync(const VirtualCluster& vc) {
   if (Enabled(v, "/sync/toHost/ingresses/enabled")) {
     rules.push_back(Rule({"networking.k8s.io"}, {"ingresses"}, kReadWrite));
   }
+  if (Enabled(v, "/sync/toHost/networkPolicies/enabled")) {
+    rules.push_back(Rule({"networking.k8s.io"}, {"networkpolicies"}, kReadWrite));
+  }
   if (Enabled(v, "/sync/toHost/podDisruptionBudgets/enabled")) {
     rules.push_back(Rule({"policy"}, {"poddisruptionbudgets"}, kReadWrite));
   }

@@ -133,6 +133,7 @@ Status StartSyncers(RunState* s) {
   if (c.pvcs) pvcs = add_objects(sync::PvcKind());
   if (c.ingresses) add_objects(sync::IngressKind())->SetSecrets(secrets);
   if (c.pod_disruption_budgets) add_objects(sync::PodDisruptionBudgetKind());
+  if (c.network_policies) add_objects(sync::NetworkPolicyKind());
   sync::ObjectSyncer* priority_classes =
       c.priority_classes ? add_objects(sync::PriorityClassKind()) : nullptr;
   const sync::ServiceSyncer* services_raw = nullptr;

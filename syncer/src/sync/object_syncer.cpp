@@ -6,6 +6,7 @@
 #include "vc/syncer/translate/custom_resources.h"
 #include "vc/syncer/translate/endpoints_translator.h"
 #include "vc/syncer/translate/host_policy.h"
+#include "vc/syncer/translate/network_policy.h"
 #include "vc/syncer/translate/object_translator.h"
 
 namespace vc::syncer::sync {
@@ -76,6 +77,10 @@ ObjectKind PriorityClassKind() {
 ObjectKind PodDisruptionBudgetKind() {
   return {
       r::kPodDisruptionBudgets, translate::TranslatePodDisruptionBudget, {"spec"}, true, nullptr};
+}
+
+ObjectKind NetworkPolicyKind() {
+  return {r::kNetworkPolicies, translate::TranslateNetworkPolicy, {"spec"}, true, nullptr};
 }
 
 ObjectSyncer::ObjectSyncer(std::shared_ptr<const SyncContext> ctx, ObjectKind kind)

@@ -69,6 +69,7 @@ SyncConfig SyncConfigFromValues(const json& v) {
   c.secrets = Bool(v, "/sync/toHost/secrets/enabled", true);
   c.secrets_all = Bool(v, "/sync/toHost/secrets/all", false);
   c.pvcs = Bool(v, "/sync/toHost/persistentVolumeClaims/enabled", true);
+  c.network_policies = Bool(v, "/sync/toHost/networkPolicies/enabled", false);
   for (const auto& t : Array(v, "/sync/toHost/pods/enforceTolerations")) {
     if (t.is_string()) c.enforce_tolerations.push_back(ParseToleration(t.get<std::string>()));
   }

@@ -117,6 +117,14 @@ TEST(RenderRbacTest, PriorityClassesAreManagedOnlyWhenSynced) {
             1u);
 }
 
+TEST(RenderRbacTest, NetworkPoliciesAreManagedOnlyWhenSynced) {
+  auto role_resources = [](const std::string& values) { return RuleResources(values, "Role"); };
+  EXPECT_EQ(role_resources(R"({})").count("networkpolicies"), 0u);
+  EXPECT_EQ(role_resources(R"({"sync": {"toHost": {"networkPolicies": {"enabled": true}}}})")
+                .count("networkpolicies"),
+            1u);
+}
+
 TEST(RenderRbacTest, DisruptionBudgetsAreManagedOnlyWhenSynced) {
   auto role_resources = [](const std::string& values) { return RuleResources(values, "Role"); };
   EXPECT_EQ(role_resources(R"({})").count("poddisruptionbudgets"), 0u);

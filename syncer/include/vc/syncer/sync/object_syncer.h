@@ -61,6 +61,7 @@ ObjectKind IngressKind();
 ObjectKind EndpointSliceKind();
 ObjectKind PriorityClassKind();
 ObjectKind PodDisruptionBudgetKind();
+ObjectKind NetworkPolicyKind();
 
 class ObjectSyncer : public KindSyncer {
  public:

@@ -52,6 +52,9 @@ struct SyncConfig {
   // sync.toHost.podDisruptionBudgets, honoured at trust high only (a budget that allows no
   // disruption holds the drain of a node other tenants share).
   bool pod_disruption_budgets = false;
+  // sync.toHost.networkPolicies (translate/network_policy.h): at every trust level, as a
+  // translated policy selects only the tenant's own pods and allows no more than it says.
+  bool network_policies = false;
   bool events = true;
   bool ingress_classes = false;
   // sync.fromHost.runtimeClasses.enabled: host RuntimeClasses shown in the virtual cluster, and
