@@ -65,6 +65,7 @@ KindCase CreatedOnTheHost() {
 std::vector<KindCase> CreateCases() {
   json on_node =
       Pod(VirtualMeta("shop", "web"), {{"nodeName", "node-1"}, {"containers", {Container()}}});
+  const json dedicated = {{"key", "kubectl-vc.dev/dedicated"}, {"operator", "Exists"}};
   json kube_dns = {{"kind", "Service"},
                    {"metadata", CopyMeta("kube-system", "kube-dns")},
                    {"spec", {{"clusterIP", "10.96.0.10"}}}};
@@ -84,6 +85,36 @@ std::vector<KindCase> CreateCases() {
                {{"nameservers", {"10.96.0.10"}},
                 {"searches", {"shop.svc.cluster.local", "svc.cluster.local", "cluster.local"}},
                 {"options", {{{"name", "ndots"}, {"value", "5"}}}}}}}}})}},
+      {.name = "WithTheVirtualSchedulerAnUnboundPodWaits",
+       .virtual_before = {Pod(VirtualMeta("shop", "web"))},
+       .host_after = {Absent("vc-t1", Host("web", "shop"))},
+       .configure = [](translate::SyncConfig* c) { c->virtual_scheduler = true; }},
+      // A toleration of the dedication taint would reach other tenants' dedicated nodes.
+      {.name = "TolerationOfDedicatedNodesIsLeftOutWithAnEvent",
+       .virtual_before = {Pod(
+           VirtualMeta("shop", "web"),
+           {{"containers", {Container()}},
+            {"tolerations", {dedicated, {{"key", "gpu"}, {"operator", "Exists"}}}}})},
+       .host_after = {Has(
+           "vc-t1", Host("web", "shop"),
+           {{"spec", {{"tolerations", {{{"key", "gpu"}, {"operator", "Exists"}}}}}}})},
+       .virtual_after = {HasOf(r::kEvents, "shop", "",
+                               {{"reason", "SyncAdjusted"},
+                                {"type", "Warning"},
+                                {"involvedObject", {{"name", "web"}}}})}},
+      {.name = "HostPodOfTheSameNameThatIsNotOursIsLeftAlone",
+       .virtual_before = {Pod(VirtualMeta("shop", "web"))},
+       .host_before = {Pod(ForeignMeta(Host("web", "shop")),
+                           {{"containers", {Container("admin")}}})},
+       .host_after = {Has("vc-t1", Host("web", "shop"),
+                          {{"metadata", {{"labels", {{"owner", "host-admin"}}}}},
+                           {"spec", {{"containers", {Container("admin")}}}}})}},
+  };
+}
+
+// What a pod names is copied along before it; one that does not exist yet does not hold it.
+std::vector<KindCase> ReferenceCases() {
+  return {
       {.name = "ConfigMapAndSecretItNamesAreSyncedAlong",
        .virtual_before = {PodNaming("settings", "db"),
                           {r::kConfigMaps,
@@ -114,17 +145,6 @@ std::vector<KindCase> CreateCases() {
        .virtual_before = {PodNaming("settings", "db")},
        .host_after = {Has("vc-t1", Host("web", "shop"), {{"spec", {{"hostname", "web"}}}}),
                       {"vc-t1", Host("db", "shop"), nullptr, &r::kSecrets}}},
-      {.name = "WithTheVirtualSchedulerAnUnboundPodWaits",
-       .virtual_before = {Pod(VirtualMeta("shop", "web"))},
-       .host_after = {Absent("vc-t1", Host("web", "shop"))},
-       .configure = [](translate::SyncConfig* c) { c->virtual_scheduler = true; }},
-      {.name = "HostPodOfTheSameNameThatIsNotOursIsLeftAlone",
-       .virtual_before = {Pod(VirtualMeta("shop", "web"))},
-       .host_before = {Pod(ForeignMeta(Host("web", "shop")),
-                           {{"containers", {Container("admin")}}})},
-       .host_after = {Has("vc-t1", Host("web", "shop"),
-                          {{"metadata", {{"labels", {{"owner", "host-admin"}}}}},
-                           {"spec", {{"containers", {Container("admin")}}}}})}},
   };
 }
 
@@ -269,7 +289,8 @@ std::vector<KindCase> DeleteCases() {
 const std::vector<KindRows>& Table() {
   static const std::vector<KindRows> table = [] {
     std::vector<KindCase> cases;
-    for (auto part : {CreateCases(), RefusalCases(), StatusCases(), UpdateCases(), DeleteCases()}) {
+    for (auto part : {CreateCases(), ReferenceCases(), RefusalCases(), StatusCases(), UpdateCases(),
+                      DeleteCases()}) {
       cases.insert(cases.end(), part.begin(), part.end());
     }
     return std::vector<KindRows>{{"Pods", &r::kPods, nullptr, PodSyncers(), std::move(cases)}};
