@@ -91,6 +91,17 @@ std::vector<KindCase> Cases() {
          return e;
        }()}),
        .virtual_after = {NoneOf(r::kEvents, "shop")}},
+      // The host scheduler's first Events can come before the pod cache knows the pod: a
+      // young Event (this one's time is ahead) is retried until it does.
+      {.name = "AYoungEventAboutAPodNotKnownYetComesBackOnceItIs",
+       .host_before = {HostEvent("ev1", "Pod", host_pod, "pulled image for pod vc-t1/" + host_pod,
+                                 1, "2099-01-01T00:00:00Z")},
+       .virtual_after = {NoneOf(r::kEvents, "shop")},
+       // The virtual pod first, unbound: a host pod seen alone, or a bound pod without its host
+       // pod, would be taken for one whose other side was deleted.
+       .then = {{.changes = {{Side::kVirtual, {r::kPods, Pod(VirtualMeta("shop", "web"))}},
+                             {Side::kHost, HostWeb()[0]}},
+                 .virtual_after = {Has("shop", "", virtual_pulled)}}}},
       {.name = "AnEventAboutAHostPodMadeWhileRunningComesBack",
        .virtual_before = RunningWeb(),
        .host_before = HostWeb(),
