@@ -117,6 +117,9 @@ HttpResponse FakeApiServer::Serve(const HttpRequest& request) {
   std::lock_guard lock(mu_);
   requests_.push_back(t.line);
   if (!known) return Failure(404, "NotFound", "the server could not find the requested resource");
+  if (t.subresource == "binding" && t.store == "pods" && request.method == "POST") {
+    return BindLocked(t, request.body);
+  }
   if (!t.subresource.empty() && t.subresource != "status") {
     return Failure(405, "MethodNotAllowed", "the fake has no subresource " + t.subresource);
   }
@@ -297,6 +300,40 @@ HttpResponse FakeApiServer::PatchLocked(const Target& t, const HttpRequest& requ
     patched = WithStatusOf(std::move(patched), current);
   }
   return ReplaceLocked(t, current, std::move(patched));
+}
+
+// What the API server's pod binding does: spec.nodeName set once (409 when the pod has a node
+// or another uid than the Binding names) and the condition PodScheduled=True.
+HttpResponse FakeApiServer::BindLocked(const Target& t, const std::string& body) {
+  auto binding = ParseBody(body, false);
+  if (!binding || !binding->is_object()) return Failure(400, "BadRequest", "the body is no object");
+  const std::string node = binding->value("target", json::object()).value("name", "");
+  if (node.empty()) return Failure(422, "Invalid", "binding: target.name: Required value");
+  auto& objects = stores_[t.store];
+  auto it = objects.find(KeyOf(t.ns, t.name));
+  if (it == objects.end()) {
+    return Failure(404, "NotFound", t.store + " \"" + t.name + "\" not found", t.name);
+  }
+  const json current = it->second;
+  const std::string uid = Meta(*binding, "uid");
+  if (!uid.empty() && uid != Meta(current, "uid")) {
+    return Failure(409, "Conflict", "Precondition failed: UID in precondition: " + uid, t.name);
+  }
+  const std::string bound = current.value("spec", json::object()).value("nodeName", "");
+  if (!bound.empty()) {
+    return Failure(409, "Conflict",
+                   "pod " + t.name + " is already assigned to node \"" + bound + "\"", t.name);
+  }
+  json next = current;
+  next["spec"]["nodeName"] = node;
+  json conditions = json::array({{{"type", "PodScheduled"}, {"status", "True"}}});
+  for (const auto& c : current.value("status", json::object()).value("conditions", json::array())) {
+    if (c.value("type", "") != "PodScheduled") conditions.push_back(c);
+  }
+  next["status"]["conditions"] = std::move(conditions);
+  HttpResponse answer = ReplaceLocked(t, current, std::move(next));
+  if (answer.status != 200) return answer;
+  return Respond(201, {{"kind", "Status"}, {"apiVersion", "v1"}, {"status", "Success"}});
 }
 
 HttpResponse FakeApiServer::ReplaceLocked(const Target& t, const json& current, json next) {

@@ -13,7 +13,8 @@
 //    stale metadata.resourceVersion), PATCH as merge, strategic merge (treated as a merge
 //    patch: lists are replaced, not merged by key), JSON patch, and apply (see below), DELETE
 //    (preconditions uid/resourceVersion; finalizers hold an object with a deletionTimestamp
-//    until they are removed), the status subresource, dryRun=All.
+//    until they are removed), the status subresource, dryRun=All, a pod's binding (POST
+//    pods/NAME/binding: spec.nodeName and PodScheduled=True; 409 once it has a node).
 //  - Server-set metadata: uid, resourceVersion (one counter for everything), creationTimestamp,
 //    generation (1, bumped when anything but metadata and status changes), the namespace of
 //    the path. Errors are Kubernetes Status objects (NotFound, AlreadyExists, Conflict,
@@ -106,6 +107,7 @@ class FakeApiServer : public kube::HttpTransport {
   kube::HttpResponse UpdateLocked(const Target& t, const nlohmann::json& object);
   kube::HttpResponse PatchLocked(const Target& t, const kube::HttpRequest& request);
   kube::HttpResponse DeleteLocked(const Target& t, const std::string& body);
+  kube::HttpResponse BindLocked(const Target& t, const std::string& body);
   // Stores `next` in place of `current` (server fields kept, rv and generation set) unless
   // dry-run; deletes it instead when it was being deleted and has no finalizers left.
   kube::HttpResponse ReplaceLocked(const Target& t, const nlohmann::json& current,

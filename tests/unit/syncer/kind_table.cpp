@@ -25,6 +25,20 @@ std::shared_ptr<kube::Client> ClientOf(const std::string& server,
   return std::make_shared<kube::Client>(config, std::move(fake));
 }
 
+// What differs from an expectation without a name ("(any)" in `where`): some object of `r` in
+// e.ns has e.fields, or (null fields) there is none at all.
+void AnyMismatch(const FakeApiServer& server, const kube::Resource& r, const Expect& e,
+                 const std::string& where, std::ostream& out) {
+  const std::vector<nlohmann::json> objects = server.List(r, e.ns);
+  if (e.fields.is_null()) {
+    for (const auto& o : objects) out << where << ": want none, have " << o.dump() << "\n";
+    return;
+  }
+  bool found = false;
+  for (const auto& o : objects) found = found || Subset(e.fields, o);
+  if (!found) out << where << ": none has " << e.fields.dump() << "\n";
+}
+
 // What differs from the expectations on one side; empty when nothing does.
 std::string Mismatches(const FakeApiServer& server, const char* side, const kube::Resource& kind,
                        const std::vector<Expect>& expects) {
@@ -35,9 +49,7 @@ std::string Mismatches(const FakeApiServer& server, const char* side, const kube
                               (e.ns.empty() ? "" : e.ns + "/") +
                               (e.name.empty() ? "(any)" : e.name);
     if (e.name.empty()) {
-      bool found = false;
-      for (const auto& o : server.List(r, e.ns)) found = found || Subset(e.fields, o);
-      if (!found) out << where << ": none has " << e.fields.dump() << "\n";
+      AnyMismatch(server, r, e, where, out);
       continue;
     }
     auto have = server.Get(r, e.ns, e.name);
@@ -137,5 +149,24 @@ void RunKindCase(const KindRows& rows, const KindCase& c) {
   }
   for (auto it = syncers.rbegin(); it != syncers.rend(); ++it) (*it)->Stop();
 }
+
+std::vector<CaseRef> CasesOf(const std::vector<KindRows>& table) {
+  std::vector<CaseRef> out;
+  for (size_t k = 0; k < table.size(); ++k) {
+    for (size_t i = 0; i < table[k].cases.size(); ++i) out.push_back({&table, k, i});
+  }
+  return out;
+}
+
+std::string CaseName(const ::testing::TestParamInfo<CaseRef>& info) {
+  const std::string disabled = info.param.row().known_bug.empty() ? "" : "DISABLED_";
+  return disabled + info.param.rows().kind + "_" + info.param.row().name;
+}
+
+void PrintTo(const CaseRef& ref, std::ostream* out) {
+  *out << ref.rows().kind << "/" << ref.row().name;
+}
+
+TEST_P(KindTableTest, Converges) { RunKindCase(GetParam().rows(), GetParam().row()); }
 
 }  // namespace vc::syncer::sync::table

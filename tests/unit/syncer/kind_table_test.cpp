@@ -1,81 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 // Table tests of the per-kind syncers (object_syncer.h, host_class_syncer.h) against two fake
 // API servers: {virtual before, host before} -> run -> {host after, virtual after}. The
-// harness is kind_table.h. A new kind is one more KindRows in AllRows(); a new case one more
-// row in its kind's list. Expected values come from the translators' contracts (names.h,
+// harness is kind_table.h. A new kind is one more KindRows in AllRows() (or a file of its own,
+// kind_table_<kind>_test.cpp, as the pods' and services' are); a new case one more row in its
+// kind's list. Expected values come from the translators' contracts (names.h,
 // object_translator.h, endpoints_translator.h, host_policy.h), written out here rather than
 // computed by the code under test.
 #include "kind_table.h"
 
 #include <gtest/gtest.h>
 
-#include <ostream>
-
+#include "kind_table_objects.h"
 #include "vc/syncer/sync/host_class_syncer.h"
 #include "vc/syncer/sync/object_syncer.h"
-#include "vc/syncer/translate/names.h"
 
 namespace vc::syncer::sync::table {
 namespace {
 
 using nlohmann::json;
 namespace r = kube::resources;
-
-// --- What the tenant t1 (host namespace vc-t1) writes on its host copies --------------------
-
-json OurLabels(const std::string& virtual_ns, const json& extra = json::object()) {
-  json labels = {
-      {"app.kubernetes.io/managed-by", "kubectl-vc"},  {"kubectl-vc.dev/tenant", "t1"},
-      {"kubectl-vc.dev/tenant-namespace", "vc-t1"},    {"kubectl-vc.dev/component", "workload"},
-      {"kubectl-vc.dev/object-namespace", virtual_ns}, {"kubectl-vc.dev/trust-level", "high"}};
-  labels.update(extra);
-  return labels;
-}
-
-json OurAnnotations(const std::string& virtual_ns, const std::string& name,
-                    const std::string& uid) {
-  return {{"kubectl-vc.dev/object-name", name},
-          {"kubectl-vc.dev/object-namespace", virtual_ns},
-          {"kubectl-vc.dev/object-uid", uid}};
-}
-
-// name-x-namespace-x-vcluster (names.h HostName).
-std::string Host(const std::string& name, const std::string& ns) {
-  return name + "-x-" + ns + "-x-t1";
-}
-
-// name-x-vcluster-HASH, HASH of "host namespace/vcluster" (names.h HostClusterName).
-std::string HostCluster(const std::string& name) {
-  return name + "-x-t1-" + translate::Sha256Hex("vc-t1/t1").substr(0, 8);
-}
-
-json VirtualMeta(const std::string& ns, const std::string& name, json labels = json::object(),
-                 json annotations = json::object()) {
-  json meta = {{"name", name}, {"uid", "uid-" + name}};
-  if (!ns.empty()) meta["namespace"] = ns;
-  if (!labels.empty()) meta["labels"] = std::move(labels);
-  if (!annotations.empty()) meta["annotations"] = std::move(annotations);
-  return meta;
-}
-
-// The metadata of our host copy of virtual ns/name (cluster-scoped: ns "").
-json CopyMeta(const std::string& ns, const std::string& name,
-              const json& extra_labels = json::object()) {
-  json meta = {{"name", ns.empty() ? HostCluster(name) : Host(name, ns)},
-               {"labels", OurLabels(ns, extra_labels)},
-               {"annotations", OurAnnotations(ns, name, "uid-" + name)}};
-  if (!ns.empty()) meta["namespace"] = "vc-t1";
-  return meta;
-}
-
-// A host object of the same name that is not ours.
-json ForeignMeta(const std::string& name) {
-  return {{"name", name}, {"namespace", "vc-t1"}, {"labels", {{"owner", "host-admin"}}}};
-}
-
-json Refused(const std::string& name) {
-  return {{"reason", "SyncRefused"}, {"type", "Warning"}, {"involvedObject", {{"name", name}}}};
-}
 
 template <typename Kind>
 MakeSyncers One(Kind kind) {
@@ -293,6 +236,17 @@ json IngressSpec(const std::string& service, const std::string& secret) {
       {"tls", {{{"hosts", {"shop.example.com"}}, {"secretName", secret}}}}};
 }
 
+// The Secrets an Ingress's TLS names are copied by the Secret syncer, without secrets.all.
+std::vector<std::unique_ptr<KindSyncer>> IngressSyncers(std::shared_ptr<const SyncContext> ctx) {
+  auto secrets = std::make_unique<ObjectSyncer>(ctx, SecretKind(ctx->config));
+  auto ingresses = std::make_unique<ObjectSyncer>(ctx, IngressKind());
+  ingresses->SetSecrets(secrets.get());
+  std::vector<std::unique_ptr<KindSyncer>> out;
+  out.push_back(std::move(secrets));
+  out.push_back(std::move(ingresses));
+  return out;
+}
+
 KindRows IngressRows() {
   const json lb = {{"loadBalancer", {{"ingress", {{{"ip", "203.0.113.7"}}}}}}};
   const json snippet = {{"nginx.ingress.kubernetes.io/configuration-snippet", "return 200;"}};
@@ -301,16 +255,7 @@ KindRows IngressRows() {
       "Ingresses",
       &r::kIngresses,
       [](translate::SyncConfig* c) { c->ingresses = true; },
-      [](const std::shared_ptr<const SyncContext>& ctx) {
-        // The Secrets its TLS names are copied by the Secret syncer, without secrets.all.
-        auto secrets = std::make_unique<ObjectSyncer>(ctx, SecretKind(ctx->config));
-        auto ingresses = std::make_unique<ObjectSyncer>(ctx, IngressKind());
-        ingresses->SetSecrets(secrets.get());
-        std::vector<std::unique_ptr<KindSyncer>> out;
-        out.push_back(std::move(secrets));
-        out.push_back(std::move(ingresses));
-        return out;
-      },
+      IngressSyncers,
       {
           {.name = "NewVirtualObjectIsCreatedWithBackendsAndTlsTranslated",
            .virtual_before = {Ingress(VirtualMeta("shop", "web"), IngressSpec("web", "cert")),
@@ -751,36 +696,8 @@ const std::vector<KindRows>& AllRows() {
   return rows;
 }
 
-struct CaseRef {
-  size_t kind;
-  size_t index;
-};
-
-std::vector<CaseRef> AllCases() {
-  std::vector<CaseRef> out;
-  for (size_t k = 0; k < AllRows().size(); ++k) {
-    for (size_t i = 0; i < AllRows()[k].cases.size(); ++i) out.push_back({k, i});
-  }
-  return out;
-}
-
-// gtest prints a failing case's parameter: its name, not its bytes.
-void PrintTo(const CaseRef& ref, std::ostream* out) {
-  *out << AllRows()[ref.kind].kind << "/" << AllRows()[ref.kind].cases[ref.index].name;
-}
-
-class KindTableTest : public ::testing::TestWithParam<CaseRef> {};
-
-TEST_P(KindTableTest, Converges) {
-  const KindRows& rows = AllRows()[GetParam().kind];
-  RunKindCase(rows, rows.cases[GetParam().index]);
-}
-
-INSTANTIATE_TEST_SUITE_P(KindTable, KindTableTest, ::testing::ValuesIn(AllCases()),
-                         [](const ::testing::TestParamInfo<CaseRef>& info) {
-                           const KindRows& rows = AllRows()[info.param.kind];
-                           return rows.kind + "_" + rows.cases[info.param.index].name;
-                         });
+INSTANTIATE_TEST_SUITE_P(KindTable, KindTableTest, ::testing::ValuesIn(CasesOf(AllRows())),
+                         CaseName);
 
 }  // namespace
 }  // namespace vc::syncer::sync::table
