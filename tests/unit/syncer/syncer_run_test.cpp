@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// `vc-syncer run`'s parts: the start-up sequence, the health endpoints over a real loopback
-// socket, and the wait for the virtual apiserver against a scripted transport.
+// `vc-syncer run`'s parts: the health endpoints over a real loopback socket, and the wait for
+// the virtual apiserver against a scripted transport. The start-up sequence itself is tested in
+// tests/unit/shared/startup_sequence_test.cpp.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -15,37 +16,12 @@
 #include "vc/health_server.h"
 #include "vc/syncer/run/apiserver_wait.h"
 #include "vc/syncer/run/run_command.h"
-#include "vc/syncer/run/startup_sequence.h"
 
 namespace vc::syncer::run {
 namespace {
 
 using vc::kube::testing::ConnectionRefused;
 using vc::kube::testing::FakeTransport;
-
-TEST(SyncerStartupSequenceTest, RunsStepsThenTeardownsInReverse) {
-  StartupSequence seq;
-  std::vector<std::string> log;
-  seq.AddStep("a", [&] { return log.push_back("a"), Status::Ok(); });
-  seq.AddTeardown("undo a", [&] { return log.push_back("undo a"), Status::Ok(); });
-  seq.AddStep("b", [&] { return log.push_back("b"), Status::Ok(); });
-  seq.AddTeardown("undo b", [&] { return log.push_back("undo b"), Status::Ok(); });
-  EXPECT_TRUE(seq.Run().ok());
-  EXPECT_EQ(log, (std::vector<std::string>{"a", "b", "undo b", "undo a"}));
-}
-
-TEST(SyncerStartupSequenceTest, FailureStopsStepsButNotTeardowns) {
-  StartupSequence seq;
-  std::vector<std::string> log;
-  seq.AddStep("load", [&] { return log.push_back("load"), Unavailable("refused"); });
-  seq.AddStep("never", [&] { return log.push_back("never"), Status::Ok(); });
-  seq.AddTeardown("close", [&] { return log.push_back("close"), Internal("close failed"); });
-  Status s = seq.Run();
-  EXPECT_EQ(s.code(), Code::kUnavailable);
-  EXPECT_EQ(s.message(), "load: refused");  // the step's failure wins over the teardown's
-  EXPECT_EQ(log, (std::vector<std::string>{"load", "close"}));
-  EXPECT_EQ(seq.ran(), (std::vector<std::string>{"load", "close"}));
-}
 
 // One HTTP/1.1 exchange with the health server; the status code, or -1.
 int Get(int port, const std::string& path, std::string* body = nullptr) {
