@@ -17,18 +17,11 @@
 #include "vc/syncer/clients.h"
 #include "vc/syncer/kubelet/kubelet_server.h"
 #include "vc/syncer/pki/certificate.h"
+#include "vc/syncer/run/kind_syncers.h"
 #include "vc/syncer/run/sync_health_report.h"
 #include "vc/syncer/sleep/activity.h"
 #include "vc/syncer/sleep/auto_sleep.h"
-#include "vc/syncer/sync/endpoints_syncer.h"
-#include "vc/syncer/sync/event_syncer.h"
-#include "vc/syncer/sync/host_class_syncer.h"
-#include "vc/syncer/sync/host_config_map_syncer.h"
 #include "vc/syncer/sync/manifests.h"
-#include "vc/syncer/sync/node_syncer.h"
-#include "vc/syncer/sync/object_syncer.h"
-#include "vc/syncer/sync/pod_syncer.h"
-#include "vc/syncer/sync/service_syncer.h"
 #include "vc/syncer/sync/sync_metrics.h"
 #include "vc/syncer/translate/dns_config.h"
 #include "vc/yaml.h"
@@ -115,100 +108,6 @@ Status LoadSyncContext(RunState* s) {
   return Status::Ok();
 }
 
-// The syncers that others call into, kept while they are wired together; null when off.
-struct SyncerLinks {
-  sync::ObjectSyncer* config_maps = nullptr;
-  sync::ObjectSyncer* secrets = nullptr;
-  sync::ObjectSyncer* pvcs = nullptr;
-  sync::ObjectSyncer* priority_classes = nullptr;
-  const sync::ServiceSyncer* services = nullptr;
-  const sync::HostClassSyncer* host_priority_classes = nullptr;
-  const sync::HostClassSyncer* runtime_classes = nullptr;
-};
-
-sync::ObjectSyncer* AddObjectSyncer(RunState* s, sync::ObjectKind kind) {
-  auto syncer = std::make_unique<sync::ObjectSyncer>(s->sync, std::move(kind));
-  auto* raw = syncer.get();
-  s->syncers.push_back(std::move(syncer));
-  return raw;
-}
-
-void AddObjectSyncers(RunState* s, SyncerLinks* links) {
-  const auto& c = s->sync->config;
-  if (c.config_maps) links->config_maps = AddObjectSyncer(s, sync::ConfigMapKind(c));
-  if (c.secrets) links->secrets = AddObjectSyncer(s, sync::SecretKind(c));
-  if (c.pvcs) links->pvcs = AddObjectSyncer(s, sync::PvcKind());
-  if (c.ingresses) AddObjectSyncer(s, sync::IngressKind())->SetSecrets(links->secrets);
-  if (c.pod_disruption_budgets) AddObjectSyncer(s, sync::PodDisruptionBudgetKind());
-  if (c.priority_classes) links->priority_classes = AddObjectSyncer(s, sync::PriorityClassKind());
-}
-
-void AddServiceSyncers(RunState* s, SyncerLinks* links) {
-  const auto& c = s->sync->config;
-  if (!c.services) return;
-  auto services = std::make_unique<sync::ServiceSyncer>(s->sync);
-  links->services = services.get();
-  // Endpoints of selector-less Services follow the Services. Started before them and
-  // stopped after them: the service syncer calls into it.
-  if (c.endpoints) {
-    auto endpoints = std::make_unique<sync::EndpointsSyncer>(s->sync);
-    services->SetEndpoints(endpoints.get());
-    s->syncers.push_back(std::move(endpoints));
-    AddObjectSyncer(s, sync::EndpointSliceKind());  // the slices a tenant writes by hand
-  }
-  s->syncers.push_back(std::move(services));
-}
-
-const sync::HostClassSyncer* AddHostClassSyncer(RunState* s, const kube::Resource& resource) {
-  auto syncer = std::make_unique<sync::HostClassSyncer>(s->sync, resource);
-  const auto* raw = syncer.get();
-  s->syncers.push_back(std::move(syncer));
-  return raw;
-}
-
-// The host's cluster-scoped classes the tenant may see but not change.
-void AddHostClassSyncers(RunState* s, SyncerLinks* links) {
-  const auto& c = s->sync->config;
-  for (const auto& [wanted, resource] :
-       {std::pair{c.ingress_classes, &kube::resources::kIngressClasses},
-        std::pair{c.storage_classes, &kube::resources::kStorageClasses},
-        std::pair{c.csi_drivers, &kube::resources::kCsiDrivers},
-        std::pair{c.csi_nodes, &kube::resources::kCsiNodes}}) {
-    if (wanted) AddHostClassSyncer(s, *resource);
-  }
-  if (c.host_priority_classes) {
-    links->host_priority_classes = AddHostClassSyncer(s, kube::resources::kPriorityClasses);
-  }
-  if (c.runtime_classes) {
-    links->runtime_classes = AddHostClassSyncer(s, kube::resources::kRuntimeClasses);
-  }
-}
-
-// Pods, the pseudo nodes they are bound to and their Events, wired to the syncers above.
-void AddPodSyncers(RunState* s, const SyncerLinks& links) {
-  const auto& c = s->sync->config;
-  if (!c.pods) return;
-  auto pods =
-      std::make_unique<sync::PodSyncer>(s->sync, links.config_maps, links.secrets, links.pvcs);
-  auto* pods_raw = pods.get();
-  auto nodes = std::make_unique<sync::NodeSyncer>(s->sync, [pods_raw](const std::string& node) {
-    const int n = pods_raw->BoundPods(node);
-    return n < 0 ? 1 : n;  // unknown: keep the node
-  });
-  pods->SetNodes(nodes.get());
-  pods->SetServices(links.services);
-  pods->SetRuntimeClasses(links.runtime_classes);
-  pods->SetPriorityClasses(links.priority_classes);
-  pods->SetHostPriorityClasses(links.host_priority_classes);
-  s->syncers.push_back(std::move(nodes));
-  s->syncers.push_back(std::move(pods));
-  if (c.events) {
-    s->syncers.push_back(std::make_unique<sync::EventSyncer>(
-        s->sync,
-        [pods_raw](const std::string& host_pod) { return pods_raw->VirtualPodOf(host_pod); }));
-  }
-}
-
 // All at once: each syncer's watches take up to a second to notice their cancel, and the pod's
 // grace period is short (kubelet kills what is still running when it ends).
 Status StopSyncers(RunState* s) {
@@ -237,14 +136,7 @@ Status StartEachSyncer(RunState* s) {
 }
 
 Status StartSyncers(RunState* s) {
-  SyncerLinks links;
-  AddObjectSyncers(s, &links);
-  AddServiceSyncers(s, &links);
-  AddHostClassSyncers(s, &links);
-  if (!s->sync->config.config_map_mappings.empty()) {
-    s->syncers.push_back(std::make_unique<sync::HostConfigMapSyncer>(s->sync));
-  }
-  AddPodSyncers(s, links);
+  s->syncers = BuildKindSyncers(s->sync);
   return StartEachSyncer(s);
 }
 

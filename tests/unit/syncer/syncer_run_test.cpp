@@ -11,10 +11,12 @@
 #include <atomic>
 #include <thread>
 
+#include "support/fake_apiserver.h"
 #include "support/fake_clock.h"
 #include "unit/shared/kube/fake_transport.h"
 #include "vc/health_server.h"
 #include "vc/syncer/run/apiserver_wait.h"
+#include "vc/syncer/run/kind_syncers.h"
 #include "vc/syncer/run/run_command.h"
 
 namespace vc::syncer::run {
@@ -147,6 +149,49 @@ TEST(SyncerRunTest, MissingVirtualKubeconfigFailsAndTearsDown) {
   Status s = RunSyncer(o, stop);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("load clients"), std::string::npos) << s.message();
+}
+
+// The names of the syncers BuildKindSyncers makes for `config`, in the order they start.
+std::vector<std::string> KindSyncerNames(const translate::SyncConfig& config) {
+  auto ctx = std::make_shared<sync::SyncContext>();
+  ctx->host = std::make_shared<kube::Client>(kube::RestConfig{.server = "https://host"},
+                                             std::make_shared<vc::testing::FakeApiServer>());
+  ctx->virtual_cluster =
+      std::make_shared<kube::Client>(kube::RestConfig{.server = "https://virtual"},
+                                     std::make_shared<vc::testing::FakeApiServer>());
+  ctx->config = config;
+  std::vector<std::string> names;
+  for (const auto& syncer : BuildKindSyncers(ctx)) names.push_back(syncer->name());
+  return names;
+}
+
+TEST(SyncerKindSyncersTest, DefaultsStartEachSyncerBeforeThoseThatCallIntoIt) {
+  EXPECT_EQ(KindSyncerNames({}),
+            (std::vector<std::string>{"configmaps", "secrets", "persistentvolumeclaims",
+                                      "endpoints", "endpointslices", "services", "nodes", "pods",
+                                      "events from host"}));
+}
+
+TEST(SyncerKindSyncersTest, EveryKindInItsPlace) {
+  translate::SyncConfig c;
+  c.ingresses = c.priority_classes = c.pod_disruption_budgets = c.ingress_classes = true;
+  c.runtime_classes = c.storage_classes = c.csi_drivers = c.csi_nodes = true;
+  c.host_priority_classes = true;
+  c.config_map_mappings = {{"host/*", "virtual/*"}};
+  EXPECT_EQ(
+      KindSyncerNames(c),
+      (std::vector<std::string>{
+          "configmaps", "secrets", "persistentvolumeclaims", "ingresses", "poddisruptionbudgets",
+          "priorityclasses", "endpoints", "endpointslices", "services", "ingressclasses from host",
+          "storageclasses from host", "csidrivers from host", "csinodes from host",
+          "priorityclasses from host", "runtimeclasses from host", "configmaps from host", "nodes",
+          "pods", "events from host"}));
+}
+
+TEST(SyncerKindSyncersTest, NothingAskedNothingMade) {
+  translate::SyncConfig c;
+  c.pods = c.services = c.endpoints = c.config_maps = c.secrets = c.pvcs = c.events = false;
+  EXPECT_TRUE(KindSyncerNames(c).empty());
 }
 
 }  // namespace
