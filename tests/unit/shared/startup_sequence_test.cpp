@@ -15,7 +15,7 @@ using Names = std::vector<std::string>;
 
 // A step that logs its name and returns `result`, with a teardown that logs "undo NAME".
 void AddLoggedStep(StartupSequence* seq, Names* log, const std::string& name,
-                   StepResult result = StepResult::Ok(), Status undo = Status::Ok()) {
+                   const StepResult& result = StepResult::Ok(), const Status& undo = Status::Ok()) {
   seq->AddStep(
       name, [log, name, result] { return log->push_back(name), result; },
       {"undo " + name, [log, name, undo] { return log->push_back("undo " + name), undo; }});
