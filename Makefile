@@ -7,7 +7,7 @@ FUZZ_BUILD ?= build-fuzz
 CMAKE_ARGS ?=
 CTEST_ARGS ?= --output-on-failure
 
-.PHONY: all deps build check-format format test test-unit test-integration test-privileged test-asan test-fuzz conformance bench demo images dist clean
+.PHONY: all deps build check-format format tidy test test-unit test-integration test-privileged test-asan test-fuzz conformance bench demo images dist clean
 
 all: build
 
@@ -27,8 +27,13 @@ check-format:
 format:
 	clang-format -i $(FORMAT_FILES)
 
-# The format, every test kind, then unit and integration tests again under ASan+UBSan, then the
-# fuzzers.
+# clang-tidy with the committed .clang-tidy over every C++ file the build compiles; results are
+# cached by content (~/.cache/vc-tidy), so only files whose inputs changed are checked again.
+tidy: build
+	tests/tools/tidy --build $(BUILD)
+
+# The format, every test kind, then unit and integration tests again under
+# ASan+UBSan, then the fuzzers.
 test: build check-format
 	cd $(BUILD) && ctest $(CTEST_ARGS)
 	$(MAKE) test-asan

@@ -179,67 +179,20 @@ StatusOr<std::string> WriteTempKubeconfig(const std::string& state_dir,
   return path;
 }
 
-}  // namespace
+// What the steps of one Connect share: the call's settings and the virtual cluster it found.
+struct ConnectRun {
+  const HostCluster& host;
+  const ConnectOptions& options;
+  std::ostream& err;
+  kube::Environment env;
+  std::string state_dir;
+  std::string kubectl;  // the forwarder's
+  Clock::time_point deadline;
+  VirtualClusterRef vc;
+  std::string context;   // the context's name: vc_NAME_NS_HOSTCONTEXT
+  std::string log_file;  // the forwarder's
 
-StatusOr<int> Connect(const HostCluster& host, const ConnectOptions& options, std::ostream& out,
-                      std::ostream& err) {
-  const kube::Environment env = options.env.empty() ? kube::ProcessEnvironment() : options.env;
-  const std::string state_dir =
-      options.state_dir.empty() ? DefaultStateDir(env) : options.state_dir;
-  std::string kubectl = options.kubectl;
-  if (kubectl.empty()) {
-    kubectl = EnvValue(env, "KUBECTL_PATH");
-  }
-  if (kubectl.empty()) {
-    kubectl = "kubectl";
-  }
-  const auto deadline = Clock::now() + options.timeout;
-
-  ASSIGN_OR_RETURN(const VirtualClusterRef vc, FindVirtualCluster(host, options.name));
-  // A control plane still starting has no Secret vc-NAME yet: wait for it within the timeout,
-  // as for the API itself.
-  StatusOr<SecretCredentials> read = ReadCredentials(host, vc);
-  bool said = false;
-  while (!read.ok() && read.status().code() == Code::kFailedPrecondition &&
-         Clock::now() < deadline) {
-    if (!said)
-      err << "Waiting for the control plane of " << vc.name << " to publish its credentials\n";
-    said = true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    read = ReadCredentials(host, vc);
-  }
-  ASSIGN_OR_RETURN(SecretCredentials credentials, std::move(read));
-  const std::string context = ContextName(vc.name, vc.namespace_, host.context);
-  ASSIGN_OR_RETURN(auto store, StateStore::Open(state_dir));
-  ASSIGN_OR_RETURN(std::optional<Connection> existing, store->Get(context));
-
-  Connection conn;
-  if (existing) {
-    conn = *existing;
-  }
-  conn.context = context;
-  conn.name = vc.name;
-  conn.namespace_ = vc.namespace_;
-  conn.host_context = host.context;
-  conn.connected_at = static_cast<long long>(std::time(nullptr));
-
-  ContextEntries entries{.name = context, .credentials = std::move(credentials)};
-  std::optional<ForwarderProcess> forwarder;
-  bool started_forwarder = false;
-  const std::string log_file = state_dir + "/forward-" + FileSafe(context) + ".log";
-  const std::optional<ForwarderProcess> previous_forwarder =
-      existing && existing->forwarder_pid > 0
-          ? std::optional(
-                ForwarderProcess{existing->forwarder_pid, existing->forwarder_start_ticks})
-          : std::nullopt;
-  const bool previous_alive =
-      previous_forwarder && ProcessAlive(previous_forwarder->pid, previous_forwarder->start_ticks);
-
-  std::optional<std::string> exposed;
-  if (options.server.empty()) {
-    ASSIGN_OR_RETURN(exposed, ExposedServer(host, vc));
-  }
-  auto forwarder_spec = [&](int port) {
+  ForwarderSpec ForwarderOn(int port) const {
     return ForwarderSpec{.kubectl = kubectl,
                          .kubeconfig = host.kubeconfig,
                          .context = host.context,
@@ -249,123 +202,258 @@ StatusOr<int> Connect(const HostCluster& host, const ConnectOptions& options, st
                          .log_file = log_file,
                          .env = env,
                          .wake = options.wake};
-  };
-  if (!options.server.empty() || exposed) {
-    entries.server = options.server.empty() ? *exposed : options.server;
-    // The apiserver certificate always names localhost; a host's external addresses it may
-    // not, so the name to verify is pinned.
-    entries.tls_server_name = "localhost";
-    if (previous_alive) {
-      RETURN_IF_ERROR(StopForwarder(*previous_forwarder));
-    }
-    conn.forwarder_pid = 0;
-    conn.forwarder_start_ticks = 0;
-    conn.local_port = 0;
-  } else if (previous_alive &&
-             (options.local_port == 0 || options.local_port == existing->local_port)) {
-    forwarder = previous_forwarder;
-    err << "Using the running port-forward (pid " << forwarder->pid
-        << ") on 127.0.0.1:" << existing->local_port << "\n";
-  } else {
-    if (previous_alive) {
-      RETURN_IF_ERROR(StopForwarder(*previous_forwarder));
-    }
-    int port = options.local_port;
-    if (port == 0) {
-      ASSIGN_OR_RETURN(port, FreeLoopbackPort());
-    }
-    const ForwarderSpec spec = forwarder_spec(port);
-    ASSIGN_OR_RETURN(forwarder, StartForwarder(spec));
-    started_forwarder = true;
-    conn.local_port = port;
-    conn.forwarder_pid = forwarder->pid;
-    conn.forwarder_start_ticks = forwarder->start_ticks;
-    VC_LOG(Debug) << "started port-forward pid " << forwarder->pid << " on port " << port;
-    err << "Started port-forward to " << vc.namespace_ << "/" << spec.pod
-        << " on 127.0.0.1:" << port << " (log: " << log_file << ")\n";
   }
-  if (forwarder) {
-    entries.server = "https://127.0.0.1:" + std::to_string(conn.local_port);
-  }
-  conn.server = entries.server;
+};
 
-  // From here on, a forwarder this call started must not outlive a failure.
-  auto abandon = [&](Status s) -> Status {
+// The environment, state directory, kubectl and deadline the options leave to defaults.
+ConnectRun SettleRun(const HostCluster& host, const ConnectOptions& options, std::ostream& err) {
+  ConnectRun run{.host = host, .options = options, .err = err};
+  run.env = options.env.empty() ? kube::ProcessEnvironment() : options.env;
+  run.state_dir = options.state_dir.empty() ? DefaultStateDir(run.env) : options.state_dir;
+  run.kubectl = options.kubectl;
+  if (run.kubectl.empty()) {
+    run.kubectl = EnvValue(run.env, "KUBECTL_PATH");
+  }
+  if (run.kubectl.empty()) {
+    run.kubectl = "kubectl";
+  }
+  run.deadline = Clock::now() + options.timeout;
+  return run;
+}
+
+// A control plane still starting has no Secret vc-NAME yet: wait for it within the timeout,
+// as for the API itself.
+StatusOr<SecretCredentials> AwaitCredentials(const ConnectRun& run) {
+  StatusOr<SecretCredentials> read = ReadCredentials(run.host, run.vc);
+  bool said = false;
+  while (!read.ok() && read.status().code() == Code::kFailedPrecondition &&
+         Clock::now() < run.deadline) {
+    if (!said) {
+      run.err << "Waiting for the control plane of " << run.vc.name
+              << " to publish its credentials\n";
+    }
+    said = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    read = ReadCredentials(run.host, run.vc);
+  }
+  return read;
+}
+
+// The state row this call writes: the one it had (its forwarder, port, previous context), for
+// this virtual cluster now.
+Connection ConnectionRecord(const ConnectRun& run, const std::optional<Connection>& existing) {
+  Connection conn;
+  if (existing) {
+    conn = *existing;
+  }
+  conn.context = run.context;
+  conn.name = run.vc.name;
+  conn.namespace_ = run.vc.namespace_;
+  conn.host_context = run.host.context;
+  conn.connected_at = static_cast<long long>(std::time(nullptr));
+  return conn;
+}
+
+// The way to the virtual cluster's API this call settles on, and the forwarder behind it.
+struct Endpoint {
+  ContextEntries entries;
+  std::optional<ForwarderProcess> forwarder;
+  bool started_forwarder = false;  // by this call
+
+  // A forwarder this call started must not outlive a failure of it.
+  Status Abandon(Status s) const {
     if (started_forwarder) {
       (void)StopForwarder(*forwarder);
     }
     return s;
-  };
-  auto rest = RestConfigFor(entries);
-  if (!rest.ok()) {
-    return abandon(rest.status());
   }
-  err << "Waiting for the virtual cluster's API at " << entries.server << "\n";
+};
+
+// --server or the exposed Service: no forwarder (a running one is stopped).
+Status UseDirectServer(const std::string& server, const std::optional<ForwarderProcess>& running,
+                       Endpoint* endpoint, Connection* conn) {
+  endpoint->entries.server = server;
+  // The apiserver certificate always names localhost; a host's external addresses it may
+  // not, so the name to verify is pinned.
+  endpoint->entries.tls_server_name = "localhost";
+  if (running) {
+    RETURN_IF_ERROR(StopForwarder(*running));
+  }
+  conn->forwarder_pid = 0;
+  conn->forwarder_start_ticks = 0;
+  conn->local_port = 0;
+  return Status::Ok();
+}
+
+// A forwarder of this call's own, on --local-port or a free port.
+Status StartOwnForwarder(const ConnectRun& run, Endpoint* endpoint, Connection* conn) {
+  int port = run.options.local_port;
+  if (port == 0) {
+    ASSIGN_OR_RETURN(port, FreeLoopbackPort());
+  }
+  const ForwarderSpec spec = run.ForwarderOn(port);
+  ASSIGN_OR_RETURN(endpoint->forwarder, StartForwarder(spec));
+  endpoint->started_forwarder = true;
+  conn->local_port = port;
+  conn->forwarder_pid = endpoint->forwarder->pid;
+  conn->forwarder_start_ticks = endpoint->forwarder->start_ticks;
+  VC_LOG(Debug) << "started port-forward pid " << endpoint->forwarder->pid << " on port " << port;
+  run.err << "Started port-forward to " << run.vc.namespace_ << "/" << spec.pod
+          << " on 127.0.0.1:" << port << " (log: " << run.log_file << ")\n";
+  return Status::Ok();
+}
+
+// --server, else the exposed Service, else the forwarder of the last connect when it still
+// runs on the port asked for, else a new one. Sets entries.server and the connection's
+// forwarder and port.
+Status ChooseEndpoint(const ConnectRun& run, const std::optional<Connection>& existing,
+                      Endpoint* endpoint, Connection* conn) {
+  const std::optional<ForwarderProcess> previous_forwarder =
+      existing && existing->forwarder_pid > 0
+          ? std::optional(
+                ForwarderProcess{existing->forwarder_pid, existing->forwarder_start_ticks})
+          : std::nullopt;
+  const std::optional<ForwarderProcess> running =
+      previous_forwarder && ProcessAlive(previous_forwarder->pid, previous_forwarder->start_ticks)
+          ? previous_forwarder
+          : std::nullopt;
+
+  std::optional<std::string> exposed;
+  if (run.options.server.empty()) {
+    ASSIGN_OR_RETURN(exposed, ExposedServer(run.host, run.vc));
+  }
+  if (!run.options.server.empty() || exposed) {
+    RETURN_IF_ERROR(UseDirectServer(run.options.server.empty() ? *exposed : run.options.server,
+                                    running, endpoint, conn));
+  } else if (running &&
+             (run.options.local_port == 0 || run.options.local_port == existing->local_port)) {
+    endpoint->forwarder = running;
+    run.err << "Using the running port-forward (pid " << running->pid
+            << ") on 127.0.0.1:" << existing->local_port << "\n";
+  } else {
+    if (running) {
+      RETURN_IF_ERROR(StopForwarder(*running));
+    }
+    RETURN_IF_ERROR(StartOwnForwarder(run, endpoint, conn));
+  }
+  if (endpoint->forwarder) {
+    endpoint->entries.server = "https://127.0.0.1:" + std::to_string(conn->local_port);
+  }
+  return Status::Ok();
+}
+
+// Waits until the API answers through the endpoint (WaitForApi); a forwarder this call started
+// is started again on `port` when it exits meanwhile.
+Status WaitUntilUsable(const ConnectRun& run, int port, Endpoint* endpoint) {
+  ASSIGN_OR_RETURN(const kube::RestConfig rest, RestConfigFor(endpoint->entries));
+  run.err << "Waiting for the virtual cluster's API at " << endpoint->entries.server << "\n";
   std::function<StatusOr<ForwarderProcess>()> restart;
-  if (started_forwarder) {
-    restart = [&] { return StartForwarder(forwarder_spec(conn.local_port)); };
+  if (endpoint->started_forwarder) {
+    restart = [&run, port] { return StartForwarder(run.ForwarderOn(port)); };
   }
-  if (Status s = WaitForApi(*rest, &forwarder, restart, log_file, deadline); !s.ok()) {
-    return abandon(s.Annotate("connect to " + vc.namespace_ + "/" + vc.name));
+  if (Status s = WaitForApi(rest, &endpoint->forwarder, restart, run.log_file, run.deadline);
+      !s.ok()) {
+    return s.Annotate("connect to " + run.vc.namespace_ + "/" + run.vc.name);
   }
-  if (forwarder) {
-    conn.forwarder_pid = forwarder->pid;
-    conn.forwarder_start_ticks = forwarder->start_ticks;
-  }
+  return Status::Ok();
+}
 
-  if (!options.command.empty()) {
-    KubeconfigFile file;
-    WriteEntries(entries, /*make_current=*/true, &file);
-    auto path = WriteTempKubeconfig(state_dir, file);
-    if (!path.ok()) {
-      return abandon(path.status());
-    }
-    auto code = RunCommand(options.command, env, *path);
-    ::unlink(path->c_str());
-    if (started_forwarder) {
-      if (Status s = StopForwarder(*forwarder); !s.ok()) {
-        err << "warning: " << s.message() << "\n";
-      }
-    }
-    return code;
+// `-- COMMAND`: runs it with KUBECONFIG a temporary file that holds only the virtual cluster's
+// context; a forwarder this call started ends with it.
+StatusOr<int> RunWithContext(const ConnectRun& run, const Endpoint& endpoint) {
+  KubeconfigFile file;
+  WriteEntries(endpoint.entries, /*make_current=*/true, &file);
+  auto path = WriteTempKubeconfig(run.state_dir, file);
+  if (!path.ok()) {
+    return endpoint.Abandon(path.status());
   }
-
-  if (options.print) {
-    KubeconfigFile file;
-    WriteEntries(entries, /*make_current=*/true, &file);
-    out << file.Render();
-    if (Status s = store->Put(conn); !s.ok()) {
-      return abandon(s);
+  auto code = RunCommand(run.options.command, run.env, *path);
+  ::unlink(path->c_str());
+  if (endpoint.started_forwarder) {
+    if (Status s = StopForwarder(*endpoint.forwarder); !s.ok()) {
+      run.err << "warning: " << s.message() << "\n";
     }
-    return 0;
   }
+  return code;
+}
 
-  const std::string target = TargetKubeconfigFile(host, env);
+// Writes the context into the user's kubeconfig file (made current unless asked not to) and
+// records the connection, with the context to go back to.
+Status WriteKubeconfigContext(const ConnectRun& run, const Endpoint& endpoint, StateStore& store,
+                              Connection* conn) {
+  const std::string target = TargetKubeconfigFile(run.host, run.env);
+  const bool make_current = run.options.update_current_context;
   std::string previous;
   Status updated = UpdateKubeconfigFile(target, [&](KubeconfigFile* f) {
     previous = f->current_context();
-    WriteEntries(entries, options.update_current_context, f);
+    WriteEntries(endpoint.entries, make_current, f);
     return Status::Ok();
   });
   if (!updated.ok()) {
-    return abandon(updated.Annotate("write context " + context + " to " + target));
+    return updated.Annotate("write context " + run.context + " to " + target);
   }
-  if (options.update_current_context && previous != context) {
-    conn.previous_context = previous;
+  if (make_current && previous != run.context) {
+    conn->previous_context = previous;
   }
-  conn.kubeconfig_file = target;
-  if (Status s = store->Put(conn); !s.ok()) {
-    return abandon(s);
-  }
-  if (options.update_current_context) {
-    err << "Switched to context \"" << context << "\" in " << target << ".\n"
-        << "Run `kubectl vc disconnect` to switch back"
-        << (conn.previous_context.empty() ? std::string() : " to \"" + conn.previous_context + "\"")
-        << (forwarder ? " and stop the port-forward" : "") << ".\n";
+  conn->kubeconfig_file = target;
+  return store.Put(*conn);
+}
+
+void SayHowToUseTheContext(const ConnectRun& run, const Connection& conn, bool forwarded) {
+  if (run.options.update_current_context) {
+    run.err << "Switched to context \"" << run.context << "\" in " << conn.kubeconfig_file << ".\n"
+            << "Run `kubectl vc disconnect` to switch back"
+            << (conn.previous_context.empty() ? std::string()
+                                              : " to \"" + conn.previous_context + "\"")
+            << (forwarded ? " and stop the port-forward" : "") << ".\n";
   } else {
-    err << "Added context \"" << context << "\" to " << target << "; use it with kubectl --context "
-        << context << ".\n";
+    run.err << "Added context \"" << run.context << "\" to " << conn.kubeconfig_file
+            << "; use it with kubectl --context " << run.context << ".\n";
   }
+}
+
+}  // namespace
+
+StatusOr<int> Connect(const HostCluster& host, const ConnectOptions& options, std::ostream& out,
+                      std::ostream& err) {
+  ConnectRun run = SettleRun(host, options, err);
+  ASSIGN_OR_RETURN(run.vc, FindVirtualCluster(host, options.name));
+  ASSIGN_OR_RETURN(SecretCredentials credentials, AwaitCredentials(run));
+  run.context = ContextName(run.vc.name, run.vc.namespace_, host.context);
+  run.log_file = run.state_dir + "/forward-" + FileSafe(run.context) + ".log";
+  ASSIGN_OR_RETURN(auto store, StateStore::Open(run.state_dir));
+  ASSIGN_OR_RETURN(std::optional<Connection> existing, store->Get(run.context));
+
+  Connection conn = ConnectionRecord(run, existing);
+  Endpoint endpoint{.entries = {.name = run.context, .credentials = std::move(credentials)}};
+  RETURN_IF_ERROR(ChooseEndpoint(run, existing, &endpoint, &conn));
+  conn.server = endpoint.entries.server;
+
+  // From here on, a forwarder this call started must not outlive a failure.
+  if (Status s = WaitUntilUsable(run, conn.local_port, &endpoint); !s.ok()) {
+    return endpoint.Abandon(s);
+  }
+  if (endpoint.forwarder) {
+    conn.forwarder_pid = endpoint.forwarder->pid;
+    conn.forwarder_start_ticks = endpoint.forwarder->start_ticks;
+  }
+
+  if (!options.command.empty()) {
+    return RunWithContext(run, endpoint);
+  }
+  if (options.print) {
+    KubeconfigFile file;
+    WriteEntries(endpoint.entries, /*make_current=*/true, &file);
+    out << file.Render();
+    if (Status s = store->Put(conn); !s.ok()) {
+      return endpoint.Abandon(s);
+    }
+    return 0;
+  }
+  if (Status s = WriteKubeconfigContext(run, endpoint, *store, &conn); !s.ok()) {
+    return endpoint.Abandon(s);
+  }
+  SayHowToUseTheContext(run, conn, endpoint.forwarder.has_value());
   return 0;
 }
 

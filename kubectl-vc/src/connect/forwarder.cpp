@@ -321,16 +321,19 @@ void Wake(char* const* envp, int listener) {
   if (g_wake_pid < 0) g_wake_pid = 0;
 }
 
-// The recorded forwarder process: owns `listener` (the user's port) and relays each connection
-// through a kubectl port-forward of its own (`argv`, whose `port_arg` it rewrites for each).
-// A kubectl that quits within kMinRun before any kubectl ever forwarded (cannot listen, no
-// such pod, refused credentials) ends the supervisor with kubectl's status, so connect sees
-// the exit and the log says why. SIGTERM/SIGINT/SIGHUP stop every kubectl, then the
-// supervisor. Runs in a forked child of a process that may have threads: async-signal-safe
-// calls only, forever.
-[[noreturn]] void Supervise(char* const* argv, char* const* envp, int log, int listener,
-                            char* port_arg, int remote_port, char* const* wake_argv) {
-  g_wake_argv = wake_argv;
+// How the supervisor starts a kubectl: `argv` (whose `port_arg` it rewrites for each) in
+// `envp`; every child closes `listener`, the user's port.
+struct KubectlLaunch {
+  char* const* argv;
+  char* const* envp;
+  char* port_arg;
+  int remote_port;
+  int listener;
+};
+
+// The supervisor's own process: stop signals set g_stop; stdin /dev/null, stdout and stderr
+// the log, the listener (non-blocking) as descriptor 3 and no other descriptor. Returns 3.
+int TakeOverDescriptors(int log, int listener) {
   struct sigaction stop {};
   stop.sa_handler = OnStopSignal;
   sigemptyset(&stop.sa_mask);
@@ -344,119 +347,271 @@ void Wake(char* const* envp, int listener) {
   listener = 3;
   CloseInheritedDescriptors(4);
   SetNonBlocking(listener);
+  return listener;
+}
+
+// Reaps every kubectl that ended, and sees whose it was. One that quit within kMinRun before
+// any kubectl ever `served` ends the supervisor with its status; one that quit early pushes the
+// next spare back.
+void ReapChildren(bool served) {
+  int status = 0;
+  pid_t gone;
+  while ((gone = ::waitpid(-1, &status, WNOHANG)) > 0) {
+    if (gone == g_wake_pid) {
+      g_wake_pid = 0;
+      continue;
+    }
+    const double at = MonotonicSeconds();
+    const bool early = g_spare.pid == gone && at - g_spare.started < kMinRun;
+    if (g_spare.pid == gone) g_spare = Kubectl{};
+    if (early && !served) ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+    // A connection's own kubectl that quit early before it reached it failed the same way.
+    bool failed = early;
+    for (const Relay& r : g_relays) {
+      failed =
+          failed || (r.kubectl.pid == gone && r.upstream < 0 && at - r.kubectl.started < kMinRun);
+    }
+    if (failed) {
+      const auto backoff =
+          kube::ExponentialBackoff(kSpareBackoffMin, kSpareBackoffMax, ++g_spare_failures);
+      g_spare_next = MonotonicSeconds() + static_cast<double>(backoff.count()) / 1000;
+    }
+    for (Relay& r : g_relays) {
+      if (r.kubectl.pid != gone) continue;
+      r.kubectl.pid = 0;
+      if (r.upstream < 0) r.kubectl = Kubectl{};  // never reached: wait for another one
+    }
+  }
+}
+
+// Starts the spare kubectl when none runs and its backoff allows, sooner while a connection
+// waits; and runs the wake command for a connection kubectl could not serve at once.
+void KeepASpareReady(const KubectlLaunch& launch) {
+  const double now = MonotonicSeconds();
+  bool waiting = false, waiting_long = false;
+  for (const Relay& r : g_relays) {
+    if (r.client < 0 || r.upstream >= 0) continue;
+    waiting = true;
+    waiting_long = waiting_long || now - r.accepted > kMinRun;
+  }
+  // A kubectl that kept running reached the pod: no more waiting between spares.
+  if (g_spare.pid > 0 && now - g_spare.started >= kMinRun) g_spare_failures = 0;
+  // A connection kubectl could not serve at once (a kubectl that failed fast, or one slow to
+  // fail: an exec credential plugin, a slow host): the pod may be asleep.
+  if (waiting && (g_spare_failures > 0 || waiting_long)) Wake(launch.envp, launch.listener);
+  if (waiting && g_spare_next > now + kSpareBackoffWaiting) {
+    g_spare_next = now + kSpareBackoffWaiting;
+  }
+  if (g_spare.pid == 0 && now >= g_spare_next) {
+    g_spare = StartKubectl(launch.argv, launch.envp, launch.port_arg, launch.remote_port,
+                           launch.listener);
+  }
+}
+
+// Connections without a kubectl take the spare; those waiting for theirs try again; those that
+// waited kConnectWait end.
+void ConnectWaitingRelays() {
+  const double now = MonotonicSeconds();
+  for (Relay& r : g_relays) {
+    if (r.client < 0 || r.upstream >= 0) continue;
+    if (now - r.accepted > kConnectWait) {
+      CloseRelay(r);
+      continue;
+    }
+    if (r.kubectl.pid == 0 && g_spare.pid > 0) {
+      r.kubectl = g_spare;
+      g_spare = Kubectl{};
+      r.retry_at = 0;
+    }
+    if (r.kubectl.pid > 0 && now >= r.retry_at) {
+      r.retry_at = now + 0.05;
+      ConnectUpstream(r);
+    }
+  }
+}
+
+// The poll set: the listener (while a relay is free), then each relay's client and upstream
+// with what they wait for. Returns its size.
+int FillPollSet(int listener, pollfd* fds) {
+  int n = 0;
+  bool room = false;
+  for (Relay& r : g_relays) room = room || r.client < 0;
+  fds[n++] = {listener, static_cast<short>(room ? POLLIN : 0), 0};
+  for (Relay& r : g_relays) {
+    short client_events = 0, upstream_events = 0;
+    if (r.client >= 0 && r.upstream >= 0) {
+      if (r.connecting) {
+        upstream_events = POLLOUT;
+      } else {
+        if (r.up.length == 0 && !r.up.eof) client_events |= POLLIN;
+        if (r.down.length > 0) client_events |= POLLOUT;
+        if (r.down.length == 0 && !r.down.eof) upstream_events |= POLLIN;
+        if (r.up.length > 0) upstream_events |= POLLOUT;
+      }
+    }
+    fds[n++] = {r.client, client_events, 0};
+    fds[n++] = {r.upstream, upstream_events, 0};
+  }
+  return n;
+}
+
+// A new connection on the user's port takes a free relay.
+void AcceptConnection(int listener) {
+  const int c = ::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  for (Relay& r : g_relays) {
+    if (c < 0 || r.client >= 0) continue;
+    r.client = c;
+    r.accepted = MonotonicSeconds();
+    break;
+  }
+}
+
+// Each relay's step after poll (FillPollSet's order).
+void StepRelays(const pollfd* fds, bool* served) {
+  for (int i = 0; i < kMaxConnections; ++i) {
+    Relay& r = g_relays[i];
+    const short ce = fds[1 + 2 * i].revents, ue = fds[2 + 2 * i].revents;
+    // A waiting connection its client gave up: poll would report it at once, every time.
+    if (r.client >= 0 && r.upstream < 0 && (ce & (POLLERR | POLLHUP | POLLNVAL))) {
+      CloseRelay(r);
+      continue;
+    }
+    if (r.client >= 0 && r.upstream >= 0 && (ce != 0 || ue != 0)) Step(r, ce, ue, served);
+  }
+}
+
+// The recorded forwarder process: owns `listener` (the user's port) and relays each connection
+// through a kubectl port-forward of its own (`argv`, whose `port_arg` it rewrites for each).
+// A kubectl that quits within kMinRun before any kubectl ever forwarded (cannot listen, no
+// such pod, refused credentials) ends the supervisor with kubectl's status, so connect sees
+// the exit and the log says why. SIGTERM/SIGINT/SIGHUP stop every kubectl, then the
+// supervisor. Runs in a forked child of a process that may have threads: async-signal-safe
+// calls only, forever.
+[[noreturn]] void Supervise(char* const* argv, char* const* envp, int log, int listener,
+                            char* port_arg, int remote_port, char* const* wake_argv) {
+  g_wake_argv = wake_argv;
+  const KubectlLaunch launch{.argv = argv,
+                             .envp = envp,
+                             .port_arg = port_arg,
+                             .remote_port = remote_port,
+                             .listener = TakeOverDescriptors(log, listener)};
   bool served = false;
   pollfd fds[1 + 2 * kMaxConnections];
   while (!g_stop) {
-    // Reap every kubectl that ended, and see whose it was.
-    int status = 0;
-    pid_t gone;
-    while ((gone = ::waitpid(-1, &status, WNOHANG)) > 0) {
-      if (gone == g_wake_pid) {
-        g_wake_pid = 0;
-        continue;
-      }
-      const double at = MonotonicSeconds();
-      const bool early = g_spare.pid == gone && at - g_spare.started < kMinRun;
-      if (g_spare.pid == gone) g_spare = Kubectl{};
-      if (early && !served) ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
-      // A connection's own kubectl that quit early before it reached it failed the same way.
-      bool failed = early;
-      for (const Relay& r : g_relays) {
-        failed =
-            failed || (r.kubectl.pid == gone && r.upstream < 0 && at - r.kubectl.started < kMinRun);
-      }
-      if (failed) {
-        const auto backoff =
-            kube::ExponentialBackoff(kSpareBackoffMin, kSpareBackoffMax, ++g_spare_failures);
-        g_spare_next = MonotonicSeconds() + static_cast<double>(backoff.count()) / 1000;
-      }
-      for (Relay& r : g_relays) {
-        if (r.kubectl.pid != gone) continue;
-        r.kubectl.pid = 0;
-        if (r.upstream < 0) r.kubectl = Kubectl{};  // never reached: wait for another one
-      }
-    }
-    double now = MonotonicSeconds();
-    bool waiting = false, waiting_long = false;
-    for (const Relay& r : g_relays) {
-      if (r.client < 0 || r.upstream >= 0) continue;
-      waiting = true;
-      waiting_long = waiting_long || now - r.accepted > kMinRun;
-    }
-    // A kubectl that kept running reached the pod: no more waiting between spares.
-    if (g_spare.pid > 0 && now - g_spare.started >= kMinRun) g_spare_failures = 0;
-    // A connection kubectl could not serve at once (a kubectl that failed fast, or one slow to
-    // fail: an exec credential plugin, a slow host): the pod may be asleep.
-    if (waiting && (g_spare_failures > 0 || waiting_long)) Wake(envp, listener);
-    if (waiting && g_spare_next > now + kSpareBackoffWaiting) {
-      g_spare_next = now + kSpareBackoffWaiting;
-    }
-    if (g_spare.pid == 0 && now >= g_spare_next) {
-      g_spare = StartKubectl(argv, envp, port_arg, remote_port, listener);
-    }
-    now = MonotonicSeconds();
-    // Connections without a kubectl take the spare; those waiting for theirs try again.
-    for (Relay& r : g_relays) {
-      if (r.client < 0 || r.upstream >= 0) continue;
-      if (now - r.accepted > kConnectWait) {
-        CloseRelay(r);
-        continue;
-      }
-      if (r.kubectl.pid == 0 && g_spare.pid > 0) {
-        r.kubectl = g_spare;
-        g_spare = Kubectl{};
-        r.retry_at = 0;
-      }
-      if (r.kubectl.pid > 0 && now >= r.retry_at) {
-        r.retry_at = now + 0.05;
-        ConnectUpstream(r);
-      }
-    }
-    int n = 0;
-    bool room = false;
-    for (Relay& r : g_relays) room = room || r.client < 0;
-    fds[n++] = {listener, static_cast<short>(room ? POLLIN : 0), 0};
-    for (Relay& r : g_relays) {
-      short client_events = 0, upstream_events = 0;
-      if (r.client >= 0 && r.upstream >= 0) {
-        if (r.connecting) {
-          upstream_events = POLLOUT;
-        } else {
-          if (r.up.length == 0 && !r.up.eof) client_events |= POLLIN;
-          if (r.down.length > 0) client_events |= POLLOUT;
-          if (r.down.length == 0 && !r.down.eof) upstream_events |= POLLIN;
-          if (r.up.length > 0) upstream_events |= POLLOUT;
-        }
-      }
-      fds[n++] = {r.client, client_events, 0};
-      fds[n++] = {r.upstream, upstream_events, 0};
-    }
+    ReapChildren(served);
+    KeepASpareReady(launch);
+    ConnectWaitingRelays();
+    const int n = FillPollSet(launch.listener, fds);
     if (::poll(fds, static_cast<nfds_t>(n), 50) < 0) continue;  // EINTR: a signal
-    if (fds[0].revents & POLLIN) {
-      const int c = ::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-      for (Relay& r : g_relays) {
-        if (c < 0 || r.client >= 0) continue;
-        r.client = c;
-        r.accepted = MonotonicSeconds();
-        break;
-      }
-    }
-    for (int i = 0; i < kMaxConnections; ++i) {
-      Relay& r = g_relays[i];
-      const short ce = fds[1 + 2 * i].revents, ue = fds[2 + 2 * i].revents;
-      // A waiting connection its client gave up: poll would report it at once, every time.
-      if (r.client >= 0 && r.upstream < 0 && (ce & (POLLERR | POLLHUP | POLLNVAL))) {
-        CloseRelay(r);
-        continue;
-      }
-      if (r.client >= 0 && r.upstream >= 0 && (ce != 0 || ue != 0)) Step(r, ce, ue, &served);
-    }
+    if (fds[0].revents & POLLIN) AcceptConnection(launch.listener);
+    StepRelays(fds, &served);
   }
   for (Relay& r : g_relays) CloseRelay(r);
   StopKubectl(g_spare);
   while (::waitpid(-1, nullptr, 0) > 0) {
   }
   ::_exit(0);
+}
+
+// The forwarder's argv, environment and wake command as the arrays exec takes, built before
+// fork: after it only async-signal-safe calls. The user's port argument is `port_arg`, which
+// the supervisor rewrites for each kubectl it starts. Pointers into its own strings: not
+// copied or moved.
+class ForwarderExec {
+ public:
+  ForwarderExec(const ForwarderSpec& spec, const std::string& kubectl, char* port_arg)
+      : argv_(ForwarderArgv(spec, kubectl)) {
+    for (const auto& [k, v] : spec.env) {
+      env_strings_.push_back(k);
+      env_strings_.back().append("=").append(v);
+    }
+    for (const auto& a : argv_) {
+      c_argv_.push_back(const_cast<char*>(a.c_str()));
+    }
+    c_argv_.push_back(nullptr);
+    // The user's port is the supervisor's; each kubectl it starts listens on a port of its
+    // own, written into this argument before each start.
+    const std::string user_port_arg =
+        std::to_string(spec.local_port) + ":" + std::to_string(spec.remote_port);
+    for (auto& a : c_argv_) {
+      if (a != nullptr && user_port_arg == a) a = port_arg;
+    }
+    for (const auto& e : env_strings_) {
+      c_env_.push_back(const_cast<char*>(e.c_str()));
+    }
+    c_env_.push_back(nullptr);
+    for (const auto& a : spec.wake) c_wake_.push_back(const_cast<char*>(a.c_str()));
+    c_wake_.push_back(nullptr);
+  }
+  ForwarderExec(const ForwarderExec&) = delete;
+  ForwarderExec& operator=(const ForwarderExec&) = delete;
+
+  char* const* argv() const { return c_argv_.data(); }
+  char* const* env() const { return c_env_.data(); }
+  // Null when there is no wake command.
+  char* const* wake() const { return c_wake_.size() > 1 ? c_wake_.data() : nullptr; }
+
+ private:
+  std::vector<std::string> argv_;
+  std::vector<std::string> env_strings_;
+  std::vector<char*> c_argv_, c_env_, c_wake_;
+};
+
+// What the supervisor is started with.
+struct SupervisorStart {
+  const ForwarderExec& exec;
+  char* port_arg;
+  int remote_port;
+  int log;
+  int listener;
+};
+
+// Double fork: the forwarder is reparented to init at once, so it is never our zombie and
+// nothing ties it to this process; the middle child reports its pid through the pipe. Closes
+// the log and the listener (the supervisor's now). The supervisor's pid.
+StatusOr<pid_t> ForkSupervisor(const SupervisorStart& start) {
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+    ::close(start.log);
+    ::close(start.listener);
+    return Internal(std::string("start port-forward: pipe: ") + std::strerror(errno));
+  }
+  const pid_t middle = ::fork();
+  if (middle < 0) {
+    const int saved = errno;
+    ::close(start.log);
+    ::close(start.listener);
+    ::close(pipe_fds[0]);
+    ::close(pipe_fds[1]);
+    return Internal(std::string("start port-forward: fork: ") + std::strerror(saved));
+  }
+  if (middle == 0) {
+    ::setsid();  // no controlling terminal: Ctrl-C in the user's shell does not reach it
+    const pid_t forwarder = ::fork();
+    if (forwarder != 0) {
+      const int32_t pid = forwarder;
+      (void)!::write(pipe_fds[1], &pid, sizeof(pid));
+      ::_exit(forwarder < 0 ? 1 : 0);
+    }
+    Supervise(start.exec.argv(), start.exec.env(), start.log, start.listener, start.port_arg,
+              start.remote_port, start.exec.wake());
+  }
+  ::close(start.log);
+  ::close(start.listener);
+  ::close(pipe_fds[1]);
+  int32_t pid = 0;
+  ssize_t n;
+  do {
+    n = ::read(pipe_fds[0], &pid, sizeof(pid));
+  } while (n < 0 && errno == EINTR);
+  ::close(pipe_fds[0]);
+  int status = 0;
+  while (::waitpid(middle, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (n != sizeof(pid) || pid <= 0) {
+    return Internal("start port-forward: could not fork the forwarder");
+  }
+  return pid;
 }
 
 }  // namespace
@@ -567,34 +722,8 @@ StatusOr<int> ListenLoopback(int port) {
 
 StatusOr<ForwarderProcess> StartForwarder(const ForwarderSpec& spec) {
   ASSIGN_OR_RETURN(const std::string kubectl, FindExecutable(spec.kubectl, spec.env));
-  const std::vector<std::string> argv = ForwarderArgv(spec, kubectl);
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : spec.env) {
-    env_strings.push_back(k);
-    env_strings.back().append("=").append(v);
-  }
-  // Everything the child needs is prepared before fork: after it only async-signal-safe calls.
-  std::vector<char*> c_argv, c_env;
-  for (const auto& a : argv) {
-    c_argv.push_back(const_cast<char*>(a.c_str()));
-  }
-  c_argv.push_back(nullptr);
-  // The user's port is the supervisor's; each kubectl it starts listens on a port of its own,
-  // written into this argument before each start.
   static char port_arg[32];
-  const std::string user_port_arg =
-      std::to_string(spec.local_port) + ":" + std::to_string(spec.remote_port);
-  for (auto& a : c_argv) {
-    if (a != nullptr && user_port_arg == a) a = port_arg;
-  }
-  for (const auto& e : env_strings) {
-    c_env.push_back(const_cast<char*>(e.c_str()));
-  }
-  c_env.push_back(nullptr);
-  std::vector<char*> c_wake;
-  for (const auto& a : spec.wake) c_wake.push_back(const_cast<char*>(a.c_str()));
-  c_wake.push_back(nullptr);
-
+  const ForwarderExec exec(spec, kubectl, port_arg);
   ASSIGN_OR_RETURN(const int listener, ListenLoopback(spec.local_port));
   const int log = ::open(spec.log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (log < 0) {
@@ -602,49 +731,11 @@ StatusOr<ForwarderProcess> StartForwarder(const ForwarderSpec& spec) {
     ::close(listener);
     return Internal("open forwarder log " + spec.log_file + ": " + std::strerror(saved));
   }
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
-    ::close(log);
-    ::close(listener);
-    return Internal(std::string("start port-forward: pipe: ") + std::strerror(errno));
-  }
-  // Double fork: the forwarder is reparented to init at once, so it is never our zombie and
-  // nothing ties it to this process; the middle child reports its pid through the pipe.
-  const pid_t middle = ::fork();
-  if (middle < 0) {
-    const int saved = errno;
-    ::close(log);
-    ::close(listener);
-    ::close(pipe_fds[0]);
-    ::close(pipe_fds[1]);
-    return Internal(std::string("start port-forward: fork: ") + std::strerror(saved));
-  }
-  if (middle == 0) {
-    ::setsid();  // no controlling terminal: Ctrl-C in the user's shell does not reach it
-    const pid_t forwarder = ::fork();
-    if (forwarder != 0) {
-      const int32_t pid = forwarder;
-      (void)!::write(pipe_fds[1], &pid, sizeof(pid));
-      ::_exit(forwarder < 0 ? 1 : 0);
-    }
-    Supervise(c_argv.data(), c_env.data(), log, listener, port_arg, spec.remote_port,
-              c_wake.size() > 1 ? c_wake.data() : nullptr);
-  }
-  ::close(log);
-  ::close(listener);
-  ::close(pipe_fds[1]);
-  int32_t pid = 0;
-  ssize_t n;
-  do {
-    n = ::read(pipe_fds[0], &pid, sizeof(pid));
-  } while (n < 0 && errno == EINTR);
-  ::close(pipe_fds[0]);
-  int status = 0;
-  while (::waitpid(middle, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (n != sizeof(pid) || pid <= 0) {
-    return Internal("start port-forward: could not fork the forwarder");
-  }
+  ASSIGN_OR_RETURN(const pid_t pid, ForkSupervisor({.exec = exec,
+                                                    .port_arg = port_arg,
+                                                    .remote_port = spec.remote_port,
+                                                    .log = log,
+                                                    .listener = listener}));
   const auto ticks = ProcessStartTicks(pid);
   if (!ticks) {
     return Unavailable("port-forward exited at once:\n" + LogTail(spec.log_file));

@@ -216,6 +216,317 @@ Status CheckSkew(kube::Client& client, const json& values, const render::Images&
   return Status::Ok();
 }
 
+// What the steps of one create (or upgrade) share, and the result they fill in.
+struct CreateRun {
+  kube::Client& client;
+  const CreateOptions& options;
+  output::Progress& progress;
+  const CancelToken* cancel;
+  std::string ns;  // the virtual cluster's host namespace
+  CreateResult result;
+};
+
+Status Interrupted(const CreateRun& run) {
+  return Interrupted(run.options, run.ns, run.result.existed);
+}
+
+// What create finds on the host before it renders anything.
+struct HostBefore {
+  json statefulset;       // the virtual cluster's own, null when there is none
+  json namespace_object;  // null when the namespace does not exist
+  json config_secret;     // Secret vc-config-NAME, null when there is none
+  bool finished = false;  // a create ran to the end (the Secret's created-at)
+  bool paused = false;
+};
+
+// The StatefulSet of virtual cluster `name` in `ns` (null when there is none); an error when
+// the namespace holds another virtual cluster.
+StatusOr<json> OwnStatefulSet(kube::Client& client, const std::string& name,
+                              const std::string& ns) {
+  kube::ListOptions list{.label_selector =
+                             std::string(labels::kAppLabel) + "=" + labels::kAppValue};
+  ASSIGN_OR_RETURN(kube::ObjectList sets, client.ListAll(r::kStatefulSets, ns, list));
+  json mine;
+  for (const auto& sts : sets.items) {
+    const std::string other = Str(sts, "/metadata/labels/release");
+    if (Str(sts, "/metadata/name") == name) {
+      mine = sts;
+    } else {
+      return FailedPrecondition(
+          "namespace " + ns + " already holds virtual cluster " + other +
+          "; one namespace holds one virtual cluster\nuse another namespace (-n NAMESPACE, or "
+          "leave -n out for vcluster-" +
+          name + ")");
+    }
+  }
+  return mine;
+}
+
+StatusOr<HostBefore> ReadHostBefore(kube::Client& client, const std::string& name,
+                                    const std::string& ns) {
+  HostBefore host;
+  ASSIGN_OR_RETURN(host.statefulset, OwnStatefulSet(client, name, ns));
+  ASSIGN_OR_RETURN(host.namespace_object, GetOrNull(client, r::kNamespaces, "", ns));
+  ASSIGN_OR_RETURN(host.config_secret,
+                   GetOrNull(client, r::kSecrets, ns, render::ConfigSecretName(name)));
+  return host;
+}
+
+Status ExistsAlready(const CreateOptions& options, const std::string& ns) {
+  return Status(Code::kAlreadyExists,
+                "virtual cluster " + options.name + " already exists in namespace " + ns +
+                    "\nto change its values: kubectl vc upgrade " + options.name + " -n " + ns +
+                    " -f VALUES (or create --upgrade with the whole values)\nto use it: "
+                    "kubectl vc connect " +
+                    options.name + " -n " + ns);
+}
+
+// What is on the host already, and whether create may go on with it: a finished cluster only
+// with --upgrade, never in a namespace being deleted. Sets result.existed and result.resumed.
+StatusOr<HostBefore> CheckHost(CreateRun& run) {
+  run.progress.Begin("Checking host cluster for " + run.options.name + " in namespace " + run.ns);
+  auto host = ReadHostBefore(run.client, run.options.name, run.ns);
+  if (!host.ok()) {
+    run.progress.Fail();
+    return host.status();
+  }
+  host->finished = !Annotation(host->config_secret, kCreatedAtAnnotation).empty();
+  if (host->finished && !run.options.upgrade) {
+    run.progress.Fail("exists");
+    return ExistsAlready(run.options, run.ns);
+  }
+  run.result.existed = host->finished;
+  run.result.resumed =
+      !host->finished && (host->statefulset.is_object() || host->config_secret.is_object());
+  const json& ns_object = host->namespace_object;
+  if (ns_object.is_object() && ns_object.contains("/metadata/deletionTimestamp"_json_pointer)) {
+    run.progress.Fail();
+    return FailedPrecondition("namespace " + run.ns +
+                              " is being deleted; wait until it is gone and run create again");
+  }
+  host->paused = !Annotation(host->statefulset, kPausedReplicasAnnotation).empty();
+  run.progress.Done(run.result.existed   ? "exists, upgrading"
+                    : run.result.resumed ? "an interrupted create, resuming"
+                                         : "new");
+  return host;
+}
+
+// What the host says about the values before anything is rendered: its Service range (filled
+// into `values`), its Kubernetes version, and for an upgrade the version step.
+// sync.{toHost,fromHost}.customResources install the host's CRD in the virtual cluster: one
+// the host does not have would stop the syncer at start; said before anything is applied.
+Status CheckCustomResourcesOnHost(kube::Client& client, const json& values) {
+  for (const char* direction : {"toHost", "fromHost"}) {
+    const json::json_pointer at(std::string("/sync/") + direction + "/customResources");
+    if (!values.contains(at) || !values.at(at).is_object()) continue;
+    for (const auto& [name, entry] : values.at(at).items()) {
+      if (!entry.is_object() || !entry.value("enabled", false)) continue;
+      ASSIGN_OR_RETURN(json crd, GetOrNull(client, r::kCustomResourceDefinitions, "", name));
+      if (crd.is_null()) {
+        return FailedPrecondition(std::string("sync.") + direction + ".customResources names " +
+                                  name +
+                                  ", which the host cluster has no CustomResourceDefinition "
+                                  "of\nto fix: install it on the host (kubectl get crd " +
+                                  name + "), or take it out of the values");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckValuesWithHost(CreateRun& run, const HostBefore& host, json& values) {
+  // The dry run goes to the virtual cluster's namespace when it exists (the least a user who
+  // may create it there is allowed), else to default.
+  RETURN_IF_ERROR(SettleServiceRange(
+      run.client, host.namespace_object.is_object() ? run.ns : "default", values, run.progress));
+  RETURN_IF_ERROR(CheckSkew(run.client, values, run.options.images, run.progress));
+  RETURN_IF_ERROR(CheckCustomResourcesOnHost(run.client, values));
+  if (run.result.existed) {
+    RETURN_IF_ERROR(CheckUpgradeStep(ApiServerVersion(host.statefulset),
+                                     VersionToRun(values, run.options.images, nullptr),
+                                     run.options.name));
+  }
+  return Status::Ok();
+}
+
+// The Roles that read ConfigMaps mapped from other namespaces need those namespaces: checked
+// before anything is applied, so a missing one leaves nothing half-made.
+Status CheckMappedNamespacesExist(kube::Client& client,
+                                  const std::vector<render::HostObject>& objects,
+                                  const std::string& ns) {
+  std::set<std::string> others;
+  for (const auto& o : objects) {
+    if (const std::string where = HostNamespace(o, ns); !where.empty() && where != ns) {
+      others.insert(where);
+    }
+  }
+  for (const auto& other : others) {
+    ASSIGN_OR_RETURN(json found, GetOrNull(client, r::kNamespaces, "", other));
+    if (found.is_null()) {
+      return FailedPrecondition(
+          "sync.fromHost.configMaps.mappings reads ConfigMaps of host namespace " + other +
+          ", which does not exist\nto fix: create it (kubectl create namespace " + other +
+          ") or remove its mappings from the values");
+    }
+  }
+  return Status::Ok();
+}
+
+// The host objects to apply, in render order; a paused cluster's StatefulSet stays at 0.
+StatusOr<std::vector<render::HostObject>> RenderForHost(kube::Client& client,
+                                                        const HostBefore& host,
+                                                        render::VirtualCluster& vc) {
+  // Ours to delete only when we made it (or a create of ours did, and was interrupted).
+  vc.create_namespace =
+      !host.namespace_object.is_object() ||
+      Str(host.namespace_object, "/metadata/labels/kubectl-vc.dev~1created-namespace") == "true";
+  std::vector<render::HostObject> objects = render::RenderHostObjects(vc);
+  RETURN_IF_ERROR(CheckMappedNamespacesExist(client, objects, vc.namespace_));
+  if (host.paused) {
+    for (auto& o : objects) {
+      if (o.resource.resource == "statefulsets") o.object["spec"]["replicas"] = 0;
+    }
+  }
+  return objects;
+}
+
+// An upgrade's server-side dry run of every object; fills result.would_change.
+Status CheckChangeWithHost(CreateRun& run, const std::vector<render::HostObject>& objects) {
+  run.progress.Begin("Checking the change with the host (server-side dry run)");
+  if (Status s = DryRunApply(run.client, objects, run.ns, &run.result.would_change); !s.ok()) {
+    run.progress.Fail();
+    return s;
+  }
+  run.progress.Done(run.result.would_change.empty()
+                        ? "nothing changes"
+                        : std::to_string(run.result.would_change.size()) + " objects change");
+  return Status::Ok();
+}
+
+Status InstallCrd(CreateRun& run) {
+  run.progress.Begin("Installing the Tenant resource definition");
+  if (Status s = EnsureCrd(run.client, run.cancel); !s.ok()) {
+    run.progress.Fail();
+    return s.code() == Code::kCancelled ? Interrupted(run) : s;
+  }
+  run.progress.Done();
+  return Status::Ok();
+}
+
+struct ApplyCounts {
+  int created = 0;
+  int configured = 0;
+  int unchanged = 0;
+};
+
+// Server-side apply of one object, counted by what it did to the object on the host.
+Status ApplyHostObject(CreateRun& run, const render::HostObject& o, ApplyCounts* counts) {
+  const std::string name = Str(o.object, "/metadata/name");
+  const std::string where = HostNamespace(o, run.ns);
+  auto before = GetOrNull(run.client, o.resource, where, name);
+  if (!before.ok()) {
+    run.progress.Fail();
+    return before.status().Annotate("read " + Describe(o));
+  }
+  kube::ApplyOptions apply{.field_manager = render::kFieldManager, .force = true};
+  auto after = run.client.Apply(o.resource, where, name, o.object.dump(), apply);
+  if (!after.ok()) {
+    run.progress.Fail(Describe(o));
+    Status failed = after.status().Annotate("apply " + Describe(o));
+    return run.result.existed
+               ? Status(failed.code(), failed.message() + PartlyUpgraded(run.options, run.ns))
+               : failed;
+  }
+  if (before->is_null()) {
+    ++counts->created;
+  } else if (Str(*before, "/metadata/resourceVersion") !=
+             Str(*after, "/metadata/resourceVersion")) {
+    ++counts->configured;
+  } else {
+    ++counts->unchanged;
+  }
+  return Status::Ok();
+}
+
+// Deletes what the values no longer render (Stale); counts it in result.pruned.
+Status PruneStale(CreateRun& run, const std::vector<render::HostObject>& objects) {
+  auto stale = Stale(run.client, run.options.name, run.ns, objects);
+  if (!stale.ok()) {
+    run.progress.Fail();
+    return stale.status().Annotate("find objects the values no longer ask for");
+  }
+  for (const auto& o : *stale) {
+    auto deleted = run.client.Delete(o.kind, o.namespace_, o.name);
+    if (!deleted.ok() && deleted.status().code() != Code::kNotFound) {
+      run.progress.Fail();
+      return deleted.status().Annotate("prune " + o.kind.kind + " " + o.name);
+    }
+    ++run.result.pruned;
+  }
+  return Status::Ok();
+}
+
+// Every object in render order (Ctrl-C stops between two), then for an upgrade or a resumed
+// create the prune of what is no longer rendered.
+Status ApplyHostObjects(CreateRun& run, const std::vector<render::HostObject>& objects) {
+  run.progress.Begin("Applying " + std::to_string(objects.size()) + " host objects");
+  ApplyCounts counts;
+  for (const auto& o : objects) {
+    if (run.cancel != nullptr && run.cancel->cancelled()) {
+      run.progress.Fail("interrupted");
+      return Interrupted(run);
+    }
+    RETURN_IF_ERROR(ApplyHostObject(run, o, &counts));
+  }
+  run.result.changed = counts.created + counts.configured;
+  run.result.unchanged = counts.unchanged;
+  if (run.result.existed || run.result.resumed) RETURN_IF_ERROR(PruneStale(run, objects));
+  run.progress.Done(
+      std::to_string(counts.created) + " created, " + std::to_string(counts.configured) +
+      " configured, " + std::to_string(run.result.unchanged) + " unchanged" +
+      (run.result.pruned > 0 ? ", " + std::to_string(run.result.pruned) + " pruned" : ""));
+  return Status::Ok();
+}
+
+// With --wait, until the control plane is up; else until its pod exists. Neither for a paused
+// cluster, which has no pod.
+Status WaitForControlPlane(CreateRun& run, bool paused) {
+  if (paused) return Status::Ok();
+  const CreateOptions& options = run.options;
+  if (options.wait) {
+    Status waited =
+        WaitReady(run.client, options.name, run.ns, options.timeout, run.progress, run.cancel);
+    if (waited.code() == Code::kCancelled) return Interrupted(run);
+    return waited;
+  }
+  // Returning before the pod exists would make the next `kubectl wait -l app=vcluster` (the
+  // seed's step) fail with "no matching resources": wait until the StatefulSet made it.
+  run.progress.Begin("Waiting for the StatefulSet to create pod " + options.name + "-0");
+  Status made = PollUntil(
+      [&]() -> StatusOr<bool> {
+        ASSIGN_OR_RETURN(json pod, GetOrNull(run.client, r::kPods, run.ns, options.name + "-0"));
+        return pod.is_object();
+      },
+      options.timeout, "waiting for pod " + options.name + "-0 to be created", run.cancel);
+  if (!made.ok()) {
+    run.progress.Fail();
+    return made.code() == Code::kCancelled ? Interrupted(run) : made;
+  }
+  run.progress.Done();
+  return Status::Ok();
+}
+
+// The created-at annotation on Secret vc-config-NAME: the next create says "exists" instead of
+// resuming.
+Status MarkCreateFinished(kube::Client& client, const std::string& name, const std::string& ns) {
+  json mark = {{"metadata", {{"annotations", {{kCreatedAtAnnotation, NowRfc3339()}}}}}};
+  kube::PatchOptions patch{.field_manager = kStateFieldManager};
+  auto marked = client.Patch(r::kSecrets, ns, render::ConfigSecretName(name),
+                             kube::PatchType::kMerge, mark.dump(), patch);
+  if (!marked.ok()) return marked.status().Annotate("mark the create finished");
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<render::VirtualCluster> PlanCreate(const CreateOptions& options,
@@ -240,204 +551,25 @@ StatusOr<CreateResult> Create(kube::Client& client, const CreateOptions& options
   std::vector<std::string> warnings;
   ASSIGN_OR_RETURN(render::VirtualCluster vc, PlanCreate(options, &warnings));
   for (const auto& w : warnings) progress.Note("warning: " + w);
-  const std::string ns = vc.namespace_;
-  CreateResult result;
-  result.namespace_ = ns;
+  CreateRun run{.client = client,
+                .options = options,
+                .progress = progress,
+                .cancel = cancel,
+                .ns = vc.namespace_,
+                .result = {}};
+  run.result.namespace_ = run.ns;
 
-  progress.Begin("Checking host cluster for " + options.name + " in namespace " + ns);
-  auto check = [&]() -> StatusOr<std::pair<json, json>> {
-    kube::ListOptions list{.label_selector =
-                               std::string(labels::kAppLabel) + "=" + labels::kAppValue};
-    ASSIGN_OR_RETURN(kube::ObjectList sets, client.ListAll(r::kStatefulSets, ns, list));
-    json mine;
-    for (const auto& sts : sets.items) {
-      const std::string other = Str(sts, "/metadata/labels/release");
-      if (Str(sts, "/metadata/name") == options.name) {
-        mine = sts;
-      } else {
-        return FailedPrecondition(
-            "namespace " + ns + " already holds virtual cluster " + other +
-            "; one namespace holds one virtual cluster\nuse another namespace (-n NAMESPACE, or "
-            "leave -n out for vcluster-" +
-            options.name + ")");
-      }
-    }
-    ASSIGN_OR_RETURN(json ns_object, GetOrNull(client, r::kNamespaces, "", ns));
-    return std::make_pair(mine, ns_object);
-  };
-  auto checked = check();
-  if (!checked.ok()) {
-    progress.Fail();
-    return checked.status();
-  }
-  auto [existing_sts, ns_object] = *checked;
-  auto config_secret = GetOrNull(client, r::kSecrets, ns, render::ConfigSecretName(options.name));
-  if (!config_secret.ok()) {
-    progress.Fail();
-    return config_secret.status();
-  }
-  const bool finished = !Annotation(*config_secret, kCreatedAtAnnotation).empty();
-  if (finished && !options.upgrade) {
-    progress.Fail("exists");
-    return Status(Code::kAlreadyExists,
-                  "virtual cluster " + options.name + " already exists in namespace " + ns +
-                      "\nto change its values: kubectl vc upgrade " + options.name + " -n " + ns +
-                      " -f VALUES (or create --upgrade with the whole values)\nto use it: "
-                      "kubectl vc connect " +
-                      options.name + " -n " + ns);
-  }
-  result.existed = finished;
-  result.resumed = !finished && (existing_sts.is_object() || config_secret->is_object());
-  if (ns_object.is_object() && ns_object.contains("/metadata/deletionTimestamp"_json_pointer)) {
-    progress.Fail();
-    return FailedPrecondition("namespace " + ns +
-                              " is being deleted; wait until it is gone and run create again");
-  }
-  const bool paused = !Annotation(existing_sts, kPausedReplicasAnnotation).empty();
-  progress.Done(result.existed   ? "exists, upgrading"
-                : result.resumed ? "an interrupted create, resuming"
-                                 : "new");
+  ASSIGN_OR_RETURN(const HostBefore host, CheckHost(run));
+  RETURN_IF_ERROR(CheckValuesWithHost(run, host, vc.values));
+  ASSIGN_OR_RETURN(const std::vector<render::HostObject> objects, RenderForHost(client, host, vc));
+  if (run.result.existed) RETURN_IF_ERROR(CheckChangeWithHost(run, objects));
+  if (options.check_only) return run.result;
 
-  // The dry run goes to the virtual cluster's namespace when it exists (the least a user who
-  // may create it there is allowed), else to default.
-  if (Status s =
-          SettleServiceRange(client, ns_object.is_object() ? ns : "default", vc.values, progress);
-      !s.ok()) {
-    return s;
-  }
-  if (Status s = CheckSkew(client, vc.values, options.images, progress); !s.ok()) return s;
-  if (result.existed) {
-    RETURN_IF_ERROR(CheckUpgradeStep(ApiServerVersion(existing_sts),
-                                     VersionToRun(vc.values, options.images, nullptr),
-                                     options.name));
-  }
-
-  // Ours to delete only when we made it (or a create of ours did, and was interrupted).
-  vc.create_namespace =
-      !ns_object.is_object() ||
-      Str(ns_object, "/metadata/labels/kubectl-vc.dev~1created-namespace") == "true";
-  std::vector<render::HostObject> objects = render::RenderHostObjects(vc);
-  // The Roles that read ConfigMaps mapped from other namespaces need those namespaces: checked
-  // before anything is applied, so a missing one leaves nothing half-made.
-  std::set<std::string> others;
-  for (const auto& o : objects) {
-    if (const std::string where = HostNamespace(o, ns); !where.empty() && where != ns) {
-      others.insert(where);
-    }
-  }
-  for (const auto& other : others) {
-    ASSIGN_OR_RETURN(json found, GetOrNull(client, r::kNamespaces, "", other));
-    if (found.is_null()) {
-      return FailedPrecondition(
-          "sync.fromHost.configMaps.mappings reads ConfigMaps of host namespace " + other +
-          ", which does not exist\nto fix: create it (kubectl create namespace " + other +
-          ") or remove its mappings from the values");
-    }
-  }
-  if (paused) {
-    for (auto& o : objects) {
-      if (o.resource.resource == "statefulsets") o.object["spec"]["replicas"] = 0;
-    }
-  }
-  if (result.existed) {
-    progress.Begin("Checking the change with the host (server-side dry run)");
-    if (Status s = DryRunApply(client, objects, ns, &result.would_change); !s.ok()) {
-      progress.Fail();
-      return s;
-    }
-    progress.Done(result.would_change.empty()
-                      ? "nothing changes"
-                      : std::to_string(result.would_change.size()) + " objects change");
-  }
-  if (options.check_only) return result;
-
-  progress.Begin("Installing the Tenant resource definition");
-  if (Status s = EnsureCrd(client, cancel); !s.ok()) {
-    progress.Fail();
-    return s.code() == Code::kCancelled ? Interrupted(options, ns, result.existed) : s;
-  }
-  progress.Done();
-
-  progress.Begin("Applying " + std::to_string(objects.size()) + " host objects");
-  int created = 0;
-  int configured = 0;
-  for (const auto& o : objects) {
-    if (cancel != nullptr && cancel->cancelled()) {
-      progress.Fail("interrupted");
-      return Interrupted(options, ns, result.existed);
-    }
-    const std::string name = Str(o.object, "/metadata/name");
-    const std::string where = HostNamespace(o, ns);
-    auto before = GetOrNull(client, o.resource, where, name);
-    if (!before.ok()) {
-      progress.Fail();
-      return before.status().Annotate("read " + Describe(o));
-    }
-    kube::ApplyOptions apply{.field_manager = render::kFieldManager, .force = true};
-    auto after = client.Apply(o.resource, where, name, o.object.dump(), apply);
-    if (!after.ok()) {
-      progress.Fail(Describe(o));
-      Status failed = after.status().Annotate("apply " + Describe(o));
-      return result.existed ? Status(failed.code(), failed.message() + PartlyUpgraded(options, ns))
-                            : failed;
-    }
-    if (before->is_null()) {
-      ++created;
-    } else if (Str(*before, "/metadata/resourceVersion") !=
-               Str(*after, "/metadata/resourceVersion")) {
-      ++configured;
-    } else {
-      ++result.unchanged;
-    }
-  }
-  result.changed = created + configured;
-  if (result.existed || result.resumed) {
-    auto stale = Stale(client, options.name, ns, objects);
-    if (!stale.ok()) {
-      progress.Fail();
-      return stale.status().Annotate("find objects the values no longer ask for");
-    }
-    for (const auto& o : *stale) {
-      auto deleted = client.Delete(o.kind, o.namespace_, o.name);
-      if (!deleted.ok() && deleted.status().code() != Code::kNotFound) {
-        progress.Fail();
-        return deleted.status().Annotate("prune " + o.kind.kind + " " + o.name);
-      }
-      ++result.pruned;
-    }
-  }
-  progress.Done(std::to_string(created) + " created, " + std::to_string(configured) +
-                " configured, " + std::to_string(result.unchanged) + " unchanged" +
-                (result.pruned > 0 ? ", " + std::to_string(result.pruned) + " pruned" : ""));
-
-  if (options.wait && !paused) {
-    Status waited = WaitReady(client, options.name, ns, options.timeout, progress, cancel);
-    if (waited.code() == Code::kCancelled) return Interrupted(options, ns, result.existed);
-    RETURN_IF_ERROR(waited);
-  } else if (!paused) {
-    // Returning before the pod exists would make the next `kubectl wait -l app=vcluster` (the
-    // seed's step) fail with "no matching resources": wait until the StatefulSet made it.
-    progress.Begin("Waiting for the StatefulSet to create pod " + options.name + "-0");
-    Status made = PollUntil(
-        [&]() -> StatusOr<bool> {
-          ASSIGN_OR_RETURN(json pod, GetOrNull(client, r::kPods, ns, options.name + "-0"));
-          return pod.is_object();
-        },
-        options.timeout, "waiting for pod " + options.name + "-0 to be created", cancel);
-    if (!made.ok()) {
-      progress.Fail();
-      return made.code() == Code::kCancelled ? Interrupted(options, ns, result.existed) : made;
-    }
-    progress.Done();
-  }
-  if (!finished) {
-    json mark = {{"metadata", {{"annotations", {{kCreatedAtAnnotation, NowRfc3339()}}}}}};
-    kube::PatchOptions patch{.field_manager = kStateFieldManager};
-    auto marked = client.Patch(r::kSecrets, ns, render::ConfigSecretName(options.name),
-                               kube::PatchType::kMerge, mark.dump(), patch);
-    if (!marked.ok()) return marked.status().Annotate("mark the create finished");
-  }
-  return result;
+  RETURN_IF_ERROR(InstallCrd(run));
+  RETURN_IF_ERROR(ApplyHostObjects(run, objects));
+  RETURN_IF_ERROR(WaitForControlPlane(run, host.paused));
+  if (!host.finished) RETURN_IF_ERROR(MarkCreateFinished(client, options.name, run.ns));
+  return run.result;
 }
 
 }  // namespace vc::cli::lifecycle

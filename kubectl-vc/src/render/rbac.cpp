@@ -5,6 +5,8 @@
 // by a Role in each of those namespaces.
 #include <set>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 #include "render_parts.h"
 
@@ -34,11 +36,48 @@ json Binding(const VirtualCluster& vc, const char* kind, const std::string& name
                                      {"namespace", vc.namespace_}}})}};
 }
 
-}  // namespace
+json Role(const VirtualCluster& vc, const std::string& name, json rules) {
+  return {{"apiVersion", "rbac.authorization.k8s.io/v1"},
+          {"kind", "Role"},
+          {"metadata", Metadata(vc, name, true)},
+          {"rules", std::move(rules)}};
+}
 
-std::vector<HostObject> RenderRbac(const VirtualCluster& vc) {
+// What the syncer does in the host namespace, whatever the values say, and what some of them
+// add.
+// The enabled entries of sync.{toHost,fromHost}.customResources, as (plural, group).
+std::vector<std::pair<std::string, std::string>> CustomResources(const json& v,
+                                                                 const char* direction) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const json::json_pointer at(std::string("/sync/") + direction + "/customResources");
+  if (!v.contains(at) || !v.at(at).is_object()) return out;
+  for (const auto& [name, entry] : v.at(at).items()) {
+    const auto dot = name.find('.');
+    if (entry.is_object() && entry.value("enabled", false) && dot != std::string::npos) {
+      out.emplace_back(name.substr(0, dot), name.substr(dot + 1));
+    }
+  }
+  return out;
+}
+
+// The CRDs of those entries, read to install them in the virtual cluster, and the host's
+// objects of the fromHost ones.
+void AddCustomResourceReads(const json& v, json* rules) {
+  json crds = json::array();
+  for (const char* direction : {"toHost", "fromHost"}) {
+    for (const auto& [plural, group] : CustomResources(v, direction)) {
+      if (std::string(direction) == "fromHost") rules->push_back(Rule({group}, {plural}, kRead));
+      crds.push_back(plural + "." + group);
+    }
+  }
+  if (crds.empty()) return;
+  json read_crds = Rule({"apiextensions.k8s.io"}, {"customresourcedefinitions"}, {"get"});
+  read_crds["resourceNames"] = std::move(crds);
+  rules->push_back(std::move(read_crds));
+}
+
+json RoleRulesForSync(const VirtualCluster& vc) {
   const json& v = vc.values;
-  std::vector<HostObject> out;
   json rules = json::array({
       // Synced workloads and what they reference, and the kubelet API relay.
       Rule({""},
@@ -61,6 +100,10 @@ std::vector<HostObject> RenderRbac(const VirtualCluster& vc) {
   if (Enabled(v, "/sync/toHost/podDisruptionBudgets/enabled")) {
     rules.push_back(Rule({"policy"}, {"poddisruptionbudgets"}, kReadWrite));
   }
+  // The tenant's copies of sync.toHost.customResources.
+  for (const auto& [plural, group] : CustomResources(v, "toHost")) {
+    rules.push_back(Rule({group}, {plural}, kReadWrite));
+  }
   if (Enabled(v, "/sleepMode/enabled")) {
     // sleepMode: the syncer scales its own StatefulSet to 0 (and says so in its annotations)
     // when the virtual cluster has been idle long enough; no other StatefulSet.
@@ -68,59 +111,26 @@ std::vector<HostObject> RenderRbac(const VirtualCluster& vc) {
     own["resourceNames"] = json::array({vc.name});
     rules.push_back(std::move(own));
   }
-  const std::string role = "vc-" + vc.name;
-  out.insert(out.begin(), {
-                              {r::kRoles,
-                               {{"apiVersion", "rbac.authorization.k8s.io/v1"},
-                                {"kind", "Role"},
-                                {"metadata", Metadata(vc, role, true)},
-                                {"rules", rules}}},
-                              {r::kRoleBindings, Binding(vc, "Role", role, true)},
-                          });
+  return rules;
+}
 
-  json cluster_rules = json::array();
+// The cluster-scoped reads (and writes) the values ask for; empty when they need none.
+json ClusterRoleRules(const json& v) {
+  json rules = json::array();
   if (Enabled(v, "/sync/fromHost/nodes/enabled")) {
-    cluster_rules.push_back(Rule({""}, {"nodes"}, kRead));
+    rules.push_back(Rule({""}, {"nodes"}, kRead));
     // The tenant's changes of a node's labels, taints and extended resources (values checks
     // refuse syncBackChanges below trust high).
     if (Enabled(v, "/sync/fromHost/nodes/syncBackChanges")) {
-      cluster_rules.push_back(Rule({""}, {"nodes", "nodes/status"}, {"patch"}));
+      rules.push_back(Rule({""}, {"nodes", "nodes/status"}, {"patch"}));
     }
   }
   if (Enabled(v, "/sync/toHost/priorityClasses/enabled")) {
-    cluster_rules.push_back(Rule({"scheduling.k8s.io"}, {"priorityclasses"},
-                                 {"get", "list", "watch", "create", "update", "patch", "delete"}));
-  }
-  if (Enabled(v, "/sync/fromHost/configMaps/enabled")) {
-    // ConfigMaps mapped from other host namespaces (sync.fromHost.configMaps.mappings): read
-    // in those namespaces only, by a Role there (its own namespace's the Role above covers).
-    // `delete` finds them by the tenant labels in every namespace.
-    std::set<std::string> sources;
-    const json* by_name = v.contains("/sync/fromHost/configMaps/mappings/byName"_json_pointer)
-                              ? &v["/sync/fromHost/configMaps/mappings/byName"_json_pointer]
-                              : nullptr;
-    if (by_name != nullptr && by_name->is_object()) {
-      for (const auto& [from, _] : by_name->items()) {
-        const auto slash = from.find('/');
-        if (slash != std::string::npos && slash > 0) sources.insert(from.substr(0, slash));
-      }
-    }
-    const std::string name = "vc-" + vc.name + "-" + vc.namespace_ + "-configmaps";
-    for (const auto& source : sources) {
-      if (source == vc.namespace_) continue;
-      json role = {{"apiVersion", "rbac.authorization.k8s.io/v1"},
-                   {"kind", "Role"},
-                   {"metadata", Metadata(vc, name, true)},
-                   {"rules", json::array({Rule({""}, {"configmaps"}, kRead)})}};
-      role["metadata"]["namespace"] = source;
-      json binding = Binding(vc, "Role", name, true);
-      binding["metadata"]["namespace"] = source;
-      out.push_back({r::kRoles, std::move(role)});
-      out.push_back({r::kRoleBindings, std::move(binding)});
-    }
+    rules.push_back(Rule({"scheduling.k8s.io"}, {"priorityclasses"},
+                         {"get", "list", "watch", "create", "update", "patch", "delete"}));
   }
   if (Enabled(v, "/sync/fromHost/ingressClasses/enabled")) {
-    cluster_rules.push_back(Rule({"networking.k8s.io"}, {"ingressclasses"}, kRead));
+    rules.push_back(Rule({"networking.k8s.io"}, {"ingressclasses"}, kRead));
   }
   for (const auto& [key, group, resource] :
        {std::tuple{"/sync/fromHost/storageClasses/enabled", "storage.k8s.io", "storageclasses"},
@@ -128,11 +138,60 @@ std::vector<HostObject> RenderRbac(const VirtualCluster& vc) {
         std::tuple{"/sync/fromHost/csiNodes/enabled", "storage.k8s.io", "csinodes"},
         std::tuple{"/sync/fromHost/priorityClasses/enabled", "scheduling.k8s.io",
                    "priorityclasses"}}) {
-    if (Enabled(v, key)) cluster_rules.push_back(Rule({group}, {resource}, kRead));
+    if (Enabled(v, key)) rules.push_back(Rule({group}, {resource}, kRead));
   }
   if (Enabled(v, "/sync/fromHost/runtimeClasses/enabled")) {
-    cluster_rules.push_back(Rule({"node.k8s.io"}, {"runtimeclasses"}, kRead));
+    rules.push_back(Rule({"node.k8s.io"}, {"runtimeclasses"}, kRead));
   }
+  AddCustomResourceReads(v, &rules);
+  return rules;
+}
+
+// The host namespaces sync.fromHost.configMaps.mappings.byName reads ConfigMaps from
+// ("NS/NAME" keys), in order.
+std::set<std::string> MappedConfigMapNamespaces(const json& v) {
+  std::set<std::string> sources;
+  const json* by_name = v.contains("/sync/fromHost/configMaps/mappings/byName"_json_pointer)
+                            ? &v["/sync/fromHost/configMaps/mappings/byName"_json_pointer]
+                            : nullptr;
+  if (by_name != nullptr && by_name->is_object()) {
+    for (const auto& [from, _] : by_name->items()) {
+      const auto slash = from.find('/');
+      if (slash != std::string::npos && slash > 0) sources.insert(from.substr(0, slash));
+    }
+  }
+  return sources;
+}
+
+// ConfigMaps mapped from other host namespaces (sync.fromHost.configMaps.mappings): read in
+// those namespaces only, by a Role there (its own namespace's the Role of RoleRulesForSync
+// covers). `delete` finds them by the tenant labels in every namespace.
+std::vector<HostObject> MappedConfigMapReaders(const VirtualCluster& vc) {
+  std::vector<HostObject> out;
+  if (!Enabled(vc.values, "/sync/fromHost/configMaps/enabled")) return out;
+  const std::string name = "vc-" + vc.name + "-" + vc.namespace_ + "-configmaps";
+  for (const auto& source : MappedConfigMapNamespaces(vc.values)) {
+    if (source == vc.namespace_) continue;
+    json role = Role(vc, name, json::array({Rule({""}, {"configmaps"}, kRead)}));
+    role["metadata"]["namespace"] = source;
+    json binding = Binding(vc, "Role", name, true);
+    binding["metadata"]["namespace"] = source;
+    out.push_back({r::kRoles, std::move(role)});
+    out.push_back({r::kRoleBindings, std::move(binding)});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<HostObject> RenderRbac(const VirtualCluster& vc) {
+  const std::string role = "vc-" + vc.name;
+  std::vector<HostObject> out = {
+      {r::kRoles, Role(vc, role, RoleRulesForSync(vc))},
+      {r::kRoleBindings, Binding(vc, "Role", role, true)},
+  };
+  for (auto& reader : MappedConfigMapReaders(vc)) out.push_back(std::move(reader));
+  const json cluster_rules = ClusterRoleRules(vc.values);
   if (!cluster_rules.empty()) {
     // Cluster-scoped names must be unique across host namespaces.
     const std::string name = "vc-" + vc.name + "-" + vc.namespace_;

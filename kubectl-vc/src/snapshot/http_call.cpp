@@ -1,81 +1,75 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vc/cli/snapshot/http_call.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
-#include <cstring>
+
+#include "vc/curl_request.h"
 
 namespace vc::cli::snapshot {
 namespace {
 
-constexpr size_t kMaxErrorBody = 64 * 1024;
+constexpr size_t kMaxErrorBody = size_t{64} * 1024;
 
-struct Exchange {
-  const HttpCall* call = nullptr;
-  CURL* curl = nullptr;
-  HttpResponse response;
-  Status sink_error;  // why a callback stopped the transfer
-  Status source_error;
-  size_t body_offset = 0;
-};
-
-size_t OnHeader(char* data, size_t size, size_t n, void* user) {
-  auto* x = static_cast<Exchange*>(user);
-  std::string line(data, size * n);
-  if (line.rfind("HTTP/", 0) == 0) x->response.headers.clear();  // a new response (100, redirect)
-  const auto colon = line.find(':');
-  if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon);
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
-    std::string value = line.substr(colon + 1);
-    const auto b = value.find_first_not_of(" \t");
-    const auto e = value.find_last_not_of(" \t\r\n");
-    x->response.headers[name] = b == std::string::npos ? "" : value.substr(b, e - b + 1);
-  }
-  return size * n;
+// Hands `body` out in the pieces libcurl asks for.
+CurlBodySource ReadFromMemory(const std::string* body) {
+  return [body, offset = size_t{0}](char* data, size_t size) mutable -> StatusOr<size_t> {
+    const size_t len = std::min(size, body->size() - offset);
+    std::copy_n(body->data() + offset, len, data);
+    offset += len;
+    return len;
+  };
 }
 
-size_t OnBody(char* data, size_t size, size_t n, void* user) {
-  auto* x = static_cast<Exchange*>(user);
-  long status = 0;
-  curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &status);
-  const size_t len = size * n;
-  if (status / 100 == 2 && x->call->response_sink) {
-    if (Status s = x->call->response_sink(data, len); !s.ok()) {
-      x->sink_error = s;
-      return 0;  // aborts the transfer
+void DescribeBody(const HttpCall& call, CurlRequest& curl) {
+  const bool has_body = call.body || call.body_source;
+  if (has_body) {
+    curl.upload = call.body ? ReadFromMemory(call.body) : CurlBodySource(call.body_source);
+    curl.upload_size = call.body ? static_cast<int64_t>(call.body->size()) : call.body_size;
+    // No 100-continue round trip. With SigV4 curl would sign the removed header as present but
+    // empty (and the server then computes another signature): there it only shortens the wait.
+    if (call.aws_sigv4.empty()) {
+      curl.headers.push_back("Expect:");
+    } else {
+      curl.expect_100_timeout_ms = 50;
     }
-    return len;
+  } else if (call.method == "POST" || call.method == "PUT" || call.method == "PATCH") {
+    curl.fields = std::string_view("");  // an empty body, said so (not null: that reads stdin)
   }
-  if (x->response.body.size() < kMaxErrorBody || status / 100 == 2)
-    x->response.body.append(data, len);
-  return len;
 }
 
-size_t OnRead(char* data, size_t size, size_t n, void* user) {
-  auto* x = static_cast<Exchange*>(user);
-  if (x->call->body) {
-    const std::string& body = *x->call->body;
-    const size_t len = std::min(size * n, body.size() - x->body_offset);
-    std::memcpy(data, body.data() + x->body_offset, len);
-    x->body_offset += len;
-    return len;
+// The libcurl request for a snapshot store or the pod's endpoint: HTTP(S) only, bodies
+// streamed both ways, stalled transfers ended.
+CurlRequest DescribeForCurl(const HttpCall& call) {
+  CurlRequest curl;
+  curl.method = call.method;
+  curl.url = call.url;
+  // HTTP(S) only: URLs come from registries too (upload locations, token realms, redirects), and
+  // libcurl's other schemes would let one read local files, or write them (file:// with a PUT).
+  curl.http_only = true;
+  curl.connect_timeout = std::chrono::seconds(call.connect_timeout_seconds);
+  // A transfer that stalls for a minute is dead; a slow one is fine.
+  curl.low_speed_limit = 1;
+  curl.low_speed_seconds = 60;
+  curl.follow_redirects = call.follow_redirects;
+  curl.buffer_size = 512L * 1024;
+  curl.upload_buffer_size = 2L * 1024 * 1024;
+  curl.headers = call.headers;
+  DescribeBody(call, curl);
+  curl.tls.insecure = call.tls.insecure;
+  curl.tls.ca_file = call.tls.ca_file;
+  curl.tls.ca_pem = call.tls.ca_pem;
+  curl.tls.client_cert_pem = call.tls.client_cert_pem;
+  curl.tls.client_key_pem = call.tls.client_key_pem;
+  curl.userpwd = call.userpwd;
+  curl.aws_sigv4 = call.aws_sigv4;
+  if (call.response_sink) {
+    curl.on_success_body = [&sink = call.response_sink](std::string_view data) {
+      return sink(data.data(), data.size());
+    };
   }
-  auto got = x->call->body_source(data, size * n);
-  if (!got.ok()) {
-    x->source_error = got.status();
-    return CURL_READFUNC_ABORT;
-  }
-  return *got;
+  curl.max_collected_body = kMaxErrorBody;
+  return curl;
 }
-
-struct SList {
-  curl_slist* list = nullptr;
-  ~SList() { curl_slist_free_all(list); }
-  void Add(const std::string& s) { list = curl_slist_append(list, s.c_str()); }
-};
 
 }  // namespace
 
@@ -92,100 +86,24 @@ std::string Origin(const std::string& url) {
 }
 
 StatusOr<HttpResponse> Perform(const HttpCall& call) {
-  static const bool initialized = [] {
-    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-  }();
-  (void)initialized;
-  Exchange x;
-  x.call = &call;
-  x.curl = curl_easy_init();
-  if (!x.curl) return Internal("curl_easy_init failed");
-  CURL* c = x.curl;
-  char error[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(c, CURLOPT_URL, call.url.c_str());
-  // HTTP(S) only: URLs come from registries too (upload locations, token realms, redirects), and
-  // libcurl's other schemes would let one read local files, or write them (file:// with a PUT).
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, call.connect_timeout_seconds);
-  // A transfer that stalls for a minute is dead; a slow one is fine.
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &x);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, call.follow_redirects ? 1L : 0L);
-  curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024);
-  curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024);
-
-  SList headers;
-  for (const auto& h : call.headers) headers.Add(h);
-  const bool has_body = call.body || call.body_source;
-  if (call.method == "HEAD") {
-    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-  } else if (has_body) {
-    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(c, CURLOPT_READFUNCTION, OnRead);
-    curl_easy_setopt(c, CURLOPT_READDATA, &x);
-    const int64_t size = call.body ? static_cast<int64_t>(call.body->size()) : call.body_size;
-    if (size >= 0) {
-      curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(size));
-    } else {
-      headers.Add("Transfer-Encoding: chunked");
-    }
-    // No 100-continue round trip. With SigV4 curl would sign the removed header as present but
-    // empty (and the server then computes another signature): there it only shortens the wait.
-    if (call.aws_sigv4.empty()) {
-      headers.Add("Expect:");
-    } else {
-      curl_easy_setopt(c, CURLOPT_EXPECT_100_TIMEOUT_MS, 50L);
-    }
-    if (call.method != "PUT") curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, call.method.c_str());
-  } else if (call.method != "GET") {
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, call.method.c_str());
-    if (call.method == "POST" || call.method == "PUT" || call.method == "PATCH") {
-      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
-      curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-    }
+  CurlGlobalInit();
+  CURL* handle = curl_easy_init();
+  if (!handle) {
+    return Internal("curl_easy_init failed");
   }
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.list);
-
-  if (call.tls.insecure) {
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+  CurlOutcome outcome = PerformCurlRequest(handle, DescribeForCurl(call));
+  curl_easy_cleanup(handle);
+  if (!outcome.callback_error.ok()) {
+    return outcome.callback_error;
   }
-  if (!call.tls.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, call.tls.ca_file.c_str());
-  curl_blob ca{const_cast<char*>(call.tls.ca_pem.data()), call.tls.ca_pem.size(), CURL_BLOB_COPY};
-  if (!call.tls.ca_pem.empty()) curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &ca);
-  curl_blob cert{const_cast<char*>(call.tls.client_cert_pem.data()),
-                 call.tls.client_cert_pem.size(), CURL_BLOB_COPY};
-  curl_blob key{const_cast<char*>(call.tls.client_key_pem.data()), call.tls.client_key_pem.size(),
-                CURL_BLOB_COPY};
-  if (!call.tls.client_cert_pem.empty()) {
-    curl_easy_setopt(c, CURLOPT_SSLCERT_BLOB, &cert);
-    curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
-    curl_easy_setopt(c, CURLOPT_SSLKEY_BLOB, &key);
-    curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM");
+  if (outcome.code != CURLE_OK) {
+    return Unavailable("cannot reach " + Origin(call.url) + ": " + outcome.error);
   }
-  if (!call.userpwd.empty()) curl_easy_setopt(c, CURLOPT_USERPWD, call.userpwd.c_str());
-  if (!call.aws_sigv4.empty())
-    curl_easy_setopt(c, CURLOPT_AWS_SIGV4, call.aws_sigv4.c_str());
-  else if (!call.userpwd.empty())
-    curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-
-  const CURLcode rc = curl_easy_perform(c);
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x.response.status);
-  curl_easy_cleanup(c);
-  if (!x.sink_error.ok()) return x.sink_error;
-  if (!x.source_error.ok()) return x.source_error;
-  if (rc != CURLE_OK) {
-    const std::string reason = error[0] ? error : curl_easy_strerror(rc);
-    return Unavailable("cannot reach " + Origin(call.url) + ": " + reason);
-  }
-  return x.response;
+  HttpResponse response;
+  response.status = outcome.status;
+  response.headers = std::move(outcome.headers);
+  response.body = std::move(outcome.body);
+  return response;
 }
 
 }  // namespace vc::cli::snapshot

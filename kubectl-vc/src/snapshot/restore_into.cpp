@@ -25,11 +25,8 @@ bool DataIsEphemeral(const json& statefulset) {
   return false;
 }
 
-}  // namespace
-
-Status RestoreInto(const HostCluster& host, const lifecycle::Info& info,
-                   const RestoreOptions& options, const kube::Environment& env,
-                   output::Progress& progress, std::ostream& err, const CancelToken* cancel) {
+// A paused cluster has no pod to stage into; an emptyDir /data would not survive the restart.
+Status CheckRestorable(const lifecycle::Info& info) {
   if (lifecycle::IsPaused(info)) {
     return FailedPrecondition("virtual cluster " + info.name + " is " +
                               (info.status == "Sleeping" ? "sleeping" : "paused") +
@@ -45,6 +42,13 @@ Status RestoreInto(const HostCluster& host, const lifecycle::Info& info,
         "(controlPlane.statefulSet.persistence.volumeClaim.enabled: true) or use "
         "kubectl vc create NAME --restore URL");
   }
+  return Status::Ok();
+}
+
+// The snapshot verified and staged in the pod while the old state keeps serving.
+Status StageInPod(const HostCluster& host, const lifecycle::Info& info,
+                  const RestoreOptions& options, const kube::Environment& env,
+                  output::Progress& progress, std::ostream& err) {
   progress.Begin("Connecting to the snapshot endpoint of " + info.name + "-0");
   auto endpoint =
       PodEndpoint::Open(host, info.name, info.namespace_, env, std::chrono::seconds(60));
@@ -62,7 +66,23 @@ Status RestoreInto(const HostCluster& host, const lifecycle::Info& info,
     return staged.status().Annotate("restore " + info.name + " (nothing was changed)");
   }
   progress.Done();
+  return Status::Ok();
+}
 
+// Waits (up to 30 s) for the pod with `uid` to be gone, so that its Ready status cannot count.
+void WaitForOldPodGone(const HostCluster& host, const lifecycle::Info& info, const std::string& uid,
+                       const CancelToken* cancel) {
+  for (int i = 0; i < 300 && !uid.empty(); ++i) {
+    auto pod = host.client->Get(r::kPods, info.namespace_, info.name + "-0");
+    if (!pod.ok() || (*pod).value("/metadata/uid"_json_pointer, std::string()) != uid) break;
+    if (cancel && cancel->WaitFor(std::chrono::milliseconds(100))) break;
+    if (!cancel) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+// Secret vc-NAME and the pod deleted: the new pod's init container swaps the staged state in.
+Status RestartControlPlane(const HostCluster& host, const lifecycle::Info& info,
+                           output::Progress& progress, const CancelToken* cancel) {
   progress.Begin("Restarting the control plane to apply the snapshot");
   const std::string secret = render::KubeconfigSecretName(info.name);
   auto deleted_secret = host.client->Delete(r::kSecrets, info.namespace_, secret);
@@ -79,22 +99,14 @@ Status RestoreInto(const HostCluster& host, const lifecycle::Info& info,
   const auto uid = info.pod.is_object()
                        ? info.pod.value("/metadata/uid"_json_pointer, std::string())
                        : std::string();
-  for (int i = 0; i < 300 && !uid.empty(); ++i) {
-    auto pod = host.client->Get(r::kPods, info.namespace_, info.name + "-0");
-    if (!pod.ok() || (*pod).value("/metadata/uid"_json_pointer, std::string()) != uid) break;
-    if (cancel && cancel->WaitFor(std::chrono::milliseconds(100))) break;
-    if (!cancel) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  WaitForOldPodGone(host, info, uid, cancel);
   progress.Done();
-  if (Status s = lifecycle::WaitReady(*host.client, info.name, info.namespace_, options.timeout,
-                                      progress, cancel);
-      !s.ok()) {
-    return s.Annotate(
-        "the control plane did not come back after the restore (the state it "
-        "replaced is in /data/restore.previous of pod " +
-        info.name + "-0)");
-  }
-  // Ready could also mean init rolled back to the previous state: ask what became of it.
+  return Status::Ok();
+}
+
+// Ready could also mean init rolled back to the previous state: ask what became of it.
+Status ConfirmRestoreApplied(const HostCluster& host, const lifecycle::Info& info,
+                             const kube::Environment& env, output::Progress& progress) {
   progress.Begin("Checking that the restored state is the one running");
   auto again = PodEndpoint::Open(host, info.name, info.namespace_, env, std::chrono::seconds(60));
   if (!again.ok()) {
@@ -118,6 +130,25 @@ Status RestoreInto(const HostCluster& host, const lifecycle::Info& info,
   }
   progress.Done();
   return Status::Ok();
+}
+
+}  // namespace
+
+Status RestoreInto(const HostCluster& host, const lifecycle::Info& info,
+                   const RestoreOptions& options, const kube::Environment& env,
+                   output::Progress& progress, std::ostream& err, const CancelToken* cancel) {
+  RETURN_IF_ERROR(CheckRestorable(info));
+  RETURN_IF_ERROR(StageInPod(host, info, options, env, progress, err));
+  RETURN_IF_ERROR(RestartControlPlane(host, info, progress, cancel));
+  if (Status s = lifecycle::WaitReady(*host.client, info.name, info.namespace_, options.timeout,
+                                      progress, cancel);
+      !s.ok()) {
+    return s.Annotate(
+        "the control plane did not come back after the restore (the state it "
+        "replaced is in /data/restore.previous of pod " +
+        info.name + "-0)");
+  }
+  return ConfirmRestoreApplied(host, info, env, progress);
 }
 
 }  // namespace vc::cli::snapshot

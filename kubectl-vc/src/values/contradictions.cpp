@@ -4,6 +4,7 @@
 #include "vc/cli/values/contradictions.h"
 
 #include <algorithm>
+#include <regex>
 #include <string>
 
 #include "vc/cli/values/trust_level.h"
@@ -62,6 +63,8 @@ class Checker {
     SleepModeHalfSet();
     HostPriorityClasses();
     CsiNodesBelowHighTrust();
+    CustomResources("toHost");
+    CustomResources("fromHost");
     return std::move(findings_);
   }
 
@@ -162,6 +165,34 @@ class Checker {
                 Where("/sync/fromHost/nodes/enabled") +
                 "): pseudo nodes are no host node's; set nodes.enabled to true or remove "
                 "syncBackChanges");
+    }
+  }
+
+  // sync.{toHost,fromHost}.customResources: keys are PLURAL.GROUP (the schema checks only
+  // their values), and a zero-trust tenant gets none (a host controller acting on its objects,
+  // or host objects shown to it, is a channel the node cannot watch).
+  void CustomResources(const std::string& direction) {
+    const std::string pointer = "/sync/" + direction + "/customResources";
+    const json& section = At(v_, pointer);
+    if (!section.is_object()) return;
+    static const std::regex kName(
+        "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+");
+    for (const auto& [name, entry] : section.items()) {
+      const std::string at = pointer + "/" + name;
+      if (!std::regex_match(name, kName)) {
+        Error(at, "sync." + direction + ".customResources names \"" + name +
+                      "\", which is not PLURAL.GROUP of a custom resource (for example "
+                      "certificates.cert-manager.io; kubectl get crd lists them)");
+        continue;
+      }
+      if (trust_ == TrustLevel::kZero && IsTrue(v_, at + "/enabled")) {
+        Error(at + "/enabled", "sync." + direction + ".customResources." + name +
+                                   " is not synced at " + trust_text_ +
+                                   ": a host controller acting on the tenant's objects, or host "
+                                   "objects shown to it, is a channel between tenants the node "
+                                   "cannot watch; set enabled to false, or isolation.trustLevel "
+                                   "partial or high");
+      }
     }
   }
 

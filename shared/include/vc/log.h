@@ -64,8 +64,11 @@ struct Voidify {
 
 }  // namespace vc::log
 
+// The stream expression continues after the macro (VC_LOG(Info) << ...): no parentheses.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define VC_LOG(severity)                             \
   !::vc::log::Enabled(::vc::log::Level::k##severity) \
       ? (void)0                                      \
       : ::vc::log::Voidify() &                       \
             ::vc::log::LineBuilder(::vc::log::Level::k##severity, __FILE__, __LINE__)
+// NOLINTEND(bugprone-macro-parentheses)

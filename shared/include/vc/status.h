@@ -116,10 +116,13 @@ Status ToStatus(const StatusOr<T>& s) {
     if (auto _vc_s = ::vc::internal::ToStatus(expr); !_vc_s.ok()) return _vc_s; \
   } while (0)
 
+// lhs is a declaration (`auto x`) or an lvalue: it cannot be put in parentheses.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define VC_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                             \
   if (!tmp.ok()) return tmp.status();            \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 #define ASSIGN_OR_RETURN(lhs, expr) \
   VC_ASSIGN_OR_RETURN_IMPL(VC_CONCAT(_vc_statusor_, __LINE__), lhs, expr)

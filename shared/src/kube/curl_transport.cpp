@@ -7,8 +7,10 @@
 #include <cctype>
 #include <cerrno>
 #include <mutex>
+#include <optional>
 #include <vector>
 
+#include "vc/curl_request.h"
 #include "vc/log.h"
 
 namespace vc::kube {
@@ -16,22 +18,9 @@ namespace {
 
 constexpr size_t kMaxIdleHandles = 16;
 
-void GlobalInit() {
-  // curl_global_init is not thread-safe; every transport goes through here first.
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-std::string Trim(std::string s) {
-  const char* ws = " \t\r\n";
-  s.erase(s.find_last_not_of(ws) + 1);
-  s.erase(0, s.find_first_not_of(ws));
   return s;
 }
 
@@ -41,56 +30,14 @@ std::string Describe(const HttpRequest& request) {
   return Lower(request.method) + " " + url;
 }
 
-struct Transfer {
-  CURL* handle = nullptr;
-  HttpResponse response;
-  const ChunkHandler* on_chunk = nullptr;
-  const CancelToken* cancel = nullptr;
-  bool stopped_by_handler = false;
-};
-
-size_t OnHeader(char* data, size_t size, size_t count, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  std::string line(data, size * count);
-  if (line.rfind("HTTP/", 0) == 0) {
-    // A new status line (after 100 Continue or a redirect): earlier headers are not ours.
-    t->response.headers.clear();
-  } else if (auto colon = line.find(':'); colon != std::string::npos) {
-    t->response.headers[Lower(line.substr(0, colon))] = Trim(line.substr(colon + 1));
-  }
-  return size * count;
-}
-
-size_t OnBody(char* data, size_t size, size_t count, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  const size_t n = size * count;
-  long code = 0;
-  curl_easy_getinfo(t->handle, CURLINFO_RESPONSE_CODE, &code);
-  if (t->on_chunk != nullptr && code >= 200 && code < 300) {
-    if (!(*t->on_chunk)(std::string_view(data, n))) {
-      t->stopped_by_handler = true;
-      return 0;  // makes libcurl end the transfer with CURLE_WRITE_ERROR
-    }
-    return n;
-  }
-  t->response.body.append(data, n);
-  return n;
-}
-
-int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  // libcurl calls this at least once a second even on an idle stream, which bounds how long
-  // a cancelled watch keeps running.
-  auto* t = static_cast<Transfer*>(user);
-  return (t->cancel != nullptr && t->cancel->cancelled()) ? 1 : 0;
-}
-
-Status TransportError(CURLcode code, const HttpRequest& request, CURL* handle, const char* errbuf) {
+Status TransportError(const CurlOutcome& outcome, const HttpRequest& request, CURL* handle) {
+  const CURLcode code = outcome.code;
   long os_errno = 0;
   curl_easy_getinfo(handle, CURLINFO_OS_ERRNO, &os_errno);
   long request_size = 0;
   curl_easy_getinfo(handle, CURLINFO_REQUEST_SIZE, &request_size);
   const std::string what = Describe(request);
-  const std::string detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(code);
+  const std::string& detail = outcome.error;
   const std::string check = " (is the cluster running? check --context/--kubeconfig)";
   bool sent = request_size > 0;
   Code status_code = Code::kUnavailable;
@@ -148,11 +95,77 @@ Status TransportError(CURLcode code, const HttpRequest& request, CURL* handle, c
   return Status(status_code, what + ": " + cause).WithDetails({{"sent", sent}});
 }
 
-struct Blob {
-  explicit Blob(const std::string& pem)
-      : blob{const_cast<char*>(pem.data()), pem.size(), CURL_BLOB_COPY} {}
-  curl_blob blob;
+// A URL naming the TLS server, and the CONNECT_TO entry that sends its connection to the
+// URL's real host; nothing when the URL cannot be parsed.
+struct TlsServerRoute {
+  std::string url;
+  std::string connect_to;
 };
+
+std::optional<TlsServerRoute> RouteToTlsServerName(const std::string& url,
+                                                   const std::string& tls_server_name) {
+  // libcurl 7.88 has no option to verify against another name, so the URL names the TLS
+  // server and CONNECT_TO sends the connection to the real host: same SNI and check as Go.
+  std::optional<TlsServerRoute> route;
+  CURLU* u = curl_url();
+  char* host = nullptr;
+  char* port = nullptr;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+      curl_url_set(u, CURLUPART_HOST, tls_server_name.c_str(), 0) == CURLUE_OK) {
+    char* rewritten = nullptr;
+    if (curl_url_get(u, CURLUPART_URL, &rewritten, 0) == CURLUE_OK) {
+      route = TlsServerRoute{rewritten, std::string("::") + host + ":" + port};
+    }
+    curl_free(rewritten);
+  }
+  curl_free(host);
+  curl_free(port);
+  curl_url_cleanup(u);
+  return route;
+}
+
+// The libcurl request for a Kubernetes API call: HTTP/2 over TLS, keep-alive probes, any
+// encoding, the body from memory, and the transport's TLS trust and proxy.
+CurlRequest DescribeForCurl(const HttpRequest& request, const CurlTransportOptions& options) {
+  CurlRequest curl;
+  curl.method = request.method;
+  curl.url = request.url;
+  if (!options.tls_server_name.empty()) {
+    if (auto route = RouteToTlsServerName(request.url, options.tls_server_name)) {
+      curl.url = route->url;
+      curl.connect_to.push_back(route->connect_to);
+    }
+  }
+  curl.headers.push_back("Expect:");
+  for (const auto& [name, value] : request.headers) {
+    curl.headers.push_back(name);
+    curl.headers.back().append(": ").append(value);
+  }
+  if (!request.body.empty() || request.method != "DELETE") {
+    curl.fields = request.body;
+  }
+  curl.tls.insecure = options.insecure_skip_tls_verify;
+  if (!options.insecure_skip_tls_verify) {
+    // Only the kubeconfig's CA is trusted, as with kubectl: no system directory on top.
+    curl.tls.ca_pem = options.ca_pem;
+    curl.tls.only_given_ca = true;
+  }
+  curl.tls.client_cert_pem = request.client_cert_pem;
+  curl.tls.client_key_pem = request.client_key_pem;
+  curl.proxy_url = options.proxy_url;
+  curl.user_agent = options.user_agent;
+  curl.http2 = true;
+  curl.accept_encoding = true;
+  curl.tcp_keepalive = true;
+  curl.connect_timeout = options.connect_timeout;
+  if (request.timeout.count() > 0) {
+    curl.connect_timeout = std::min(curl.connect_timeout, request.timeout);
+  }
+  curl.timeout = request.timeout;
+  return curl;
+}
 
 }  // namespace
 
@@ -171,7 +184,9 @@ struct CurlTransport::Shared {
 
   CURL* Acquire() {
     std::lock_guard<std::mutex> lock(pool_mu);
-    if (idle.empty()) return curl_easy_init();
+    if (idle.empty()) {
+      return curl_easy_init();
+    }
     CURL* h = idle.back();
     idle.pop_back();
     return h;
@@ -203,7 +218,8 @@ CurlTransportOptions CurlTransportOptions::FromRestConfig(const RestConfig& conf
 
 CurlTransport::CurlTransport(CurlTransportOptions options)
     : options_(std::move(options)), shared_(std::make_unique<Shared>()) {
-  GlobalInit();
+  // curl_global_init is not thread-safe; every transport goes through here first.
+  CurlGlobalInit();
   shared_->share = curl_share_init();
   curl_share_setopt(shared_->share, CURLSHOPT_LOCKFUNC, &Shared::Lock);
   curl_share_setopt(shared_->share, CURLSHOPT_UNLOCKFUNC, &Shared::Unlock);
@@ -213,7 +229,9 @@ CurlTransport::CurlTransport(CurlTransportOptions options)
 }
 
 CurlTransport::~CurlTransport() {
-  for (CURL* h : shared_->idle) curl_easy_cleanup(h);
+  for (CURL* h : shared_->idle) {
+    curl_easy_cleanup(h);
+  }
   curl_share_cleanup(shared_->share);
 }
 
@@ -231,118 +249,38 @@ StatusOr<HttpResponse> CurlTransport::Perform(const HttpRequest& request,
                                               const ChunkHandler* on_chunk,
                                               const CancelToken* cancel) {
   CURL* h = shared_->Acquire();
-  if (h == nullptr) return Internal(Describe(request) + ": cannot create a libcurl handle");
-  Transfer t;
-  t.handle = h;
-  t.on_chunk = on_chunk;
-  t.cancel = cancel;
-  char errbuf[CURL_ERROR_SIZE] = {0};
-
-  std::string url = request.url;
-  std::string connect_to;
-  if (!options_.tls_server_name.empty()) {
-    // libcurl 7.88 has no option to verify against another name, so the URL names the TLS
-    // server and CONNECT_TO sends the connection to the real host: same SNI and check as Go.
-    CURLU* u = curl_url();
-    char* host = nullptr;
-    char* port = nullptr;
-    if (curl_url_set(u, CURLUPART_URL, request.url.c_str(), 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
-        curl_url_set(u, CURLUPART_HOST, options_.tls_server_name.c_str(), 0) == CURLUE_OK) {
-      char* rewritten = nullptr;
-      if (curl_url_get(u, CURLUPART_URL, &rewritten, 0) == CURLUE_OK) {
-        url = rewritten;
-        connect_to = std::string("::") + host + ":" + port;
+  if (h == nullptr) {
+    return Internal(Describe(request) + ": cannot create a libcurl handle");
+  }
+  bool stopped_by_handler = false;
+  CurlRequest curl = DescribeForCurl(request, options_);
+  curl.share = shared_->share;
+  curl.cancel = cancel;
+  if (on_chunk != nullptr) {
+    curl.on_success_body = [&](std::string_view chunk) {
+      if ((*on_chunk)(chunk)) {
+        return Status::Ok();
       }
-      curl_free(rewritten);
-    }
-    curl_free(host);
-    curl_free(port);
-    curl_url_cleanup(u);
+      stopped_by_handler = true;
+      return Status(Code::kCancelled, "stopped by the chunk handler");
+    };
   }
-  curl_slist* connect_to_list = nullptr;
-  if (!connect_to.empty()) connect_to_list = curl_slist_append(nullptr, connect_to.c_str());
-
-  curl_slist* headers = curl_slist_append(nullptr, "Expect:");
-  for (const auto& [name, value] : request.headers) {
-    headers = curl_slist_append(headers, (name + ": " + value).c_str());
-  }
-
-  curl_easy_setopt(h, CURLOPT_SHARE, shared_->share);
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-  curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-  curl_easy_setopt(h, CURLOPT_USERAGENT, options_.user_agent.c_str());
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-  if (connect_to_list != nullptr) curl_easy_setopt(h, CURLOPT_CONNECT_TO, connect_to_list);
-  curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(h, CURLOPT_TCP_KEEPIDLE, 30L);
-  curl_easy_setopt(h, CURLOPT_TCP_KEEPINTVL, 15L);
-  auto connect_timeout = options_.connect_timeout;
-  if (request.timeout.count() > 0) connect_timeout = std::min(connect_timeout, request.timeout);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_timeout.count()));
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-
-  if (request.method == "GET") {
-    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-  } else if (request.method == "HEAD") {
-    curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-  } else {
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-    if (!request.body.empty() || request.method != "DELETE") {
-      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-                       static_cast<curl_off_t>(request.body.size()));
-      curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
-    }
-  }
-
-  if (options_.insecure_skip_tls_verify) {
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-  } else if (!options_.ca_pem.empty()) {
-    // Only the kubeconfig's CA is trusted, as with kubectl: no system directory on top.
-    Blob ca(options_.ca_pem);
-    curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &ca.blob);
-    curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);
-  }
-  if (!request.client_cert_pem.empty()) {
-    Blob cert(request.client_cert_pem);
-    Blob key(request.client_key_pem);
-    curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
-    curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &cert.blob);
-    curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
-    curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &key.blob);
-  }
-  if (!options_.proxy_url.empty()) curl_easy_setopt(h, CURLOPT_PROXY, options_.proxy_url.c_str());
-
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnBody);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
-  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &OnProgress);
-  curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
-
-  const CURLcode rc = curl_easy_perform(h);
-  long code = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+  CurlOutcome outcome = PerformCurlRequest(h, curl);
   Status error;
-  if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && t.stopped_by_handler)) {
-    error = TransportError(rc, request, h, errbuf);
+  if (outcome.code != CURLE_OK && !(outcome.code == CURLE_WRITE_ERROR && stopped_by_handler)) {
+    error = TransportError(outcome, request, h);
   }
-  curl_slist_free_all(headers);
-  curl_slist_free_all(connect_to_list);
   shared_->Release(h);
   if (!error.ok()) {
     VC_LOG(Debug) << "http " << error.message();
     return error;
   }
-  t.response.status = static_cast<int>(code);
-  VC_LOG(Debug) << "http " << Describe(request) << " -> " << code;
-  return std::move(t.response);
+  HttpResponse response;
+  response.status = static_cast<int>(outcome.status);
+  response.headers = std::move(outcome.headers);
+  response.body = std::move(outcome.body);
+  VC_LOG(Debug) << "http " << Describe(request) << " -> " << outcome.status;
+  return response;
 }
 
 }  // namespace vc::kube

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "vc/syncer/sync/custom_resource_syncers.h"
 #include "vc/syncer/sync/endpoints_syncer.h"
 #include "vc/syncer/sync/event_syncer.h"
 #include "vc/syncer/sync/host_class_syncer.h"
@@ -118,7 +119,8 @@ void AddPodSyncers(Wiring* w, const SyncerLinks& links) {
 
 }  // namespace
 
-KindSyncers BuildKindSyncers(const std::shared_ptr<sync::SyncContext>& ctx) {
+StatusOr<KindSyncers> BuildKindSyncers(const std::shared_ptr<sync::SyncContext>& ctx,
+                                       std::chrono::milliseconds timeout) {
   Wiring w{ctx, {}};
   SyncerLinks links;
   AddObjectSyncers(&w, &links);
@@ -127,6 +129,8 @@ KindSyncers BuildKindSyncers(const std::shared_ptr<sync::SyncContext>& ctx) {
   if (!ctx->config.config_map_mappings.empty()) {
     w.syncers.push_back(std::make_unique<sync::HostConfigMapSyncer>(ctx));
   }
+  ASSIGN_OR_RETURN(auto custom, sync::CustomResourceSyncers(ctx, timeout));
+  for (auto& syncer : custom) w.syncers.push_back(std::move(syncer));
   AddPodSyncers(&w, links);
   return std::move(w.syncers);
 }

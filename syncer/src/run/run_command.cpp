@@ -136,7 +136,7 @@ Status StartEachSyncer(RunState* s) {
 }
 
 Status StartSyncers(RunState* s) {
-  s->syncers = BuildKindSyncers(s->sync);
+  ASSIGN_OR_RETURN(s->syncers, BuildKindSyncers(s->sync, s->options.sync_timeout));
   return StartEachSyncer(s);
 }
 

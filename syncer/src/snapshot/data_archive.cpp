@@ -155,6 +155,115 @@ StatusOr<json> WriteDataArchive(const ArchiveRequest& request, const vc::snapsho
   return meta;
 }
 
+namespace {
+
+// meta.json, the archive's first entry, as text and as JSON.
+struct ArchiveMeta {
+  std::string text;
+  json value;
+};
+
+StatusOr<ArchiveMeta> ReadMetaEntry(ArchiveReader& reader) {
+  ASSIGN_OR_RETURN(auto first, reader.Next());
+  if (!first || first->kind != EntryKind::kMeta) {
+    return InvalidArgument("snapshot is corrupted: it does not start with meta.json");
+  }
+  ArchiveMeta meta;
+  ASSIGN_OR_RETURN(meta.text, vc::snapshot::ReadEntryToString(reader));
+  ASSIGN_OR_RETURN(meta.value, ParseJsonText(meta.text, "snapshot is corrupted: meta.json"));
+  if (!meta.value.is_object()) {
+    return InvalidArgument("snapshot is corrupted: meta.json is not JSON");
+  }
+  return meta;
+}
+
+Status CheckFileEntry(const EntryHeader& entry) {
+  if (entry.kind != EntryKind::kFile) {
+    return InvalidArgument("snapshot is corrupted: a second meta entry");
+  }
+  if (!SafeEntryPath(entry.name) || entry.name.rfind("restore.", 0) == 0) {
+    return InvalidArgument("snapshot is corrupted: entry path \"" +
+                           utf8::Escape(utf8::Truncate(entry.name, 200)) +
+                           "\" is not a plain path inside the data directory");
+  }
+  return Status::Ok();
+}
+
+// What a restorable snapshot must hold: the database and the CA with its key.
+struct RequiredFiles {
+  bool has_db = false;
+  bool has_ca = false;
+  bool has_ca_key = false;
+
+  void See(const std::string& name) {
+    has_db |= name == "state.db";
+    has_ca |= name == "pki/ca.crt";
+    has_ca_key |= name == "pki/ca.key";
+  }
+  Status Check() const {
+    if (has_db && has_ca && has_ca_key) return Status::Ok();
+    return InvalidArgument("snapshot is incomplete: it lacks " + std::string(!has_db ? "state.db"
+                                                                             : !has_ca
+                                                                                 ? "pki/ca.crt"
+                                                                                 : "pki/ca.key"));
+  }
+};
+
+// Copies the current entry's bytes to `fd`, through `buf`.
+Status CopyEntryTo(ArchiveReader& reader, int fd, const std::string& path, std::vector<char>& buf) {
+  while (true) {
+    ASSIGN_OR_RETURN(size_t n, reader.Read(buf.data(), buf.size()));
+    if (n == 0) return Status::Ok();
+    for (size_t done = 0; done < n;) {
+      const ssize_t w = ::write(fd, buf.data() + done, n - done);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) return Errno("write " + path);
+      done += static_cast<size_t>(w);
+    }
+  }
+}
+
+// The current entry written to `path`, synced, with the entry's mode.
+Status WriteEntryFile(ArchiveReader& reader, const EntryHeader& entry, const std::string& path,
+                      std::vector<char>& buf) {
+  const int fd =
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (entry.mode & 0777) | 0600);
+  if (fd < 0) return Errno("write " + path);
+  Status status = CopyEntryTo(reader, fd, path, buf);
+  if (status.ok() && ::fsync(fd) != 0) status = Errno("fsync " + path);
+  ::fchmod(fd, entry.mode & 0777);
+  ::close(fd);
+  return status;
+}
+
+// Every file entry after meta.json written under `staging`, checked for what a restore needs.
+Status StageFileEntries(ArchiveReader& reader, const std::string& staging) {
+  std::vector<char> buf(kChunk);
+  RequiredFiles required;
+  std::error_code ec;
+  while (true) {
+    ASSIGN_OR_RETURN(auto entry, reader.Next());
+    if (!entry) break;
+    RETURN_IF_ERROR(CheckFileEntry(*entry));
+    required.See(entry->name);
+    const std::string path = staging + "/" + entry->name;
+    fsys::create_directories(fsys::path(path).parent_path(), ec);
+    RETURN_IF_ERROR(WriteEntryFile(reader, *entry, path, buf));
+  }
+  return required.Check();
+}
+
+Status WriteMetaFile(const std::string& path, const std::string& text) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Errno("write " + path);
+  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  if (!ok) return Errno("write " + path);
+  return Status::Ok();
+}
+
+}  // namespace
+
 StatusOr<json> StageRestore(const std::string& data_dir, const vc::snapshot::ByteSource& source,
                             const std::optional<vc::snapshot::EncryptionKey>& key) {
   const std::string staging = data_dir + "/restore.staging";
@@ -170,73 +279,9 @@ StatusOr<json> StageRestore(const std::string& data_dir, const vc::snapshot::Byt
 
   ArchiveReader reader(source, key);
   RETURN_IF_ERROR(reader.Open());
-  ASSIGN_OR_RETURN(auto first, reader.Next());
-  if (!first || first->kind != EntryKind::kMeta) {
-    return InvalidArgument("snapshot is corrupted: it does not start with meta.json");
-  }
-  ASSIGN_OR_RETURN(std::string meta_text, vc::snapshot::ReadEntryToString(reader));
-  ASSIGN_OR_RETURN(json meta, ParseJsonText(meta_text, "snapshot is corrupted: meta.json"));
-  if (!meta.is_object()) return InvalidArgument("snapshot is corrupted: meta.json is not JSON");
-
-  std::vector<char> buf(kChunk);
-  bool has_db = false, has_ca = false, has_ca_key = false;
-  while (true) {
-    ASSIGN_OR_RETURN(auto entry, reader.Next());
-    if (!entry) break;
-    if (entry->kind != EntryKind::kFile) {
-      return InvalidArgument("snapshot is corrupted: a second meta entry");
-    }
-    if (!SafeEntryPath(entry->name) || entry->name.rfind("restore.", 0) == 0) {
-      return InvalidArgument("snapshot is corrupted: entry path \"" +
-                             utf8::Escape(utf8::Truncate(entry->name, 200)) +
-                             "\" is not a plain path inside the data directory");
-    }
-    has_db |= entry->name == "state.db";
-    has_ca |= entry->name == "pki/ca.crt";
-    has_ca_key |= entry->name == "pki/ca.key";
-    const std::string path = staging + "/" + entry->name;
-    fsys::create_directories(fsys::path(path).parent_path(), ec);
-    const int fd =
-        ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (entry->mode & 0777) | 0600);
-    if (fd < 0) return Errno("write " + path);
-    Status status;
-    while (status.ok()) {
-      auto n = reader.Read(buf.data(), buf.size());
-      if (!n.ok()) {
-        status = n.status();
-        break;
-      }
-      if (*n == 0) break;
-      for (size_t done = 0; done < *n && status.ok();) {
-        const ssize_t w = ::write(fd, buf.data() + done, *n - done);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-          status = Errno("write " + path);
-          break;
-        }
-        done += static_cast<size_t>(w);
-      }
-    }
-    if (status.ok() && ::fsync(fd) != 0) status = Errno("fsync " + path);
-    ::fchmod(fd, entry->mode & 0777);
-    ::close(fd);
-    RETURN_IF_ERROR(status);
-  }
-  if (!has_db || !has_ca || !has_ca_key) {
-    return InvalidArgument("snapshot is incomplete: it lacks " + std::string(!has_db ? "state.db"
-                                                                             : !has_ca
-                                                                                 ? "pki/ca.crt"
-                                                                                 : "pki/ca.key"));
-  }
-  {
-    const std::string path = staging + "/meta.json";
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return Errno("write " + path);
-    const bool ok =
-        ::write(fd, meta_text.data(), meta_text.size()) == static_cast<ssize_t>(meta_text.size());
-    ::close(fd);
-    if (!ok) return Errno("write " + path);
-  }
+  ASSIGN_OR_RETURN(ArchiveMeta meta, ReadMetaEntry(reader));
+  RETURN_IF_ERROR(StageFileEntries(reader, staging));
+  RETURN_IF_ERROR(WriteMetaFile(staging + "/meta.json", meta.text));
   fsys::remove_all(ready, ec);
   if (::rename(staging.c_str(), ready.c_str()) != 0) return Errno("rename " + staging);
   cleanup.Release();
@@ -245,7 +290,7 @@ StatusOr<json> StageRestore(const std::string& data_dir, const vc::snapshot::Byt
     ::close(dir);
   }
   VC_LOG(Info) << "restore: staged " << reader.bytes_in() << " verified bytes in " << ready;
-  return meta;
+  return meta.value;
 }
 
 }  // namespace vc::syncer::snapshot

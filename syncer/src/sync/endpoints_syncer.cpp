@@ -2,6 +2,7 @@
 #include "vc/syncer/sync/endpoints_syncer.h"
 
 #include <set>
+#include <tuple>
 #include <vector>
 
 #include "vc/log.h"
@@ -193,110 +194,136 @@ Status EndpointsSyncer::PutBack(const std::string& key, const json& kept) {
   return Status::Ok();
 }
 
-Status EndpointsSyncer::Reconcile(const std::string& key) {
-  const auto [ns, name] = SplitKey(key);
-  const std::string host_name = translate::HostName(name, ns, ctx_->tenant.name);
-  const std::string& hns = ctx_->tenant.host_namespace;
-  auto service = services_.Get(ns, name);
-  auto endpoints = pair_.virtual_cache().Get(ns, name);
-  auto h = pair_.host_cache().Get(hns, host_name);
+// The names one reconcile of a key works with, and what the caches hold under them.
+struct EndpointsSyncer::KeyView {
+  std::string key;
+  std::string ns;
+  std::string name;
+  std::string host_name;
+  std::string hns;
+  std::optional<json> service;
+  std::optional<json> endpoints;
+  std::optional<json> host;
+  translate::EndpointAddressFilter filter;
+};
 
-  const auto kept = KeptCopy(key, endpoints);
-  const translate::EndpointAddressFilter filter = Filter();
-  auto plan =
-      translate::PlanHostEndpoints(service, endpoints, h, ctx_->config, ctx_->tenant, filter);
-  if (endpoints && service && translate::SyncsEndpoints(*service, ctx_->config)) {
-    const auto refused = translate::RefusedEndpointAddresses(*endpoints, filter);
-    if (!refused.empty()) {
-      std::string list;
-      for (const std::string& ip : refused) list += (list.empty() ? "" : ", ") + ip;
-      VC_LOG(Warning) << "endpoints " << key << ": not synced to the host: " << list;
-      RecordVirtualEvent(*ctx_->virtual_cluster, *endpoints, "Warning", "EndpointAddressRefused",
-                         "not synced to the host: " + list +
-                             " (not a pod of this virtual cluster); trust level " +
-                             ctx_->config.trust_level +
-                             " syncs only its own pods' addresses (isolation.trustLevel: high "
-                             "syncs any)");
+void EndpointsSyncer::WarnOfRefusedAddresses(const KeyView& view) const {
+  if (!view.endpoints || !view.service || !translate::SyncsEndpoints(*view.service, ctx_->config))
+    return;
+  const auto refused = translate::RefusedEndpointAddresses(*view.endpoints, view.filter);
+  if (refused.empty()) return;
+  std::string list;
+  for (const std::string& ip : refused) list += (list.empty() ? "" : ", ") + ip;
+  VC_LOG(Warning) << "endpoints " << view.key << ": not synced to the host: " << list;
+  RecordVirtualEvent(*ctx_->virtual_cluster, *view.endpoints, "Warning", "EndpointAddressRefused",
+                     "not synced to the host: " + list +
+                         " (not a pod of this virtual cluster); trust level " +
+                         ctx_->config.trust_level +
+                         " syncs only its own pods' addresses (isolation.trustLevel: high "
+                         "syncs any)");
+}
+
+Status EndpointsSyncer::DeleteHostEndpoints(const KeyView& view, const std::optional<Kept>& kept) {
+  // The caches may lag behind a Service or Endpoints created just now: deleting on their
+  // word would flap the host copy. Ask the server.
+  auto live_service = ctx_->virtual_cluster->Get(r::kServices, view.ns, view.name);
+  auto live_endpoints = ctx_->virtual_cluster->Get(r::kEndpoints, view.ns, view.name);
+  for (const auto* live : {&live_service, &live_endpoints}) {
+    if (!live->ok() && live->status().code() != Code::kNotFound) return live->status();
+  }
+  if (kept) {
+    // Within the window of the Service's recreation: the Service may be between its delete
+    // and its create, its Endpoints lost to the virtual endpoints controller. Neither is a
+    // reason to drop the host copy.
+    if (!live_service.ok() && !kept->recreated) {
+      controller_.EnqueueAfter(view.key, std::chrono::seconds(1));  // look again once it is done
+      return Status::Ok();
+    }
+    if (!live_service.ok() || (kept->recreated && Uid(*live_service) != kept->service_uid)) {
+      CloseWindow(view.key);  // deleted, or made again by someone else, since the recreation
+    } else if (!live_endpoints.ok() && translate::SyncsEndpoints(*live_service, ctx_->config)) {
+      if (kept->endpoints) return PutBack(view.key, *kept->endpoints);
+      // None seen yet: their create or delete event brings us back; else the window's end.
+      controller_.EnqueueAfter(view.key, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             kept->until - std::chrono::steady_clock::now()) +
+                                             std::chrono::seconds(1));
+      return Status::Ok();
     }
   }
-
-  if (plan.action == Action::kDelete || (kept && (!service || !endpoints))) {
-    // The caches may lag behind a Service or Endpoints created just now: deleting on their
-    // word would flap the host copy. Ask the server.
-    auto live_service = ctx_->virtual_cluster->Get(r::kServices, ns, name);
-    auto live_endpoints = ctx_->virtual_cluster->Get(r::kEndpoints, ns, name);
-    for (const auto* live : {&live_service, &live_endpoints}) {
-      if (!live->ok() && live->status().code() != Code::kNotFound) return live->status();
-    }
-    if (kept) {
-      // Within the window of the Service's recreation: the Service may be between its delete
-      // and its create, its Endpoints lost to the virtual endpoints controller. Neither is a
-      // reason to drop the host copy.
-      if (!live_service.ok() && !kept->recreated) {
-        controller_.EnqueueAfter(key, std::chrono::seconds(1));  // look again once it is done
-        return Status::Ok();
-      }
-      if (!live_service.ok() || (kept->recreated && Uid(*live_service) != kept->service_uid)) {
-        CloseWindow(key);  // deleted, or made again by someone else, since the recreation
-      } else if (!live_endpoints.ok() && translate::SyncsEndpoints(*live_service, ctx_->config)) {
-        if (kept->endpoints) return PutBack(key, *kept->endpoints);
-        // None seen yet: their create or delete event brings us back; else the window's end.
-        controller_.EnqueueAfter(key, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          kept->until - std::chrono::steady_clock::now()) +
-                                          std::chrono::seconds(1));
-        return Status::Ok();
-      }
-    }
-    auto confirmed = translate::PlanHostEndpoints(
-        live_service.ok() ? std::optional<json>(*live_service) : std::nullopt,
-        live_endpoints.ok() ? std::optional<json>(*live_endpoints) : std::nullopt, h, ctx_->config,
-        ctx_->tenant, filter);
-    if (confirmed.action != Action::kDelete) return Status::Ok();  // their events will come
-    auto deleted = ctx_->host->Delete(r::kEndpoints, hns, host_name, {.precondition_uid = Uid(*h)});
-    if (deleted.ok()) VC_LOG(Info) << "deleted host endpoints " << host_name;
-    if (!deleted.ok() && deleted.status().code() != Code::kNotFound &&
-        deleted.status().code() != Code::kConflict) {
-      return deleted.status();
-    }
-    return Status::Ok();
+  auto confirmed = translate::PlanHostEndpoints(
+      live_service.ok() ? std::optional<json>(*live_service) : std::nullopt,
+      live_endpoints.ok() ? std::optional<json>(*live_endpoints) : std::nullopt, view.host,
+      ctx_->config, ctx_->tenant, view.filter);
+  if (confirmed.action != Action::kDelete) return Status::Ok();  // their events will come
+  auto deleted = ctx_->host->Delete(r::kEndpoints, view.hns, view.host_name,
+                                    {.precondition_uid = Uid(*view.host)});
+  if (deleted.ok()) VC_LOG(Info) << "deleted host endpoints " << view.host_name;
+  if (!deleted.ok() && deleted.status().code() != Code::kNotFound &&
+      deleted.status().code() != Code::kConflict) {
+    return deleted.status();
   }
+  return Status::Ok();
+}
 
+Status EndpointsSyncer::WriteHostEndpoints(KeyView& view, translate::EndpointsPlan plan) {
   // Create, or replace the host controller's Endpoints (the host Service had a selector until
   // now). Something there that is not in our cache (our labels removed, made by hand) is
   // planned against once more.
   for (int attempt = 0; plan.action == Action::kCreate || plan.action == Action::kReplace;
        ++attempt) {
     if (attempt == 2) {
-      return Unavailable("create host endpoints " + host_name +
+      return Unavailable("create host endpoints " + view.host_name +
                          ": something else keeps making them under that name; retrying");
     }
     if (plan.action == Action::kReplace) {
-      auto deleted =
-          ctx_->host->Delete(r::kEndpoints, hns, host_name, {.precondition_uid = Uid(*h)});
+      auto deleted = ctx_->host->Delete(r::kEndpoints, view.hns, view.host_name,
+                                        {.precondition_uid = Uid(*view.host)});
       if (!deleted.ok() && deleted.status().code() != Code::kNotFound &&
           deleted.status().code() != Code::kConflict) {
         return deleted.status();
       }
     }
     auto created =
-        ctx_->host->Create(r::kEndpoints, hns, plan.object, {.field_manager = "vc-syncer"});
+        ctx_->host->Create(r::kEndpoints, view.hns, plan.object, {.field_manager = "vc-syncer"});
     if (created.ok()) {
-      VC_LOG(Info) << "created host endpoints " << host_name;
+      VC_LOG(Info) << "created host endpoints " << view.host_name;
       return Status::Ok();
     }
     if (created.status().code() != Code::kAlreadyExists) return created.status();
-    auto live = ctx_->host->Get(r::kEndpoints, hns, host_name);
+    auto live = ctx_->host->Get(r::kEndpoints, view.hns, view.host_name);
     if (!live.ok()) return live.status();
-    h = *live;
-    plan = translate::PlanHostEndpoints(service, endpoints, h, ctx_->config, ctx_->tenant, filter);
+    view.host = *live;
+    plan = translate::PlanHostEndpoints(view.service, view.endpoints, view.host, ctx_->config,
+                                        ctx_->tenant, view.filter);
   }
 
   if (plan.action == Action::kPatch) {
-    auto patched = ctx_->host->Patch(r::kEndpoints, hns, host_name, kube::PatchType::kMerge,
-                                     plan.object.dump());
+    auto patched = ctx_->host->Patch(r::kEndpoints, view.hns, view.host_name,
+                                     kube::PatchType::kMerge, plan.object.dump());
     if (!patched.ok()) return patched.status();
   }
   return Status::Ok();
+}
+
+Status EndpointsSyncer::Reconcile(const std::string& key) {
+  KeyView view;
+  view.key = key;
+  std::tie(view.ns, view.name) = SplitKey(key);
+  view.host_name = translate::HostName(view.name, view.ns, ctx_->tenant.name);
+  view.hns = ctx_->tenant.host_namespace;
+  view.service = services_.Get(view.ns, view.name);
+  view.endpoints = pair_.virtual_cache().Get(view.ns, view.name);
+  view.host = pair_.host_cache().Get(view.hns, view.host_name);
+
+  const auto kept = KeptCopy(key, view.endpoints);
+  view.filter = Filter();
+  auto plan = translate::PlanHostEndpoints(view.service, view.endpoints, view.host, ctx_->config,
+                                           ctx_->tenant, view.filter);
+  WarnOfRefusedAddresses(view);
+  if (plan.action == Action::kDelete || (kept && (!view.service || !view.endpoints))) {
+    return DeleteHostEndpoints(view, kept);
+  }
+  return WriteHostEndpoints(view, std::move(plan));
 }
 
 }  // namespace vc::syncer::sync

@@ -3,6 +3,7 @@
 
 #include "vc/labels.h"
 #include "vc/log.h"
+#include "vc/syncer/translate/custom_resources.h"
 #include "vc/syncer/translate/endpoints_translator.h"
 #include "vc/syncer/translate/host_policy.h"
 #include "vc/syncer/translate/object_translator.h"
@@ -111,6 +112,9 @@ Status ObjectSyncer::Upsert(const json& v) {
   const json& meta = translate::ObjectAt(v, "metadata");
   const std::string ns = meta.value("namespace", "");
   const std::string host_name = HostNameOf(ns, meta.value("name", ""));
+  if (translate::ObjectAt(meta, "annotations").value(translate::kImportedFrom, "") == host_name) {
+    return Status::Ok();  // its host object is its source
+  }
   if (const std::string why = kind_.refusal ? kind_.refusal(v, ctx_->config) : std::string();
       !why.empty()) {
     std::lock_guard lock(mu_);
@@ -168,15 +172,60 @@ Status ObjectSyncer::Upsert(const json& v) {
       return patched.status();
     }
   }
-  if (kind_.status_back) {
-    const json status = kind_.status_back(v, *h);
-    if (!status.is_null()) {
-      const json& meta = translate::ObjectAt(v, "metadata");
-      auto patched = ctx_->virtual_cluster->Patch(kind_.resource, meta.value("namespace", ""),
-                                                  meta.value("name", ""), kube::PatchType::kMerge,
-                                                  status.dump(), {.subresource = "status"});
-      if (!patched.ok() && patched.status().code() != Code::kNotFound) return patched.status();
+  RETURN_IF_ERROR(CopyStatusBack(v, *h));
+  return ImportReferenced(v);
+}
+
+Status ObjectSyncer::CopyStatusBack(const json& v, const json& h) {
+  if (!kind_.status_back) return Status::Ok();
+  const json status = kind_.status_back(v, h);
+  if (status.is_null()) return Status::Ok();
+  const json& meta = translate::ObjectAt(v, "metadata");
+  kube::PatchOptions options;
+  if (kind_.status_subresource) options.subresource = "status";
+  auto patched = ctx_->virtual_cluster->Patch(kind_.resource, meta.value("namespace", ""),
+                                              meta.value("name", ""), kube::PatchType::kMerge,
+                                              status.dump(), options);
+  if (!patched.ok() && patched.status().code() != Code::kNotFound) return patched.status();
+  return Status::Ok();
+}
+
+// What a host controller made for the tenant under the name a reference was translated to
+// comes into the virtual namespace, and follows the host object; a virtual object of that name
+// the tenant made itself is left alone.
+Status ObjectSyncer::ImportReferenced(const json& v) {
+  if (!kind_.imports) return Status::Ok();
+  const std::string ns = translate::ObjectAt(v, "metadata").value("namespace", "");
+  for (const auto& import : kind_.imports(v)) {
+    const std::string host_name = translate::HostName(import.name, ns, ctx_->tenant.name);
+    auto h = ctx_->host->Get(*import.resource, ctx_->tenant.host_namespace, host_name);
+    if (!h.ok() && h.status().code() == Code::kNotFound) continue;
+    if (!h.ok()) return h.status();
+    const json want = translate::ImportedObject(*h, ns, import.name);
+    auto have = ctx_->virtual_cluster->Get(*import.resource, ns, import.name);
+    if (!have.ok() && have.status().code() != Code::kNotFound) return have.status();
+    if (!have.ok()) {
+      auto created =
+          ctx_->virtual_cluster->Create(*import.resource, ns, want, {.field_manager = "vc-syncer"});
+      if (!created.ok() && created.status().code() != Code::kAlreadyExists) {
+        return created.status();
+      }
+      VC_LOG(Info) << "imported host " << import.resource->kind << " " << host_name;
+      continue;
     }
+    const json& annotations =
+        translate::ObjectAt(translate::ObjectAt(*have, "metadata"), "annotations");
+    if (annotations.value(translate::kImportedFrom, "") != host_name) continue;  // the tenant's
+    json replace = want;
+    replace["metadata"]["resourceVersion"] = (*have)["metadata"].value("resourceVersion", "");
+    bool same = true;
+    for (const char* key : {"data", "binaryData", "type"}) {
+      same = same && have->value(key, json()) == want.value(key, json());
+    }
+    if (same) continue;
+    auto updated = ctx_->virtual_cluster->Update(*import.resource, ns, replace,
+                                                 {.field_manager = "vc-syncer"});
+    if (!updated.ok()) return updated.status();
   }
   return Status::Ok();
 }

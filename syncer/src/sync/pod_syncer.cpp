@@ -2,6 +2,7 @@
 #include "vc/syncer/sync/pod_syncer.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "vc/labels.h"
 #include "vc/log.h"
@@ -110,95 +111,119 @@ std::optional<json> PodSyncer::VirtualPodOf(const std::string& host_pod) const {
   return v;
 }
 
-Status PodSyncer::Reconcile(const std::string& key) {
-  const auto [ns, name] = SplitKey(key);
-  const std::string host_name = translate::HostName(name, ns, ctx_->tenant.name);
-  const std::string& hns = ctx_->tenant.host_namespace;
-  auto v = pair_.virtual_cache().Get(ns, name);
-  auto h = pair_.host_cache().Get(hns, host_name);
+// A key's virtual and host names.
+struct PodSyncer::PodNames {
+  std::string key;
+  std::string ns;
+  std::string name;
+  std::string host_name;
+  std::string hns;
+};
 
-  if (!v) {
-    if (!h || Deleting(*h)) return Status::Ok();
-    auto live = ctx_->virtual_cluster->Get(r::kPods, ns, name);
-    if (live.ok()) return Status::Ok();  // the cache lags; its event will come
-    if (live.status().code() != Code::kNotFound) return live.status();
-    VC_LOG(Info) << "virtual pod " << key << " is gone: deleting host pod " << host_name;
-    auto deleted = ctx_->host->Delete(r::kPods, hns, host_name, {.precondition_uid = Uid(*h)});
-    if (!deleted.ok() && deleted.status().code() != Code::kNotFound &&
-        deleted.status().code() != Code::kConflict) {
-      return deleted.status();
-    }
-    return Status::Ok();
+Status PodSyncer::DeleteOrphanedHostPod(const PodNames& pod, const json& h) {
+  if (Deleting(h)) return Status::Ok();
+  auto live = ctx_->virtual_cluster->Get(r::kPods, pod.ns, pod.name);
+  if (live.ok()) return Status::Ok();  // the cache lags; its event will come
+  if (live.status().code() != Code::kNotFound) return live.status();
+  VC_LOG(Info) << "virtual pod " << pod.key << " is gone: deleting host pod " << pod.host_name;
+  auto deleted = ctx_->host->Delete(r::kPods, pod.hns, pod.host_name, {.precondition_uid = Uid(h)});
+  if (!deleted.ok() && deleted.status().code() != Code::kNotFound &&
+      deleted.status().code() != Code::kConflict) {
+    return deleted.status();
   }
+  return Status::Ok();
+}
 
+Status PodSyncer::ClearEarlierHostPod(const PodNames& pod, const json& h) {
+  if (!Deleting(h)) {
+    auto deleted =
+        ctx_->host->Delete(r::kPods, pod.hns, pod.host_name, {.grace_period_seconds = 0});
+    if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
+  }
+  controller_.EnqueueAfter(pod.key, std::chrono::milliseconds(500));
+  return Status::Ok();
+}
+
+Status PodSyncer::FollowVirtualDelete(const PodNames& pod, const json& v,
+                                      const std::optional<json>& h) {
+  if (h) {
+    // The kubelet's last word (the terminal phase of a killed pod) reaches the virtual pod
+    // while it is being deleted: a Job's pod failure policy reads it.
+    RETURN_IF_ERROR(CopyStatusBack(v, *h));
+    if (!Deleting(*h)) {
+      kube::DeleteOptions opts;
+      const json& vm = translate::ObjectAt(v, "metadata");
+      if (vm.contains("deletionGracePeriodSeconds")) {
+        opts.grace_period_seconds = vm["deletionGracePeriodSeconds"].get<int64_t>();
+      }
+      auto deleted = ctx_->host->Delete(r::kPods, pod.hns, pod.host_name, opts);
+      if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
+    }
+    return Status::Ok();  // the host pod's delete event brings us back
+  }
+  RETURN_IF_ERROR(EnsureTerminal(v));
+  return DeleteVirtual(v, "");
+}
+
+Status PodSyncer::CreateOrNoteLostHostPod(const PodNames& pod, const json& v) {
+  if (RanOnHost(v)) {
+    // It ran on the host once: the host pod was deleted behind our back.
+    auto live = ctx_->host->Get(r::kPods, pod.hns, pod.host_name);
+    if (live.ok()) return Status::Ok();
+    if (live.status().code() != Code::kNotFound) return live.status();
+    return DeleteVirtual(v, "its host pod " + pod.hns + "/" + pod.host_name + " was deleted");
+  }
+  return CreateOnHost(v);
+}
+
+Status PodSyncer::KeepPairInLine(const PodNames& pod, const json& v, const json& h) {
+  // A resize first: the generation annotation of the update below then names a spec the host
+  // pod has.
+  if (const json resize = translate::HostPodResize(v, h); !resize.is_null() && !Deleting(h)) {
+    auto resized =
+        ctx_->host->Patch(r::kPods, pod.hns, pod.host_name, kube::PatchType::kStrategicMerge,
+                          resize.dump(), {.subresource = "resize"});
+    if (!resized.ok() && resized.status().code() != Code::kNotFound) {
+      return resized.status().Annotate("resize host pod " + pod.hns + "/" + pod.host_name);
+    }
+  }
+  RETURN_IF_ERROR(AddEphemeralContainers(v, h));
+  const json update = translate::HostPodUpdate(v, h, ctx_->tenant, ctx_->config, ctx_->pod_env);
+  if (!update.is_null()) {
+    auto patched = ctx_->host->Patch(r::kPods, pod.hns, pod.host_name,
+                                     kube::PatchType::kStrategicMerge, update.dump());
+    if (!patched.ok()) return patched.status();
+  }
+  const std::string host_node = NodeOf(h);
+  if (!host_node.empty() && NodeOf(v).empty()) {
+    if (nodes_ != nullptr) RETURN_IF_ERROR(nodes_->EnsureNode(host_node));
+    RETURN_IF_ERROR(Bind(v, host_node));
+  }
+  RETURN_IF_ERROR(CopyStatusBack(v, h));
+  // Tokens wait for the binding (PlanTokenRefresh): the one just made comes back as an update.
+  if (!Deleting(h)) RETURN_IF_ERROR(EnsureTokens(v, &h));
+  return Status::Ok();
+}
+
+Status PodSyncer::Reconcile(const std::string& key) {
+  PodNames pod;
+  pod.key = key;
+  std::tie(pod.ns, pod.name) = SplitKey(key);
+  pod.host_name = translate::HostName(pod.name, pod.ns, ctx_->tenant.name);
+  pod.hns = ctx_->tenant.host_namespace;
+  auto v = pair_.virtual_cache().Get(pod.ns, pod.name);
+  auto h = pair_.host_cache().Get(pod.hns, pod.host_name);
+
+  if (!v) return h ? DeleteOrphanedHostPod(pod, *h) : Status::Ok();
   // A host pod of an earlier virtual pod of the same name: not ours to keep.
   if (h && translate::ObjectAt(translate::ObjectAt(*h, "metadata"), "annotations")
                    .value(labels::kVirtualUid, "") != Uid(*v)) {
-    if (!Deleting(*h)) {
-      auto deleted = ctx_->host->Delete(r::kPods, hns, host_name, {.grace_period_seconds = 0});
-      if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
-    }
-    controller_.EnqueueAfter(key, std::chrono::milliseconds(500));
-    return Status::Ok();
+    return ClearEarlierHostPod(pod, *h);
   }
-
-  if (Deleting(*v)) {
-    if (h) {
-      // The kubelet's last word (the terminal phase of a killed pod) reaches the virtual pod
-      // while it is being deleted: a Job's pod failure policy reads it.
-      RETURN_IF_ERROR(CopyStatusBack(*v, *h));
-      if (!Deleting(*h)) {
-        kube::DeleteOptions opts;
-        const json& vm = translate::ObjectAt(*v, "metadata");
-        if (vm.contains("deletionGracePeriodSeconds")) {
-          opts.grace_period_seconds = vm["deletionGracePeriodSeconds"].get<int64_t>();
-        }
-        auto deleted = ctx_->host->Delete(r::kPods, hns, host_name, opts);
-        if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
-      }
-      return Status::Ok();  // the host pod's delete event brings us back
-    }
-    RETURN_IF_ERROR(EnsureTerminal(*v));
-    return DeleteVirtual(*v, "");
-  }
-
-  if (!h) {
-    if (RanOnHost(*v)) {
-      // It ran on the host once: the host pod was deleted behind our back.
-      auto live = ctx_->host->Get(r::kPods, hns, host_name);
-      if (live.ok()) return Status::Ok();
-      if (live.status().code() != Code::kNotFound) return live.status();
-      return DeleteVirtual(*v, "its host pod " + hns + "/" + host_name + " was deleted");
-    }
-    return CreateOnHost(*v);
-  }
-
+  if (Deleting(*v)) return FollowVirtualDelete(pod, *v, h);
+  if (!h) return CreateOrNoteLostHostPod(pod, *v);
   // Both exist: keep the host pod in line, place and bind the virtual one, copy status back.
-  // A resize first: the generation annotation of the update below then names a spec the host
-  // pod has.
-  if (const json resize = translate::HostPodResize(*v, *h); !resize.is_null() && !Deleting(*h)) {
-    auto resized = ctx_->host->Patch(r::kPods, hns, host_name, kube::PatchType::kStrategicMerge,
-                                     resize.dump(), {.subresource = "resize"});
-    if (!resized.ok() && resized.status().code() != Code::kNotFound) {
-      return resized.status().Annotate("resize host pod " + hns + "/" + host_name);
-    }
-  }
-  RETURN_IF_ERROR(AddEphemeralContainers(*v, *h));
-  const json update = translate::HostPodUpdate(*v, *h, ctx_->tenant, ctx_->config, ctx_->pod_env);
-  if (!update.is_null()) {
-    auto patched = ctx_->host->Patch(r::kPods, hns, host_name, kube::PatchType::kStrategicMerge,
-                                     update.dump());
-    if (!patched.ok()) return patched.status();
-  }
-  const std::string host_node = NodeOf(*h);
-  if (!host_node.empty() && NodeOf(*v).empty()) {
-    if (nodes_ != nullptr) RETURN_IF_ERROR(nodes_->EnsureNode(host_node));
-    RETURN_IF_ERROR(Bind(*v, host_node));
-  }
-  RETURN_IF_ERROR(CopyStatusBack(*v, *h));
-  // Tokens wait for the binding (PlanTokenRefresh): the one just made comes back as an update.
-  if (!Deleting(*h)) RETURN_IF_ERROR(EnsureTokens(*v, &*h));
-  return Status::Ok();
+  return KeepPairInLine(pod, *v, *h);
 }
 
 // Whether the virtual pod's host pod existed once. Bound by a Binding is enough when only the

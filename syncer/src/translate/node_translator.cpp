@@ -184,28 +184,18 @@ json NodeBase(const json& mirror) {
           {"extended", Extended(mirror)}};
 }
 
-NodeChangesBack ChangesBack(const json& virtual_node, const json& host_node, const json& mirror,
-                            const std::string& tenant) {
-  NodeChangesBack out;
-  // Without a base (a mirror from before syncBackChanges was on, or one the tenant took it
-  // off), every difference may be the host's: nothing goes back, and the next mirror has one.
-  const json& annotations = ObjectAt(ObjectAt(virtual_node, "metadata"), "annotations");
-  if (!annotations.contains(kNodeBaseAnnotation) || !annotations[kNodeBaseAnnotation].is_string()) {
-    return out;
-  }
-  const json base =
-      json::parse(annotations[kNodeBaseAnnotation].get<std::string>(), nullptr, false);
-  // The tenant may write the annotation too: a base of any other shape is no base.
-  if (!WellFormedBase(base)) return out;
+namespace {
 
-  // Labels: each key the tenant set, changed or removed since the base.
+// Labels: each key the tenant set, changed or removed since the base, that the host lacks.
+json LabelsBack(const json& virtual_node, const json& host_node, const json& base,
+                std::vector<std::string>& refused) {
   const json& have = ObjectAt(ObjectAt(virtual_node, "metadata"), "labels");
   const json& was = ObjectAt(base, "labels");
   const json& host_labels = ObjectAt(ObjectAt(host_node, "metadata"), "labels");
   json labels = json::object();
   auto change = [&](const std::string& key, const json& value) {
     if (ProtectedKey(key)) {
-      out.refused.push_back("label " + key);
+      refused.push_back("label " + key);
       return;
     }
     const bool host_has = host_labels.contains(key);
@@ -217,9 +207,13 @@ NodeChangesBack ChangesBack(const json& virtual_node, const json& host_node, con
   for (const auto& [k, v] : was.items()) {
     if (!have.contains(k)) change(k, nullptr);
   }
+  return labels;
+}
 
-  // Taints: the ones the tenant added or removed since the base, applied to the host's list
-  // (which may hold taints the mirror leaves out).
+// Taints: the ones the tenant added or removed since the base, applied to the host's list
+// (which may hold taints the mirror leaves out). Null when the host's list stays as it is.
+json TaintsBack(const json& virtual_node, const json& host_node, const json& base,
+                std::vector<std::string>& refused) {
   const json mine = Taints(virtual_node);
   const json base_taints = base.value("taints", json::array());
   json host_taints = Taints(host_node);
@@ -228,7 +222,7 @@ NodeChangesBack ChangesBack(const json& virtual_node, const json& host_node, con
   for (const auto& t : host_taints) {
     const bool removed = HasTaint(base_taints, t) && !HasTaint(mine, t);
     if (removed && ProtectedKey(t.value("key", "")))
-      out.refused.push_back("taint " + t.value("key", ""));
+      refused.push_back("taint " + t.value("key", ""));
     if (removed && !ProtectedKey(t.value("key", ""))) {
       taints_changed = true;
       continue;
@@ -238,17 +232,18 @@ NodeChangesBack ChangesBack(const json& virtual_node, const json& host_node, con
   for (const auto& t : mine) {
     if (HasTaint(base_taints, t) || HasTaint(host_taints, t)) continue;
     if (ProtectedKey(t.value("key", ""))) {
-      out.refused.push_back("taint " + t.value("key", ""));
+      refused.push_back("taint " + t.value("key", ""));
       continue;
     }
     taints.push_back(t);
     taints_changed = true;
   }
+  return taints_changed ? taints : json();
+}
 
-  if (!labels.empty()) out.patch["metadata"]["labels"] = labels;
-  if (taints_changed) out.patch["spec"]["taints"] = taints;
-
-  // Extended resources in capacity (and allocatable with them, as kubelet would make it).
+// Extended resources in capacity (and allocatable with them, as kubelet would make it): the
+// status the host node needs, empty when none changed.
+json ExtendedBack(const json& virtual_node, const json& host_node, const json& base) {
   const json mine_extended = Extended(virtual_node);
   const json& base_extended = ObjectAt(base, "extended");
   const json host_extended = Extended(host_node);
@@ -269,11 +264,41 @@ NodeChangesBack ChangesBack(const json& virtual_node, const json& host_node, con
     status["capacity"][k] = nullptr;
     status["allocatable"][k] = nullptr;
   }
+  return status;
+}
+
+// Other capacity the tenant changed does not go back: named for the log.
+void RefuseCapacityChanges(const json& virtual_node, const json& mirror,
+                           std::vector<std::string>& refused) {
   for (const auto& [k, v] : ObjectAt(ObjectAt(virtual_node, "status"), "capacity").items()) {
     if (ExtendedResource(k)) continue;
     const json& was_capacity = ObjectAt(ObjectAt(mirror, "status"), "capacity");
-    if (was_capacity.contains(k) && was_capacity[k] != v) out.refused.push_back("capacity " + k);
+    if (was_capacity.contains(k) && was_capacity[k] != v) refused.push_back("capacity " + k);
   }
+}
+
+}  // namespace
+
+NodeChangesBack ChangesBack(const json& virtual_node, const json& host_node, const json& mirror,
+                            const std::string& tenant) {
+  NodeChangesBack out;
+  // Without a base (a mirror from before syncBackChanges was on, or one the tenant took it
+  // off), every difference may be the host's: nothing goes back, and the next mirror has one.
+  const json& annotations = ObjectAt(ObjectAt(virtual_node, "metadata"), "annotations");
+  if (!annotations.contains(kNodeBaseAnnotation) || !annotations[kNodeBaseAnnotation].is_string()) {
+    return out;
+  }
+  const json base =
+      json::parse(annotations[kNodeBaseAnnotation].get<std::string>(), nullptr, false);
+  // The tenant may write the annotation too: a base of any other shape is no base.
+  if (!WellFormedBase(base)) return out;
+
+  const json labels = LabelsBack(virtual_node, host_node, base, out.refused);
+  const json taints = TaintsBack(virtual_node, host_node, base, out.refused);
+  if (!labels.empty()) out.patch["metadata"]["labels"] = labels;
+  if (!taints.is_null()) out.patch["spec"]["taints"] = taints;
+  const json status = ExtendedBack(virtual_node, host_node, base);
+  RefuseCapacityChanges(virtual_node, mirror, out.refused);
   if (!status.empty()) out.status_patch = {{"status", status}};
   // A node dedicated to another tenant is that tenant's (and its isolation's) alone: none of
   // it goes back.

@@ -2,6 +2,7 @@
 #include "vc/syncer/translate/object_translator.h"
 
 #include <algorithm>
+#include <set>
 
 namespace vc::syncer::translate {
 
@@ -116,6 +117,12 @@ void RewriteBackend(json* backend, const std::string& ns, const Tenant& tenant) 
 
 }  // namespace
 
+std::string IngressAnnotationSecret(const std::string& value, const std::string& ns) {
+  const auto slash = value.find('/');
+  if (slash == std::string::npos) return value;
+  return value.substr(0, slash) == ns ? value.substr(slash + 1) : std::string();
+}
+
 json TranslateIngress(const json& v, const Tenant& tenant) {
   json spec = v.value("spec", json::object());
   const std::string ns = ObjectAt(v, "metadata").value("namespace", "");
@@ -140,9 +147,20 @@ json TranslateIngress(const json& v, const Tenant& tenant) {
   for (const char* key : {"defaultBackend", "rules", "tls"}) {
     if (!spec.contains(key)) spec[key] = nullptr;
   }
+  json meta = HostMetadata(v, tenant);
+  // The host's controller reads a Secret an annotation names in the host namespace, where the
+  // control plane's Secrets are: it gets the tenant's copy, by its host namespace and name.
+  for (const char* key : kIngressSecretAnnotations) {
+    const json& value = ObjectAt(meta, "annotations").value(key, json());
+    if (!value.is_string() || value.get<std::string>().empty()) continue;
+    const std::string name = IngressAnnotationSecret(value.get<std::string>(), ns);
+    meta["annotations"][key] =
+        name.empty() ? json("")
+                     : json(tenant.host_namespace + "/" + HostName(name, ns, tenant.name));
+  }
   return {{"apiVersion", "networking.k8s.io/v1"},
           {"kind", "Ingress"},
-          {"metadata", HostMetadata(v, tenant)},
+          {"metadata", meta},
           {"spec", spec}};
 }
 
@@ -202,6 +220,14 @@ json TranslatePodDisruptionBudget(const json& v, const Tenant& tenant) {
 
 std::vector<std::string> IngressSecrets(const json& v) {
   std::vector<std::string> out;
+  const json& meta = ObjectAt(v, "metadata");
+  for (const char* key : kIngressSecretAnnotations) {
+    const json& value = ObjectAt(meta, "annotations").value(key, json());
+    if (!value.is_string()) continue;
+    const std::string name =
+        IngressAnnotationSecret(value.get<std::string>(), meta.value("namespace", ""));
+    if (!name.empty()) out.push_back(name);
+  }
   const json& tls = ObjectAt(v, "spec").contains("tls") ? ObjectAt(v, "spec")["tls"] : json();
   if (!tls.is_array()) return out;
   for (const auto& entry : tls) {
@@ -233,7 +259,27 @@ json ReplacingDiff(const json& want, const json& have) {
 
 }  // namespace
 
-json HostObjectPatch(const json& want, const json& host, const std::vector<std::string>& fields) {
+namespace {
+
+// "*" stands for every top-level field either side has but apiVersion, kind, metadata and
+// status (a custom resource's fields are the CRD's).
+std::vector<std::string> ExpandFields(const json& want, const json& host,
+                                      const std::vector<std::string>& fields) {
+  if (std::find(fields.begin(), fields.end(), "*") == fields.end()) return fields;
+  std::set<std::string> all;
+  for (const json* side : {&want, &host}) {
+    if (!side->is_object()) continue;
+    for (const auto& [k, v] : side->items()) {
+      if (k != "apiVersion" && k != "kind" && k != "metadata" && k != "status") all.insert(k);
+    }
+  }
+  return {all.begin(), all.end()};
+}
+
+}  // namespace
+
+json HostObjectPatch(const json& want, const json& host, const std::vector<std::string>& listed) {
+  const std::vector<std::string> fields = ExpandFields(want, host, listed);
   json patch = json::object();
   const json& wm = ObjectAt(want, "metadata");
   const json& hm = ObjectAt(host, "metadata");

@@ -99,6 +99,11 @@ SyncConfig SyncConfigFromValues(const json& v) {
                             Bool(v, "/sync/fromHost/priorityClasses/enabled", false);
   // Every host node's name and drivers' node IDs: honoured at trust high only.
   c.csi_nodes = c.trust_level == "high" && Bool(v, "/sync/fromHost/csiNodes/enabled", false);
+  if (c.trust_level != "zero") {
+    c.to_host_custom_resources = CustomResourcesFromValues(At(v, "/sync/toHost/customResources"));
+    c.from_host_custom_resources =
+        CustomResourcesFromValues(At(v, "/sync/fromHost/customResources"));
+  }
   c.pod_security_standard = Str(v, "/policies/podSecurityStandard", "");
   c.dedicated_nodes = Bool(v, "/isolation/dedicatedNodes/enabled", false);
   c.dedicated_node_selector = StringMap(At(v, "/isolation/dedicatedNodes/nodeSelector"));
@@ -152,6 +157,11 @@ Status CheckSyncConfig(const SyncConfig& c) {
                              "syncer does not start rather than guess (fix the values and run "
                              "kubectl vc create --upgrade)");
     }
+  }
+  for (const auto& cr : c.to_host_custom_resources)
+    RETURN_IF_ERROR(CheckCustomResource(cr, "toHost"));
+  for (const auto& cr : c.from_host_custom_resources) {
+    RETURN_IF_ERROR(CheckCustomResource(cr, "fromHost"));
   }
   if (!c.sleep_after_inactivity.empty()) {
     auto parsed = ParseDuration("sleepMode.autoSleep.afterInactivity", c.sleep_after_inactivity);

@@ -161,7 +161,10 @@ std::vector<std::string> KindSyncerNames(const translate::SyncConfig& config) {
                                      std::make_shared<vc::testing::FakeApiServer>());
   ctx->config = config;
   std::vector<std::string> names;
-  for (const auto& syncer : BuildKindSyncers(ctx)) names.push_back(syncer->name());
+  auto syncers = BuildKindSyncers(ctx, std::chrono::seconds(1));
+  EXPECT_TRUE(syncers.ok()) << syncers.status().message();
+  if (!syncers.ok()) return names;
+  for (const auto& syncer : *syncers) names.push_back(syncer->name());
   return names;
 }
 

@@ -96,6 +96,28 @@ TEST(SyncerTranslateObjectsTest, DataObjectsKeepDataAndNeverBecomeHostTokens) {
   EXPECT_FALSE(h["metadata"].contains("resourceVersion"));
 }
 
+// ingress-nginx reads the Secret an auth annotation names in the Ingress's host namespace,
+// where the control plane's Secrets are: the host copy names the tenant's copy instead.
+TEST(SyncerTranslateObjectsTest, IngressSecretAnnotationsNameTheTenantsCopies) {
+  const json v = {{"metadata",
+                   {{"name", "web"},
+                    {"namespace", "shop"},
+                    {"annotations",
+                     {{"nginx.ingress.kubernetes.io/auth-secret", "basic-auth"},
+                      {"nginx.ingress.kubernetes.io/auth-tls-secret", "shop/client-ca"},
+                      {"nginx.ingress.kubernetes.io/auth-type", "basic"}}}}},
+                  {"spec", json::object()}};
+  const json h = TranslateIngress(v, kTenant);
+  const json& annotations = h["metadata"]["annotations"];
+  EXPECT_EQ(annotations["nginx.ingress.kubernetes.io/auth-secret"],
+            kTenant.host_namespace + "/" + HostName("basic-auth", "shop", kTenant.name));
+  EXPECT_EQ(annotations["nginx.ingress.kubernetes.io/auth-tls-secret"],
+            kTenant.host_namespace + "/" + HostName("client-ca", "shop", kTenant.name));
+  EXPECT_EQ(annotations["nginx.ingress.kubernetes.io/auth-type"], "basic");
+  EXPECT_EQ(IngressSecrets(v), (std::vector<std::string>{"basic-auth", "client-ca"}));
+  EXPECT_EQ(IngressAnnotationSecret("other/x", "shop"), "");
+}
+
 TEST(SyncerTranslateObjectsTest, IngressBackendsAndTlsSecretsTranslated) {
   const json v = json::parse(R"({"metadata": {"name": "i", "namespace": "shop"}, "spec": {
     "defaultBackend": {"service": {"name": "web", "port": {"number": 80}}},

@@ -5,7 +5,8 @@
 // unsupported (CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT), so instead easy handles live in a
 // pool: a thread borrows one for a request and returns it, and the handle keeps its live
 // connections across curl_easy_reset. DNS and TLS sessions, which are safe to share, go
-// through one share handle with a mutex per data kind. Thread-safe.
+// through one share handle with a mutex per data kind. Thread-safe. Each request is set up on
+// its handle by the one libcurl request builder, vc/curl_request.h.
 #pragma once
 
 #include <chrono>

@@ -125,6 +125,33 @@ TEST(RenderRbacTest, DisruptionBudgetsAreManagedOnlyWhenSynced) {
             1u);
 }
 
+// The tenant's copies of a toHost custom resource are written in the namespace; a fromHost
+// one is read cluster-wide; both CRDs are read by name only (to install them inside).
+TEST(RenderRbacTest, CustomResourcesAndTheirCrdsOnlyAsTheValuesName) {
+  const VirtualCluster vc{.name = "t", .namespace_ = "vc-t", .values = json::parse(R"({"sync": {
+        "toHost": {"customResources": {"certificates.cert-manager.io": {"enabled": true},
+                                       "issuers.cert-manager.io": {"enabled": false}}},
+        "fromHost": {"customResources": {"clusterissuers.cert-manager.io": {"enabled": true}}}}})")};
+  const std::set<std::string> read_write = {"get",    "list",  "watch", "create",
+                                            "update", "patch", "delete"};
+  EXPECT_EQ(RoleVerbs(vc, "cert-manager.io", "certificates"), read_write);
+  EXPECT_TRUE(RoleVerbs(vc, "cert-manager.io", "issuers").empty());
+  json crd_rule, issuer_rule;
+  for (const auto& o : RenderHostObjects(vc)) {
+    if (o.object.value("kind", "") != "ClusterRole") continue;
+    for (const auto& rule : o.object["rules"]) {
+      if (rule["resources"][0] == "customresourcedefinitions") crd_rule = rule;
+      if (rule["resources"][0] == "clusterissuers") issuer_rule = rule;
+    }
+  }
+  EXPECT_EQ(crd_rule["verbs"], json({"get"}));
+  EXPECT_EQ(crd_rule["resourceNames"],
+            json({"certificates.cert-manager.io", "clusterissuers.cert-manager.io"}));
+  EXPECT_EQ(issuer_rule["verbs"], json({"get", "list", "watch"}));
+  EXPECT_EQ(issuer_rule["apiGroups"], json({"cert-manager.io"}));
+  EXPECT_EQ(RuleResources(R"({})", "ClusterRole").count("customresourcedefinitions"), 0u);
+}
+
 TEST(RenderRbacTest, TheSyncerMayScaleItsOwnStatefulSetOnlyWithSleepMode) {
   auto patch_rules = [](const std::string& values) {
     const VirtualCluster vc{.name = "t", .namespace_ = "vc-t", .values = json::parse(values)};

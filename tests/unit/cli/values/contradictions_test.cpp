@@ -83,6 +83,31 @@ TEST(ValuesContradiction, PriorityClassesReachTheHostOnlyFromATrustedTenant) {
   EXPECT_TRUE(ResolveText("sync:\n  toHost:\n    priorityClasses:\n      enabled: true\n").ok());
 }
 
+TEST(ValuesContradiction, CustomResourcesAreNamedByPluralGroupAndNotSyncedAtZeroTrust) {
+  const std::string certs =
+      "sync:\n  toHost:\n    customResources:\n      certificates.cert-manager.io:\n"
+      "        enabled: true\n";
+  EXPECT_TRUE(ResolveText(certs).ok());
+  EXPECT_TRUE(ResolveText(certs + "isolation:\n  trustLevel: partial\n").ok());
+  const std::string zero = ErrorOf(certs + "isolation:\n  trustLevel: zero\n");
+  EXPECT_TRUE(Has(zero,
+                  "sync.toHost.customResources.certificates.cert-manager.io is not synced "
+                  "at isolation.trustLevel zero"))
+      << zero;
+  EXPECT_TRUE(Has(zero, "set enabled to false, or isolation.trustLevel partial or high")) << zero;
+  const std::string bad = ErrorOf(
+      "sync:\n  fromHost:\n    customResources:\n      Certificate:\n        enabled: true\n");
+  EXPECT_TRUE(Has(bad,
+                  "sync.fromHost.customResources names \"Certificate\", which is not "
+                  "PLURAL.GROUP"))
+      << bad;
+  const std::string path = ErrorOf(
+      "sync:\n  toHost:\n    customResources:\n      certificates.cert-manager.io:\n"
+      "        enabled: true\n        patches:\n        - path: spec..secretName\n"
+      "          reference: {kind: Secret}\n");
+  EXPECT_TRUE(Has(path, "a dotted path such as spec.secretName")) << path;
+}
+
 TEST(ValuesContradiction, DisruptionBudgetsReachTheHostOnlyFromATrustedTenant) {
   const std::string budgets = "sync:\n  toHost:\n    podDisruptionBudgets:\n      enabled: true\n";
   const std::string e = ErrorOf(budgets + "isolation:\n  trustLevel: partial\n");

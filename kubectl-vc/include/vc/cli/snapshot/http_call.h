@@ -3,6 +3,7 @@
 // (OCI registry, S3) and the pod's snapshot endpoint have in common. A 2xx body goes to
 // `response_sink` as it arrives; any other status's body is collected (bounded) for the error
 // message. Transport failures come back as Unavailable naming the host and curl's reason.
+// The libcurl side is shared/'s request builder (vc/curl_request.h).
 #pragma once
 
 #include <cstdint>

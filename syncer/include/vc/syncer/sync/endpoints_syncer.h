@@ -70,7 +70,15 @@ class EndpointsSyncer : public KindSyncer {
     std::string service_uid;  // ... with this uid
   };
 
+  struct KeyView;  // a key's names and the caches' view of them
   Status Reconcile(const std::string& key);
+  // A Warning Event on virtual Endpoints for the addresses the trust level keeps off the host.
+  void WarnOfRefusedAddresses(const KeyView& view) const;
+  // The plan says delete, or a recreation window is open: the server confirms before the
+  // host copy goes, and a copy lost in the window is put back instead.
+  Status DeleteHostEndpoints(const KeyView& view, const std::optional<Kept>& kept);
+  // Creates, replaces or patches the host copy as `plan` says.
+  Status WriteHostEndpoints(KeyView& view, translate::EndpointsPlan plan);
   void EnqueueOf(const nlohmann::json& service);
   // The open window of `key`, its copy refreshed with `current`; nullopt when there is none,
   // it has passed, or `current` are Endpoints made again since (another uid).

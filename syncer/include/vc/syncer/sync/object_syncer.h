@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // ObjectSyncer: one syncer for the kinds copied virtual -> host as they are (ConfigMaps,
-// Secrets, PVCs, Ingresses, hand-written EndpointSlices, PodDisruptionBudgets, and the
-// cluster-scoped PriorityClasses). A virtual object is copied when `sync_all` says so or once
-// something needs it (EnsureOnHost: the pod syncer, for what a pod references); a copy
-// follows its virtual object's changes and is deleted with it. One the kind's `refusal` refuses
-// gets a SyncRefused Event instead, and its host copy, if any, is deleted.
+// Secrets, PVCs, Ingresses, hand-written EndpointSlices, PodDisruptionBudgets, the tenant's
+// custom resources the values name, and the cluster-scoped PriorityClasses). A virtual object is
+// copied when `sync_all` says so or once something needs it (EnsureOnHost: the pod syncer, for what
+// a pod references); a copy follows its virtual object's changes and is deleted with it. One the
+// kind's `refusal` refuses gets a SyncRefused Event instead, and its host copy, if any, is deleted.
+// A virtual object imported from the host (kubectl-vc.dev/imported-from names its would-be host
+// copy) is never copied back over its source.
 #pragma once
 
 #include <functional>
@@ -40,6 +42,16 @@ struct ObjectKind {
   // Which virtual objects of the kind are the syncer's to copy at all (null: every one); one
   // that stops being selected loses its host copy, as if it were deleted.
   std::function<bool(const nlohmann::json& virtual_object)> selects;
+  // Whether status_back writes the status subresource (a CRD may have none: then the object).
+  bool status_subresource = true;
+  // Objects on the host the virtual object names that are imported into its namespace when
+  // they appear (a Secret a custom resource's host controller issues: ImportedObject), by
+  // resource and virtual name; looked at after every sync of the object.
+  struct Import {
+    const kube::Resource* resource;
+    std::string name;
+  };
+  std::function<std::vector<Import>(const nlohmann::json& virtual_object)> imports;
 };
 
 ObjectKind ConfigMapKind(const translate::SyncConfig& config);
@@ -70,6 +82,8 @@ class ObjectSyncer : public KindSyncer {
  private:
   Status Reconcile(const std::string& key);
   Status Upsert(const nlohmann::json& virtual_object);
+  Status CopyStatusBack(const nlohmann::json& virtual_object, const nlohmann::json& host_object);
+  Status ImportReferenced(const nlohmann::json& virtual_object);
   // Where the copies live: the tenant's host namespace, or none for a cluster-scoped kind.
   std::string HostNamespace() const {
     return kind_.resource.namespaced ? ctx_->tenant.host_namespace : "";

@@ -66,7 +66,20 @@ class PodSyncer : public KindSyncer {
   std::optional<nlohmann::json> VirtualPodOf(const std::string& host_pod) const;
 
  private:
+  struct PodNames;  // a key's virtual and host names
   Status Reconcile(const std::string& key);
+  // The virtual pod is gone: so goes its host pod, once the server confirms it.
+  Status DeleteOrphanedHostPod(const PodNames& pod, const nlohmann::json& hpod);
+  // The host pod is an earlier virtual pod's: deleted now, the key looked at again after it.
+  Status ClearEarlierHostPod(const PodNames& pod, const nlohmann::json& hpod);
+  // The virtual pod is being deleted: the host pod follows, then the virtual one goes.
+  Status FollowVirtualDelete(const PodNames& pod, const nlohmann::json& vpod,
+                             const std::optional<nlohmann::json>& hpod);
+  // No host pod: created, unless it ran once and was deleted behind our back.
+  Status CreateOrNoteLostHostPod(const PodNames& pod, const nlohmann::json& vpod);
+  // Both exist: resize and update the host pod, bind the virtual one, copy status back.
+  Status KeepPairInLine(const PodNames& pod, const nlohmann::json& vpod,
+                        const nlohmann::json& hpod);
   bool RanOnHost(const nlohmann::json& vpod) const;
   Status CreateOnHost(const nlohmann::json& vpod);
   // Nothing on the host: a Warning Event SyncRefused and PodScheduled=False with `message`.

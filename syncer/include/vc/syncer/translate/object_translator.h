@@ -32,10 +32,19 @@ nlohmann::json TranslatePvc(const nlohmann::json& virtual_pvc, const Tenant& ten
 nlohmann::json TranslateService(const nlohmann::json& virtual_service, const Tenant& tenant,
                                 const SyncConfig& config = {});
 
-// Ingress: backend Service names and TLS Secret names translated.
+// Ingress: backend Service names, TLS Secret names and the Secrets of
+// kIngressSecretAnnotations translated (those as HOST_NAMESPACE/HOST_NAME).
 nlohmann::json TranslateIngress(const nlohmann::json& virtual_ingress, const Tenant& tenant);
-// The Secrets an Ingress references (tls[].secretName): synced along.
+// The Secrets an Ingress references (tls[].secretName, kIngressSecretAnnotations): synced along.
 std::vector<std::string> IngressSecrets(const nlohmann::json& virtual_ingress);
+
+// ingress-nginx's annotations that name a Secret, "NAME" or "NAMESPACE/NAME".
+inline constexpr const char* kIngressSecretAnnotations[] = {
+    "nginx.ingress.kubernetes.io/auth-secret", "nginx.ingress.kubernetes.io/auth-tls-secret",
+    "nginx.ingress.kubernetes.io/proxy-ssl-secret"};
+// The Secret name such an annotation's `value` names in namespace `ns`; "" when it names
+// another namespace's (IngressRefusal refuses every NAMESPACE/NAME value).
+std::string IngressAnnotationSecret(const std::string& value, const std::string& ns);
 
 // PriorityClass (sync.toHost.priorityClasses): named HostClusterName, value, preemptionPolicy
 // and description kept; never globalDefault on the host (it would be every host pod's).
@@ -64,7 +73,8 @@ std::optional<nlohmann::json> HostNodePorts(const nlohmann::json& virtual_servic
                                             const nlohmann::json& host_service);
 
 // A merge patch making `host` carry `want`'s labels, annotations and the listed top-level
-// fields (e.g. {"data", "binaryData"} or {"spec"}); null when they already agree. Within
+// fields (e.g. {"data", "binaryData"} or {"spec"}; "*": every top-level field but apiVersion,
+// kind, metadata and status); null when they already agree. Within
 // "spec" only the keys `want` has are compared (the host fills in defaults); a null there
 // means "absent".
 nlohmann::json HostObjectPatch(const nlohmann::json& want, const nlohmann::json& host,

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "vc/status.h"
+#include "vc/syncer/translate/custom_resources.h"
 
 namespace vc::syncer::translate {
 
@@ -65,6 +66,11 @@ struct SyncConfig {
   // sync.fromHost.priorityClasses.enabled, honoured at trust high only: the host's classes
   // shown, and a pod naming one runs with it on the host.
   bool host_priority_classes = false;
+  // sync.toHost.customResources and sync.fromHost.customResources (custom_resources.h), not
+  // honoured at trust level zero: a host controller acting on the tenant's objects, or host
+  // objects shown to it, is a channel between tenants the node cannot watch.
+  std::vector<CustomResourceSync> to_host_custom_resources;
+  std::vector<CustomResourceSync> from_host_custom_resources;
   // "hostns/name" -> "virtualns/name"; "hostns/*" -> "virtualns/*" maps a whole namespace.
   std::map<std::string, std::string> config_map_mappings;
   // placement and policy
