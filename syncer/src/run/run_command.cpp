@@ -13,23 +13,15 @@
 #include "vc/health_server.h"
 #include "vc/log.h"
 #include "vc/rfc3339.h"
+#include "vc/startup_sequence.h"
 #include "vc/syncer/clients.h"
 #include "vc/syncer/kubelet/kubelet_server.h"
 #include "vc/syncer/pki/certificate.h"
-#include "vc/syncer/run/startup_sequence.h"
+#include "vc/syncer/run/kind_syncers.h"
 #include "vc/syncer/run/sync_health_report.h"
 #include "vc/syncer/sleep/activity.h"
 #include "vc/syncer/sleep/auto_sleep.h"
-#include "vc/syncer/sync/custom_resource_syncers.h"
-#include "vc/syncer/sync/endpoints_syncer.h"
-#include "vc/syncer/sync/event_syncer.h"
-#include "vc/syncer/sync/host_class_syncer.h"
-#include "vc/syncer/sync/host_config_map_syncer.h"
 #include "vc/syncer/sync/manifests.h"
-#include "vc/syncer/sync/node_syncer.h"
-#include "vc/syncer/sync/object_syncer.h"
-#include "vc/syncer/sync/pod_syncer.h"
-#include "vc/syncer/sync/service_syncer.h"
 #include "vc/syncer/sync/sync_metrics.h"
 #include "vc/syncer/translate/dns_config.h"
 #include "vc/yaml.h"
@@ -116,95 +108,36 @@ Status LoadSyncContext(RunState* s) {
   return Status::Ok();
 }
 
-Status StartSyncers(RunState* s) {
-  auto ctx = s->sync;
-  const auto& c = ctx->config;
-  sync::ObjectSyncer* config_maps = nullptr;
-  sync::ObjectSyncer* secrets = nullptr;
-  sync::ObjectSyncer* pvcs = nullptr;
-  auto add_objects = [&](sync::ObjectKind kind) {
-    auto syncer = std::make_unique<sync::ObjectSyncer>(ctx, std::move(kind));
-    auto* raw = syncer.get();
-    s->syncers.push_back(std::move(syncer));
-    return raw;
-  };
-  if (c.config_maps) config_maps = add_objects(sync::ConfigMapKind(c));
-  if (c.secrets) secrets = add_objects(sync::SecretKind(c));
-  if (c.pvcs) pvcs = add_objects(sync::PvcKind());
-  if (c.ingresses) add_objects(sync::IngressKind())->SetSecrets(secrets);
-  if (c.pod_disruption_budgets) add_objects(sync::PodDisruptionBudgetKind());
-  if (c.network_policies) add_objects(sync::NetworkPolicyKind());
-  sync::ObjectSyncer* priority_classes =
-      c.priority_classes ? add_objects(sync::PriorityClassKind()) : nullptr;
-  const sync::ServiceSyncer* services_raw = nullptr;
-  if (c.services) {
-    auto services = std::make_unique<sync::ServiceSyncer>(ctx);
-    services_raw = services.get();
-    // Endpoints of selector-less Services follow the Services. Started before them and
-    // stopped after them: the service syncer calls into it.
-    if (c.endpoints) {
-      auto endpoints = std::make_unique<sync::EndpointsSyncer>(ctx);
-      services->SetEndpoints(endpoints.get());
-      s->syncers.push_back(std::move(endpoints));
-      add_objects(sync::EndpointSliceKind());  // the slices a tenant writes by hand
-    }
-    s->syncers.push_back(std::move(services));
-  }
-  // The host's cluster-scoped classes the tenant may see but not change.
-  for (const auto& [wanted, resource] :
-       {std::pair{c.ingress_classes, &kube::resources::kIngressClasses},
-        std::pair{c.storage_classes, &kube::resources::kStorageClasses},
-        std::pair{c.csi_drivers, &kube::resources::kCsiDrivers},
-        std::pair{c.csi_nodes, &kube::resources::kCsiNodes}}) {
-    if (wanted) s->syncers.push_back(std::make_unique<sync::HostClassSyncer>(ctx, *resource));
-  }
-  const sync::HostClassSyncer* host_priority_classes = nullptr;
-  if (c.host_priority_classes) {
-    auto syncer = std::make_unique<sync::HostClassSyncer>(ctx, kube::resources::kPriorityClasses);
-    host_priority_classes = syncer.get();
-    s->syncers.push_back(std::move(syncer));
-  }
-  const sync::HostClassSyncer* runtime_classes = nullptr;
-  if (c.runtime_classes) {
-    auto syncer = std::make_unique<sync::HostClassSyncer>(ctx, kube::resources::kRuntimeClasses);
-    runtime_classes = syncer.get();
-    s->syncers.push_back(std::move(syncer));
-  }
-  if (!c.config_map_mappings.empty()) {
-    s->syncers.push_back(std::make_unique<sync::HostConfigMapSyncer>(ctx));
-  }
-  ASSIGN_OR_RETURN(auto custom, sync::CustomResourceSyncers(ctx, s->options.sync_timeout));
-  for (auto& syncer : custom) s->syncers.push_back(std::move(syncer));
-  if (c.pods) {
-    auto pods = std::make_unique<sync::PodSyncer>(ctx, config_maps, secrets, pvcs);
-    auto* pods_raw = pods.get();
-    auto nodes = std::make_unique<sync::NodeSyncer>(ctx, [pods_raw](const std::string& node) {
-      const int n = pods_raw->BoundPods(node);
-      return n < 0 ? 1 : n;  // unknown: keep the node
-    });
-    pods->SetNodes(nodes.get());
-    pods->SetServices(services_raw);
-    pods->SetRuntimeClasses(runtime_classes);
-    pods->SetPriorityClasses(priority_classes);
-    pods->SetHostPriorityClasses(host_priority_classes);
-    s->syncers.push_back(std::move(nodes));
-    s->syncers.push_back(std::move(pods));
-    if (c.events) {
-      s->syncers.push_back(std::make_unique<sync::EventSyncer>(
-          ctx,
-          [pods_raw](const std::string& host_pod) { return pods_raw->VirtualPodOf(host_pod); }));
-    }
-  }
+// All at once: each syncer's watches take up to a second to notice their cancel, and the pod's
+// grace period is short (kubelet kills what is still running when it ends).
+Status StopSyncers(RunState* s) {
+  std::vector<std::thread> stopping;
+  for (auto& syncer : s->syncers) stopping.emplace_back([&syncer] { syncer->Stop(); });
+  for (auto& t : stopping) t.join();
+  s->syncers.clear();
+  return Status::Ok();
+}
+
+// In order, each once the one before filled its caches. A syncer that does not stops every
+// syncer already started (this step's teardown runs only when it succeeded).
+Status StartEachSyncer(RunState* s) {
   for (auto& syncer : s->syncers) {
     syncer->Start();
     if (!syncer->WaitForSync(s->options.sync_timeout)) {
-      return Timeout("sync " + syncer->name() + ": caches not filled within " +
-                     std::to_string(s->options.sync_timeout.count() / 1000) +
-                     "s (can the syncer list and watch it on both sides?)");
+      Status timeout = Timeout("sync " + syncer->name() + ": caches not filled within " +
+                               std::to_string(s->options.sync_timeout.count() / 1000) +
+                               "s (can the syncer list and watch it on both sides?)");
+      RETURN_IF_ERROR(StopSyncers(s));
+      return timeout;
     }
     VC_LOG(Info) << "syncing " << syncer->name();
   }
   return Status::Ok();
+}
+
+Status StartSyncers(RunState* s) {
+  ASSIGN_OR_RETURN(s->syncers, BuildKindSyncers(s->sync, s->options.sync_timeout));
+  return StartEachSyncer(s);
 }
 
 std::string ReadText(const std::string& path) {
@@ -270,16 +203,6 @@ Status DeployClusterDns(RunState* s) {
     }
   }
   VC_LOG(Error) << "deploy cluster DNS: kube-system did not appear";
-  return Status::Ok();
-}
-
-// All at once: each syncer's watches take up to a second to notice their cancel, and the pod's
-// grace period is short (kubelet kills what is still running when it ends).
-Status StopSyncers(RunState* s) {
-  std::vector<std::thread> stopping;
-  for (auto& syncer : s->syncers) stopping.emplace_back([&syncer] { syncer->Stop(); });
-  for (auto& t : stopping) t.join();
-  s->syncers.clear();
   return Status::Ok();
 }
 
@@ -365,21 +288,21 @@ Status RunSyncer(const RunOptions& options, const CancelToken& stop) {
   RunState state{options, stop};
   StartupSequence seq;
   seq.AddStep("load clients", [&] { return LoadClients(&state); });
-  seq.AddStep("serve health endpoints", [&] { return ServeHealth(&state); });
+  seq.AddStep("serve health endpoints", [&] { return ServeHealth(&state); },
+              {"stop health endpoints", [&] { return StopHealth(&state); }});
   seq.AddStep("wait for virtual apiserver", [&] { return WaitForVirtualApiserver(&state); });
   if (!options.name.empty()) {
     seq.AddStep("load sync configuration", [&] { return LoadSyncContext(&state); });
-    seq.AddStep("serve kubelet API", [&] { return ServeKubelet(&state); });
-    seq.AddTeardown("stop kubelet API", [&] { return StopKubelet(&state); });
+    seq.AddStep("serve kubelet API", [&] { return ServeKubelet(&state); },
+                {"stop kubelet API", [&] { return StopKubelet(&state); }});
     seq.AddStep("deploy cluster DNS", [&] { return DeployClusterDns(&state); });
     seq.AddStep("deploy manifests", [&] { return DeployManifests(&state); });
-    seq.AddStep("start syncers", [&] { return StartSyncers(&state); });
-    seq.AddTeardown("stop syncers", [&] { return StopSyncers(&state); });
-    seq.AddStep("report sync health", [&] { return StartSyncHealthReport(&state); });
-    seq.AddTeardown("stop sync health report", [&] { return StopSyncHealthReport(&state); });
+    seq.AddStep("start syncers", [&] { return StartSyncers(&state); },
+                {"stop syncers", [&] { return StopSyncers(&state); }});
+    seq.AddStep("report sync health", [&] { return StartSyncHealthReport(&state); },
+                {"stop sync health report", [&] { return StopSyncHealthReport(&state); }});
   }
   seq.AddStep("run until stopped", [&] { return WaitForStop(&state); });
-  seq.AddTeardown("stop health endpoints", [&] { return StopHealth(&state); });
   Status s = seq.Run();
   // Being stopped while waiting is a normal end (kubelet stopping a pod that never got ready).
   if (s.code() == Code::kCancelled) return Status::Ok();

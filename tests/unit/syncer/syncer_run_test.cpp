@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// `vc-syncer run`'s parts: the start-up sequence, the health endpoints over a real loopback
-// socket, and the wait for the virtual apiserver against a scripted transport.
+// `vc-syncer run`'s parts: the health endpoints over a real loopback socket, and the wait for
+// the virtual apiserver against a scripted transport. The start-up sequence itself is tested in
+// tests/unit/shared/startup_sequence_test.cpp.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -10,42 +11,19 @@
 #include <atomic>
 #include <thread>
 
+#include "support/fake_apiserver.h"
 #include "support/fake_clock.h"
 #include "unit/shared/kube/fake_transport.h"
 #include "vc/health_server.h"
 #include "vc/syncer/run/apiserver_wait.h"
+#include "vc/syncer/run/kind_syncers.h"
 #include "vc/syncer/run/run_command.h"
-#include "vc/syncer/run/startup_sequence.h"
 
 namespace vc::syncer::run {
 namespace {
 
 using vc::kube::testing::ConnectionRefused;
 using vc::kube::testing::FakeTransport;
-
-TEST(SyncerStartupSequenceTest, RunsStepsThenTeardownsInReverse) {
-  StartupSequence seq;
-  std::vector<std::string> log;
-  seq.AddStep("a", [&] { return log.push_back("a"), Status::Ok(); });
-  seq.AddTeardown("undo a", [&] { return log.push_back("undo a"), Status::Ok(); });
-  seq.AddStep("b", [&] { return log.push_back("b"), Status::Ok(); });
-  seq.AddTeardown("undo b", [&] { return log.push_back("undo b"), Status::Ok(); });
-  EXPECT_TRUE(seq.Run().ok());
-  EXPECT_EQ(log, (std::vector<std::string>{"a", "b", "undo b", "undo a"}));
-}
-
-TEST(SyncerStartupSequenceTest, FailureStopsStepsButNotTeardowns) {
-  StartupSequence seq;
-  std::vector<std::string> log;
-  seq.AddStep("load", [&] { return log.push_back("load"), Unavailable("refused"); });
-  seq.AddStep("never", [&] { return log.push_back("never"), Status::Ok(); });
-  seq.AddTeardown("close", [&] { return log.push_back("close"), Internal("close failed"); });
-  Status s = seq.Run();
-  EXPECT_EQ(s.code(), Code::kUnavailable);
-  EXPECT_EQ(s.message(), "load: refused");  // the step's failure wins over the teardown's
-  EXPECT_EQ(log, (std::vector<std::string>{"load", "close"}));
-  EXPECT_EQ(seq.ran(), (std::vector<std::string>{"load", "close"}));
-}
 
 // One HTTP/1.1 exchange with the health server; the status code, or -1.
 int Get(int port, const std::string& path, std::string* body = nullptr) {
@@ -171,6 +149,52 @@ TEST(SyncerRunTest, MissingVirtualKubeconfigFailsAndTearsDown) {
   Status s = RunSyncer(o, stop);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("load clients"), std::string::npos) << s.message();
+}
+
+// The names of the syncers BuildKindSyncers makes for `config`, in the order they start.
+std::vector<std::string> KindSyncerNames(const translate::SyncConfig& config) {
+  auto ctx = std::make_shared<sync::SyncContext>();
+  ctx->host = std::make_shared<kube::Client>(kube::RestConfig{.server = "https://host"},
+                                             std::make_shared<vc::testing::FakeApiServer>());
+  ctx->virtual_cluster =
+      std::make_shared<kube::Client>(kube::RestConfig{.server = "https://virtual"},
+                                     std::make_shared<vc::testing::FakeApiServer>());
+  ctx->config = config;
+  std::vector<std::string> names;
+  auto syncers = BuildKindSyncers(ctx, std::chrono::seconds(1));
+  EXPECT_TRUE(syncers.ok()) << syncers.status().message();
+  if (!syncers.ok()) return names;
+  for (const auto& syncer : *syncers) names.push_back(syncer->name());
+  return names;
+}
+
+TEST(SyncerKindSyncersTest, DefaultsStartEachSyncerBeforeThoseThatCallIntoIt) {
+  EXPECT_EQ(KindSyncerNames({}),
+            (std::vector<std::string>{"configmaps", "secrets", "persistentvolumeclaims",
+                                      "endpoints", "endpointslices", "services", "nodes", "pods",
+                                      "events from host"}));
+}
+
+TEST(SyncerKindSyncersTest, EveryKindInItsPlace) {
+  translate::SyncConfig c;
+  c.ingresses = c.priority_classes = c.pod_disruption_budgets = c.ingress_classes = true;
+  c.runtime_classes = c.storage_classes = c.csi_drivers = c.csi_nodes = true;
+  c.host_priority_classes = true;
+  c.config_map_mappings = {{"host/*", "virtual/*"}};
+  EXPECT_EQ(
+      KindSyncerNames(c),
+      (std::vector<std::string>{
+          "configmaps", "secrets", "persistentvolumeclaims", "ingresses", "poddisruptionbudgets",
+          "priorityclasses", "endpoints", "endpointslices", "services", "ingressclasses from host",
+          "storageclasses from host", "csidrivers from host", "csinodes from host",
+          "priorityclasses from host", "runtimeclasses from host", "configmaps from host", "nodes",
+          "pods", "events from host"}));
+}
+
+TEST(SyncerKindSyncersTest, NothingAskedNothingMade) {
+  translate::SyncConfig c;
+  c.pods = c.services = c.endpoints = c.config_maps = c.secrets = c.pvcs = c.events = false;
+  EXPECT_TRUE(KindSyncerNames(c).empty());
 }
 
 }  // namespace

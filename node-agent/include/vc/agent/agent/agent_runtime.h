@@ -1,17 +1,29 @@
 // SPDX-License-Identifier: Apache-2.0
-// RunAgent: vc-node-agent's process, as a list of start-up steps and their teardowns.
-//   1. open the datapath (mount bpffs if needed, reuse pins) and the enforcement store;
-//   2. restore the last enforced policy, before any API call;
-//   3. detect the cgroup layout (no layout: quotas off, said in the log);
-//   4. serve /healthz, /readyz, /metrics;
-//   5. informers: this node's pods (spec.nodeName), tenant workload pods of every node (their
-//      addresses), this Node, Services and EndpointSlices (shared services named by Service),
-//      Tenants in all namespaces (once the CRD is served; until then tenant pods are zero
-//      trust);
-//   6. the reconcile loop until `stop`: a pass after every change, again every retry interval
-//      while a pass left work, and at least every resync period. Datapath calls run inside
-//      --pod-netns when given; API calls always in the agent's own namespace.
-// Teardown closes our handles only: pins, maps and tc filters stay (enforcement continues).
+// RunAgent: vc-node-agent's process, as the steps of a StartupSequence (vc/startup_sequence.h),
+// in this order:
+//   open datapath       mount bpffs if needed, reuse the pins;
+//   open state          the enforcement store and tenant ids (unreadable ids: assigned afresh);
+//   find pod cgroups    the cgroup layout (none found: quotas off, said in the log);
+//   load kubeconfig     (in-cluster by default);
+//   open pod netns      only with --pod-netns;
+//   create node agent;
+//   prepare informers   AgentInformers (agent_informers.h), not started yet;
+//   start reconcile loop  ReconcileLoop (reconcile_loop.h): its thread restores the last
+//                       enforced policy at once, before any API call, then waits for the
+//                       informers; then a pass after every change, again every retry interval
+//                       while a pass left work, and at least every resync period. Datapath
+//                       calls run inside --pod-netns when given; API calls always in the
+//                       agent's own namespace;
+//   serve probes and metrics  /healthz, /readyz, /metrics (meanwhile the restore runs);
+//   start informers     once the restore ran: this node's pods (spec.nodeName), tenant workload
+//                       pods of every node (their addresses), this Node, Services and
+//                       EndpointSlices (shared services named by Service), Tenants in all
+//                       namespaces (once the CRD is served; until then tenant pods are zero
+//                       trust);
+//   run until stopped   `stop` fires.
+// Teardowns, in reverse: stop probes and metrics, the reconcile loop, then the informers (the
+// loop may start the Tenants' one). They close our handles only: pins, maps and tc filters stay
+// (enforcement continues).
 #pragma once
 
 #include <chrono>
@@ -41,7 +53,9 @@ struct AgentConfig {
 // Parses "host:port" ("[::1]:9464" too); port 0 allowed.
 Status ParseListenAddress(const std::string& text, std::string* host, int* port);
 
-// Runs until `stop` fires; an error when start-up failed (before that it returns only then).
+// Runs until `stop` fires; an error when start-up failed, annotated with the step's name
+// (before that it returns only then). A failed start-up fires `stop` once the reconcile loop
+// started.
 Status RunAgent(const AgentConfig& config, CancelToken& stop);
 
 }  // namespace vc::agent

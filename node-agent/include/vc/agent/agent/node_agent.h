@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // NodeAgent: one reconcile pass of the agent over what its informers saw. No threads and no
-// watches of its own (agent_runtime.h drives it), so tests hand it views and look at the
-// datapath/cgroup fakes afterwards.
+// watches of its own (ReconcileLoop in reconcile_loop.h drives it), so tests hand it views and
+// look at the datapath/cgroup fakes afterwards.
 //
 // A pass runs every step even when an earlier one failed, and reports the first failure:
 //   1. segmentation: BuildNodePolicy -> SegmentationEnforcer::Enforce (fail-closed diff);

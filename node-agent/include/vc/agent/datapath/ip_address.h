@@ -26,7 +26,8 @@ struct IpAddress {
   uint32_t V4() const;
   std::string ToString() const;
 
-  auto operator<=>(const IpAddress&) const = default;
+  // clang-tidy takes the `0` that a defaulted <=> compares against for a null pointer.
+  auto operator<=>(const IpAddress&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
 }  // namespace vc::agent

@@ -26,7 +26,8 @@ struct IpPrefix {
   int FamilyLength() const;
   std::string ToString() const;
 
-  auto operator<=>(const IpPrefix&) const = default;
+  // clang-tidy takes the `0` that a defaulted <=> compares against for a null pointer.
+  auto operator<=>(const IpPrefix&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
 }  // namespace vc::agent

@@ -46,7 +46,8 @@ struct AllowRule {
   IpPrefix peer;
 
   std::string ToString() const;
-  auto operator<=>(const AllowRule&) const = default;
+  // clang-tidy takes the `0` that a defaulted <=> compares against for a null pointer.
+  auto operator<=>(const AllowRule&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
 // A service shared by tenants, as the tenant's isolation settings list it

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// `vc-syncer run`, the syncer container. For now: clients for host and virtual cluster, the
-// health endpoints, the wait for the virtual apiserver, then idle until stopped. Object
-// syncing and the kubelet API come as further steps of the same StartupSequence.
+// `vc-syncer run`, the syncer container, as the steps of a StartupSequence
+// (vc/startup_sequence.h in shared/): clients for host and virtual cluster, the health
+// endpoints, the wait for the virtual apiserver, then (with --name) the sync configuration,
+// the kubelet API, cluster DNS, manifests, the per-kind syncers and the sync health report,
+// and idle until stopped.
 //
 // /healthz answers 200 as soon as the server listens; /readyz only once the virtual
 // apiserver answered. The health server starts before the wait on purpose: a liveness probe
