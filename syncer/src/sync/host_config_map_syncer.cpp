@@ -2,6 +2,7 @@
 #include "vc/syncer/sync/host_config_map_syncer.h"
 
 #include "vc/log.h"
+#include "vc/syncer/translate/custom_resources.h"
 
 namespace vc::syncer::sync {
 
@@ -46,9 +47,45 @@ void HostConfigMapSyncer::Start() {
   for (auto& [_, informer] : host_) informer->Start();
 }
 
+std::string UnmapVirtualConfigMap(const std::map<std::string, std::string>& mappings,
+                                  const std::string& vns, const std::string& vname) {
+  for (const auto& [from, to] : mappings) {
+    if (to == vns + "/" + vname) return from;
+    const auto [hns, star] = SplitKey(from);
+    if (star == "*" && to == vns + "/*") return hns + "/" + vname;
+  }
+  return {};
+}
+
 bool HostConfigMapSyncer::WaitForSync(std::chrono::milliseconds timeout) {
   for (auto& [_, informer] : host_) {
     if (!informer->WaitForSync(timeout)) return false;
+  }
+  // Copies whose host object went while this syncer was not running (a restart, sleep): no
+  // host event will name them, so each is looked at once now; one no mapping makes any more
+  // goes. (A ConfigMap a custom resource's reference imported is not one of ours here.)
+  kube::ListOptions copies{.label_selector = std::string(kFromHostLabel) + "=true"};
+  auto listed = ctx_->virtual_cluster->ListAll(r::kConfigMaps, "", copies);
+  if (!listed.ok()) {
+    VC_LOG(Warning) << "sync configmaps from host: list the copies: " << listed.status().message();
+    return false;
+  }
+  for (const json& copy : listed->items) {
+    const json& meta = translate::ObjectAt(copy, "metadata");
+    if (translate::ObjectAt(meta, "annotations").contains(translate::kImportedFrom)) continue;
+    const std::string vns = meta.value("namespace", "");
+    const std::string vname = meta.value("name", "");
+    const std::string host_key =
+        UnmapVirtualConfigMap(ctx_->config.config_map_mappings, vns, vname);
+    if (!host_key.empty()) {
+      controller_.Enqueue(host_key, Origin::kHost);
+      continue;
+    }
+    auto deleted = ctx_->virtual_cluster->Delete(r::kConfigMaps, vns, vname);
+    if (!deleted.ok() && deleted.status().code() != Code::kNotFound) {
+      VC_LOG(Warning) << "sync configmaps from host: delete unmapped copy " << vns << "/" << vname
+                      << ": " << deleted.status().message();
+    }
   }
   controller_.Start();
   return true;

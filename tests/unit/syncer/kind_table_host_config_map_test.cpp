@@ -62,9 +62,7 @@ std::vector<KindCase> Cases() {
        .virtual_after = {Has("shared", "settings", Copy({{"region", "eu"}}))},
        .then = {{.changes = {{Side::kHost, settings, true}},
                  .virtual_after = {Absent("shared", "settings")}}}},
-      // Nothing lists the virtual copies: one whose host object went while the syncer was
-      // stopped is never looked at (HostClassSyncer does look: its
-      // CopyWhoseHostClassWentWhileStoppedIsRemoved).
+      // Looked at once at start: no host event names it.
       {.name = "CopyWhoseHostObjectWentWhileStoppedIsRemoved",
        .virtual_before = {json{{"kind", "ConfigMap"},
                                {"metadata",
@@ -72,9 +70,25 @@ std::vector<KindCase> Cases() {
                                  {"namespace", "shared"},
                                  {"labels", {{"kubectl-vc.dev/from-host", "true"}}}}},
                                {"data", {{"region", "eu"}}}}},
-       .virtual_after = {Absent("shared", "settings")},
-       .known_bug = "HostConfigMapSyncer only watches the host side: a copy without a host "
-                    "object left from before a restart stays"},
+       .virtual_after = {Absent("shared", "settings")}},
+      // A mapping taken out of the values: its copy goes. One a custom resource's reference
+      // imported is not this syncer's.
+      {.name = "CopyNoMappingMakesAnyMoreIsRemovedAndAnImportedOneStays",
+       .virtual_before = {json{{"kind", "ConfigMap"},
+                               {"metadata",
+                                {{"name", "old"},
+                                 {"namespace", "gone"},
+                                 {"labels", {{"kubectl-vc.dev/from-host", "true"}}}}},
+                               {"data", {{"a", "b"}}}},
+                          json{{"kind", "ConfigMap"},
+                               {"metadata",
+                                {{"name", "ca"},
+                                 {"namespace", "shop"},
+                                 {"labels", {{"kubectl-vc.dev/from-host", "true"}}},
+                                 {"annotations",
+                                  {{"kubectl-vc.dev/imported-from", "ca-x-shop-x-t1"}}}}},
+                               {"data", {{"ca.crt", "c"}}}}},
+       .virtual_after = {Absent("gone", "old"), Has("shop", "ca", {{"data", {{"ca.crt", "c"}}}})}},
   };
 }
 

@@ -3,7 +3,9 @@
 //   "platform/settings": "shared/settings"   one ConfigMap
 //   "platform/*": "shared/*"                  every ConfigMap of a host namespace
 // The virtual copy carries kubectl-vc.dev/from-host=true, follows the host object and is
-// deleted with it; the virtual namespace is created when missing. Needs read access to the
+// deleted with it (also when that happened while the syncer was not running, or when no mapping
+// makes it any more: its copies are looked at once at start); the virtual namespace is created
+// when missing. Needs read access to the
 // source namespaces' ConfigMaps on the host (kubectl-vc renders it when the mapping is on).
 #pragma once
 
@@ -22,6 +24,10 @@ inline constexpr const char* kFromHostLabel = "kubectl-vc.dev/from-host";
 // Where host ns/name goes in the virtual cluster ("ns/name"), or "" when no mapping covers it.
 std::string MapHostConfigMap(const std::map<std::string, std::string>& mappings,
                              const std::string& host_ns, const std::string& host_name);
+
+// The host key ("ns/name") whose mapping makes virtual vns/vname, or "" when none does.
+std::string UnmapVirtualConfigMap(const std::map<std::string, std::string>& mappings,
+                                  const std::string& vns, const std::string& vname);
 
 class HostConfigMapSyncer : public KindSyncer {
  public:
