@@ -43,6 +43,8 @@ PodSyncer::PodSyncer(std::shared_ptr<const SyncContext> ctx, ObjectSyncer* confi
       secrets_(secrets),
       pvcs_(pvcs),
       controller_("sync pods", [this](const std::string& key) { return Reconcile(key); }),
+      // A pod gone from either side may have been its node's last: a force-deleted virtual
+      // pod goes while its host pod still counts, so the host pod's delete looks again.
       pair_(*ctx_, r::kPods, &controller_, [this](const json& o) {
         if (nodes_ != nullptr && !NodeOf(o).empty()) nodes_->NodeMayBeUnused(NodeOf(o));
       }) {

@@ -9,14 +9,14 @@ namespace vc::syncer::sync {
 using nlohmann::json;
 
 SyncedPair::SyncedPair(const SyncContext& ctx, const kube::Resource& resource,
-                       Controller* controller, std::function<void(const json&)> on_virtual_delete)
+                       Controller* controller, std::function<void(const json&)> on_delete)
     : controller_(controller) {
   auto on_virtual = [controller](const json& o, Origin origin = Origin::kVirtual) {
     controller->Enqueue(kube::Informer::KeyOf(o), origin);
   };
-  auto on_virtual_gone = [on_virtual, on_virtual_delete](const json& o) {
+  auto on_virtual_gone = [on_virtual, on_delete](const json& o) {
     on_virtual(o);
-    if (on_virtual_delete) on_virtual_delete(o);
+    if (on_delete) on_delete(o);
   };
   auto on_host = [controller](const json& o, Origin origin = Origin::kHost) {
     if (auto key = translate::VirtualKeyOf(o); !key.empty()) controller->Enqueue(key, origin);
@@ -45,7 +45,10 @@ SyncedPair::SyncedPair(const SyncContext& ctx, const kube::Resource& resource,
                              [=](const json& old, const json& o) {
                                on_host(o, OriginOfUpdate(old, o, Origin::kHost));
                              },
-                             [=](const json& o) { on_host(o); }});
+                             [=](const json& o) {
+                               on_host(o);
+                               if (on_delete) on_delete(o);
+                             }});
   controller->ReportTo(ctx.metrics, [this] { return host_->Size(); });
 }
 

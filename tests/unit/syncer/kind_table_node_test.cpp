@@ -51,17 +51,15 @@ std::vector<KindCase> Cases() {
                  .virtual_after = {HasOf(r::kPods, "shop", "web", nullptr),
                                    Absent("", "node-1")}}}},
       // `kubectl delete pod --force`: the virtual pod is gone at once, its host pod a moment
-      // later. The node is looked at once, when the virtual pod goes (NodeMayBeUnused), and
-      // then the host pod still counts; the host pod's delete does not bring the node back, so
-      // it stays until the virtual nodes' resync (5 minutes). A race: fails in most runs.
+      // later. When the virtual pod goes the host pod still counts; the host pod's delete
+      // looks at the node again (it stayed until the virtual nodes' resync before).
       {.name = "PseudoNodeGoesWhenItsLastPodIsForceDeleted",
        .virtual_before = {{r::kPods, Pod(VirtualMeta("shop", "web"))}},
        .host_before = {{r::kPods, HostPod("web", "node-1", running)}},
        .virtual_after = {Has("", "node-1", {{"metadata", {{"labels", PseudoLabels("node-1")}}}})},
        .then = {{.changes = {{Side::kVirtual, {r::kPods, Pod(VirtualMeta("shop", "web"))}, true}},
                  .host_after = {HasOf(r::kPods, "vc-t1", Host("web", "shop"), nullptr)},
-                 .virtual_after = {Absent("", "node-1")}}},
-       .known_bug = "a host pod's delete does not make NodeSyncer look at its node again"},
+                 .virtual_after = {Absent("", "node-1")}}}},
       {.name = "PseudoNodeStaysWhileAnotherPodRunsThere",
        .virtual_before = {{r::kPods, BoundPod(VirtualMeta("shop", "web"), "node-1")},
                           {r::kPods, BoundPod(VirtualMeta("shop", "api"), "node-1")},

@@ -19,9 +19,9 @@ namespace vc::syncer::sync {
 
 class SyncedPair {
  public:
-  // `on_virtual_delete`, when set, runs after the key of a deleted virtual object is queued.
+  // `on_delete`, when set, runs after the key of a deleted object (of either side) is queued.
   SyncedPair(const SyncContext& ctx, const kube::Resource& resource, Controller* controller,
-             std::function<void(const nlohmann::json&)> on_virtual_delete = nullptr);
+             std::function<void(const nlohmann::json&)> on_delete = nullptr);
   ~SyncedPair() { Stop(); }
 
   void Start();
