@@ -127,9 +127,9 @@ int Complete(CLI::App& root, GlobalOptions& globals, std::vector<std::string> wo
     names_of_clusters();
   }
   for (const auto& c : candidates) {
-    if (StartsWith(c, partial)) Out() << c << "\n";
+    if (StartsWith(c, partial)) globals.Out() << c << "\n";
   }
-  Out() << ":" << directive << "\n";
+  globals.Out() << ":" << directive << "\n";
   return 0;
 }
 
@@ -150,7 +150,7 @@ complete -F _kubectl_vc kubectl-vc
 
 }  // namespace
 
-void AddCompletionCommands(CLI::App& app, GlobalOptions& /*globals*/, Action* action) {
+void AddCompletionCommands(CLI::App& app, GlobalOptions& globals, Action* action) {
   auto shell = std::make_shared<std::string>();
   CLI::App* completion = app.add_subcommand(
       "completion",
@@ -161,10 +161,10 @@ void AddCompletionCommands(CLI::App& app, GlobalOptions& /*globals*/, Action* ac
   completion->add_option("SHELL", *shell, "bash|zsh")
       ->required()
       ->check(CLI::IsMember({"bash", "zsh"}));
-  completion->callback([shell, action] {
-    *action = [shell] {
-      if (*shell == "zsh") Out() << "autoload -U +X bashcompinit && bashcompinit\n";
-      Out() << kBash;
+  completion->callback([&globals, shell, action] {
+    *action = [&globals, shell] {
+      if (*shell == "zsh") globals.Out() << "autoload -U +X bashcompinit && bashcompinit\n";
+      globals.Out() << kBash;
       return 0;
     };
   });

@@ -44,8 +44,7 @@ std::string Lag(const json& c, const char* key) {
 
 // The syncer's own report (SyncHealthOf): what it keeps synced, its backlog, its errors, how
 // long a change takes to reach the other side, and what a host policy last refused.
-void PrintSync(const json& d) {
-  auto& out = Out();
+void PrintSync(std::ostream& out, const json& d) {
   if (!d.contains("sync") || !d["sync"].is_object()) {
     // A running control plane whose syncer has not reported (yet); a paused one has no pod.
     if (!d.value("controlPlane", json::object()).empty()) {
@@ -71,8 +70,7 @@ void PrintSync(const json& d) {
   }
 }
 
-void PrintHuman(const json& d) {
-  auto& out = Out();
+void PrintHuman(std::ostream& out, const json& d) {
   out << "Name:          " << S(d, "name") << "\n"
       << "Namespace:     " << S(d, "namespace") << "\n"
       << "Status:        " << S(d, "status") << "\n"
@@ -101,7 +99,7 @@ void PrintHuman(const json& d) {
   } else {
     out << "Control plane: no pod\n";
   }
-  PrintSync(d);
+  PrintSync(out, d);
   const json quotas = d.value("quotas", json::array());
   for (const auto& q : quotas) {
     out << "Quota " << S(q, "name") << ":\n";
@@ -129,17 +127,17 @@ void PrintHuman(const json& d) {
 int RunDescribe(const GlobalOptions& globals, const std::string& name,
                 const std::string& output_flag) {
   auto format = output::ParseFormat(output_flag);
-  if (!format.ok()) return Fail(format.status());
+  if (!format.ok()) return Fail(globals.Err(), format.status());
   auto target = OpenTarget(globals, name);
-  if (!target.ok()) return Fail(target.status());
+  if (!target.ok()) return Fail(globals.Err(), target.status());
   auto& host = target->host;
   auto& info = target->info;
   auto doc = lifecycle::Describe(*host.client, info);
-  if (!doc.ok()) return Fail(ExplainHostError(host, doc.status()));
+  if (!doc.ok()) return Fail(globals.Err(), ExplainHostError(host, doc.status()));
   if (*format == output::Format::kTable) {
-    PrintHuman(*doc);
+    PrintHuman(globals.Out(), *doc);
   } else {
-    output::PrintObject(Out(), *format, *doc);
+    output::PrintObject(globals.Out(), *format, *doc);
   }
   return 0;
 }

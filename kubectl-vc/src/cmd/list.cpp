@@ -12,11 +12,11 @@ namespace {
 
 int RunList(const GlobalOptions& globals, const std::string& output_flag) {
   auto format = output::ParseFormat(output_flag);
-  if (!format.ok()) return Fail(format.status());
+  if (!format.ok()) return Fail(globals.Err(), format.status());
   auto host = OpenHost(globals);
-  if (!host.ok()) return Fail(host.status());
+  if (!host.ok()) return Fail(globals.Err(), host.status());
   auto infos = lifecycle::List(*host->client, host->namespace_given ? host->namespace_ : "");
-  if (!infos.ok()) return Fail(ExplainHostError(*host, infos.status()));
+  if (!infos.ok()) return Fail(globals.Err(), ExplainHostError(*host, infos.status()));
   std::set<std::pair<std::string, std::string>> connected;
   auto live = connect::LiveConnections(connect::DefaultStateDir(globals.host.env));
   if (live.ok()) {
@@ -26,8 +26,8 @@ int RunList(const GlobalOptions& globals, const std::string& output_flag) {
   }
   if (*format == output::Format::kTable) {
     if (infos->empty()) {
-      Err() << "No virtual clusters found"
-            << (host->namespace_given ? " in namespace " + host->namespace_ : "") << ".\n";
+      globals.Err() << "No virtual clusters found"
+                    << (host->namespace_given ? " in namespace " + host->namespace_ : "") << ".\n";
       return 0;
     }
     std::vector<std::vector<std::string>> rows;
@@ -41,8 +41,9 @@ int RunList(const GlobalOptions& globals, const std::string& output_flag) {
                       connected.count({i.namespace_, i.name}) ? "True" : "False",
                       output::Age(i.created, now)});
     }
-    output::PrintTable(
-        Out(), {"NAME", "NAMESPACE", "STATUS", "TRUST", "VERSION", "CONNECTED", "AGE"}, rows);
+    output::PrintTable(globals.Out(),
+                       {"NAME", "NAMESPACE", "STATUS", "TRUST", "VERSION", "CONNECTED", "AGE"},
+                       rows);
     return 0;
   }
   std::vector<nlohmann::json> items;
@@ -60,10 +61,10 @@ int RunList(const GlobalOptions& globals, const std::string& output_flag) {
          {"metadata", {{"name", i.name}, {"namespace", i.namespace_}}}});
   }
   if (*format == output::Format::kName) {
-    for (const auto& i : *infos) Out() << "virtualcluster/" << i.name << "\n";
+    for (const auto& i : *infos) globals.Out() << "virtualcluster/" << i.name << "\n";
     return 0;
   }
-  output::PrintList(Out(), *format, items);
+  output::PrintList(globals.Out(), *format, items);
   return 0;
 }
 
