@@ -70,6 +70,46 @@ void PrintSync(std::ostream& out, const json& d) {
   }
 }
 
+void PrintControlPlane(std::ostream& out, const json& d) {
+  const json& cp = d.value("controlPlane", json::object());
+  if (cp.empty()) {
+    out << "Control plane: no pod\n";
+    return;
+  }
+  out << "Control plane: pod " << S(cp, "pod") << " on node " << S(cp, "node") << ", "
+      << S(cp, "phase") << (S(cp, "podIP").empty() ? "" : ", IP " + S(cp, "podIP")) << "\n";
+  std::vector<std::vector<std::string>> rows;
+  const json containers = cp.value("containers", json::array());
+  for (const auto& c : containers) {
+    rows.push_back({"  " + S(c, "name"), c.value("ready", false) ? "true" : "false",
+                    std::to_string(c.value("restarts", 0)), S(c, "state"), S(c, "image")});
+  }
+  if (!rows.empty())
+    output::PrintTable(out, {"  CONTAINER", "READY", "RESTARTS", "STATE", "IMAGE"}, rows);
+}
+
+void PrintQuotas(std::ostream& out, const json& d) {
+  const json quotas = d.value("quotas", json::array());
+  for (const auto& q : quotas) {
+    out << "Quota " << S(q, "name") << ":\n";
+    std::vector<std::vector<std::string>> rows;
+    const json used = q.value("used", json::object());
+    const json hard = q.value("hard", json::object());
+    for (const auto& [k, v] : hard.items()) {
+      rows.push_back(
+          {"  " + k, used.contains(k) ? used[k].get<std::string>() : "-", v.get<std::string>()});
+    }
+    output::PrintTable(out, {"  RESOURCE", "USED", "HARD"}, rows);
+  }
+}
+
+// `title` and then `document` as YAML, indented under it.
+void PrintIndentedYaml(std::ostream& out, const std::string& title, const json& document) {
+  out << title << "\n";
+  std::istringstream lines(yaml::Dump(document));
+  for (std::string line; std::getline(lines, line);) out << "  " << line << "\n";
+}
+
 void PrintHuman(std::ostream& out, const json& d) {
   out << "Name:          " << S(d, "name") << "\n"
       << "Namespace:     " << S(d, "namespace") << "\n"
@@ -84,43 +124,12 @@ void PrintHuman(std::ostream& out, const json& d) {
   const json& e = d.value("endpoint", json::object());
   out << "Endpoint:      " << S(e, "service") << " (" << S(e, "type") << " " << S(e, "clusterIP")
       << ")" << (e.contains("external") ? ", external " + S(e, "external") : "") << "\n";
-  const json& cp = d.value("controlPlane", json::object());
-  if (!cp.empty()) {
-    out << "Control plane: pod " << S(cp, "pod") << " on node " << S(cp, "node") << ", "
-        << S(cp, "phase") << (S(cp, "podIP").empty() ? "" : ", IP " + S(cp, "podIP")) << "\n";
-    std::vector<std::vector<std::string>> rows;
-    const json containers = cp.value("containers", json::array());
-    for (const auto& c : containers) {
-      rows.push_back({"  " + S(c, "name"), c.value("ready", false) ? "true" : "false",
-                      std::to_string(c.value("restarts", 0)), S(c, "state"), S(c, "image")});
-    }
-    if (!rows.empty())
-      output::PrintTable(out, {"  CONTAINER", "READY", "RESTARTS", "STATE", "IMAGE"}, rows);
-  } else {
-    out << "Control plane: no pod\n";
-  }
+  PrintControlPlane(out, d);
   PrintSync(out, d);
-  const json quotas = d.value("quotas", json::array());
-  for (const auto& q : quotas) {
-    out << "Quota " << S(q, "name") << ":\n";
-    std::vector<std::vector<std::string>> rows;
-    const json used = q.value("used", json::object());
-    const json hard = q.value("hard", json::object());
-    for (const auto& [k, v] : hard.items()) {
-      rows.push_back(
-          {"  " + k, used.contains(k) ? used[k].get<std::string>() : "-", v.get<std::string>()});
-    }
-    output::PrintTable(out, {"  RESOURCE", "USED", "HARD"}, rows);
-  }
-  if (d.contains("isolation")) {
-    out << "Isolation:\n";
-    std::istringstream lines(yaml::Dump(d["isolation"]));
-    for (std::string line; std::getline(lines, line);) out << "  " << line << "\n";
-  }
+  PrintQuotas(out, d);
+  if (d.contains("isolation")) PrintIndentedYaml(out, "Isolation:", d["isolation"]);
   if (d.contains("values") && !d["values"].is_null()) {
-    out << "Values (effective):\n";
-    std::istringstream lines(yaml::Dump(d["values"]));
-    for (std::string line; std::getline(lines, line);) out << "  " << line << "\n";
+    PrintIndentedYaml(out, "Values (effective):", d["values"]);
   }
 }
 
