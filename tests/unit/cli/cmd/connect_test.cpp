@@ -57,5 +57,16 @@ TEST_F(ConnectVerbTest, OnlyConnectRunsACommandAfterDoubleDash) {
             "COMMAND)\n");
 }
 
+TEST_F(ConnectVerbTest, DisconnectWhenNotConnectedSaysSoAndChangesNothing) {
+  const RunResult r = Run({"disconnect"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err.rfind("error: not connected to a virtual cluster (current context unset in ", 0),
+            0u)
+      << r.err;
+  // The kubeconfig it looked at is the test's HOME's, never the machine's.
+  EXPECT_NE(r.err.find(home_.path()), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace vc::cli::cmd::testing
