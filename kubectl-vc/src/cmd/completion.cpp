@@ -47,27 +47,28 @@ std::vector<std::string> FlagNames(const CLI::App& app) {
   return out;
 }
 
-}  // namespace
-
-int Complete(CLI::App& root, GlobalOptions& globals, std::vector<std::string> words) {
-  const std::string partial = words.empty() ? "" : words.back();
-  if (!words.empty()) words.pop_back();
-  std::vector<std::string> candidates;
-  int directive = kNoFileComp;
-  // The verb, the positionals given, the flag before the word being completed.
+// What the words before the one being completed say: the verb, the positionals given, and the
+// flag whose value the word being completed is. The host flags among them go into `globals`, so
+// names come from the cluster the line is about.
+struct CompletionLine {
   std::string verb;
+  CLI::App* verb_app = nullptr;
   int positionals = 0;
   std::string previous_flag;
-  CLI::App* verb_app = nullptr;
+};
+
+CompletionLine ReadLine(CLI::App& root, GlobalOptions& globals,
+                        const std::vector<std::string>& words) {
+  CompletionLine line;
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& w = words[i];
     if (StartsWith(w, "-")) {
       const std::string flag = w.substr(0, w.find('='));
       const bool takes = w.find('=') == std::string::npos &&
-                         TakesValue(verb_app != nullptr ? *verb_app : root, flag);
+                         TakesValue(line.verb_app != nullptr ? *line.verb_app : root, flag);
       if (takes) {
         if (i + 1 == words.size()) {
-          previous_flag = flag;
+          line.previous_flag = flag;
         } else {
           if (flag == "--kubeconfig") globals.host.kubeconfig = words[i + 1];
           if (flag == "--context") globals.host.context = words[i + 1];
@@ -77,59 +78,98 @@ int Complete(CLI::App& root, GlobalOptions& globals, std::vector<std::string> wo
       }
       continue;
     }
-    if (verb.empty()) {
-      verb = w;
+    if (line.verb.empty()) {
+      line.verb = w;
       try {
-        verb_app = root.get_subcommand(w);
+        line.verb_app = root.get_subcommand(w);
       } catch (const CLI::OptionNotFound&) {
-        verb_app = nullptr;
+        line.verb_app = nullptr;
       }
     } else {
-      ++positionals;
+      ++line.positionals;
     }
   }
-  auto names_of_clusters = [&] {
-    globals.host.request_timeout = "5s";
-    auto host = OpenHost(globals);
-    if (!host.ok()) return;
-    auto infos = lifecycle::List(*host->client, host->namespace_given ? host->namespace_ : "");
-    if (!infos.ok()) return;
-    for (const auto& i : *infos) candidates.push_back(i.name);
-  };
-  if (previous_flag == "-o" || previous_flag == "--output") {
-    candidates = {"table", "json", "yaml", "name"};
-  } else if (previous_flag == "--profile") {
-    for (auto p : values::ProfileNames()) candidates.emplace_back(p);
-  } else if (previous_flag == "-f" || previous_flag == "--values" ||
-             previous_flag == "--kubeconfig") {
-    directive = kDefault;
-  } else if (previous_flag == "-n" || previous_flag == "--namespace") {
-    globals.host.request_timeout = "5s";
-    auto host = OpenHost(globals);
-    if (host.ok()) {
-      auto list = host->client->ListAll(kube::resources::kNamespaces, "", {});
-      if (list.ok()) {
-        for (const auto& ns : list->items) {
-          candidates.push_back(ns.value("/metadata/name"_json_pointer, std::string()));
-        }
-      }
-    }
-  } else if (!previous_flag.empty()) {
-    // A value nobody can guess (a port, a URL, a duration).
-  } else if (StartsWith(partial, "-")) {
-    candidates = FlagNames(verb_app != nullptr ? *verb_app : root);
-  } else if (verb.empty()) {
+  return line;
+}
+
+// The names of the virtual clusters on the host (in -n when given); none when it cannot be asked.
+std::vector<std::string> ClusterNames(GlobalOptions& globals) {
+  std::vector<std::string> names;
+  globals.host.request_timeout = "5s";
+  auto host = OpenHost(globals);
+  if (!host.ok()) return names;
+  auto infos = lifecycle::List(*host->client, host->namespace_given ? host->namespace_ : "");
+  if (!infos.ok()) return names;
+  for (const auto& i : *infos) names.push_back(i.name);
+  return names;
+}
+
+std::vector<std::string> NamespaceNames(GlobalOptions& globals) {
+  std::vector<std::string> names;
+  globals.host.request_timeout = "5s";
+  auto host = OpenHost(globals);
+  if (!host.ok()) return names;
+  auto list = host->client->ListAll(kube::resources::kNamespaces, "", {});
+  if (!list.ok()) return names;
+  for (const auto& ns : list->items) {
+    names.push_back(ns.value("/metadata/name"_json_pointer, std::string()));
+  }
+  return names;
+}
+
+bool TakesClusterName(const std::string& verb) {
+  return verb == "describe" || verb == "connect" || verb == "pause" || verb == "resume" ||
+         verb == "upgrade" || verb == "delete";
+}
+
+// Candidates for the value of `flag`, and the directive: files may be completed only for a
+// flag that takes a file.
+std::vector<std::string> FlagValueCandidates(GlobalOptions& globals, const std::string& flag,
+                                             int* directive) {
+  if (flag == "-o" || flag == "--output") return {"table", "json", "yaml", "name"};
+  if (flag == "--profile") {
+    std::vector<std::string> profiles;
+    for (auto p : values::ProfileNames()) profiles.emplace_back(p);
+    return profiles;
+  }
+  if (flag == "-f" || flag == "--values" || flag == "--kubeconfig") {
+    *directive = kDefault;
+    return {};
+  }
+  if (flag == "-n" || flag == "--namespace") return NamespaceNames(globals);
+  return {};  // A value nobody can guess (a port, a URL, a duration).
+}
+
+// Candidates for the word being completed, before filtering by what is typed of it.
+std::vector<std::string> Candidates(CLI::App& root, GlobalOptions& globals,
+                                    const CompletionLine& line, const std::string& partial,
+                                    int* directive) {
+  if (!line.previous_flag.empty()) {
+    return FlagValueCandidates(globals, line.previous_flag, directive);
+  }
+  if (StartsWith(partial, "-")) return FlagNames(line.verb_app != nullptr ? *line.verb_app : root);
+  if (line.verb.empty()) {
+    std::vector<std::string> verbs;
     for (const CLI::App* sub : root.get_subcommands({})) {
-      if (!sub->get_group().empty()) candidates.push_back(sub->get_name());
+      if (!sub->get_group().empty()) verbs.push_back(sub->get_name());
     }
-  } else if (positionals == 0 && (verb == "describe" || verb == "connect" || verb == "pause" ||
-                                  verb == "resume" || verb == "upgrade" || verb == "delete")) {
-    names_of_clusters();
+    return verbs;
   }
-  for (const auto& c : candidates) {
-    if (StartsWith(c, partial)) Out() << c << "\n";
+  if (line.positionals == 0 && TakesClusterName(line.verb)) return ClusterNames(globals);
+  return {};
+}
+
+}  // namespace
+
+int Complete(CLI::App& root, GlobalOptions& globals, std::vector<std::string> words) {
+  const std::string partial = words.empty() ? "" : words.back();
+  if (!words.empty()) words.pop_back();
+  const CompletionLine line = ReadLine(root, globals, words);
+  int directive = kNoFileComp;
+  for (const auto& c : Candidates(root, globals, line, partial, &directive)) {
+    if (StartsWith(c, partial)) globals.Out() << c << "\n";
   }
-  Out() << ":" << directive << "\n";
+  globals.Out() << ":" << directive << "\n";
   return 0;
 }
 
@@ -150,7 +190,7 @@ complete -F _kubectl_vc kubectl-vc
 
 }  // namespace
 
-void AddCompletionCommands(CLI::App& app, GlobalOptions& /*globals*/, Action* action) {
+void AddCompletionCommands(CLI::App& app, GlobalOptions& globals, Action* action) {
   auto shell = std::make_shared<std::string>();
   CLI::App* completion = app.add_subcommand(
       "completion",
@@ -161,10 +201,10 @@ void AddCompletionCommands(CLI::App& app, GlobalOptions& /*globals*/, Action* ac
   completion->add_option("SHELL", *shell, "bash|zsh")
       ->required()
       ->check(CLI::IsMember({"bash", "zsh"}));
-  completion->callback([shell, action] {
-    *action = [shell] {
-      if (*shell == "zsh") Out() << "autoload -U +X bashcompinit && bashcompinit\n";
-      Out() << kBash;
+  completion->callback([&globals, shell, action] {
+    *action = [&globals, shell] {
+      if (*shell == "zsh") globals.Out() << "autoload -U +X bashcompinit && bashcompinit\n";
+      globals.Out() << kBash;
       return 0;
     };
   });

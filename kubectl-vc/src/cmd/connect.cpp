@@ -20,13 +20,14 @@ struct Flags {
 
 int RunConnect(const GlobalOptions& globals, const Flags& flags) {
   auto timeout = ParseDuration("--timeout", flags.timeout);
-  if (!timeout.ok()) return Fail(timeout.status());
+  if (!timeout.ok()) return Fail(globals.Err(), timeout.status());
   auto target = OpenTarget(globals, flags.name);
-  if (!target.ok()) return Fail(target.status());
+  if (!target.ok()) return Fail(globals.Err(), target.status());
   auto* host = &target->host;
   connect::ConnectOptions options;
   if (flags.server.empty()) {
-    if (Status woke = WakeIfSleeping(*host, target->info, *timeout); !woke.ok()) return Fail(woke);
+    if (Status woke = WakeIfSleeping(*host, target->info, *timeout, globals.Err()); !woke.ok())
+      return Fail(globals.Err(), woke);
     options.wake = WakeCommand(*host, target->info);
   }
   // The one OpenTarget found (by NAME, or the only one there is), in its namespace.
@@ -37,24 +38,25 @@ int RunConnect(const GlobalOptions& globals, const Flags& flags) {
   options.local_port = flags.local_port;
   options.server = flags.server;
   options.command = globals.command;
+  options.env = globals.host.env;
   options.timeout = *timeout;
-  auto result = connect::Connect(*host, options, Out(), Err());
-  if (!result.ok()) return Fail(ExplainHostError(*host, result.status()));
+  auto result = connect::Connect(*host, options, globals.Out(), globals.Err());
+  if (!result.ok()) return Fail(globals.Err(), ExplainHostError(*host, result.status()));
   return *result;
 }
 
 int RunDisconnect(const GlobalOptions& globals) {
   auto host = OpenHost(globals);
-  if (!host.ok()) return Fail(host.status());
-  return ExitCode(connect::Disconnect(*host, globals.host.env, {}, Err()));
+  if (!host.ok()) return Fail(globals.Err(), host.status());
+  return ExitCode(globals.Err(), connect::Disconnect(*host, globals.host.env, {}, globals.Err()));
 }
 
 }  // namespace
 
 Status WakeIfSleeping(const HostCluster& host, const lifecycle::Info& info,
-                      std::chrono::milliseconds timeout) {
+                      std::chrono::milliseconds timeout, std::ostream& err) {
   if (info.status != "Sleeping") return Status::Ok();
-  output::Progress progress(Err());
+  output::Progress progress(err);
   progress.Info("virtual cluster " + info.name + " is sleeping (sleepMode); waking it");
   return ExplainHostError(host,
                           lifecycle::Resume(*host.client, info, true, timeout, progress, nullptr));

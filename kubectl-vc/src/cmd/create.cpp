@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include <iostream>
+#include <istream>
 #include <iterator>
 
 #include "cmd/commands.h"
 #include "cmd/host_access.h"
-#include "cmd/interrupt.h"
 #include "cmd/snapshot_flags.h"
 #include "vc/cli/connect/connect.h"
 #include "vc/cli/lifecycle/lifecycle.h"
@@ -32,33 +31,35 @@ struct CreateFlags {
 int RunDryRun(const GlobalOptions& globals, const CreateFlags& flags,
               lifecycle::CreateOptions options) {
   if (flags.dry_run != "client") {
-    return Fail(InvalidArgument("--dry-run=" + flags.dry_run +
+    return Fail(globals.Err(),
+                InvalidArgument("--dry-run=" + flags.dry_run +
                                 ": only client is supported (the objects are rendered here, the "
                                 "host is not contacted); use --dry-run or --dry-run=client"));
   }
   if (!flags.restore.url.empty()) {
-    return Fail(
-        InvalidArgument("--dry-run cannot be used with --restore: the values come from "
-                        "the snapshot, which a dry run does not read"));
+    return Fail(globals.Err(),
+                InvalidArgument("--dry-run cannot be used with --restore: the values come from "
+                                "the snapshot, which a dry run does not read"));
   }
   auto format = output::ParseFormat(flags.output.empty() ? "yaml" : flags.output);
-  if (!format.ok()) return Fail(format.status());
+  if (!format.ok()) return Fail(globals.Err(), format.status());
   options.namespace_ = globals.host.namespace_;
   std::vector<std::string> notes;
   auto objects = lifecycle::RenderOffline(options, &notes);
-  if (!objects.ok()) return Fail(objects.status());
-  for (const auto& note : notes) Err() << "note: " << note << "\n";
-  output::PrintManifests(Out(), *format, *objects);
+  if (!objects.ok()) return Fail(globals.Err(), objects.status());
+  for (const auto& note : notes) globals.Err() << "note: " << note << "\n";
+  output::PrintManifests(globals.Out(), *format, *objects);
   return 0;
 }
 
 }  // namespace
 
-std::vector<values::ValuesSource> ValuesSources(const std::vector<std::string>& files) {
+std::vector<values::ValuesSource> ValuesSources(const std::vector<std::string>& files,
+                                                std::istream& in) {
   std::vector<values::ValuesSource> out;
   for (const auto& file : files) {
     if (file == "-") {
-      std::string text(std::istreambuf_iterator<char>(std::cin), {});
+      std::string text(std::istreambuf_iterator<char>(in), {});
       out.push_back(values::ValuesSource::Text("<stdin>", text));
     } else {
       out.push_back(values::ValuesSource::File(file));
@@ -71,7 +72,7 @@ namespace {
 
 int RunCreate(const GlobalOptions& globals, const CreateFlags& flags) {
   auto timeout = ParseDuration("--timeout", flags.timeout);
-  if (!timeout.ok()) return Fail(timeout.status());
+  if (!timeout.ok()) return Fail(globals.Err(), timeout.status());
   lifecycle::CreateOptions options;
   options.name = flags.name;
   options.upgrade = flags.upgrade;
@@ -80,37 +81,39 @@ int RunCreate(const GlobalOptions& globals, const CreateFlags& flags) {
   options.timeout = *timeout;
   options.values.profile = flags.profile;
   options.values.set_entries = flags.set_entries;
-  options.values.sources = ValuesSources(flags.values_files);
+  options.values.sources = ValuesSources(flags.values_files, globals.In());
   if (!flags.dry_run.empty()) return RunDryRun(globals, flags, std::move(options));
   if (!flags.output.empty()) {
-    return Fail(InvalidArgument("-o/--output prints the objects of a dry run: add --dry-run"));
+    return Fail(globals.Err(),
+                InvalidArgument("-o/--output prints the objects of a dry run: add --dry-run"));
   }
   // Names and values are checked before the host is contacted: bad input fails fast, offline.
   if (Status s = ValidateName("virtual cluster name", options.name, lifecycle::kMaxNameLength);
       !s.ok()) {
-    return Fail(s);
+    return Fail(globals.Err(), s);
   }
   auto host = OpenHost(globals);
-  if (!host.ok()) return Fail(host.status());
+  if (!host.ok()) return Fail(globals.Err(), host.status());
   options.namespace_ = host->namespace_given ? host->namespace_ : "";
-  output::Progress progress(Err());
-  const CancelToken* cancel = InterruptToken();
+  output::Progress progress(globals.Err());
+  const CancelToken* cancel = globals.Interrupt();
   auto created = [&]() -> StatusOr<lifecycle::CreateResult> {
     if (flags.restore.url.empty())
       return lifecycle::Create(*host->client, options, progress, cancel);
     ASSIGN_OR_RETURN(auto transfer, ResolveTransfer(flags.restore, globals.host.env));
     return snapshot::CreateFromSnapshot(*host, options, {transfer, *timeout}, globals.host.env,
-                                        progress, Err(), cancel);
+                                        progress, globals.Err(), cancel);
   }();
-  if (!created.ok()) return Fail(ExplainHostError(*host, created.status()));
+  if (!created.ok()) return Fail(globals.Err(), ExplainHostError(*host, created.status()));
   if (!flags.connect) {
-    Err() << "virtual cluster " << options.name << " is "
-          << (created->existed ? "upgraded" : "created") << " in namespace " << created->namespace_
-          << "; it starts in the background\n"
-          << "  wait for it: kubectl wait --for=condition=ready pod -l app=vcluster,release="
-          << options.name << " -n " << created->namespace_ << "\n"
-          << "  then:        kubectl vc connect " << options.name << " -n " << created->namespace_
-          << "\n";
+    globals.Err()
+        << "virtual cluster " << options.name << " is "
+        << (created->existed ? "upgraded" : "created") << " in namespace " << created->namespace_
+        << "; it starts in the background\n"
+        << "  wait for it: kubectl wait --for=condition=ready pod -l app=vcluster,release="
+        << options.name << " -n " << created->namespace_ << "\n"
+        << "  then:        kubectl vc connect " << options.name << " -n " << created->namespace_
+        << "\n";
     return 0;
   }
   HostCluster connected_host = *host;
@@ -118,21 +121,23 @@ int RunCreate(const GlobalOptions& globals, const CreateFlags& flags) {
   connected_host.namespace_given = true;
   connect::ConnectOptions connect_options;
   connect_options.name = options.name;
+  connect_options.env = globals.host.env;
   connect_options.wake = WakeCommand(
       connected_host, lifecycle::Info{.name = options.name, .namespace_ = created->namespace_});
   connect_options.timeout = std::max<std::chrono::milliseconds>(*timeout, std::chrono::seconds(30));
   progress.Begin("Connecting to the virtual cluster's API");
-  auto connected = connect::Connect(connected_host, connect_options, Out(), Err());
+  auto connected = connect::Connect(connected_host, connect_options, globals.Out(), globals.Err());
   if (!connected.ok()) {
     progress.Fail();
-    return Fail(connected.status().Annotate("virtual cluster " + options.name +
+    return Fail(globals.Err(),
+                connected.status().Annotate("virtual cluster " + options.name +
                                             " is running, but connecting failed (retry with "
                                             "kubectl vc connect " +
                                             options.name + ")"));
   }
   progress.Done();
-  Err() << "virtual cluster " << options.name << " is ready; kubectl now talks to it "
-        << "(kubectl vc disconnect to go back)\n";
+  globals.Err() << "virtual cluster " << options.name << " is ready; kubectl now talks to it "
+                << "(kubectl vc disconnect to go back)\n";
   return 0;
 }
 

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cmd/commands.h"
 #include "cmd/host_access.h"
-#include "cmd/interrupt.h"
 #include "vc/cli/connect/connect.h"
 #include "vc/cli/lifecycle/lifecycle.h"
 
@@ -18,19 +17,20 @@ struct Flags {
 
 int Run(const GlobalOptions& globals, const Flags& flags) {
   auto timeout = ParseDuration("--timeout", flags.timeout);
-  if (!timeout.ok()) return Fail(timeout.status());
+  if (!timeout.ok()) return Fail(globals.Err(), timeout.status());
   auto target = OpenTarget(globals, flags.name);
-  if (!target.ok()) return Fail(target.status());
+  if (!target.ok()) return Fail(globals.Err(), target.status());
   auto& host = target->host;
   auto& info = target->info;
-  output::Progress progress(Err());
+  output::Progress progress(globals.Err());
   Status forgotten = connect::Forget(info.name, info.namespace_, host.context,
                                      connect::DefaultStateDir(globals.host.env));
   if (!forgotten.ok()) progress.Note("could not remove local contexts: " + forgotten.message());
   lifecycle::DeleteOptions options{
       .keep_data = flags.keep_data, .wait = flags.wait, .timeout = *timeout};
-  return ExitCode(ExplainHostError(
-      host, lifecycle::Delete(*host.client, info, options, progress, InterruptToken())));
+  return ExitCode(globals.Err(),
+                  ExplainHostError(host, lifecycle::Delete(*host.client, info, options, progress,
+                                                           globals.Interrupt())));
 }
 
 }  // namespace

@@ -44,8 +44,7 @@ std::string Lag(const json& c, const char* key) {
 
 // The syncer's own report (SyncHealthOf): what it keeps synced, its backlog, its errors, how
 // long a change takes to reach the other side, and what a host policy last refused.
-void PrintSync(const json& d) {
-  auto& out = Out();
+void PrintSync(std::ostream& out, const json& d) {
   if (!d.contains("sync") || !d["sync"].is_object()) {
     // A running control plane whose syncer has not reported (yet); a paused one has no pod.
     if (!d.value("controlPlane", json::object()).empty()) {
@@ -71,8 +70,47 @@ void PrintSync(const json& d) {
   }
 }
 
-void PrintHuman(const json& d) {
-  auto& out = Out();
+void PrintControlPlane(std::ostream& out, const json& d) {
+  const json& cp = d.value("controlPlane", json::object());
+  if (cp.empty()) {
+    out << "Control plane: no pod\n";
+    return;
+  }
+  out << "Control plane: pod " << S(cp, "pod") << " on node " << S(cp, "node") << ", "
+      << S(cp, "phase") << (S(cp, "podIP").empty() ? "" : ", IP " + S(cp, "podIP")) << "\n";
+  std::vector<std::vector<std::string>> rows;
+  const json containers = cp.value("containers", json::array());
+  for (const auto& c : containers) {
+    rows.push_back({"  " + S(c, "name"), c.value("ready", false) ? "true" : "false",
+                    std::to_string(c.value("restarts", 0)), S(c, "state"), S(c, "image")});
+  }
+  if (!rows.empty())
+    output::PrintTable(out, {"  CONTAINER", "READY", "RESTARTS", "STATE", "IMAGE"}, rows);
+}
+
+void PrintQuotas(std::ostream& out, const json& d) {
+  const json quotas = d.value("quotas", json::array());
+  for (const auto& q : quotas) {
+    out << "Quota " << S(q, "name") << ":\n";
+    std::vector<std::vector<std::string>> rows;
+    const json used = q.value("used", json::object());
+    const json hard = q.value("hard", json::object());
+    for (const auto& [k, v] : hard.items()) {
+      rows.push_back(
+          {"  " + k, used.contains(k) ? used[k].get<std::string>() : "-", v.get<std::string>()});
+    }
+    output::PrintTable(out, {"  RESOURCE", "USED", "HARD"}, rows);
+  }
+}
+
+// `title` and then `document` as YAML, indented under it.
+void PrintIndentedYaml(std::ostream& out, const std::string& title, const json& document) {
+  out << title << "\n";
+  std::istringstream lines(yaml::Dump(document));
+  for (std::string line; std::getline(lines, line);) out << "  " << line << "\n";
+}
+
+void PrintHuman(std::ostream& out, const json& d) {
   out << "Name:          " << S(d, "name") << "\n"
       << "Namespace:     " << S(d, "namespace") << "\n"
       << "Status:        " << S(d, "status") << "\n"
@@ -86,60 +124,29 @@ void PrintHuman(const json& d) {
   const json& e = d.value("endpoint", json::object());
   out << "Endpoint:      " << S(e, "service") << " (" << S(e, "type") << " " << S(e, "clusterIP")
       << ")" << (e.contains("external") ? ", external " + S(e, "external") : "") << "\n";
-  const json& cp = d.value("controlPlane", json::object());
-  if (!cp.empty()) {
-    out << "Control plane: pod " << S(cp, "pod") << " on node " << S(cp, "node") << ", "
-        << S(cp, "phase") << (S(cp, "podIP").empty() ? "" : ", IP " + S(cp, "podIP")) << "\n";
-    std::vector<std::vector<std::string>> rows;
-    const json containers = cp.value("containers", json::array());
-    for (const auto& c : containers) {
-      rows.push_back({"  " + S(c, "name"), c.value("ready", false) ? "true" : "false",
-                      std::to_string(c.value("restarts", 0)), S(c, "state"), S(c, "image")});
-    }
-    if (!rows.empty())
-      output::PrintTable(out, {"  CONTAINER", "READY", "RESTARTS", "STATE", "IMAGE"}, rows);
-  } else {
-    out << "Control plane: no pod\n";
-  }
-  PrintSync(d);
-  const json quotas = d.value("quotas", json::array());
-  for (const auto& q : quotas) {
-    out << "Quota " << S(q, "name") << ":\n";
-    std::vector<std::vector<std::string>> rows;
-    const json used = q.value("used", json::object());
-    const json hard = q.value("hard", json::object());
-    for (const auto& [k, v] : hard.items()) {
-      rows.push_back(
-          {"  " + k, used.contains(k) ? used[k].get<std::string>() : "-", v.get<std::string>()});
-    }
-    output::PrintTable(out, {"  RESOURCE", "USED", "HARD"}, rows);
-  }
-  if (d.contains("isolation")) {
-    out << "Isolation:\n";
-    std::istringstream lines(yaml::Dump(d["isolation"]));
-    for (std::string line; std::getline(lines, line);) out << "  " << line << "\n";
-  }
+  PrintControlPlane(out, d);
+  PrintSync(out, d);
+  PrintQuotas(out, d);
+  if (d.contains("isolation")) PrintIndentedYaml(out, "Isolation:", d["isolation"]);
   if (d.contains("values") && !d["values"].is_null()) {
-    out << "Values (effective):\n";
-    std::istringstream lines(yaml::Dump(d["values"]));
-    for (std::string line; std::getline(lines, line);) out << "  " << line << "\n";
+    PrintIndentedYaml(out, "Values (effective):", d["values"]);
   }
 }
 
 int RunDescribe(const GlobalOptions& globals, const std::string& name,
                 const std::string& output_flag) {
   auto format = output::ParseFormat(output_flag);
-  if (!format.ok()) return Fail(format.status());
+  if (!format.ok()) return Fail(globals.Err(), format.status());
   auto target = OpenTarget(globals, name);
-  if (!target.ok()) return Fail(target.status());
+  if (!target.ok()) return Fail(globals.Err(), target.status());
   auto& host = target->host;
   auto& info = target->info;
   auto doc = lifecycle::Describe(*host.client, info);
-  if (!doc.ok()) return Fail(ExplainHostError(host, doc.status()));
+  if (!doc.ok()) return Fail(globals.Err(), ExplainHostError(host, doc.status()));
   if (*format == output::Format::kTable) {
-    PrintHuman(*doc);
+    PrintHuman(globals.Out(), *doc);
   } else {
-    output::PrintObject(Out(), *format, *doc);
+    output::PrintObject(globals.Out(), *format, *doc);
   }
   return 0;
 }

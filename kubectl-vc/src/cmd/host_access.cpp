@@ -24,7 +24,7 @@ StatusOr<HostCluster> OpenHost(const GlobalOptions& globals) {
       }
     }
   }
-  return ConnectHost(options);
+  return globals.hosts->connect(options);
 }
 
 StatusOr<Target> OpenTarget(const GlobalOptions& globals, const std::string& name) {

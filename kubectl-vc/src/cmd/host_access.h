@@ -10,10 +10,11 @@ namespace vc::cli::cmd {
 
 struct GlobalOptions;
 
-// ConnectHost(globals.host), except that while kubectl is connected to one of our virtual
-// clusters (the current context is a vc_... context in the local state) and no --context was
-// given, the host is that connection's host context, as vcluster does: `kubectl vc list` after
-// `kubectl vc connect` lists the host's virtual clusters, not the virtual cluster's.
+// The host factory's connect (ConnectHost for the binary) on globals.host, except that while
+// kubectl is connected to one of our virtual clusters (the current context is a vc_... context in
+// the local state) and no --context was given, the host is that connection's host context, as
+// vcluster does: `kubectl vc list` after `kubectl vc connect` lists the host's virtual clusters,
+// not the virtual cluster's.
 StatusOr<HostCluster> OpenHost(const GlobalOptions& globals);
 
 // The host and the virtual cluster NAME on it (lifecycle::Find with -n when given); errors

@@ -10,43 +10,41 @@ namespace vc::cli::cmd {
 
 namespace {
 
-int RunList(const GlobalOptions& globals, const std::string& output_flag) {
-  auto format = output::ParseFormat(output_flag);
-  if (!format.ok()) return Fail(format.status());
-  auto host = OpenHost(globals);
-  if (!host.ok()) return Fail(host.status());
-  auto infos = lifecycle::List(*host->client, host->namespace_given ? host->namespace_ : "");
-  if (!infos.ok()) return Fail(ExplainHostError(*host, infos.status()));
-  std::set<std::pair<std::string, std::string>> connected;
+// The virtual clusters this machine has a live connection to on `host`, as (namespace, name).
+using Connected = std::set<std::pair<std::string, std::string>>;
+
+Connected ConnectedClusters(const GlobalOptions& globals, const HostCluster& host) {
+  Connected connected;
   auto live = connect::LiveConnections(connect::DefaultStateDir(globals.host.env));
   if (live.ok()) {
     for (const auto& c : *live) {
-      if (c.host_context == host->context) connected.insert({c.namespace_, c.name});
+      if (c.host_context == host.context) connected.insert({c.namespace_, c.name});
     }
   }
-  if (*format == output::Format::kTable) {
-    if (infos->empty()) {
-      Err() << "No virtual clusters found"
-            << (host->namespace_given ? " in namespace " + host->namespace_ : "") << ".\n";
-      return 0;
-    }
-    std::vector<std::vector<std::string>> rows;
-    const auto now = std::chrono::system_clock::now();
-    for (const auto& i : *infos) {
-      // How long it has slept: what sleepMode saves is the time a cluster is idle.
-      const std::string status = i.status == "Sleeping" && !i.paused_at.empty()
-                                     ? i.status + " (" + output::Age(i.paused_at, now) + ")"
-                                     : i.status;
-      rows.push_back({i.name, i.namespace_, status, i.trust, i.version,
-                      connected.count({i.namespace_, i.name}) ? "True" : "False",
-                      output::Age(i.created, now)});
-    }
-    output::PrintTable(
-        Out(), {"NAME", "NAMESPACE", "STATUS", "TRUST", "VERSION", "CONNECTED", "AGE"}, rows);
-    return 0;
+  return connected;
+}
+
+void PrintClusterTable(std::ostream& out, const std::vector<lifecycle::Info>& infos,
+                       const Connected& connected) {
+  std::vector<std::vector<std::string>> rows;
+  const auto now = std::chrono::system_clock::now();
+  for (const auto& i : infos) {
+    // How long it has slept: what sleepMode saves is the time a cluster is idle.
+    const std::string status = i.status == "Sleeping" && !i.paused_at.empty()
+                                   ? i.status + " (" + output::Age(i.paused_at, now) + ")"
+                                   : i.status;
+    rows.push_back({i.name, i.namespace_, status, i.trust, i.version,
+                    connected.count({i.namespace_, i.name}) ? "True" : "False",
+                    output::Age(i.created, now)});
   }
+  output::PrintTable(out, {"NAME", "NAMESPACE", "STATUS", "TRUST", "VERSION", "CONNECTED", "AGE"},
+                     rows);
+}
+
+std::vector<nlohmann::json> ClusterItems(const std::vector<lifecycle::Info>& infos,
+                                         const Connected& connected) {
   std::vector<nlohmann::json> items;
-  for (const auto& i : *infos) {
+  for (const auto& i : infos) {
     items.push_back(
         {{"name", i.name},
          {"namespace", i.namespace_},
@@ -59,11 +57,31 @@ int RunList(const GlobalOptions& globals, const std::string& output_flag) {
          {"pausedAt", i.paused_at.empty() ? nlohmann::json() : nlohmann::json(i.paused_at)},
          {"metadata", {{"name", i.name}, {"namespace", i.namespace_}}}});
   }
-  if (*format == output::Format::kName) {
-    for (const auto& i : *infos) Out() << "virtualcluster/" << i.name << "\n";
+  return items;
+}
+
+int RunList(const GlobalOptions& globals, const std::string& output_flag) {
+  auto format = output::ParseFormat(output_flag);
+  if (!format.ok()) return Fail(globals.Err(), format.status());
+  auto host = OpenHost(globals);
+  if (!host.ok()) return Fail(globals.Err(), host.status());
+  auto infos = lifecycle::List(*host->client, host->namespace_given ? host->namespace_ : "");
+  if (!infos.ok()) return Fail(globals.Err(), ExplainHostError(*host, infos.status()));
+  const Connected connected = ConnectedClusters(globals, *host);
+  if (*format == output::Format::kTable) {
+    if (infos->empty()) {
+      globals.Err() << "No virtual clusters found"
+                    << (host->namespace_given ? " in namespace " + host->namespace_ : "") << ".\n";
+      return 0;
+    }
+    PrintClusterTable(globals.Out(), *infos, connected);
     return 0;
   }
-  output::PrintList(Out(), *format, items);
+  if (*format == output::Format::kName) {
+    for (const auto& i : *infos) globals.Out() << "virtualcluster/" << i.name << "\n";
+    return 0;
+  }
+  output::PrintList(globals.Out(), *format, ClusterItems(*infos, connected));
   return 0;
 }
 

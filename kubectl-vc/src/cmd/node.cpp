@@ -17,35 +17,36 @@ struct Flags {
 };
 
 int RunDedicate(const GlobalOptions& globals, const Flags& flags) {
-  if (flags.tenant.empty()) return Fail(InvalidArgument("dedicate node: --tenant is required"));
+  if (flags.tenant.empty())
+    return Fail(globals.Err(), InvalidArgument("dedicate node: --tenant is required"));
   auto host = OpenHost(globals);
-  if (!host.ok()) return Fail(host.status());
+  if (!host.ok()) return Fail(globals.Err(), host.status());
   Status s = node::DedicateNode(*host->client, flags.node, flags.tenant);
-  if (!s.ok()) return Fail(ExplainHostError(*host, s));
-  Err() << "node/" << flags.node << " dedicated to tenant " << flags.tenant
-        << ": other pods are evicted by vc-node-agent\n";
+  if (!s.ok()) return Fail(globals.Err(), ExplainHostError(*host, s));
+  globals.Err() << "node/" << flags.node << " dedicated to tenant " << flags.tenant
+                << ": other pods are evicted by vc-node-agent\n";
   return 0;
 }
 
 int RunRelease(const GlobalOptions& globals, const Flags& flags) {
   auto host = OpenHost(globals);
-  if (!host.ok()) return Fail(host.status());
+  if (!host.ok()) return Fail(globals.Err(), host.status());
   Status s = node::ReleaseNode(*host->client, flags.node);
-  if (!s.ok()) return Fail(ExplainHostError(*host, s));
-  Err() << "node/" << flags.node << " released\n";
+  if (!s.ok()) return Fail(globals.Err(), ExplainHostError(*host, s));
+  globals.Err() << "node/" << flags.node << " released\n";
   return 0;
 }
 
 int RunList(const GlobalOptions& globals, const Flags& flags) {
   auto format = output::ParseFormat(flags.output);
-  if (!format.ok()) return Fail(format.status());
+  if (!format.ok()) return Fail(globals.Err(), format.status());
   auto host = OpenHost(globals);
-  if (!host.ok()) return Fail(host.status());
+  if (!host.ok()) return Fail(globals.Err(), host.status());
   auto nodes = node::ListNodes(*host->client);
-  if (!nodes.ok()) return Fail(ExplainHostError(*host, nodes.status()));
+  if (!nodes.ok()) return Fail(globals.Err(), ExplainHostError(*host, nodes.status()));
   if (*format == output::Format::kTable) {
     if (nodes->empty()) {
-      Err() << "No nodes found.\n";
+      globals.Err() << "No nodes found.\n";
       return 0;
     }
     std::vector<std::vector<std::string>> rows;
@@ -54,11 +55,11 @@ int RunList(const GlobalOptions& globals, const Flags& flags) {
       rows.push_back({n.name, n.tenant.empty() ? "<shared>" : n.tenant,
                       n.ready ? "Ready" : "NotReady", n.agent, output::Age(n.created, now)});
     }
-    output::PrintTable(Out(), {"NAME", "TENANT", "STATUS", "AGENT", "AGE"}, rows);
+    output::PrintTable(globals.Out(), {"NAME", "TENANT", "STATUS", "AGENT", "AGE"}, rows);
     return 0;
   }
   if (*format == output::Format::kName) {
-    for (const node::NodeSummary& n : *nodes) Out() << "node/" << n.name << "\n";
+    for (const node::NodeSummary& n : *nodes) globals.Out() << "node/" << n.name << "\n";
     return 0;
   }
   std::vector<nlohmann::json> items;
@@ -71,7 +72,7 @@ int RunList(const GlobalOptions& globals, const Flags& flags) {
                      {"created", n.created},
                      {"metadata", {{"name", n.name}}}});
   }
-  output::PrintList(Out(), *format, items);
+  output::PrintList(globals.Out(), *format, items);
   return 0;
 }
 

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cmd/commands.h"
 #include "cmd/host_access.h"
-#include "cmd/interrupt.h"
 #include "vc/cli/lifecycle/lifecycle.h"
 
 namespace vc::cli::cmd {
@@ -17,20 +16,20 @@ struct Flags {
 
 int Run(const GlobalOptions& globals, const Flags& flags, bool pause) {
   auto timeout = ParseDuration("--timeout", flags.timeout);
-  if (!timeout.ok()) return Fail(timeout.status());
+  if (!timeout.ok()) return Fail(globals.Err(), timeout.status());
   auto target = OpenTarget(globals, flags.name);
-  if (!target.ok()) return Fail(target.status());
+  if (!target.ok()) return Fail(globals.Err(), target.status());
   auto& host = target->host;
   auto& info = target->info;
-  output::Progress progress(Err());
+  output::Progress progress(globals.Err());
   if (flags.if_sleeping && info.status != "Sleeping") {
     progress.Info("virtual cluster " + info.name + " is not sleeping (" + info.status + ")");
     return 0;
   }
   Status s = pause ? lifecycle::Pause(*host.client, info, progress)
                    : lifecycle::Resume(*host.client, info, flags.wait, *timeout, progress,
-                                       InterruptToken());
-  return ExitCode(ExplainHostError(host, s));
+                                       globals.Interrupt());
+  return ExitCode(globals.Err(), ExplainHostError(host, s));
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 
 #include "cmd/commands.h"
 #include "cmd/host_access.h"
-#include "cmd/interrupt.h"
 #include "cmd/snapshot_flags.h"
 #include "vc/cli/connect/connect.h"
 #include "vc/cli/render/host_objects.h"
@@ -55,13 +54,14 @@ struct Names {
 
 int RunSnapshot(const GlobalOptions& globals, const Names& names, const SnapshotFlags& flags) {
   auto transfer = ResolveTransfer(flags, globals.host.env);
-  if (!transfer.ok()) return Fail(transfer.status());
+  if (!transfer.ok()) return Fail(globals.Err(), transfer.status());
   auto target = OpenTarget(globals, names.name);
-  if (!target.ok()) return Fail(target.status());
+  if (!target.ok()) return Fail(globals.Err(), target.status());
   auto& host = target->host;
   auto& info = target->info;
   if (lifecycle::IsPaused(info)) {
-    return Fail(FailedPrecondition("virtual cluster " + info.name + " is " +
+    return Fail(globals.Err(),
+                FailedPrecondition("virtual cluster " + info.name + " is " +
                                    (info.status == "Sleeping" ? "sleeping" : "paused") +
                                    ": its database is not running; resume it first "
                                    "(kubectl vc resume " +
@@ -70,15 +70,17 @@ int RunSnapshot(const GlobalOptions& globals, const Names& names, const Snapshot
   // The values go with the data: a restore without them would come back with other ones (another
   // trust level, say).
   if (Status s = lifecycle::ReadValues(*host.client, &info); !s.ok()) {
-    return Fail(ExplainHostError(host, s));
+    return Fail(globals.Err(), ExplainHostError(host, s));
   }
   if (!info.values.is_object()) {
-    return Fail(FailedPrecondition(
-        "the values virtual cluster " + info.name + " runs with (Secret vc-config-" + info.name +
-        " in namespace " + info.namespace_ +
-        ") cannot be read, and a snapshot without them would restore with other values\nput "
-        "them back first: kubectl vc create " +
-        info.name + " -n " + info.namespace_ + " --upgrade -f VALUES"));
+    return Fail(
+        globals.Err(),
+        FailedPrecondition(
+            "the values virtual cluster " + info.name + " runs with (Secret vc-config-" +
+            info.name + " in namespace " + info.namespace_ +
+            ") cannot be read, and a snapshot without them would restore with other values\nput "
+            "them back first: kubectl vc create " +
+            info.name + " -n " + info.namespace_ + " --upgrade -f VALUES"));
   }
   transfer->meta = {{"cluster",
                      {{"name", info.name},
@@ -88,76 +90,78 @@ int RunSnapshot(const GlobalOptions& globals, const Names& names, const Snapshot
                     {"kubernetesVersion", info.version},
                     {"kubectlVcVersion", VC_VERSION},
                     {"values", info.values}};
-  output::Progress progress(Err());
+  output::Progress progress(globals.Err());
   progress.Begin("Connecting to the snapshot endpoint of " + info.name + "-0");
   auto endpoint = snapshot::PodEndpoint::Open(host, info.name, info.namespace_, globals.host.env,
                                               std::chrono::seconds(60));
   if (!endpoint.ok()) {
     progress.Fail();
-    return Fail(endpoint.status());
+    return Fail(globals.Err(), endpoint.status());
   }
   progress.Done();
   progress.Begin("Taking the snapshot (online SQLite backup) to " + flags.url);
-  Err() << "\n";
-  auto meta = snapshot::TakeSnapshot(**endpoint, *transfer, Err());
+  globals.Err() << "\n";
+  auto meta = snapshot::TakeSnapshot(**endpoint, *transfer, globals.Err());
   if (!meta.ok()) {
     progress.Fail();
-    return Fail(meta.status().Annotate("snapshot " + info.name + " to " + flags.url));
+    return Fail(globals.Err(),
+                meta.status().Annotate("snapshot " + info.name + " to " + flags.url));
   }
   progress.Done();
   // The snapshot is written; a meta.json this version cannot read only costs the count.
   auto summary = snapshot::ReadSnapshotMeta(*meta);
-  Err() << "snapshot of " << info.name << " written to " << flags.url << ": "
-        << (summary.ok() ? std::to_string(summary->object_count) : "?") << " objects"
-        << (transfer->key ? ", encrypted (key id " + transfer->key->Id() + ")" : "") << "\n";
-  Out() << flags.url << "\n";
+  globals.Err() << "snapshot of " << info.name << " written to " << flags.url << ": "
+                << (summary.ok() ? std::to_string(summary->object_count) : "?") << " objects"
+                << (transfer->key ? ", encrypted (key id " + transfer->key->Id() + ")" : "")
+                << "\n";
+  globals.Out() << flags.url << "\n";
   return 0;
 }
 
 int RunInspect(const GlobalOptions& globals, const Names& names, const SnapshotFlags& flags) {
   auto transfer = ResolveTransfer(flags, globals.host.env);
-  if (!transfer.ok()) return Fail(transfer.status());
+  if (!transfer.ok()) return Fail(globals.Err(), transfer.status());
   if (!names.tar_path.empty()) {
     auto store = snapshot::OpenStore(transfer->location, transfer->store);
-    if (!store.ok()) return Fail(store.status().Annotate("inspect " + flags.url));
+    if (!store.ok()) return Fail(globals.Err(), store.status().Annotate("inspect " + flags.url));
     Status s = snapshot::ExportSnapshotTar(**store, transfer->key, names.tar_path);
-    if (!s.ok()) return Fail(s.Annotate("inspect " + flags.url + " --tar"));
-    Err() << "wrote " << names.tar_path << " (tar -x --zstd -f " << names.tar_path
-          << "; sha256sum -c SHA256SUMS)\n";
+    if (!s.ok()) return Fail(globals.Err(), s.Annotate("inspect " + flags.url + " --tar"));
+    globals.Err() << "wrote " << names.tar_path << " (tar -x --zstd -f " << names.tar_path
+                  << "; sha256sum -c SHA256SUMS)\n";
   }
   auto meta = snapshot::InspectSnapshot(*transfer, names.verify);
-  if (!meta.ok()) return Fail(meta.status().Annotate("inspect " + flags.url));
+  if (!meta.ok()) return Fail(globals.Err(), meta.status().Annotate("inspect " + flags.url));
   if (names.output == "json") {
-    Out() << meta->dump(2) << "\n";
+    globals.Out() << meta->dump(2) << "\n";
     return 0;
   }
   if (names.output == "yaml") {
-    Out() << yaml::Dump(*meta);
+    globals.Out() << yaml::Dump(*meta);
     return 0;
   }
   auto summary = snapshot::ReadSnapshotMeta(*meta);
-  if (!summary.ok()) return Fail(summary.status().Annotate("inspect " + flags.url));
-  Out() << snapshot::RenderSnapshotTable(*summary, flags.url);
+  if (!summary.ok()) return Fail(globals.Err(), summary.status().Annotate("inspect " + flags.url));
+  globals.Out() << snapshot::RenderSnapshotTable(*summary, flags.url);
   return 0;
 }
 
 int RunRestore(const GlobalOptions& globals, const Names& names, const SnapshotFlags& flags) {
   auto timeout = ParseDuration("--timeout", flags.timeout);
-  if (!timeout.ok()) return Fail(timeout.status());
+  if (!timeout.ok()) return Fail(globals.Err(), timeout.status());
   auto transfer = ResolveTransfer(flags, globals.host.env);
-  if (!transfer.ok()) return Fail(transfer.status());
+  if (!transfer.ok()) return Fail(globals.Err(), transfer.status());
   auto target = OpenTarget(globals, names.name);
-  if (!target.ok()) return Fail(target.status());
+  if (!target.ok()) return Fail(globals.Err(), target.status());
   auto& host = target->host;
   auto& info = target->info;
-  output::Progress progress(Err());
+  output::Progress progress(globals.Err());
   snapshot::RestoreOptions options{*transfer, *timeout};
-  Status s = snapshot::RestoreInto(host, info, options, globals.host.env, progress, Err(),
-                                   InterruptToken());
-  if (!s.ok()) return Fail(s);
-  Err() << "virtual cluster " << info.name << " is restored from " << flags.url
-        << "\n  reconnect (its credentials are the snapshot's): kubectl vc connect " << info.name
-        << "\n";
+  Status s = snapshot::RestoreInto(host, info, options, globals.host.env, progress, globals.Err(),
+                                   globals.Interrupt());
+  if (!s.ok()) return Fail(globals.Err(), s);
+  globals.Err() << "virtual cluster " << info.name << " is restored from " << flags.url
+                << "\n  reconnect (its credentials are the snapshot's): kubectl vc connect "
+                << info.name << "\n";
   return 0;
 }
 

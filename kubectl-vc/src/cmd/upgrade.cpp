@@ -3,7 +3,6 @@
 
 #include "cmd/commands.h"
 #include "cmd/host_access.h"
-#include "cmd/interrupt.h"
 
 namespace vc::cli::cmd {
 
@@ -19,56 +18,56 @@ struct UpgradeFlags {
   std::string timeout = "5m";
 };
 
-void PrintPlan(const lifecycle::UpgradePlan& plan) {
-  Err() << "Upgrading virtual cluster " << plan.create.name << " in namespace "
-        << plan.create.namespace_ << "\n  Kubernetes: " << plan.from_version
-        << (plan.from_version == plan.to_version ? " (unchanged)" : " -> " + plan.to_version)
-        << "\n";
+void PrintPlan(std::ostream& err, const lifecycle::UpgradePlan& plan) {
+  err << "Upgrading virtual cluster " << plan.create.name << " in namespace "
+      << plan.create.namespace_ << "\n  Kubernetes: " << plan.from_version
+      << (plan.from_version == plan.to_version ? " (unchanged)" : " -> " + plan.to_version) << "\n";
   if (plan.changes.empty()) {
-    Err() << "  values: unchanged\n";
+    err << "  values: unchanged\n";
     return;
   }
-  Err() << "  values:\n";
+  err << "  values:\n";
   for (const auto& c : plan.changes) {
-    Err() << "    " << c.path << ": " << c.before.value_or("(unset)") << " -> "
-          << c.after.value_or("(unset)") << "\n";
+    err << "    " << c.path << ": " << c.before.value_or("(unset)") << " -> "
+        << c.after.value_or("(unset)") << "\n";
   }
 }
 
 int RunUpgrade(const GlobalOptions& globals, const UpgradeFlags& flags) {
   auto timeout = ParseDuration("--timeout", flags.timeout);
-  if (!timeout.ok()) return Fail(timeout.status());
+  if (!timeout.ok()) return Fail(globals.Err(), timeout.status());
   lifecycle::UpgradeOptions options;
   options.set_entries = flags.set_entries;
   options.version = flags.version;
-  options.sources = ValuesSources(flags.values_files);
+  options.sources = ValuesSources(flags.values_files, globals.In());
   auto target = OpenTarget(globals, flags.name);
-  if (!target.ok()) return Fail(target.status());
+  if (!target.ok()) return Fail(globals.Err(), target.status());
   auto& host = target->host;
   if (Status s = lifecycle::ReadValues(*host.client, &target->info); !s.ok()) {
-    return Fail(ExplainHostError(host, s));
+    return Fail(globals.Err(), ExplainHostError(host, s));
   }
   auto plan = lifecycle::PlanUpgrade(target->info, options, {});
-  if (!plan.ok()) return Fail(plan.status());
-  for (const auto& w : plan->warnings) Err() << "warning: " << w << "\n";
-  PrintPlan(*plan);
+  if (!plan.ok()) return Fail(globals.Err(), plan.status());
+  for (const auto& w : plan->warnings) globals.Err() << "warning: " << w << "\n";
+  PrintPlan(globals.Err(), *plan);
   plan->create.check_only = flags.dry_run;
   plan->create.wait = flags.wait;
   plan->create.timeout = *timeout;
-  output::Progress progress(Err());
-  auto done = lifecycle::Create(*host.client, plan->create, progress, InterruptToken());
-  if (!done.ok()) return Fail(ExplainHostError(host, done.status()));
-  for (const auto& object : done->would_change) Err() << "  changes: " << object << "\n";
+  output::Progress progress(globals.Err());
+  auto done = lifecycle::Create(*host.client, plan->create, progress, globals.Interrupt());
+  if (!done.ok()) return Fail(globals.Err(), ExplainHostError(host, done.status()));
+  for (const auto& object : done->would_change) globals.Err() << "  changes: " << object << "\n";
   if (flags.dry_run) {
-    Err() << "dry run: nothing was changed\n";
+    globals.Err() << "dry run: nothing was changed\n";
     return 0;
   }
-  Err() << "virtual cluster " << plan->create.name << " is upgraded (Kubernetes "
-        << plan->to_version << ")"
-        << (lifecycle::IsPaused(target->info) ? "; it stays " + target->info.status +
-                                                    " (kubectl vc resume " + plan->create.name + ")"
-                                              : "")
-        << "\n";
+  globals.Err() << "virtual cluster " << plan->create.name << " is upgraded (Kubernetes "
+                << plan->to_version << ")"
+                << (lifecycle::IsPaused(target->info)
+                        ? "; it stays " + target->info.status + " (kubectl vc resume " +
+                              plan->create.name + ")"
+                        : "")
+                << "\n";
   return 0;
 }
 

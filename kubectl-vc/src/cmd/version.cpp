@@ -14,7 +14,7 @@ namespace {
 
 int RunVersion(const GlobalOptions& globals, bool client_only, const std::string& output_flag) {
   auto format = output::ParseFormat(output_flag);
-  if (!format.ok()) return Fail(format.status());
+  if (!format.ok()) return Fail(globals.Err(), format.status());
   const render::Images images;
   nlohmann::json doc = {{"clientVersion", VC_VERSION},
                         {"controlPlaneImages",
@@ -46,13 +46,13 @@ int RunVersion(const GlobalOptions& globals, bool client_only, const std::string
     }
   }
   if (*format == output::Format::kTable || *format == output::Format::kName) {
-    Out() << "kubectl-vc: " << VC_VERSION << "\n"
-          << "control plane: " << images.apiserver << ", " << images.controller_manager << ", "
-          << images.kine << ", " << images.syncer << " (virtual scheduler: " << images.scheduler
-          << ")\n";
-    if (!client_only) Out() << "host server: " << server_line << "\n";
+    globals.Out() << "kubectl-vc: " << VC_VERSION << "\n"
+                  << "control plane: " << images.apiserver << ", " << images.controller_manager
+                  << ", " << images.kine << ", " << images.syncer
+                  << " (virtual scheduler: " << images.scheduler << ")\n";
+    if (!client_only) globals.Out() << "host server: " << server_line << "\n";
   } else {
-    output::PrintObject(Out(), *format, doc);
+    output::PrintObject(globals.Out(), *format, doc);
   }
   return 0;
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -35,6 +36,15 @@ struct HostCluster {
 };
 
 StatusOr<HostCluster> ConnectHost(const HostOptions& options);
+
+// How the commands reach the host cluster (kubectl's cmdutil.Factory): the environment the
+// kubeconfig and the local state are found from, and what turns the global flags into a
+// client. The binary gives the process environment and ConnectHost; a test gives a HOME of its
+// own and a client on an in-process fake API server.
+struct HostFactory {
+  kube::Environment env;
+  std::function<StatusOr<HostCluster>(const HostOptions&)> connect = ConnectHost;
+};
 
 // A DNS-1123 label of at most `max` characters, or an error saying which rule `name` breaks
 // and what would be valid.
