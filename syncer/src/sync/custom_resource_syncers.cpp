@@ -45,6 +45,8 @@ StatusOr<json> InstallCrd(const SyncContext& ctx, const std::string& name, const
   return *host_crd;
 }
 
+}  // namespace
+
 ObjectKind CustomResourceKind(kube::Resource resource, bool status_subresource,
                               translate::CustomResourceSync sync) {
   auto shared = std::make_shared<const translate::CustomResourceSync>(std::move(sync));
@@ -73,8 +75,6 @@ ObjectKind CustomResourceKind(kube::Resource resource, bool status_subresource,
   };
   return kind;
 }
-
-}  // namespace
 
 StatusOr<std::vector<std::unique_ptr<KindSyncer>>> CustomResourceSyncers(
     const std::shared_ptr<const SyncContext>& ctx, std::chrono::milliseconds timeout) {

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "kind_table.h"
+#include "vc/syncer/sync/custom_resource_syncers.h"
 #include "vc/syncer/sync/object_syncer.h"
 
 namespace vc::syncer {
@@ -132,30 +133,6 @@ namespace table = sync::table;
 const kube::Resource kCertificateResource{"cert-manager.io", "v1", "certificates", "Certificate",
                                           true};
 
-sync::ObjectKind CertificateKind() {
-  sync::ObjectKind kind;
-  kind.resource = kCertificateResource;
-  kind.translate = [](const json& v, const translate::Tenant& t) {
-    return translate::TranslateCustomResource(v, t, kCertificates);
-  };
-  kind.fields = {"*"};
-  kind.sync_all = true;
-  kind.status_back = [](const json& v, const json& h) -> json {
-    const json want = h.value("status", json::object());
-    if (want.empty() || v.value("status", json::object()) == want) return json();
-    return {{"status", want}};
-  };
-  kind.status_subresource = false;  // the fake's /status is for the built-in kinds
-  kind.imports = [](const json& v) {
-    std::vector<sync::ObjectKind::Import> out;
-    for (const auto& name : translate::ReferencedNames(v, kCertificates, "Secret")) {
-      out.push_back({&kube::resources::kSecrets, name});
-    }
-    return out;
-  };
-  return kind;
-}
-
 json TenantCertificate() {
   json c = Certificate();
   c.erase("status");
@@ -187,7 +164,9 @@ table::KindRows CertificateRows() {
         // The Secret syncer runs too (secrets.all): it must not copy the imported Secret back
         // over the issuer's.
         out.push_back(std::make_unique<sync::ObjectSyncer>(ctx, sync::SecretKind(ctx->config)));
-        out.push_back(std::make_unique<sync::ObjectSyncer>(ctx, CertificateKind()));
+        out.push_back(std::make_unique<sync::ObjectSyncer>(
+            ctx, sync::CustomResourceKind(kCertificateResource, /*status_subresource=*/false,
+                                          kCertificates)));  // the fake serves no /status for it
         return out;
       },
       {

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "support/fake_apiserver.h"
+#include "support/within.h"
 #include "unit/agent/agent/agent_test_objects.h"
 #include "vc/agent/agent/change_signal.h"
 #include "vc/agent/agent/service_backends.h"
@@ -24,15 +25,6 @@ using testing::NodeNamed;
 using testing::PodOf;
 using testing::TenantOf;
 using vc::testing::FakeApiServer;
-
-// Polls `done` for up to five seconds.
-bool Eventually(const std::function<bool()>& done) {
-  for (int i = 0; i < 500; ++i) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return done();
-}
 
 json SliceOf(const std::string& ns, const std::string& service, const std::string& name) {
   return {
@@ -48,7 +40,7 @@ class AgentInformersTest : public ::testing::Test {
   // Starts the informers and waits for every first list (the Tenants' included).
   void StartAndSync() {
     informers_.Start();
-    ASSERT_TRUE(Eventually([&] { return informers_.Synced(); }));
+    ASSERT_TRUE(::vc::testing::Within([&] { return informers_.Synced(); }));
   }
 
   std::shared_ptr<FakeApiServer> server_ = std::make_shared<FakeApiServer>();
@@ -98,15 +90,15 @@ TEST_F(AgentInformersTest, OnlySlicesOfNamedOrTenantsOwnServicesWakeTheLoop) {
 
   server_->Put(kube::resources::kEndpointSlices, SliceOf("default", "web", "web-1"));
   server_->Put(kube::resources::kPods, PodOf("", "marker", "10.1.0.3"));  // wakes, after it
-  ASSERT_TRUE(Eventually([&] { return changes_ == before + 1; }));
+  ASSERT_TRUE(::vc::testing::Within([&] { return changes_ == before + 1; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(changes_, before + 1) << "a slice of a Service nobody names woke the loop";
 
   server_->Put(kube::resources::kEndpointSlices, SliceOf("kube-system", "kube-dns", "dns-1"));
-  EXPECT_TRUE(Eventually([&] { return changes_ == before + 2; }));
+  EXPECT_TRUE(::vc::testing::Within([&] { return changes_ == before + 2; }));
   // The tenant's own API server's Service (vcluster-a/a) is named too.
   server_->Put(kube::resources::kEndpointSlices, SliceOf("vcluster-a", "a", "a-1"));
-  EXPECT_TRUE(Eventually([&] { return changes_ == before + 3; }));
+  EXPECT_TRUE(::vc::testing::Within([&] { return changes_ == before + 3; }));
 }
 
 TEST(ChangeSignalTest, WaitReturnsOnceNotifiedAndClears) {

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "support/fake_apiserver.h"
+#include "support/within.h"
 #include "unit/agent/agent/agent_test_objects.h"
 #include "unit/agent/fakes/fake_segmentation_maps.h"
 #include "unit/agent/fakes/fake_tc_attacher.h"
@@ -24,14 +25,6 @@ namespace {
 using testing::NodeNamed;
 using testing::PodOf;
 using vc::testing::FakeApiServer;
-
-bool Eventually(const std::function<bool()>& done) {
-  for (int i = 0; i < 500; ++i) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return done();
-}
 
 class ReconcileLoopTest : public ::testing::Test {
  protected:
@@ -83,31 +76,31 @@ class ReconcileLoopTest : public ::testing::Test {
 TEST_F(ReconcileLoopTest, RestoresFirstAndPassesOnlyOnceTheInformersStarted) {
   server_->Put(kube::resources::kNodes, NodeNamed("node-1"));
   loop_->Start();
-  ASSERT_TRUE(Eventually([&] { return loop_->restored(); }));
+  ASSERT_TRUE(::vc::testing::Within([&] { return loop_->restored(); }));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_FALSE(agent_->ready()) << "a pass ran before the informers were started";
 
   informers_->Start();
   loop_->InformersStarted();
-  EXPECT_TRUE(Eventually([&] { return agent_->ready(); }));
+  EXPECT_TRUE(::vc::testing::Within([&] { return agent_->ready(); }));
 }
 
 TEST_F(ReconcileLoopTest, AChangeWakesAPass) {
   server_->Put(kube::resources::kNodes, NodeNamed("node-1"));
   loop_->Start();
-  ASSERT_TRUE(Eventually([&] { return loop_->restored(); }));
+  ASSERT_TRUE(::vc::testing::Within([&] { return loop_->restored(); }));
   informers_->Start();
   loop_->InformersStarted();
-  ASSERT_TRUE(Eventually([&] { return agent_->ready(); }));
+  ASSERT_TRUE(::vc::testing::Within([&] { return agent_->ready(); }));
   veths_.veths[IpAddress::Parse("10.244.0.1").value()] = VethInfo{11, "veth11"};
   tc_.existing.insert(11);
   server_->Put(kube::resources::kPods, PodOf("a", "web", "10.244.0.1"));
-  EXPECT_TRUE(Eventually([&] { return agent_->Metrics().enforced_pods == 1; }));
+  EXPECT_TRUE(::vc::testing::Within([&] { return agent_->Metrics().enforced_pods == 1; }));
 }
 
 TEST_F(ReconcileLoopTest, StopEndsTheThreadAndFiresTheAgentsStop) {
   loop_->Start();
-  ASSERT_TRUE(Eventually([&] { return loop_->restored(); }));
+  ASSERT_TRUE(::vc::testing::Within([&] { return loop_->restored(); }));
   loop_->Stop();  // while it waits for the informers
   EXPECT_TRUE(stop_.cancelled());
   loop_->Stop();  // twice: nothing left to do

@@ -13,9 +13,17 @@
 #include <vector>
 
 #include "vc/status.h"
+#include "vc/syncer/sync/object_syncer.h"
 #include "vc/syncer/sync/sync_context.h"
+#include "vc/syncer/translate/custom_resources.h"
 
 namespace vc::syncer::sync {
+
+// The ObjectKind of a toHost custom resource: every top-level field but status copied (the
+// references renamed), status back (through the subresource when the CRD has one), and the
+// Secrets and ConfigMaps the references name imported.
+ObjectKind CustomResourceKind(kube::Resource resource, bool status_subresource,
+                              translate::CustomResourceSync sync);
 
 // A missing host CRD, a namespaced fromHost kind or a cluster-scoped toHost one is an error
 // naming the values key and the fix; nothing is installed past it.
