@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // A virtual cluster's control plane as the pod runs it, minus the pod: `vc-syncer init` on a
 // temporary /data, then kine (SQLite in /data/state.db) and the upstream kube-apiserver with
-// exactly the PKI flags the pod spec passes, as child processes on free loopback ports.
+// the flags the pod spec passes (rendered, not written again here), as child processes on free
+// loopback ports.
 // Everything stops and the directory goes away when the object does, also on failure.
 #pragma once
 
@@ -13,6 +14,7 @@
 
 #include "integration/support/cluster.h"
 #include "support/process.h"
+#include "vc/cli/render/host_objects.h"
 #include "vc/kube/client.h"
 #include "vc/kube/kubeconfig.h"
 #include "vc/kube/resource.h"
@@ -32,6 +34,42 @@ inline std::string SyncerBinary() {
 inline std::string ClusterBinDir() {
   const std::string env = Env("VC_CLUSTER_BIN_DIR");
   return env.empty() ? ClusterPort("BIN") : env;
+}
+
+// The kube-apiserver's flags exactly as the pod spec passes them (kubectl-vc's
+// render/statefulset.cpp, the one place they are written), with what the pod's environment
+// and volume give put in for a process: the ports, loopback, and /data at `data_dir`.
+inline std::vector<std::string> ApiServerArgs(const std::string& data_dir, int kine_port,
+                                              int apiserver_port) {
+  const cli::render::VirtualCluster vc{
+      .name = "vc",
+      .namespace_ = "vc",
+      .values = {{"networking", {{"serviceCIDR", "10.96.0.0/16"}}}}};
+  std::vector<std::string> out;
+  for (const auto& o : cli::render::RenderHostObjects(vc)) {
+    if (o.object.value("kind", "") != "StatefulSet") continue;
+    const nlohmann::json& pod = o.object["spec"]["template"]["spec"];
+    for (const char* list : {"initContainers", "containers"}) {
+      for (const auto& c : pod.value(list, nlohmann::json::array())) {
+        if (c.value("name", "") != "kube-apiserver") continue;
+        for (const auto& arg : c["args"]) out.push_back(arg.get<std::string>());
+      }
+    }
+  }
+  const std::vector<std::pair<std::string, std::string>> substitutions = {
+      {"$(VC_KINE_PORT)", std::to_string(kine_port)},
+      {"$(VC_APISERVER_PORT)", std::to_string(apiserver_port)},
+      {"$(VC_BIND_ADDRESS)", "127.0.0.1"},
+      {"/data/", data_dir + "/"}};
+  for (auto& arg : out) {
+    for (const auto& [from, to] : substitutions) {
+      for (size_t at = arg.find(from); at != std::string::npos;
+           at = arg.find(from, at + to.size())) {
+        arg.replace(at, from.size(), to);
+      }
+    }
+  }
+  return out;
 }
 
 // A client for a kubeconfig file, loaded the way kubectl would.
@@ -114,20 +152,13 @@ class VirtualControlPlane {
         dir() + "/kine.log");
     if (!kine.ok()) return ::testing::AssertionFailure() << kine.status().message();
     kine_ = std::move(*kine);
-    auto apiserver = ChildProcess::Start(
-        "kube-apiserver",
-        {bin + "/kube-apiserver", "--etcd-servers=http://127.0.0.1:" + std::to_string(kine_port_),
-         "--bind-address=127.0.0.1", "--secure-port=" + std::to_string(apiserver_port_),
-         "--tls-cert-file=" + pki("apiserver.crt"),
-         "--tls-private-key-file=" + pki("apiserver.key"), "--client-ca-file=" + pki("ca.crt"),
-         "--service-account-key-file=" + pki("sa.pub"),
-         "--service-account-signing-key-file=" + pki("sa.key"),
-         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-         "--kubelet-client-certificate=" + pki("apiserver-kubelet-client.crt"),
-         "--kubelet-client-key=" + pki("apiserver-kubelet-client.key"),
-         "--endpoint-reconciler-type=none", "--authorization-mode=RBAC",
-         "--service-cluster-ip-range=10.96.0.0/16", "--profiling=false", "--v=1"},
-        dir() + "/kube-apiserver.log");
+    std::vector<std::string> apiserver_argv = {bin + "/kube-apiserver"};
+    for (auto& arg : ApiServerArgs(data_dir(), kine_port_, apiserver_port_)) {
+      apiserver_argv.push_back(std::move(arg));
+    }
+    apiserver_argv.push_back("--v=1");
+    auto apiserver =
+        ChildProcess::Start("kube-apiserver", apiserver_argv, dir() + "/kube-apiserver.log");
     if (!apiserver.ok()) return ::testing::AssertionFailure() << apiserver.status().message();
     apiserver_ = std::move(*apiserver);
 
