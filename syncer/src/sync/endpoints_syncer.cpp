@@ -195,12 +195,7 @@ Status EndpointsSyncer::PutBack(const std::string& key, const json& kept) {
 }
 
 // The names one reconcile of a key works with, and what the caches hold under them.
-struct EndpointsSyncer::KeyView {
-  std::string key;
-  std::string ns;
-  std::string name;
-  std::string host_name;
-  std::string hns;
+struct EndpointsSyncer::KeyView : KeyNames {
   std::optional<json> service;
   std::optional<json> endpoints;
   std::optional<json> host;
@@ -306,11 +301,7 @@ Status EndpointsSyncer::WriteHostEndpoints(KeyView& view, translate::EndpointsPl
 }
 
 Status EndpointsSyncer::Reconcile(const std::string& key) {
-  KeyView view;
-  view.key = key;
-  std::tie(view.ns, view.name) = SplitKey(key);
-  view.host_name = translate::HostName(view.name, view.ns, ctx_->tenant.name);
-  view.hns = ctx_->tenant.host_namespace;
+  KeyView view{NamesOfKey(key, ctx_->tenant)};
   view.service = services_.Get(view.ns, view.name);
   view.endpoints = pair_.virtual_cache().Get(view.ns, view.name);
   view.host = pair_.host_cache().Get(view.hns, view.host_name);

@@ -113,15 +113,6 @@ std::optional<json> PodSyncer::VirtualPodOf(const std::string& host_pod) const {
   return v;
 }
 
-// A key's virtual and host names.
-struct PodSyncer::PodNames {
-  std::string key;
-  std::string ns;
-  std::string name;
-  std::string host_name;
-  std::string hns;
-};
-
 Status PodSyncer::DeleteOrphanedHostPod(const PodNames& pod, const json& h) {
   if (Deleting(h)) return Status::Ok();
   auto live = ctx_->virtual_cluster->Get(r::kPods, pod.ns, pod.name);
@@ -208,11 +199,7 @@ Status PodSyncer::KeepPairInLine(const PodNames& pod, const json& v, const json&
 }
 
 Status PodSyncer::Reconcile(const std::string& key) {
-  PodNames pod;
-  pod.key = key;
-  std::tie(pod.ns, pod.name) = SplitKey(key);
-  pod.host_name = translate::HostName(pod.name, pod.ns, ctx_->tenant.name);
-  pod.hns = ctx_->tenant.host_namespace;
+  const PodNames pod = NamesOfKey(key, ctx_->tenant);
   auto v = pair_.virtual_cache().Get(pod.ns, pod.name);
   auto h = pair_.host_cache().Get(pod.hns, pod.host_name);
 

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <tuple>
 
 #include "vc/kube/informer.h"
 #include "vc/log.h"
@@ -28,6 +29,15 @@ std::pair<std::string, std::string> SplitKey(const std::string& key) {
   auto slash = key.find('/');
   if (slash == std::string::npos) return {"", key};
   return {key.substr(0, slash), key.substr(slash + 1)};
+}
+
+KeyNames NamesOfKey(const std::string& key, const translate::Tenant& tenant) {
+  KeyNames names;
+  names.key = key;
+  std::tie(names.ns, names.name) = SplitKey(key);
+  names.host_name = translate::HostName(names.name, names.ns, tenant.name);
+  names.hns = tenant.host_namespace;
+  return names;
 }
 
 void RecordVirtualEvent(kube::Client& vc, const json& object, const std::string& type,

@@ -66,7 +66,7 @@ class PodSyncer : public KindSyncer {
   std::optional<nlohmann::json> VirtualPodOf(const std::string& host_pod) const;
 
  private:
-  struct PodNames;  // a key's virtual and host names
+  using PodNames = KeyNames;
   Status Reconcile(const std::string& key);
   // The virtual pod is gone: so goes its host pod, once the server confirms it.
   Status DeleteOrphanedHostPod(const PodNames& pod, const nlohmann::json& hpod);

@@ -48,6 +48,17 @@ Status RefuseOnHost(const SyncContext& ctx, const kube::Resource& resource,
 // "ns/name" -> {ns, name}; "name" -> {"", name}.
 std::pair<std::string, std::string> SplitKey(const std::string& key);
 
+// A virtual key's names on both sides: its namespace and name, and its host copy's name in the
+// tenant's host namespace (translate::HostName).
+struct KeyNames {
+  std::string key;
+  std::string ns;
+  std::string name;
+  std::string host_name;
+  std::string hns;
+};
+KeyNames NamesOfKey(const std::string& key, const translate::Tenant& tenant);
+
 // A kind's syncer as `run` drives it.
 class KindSyncer {
  public:
